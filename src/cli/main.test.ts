@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCli } from '../../test/support/run-cli.js';
+
+describe('the strata CLI shell', () => {
+  it('prints help listing its commands and exits 0', async () => {
+    const run = await runCli(['--help']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /Usage: strata/);
+  });
+
+  it('rejects an unknown flag with exit 2 and one line on stderr', async () => {
+    const run = await runCli(['--no-such-flag']);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr.trim().split('\n').length, 1);
+    assert.match(run.stderr, /unknown option '--no-such-flag'/);
+  });
+});

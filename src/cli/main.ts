@@ -1,0 +1,57 @@
+// The CLI: a thin shell over the library. Parses flags, runs one command, turns errors into exit codes.
+import { Command, CommanderError } from 'commander';
+import { StrataError, messageOf } from '../errors.js';
+import { commands } from './commands/index.js';
+import { processIo, say, type CliIo, type CommandContext } from './io.js';
+import { packageVersion } from '../version.js';
+
+export function buildProgram(context: CommandContext): Command {
+  const { io } = context;
+  const program = new Command('strata')
+    .description('Turn raw instrument files into a clean, queryable Parquet lake with an authoritative manifest.')
+    .version(packageVersion())
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {}, // main() prints the one line itself
+    });
+  for (const register of commands) register(program, context);
+  // Subcommands inherit exit and output behaviour.
+  for (const sub of program.commands) {
+    sub.exitOverride().configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {},
+    });
+  }
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return exitCodeFor(error, io);
+  }
+}
+
+function exitCodeFor(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0) return 0; // --help, --version
+    say(io, `strata: ${error.message.replace(/^error: /, '')}`);
+    return 2;
+  }
+  if (error instanceof StrataError) {
+    say(io, `strata: ${error.message}`);
+    return error.exitCode;
+  }
+  say(io, `strata: unexpected failure: ${messageOf(error)}`);
+  if (error instanceof Error && error.stack && io.env['STRATA_DEBUG']) say(io, error.stack);
+  return 1;
+}
