@@ -1,0 +1,162 @@
+// The ManifestRow model: one run's manifest row, checked with zod; rows are validated in one batch, issues as values.
+import { z } from 'zod';
+import { parseIsoInstant } from '../time/local-time.js';
+import {
+  MANIFEST_SCHEMA_VERSION,
+  manifestColumns,
+  type ManifestColumn,
+  type ParameterColumn,
+} from './manifest-columns.js';
+
+export type ManifestValue = string | number | boolean | Date | null;
+
+/** The typed core of a row; parameter columns ride along under their own names. */
+export interface ManifestCoreRow {
+  readonly run_id: string;
+  readonly source_file: string;
+  readonly proc: string;
+  readonly start_time_utc: Date | null;
+  readonly date_local: string;
+  readonly date_origin: 'meta' | 'path' | 'mtime';
+  readonly file_idx: number | null;
+  readonly chip_group: string | null;
+  readonly chip_number: number | null;
+  readonly chip_name: string | null;
+  readonly has_light: boolean | null;
+  readonly rows: number;
+  readonly duration_s: number | null;
+  readonly summary: string;
+  readonly path: string;
+  readonly status: string;
+  readonly schema_version: number;
+  readonly extraction_version: string;
+  readonly ingested_at_utc: Date;
+  readonly source_size: number;
+  readonly source_mtime_ms: number;
+  readonly source_sha1: string;
+  readonly warnings: string;
+}
+
+export type ManifestRow = ManifestCoreRow & { readonly [column: string]: ManifestValue };
+
+export interface RowIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface InvalidRow {
+  readonly row: unknown;
+  readonly issues: readonly RowIssue[];
+}
+
+export interface ValidatedRows {
+  readonly valid: readonly ManifestRow[];
+  readonly invalid: readonly InvalidRow[];
+}
+
+// An ISO instant that states its zone: `Z` or an offset. A naive wall-clock time is ambiguous, so refused.
+const ZONED_ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
+
+const NAIVE_MESSAGE = 'expected a time with a zone (a Date, or ISO-8601 ending in Z or an offset such as -03:00); a time without one is ambiguous';
+
+const instant = z.unknown().transform((value, ctx): Date => {
+  let parsed: Date | null = null;
+  if (value instanceof Date) parsed = Number.isNaN(value.getTime()) ? null : value;
+  else if (typeof value === 'string' && ZONED_ISO.test(value)) parsed = parseIsoInstant(value.replace(' ', 'T'), 'UTC');
+  if (parsed === null) {
+    ctx.addIssue({ code: 'custom', message: typeof value === 'string' ? `'${value}': ${NAIVE_MESSAGE}` : NAIVE_MESSAGE });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const whole = z.union([
+  z.number().int('expected a whole number'),
+  z.bigint().transform((n) => Number(n)),
+]);
+const finite = z.number().finite('expected a finite number');
+
+/** `alisson` -> `Alisson`, `rojas lab` -> `Rojas Lab`. */
+export function titleCase(text: string): string {
+  return text.trim().toLowerCase().replace(/(^|[\s_-])(\p{L})/gu, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
+}
+
+// Range rules of named columns; they apply wherever the column exists (core or parameter).
+const RANGE_RULES: Readonly<Record<string, (n: z.ZodNumber) => z.ZodNumber>> = {
+  laser_voltage_v: (n) => n.min(0, 'laser voltage must be at least 0 V'),
+  laser_wavelength_nm: (n) => n.positive('laser wavelength must be above 0 nm (store no wavelength as null)'),
+  duration_s: (n) => n.min(0, 'duration must be at least 0 s'),
+  chip_number: (n) => n.min(0, 'chip number must be at least 0'),
+  rows: (n) => n.min(0, 'rows must be at least 0'),
+};
+
+const SPECIAL: Readonly<Record<string, z.ZodType>> = {
+  run_id: z
+    .string()
+    .regex(/^[0-9a-fA-F]{16}$/, 'expected 16 hexadecimal digits')
+    .transform((s) => s.toLowerCase()),
+  chip_group: z.string().min(1).transform(titleCase),
+  date_local: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD'),
+  date_origin: z.enum(['meta', 'path', 'mtime']),
+  schema_version: z.literal(MANIFEST_SCHEMA_VERSION, `expected schema version ${MANIFEST_SCHEMA_VERSION}`),
+  extraction_version: z.string().min(1, 'expected the extraction version'),
+  source_sha1: z.string().regex(/^[0-9a-f]{40}$/i, 'expected 40 hexadecimal digits').transform((s) => s.toLowerCase()),
+};
+
+function fieldSchema(column: ManifestColumn): z.ZodType {
+  const special = SPECIAL[column.name];
+  let base: z.ZodType;
+  if (special) base = special;
+  else if (column.sqlType === 'VARCHAR') base = z.string();
+  else if (column.sqlType === 'BOOLEAN') base = z.boolean();
+  else if (column.sqlType === 'TIMESTAMPTZ') base = instant;
+  else {
+    const rule = RANGE_RULES[column.name] ?? ((n: z.ZodNumber) => n);
+    base = column.sqlType === 'BIGINT' ? whole.pipe(rule(z.number())) : rule(finite);
+  }
+  return column.required ? base : base.nullable().default(null);
+}
+
+const schemaCache = new Map<string, z.ZodType>();
+
+/** The zod schema of a row for these parameter columns (unknown fields rejected). */
+export function manifestRowSchema(parameterColumns: readonly ParameterColumn[]): z.ZodType<ManifestRow> {
+  const key = JSON.stringify(parameterColumns);
+  let schema = schemaCache.get(key);
+  if (!schema) {
+    const shape = Object.fromEntries(manifestColumns(parameterColumns).map((c) => [c.name, fieldSchema(c)]));
+    schema = z.strictObject(shape);
+    schemaCache.set(key, schema);
+  }
+  return schema as z.ZodType<ManifestRow>;
+}
+
+/** Checks a batch: good rows normalised (run id lower-cased, group title-cased, times as Date), bad rows with their issues. */
+export function validateManifestRows(rows: readonly unknown[], parameterColumns: readonly ParameterColumn[]): ValidatedRows {
+  const schema = manifestRowSchema(parameterColumns);
+  const valid: ManifestRow[] = [];
+  const invalid: InvalidRow[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const result = schema.safeParse(row);
+    if (!result.success) {
+      invalid.push({ row, issues: result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(row)', message: issueMessage(i) })) });
+    } else if (seen.has(result.data.run_id)) {
+      invalid.push({ row, issues: [{ path: 'run_id', message: `run id ${result.data.run_id} appears twice in the batch` }] });
+    } else {
+      seen.add(result.data.run_id);
+      valid.push(result.data);
+    }
+  }
+  return { valid, invalid };
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+  return issue.message;
+}
+
+/** One line per issue, for reject records and error messages: `run_id: expected 16 hexadecimal digits`. */
+export function describeIssues(issues: readonly RowIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+}

@@ -1,0 +1,104 @@
+// Reading and atomically writing the manifest Parquet file through DuckDB.
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { sqlIdentifier, sqlLiteral, type EngineConnection, type SqlValue } from '../engine/duckdb.js';
+import { StrataError } from '../errors.js';
+import {
+  isCoreColumn,
+  manifestColumns,
+  mergeParameterColumns,
+  parameterTypeOfSql,
+  type ManifestColumn,
+  type ParameterColumn,
+} from './manifest-columns.js';
+import { describeIssues, validateManifestRows, type ManifestRow } from './manifest-row.js';
+
+/** The FROM clause reading a manifest file. */
+export function manifestSource(file: string): string {
+  return `read_parquet(${sqlLiteral(file)})`;
+}
+
+/** Each column of a Parquet file with its DuckDB type, in file order. */
+export async function describeParquetColumns(
+  conn: EngineConnection,
+  file: string,
+): Promise<readonly { readonly name: string; readonly type: string }[]> {
+  const rows = await conn.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${manifestSource(file)}`);
+  return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
+}
+
+/** The parameter (non-core) columns an existing manifest holds; none when there is no manifest. */
+export async function existingParameterColumns(conn: EngineConnection, file: string): Promise<readonly ParameterColumn[]> {
+  if (!existsSync(file)) return [];
+  const columns = await describeParquetColumns(conn, file);
+  return columns.flatMap((c) => {
+    const type = parameterTypeOfSql(c.type);
+    return !isCoreColumn(c.name) && type ? [{ name: c.name, type }] : [];
+  });
+}
+
+/** Every row of the manifest as JS values (BIGINT as number, timestamps as Date); no file means no runs yet. */
+export async function readManifest(conn: EngineConnection, file: string): Promise<ManifestRow[]> {
+  if (!existsSync(file)) return [];
+  const rows = await conn.all(`SELECT * FROM ${manifestSource(file)}`);
+  for (const row of rows) {
+    for (const key in row) if (typeof row[key] === 'bigint') row[key] = Number(row[key]);
+  }
+  return rows as unknown as ManifestRow[];
+}
+
+export interface ManifestWrite {
+  readonly file: string;
+  readonly rows: number;
+  readonly columns: readonly ManifestColumn[];
+}
+
+/**
+ * Validates `rows` as one batch and replaces the manifest with them: rows go through an appender into a
+ * temporary table, DuckDB writes Parquet to a temp file beside the manifest, and a rename publishes it, so a
+ * reader sees the old manifest or the new one, never half of one. Parameter columns an existing manifest has
+ * but `parameterColumns` lacks are kept. An invalid row stops the write (validate first and reject those).
+ */
+export async function writeManifestAtomically(
+  conn: EngineConnection,
+  file: string,
+  rows: readonly unknown[],
+  parameterColumns: readonly ParameterColumn[],
+): Promise<ManifestWrite> {
+  const parameters = mergeParameterColumns(parameterColumns, await existingParameterColumns(conn, file));
+  const { valid, invalid } = validateManifestRows(rows, parameters);
+  if (invalid.length > 0) {
+    const first = invalid[0]!;
+    throw new StrataError(
+      'validation',
+      `${invalid.length} manifest row(s) are invalid, so ${file} was left as it was; first: ${describeIssues(first.issues)}`,
+      { file, invalid: invalid.length },
+    );
+  }
+  const columns = manifestColumns(parameters);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const table = `manifest_write_${randomBytes(6).toString('hex')}`;
+  await conn.run(`CREATE TEMP TABLE ${table} (${columns.map((c) => `${sqlIdentifier(c.name)} ${c.sqlType}`).join(', ')})`);
+  try {
+    await conn.appendRows(table, valid.map((row) => columns.map((c) => toSqlValue(row[c.name], c))));
+    await conn.run(
+      `COPY (SELECT * FROM ${table} ORDER BY chip_group, chip_number, start_time_utc, file_idx, run_id) ` +
+        `TO ${sqlLiteral(temp)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+  return { file, rows: valid.length, columns };
+}
+
+function toSqlValue(value: unknown, column: ManifestColumn): SqlValue {
+  if (value === undefined || value === null) return null;
+  if (column.sqlType === 'BIGINT' && typeof value === 'number') return BigInt(value);
+  return value as SqlValue;
+}
