@@ -1,0 +1,166 @@
+// The staging run options, read once at the edge from a YAML file, STRATA_* variables and flags (flags win).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { configError, messageOf } from '../errors.js';
+import { isValidTimeZone } from '../time/local-time.js';
+import { extractionVersion, projectRoot } from '../version.js';
+
+export interface StagingConfig {
+  readonly rawRoot: string;
+  readonly stageRoot: string;
+  readonly proceduresYaml: string;
+  readonly localTz: string;
+  readonly workers: number;
+  readonly threadsPerWorker: number;
+  readonly force: boolean;
+  readonly onlyYamlData: boolean;
+  readonly strict: boolean;
+  readonly settleSeconds: number;
+  readonly inFlightPrefixes: readonly string[];
+  readonly rejectsDir: string;
+  readonly eventsDir: string;
+  readonly manifestPath: string;
+  readonly extractionVersion: string;
+}
+
+type Kind = 'path' | 'string' | 'workers' | 'count' | 'seconds' | 'bool' | 'list';
+
+/** Each option: its field, its config-file key (the flag's name), its environment variable, and how to read it. */
+const OPTIONS = {
+  rawRoot: { key: 'raw-root', kind: 'path' },
+  stageRoot: { key: 'stage-root', kind: 'path' },
+  proceduresYaml: { key: 'procedures-yaml', kind: 'path' },
+  localTz: { key: 'local-tz', kind: 'string' },
+  workers: { key: 'workers', kind: 'workers' },
+  threadsPerWorker: { key: 'threads-per-worker', kind: 'count' },
+  force: { key: 'force', kind: 'bool' },
+  onlyYamlData: { key: 'only-yaml-data', kind: 'bool' },
+  strict: { key: 'strict', kind: 'bool' },
+  settleSeconds: { key: 'settle', kind: 'seconds' },
+  inFlightPrefixes: { key: 'in-flight-prefixes', kind: 'list' },
+  rejectsDir: { key: 'rejects-dir', kind: 'path' },
+  eventsDir: { key: 'events-dir', kind: 'path' },
+  manifestPath: { key: 'manifest', kind: 'path' },
+  extractionVersion: { key: 'extraction-version', kind: 'string' },
+} as const satisfies Record<keyof StagingConfig, { key: string; kind: Kind }>;
+
+type Field = keyof StagingConfig;
+type RawValue = string | number | boolean | readonly string[];
+
+export interface StagingConfigSources {
+  /** Flag values by field name (`rawRoot`, `settleSeconds`...); undefined means not given. Strings are parsed. */
+  readonly flags: Partial<Record<Field, RawValue | undefined>>;
+  /** A YAML file whose keys are the flag names without dashes in front: `raw-root: data/01_raw`. */
+  readonly configFile?: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+const envName = (key: string) => `STRATA_${key.replaceAll('-', '_').toUpperCase()}`;
+
+/**
+ * The staging options, checked and with every default filled in: flags win over STRATA_* variables, which win
+ * over the config file. Relative paths are resolved against `cwd`. Any problem is a config error (exit 2) that
+ * names the option and where it came from.
+ */
+export function loadStagingConfig(sources: StagingConfigSources): StagingConfig {
+  const file = sources.configFile === undefined ? {} : readConfigFile(path.resolve(sources.cwd, sources.configFile));
+  const values: Partial<Record<Field, unknown>> = {};
+  for (const field of Object.keys(OPTIONS) as Field[]) {
+    const { key, kind } = OPTIONS[field];
+    const flag = sources.flags[field];
+    const env = sources.env[envName(key)];
+    const [raw, origin] =
+      flag !== undefined
+        ? [flag, `--${key}`]
+        : env !== undefined && env !== ''
+          ? [env, envName(key)]
+          : key in file
+            ? [file[key], `'${key}' in ${sources.configFile}`]
+            : [undefined, ''];
+    if (raw !== undefined) values[field] = readValue(raw, kind, origin, sources.cwd);
+  }
+  return withDefaults(values);
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw configError(`cannot read the config file ${file}: ${messageOf(error)}`, { file });
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw configError(`the config file ${file} must be a mapping of option names to values`, { file });
+  }
+  const known = new Set<string>(Object.values(OPTIONS).map((o) => o.key));
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) {
+      throw configError(`unknown key '${key}' in the config file ${file}; known keys: ${[...known].join(', ')}`, { file, key });
+    }
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function readValue(raw: unknown, kind: Kind, origin: string, cwd: string): unknown {
+  const bad = (expected: string) => configError(`${origin}: expected ${expected}, got '${String(raw)}'`);
+  switch (kind) {
+    case 'path':
+    case 'string':
+      if (typeof raw !== 'string' || raw.trim() === '') throw bad(kind === 'path' ? 'a path' : 'text');
+      return kind === 'path' ? path.resolve(cwd, raw) : raw.trim();
+    case 'workers':
+    case 'count': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      const max = kind === 'workers' ? 32 : 64;
+      if (!Number.isInteger(n) || n < 1 || n > max) throw bad(`a whole number from 1 to ${max}`);
+      return n;
+    }
+    case 'seconds': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      if (!Number.isFinite(n) || n < 0) throw bad('a number of seconds, 0 or more');
+      return n;
+    }
+    case 'bool':
+      if (typeof raw === 'boolean') return raw;
+      if (typeof raw === 'string' && /^(1|true|yes|on)$/i.test(raw.trim())) return true;
+      if (typeof raw === 'string' && /^(0|false|no|off)$/i.test(raw.trim())) return false;
+      throw bad('true or false');
+    case 'list':
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw;
+      if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      throw bad('a list of text (comma-separated in a variable or flag)');
+  }
+}
+
+function withDefaults(values: Partial<Record<Field, unknown>>): StagingConfig {
+  const v = values as Partial<StagingConfig>;
+  if (v.rawRoot === undefined) throw configError('no raw root given: pass --raw-root (or set raw-root in the config file, or STRATA_RAW_ROOT)');
+  if (v.stageRoot === undefined) throw configError('no stage root given: pass --stage-root (or set stage-root in the config file, or STRATA_STAGE_ROOT)');
+  if (!existsSync(v.rawRoot) || !statSync(v.rawRoot).isDirectory()) throw configError(`the raw root ${v.rawRoot} is not a folder`);
+  const localTz = v.localTz ?? 'America/Santiago';
+  if (!isValidTimeZone(localTz)) throw configError(`unknown time zone '${localTz}': expected an IANA name such as America/Santiago`);
+  const cores = availableParallelism();
+  const workers = v.workers ?? Math.min(32, Math.max(1, cores));
+  const outside = path.dirname(v.stageRoot); // rejects and manifest sit beside the stage root (CONTRACT.md)
+  return Object.freeze({
+    rawRoot: v.rawRoot,
+    stageRoot: v.stageRoot,
+    proceduresYaml: v.proceduresYaml ?? path.join(projectRoot, 'config', 'procedures.yml'),
+    localTz,
+    workers,
+    threadsPerWorker: v.threadsPerWorker ?? Math.max(1, Math.floor(cores / workers)),
+    force: v.force ?? false,
+    onlyYamlData: v.onlyYamlData ?? false,
+    strict: v.strict ?? false,
+    settleSeconds: v.settleSeconds ?? 10,
+    inFlightPrefixes: Object.freeze([...(v.inFlightPrefixes ?? ['temp_'])]),
+    rejectsDir: v.rejectsDir ?? path.join(outside, '_rejects'),
+    eventsDir: v.eventsDir ?? path.join(outside, '_manifest', 'events'),
+    manifestPath: v.manifestPath ?? path.join(outside, '_manifest', 'manifest.parquet'),
+    extractionVersion: v.extractionVersion ?? extractionVersion(),
+  });
+}
