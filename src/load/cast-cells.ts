@@ -1,0 +1,81 @@
+// Cleaning and casting landed text to a dataset's column types; a problem is a value (row, column, reason), not a throw.
+import type { ColumnType, DatasetRule } from './dataset-rules.js';
+
+export interface RowIssue {
+  readonly row: number;
+  readonly column: string;
+  readonly value: string;
+  readonly reason: string;
+}
+
+/** A cell cast to its type, written back as canonical text (DuckDB casts it when writing Parquet). */
+type Cast = { readonly ok: true; readonly text: string | null } | { readonly ok: false; readonly reason: string };
+
+const INT64_MAX = 2n ** 63n - 1n;
+const BOOLEANS: Readonly<Record<string, string>> = { true: 'true', false: 'false', yes: 'true', no: 'false', '1': 'true', '0': 'false' };
+
+const CASTS: Readonly<Record<ColumnType, (text: string) => Cast>> = {
+  str: (text) => ({ ok: true, text }),
+  int(text) {
+    if (!/^[+-]?\d+$/.test(text)) return { ok: false, reason: 'expected a whole number' };
+    const value = BigInt(text);
+    if (value > INT64_MAX || value < -INT64_MAX - 1n) return { ok: false, reason: 'whole number out of the 64-bit range' };
+    return { ok: true, text: value.toString() };
+  },
+  float(text) {
+    const value = Number(text);
+    return Number.isFinite(value) && /\d/.test(text) ? { ok: true, text: String(value) } : { ok: false, reason: 'expected a number' };
+  },
+  date(text) {
+    const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : null;
+    if (iso && !Number.isNaN(iso.getTime()) && iso.toISOString().startsWith(text)) return { ok: true, text };
+    return { ok: false, reason: 'expected a calendar date as YYYY-MM-DD' };
+  },
+  bool(text) {
+    const value = BOOLEANS[text.toLowerCase()];
+    return value === undefined ? { ok: false, reason: 'expected true/false, yes/no or 1/0' } : { ok: true, text: value };
+  },
+};
+
+/** Casts the declared columns of one row: the cleaned cells (declared column order) or the row's issues. */
+export type RowCaster = (row: number, cells: readonly string[]) => { readonly cells: (string | null)[] } | { readonly issues: RowIssue[] };
+
+export function rowCaster(dataset: DatasetRule, headers: readonly string[]): RowCaster {
+  const plan = dataset.columns.map((column) => ({ column, index: headers.indexOf(column.name), cast: CASTS[column.type] }));
+  const keyed = new Set(dataset.primaryKey);
+  const keysSeen = new Map<string, number>();
+  return (row, cells) => {
+    if (cells.length > headers.length) {
+      return { issues: [{ row, column: '', value: '', reason: `the row has ${cells.length} cells, the header ${headers.length}` }] };
+    }
+    const issues: RowIssue[] = [];
+    const out: (string | null)[] = [];
+    for (const { column, index, cast } of plan) {
+      const raw = index < 0 ? '' : (cells[index] ?? '');
+      const text = column.type === 'str' ? raw : raw.trim();
+      const result: Cast = text === '' ? { ok: true, text: null } : cast(text);
+      if (!result.ok) issues.push({ row, column: column.name, value: raw, reason: result.reason });
+      else if (result.text === null && keyed.has(column.name)) issues.push({ row, column: column.name, value: raw, reason: 'empty, but part of the primary key' });
+      else out.push(result.text);
+    }
+    if (issues.length > 0) return { issues };
+    return duplicateKey(dataset, plan, out, row, keysSeen) ?? { cells: out };
+  };
+}
+
+function duplicateKey(
+  dataset: DatasetRule,
+  plan: readonly { readonly column: { readonly name: string } }[],
+  out: readonly (string | null)[],
+  row: number,
+  seen: Map<string, number>,
+): { issues: RowIssue[] } | null {
+  if (dataset.primaryKey.length === 0) return null;
+  const key = JSON.stringify(dataset.primaryKey.map((name) => out[plan.findIndex((p) => p.column.name === name)]));
+  const first = seen.get(key);
+  if (first === undefined) {
+    seen.set(key, row);
+    return null;
+  }
+  return { issues: [{ row, column: dataset.primaryKey.join(','), value: key, reason: `repeats the primary key of row ${first}` }] };
+}

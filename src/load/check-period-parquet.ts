@@ -1,0 +1,41 @@
+// Before anything is deleted: the Parquet file to load has the stage table's columns and only rows of the period.
+import { StrataError, messageOf } from '../errors.js';
+import { sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
+import type { StageTable } from './stage-database.js';
+
+/** `read_parquet('<file>')`, the file name as a literal. */
+export const readParquetSql = (file: string) => `read_parquet(${sqlLiteral(file)})`;
+
+/** Checks the file and returns its row count; throws a validation error naming what is wrong. */
+export async function checkPeriodParquet(conn: EngineConnection, file: string, table: StageTable, period: string): Promise<number> {
+  let described: { column_name: string }[];
+  try {
+    described = await conn.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${readParquetSql(file)}`);
+  } catch (error) {
+    throw new StrataError('input', `cannot read the Parquet file ${file}: ${messageOf(error)}`, { file });
+  }
+  const present = new Set(described.map((d) => d.column_name));
+  const missing = [...table.columns.map((c) => c.name), '_data_period'].filter((name) => !present.has(name));
+  if (missing.length > 0) {
+    throw new StrataError('validation', `${file} lacks the column(s) ${missing.join(', ')} that stage.${table.name} needs; nothing was loaded`, {
+      file,
+      missing,
+    });
+  }
+  const [counts] = await conn.all<{ total: bigint; foreign: bigint; sample: string | null }>(
+    `SELECT count(*) AS total,
+            count(*) FILTER (WHERE "_data_period" IS DISTINCT FROM $1) AS "foreign",
+            min("_data_period") FILTER (WHERE "_data_period" IS DISTINCT FROM $1) AS sample
+       FROM ${readParquetSql(file)}`,
+    [period],
+  );
+  if (counts && counts.foreign > 0n) {
+    const sample = counts.sample === null ? 'no period' : `period '${counts.sample}'`;
+    throw new StrataError(
+      'validation',
+      `${file}: ${counts.foreign} of ${counts.total} rows are not of period '${period}' (e.g. ${sample}); refused before anything was deleted`,
+      { file, period },
+    );
+  }
+  return Number(counts?.total ?? 0n);
+}

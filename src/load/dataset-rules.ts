@@ -1,0 +1,157 @@
+// datasets.yml: per dataset, which landed files belong to it, their headers, column types and stage table.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { configError, messageOf } from '../errors.js';
+
+/** The cell types a dataset column may declare. */
+export const COLUMN_TYPES = ['int', 'float', 'str', 'date', 'bool'] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+/**
+ * Table and column names: lower-case letters, digits and underscores. They are quoted in SQL as
+ * well, so nothing from a file name or a header can ever reach a statement unquoted or unchecked.
+ */
+export const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Periods are calendar dates at the grain the dataset lands in: a year, a month or a day. */
+const PERIOD_PATTERN = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+export interface DatasetColumn {
+  readonly name: string;
+  readonly type: ColumnType;
+}
+
+export interface DatasetRule {
+  readonly name: string;
+  readonly filePattern: RegExp;
+  readonly table: string;
+  readonly requiredHeaders: readonly string[];
+  readonly columns: readonly DatasetColumn[];
+  readonly primaryKey: readonly string[];
+  /** The sheet of an .xlsx file to read; the first one when absent. */
+  readonly sheet?: string;
+  /** Absolute paths of the SQL scripts run by `strata transform` and `strata publish`. */
+  readonly transformSql?: string;
+  readonly publishSql?: string;
+}
+
+export interface DatasetRules {
+  readonly file: string;
+  readonly datasets: readonly DatasetRule[];
+}
+
+const identifier = z.string().regex(IDENTIFIER_PATTERN, 'must be lower-case letters, digits and underscores, starting with a letter or _');
+
+const datasetSchema = z.strictObject({
+  file_pattern: z.string().min(1),
+  table: identifier,
+  required_headers: z.array(identifier).min(1),
+  columns: z.record(identifier, z.enum(COLUMN_TYPES)),
+  primary_key: z.array(identifier).optional(),
+  sheet: z.string().min(1).optional(),
+  transform: z.string().min(1).optional(),
+  publish: z.string().min(1).optional(),
+});
+
+const rulesSchema = z.strictObject({ datasets: z.record(identifier, datasetSchema) });
+
+/** Reads and checks datasets.yml once; every problem names the dataset and the key. */
+export async function loadDatasetRules(file: string): Promise<DatasetRules> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw configError(`cannot read the dataset rules ${file}: ${messageOf(error)}`, { file });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw configError(`${file} is not valid YAML: ${messageOf(error)}`, { file });
+  }
+  return parseDatasetRules(raw, file);
+}
+
+export function parseDatasetRules(raw: unknown, file: string): DatasetRules {
+  const parsed = rulesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.map(String).join('.') : '(top level)';
+    throw configError(`${file}: ${describeKey(issue?.path ?? [])} ${where}: ${issue?.message ?? 'invalid'}`, { file });
+  }
+  const baseDir = path.dirname(file);
+  const datasets = Object.entries(parsed.data.datasets).map(([name, body]) => toRule(name, body, file, baseDir));
+  return { file, datasets };
+}
+
+function describeKey(keyPath: readonly PropertyKey[]): string {
+  return keyPath[0] === 'datasets' && keyPath[1] !== undefined ? `dataset '${String(keyPath[1])}', key` : 'key';
+}
+
+function toRule(name: string, body: z.infer<typeof datasetSchema>, file: string, baseDir: string): DatasetRule {
+  const fail = (key: string, message: string) => configError(`${file}: dataset '${name}', key ${key}: ${message}`, { file, dataset: name, key });
+  let filePattern: RegExp;
+  try {
+    filePattern = new RegExp(body.file_pattern);
+  } catch (error) {
+    throw fail('file_pattern', `not a regular expression: ${messageOf(error)}`);
+  }
+  if (!body.file_pattern.includes('(?<period>')) throw fail('file_pattern', 'needs a named capture (?<period>...) for the period');
+  const columns = Object.entries(body.columns).map(([column, type]) => ({ name: column, type }));
+  if (columns.length === 0) throw fail('columns', 'declare at least one column');
+  const declared = new Set(columns.map((c) => c.name));
+  for (const key of ['required_headers', 'primary_key'] as const) {
+    const missing = (body[key] ?? []).find((c) => !declared.has(c));
+    if (missing !== undefined) throw fail(key, `'${missing}' is not one of the columns (${[...declared].join(', ')})`);
+  }
+  if (declared.has('_data_period')) throw fail('columns', "'_data_period' is added by strata itself");
+  return {
+    name,
+    filePattern,
+    table: body.table,
+    requiredHeaders: body.required_headers,
+    columns,
+    primaryKey: body.primary_key ?? [],
+    ...(body.sheet !== undefined && { sheet: body.sheet }),
+    ...(body.transform !== undefined && { transformSql: path.resolve(baseDir, body.transform) }),
+    ...(body.publish !== undefined && { publishSql: path.resolve(baseDir, body.publish) }),
+  };
+}
+
+export function findDataset(rules: DatasetRules, name: string): DatasetRule {
+  const rule = rules.datasets.find((d) => d.name === name);
+  if (!rule) throw configError(`${rules.file} has no dataset '${name}' (known: ${rules.datasets.map((d) => d.name).join(', ')})`);
+  return rule;
+}
+
+export type FileMatch =
+  | { readonly ok: true; readonly dataset: DatasetRule; readonly period: string }
+  | { readonly ok: false; readonly reason: string; readonly dataset?: DatasetRule };
+
+/** Which dataset a landed file belongs to, by its base name, and the period it carries. */
+export function matchLandedFile(rules: DatasetRules, file: string): FileMatch {
+  const base = path.basename(file);
+  for (const dataset of rules.datasets) {
+    const period = dataset.filePattern.exec(base)?.groups?.['period'];
+    if (period === undefined) continue;
+    const problem = periodProblem(period);
+    if (problem) return { ok: false, dataset, reason: `${base}: the period '${period}' in the file name ${problem}` };
+    return { ok: true, dataset, period };
+  }
+  const patterns = rules.datasets.map((d) => `${d.name}: ${d.filePattern.source}`).join('; ');
+  return { ok: false, reason: `${base} matches no dataset's file_pattern in ${path.basename(rules.file)} (${patterns})` };
+}
+
+/** Why a period is not a real calendar date (YYYY, YYYY-MM or YYYY-MM-DD), or null when it is one. */
+export function periodProblem(period: string): string | null {
+  const parts = PERIOD_PATTERN.exec(period);
+  if (!parts) return 'is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)';
+  const [, year, month = '01', day = '01'] = parts;
+  const date = new Date(`${year}-${month}-${day}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== `${year}-${month}-${day}`) {
+    return 'is not a real calendar date';
+  }
+  return null;
+}

@@ -1,0 +1,112 @@
+// The embedded stage database: one DuckDB file, loads as INSERT ... SELECT FROM read_parquet in one transaction.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Engine, type EngineConnection } from '../../engine/duckdb.js';
+import { StrataError, messageOf } from '../../errors.js';
+import { checkPeriodParquet, readParquetSql } from '../check-period-parquet.js';
+import { withKeyedLock } from '../keyed-lock.js';
+import { MIGRATIONS, MIGRATIONS_TABLE_SQL, ingestionLogInsert, loadLogInsert, recordMigrationSql, validationLogInsert, type LogInsert } from '../migrations.js';
+import {
+  STAGE_COLUMNS_SQL,
+  checkStageColumns,
+  columnListSql,
+  createStageTableSql,
+  stageTableName,
+  type ReplacePeriodRequest,
+  type ReplacePeriodResult,
+  type StageDatabase,
+} from '../stage-database.js';
+
+export class DuckDbStageDatabase implements StageDatabase {
+  readonly kind = 'duckdb';
+
+  private constructor(
+    private readonly file: string,
+    private readonly engine: Engine,
+    private readonly shared: EngineConnection,
+  ) {}
+
+  /** Opens (creating when missing) the database file; its folder is created too. */
+  static async open(file: string): Promise<DuckDbStageDatabase> {
+    await mkdir(path.dirname(file), { recursive: true });
+    let engine: Engine;
+    try {
+      engine = await Engine.open(file);
+    } catch (error) {
+      throw new StrataError('database', `cannot open the DuckDB database ${file}: ${messageOf(error)}`, { file });
+    }
+    return new DuckDbStageDatabase(file, engine, await engine.connect());
+  }
+
+  async migrate(): Promise<void> {
+    await this.inTransaction('migrations', async (conn) => {
+      await conn.run(MIGRATIONS_TABLE_SQL);
+      const applied = new Set((await conn.all<{ version: number }>('SELECT version FROM meta.schema_migrations')).map((r) => r.version));
+      for (const migration of MIGRATIONS.filter((m) => !applied.has(m.version))) {
+        await conn.run(migration.sql);
+        await conn.run(recordMigrationSql(migration.version));
+      }
+    });
+  }
+
+  logIngestion = (entry: Parameters<StageDatabase['logIngestion']>[0]) => this.insertLog(ingestionLogInsert(entry));
+  logValidation = (entry: Parameters<StageDatabase['logValidation']>[0]) => this.insertLog(validationLogInsert(entry));
+  logLoad = (entry: Parameters<StageDatabase['logLoad']>[0]) => this.insertLog(loadLogInsert(entry));
+
+  private async insertLog(insert: LogInsert): Promise<void> {
+    await this.shared.run(insert.sql, insert.params);
+  }
+
+  async replacePeriod({ table, period, parquetFile }: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
+    return this.inTransaction(table.dataset, async (conn) => {
+      await checkPeriodParquet(conn, parquetFile, table, period);
+      await conn.run(createStageTableSql(table));
+      checkStageColumns(table, (await conn.all<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).map((r) => r.column_name));
+      const target = stageTableName(table);
+      const [old] = await conn.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${target} WHERE "_data_period" = $1`, [period]);
+      await conn.run(`DELETE FROM ${target} WHERE "_data_period" = $1`, [period]);
+      const columns = columnListSql(table);
+      const [inserted] = await conn.all<{ Count: bigint }>(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${readParquetSql(parquetFile)}`);
+      return { rowsDeleted: Number(old?.n ?? 0n), rowsInserted: Number(inserted?.Count ?? 0n) };
+    });
+  }
+
+  async runScript(dataset: string, sql: string): Promise<void> {
+    await this.inTransaction(dataset, (conn) => conn.run(sql));
+  }
+
+  async query(sql: string, params: readonly (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
+    return this.shared.all(sql, params);
+  }
+
+  async close(): Promise<void> {
+    this.shared.close();
+    this.engine.close();
+  }
+
+  /**
+   * DuckDB refuses a second writer of the same rows with a conflict error instead of waiting,
+   * so work on one dataset is queued here, per database file.
+   */
+  private inTransaction<T>(dataset: string, work: (conn: EngineConnection) => Promise<T>): Promise<T> {
+    return withKeyedLock(`${this.file}\0${dataset}`, async () => {
+      const conn = await this.engine.connect();
+      try {
+        await conn.run('BEGIN TRANSACTION');
+        const result = await work(conn);
+        await conn.run('COMMIT');
+        return result;
+      } catch (error) {
+        await conn.run('ROLLBACK').catch(() => {});
+        throw asDatabaseError(error, this.file);
+      } finally {
+        conn.close();
+      }
+    });
+  }
+}
+
+function asDatabaseError(error: unknown, file: string): unknown {
+  if (error instanceof StrataError) return error;
+  return new StrataError('database', `the DuckDB stage database ${file} refused: ${messageOf(error)}`, { file }, { cause: error });
+}

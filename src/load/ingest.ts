@@ -1,0 +1,60 @@
+// `strata ingest`: checks landed files in place and records each one (size, hash, ok or why not) in meta.ingestion_log.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { messageOf } from '../errors.js';
+import { silentProgress, type Progress } from '../progress/progress.js';
+import { checkLandedFile } from './check-landed-file.js';
+import type { DatasetRules } from './dataset-rules.js';
+import type { IngestionLogEntry, StageDatabase } from './stage-database.js';
+
+export interface IngestOptions {
+  readonly rules: DatasetRules;
+  readonly dataRoot: string;
+  readonly db: StageDatabase;
+  readonly progress?: Progress;
+}
+
+export type IngestOutcome = IngestionLogEntry;
+
+export async function ingestFiles(files: readonly string[], options: IngestOptions): Promise<IngestOutcome[]> {
+  const progress = options.progress ?? silentProgress;
+  const outcomes: IngestOutcome[] = [];
+  progress.start('ingesting files', files.length);
+  for (const file of files) {
+    const outcome = await ingestFile(file, options);
+    await options.db.logIngestion(outcome);
+    outcomes.push(outcome);
+    progress.advance();
+  }
+  progress.stop();
+  return outcomes;
+}
+
+async function ingestFile(file: string, { rules, dataRoot }: IngestOptions): Promise<IngestOutcome> {
+  const identity = await fileIdentity(file);
+  if ('reason' in identity) return { file, dataset: null, period: null, sizeBytes: 0, sha256: '', status: 'refused', reason: identity.reason };
+  const check = await checkLandedFile(file, rules, dataRoot);
+  if (check.ok) check.table.close();
+  return {
+    file,
+    dataset: check.dataset?.name ?? null,
+    period: check.period,
+    ...identity,
+    status: check.ok ? 'ok' : 'refused',
+    reason: check.ok ? null : check.reason,
+  };
+}
+
+/** Size and SHA-256 of the file, so a re-sent file can be told from the one loaded before. */
+export async function fileIdentity(file: string): Promise<{ sizeBytes: number; sha256: string } | { reason: string }> {
+  try {
+    const { size } = await stat(file);
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(file), hash);
+    return { sizeBytes: size, sha256: hash.digest('hex') };
+  } catch (error) {
+    return { reason: `cannot read ${file}: ${messageOf(error)}` };
+  }
+}

@@ -1,0 +1,67 @@
+// The schema every stage database starts from: meta, stage, core and mart, and the meta log tables.
+import type { IngestionLogEntry, LoadLogEntry, ValidationLogEntry } from './stage-database.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+/** Numbered, append-only: a database records the versions it has applied in meta.schema_migrations. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE SCHEMA IF NOT EXISTS stage;
+      CREATE SCHEMA IF NOT EXISTS core;
+      CREATE SCHEMA IF NOT EXISTS mart;
+      CREATE TABLE meta.ingestion_log (
+        logged_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        file TEXT NOT NULL, dataset TEXT, period TEXT,
+        size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL,
+        status TEXT NOT NULL, reason TEXT);
+      CREATE TABLE meta.validation_log (
+        logged_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        file TEXT NOT NULL, dataset TEXT, period TEXT,
+        rows_read BIGINT NOT NULL, rows_ok BIGINT NOT NULL, rows_rejected BIGINT NOT NULL,
+        parquet TEXT, rejects TEXT, status TEXT NOT NULL, reason TEXT);
+      CREATE TABLE meta.load_log (
+        logged_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        dataset TEXT NOT NULL, period TEXT NOT NULL, stage_table TEXT NOT NULL, parquet TEXT NOT NULL,
+        rows_deleted BIGINT NOT NULL, rows_inserted BIGINT NOT NULL, status TEXT NOT NULL, reason TEXT);`,
+  },
+];
+
+/** Run first, outside the numbered list: the place the list records itself. */
+export const MIGRATIONS_TABLE_SQL = `
+  CREATE SCHEMA IF NOT EXISTS meta;
+  CREATE TABLE IF NOT EXISTS meta.schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp);`;
+
+export const recordMigrationSql = (version: number) => `INSERT INTO meta.schema_migrations (version) VALUES (${Math.trunc(version)});`;
+
+export interface LogInsert {
+  readonly sql: string;
+  readonly params: readonly (string | number | null)[];
+}
+
+const insert = (table: string, row: Readonly<Record<string, string | number | null>>): LogInsert => {
+  const names = Object.keys(row);
+  return {
+    sql: `INSERT INTO meta.${table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
+    params: Object.values(row),
+  };
+};
+
+export const ingestionLogInsert = (e: IngestionLogEntry) =>
+  insert('ingestion_log', { file: e.file, dataset: e.dataset, period: e.period, size_bytes: e.sizeBytes, sha256: e.sha256, status: e.status, reason: e.reason });
+
+export const validationLogInsert = (e: ValidationLogEntry) =>
+  insert('validation_log', {
+    file: e.file, dataset: e.dataset, period: e.period, rows_read: e.rowsRead, rows_ok: e.rowsOk,
+    rows_rejected: e.rowsRejected, parquet: e.parquet, rejects: e.rejects, status: e.status, reason: e.reason,
+  });
+
+export const loadLogInsert = (e: LoadLogEntry) =>
+  insert('load_log', {
+    dataset: e.dataset, period: e.period, stage_table: e.table, parquet: e.parquet,
+    rows_deleted: e.rowsDeleted, rows_inserted: e.rowsInserted, status: e.status, reason: e.reason,
+  });

@@ -1,0 +1,157 @@
+// The server stage database: PostgreSQL, loads through COPY FROM STDIN under an advisory lock per dataset.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Engine, sqlLiteral } from '../../engine/duckdb.js';
+import { StrataError, messageOf } from '../../errors.js';
+import { checkPeriodParquet, readParquetSql } from '../check-period-parquet.js';
+import { MIGRATIONS, MIGRATIONS_TABLE_SQL, ingestionLogInsert, loadLogInsert, recordMigrationSql, validationLogInsert, type LogInsert } from '../migrations.js';
+import {
+  STAGE_COLUMNS_SQL,
+  checkStageColumns,
+  columnListSql,
+  createStageTableSql,
+  stageTableName,
+  type ReplacePeriodRequest,
+  type ReplacePeriodResult,
+  type StageDatabase,
+  type StageTable,
+} from '../stage-database.js';
+
+/** The first half of every advisory lock key strata takes, so its locks never collide with other tools'. */
+const LOCK_NAMESPACE = 0x5354_5241; // 'STRA'
+
+export class PostgresStageDatabase implements StageDatabase {
+  readonly kind = 'postgres';
+  private duckdb: Engine | undefined;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly where: string,
+  ) {}
+
+  static async open(url: string): Promise<PostgresStageDatabase> {
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // A server that drops an idle connection must not crash the process; the next checkout reconnects.
+    pool.on('error', () => {});
+    const db = new PostgresStageDatabase(pool, describeUrl(url));
+    await db.withClient(() => Promise.resolve());
+    return db;
+  }
+
+  async migrate(): Promise<void> {
+    await this.inTransaction('migrations', async (client) => {
+      await client.query(MIGRATIONS_TABLE_SQL);
+      const applied = new Set((await client.query<{ version: number }>('SELECT version FROM meta.schema_migrations')).rows.map((r) => r.version));
+      for (const migration of MIGRATIONS.filter((m) => !applied.has(m.version))) {
+        await client.query(migration.sql);
+        await client.query(recordMigrationSql(migration.version));
+      }
+    });
+  }
+
+  logIngestion = (entry: Parameters<StageDatabase['logIngestion']>[0]) => this.insertLog(ingestionLogInsert(entry));
+  logValidation = (entry: Parameters<StageDatabase['logValidation']>[0]) => this.insertLog(validationLogInsert(entry));
+  logLoad = (entry: Parameters<StageDatabase['logLoad']>[0]) => this.insertLog(loadLogInsert(entry));
+
+  private async insertLog(insert: LogInsert): Promise<void> {
+    await this.withClient((client) => client.query(insert.sql, [...insert.params]));
+  }
+
+  async replacePeriod({ table, period, parquetFile }: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
+    // The Parquet file is checked and turned into CSV before the transaction, so the lock is held only for the swap.
+    const dir = await mkdtemp(path.join(tmpdir(), 'strata-copy-'));
+    try {
+      const csv = path.join(dir, 'rows.csv');
+      await this.parquetToCsv(parquetFile, csv, table, period);
+      return await this.inTransaction(table.dataset, async (client) => {
+        await client.query(createStageTableSql(table));
+        checkStageColumns(table, (await client.query<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).rows.map((r) => r.column_name));
+        const deleted = await client.query(`DELETE FROM ${stageTableName(table)} WHERE "_data_period" = $1`, [period]);
+        const copy = client.query(copyFrom(`COPY ${stageTableName(table)} (${columnListSql(table)}) FROM STDIN (FORMAT csv)`));
+        await pipeline(createReadStream(csv), copy);
+        return { rowsDeleted: deleted.rowCount ?? 0, rowsInserted: copy.rowCount };
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** DuckDB writes CSV the way COPY reads it: NULL unquoted and empty, an empty string as "". */
+  private async parquetToCsv(parquetFile: string, csv: string, table: StageTable, period: string): Promise<void> {
+    this.duckdb ??= await Engine.open();
+    const conn = await this.duckdb.connect();
+    try {
+      await checkPeriodParquet(conn, parquetFile, table, period);
+      await conn.run(`COPY (SELECT ${columnListSql(table)} FROM ${readParquetSql(parquetFile)}) TO ${sqlLiteral(csv)} (FORMAT csv, HEADER false)`);
+    } finally {
+      conn.close();
+    }
+  }
+
+  async runScript(dataset: string, sql: string): Promise<void> {
+    await this.inTransaction(dataset, (client) => client.query(sql));
+  }
+
+  async query(sql: string, params: readonly (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
+    return this.withClient(async (client) => (await client.query(sql, [...params])).rows as Record<string, unknown>[]);
+  }
+
+  async close(): Promise<void> {
+    this.duckdb?.close();
+    await this.pool.end();
+  }
+
+  /** BEGIN, the dataset's advisory lock (held to COMMIT or ROLLBACK, so loads queue), the work, COMMIT. */
+  private inTransaction<T>(dataset: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [LOCK_NAMESPACE, dataset]);
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        // On a killed connection this fails too; the server has rolled back already.
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw new StrataError('database', `cannot reach PostgreSQL at ${this.where}: ${messageOf(error)}`, { where: this.where });
+    }
+    const swallow = () => {}; // the failing query reports the error; the client must not crash the process too
+    client.on('error', swallow);
+    let failure: unknown;
+    try {
+      return await work(client);
+    } catch (error) {
+      failure = error;
+      throw error instanceof StrataError ? error : new StrataError('database', `PostgreSQL (${this.where}) refused: ${messageOf(error)}`, {}, { cause: error });
+    } finally {
+      client.off('error', swallow);
+      // A client that failed is dropped, not reused: its connection may be dead or mid-COPY.
+      client.release(failure === undefined ? undefined : true);
+    }
+  }
+}
+
+/** host:port/database, without the password. */
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'the given URL';
+  }
+}

@@ -1,0 +1,120 @@
+// `strata validate`: cleans and casts a landed file, writes stage/cleaned/<dataset>/<period>.parquet atomically, rejects aside.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { Engine, sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
+import { messageOf } from '../errors.js';
+import { silentProgress, type Progress } from '../progress/progress.js';
+import { rowCaster, type RowIssue } from './cast-cells.js';
+import { checkLandedFile } from './check-landed-file.js';
+import type { DatasetRule, DatasetRules } from './dataset-rules.js';
+import type { LandedTable } from './read-landed-file.js';
+import { SQL_TYPES, quoteIdentifier, type StageDatabase, type ValidationLogEntry } from './stage-database.js';
+
+export interface ValidateOptions {
+  readonly rules: DatasetRules;
+  readonly dataRoot: string;
+  readonly db: StageDatabase;
+  readonly progress?: Progress;
+}
+
+export type ValidationOutcome = ValidationLogEntry;
+
+/** Where validate writes and load reads a period's cleaned rows, and where its rejected rows go. */
+export const cleanedParquetPath = (dataRoot: string, dataset: string, period: string) =>
+  path.join(dataRoot, 'stage', 'cleaned', dataset, `${period}.parquet`);
+export const rejectsCsvPath = (dataRoot: string, dataset: string, period: string) => path.join(dataRoot, 'stage', 'rejects', dataset, `${period}.csv`);
+
+const BATCH_ROWS = 10_000;
+
+export async function validateFiles(files: readonly string[], options: ValidateOptions): Promise<ValidationOutcome[]> {
+  const progress = options.progress ?? silentProgress;
+  const engine = await Engine.open(':memory:', { threads: 2 });
+  const outcomes: ValidationOutcome[] = [];
+  try {
+    progress.start('validating files', files.length);
+    for (const file of files) {
+      const outcome = await validateFile(file, engine, options);
+      await options.db.logValidation(outcome);
+      outcomes.push(outcome);
+      progress.advance();
+    }
+    progress.stop();
+  } finally {
+    engine.close();
+  }
+  return outcomes;
+}
+
+async function validateFile(file: string, engine: Engine, { rules, dataRoot }: ValidateOptions): Promise<ValidationOutcome> {
+  const empty = { file, rowsRead: 0, rowsOk: 0, rowsRejected: 0, parquet: null, rejects: null };
+  const check = await checkLandedFile(file, rules, dataRoot);
+  if (!check.ok) return { ...empty, dataset: check.dataset?.name ?? null, period: check.period, status: 'refused', reason: check.reason };
+  const { dataset, period, table } = check;
+  const parquet = cleanedParquetPath(dataRoot, dataset.name, period);
+  const rejects = rejectsCsvPath(dataRoot, dataset.name, period);
+  const conn = await engine.connect();
+  try {
+    const { rowsRead, issues } = await castIntoTable(conn, dataset, table);
+    const rejectedRows = new Set(issues.map((i) => i.row)).size;
+    await writeParquetAtomically(conn, dataset, period, parquet);
+    await writeRejects(rejects, issues);
+    const rowsOk = rowsRead - rejectedRows;
+    return { ...empty, dataset: dataset.name, period, rowsRead, rowsOk, rowsRejected: rejectedRows, parquet, rejects: issues.length > 0 ? rejects : null, status: 'ok', reason: null };
+  } catch (error) {
+    table.close();
+    return { ...empty, dataset: dataset.name, period, status: 'refused', reason: `${path.basename(file)}: ${messageOf(error)}` };
+  } finally {
+    await conn.run('DROP TABLE IF EXISTS cleaned').catch(() => {});
+    conn.close();
+  }
+}
+
+/** Streams the rows through the caster into a text table `cleaned`, in batches; returns the issues found. */
+async function castIntoTable(conn: EngineConnection, dataset: DatasetRule, table: LandedTable): Promise<{ rowsRead: number; issues: RowIssue[] }> {
+  await conn.run(`CREATE OR REPLACE TABLE cleaned (${dataset.columns.map((c) => `${quoteIdentifier(c.name)} VARCHAR`).join(', ')})`);
+  const cast = rowCaster(dataset, table.headers);
+  const issues: RowIssue[] = [];
+  let batch: (string | null)[][] = [];
+  let rowsRead = 0;
+  for await (const { row, cells } of table.rows) {
+    rowsRead += 1;
+    const result = cast(row, cells);
+    if ('issues' in result) issues.push(...result.issues);
+    else batch.push(result.cells);
+    if (batch.length >= BATCH_ROWS) {
+      await conn.appendRows('cleaned', batch);
+      batch = [];
+    }
+  }
+  await conn.appendRows('cleaned', batch);
+  return { rowsRead, issues };
+}
+
+/** Written under a temporary name and renamed, so a reader never sees a half-written file. */
+async function writeParquetAtomically(conn: EngineConnection, dataset: DatasetRule, period: string, target: string): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true });
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  const casts = dataset.columns.map((c) => `CAST(${quoteIdentifier(c.name)} AS ${SQL_TYPES[c.type]}) AS ${quoteIdentifier(c.name)}`);
+  try {
+    await conn.run(
+      `COPY (SELECT ${casts.join(', ')}, ${sqlLiteral(period)} AS ${sqlIdentifier('_data_period')} FROM cleaned) TO ${sqlLiteral(temporary)} (FORMAT parquet)`,
+    );
+    await rename(temporary, target);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
+
+/** One CSV line per problem (row, column, value, reason); a clean run removes an older rejects file. */
+async function writeRejects(target: string, issues: readonly RowIssue[]): Promise<void> {
+  if (issues.length === 0) {
+    await rm(target, { force: true });
+    return;
+  }
+  await mkdir(path.dirname(target), { recursive: true });
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temporary, stringify(issues.map((i) => [i.row, i.column, i.value, i.reason]), { header: true, columns: ['row', 'column', 'value', 'reason'] }));
+  await rename(temporary, target);
+}
