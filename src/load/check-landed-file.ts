@@ -1,4 +1,5 @@
 // Does a landed file belong to a dataset? Its name (with a real period), its place under landed/, its headers.
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { matchLandedFile, type DatasetRule, type DatasetRules } from './dataset-rules.js';
 import { readLandedFile, type LandedTable } from './read-landed-file.js';
@@ -41,4 +42,15 @@ function headerProblem(headers: readonly string[], dataset: DatasetRule): string
     return `the header has ${unknown.map((h) => JSON.stringify(h)).join(', ')}, not a column of dataset '${dataset.name}' (expected some of ${[...declared].join(', ')})`;
   }
   return null;
+}
+
+/** Every file under landed/, recursively and sorted, hidden files and folders skipped: what `ingest` checks by default. */
+export async function listLandedFiles(dataRoot: string): Promise<string[]> {
+  const root = landedDir(dataRoot);
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .filter((file) => !path.relative(root, file).split(path.sep).some((part) => part.startsWith('.')))
+    .sort();
 }

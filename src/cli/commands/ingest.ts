@@ -1,0 +1,28 @@
+// `strata ingest [FILE...]`: checks landed files in place (name, period, headers) and logs each in meta.ingestion_log.
+import path from 'node:path';
+import { ingestFiles } from '../../load/ingest.js';
+import { printJson, say } from '../io.js';
+import { landedFileArguments, secondsSince, withStageDatabase, withStageFlags, type StageFlags } from '../stage-options.js';
+import type { RegisterCommand } from './index.js';
+
+export const registerIngest: RegisterCommand = (program, { io, setExitCode }) => {
+  withStageFlags(
+    program
+      .command('ingest')
+      .description('check landed files where they are (file name, period, headers) and record each in meta.ingestion_log; exit 1 if any is refused')
+      .argument('[files...]', 'landed files (default: every file under <data-root>/landed)'),
+  ).action(async (files: string[], flags: StageFlags) => {
+    const start = performance.now();
+    const outcomes = await withStageDatabase(io, flags, async ({ rules, dataRoot, db, progress }) =>
+      ingestFiles(await landedFileArguments(io, dataRoot, files), { rules, dataRoot, db, progress }),
+    );
+    for (const o of outcomes) {
+      say(io, o.status === 'ok' ? `ok       ${path.basename(o.file)}: dataset ${o.dataset}, period ${o.period}` : `refused  ${o.reason}`);
+    }
+    const refused = outcomes.filter((o) => o.status === 'refused').length;
+    if (refused > 0) setExitCode(1);
+    if (flags.json) {
+      printJson(io, { files: outcomes.length, ok: outcomes.length - refused, refused, seconds: secondsSince(start), outcomes });
+    }
+  });
+};

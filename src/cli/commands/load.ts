@@ -1,0 +1,47 @@
+// `strata load --dataset D --period P`: replaces the period's rows in stage.<table>, in one transaction.
+import { findDataset } from '../../load/dataset-rules.js';
+import { loadPeriod } from '../../load/load-period.js';
+import { printJson, say } from '../io.js';
+import { secondsSince, withStageDatabase, withStageFlags, type StageFlags } from '../stage-options.js';
+import type { RegisterCommand } from './index.js';
+import path from 'node:path';
+
+interface LoadFlags extends StageFlags {
+  readonly dataset: string;
+  readonly period: string;
+  readonly parquet?: string;
+}
+
+export const registerLoad: RegisterCommand = (program, { io }) => {
+  withStageFlags(
+    program
+      .command('load')
+      .description("replace one period of a dataset in stage.<table> (delete + insert in one transaction; any failure keeps the old rows)")
+      .requiredOption('--dataset <name>', 'the dataset, as named in the dataset rules')
+      .requiredOption('--period <period>', 'the period to replace: YYYY, YYYY-MM or YYYY-MM-DD')
+      .option('--parquet <file>', 'the rows to load (default: <data-root>/stage/cleaned/<dataset>/<period>.parquet)'),
+  ).action(async (flags: LoadFlags) => {
+    const start = performance.now();
+    const result = await withStageDatabase(io, flags, ({ rules, dataRoot, db }) =>
+      loadPeriod({
+        dataset: findDataset(rules, flags.dataset),
+        period: flags.period,
+        dataRoot,
+        db,
+        ...(flags.parquet !== undefined && { parquetFile: path.resolve(io.cwd, flags.parquet) }),
+      }),
+    );
+    say(io, `loaded ${result.rowsInserted} rows of ${result.dataset} ${result.period} into ${result.table} (replacing ${result.rowsDeleted})`);
+    if (flags.json) {
+      printJson(io, {
+        dataset: result.dataset,
+        period: result.period,
+        table: result.table,
+        parquet: result.parquet,
+        rows_deleted: result.rowsDeleted,
+        rows_inserted: result.rowsInserted,
+        seconds: secondsSince(start),
+      });
+    }
+  });
+};

@@ -1,0 +1,41 @@
+// `strata validate [FILE...]`: cleans and casts landed files into stage/cleaned/<dataset>/<period>.parquet, rejects aside.
+import path from 'node:path';
+import { validateFiles } from '../../load/validate-file.js';
+import { printJson, say } from '../io.js';
+import { landedFileArguments, secondsSince, withStageDatabase, withStageFlags, type StageFlags } from '../stage-options.js';
+import type { RegisterCommand } from './index.js';
+
+export const registerValidate: RegisterCommand = (program, { io, setExitCode }) => {
+  withStageFlags(
+    program
+      .command('validate')
+      .description(
+        'clean and cast landed files to their dataset types; write <data-root>/stage/cleaned/<dataset>/<period>.parquet, ' +
+          'bad rows to <data-root>/stage/rejects/<dataset>/<period>.csv; exit 1 if a file is refused',
+      )
+      .argument('[files...]', 'landed files (default: every file under <data-root>/landed)'),
+  ).action(async (files: string[], flags: StageFlags) => {
+    const start = performance.now();
+    const outcomes = await withStageDatabase(io, flags, async ({ rules, dataRoot, db, progress }) =>
+      validateFiles(await landedFileArguments(io, dataRoot, files), { rules, dataRoot, db, progress }),
+    );
+    for (const o of outcomes) {
+      if (o.status === 'refused') say(io, `refused  ${o.reason}`);
+      else say(io, `ok       ${path.basename(o.file)}: ${o.rowsOk} rows -> ${o.parquet}${o.rowsRejected > 0 ? `; ${o.rowsRejected} rejected -> ${o.rejects}` : ''}`);
+    }
+    const refused = outcomes.filter((o) => o.status === 'refused').length;
+    if (refused > 0) setExitCode(1);
+    if (flags.json) {
+      const sum = (pick: (o: (typeof outcomes)[number]) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
+      printJson(io, {
+        files: outcomes.length,
+        ok: outcomes.length - refused,
+        refused,
+        rows: sum((o) => o.rowsOk),
+        rejected: sum((o) => o.rowsRejected),
+        seconds: secondsSince(start),
+        outcomes,
+      });
+    }
+  });
+};

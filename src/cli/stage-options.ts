@@ -1,0 +1,58 @@
+// The flags shared by ingest, validate, load, transform and publish, resolved against the working directory here only.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadDatasetRules, type DatasetRules } from '../load/dataset-rules.js';
+import { landedDir, listLandedFiles } from '../load/check-landed-file.js';
+import { openStageDatabase, parseStageDatabaseUrl } from '../load/open-stage-database.js';
+import type { StageDatabase } from '../load/stage-database.js';
+import type { Progress } from '../progress/progress.js';
+import { progressFor, type CliIo } from './io.js';
+
+export interface StageFlags {
+  readonly datasets: string;
+  readonly dataRoot: string;
+  readonly db?: string;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+export interface StageContext {
+  readonly rules: DatasetRules;
+  readonly dataRoot: string;
+  readonly db: StageDatabase;
+  readonly progress: Progress;
+}
+
+export function withStageFlags(command: Command): Command {
+  return command
+    .option('--datasets <file>', 'the dataset rules (YAML)', 'datasets.yml')
+    .option('--data-root <dir>', 'holds landed/ and stage/ (and strata.duckdb by default)', 'data')
+    .option('--db <url>', 'duckdb:path/to/file.duckdb or a postgres:// URL (default: duckdb:<data-root>/strata.duckdb)')
+    .option('--json', 'print a JSON summary as the last stdout line')
+    .option('--quiet', 'no progress on stderr');
+}
+
+/** Reads the rules, opens and migrates the database, runs `work`, and always closes the database. */
+export async function withStageDatabase<T>(io: CliIo, flags: StageFlags, work: (context: StageContext) => Promise<T>): Promise<T> {
+  const rules = await loadDatasetRules(path.resolve(io.cwd, flags.datasets));
+  const dataRoot = path.resolve(io.cwd, flags.dataRoot);
+  const db = await openStageDatabase(parseStageDatabaseUrl(flags.db ?? `duckdb:${path.join(dataRoot, 'strata.duckdb')}`, io.cwd));
+  try {
+    return await work({ rules, dataRoot, db, progress: progressFor(io, flags) });
+  } finally {
+    await db.close();
+  }
+}
+
+/** FILE arguments: relative to the working directory, or else to landed/; none means every landed file. */
+export async function landedFileArguments(io: CliIo, dataRoot: string, files: readonly string[]): Promise<string[]> {
+  if (files.length === 0) return listLandedFiles(dataRoot);
+  return files.map((file) => {
+    const here = path.resolve(io.cwd, file);
+    const landed = path.resolve(landedDir(dataRoot), file);
+    return !existsSync(here) && existsSync(landed) ? landed : here;
+  });
+}
+
+export const secondsSince = (start: number) => Math.round((performance.now() - start) / 10) / 100;

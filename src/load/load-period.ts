@@ -1,0 +1,44 @@
+// `strata load`: replaces one period of a dataset's stage table with a cleaned Parquet file, and logs the outcome.
+import { messageOf, usageError } from '../errors.js';
+import { periodProblem, type DatasetRule } from './dataset-rules.js';
+import type { ReplacePeriodResult, StageDatabase, StageTable } from './stage-database.js';
+import { cleanedParquetPath } from './validate-file.js';
+
+export interface LoadPeriodRequest {
+  readonly dataset: DatasetRule;
+  readonly period: string;
+  readonly dataRoot: string;
+  /** Defaults to what validate wrote: `<dataRoot>/stage/cleaned/<dataset>/<period>.parquet`. */
+  readonly parquetFile?: string;
+  readonly db: StageDatabase;
+}
+
+export interface LoadPeriodResult extends ReplacePeriodResult {
+  readonly dataset: string;
+  readonly period: string;
+  readonly table: string;
+  readonly parquet: string;
+}
+
+export const stageTableOf = (dataset: DatasetRule): StageTable => ({ dataset: dataset.name, name: dataset.table, columns: dataset.columns });
+
+export function checkPeriod(period: string): void {
+  const problem = periodProblem(period);
+  if (problem !== null) throw usageError(`--period '${period}' ${problem}`);
+}
+
+/** Loads, then records the load (done or failed, and why) in meta.load_log; a failure is rethrown. */
+export async function loadPeriod(request: LoadPeriodRequest): Promise<LoadPeriodResult> {
+  const { dataset, period, db } = request;
+  checkPeriod(period);
+  const parquet = request.parquetFile ?? cleanedParquetPath(request.dataRoot, dataset.name, period);
+  const entry = { dataset: dataset.name, period, table: `stage.${dataset.table}`, parquet };
+  try {
+    const result = await db.replacePeriod({ table: stageTableOf(dataset), period, parquetFile: parquet });
+    await db.logLoad({ ...entry, ...result, status: 'ok', reason: null });
+    return { ...entry, ...result };
+  } catch (error) {
+    await db.logLoad({ ...entry, rowsDeleted: 0, rowsInserted: 0, status: 'failed', reason: messageOf(error) }).catch(() => {});
+    throw error;
+  }
+}
