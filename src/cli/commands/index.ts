@@ -1,7 +1,20 @@
 // Every CLI command, one module each; main.ts registers them in this order.
 import type { Command } from 'commander';
 import type { CommandContext } from '../io.js';
+import { registerStage } from './stage.js';
+import { registerIngest } from './ingest.js';
+import { registerValidate } from './validate.js';
+import { registerLoad } from './load.js';
+import { registerTransform } from './transform.js';
+import { registerPublish } from './publish.js';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const commands: readonly RegisterCommand[] = [];
+export const commands: readonly RegisterCommand[] = [
+  registerStage,
+  registerIngest,
+  registerValidate,
+  registerLoad,
+  registerTransform,
+  registerPublish,
+];

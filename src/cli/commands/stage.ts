@@ -1,0 +1,98 @@
+// `strata stage`: raw instrument files -> partitioned Parquet lake + manifest (CONTRACT.md).
+import type { Command } from 'commander';
+import { loadStagingConfig } from '../../config/staging-config.js';
+import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
+import { integerOption, numberOption } from '../parse-option.js';
+import { printJson, progressFor, say, type CliIo } from '../io.js';
+import type { RegisterCommand } from './index.js';
+
+export interface StageFlags {
+  readonly rawRoot?: string;
+  readonly stageRoot?: string;
+  readonly proceduresYaml?: string;
+  readonly localTz?: string;
+  readonly workers?: number;
+  readonly threadsPerWorker?: number;
+  readonly force?: boolean;
+  readonly onlyYamlData?: boolean;
+  readonly strict?: boolean;
+  readonly settle?: number;
+  readonly inFlightPrefix?: string[];
+  readonly rejectsDir?: string;
+  readonly eventsDir?: string;
+  readonly manifest?: string;
+  readonly config?: string;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+/** The staging flags, shared by `stage` and `pipeline`. */
+export function addStagingOptions(command: Command): Command {
+  return command
+    .option('--raw-root <dir>', 'folder of raw instrument CSVs, read recursively')
+    .option('--stage-root <dir>', 'the lake: proc=/date=/run_id= folders of Parquet files are written here')
+    .option('--procedures-yaml <file>', 'procedures schema (default: the one strata ships, config/procedures.yml)')
+    .option('--local-tz <zone>', 'IANA time zone of the lab, for local dates and naive ISO times', undefined)
+    .option('--workers <n>', 'files staged at once (default: the number of cores)', integerOption(1, 32))
+    .option('--threads-per-worker <n>', 'DuckDB threads per worker', integerOption(1, 64))
+    .option('--force', 'restage every file, even unchanged ones')
+    .option('--only-yaml-data', 'drop data columns the procedures YAML does not declare')
+    .option('--strict', 'reject files missing a required column or of an unknown procedure; exit 1 on any reject')
+    .option('--settle <seconds>', 'leave files modified less than this many seconds ago for the next run (default 10)', numberOption(0))
+    .option('--in-flight-prefix <prefix...>', "file-name prefixes of files still being written (default: temp_)")
+    .option('--rejects-dir <dir>', 'reject records (default: <stage-root>/../_rejects)')
+    .option('--events-dir <dir>', 'event history (default: <stage-root>/../_manifest/events)')
+    .option('--manifest <file>', 'the manifest (default: <stage-root>/../_manifest/manifest.parquet)')
+    .option('--config <file>', 'a YAML file of these options (keys as the flag names); flags win, then STRATA_* variables')
+    .option('--json', 'print the summary as one JSON object on stdout')
+    .option('--quiet', 'no progress and no messages, only errors');
+}
+
+export function stagingConfigFrom(flags: StageFlags, io: CliIo) {
+  return loadStagingConfig({
+    flags: {
+      rawRoot: flags.rawRoot,
+      stageRoot: flags.stageRoot,
+      proceduresYaml: flags.proceduresYaml,
+      localTz: flags.localTz,
+      workers: flags.workers,
+      threadsPerWorker: flags.threadsPerWorker,
+      force: flags.force,
+      onlyYamlData: flags.onlyYamlData,
+      strict: flags.strict,
+      settleSeconds: flags.settle,
+      inFlightPrefixes: flags.inFlightPrefix,
+      rejectsDir: flags.rejectsDir,
+      eventsDir: flags.eventsDir,
+      manifestPath: flags.manifest,
+    },
+    configFile: flags.config,
+    env: io.env,
+    cwd: io.cwd,
+  });
+}
+
+/** The closing lines for a person: what happened, where to look, and the rejects in words. */
+export function reportStage(io: CliIo, summary: StageSummary): void {
+  const rate = summary.seconds > 0 ? ` (${Math.round(summary.ok / summary.seconds)} files/s)` : '';
+  say(
+    io,
+    `Staged ${summary.ok} of ${summary.files} files (${summary.rows.toLocaleString('en-US')} rows) in ${summary.seconds.toFixed(2)} s${rate}; ` +
+      `${summary.skipped} skipped, ${summary.rejected} rejected.`,
+  );
+  if (summary.settling > 0) say(io, `${summary.settling} file(s) were modified in the last seconds and are left for the next run.`);
+  for (const reject of summary.rejects.slice(0, 10)) say(io, `  rejected: ${reject.error}`);
+  if (summary.rejects.length > 10) say(io, `  ... and ${summary.rejects.length - 10} more; see ${summary.rejectsDir}`);
+  say(io, `Manifest: ${summary.manifest}`);
+}
+
+export const registerStage: RegisterCommand = (program, { io, setExitCode }) => {
+  addStagingOptions(program.command('stage').description('Stage raw instrument CSVs into a partitioned Parquet lake with a manifest.'))
+    .action(async (flags: StageFlags) => {
+      const config = stagingConfigFrom(flags, io);
+      const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }) });
+      if (!flags.quiet) reportStage(io, summary);
+      if (flags.json) printJson(io, { ...summary, rejects: undefined });
+      if (config.strict && summary.rejected > 0) setExitCode(1);
+    });
+};

@@ -1,0 +1,50 @@
+// Atomic writes: a temp file in the target folder, then rename, so a reader never sees a partial file.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const TEMP_MARK = '.strata-tmp-';
+
+/** A temp path beside `target`, hidden and unique: `.part-000.parquet.strata-tmp-<pid>-<random>`. */
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+export function isTempFile(name: string): boolean {
+  return name.includes(TEMP_MARK);
+}
+
+export function writeFileAtomically(target: string, content: string | Uint8Array): void {
+  mkdirSync(path.dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  try {
+    writeFileSync(temp, content);
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Removes temp files a crashed run left below `root`; returns how many. */
+export function removeTempFiles(root: string): number {
+  let removed = 0;
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (isTempFile(entry.name)) {
+        rmSync(full, { force: true });
+        removed++;
+      }
+    }
+  };
+  walk(root);
+  return removed;
+}

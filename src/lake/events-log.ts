@@ -1,0 +1,54 @@
+// The event history: one JSON line per file per stage run, in `events/<run start>-<pid>.jsonl` (appended, never rewritten).
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+export type StageEvent =
+  | {
+      readonly status: 'ok';
+      readonly source_file: string;
+      readonly run_id: string;
+      readonly rows: number;
+      readonly path: string;
+      readonly date_origin: string;
+      readonly warnings: readonly string[];
+      readonly ts: string;
+    }
+  | { readonly status: 'skipped'; readonly source_file: string; readonly reason: string; readonly ts: string }
+  | {
+      readonly status: 'reject';
+      readonly source_file: string;
+      readonly error: string;
+      readonly error_type: string;
+      readonly ts: string;
+    };
+
+export interface EventsLog {
+  readonly file: string;
+  append(event: StageEvent): void;
+  close(): void;
+}
+
+/** Opens this run's events file; lines are buffered and written in large appends. */
+export function openEventsLog(eventsDir: string, startedAt: Date): EventsLog {
+  mkdirSync(eventsDir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const file = path.join(eventsDir, `${stamp}-${process.pid}.jsonl`);
+  const fd = openSync(file, 'a');
+  let buffer: string[] = [];
+  const flush = () => {
+    if (buffer.length === 0) return;
+    writeSync(fd, buffer.join(''));
+    buffer = [];
+  };
+  return {
+    file,
+    append(event) {
+      buffer.push(`${JSON.stringify(event)}\n`);
+      if (buffer.length >= 1000) flush();
+    },
+    close() {
+      flush();
+      closeSync(fd);
+    },
+  };
+}

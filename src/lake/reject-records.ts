@@ -1,0 +1,56 @@
+// Reject records: one JSON file per raw file that could not be staged, replaced when it fails again.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomically } from './atomic-file.js';
+
+export interface RejectRecord {
+  readonly source_file: string;
+  /** A sentence a person understands, naming the file and the problem. */
+  readonly error: string;
+  readonly error_type: string;
+  readonly ts: string;
+  readonly source_size: number;
+  readonly source_mtime_ms: number;
+}
+
+function recordPath(rejectsDir: string, sourceFile: string): string {
+  const key = createHash('sha1').update(sourceFile).digest('hex').slice(0, 16);
+  const readable = path.basename(sourceFile).replace(/[^A-Za-z0-9._-]/g, '_');
+  return path.join(rejectsDir, `${readable}.${key}.json`);
+}
+
+export function writeRejectRecord(rejectsDir: string, record: RejectRecord): string {
+  const file = recordPath(rejectsDir, record.source_file);
+  writeFileAtomically(file, `${JSON.stringify(record, null, 2)}\n`);
+  return file;
+}
+
+export function removeRejectRecord(rejectsDir: string, sourceFile: string): void {
+  rmSync(recordPath(rejectsDir, sourceFile), { force: true });
+}
+
+/** The reject records present, by source file (unreadable records are ignored: they are only a cache). */
+export function readRejectRecords(rejectsDir: string): Map<string, RejectRecord> {
+  const records = new Map<string, RejectRecord>();
+  let names: string[];
+  try {
+    names = readdirSync(rejectsDir);
+  } catch {
+    return records;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.json') || name.startsWith('.')) continue;
+    try {
+      const record = JSON.parse(readFileSync(path.join(rejectsDir, name), 'utf8')) as RejectRecord;
+      if (typeof record.source_file === 'string') records.set(record.source_file, record);
+    } catch {
+      // a damaged record is as good as none: the file is simply tried again
+    }
+  }
+  return records;
+}
+
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+}

@@ -1,0 +1,126 @@
+// Writes one run's data file: DuckDB reads the CSV table, renames and casts its columns, adds the run's
+// identity columns, and writes Parquet to a temp file beside the target, which a rename then publishes.
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
+import type { ColumnMatch } from '../schema/match-columns.js';
+import type { ValueType } from '../schema/procedures-schema.js';
+import { tempPathFor } from './atomic-file.js';
+
+export type ConstantValue = string | number | boolean | Date | null;
+
+/** A column whose value is the same on every row of the run (run_id, chip, header parameters). */
+export interface ConstantColumn {
+  readonly name: string;
+  readonly type: ValueType;
+  readonly value: ConstantValue;
+}
+
+export interface RunTable {
+  readonly sourcePath: string;
+  /** Lines before the first data row (the header and the column line). */
+  readonly skipLines: number;
+  readonly columns: readonly ColumnMatch[];
+  readonly constants: readonly ConstantColumn[];
+}
+
+export interface WrittenRun {
+  readonly rows: number;
+  /** Per column, the largest value written (for the time column: the run's duration). */
+  readonly maxima: ReadonlyMap<string, number>;
+}
+
+const READ_TYPE: Readonly<Record<ValueType, string>> = {
+  float: 'DOUBLE',
+  int: 'BIGINT',
+  str: 'VARCHAR',
+  bool: 'VARCHAR', // read as text, then 1/true/yes -> true
+  datetime: 'VARCHAR', // read as text, then cast with its zone
+};
+export const SQL_TYPE: Readonly<Record<ValueType, string>> = {
+  float: 'DOUBLE',
+  int: 'BIGINT',
+  str: 'VARCHAR',
+  bool: 'BOOLEAN',
+  datetime: 'TIMESTAMPTZ',
+};
+const NULL_TEXTS = ['nan', 'NaN', 'NAN', '-nan', ''];
+
+/** The COPY statement for one run: its SQL is the whole transformation of the table. */
+export function runCopySql(run: RunTable, target: string): string {
+  const columns = run.columns.map((c, i) => `${sqlLiteral(`c${i}`)}: ${sqlLiteral(READ_TYPE[c.type])}`).join(', ');
+  const measured = run.columns.map((c, i) => `${castExpression(`c${i}`, c.type)} AS ${sqlIdentifier(c.name)}`);
+  const constants = run.constants.map((c) => `${literal(c.value, c.type)} AS ${sqlIdentifier(c.name)}`);
+  return (
+    `COPY (SELECT ${[...measured, ...constants].join(', ')} FROM read_csv(${sqlLiteral(run.sourcePath)}, ` +
+    `skip=${run.skipLines}, header=false, auto_detect=false, delim=',', quote='"', escape='"', ` +
+    `columns={${columns}}, nullstr=[${NULL_TEXTS.map(sqlLiteral).join(', ')}], strict_mode=true)) ` +
+    `TO ${sqlLiteral(target)} (FORMAT parquet, COMPRESSION snappy, RETURN_STATS true)`
+  );
+}
+
+function castExpression(column: string, type: ValueType): string {
+  if (type === 'bool') {
+    return `CASE WHEN lower(trim(${column})) IN ('1','true','yes','y','t','on') THEN true WHEN lower(trim(${column})) IN ('0','false','no','n','f','off') THEN false END`;
+  }
+  if (type === 'datetime') return `TRY_CAST(${column} AS TIMESTAMPTZ)`;
+  return column;
+}
+
+function literal(value: ConstantValue, type: ValueType): string {
+  if (value === null) return `CAST(NULL AS ${SQL_TYPE[type]})`;
+  if (value instanceof Date) return `TIMESTAMPTZ ${sqlLiteral(value.toISOString())}`;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') return `CAST(${Number.isFinite(value) ? String(value) : 'NULL'} AS ${SQL_TYPE[type]})`;
+  return type === 'str' ? sqlLiteral(value) : `TRY_CAST(${sqlLiteral(value)} AS ${SQL_TYPE[type]})`;
+}
+
+/**
+ * Writes the run to `target` atomically. On failure nothing is left behind and the error says, in words,
+ * which line and column of the source could not be read.
+ */
+export async function writeRunParquet(conn: EngineConnection, run: RunTable, target: string): Promise<WrittenRun> {
+  mkdirSync(path.dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  try {
+    const [stats] = await conn.all<{ count: bigint; column_statistics: { key: string; value: { key: string; value: string }[] }[] }>(
+      runCopySql(run, temp),
+    );
+    renameSync(temp, target);
+    return { rows: Number(stats?.count ?? 0), maxima: maximaOf(stats?.column_statistics ?? []) };
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw new Error(explainCsvError(error, run));
+  }
+}
+
+function maximaOf(statistics: readonly { key: string; value: readonly { key: string; value: string }[] }[]): Map<string, number> {
+  const maxima = new Map<string, number>();
+  for (const { key, value } of statistics) {
+    const max = value.find((v) => v.key === 'max')?.value;
+    const number = max === undefined ? NaN : Number(max);
+    if (Number.isFinite(number)) maxima.set(key.replace(/^"|"$/g, '').replaceAll('""', '"'), number);
+  }
+  return maxima;
+}
+
+/** Turns DuckDB's CSV error report into one sentence naming the line, the column and what was expected. */
+export function explainCsvError(error: unknown, run: RunTable): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = /CSV Error on Line: (\d+)/.exec(text)?.[1];
+  const where = line ? `line ${line}` : 'the data table';
+  const columnIndex = /column "c(\d+)"/.exec(text)?.[1];
+  const column = columnIndex === undefined ? undefined : run.columns[Number(columnIndex)];
+  const value = /Could not convert string "([^"]*)"/.exec(text)?.[1];
+  if (column && value !== undefined) {
+    return `${where}: the value '${value}' in column '${column.source}' is not ${describeType(column.type)}`;
+  }
+  const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(text);
+  if (counts) return `${where}: expected ${counts[1]} values separated by commas but found ${counts[2]} (a truncated or malformed row)`;
+  if (/unicode|utf-?8/i.test(text)) return `${where}: the text is not valid UTF-8`;
+  return `${where}: ${text.split('\n')[0]}`;
+}
+
+function describeType(type: ValueType): string {
+  return { float: 'a number', int: 'a whole number', str: 'text', bool: 'yes/no', datetime: 'a time' }[type];
+}

@@ -1,0 +1,129 @@
+// Reads the instrument header (`#Procedure:`, `#Parameters:`, `#Metadata:`, `#Data:`) and the column line after it.
+import { isUtf8 } from 'node:buffer';
+
+export interface InstrumentHeader {
+  /** The Procedure header as written: `<laser_setup.procedures.It.It>`. */
+  readonly procedure: string;
+  /** The last dotted part of the procedure: `It`. */
+  readonly proc: string;
+  readonly parameters: ReadonlyMap<string, string>;
+  readonly metadata: ReadonlyMap<string, string>;
+  /** Column names as the instrument wrote them: `t (s)`, `I (A)`. */
+  readonly columns: readonly string[];
+  /** 1-based line number of the column line; data rows start on the next line. */
+  readonly columnLine: number;
+}
+
+export type HeaderProblemKind =
+  | 'empty-file'
+  | 'binary'
+  | 'not-utf8'
+  | 'no-procedure'
+  | 'no-data-line'
+  | 'no-columns'
+  | 'no-data-rows'
+  | 'duplicate-columns';
+
+export interface HeaderProblem {
+  readonly kind: HeaderProblemKind;
+  readonly message: string;
+  readonly line?: number;
+}
+
+export type HeaderResult = { readonly ok: true; readonly header: InstrumentHeader } | { readonly ok: false; readonly problem: HeaderProblem };
+
+const SECTION = /^(Procedure|Parameters|Metadata|Data)\s*:\s*(.*)$/;
+const ENTRY = /^([^:]+?)\s*:\s*(.*)$/;
+
+/** Parses the header of a whole file's bytes. Problems are returned, never thrown. */
+export function parseInstrumentHeader(bytes: Buffer): HeaderResult {
+  if (bytes.length === 0) return fail('empty-file', 'the file is empty (0 bytes)');
+  const head = bytes.subarray(0, Math.min(bytes.length, 8192));
+  if (head.includes(0)) return fail('binary', 'the file holds binary data (NUL bytes), not text');
+  const badByte = firstInvalidUtf8(bytes);
+  if (badByte !== undefined) {
+    return fail('not-utf8', `the file is not valid UTF-8 text: a byte that is not UTF-8 at line ${badByte.line}`, badByte.line);
+  }
+  const lines = bytes.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  return readSections(lines);
+}
+
+function readSections(lines: readonly string[]): HeaderResult {
+  let procedure: string | undefined;
+  const parameters = new Map<string, string>();
+  const metadata = new Map<string, string>();
+  let section: Map<string, string> | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (!line.startsWith('#')) {
+      if (line.trim() === '') continue;
+      return fail('no-data-line', `the header has no '#Data:' line before the first table line`, i + 1);
+    }
+    const body = line.slice(1).trim();
+    const sectionMatch = SECTION.exec(body);
+    if (sectionMatch && !/^[\t ]/.test(line.slice(1).replace(/^ /, ''))) {
+      const name = sectionMatch[1];
+      if (name === 'Procedure') procedure = sectionMatch[2]?.trim();
+      else if (name === 'Parameters') section = parameters;
+      else if (name === 'Metadata') section = metadata;
+      else return readColumns(lines, i + 1, procedure, parameters, metadata);
+      continue;
+    }
+    const entry = ENTRY.exec(body);
+    if (entry && section) section.set(entry[1] ?? '', (entry[2] ?? '').trim());
+  }
+  if (procedure === undefined) return fail('no-procedure', `the file has no '#Procedure:' header line`, 1);
+  return fail('no-data-line', `the header has no '#Data:' line, so there is no table to read`);
+}
+
+function readColumns(
+  lines: readonly string[],
+  from: number,
+  procedure: string | undefined,
+  parameters: Map<string, string>,
+  metadata: Map<string, string>,
+): HeaderResult {
+  if (procedure === undefined || procedure === '') return fail('no-procedure', `the file has no '#Procedure:' header line`, 1);
+  let i = from;
+  while (i < lines.length && (lines[i] ?? '').trim() === '') i++;
+  const columnLine = lines[i];
+  if (columnLine === undefined) {
+    return fail('no-columns', `the file ends after '#Data:' (line ${from}): there is no column line and no data`, from);
+  }
+  const columns = columnLine.split(',').map((c) => c.trim());
+  const seen = new Set<string>();
+  for (const column of columns) {
+    if (column === '') return fail('no-columns', `the column line has an empty column name at line ${i + 1}`, i + 1);
+    if (seen.has(column)) return fail('duplicate-columns', `the column '${column}' appears twice in the column line (line ${i + 1})`, i + 1);
+    seen.add(column);
+  }
+  const hasRows = lines.slice(i + 1).some((l) => l.trim() !== '');
+  if (!hasRows) return fail('no-data-rows', `the data table is empty: no rows after the column line (line ${i + 1})`, i + 1);
+  const proc = procedure.replace(/^<|>$/g, '').split('.').pop() ?? procedure;
+  return { ok: true, header: { procedure, proc, parameters, metadata, columns, columnLine: i + 1 } };
+}
+
+function fail(kind: HeaderProblemKind, message: string, line?: number): HeaderResult {
+  return { ok: false, problem: line === undefined ? { kind, message } : { kind, message, line } };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Where the first invalid UTF-8 byte is, if any (isUtf8 is native and fast; the search runs only on failure). */
+function firstInvalidUtf8(bytes: Buffer): { line: number } | undefined {
+  if (isUtf8(bytes)) return undefined;
+  let start = 0;
+  let line = 1;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end === -1) end = bytes.length;
+    try {
+      utf8.decode(bytes.subarray(start, end));
+    } catch {
+      return { line };
+    }
+    start = end + 1;
+    line++;
+  }
+  return { line };
+}

@@ -1,0 +1,69 @@
+// Who and when a run is: chip identity, file index, and the partition date with where it came from.
+import path from 'node:path';
+import { localDate } from '../time/local-time.js';
+
+export interface ChipIdentity {
+  readonly chipGroup: string | null;
+  readonly chipNumber: number | null;
+  readonly chipName: string | null;
+}
+
+/** `alisson` -> `Alisson`, `DE LA CRUZ` -> `De La Cruz`. */
+export function titleCase(text: string): string {
+  return text.trim().toLowerCase().replace(/(^|[\s_-])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+}
+
+/**
+ * Chip identity from the header parameters; the file name is only a fallback (`Alisson67_It_3.csv`),
+ * and a name that starts with a procedure (`It2025-09-04_11.csv`) names no chip.
+ */
+export function chipIdentity(
+  parameters: ReadonlyMap<string, string>,
+  fileName: string,
+  procedureNames: ReadonlySet<string>,
+): ChipIdentity {
+  const group = parameters.get('Chip group name')?.trim() || null;
+  const numberText = parameters.get('Chip number')?.trim();
+  const number = numberText !== undefined && /^\d+$/.test(numberText) ? Number(numberText) : null;
+  if (group !== null || number !== null) return identity(group, number);
+  const fromName = /^([A-Za-z]+)[_-]?(\d+)(?=[_\-.])/.exec(path.basename(fileName));
+  if (fromName && !procedureNames.has(fromName[1] ?? '')) return identity(fromName[1] ?? null, Number(fromName[2]));
+  return identity(null, null);
+}
+
+function identity(group: string | null, number: number | null): ChipIdentity {
+  const chipGroup = group === null ? null : titleCase(group);
+  const chipName = chipGroup !== null && number !== null ? `${chipGroup}${number}` : null;
+  return { chipGroup, chipNumber: number, chipName };
+}
+
+/** The trailing number of the file name: `It2025-09-04_11.csv` -> 11. */
+export function fileIndex(fileName: string): number | null {
+  const match = /_(\d+)\.[^.]+$/.exec(path.basename(fileName));
+  return match ? Number(match[1]) : null;
+}
+
+export type DateOrigin = 'meta' | 'path' | 'mtime';
+
+/** The run's local calendar date: from the start time, else a date in the path, else the file's mtime. */
+export function partitionDate(
+  startTimeUtc: Date | null,
+  relPath: string,
+  mtimeMs: number,
+  zone: string,
+): { readonly dateLocal: string; readonly dateOrigin: DateOrigin } {
+  if (startTimeUtc) return { dateLocal: localDate(startTimeUtc, zone), dateOrigin: 'meta' };
+  const fromPath = dateInPath(relPath);
+  if (fromPath) return { dateLocal: fromPath, dateOrigin: 'path' };
+  return { dateLocal: localDate(new Date(mtimeMs), zone), dateOrigin: 'mtime' };
+}
+
+/** `2025-10-13` or `20251013` anywhere in the path, if it is a real calendar date. */
+export function dateInPath(relPath: string): string | null {
+  for (const match of relPath.matchAll(/(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)/g)) {
+    const iso = `${match[1]}-${match[2]}-${match[3]}`;
+    const date = new Date(`${iso}T00:00:00Z`);
+    if (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso)) return iso;
+  }
+  return null;
+}

@@ -1,0 +1,139 @@
+// From one raw file's bytes to everything needed to stage it: identity, time, typed parameters, column mapping.
+import path from 'node:path';
+import { parseInstrumentHeader, type InstrumentHeader } from '../parse/instrument-header.js';
+import { castHeaderValue, parseInstant, type HeaderValue } from '../parse/header-value.js';
+import { chipIdentity, fileIndex, partitionDate, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
+import { matchColumns, type ColumnMatch } from '../schema/match-columns.js';
+import type { ProcedureCatalog, ProcedureSpec, ValueType } from '../schema/procedures-schema.js';
+import { runId } from '../lake/run-id.js';
+import { runDataPath } from '../lake/partition-path.js';
+import type { RawFile } from '../discover/discover-raw-files.js';
+
+export interface PlanOptions {
+  readonly localTz: string;
+  readonly strict: boolean;
+  readonly onlyYamlData: boolean;
+}
+
+export interface RunPlan {
+  readonly file: RawFile;
+  readonly proc: string;
+  readonly procedure: ProcedureSpec | undefined;
+  readonly runId: string;
+  readonly startTimeUtc: Date | null;
+  readonly dateLocal: string;
+  readonly dateOrigin: DateOrigin;
+  readonly fileIdx: number | null;
+  readonly chip: ChipIdentity;
+  readonly hasLight: boolean | null;
+  /** Manifest parameter columns and their typed values. */
+  readonly parameters: ReadonlyMap<string, { readonly type: ValueType; readonly value: HeaderValue }>;
+  readonly columns: readonly ColumnMatch[];
+  readonly skipLines: number;
+  /** The data file, relative to the stage root. */
+  readonly dataPath: string;
+  readonly warnings: readonly string[];
+}
+
+export type PlanResult =
+  | { readonly ok: true; readonly plan: RunPlan }
+  | { readonly ok: false; readonly errorType: string; readonly error: string };
+
+export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog, options: PlanOptions): PlanResult {
+  const parsed = parseInstrumentHeader(bytes);
+  if (!parsed.ok) return { ok: false, errorType: parsed.problem.kind, error: parsed.problem.message };
+  const { header } = parsed;
+  const warnings: string[] = [];
+  const procedure = catalog.procedures.get(header.proc);
+  if (!procedure) {
+    const unknown = `the procedure '${header.proc}' is not in the procedures YAML`;
+    if (options.strict) return { ok: false, errorType: 'unknown-procedure', error: unknown };
+    warnings.push(`${unknown}; its columns are kept as found`);
+  }
+  const matching = matchColumns(header.columns, procedure?.data ?? [], (i) => inferColumnType(bytes, header, i));
+  if (matching.missingRequired.length > 0) {
+    const missing = `required column(s) missing: ${matching.missingRequired.join(', ')} (columns found: ${header.columns.join(', ')})`;
+    if (options.strict) return { ok: false, errorType: 'missing-required-column', error: missing };
+    warnings.push(missing);
+  }
+  const columns = options.onlyYamlData ? matching.columns.filter((c) => c.tier !== 'unknown') : matching.columns;
+  const startTimeUtc = startTime(header, options.localTz, warnings);
+  const parameters = typedParameters(header, procedure, options.localTz, warnings);
+  const { dateLocal, dateOrigin } = partitionDate(startTimeUtc, file.relPath, file.mtimeMs, options.localTz);
+  const id = runId(file.relPath, startTimeUtc);
+  return {
+    ok: true,
+    plan: {
+      file,
+      proc: header.proc,
+      procedure,
+      runId: id,
+      startTimeUtc,
+      dateLocal,
+      dateOrigin,
+      fileIdx: fileIndex(file.relPath),
+      chip: chipIdentity(header.parameters, path.basename(file.relPath), new Set(catalog.procedures.keys())),
+      hasLight: hasLight(procedure, parameters),
+      parameters,
+      columns,
+      skipLines: header.columnLine,
+      dataPath: runDataPath(header.proc, dateLocal, id),
+      warnings,
+    },
+  };
+}
+
+function startTime(header: InstrumentHeader, zone: string, warnings: string[]): Date | null {
+  const text = header.metadata.get('Start time') ?? header.parameters.get('Start time');
+  if (text === undefined || text.trim() === '') return null;
+  const instant = parseInstant(text, zone);
+  if (!instant) warnings.push(`'Start time: ${text}' is neither Unix seconds nor an ISO-8601 time; the date comes from the path or mtime`);
+  return instant;
+}
+
+function typedParameters(
+  header: InstrumentHeader,
+  procedure: ProcedureSpec | undefined,
+  zone: string,
+  warnings: string[],
+): Map<string, { type: ValueType; value: HeaderValue }> {
+  const values = new Map<string, { type: ValueType; value: HeaderValue }>();
+  for (const mapping of procedure?.manifest ?? []) {
+    const text = header.parameters.get(mapping.headerKey) ?? header.metadata.get(mapping.headerKey);
+    if (text === undefined) {
+      values.set(mapping.column, { type: mapping.type, value: null });
+      continue;
+    }
+    const cast = castHeaderValue(text, mapping.type, zone);
+    let value: HeaderValue = cast.ok ? cast.value : text;
+    if (!cast.ok) {
+      warnings.push(`'${mapping.headerKey}: ${text}' is not ${cast.expected}; kept as text in the warnings, stored as null`);
+      value = null;
+    }
+    if (mapping.zeroIsNull && value === 0) value = null;
+    values.set(mapping.column, { type: mapping.type, value });
+  }
+  return values;
+}
+
+/** Light was on when a wavelength is given and the laser voltage is above zero; a procedure may fix the answer. */
+function hasLight(
+  procedure: ProcedureSpec | undefined,
+  parameters: ReadonlyMap<string, { readonly value: HeaderValue }>,
+): boolean | null {
+  if (procedure?.light === 'always') return true;
+  if (procedure?.light === 'never') return false;
+  const voltage = parameters.get('laser_voltage_v')?.value;
+  const wavelength = parameters.get('laser_wavelength_nm')?.value;
+  if (voltage === 0) return false;
+  if (typeof voltage === 'number' && voltage > 0 && typeof wavelength === 'number' && wavelength > 0) return true;
+  return null;
+}
+
+/** A column the YAML does not know is a number when its first rows hold numbers (or nan), else text. */
+function inferColumnType(bytes: Buffer, header: InstrumentHeader, index: number): ValueType {
+  const lines = bytes.subarray(0, 65536).toString('utf8').split(/\r?\n/).slice(header.columnLine, header.columnLine + 50);
+  const values = lines.filter((l) => l.trim() !== '' && !l.includes('"')).map((l) => (l.split(',')[index] ?? '').trim());
+  const numeric = values.every((v) => v === '' || /^[+-]?nan$/i.test(v) || Number.isFinite(Number(v)));
+  return values.length > 0 && numeric ? 'float' : 'str';
+}

@@ -1,0 +1,31 @@
+// Reads a raw file for staging: its content hash, and its bytes (only the head of a very large file).
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+
+/** Files up to this size are read whole (one read serves both the hash and the header). */
+const WHOLE_FILE_LIMIT = 32 * 1024 * 1024;
+const HEAD_BYTES = 1024 * 1024;
+
+export interface RawFileContent {
+  readonly sha1: string;
+  /** The whole file, or its first MiB when it is larger than the limit. */
+  readonly bytes: Buffer;
+}
+
+export async function readRawFile(absPath: string, size: number): Promise<RawFileContent> {
+  if (size <= WHOLE_FILE_LIMIT) {
+    const bytes = await readFile(absPath);
+    return { sha1: createHash('sha1').update(bytes).digest('hex'), bytes };
+  }
+  const handle = await open(absPath, 'r');
+  const head = Buffer.alloc(HEAD_BYTES);
+  try {
+    await handle.read(head, 0, HEAD_BYTES, 0);
+  } finally {
+    await handle.close();
+  }
+  const hash = createHash('sha1');
+  for await (const chunk of createReadStream(absPath)) hash.update(chunk as Buffer);
+  return { sha1: hash.digest('hex'), bytes: head };
+}

@@ -1,0 +1,110 @@
+// Stages one raw file: read, plan, write its data file; the outcome is a value (staged, skipped or rejected).
+import { existsSync } from 'node:fs';
+import type { EngineConnection } from '../engine/duckdb.js';
+import type { RawFile } from '../discover/discover-raw-files.js';
+import type { ProcedureCatalog } from '../schema/procedures-schema.js';
+import type { ManifestRow } from '../lake/manifest-row.js';
+import { MANIFEST_SCHEMA_VERSION } from '../lake/manifest-columns.js';
+import { describeRun } from '../lake/run-summary.js';
+import { absoluteDataPath } from '../lake/partition-path.js';
+import { writeRunParquet, type ConstantColumn } from '../lake/write-run-parquet.js';
+import { messageOf } from '../errors.js';
+import { planRun, type PlanOptions, type RunPlan } from './plan-run.js';
+import { readRawFile } from './read-raw-file.js';
+
+export type FileOutcome =
+  | { readonly status: 'staged'; readonly file: RawFile; readonly row: ManifestRow; readonly warnings: readonly string[] }
+  | { readonly status: 'unchanged'; readonly file: RawFile; readonly previous: ManifestRow }
+  | { readonly status: 'rejected'; readonly file: RawFile; readonly errorType: string; readonly error: string };
+
+export interface StageFileContext extends PlanOptions {
+  readonly conn: EngineConnection;
+  readonly catalog: ProcedureCatalog;
+  readonly stageRoot: string;
+  readonly extractionVersion: string;
+  readonly ingestedAt: Date;
+  readonly force: boolean;
+}
+
+export async function stageOneFile(file: RawFile, previous: ManifestRow | undefined, ctx: StageFileContext): Promise<FileOutcome> {
+  let content;
+  try {
+    content = await readRawFile(file.absPath, file.size);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return reject(file, 'unreadable', `${file.relPath} cannot be read (${code ?? messageOf(error)}): check its permissions.`);
+  }
+  // Same bytes as last time (only the mtime moved): nothing to redo.
+  if (previous && !ctx.force && previous.source_sha1 === content.sha1 && existsSync(absoluteDataPath(ctx.stageRoot, previous.path))) {
+    return { status: 'unchanged', file, previous };
+  }
+  const planned = planRun(content.bytes, file, ctx.catalog, ctx);
+  if (!planned.ok) return reject(file, planned.errorType, `${file.relPath}: ${planned.error}.`);
+  const { plan } = planned;
+  try {
+    const written = await writeRunParquet(
+      ctx.conn,
+      { sourcePath: file.absPath, skipLines: plan.skipLines, columns: plan.columns, constants: constantColumns(plan) },
+      absoluteDataPath(ctx.stageRoot, plan.dataPath),
+    );
+    if (written.rows === 0) return reject(file, 'no-data-rows', `${file.relPath}: the data table is empty (no rows after the column line).`);
+    const timeColumn = plan.procedure?.timeColumn;
+    const duration = timeColumn === undefined ? undefined : written.maxima.get(timeColumn);
+    return { status: 'staged', file, row: manifestRow(plan, content.sha1, written.rows, duration ?? null, ctx), warnings: plan.warnings };
+  } catch (error) {
+    return reject(file, 'bad-data', `${file.relPath}, ${messageOf(error)}.`);
+  }
+}
+
+function reject(file: RawFile, errorType: string, error: string): FileOutcome {
+  return { status: 'rejected', file, errorType, error };
+}
+
+/** The columns every data row carries besides the measurements. A measured column of the same name wins. */
+function constantColumns(plan: RunPlan): ConstantColumn[] {
+  const measured = new Set(plan.columns.map((c) => c.name));
+  const constants: ConstantColumn[] = [
+    { name: 'run_id', type: 'str', value: plan.runId },
+    { name: 'proc', type: 'str', value: plan.proc },
+    { name: 'start_time_utc', type: 'datetime', value: plan.startTimeUtc },
+    { name: 'source_file', type: 'str', value: plan.file.relPath },
+    { name: 'has_light', type: 'bool', value: plan.hasLight },
+    { name: 'chip_group', type: 'str', value: plan.chip.chipGroup },
+    { name: 'chip_number', type: 'int', value: plan.chip.chipNumber },
+    { name: 'chip_name', type: 'str', value: plan.chip.chipName },
+    { name: 'file_idx', type: 'int', value: plan.fileIdx },
+    ...[...plan.parameters].map(([name, { type, value }]) => ({ name, type, value })),
+  ];
+  return constants.filter((c) => !measured.has(c.name));
+}
+
+function manifestRow(plan: RunPlan, sha1: string, rows: number, durationS: number | null, ctx: StageFileContext): ManifestRow {
+  const parameters = Object.fromEntries([...plan.parameters].map(([name, { value }]) => [name, value]));
+  const row = {
+    ...parameters,
+    run_id: plan.runId,
+    source_file: plan.file.relPath,
+    proc: plan.proc,
+    start_time_utc: plan.startTimeUtc,
+    date_local: plan.dateLocal,
+    date_origin: plan.dateOrigin,
+    file_idx: plan.fileIdx,
+    chip_group: plan.chip.chipGroup,
+    chip_number: plan.chip.chipNumber,
+    chip_name: plan.chip.chipName,
+    has_light: plan.hasLight,
+    rows,
+    duration_s: durationS,
+    summary: '',
+    path: plan.dataPath,
+    status: 'ok',
+    schema_version: MANIFEST_SCHEMA_VERSION,
+    extraction_version: ctx.extractionVersion,
+    ingested_at_utc: ctx.ingestedAt,
+    source_size: plan.file.size,
+    source_mtime_ms: plan.file.mtimeMs,
+    source_sha1: sha1,
+    warnings: JSON.stringify(plan.warnings),
+  };
+  return { ...row, summary: describeRun(row) } as ManifestRow;
+}

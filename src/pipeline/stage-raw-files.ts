@@ -1,0 +1,198 @@
+// `strata stage`: discover raw files, stage the new and changed ones in parallel, record events, rejects and the manifest.
+import { existsSync, rmSync } from 'node:fs';
+import { Engine } from '../engine/duckdb.js';
+import type { StagingConfig } from '../config/staging-config.js';
+import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
+import { loadProcedureCatalog } from '../schema/procedures-schema.js';
+import { readManifest, writeManifestAtomically } from '../lake/manifest-store.js';
+import { validateManifestRows, describeIssues, type ManifestRow } from '../lake/manifest-row.js';
+import { absoluteDataPath } from '../lake/partition-path.js';
+import { openEventsLog, type EventsLog } from '../lake/events-log.js';
+import { readRejectRecords, removeRejectRecord, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
+import { acquireStageLock } from '../lake/stage-lock.js';
+import { silentProgress, type Progress } from '../progress/progress.js';
+import { stageOneFile, type FileOutcome, type StageFileContext } from './stage-one-file.js';
+
+export interface StageSummary {
+  readonly files: number;
+  readonly ok: number;
+  readonly skipped: number;
+  readonly rejected: number;
+  /** Files modified within the settle window, left for the next run (counted in `skipped` too). */
+  readonly settling: number;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly manifest: string;
+  readonly events: string;
+  readonly rejectsDir: string;
+  /** The rejects of this run, for the closing report. */
+  readonly rejects: readonly { readonly source_file: string; readonly error: string }[];
+}
+
+export interface StageOptions {
+  readonly progress?: Progress;
+  readonly now?: () => Date;
+}
+
+type Triage = { readonly file: RawFile; readonly skip?: string };
+
+export async function stageRawFiles(config: StagingConfig, options: StageOptions = {}): Promise<StageSummary> {
+  const started = performance.now();
+  const now = options.now ?? (() => new Date());
+  const progress = options.progress ?? silentProgress;
+  const catalog = loadProcedureCatalog(config.proceduresYaml);
+  const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
+  const lock = acquireStageLock(config.stageRoot);
+  const engine = await Engine.open(':memory:', { threads: config.workers * config.threadsPerWorker });
+  const events = openEventsLog(config.eventsDir, now());
+  try {
+    const conns = await Promise.all(Array.from({ length: config.workers }, () => engine.connect()));
+    const manifest = new Map((await readManifest(conns[0]!, config.manifestPath)).map((r) => [r.source_file, r]));
+    const triage = triageFiles(files, manifest, readRejectRecords(config.rejectsDir), config, now().getTime());
+    const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
+    progress.start('staging files', work.length);
+    const ctx = (conn: (typeof conns)[number]): StageFileContext => ({
+      conn,
+      catalog,
+      stageRoot: config.stageRoot,
+      extractionVersion: config.extractionVersion,
+      ingestedAt: now(),
+      force: config.force,
+      localTz: config.localTz,
+      strict: config.strict,
+      onlyYamlData: config.onlyYamlData,
+    });
+    const outcomes = await inParallel(work, conns, (file, conn) => stageOneFile(file, manifest.get(file.relPath), ctx(conn)), () =>
+      progress.advance(),
+    );
+    progress.stop();
+    const ts = now().toISOString();
+    for (const t of triage) if (t.skip !== undefined) events.append({ status: 'skipped', source_file: t.file.relPath, reason: t.skip, ts });
+    const recorded = await recordOutcomes(outcomes, manifest, catalog.parameterColumns, config, events, ts);
+    if (recorded.manifestChanged) {
+      await writeManifestAtomically(conns[0]!, config.manifestPath, [...manifest.values()], catalog.parameterColumns);
+    }
+    const settling = triage.filter((t) => t.skip?.startsWith('modified')).length;
+    return {
+      files: files.length,
+      ok: recorded.ok.length,
+      skipped: files.length - recorded.ok.length - recorded.rejects.length,
+      rejected: recorded.rejects.length,
+      settling,
+      rows: recorded.ok.reduce((sum, r) => sum + r.rows, 0),
+      bytes: work.reduce((sum, f) => sum + f.size, 0),
+      seconds: (performance.now() - started) / 1000,
+      manifest: config.manifestPath,
+      events: events.file,
+      rejectsDir: config.rejectsDir,
+      rejects: recorded.rejects,
+    };
+  } finally {
+    events.close();
+    engine.close();
+    lock.release();
+  }
+}
+
+/** Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run. */
+function triageFiles(
+  files: readonly RawFile[],
+  bySource: ReadonlyMap<string, ManifestRow>,
+  rejects: ReadonlyMap<string, RejectRecord>,
+  config: StagingConfig,
+  nowMs: number,
+): Triage[] {
+  return files.map((file) => {
+    if (nowMs - file.mtimeMs < config.settleSeconds * 1000) {
+      return { file, skip: `modified less than ${config.settleSeconds} s ago (an instrument may still be writing it); left for the next run` };
+    }
+    if (config.force) return { file };
+    const previous = bySource.get(file.relPath);
+    if (previous && previous.source_size === file.size && previous.source_mtime_ms === file.mtimeMs) {
+      if (existsSync(absoluteDataPath(config.stageRoot, previous.path))) return { file, skip: 'already staged, unchanged' };
+    }
+    const rejected = rejects.get(file.relPath);
+    if (!previous && rejected && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
+      return { file, skip: 'rejected before and unchanged since (see its reject record)' };
+    }
+    return { file };
+  });
+}
+
+/** Runs `task` over `items` with one connection per worker; every item gets an outcome, whatever the others do. */
+async function inParallel<C>(
+  items: readonly RawFile[],
+  workers: readonly C[],
+  task: (item: RawFile, worker: C) => Promise<FileOutcome>,
+  onDone: () => void,
+): Promise<FileOutcome[]> {
+  const outcomes: FileOutcome[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    workers.map(async (worker) => {
+      while (next < items.length) {
+        const index = next++;
+        const item = items[index]!;
+        try {
+          outcomes[index] = await task(item, worker);
+        } catch (error) {
+          outcomes[index] = { status: 'rejected', file: item, errorType: 'internal', error: `${item.relPath}: ${String(error)}` };
+        }
+        onDone();
+      }
+    }),
+  );
+  return outcomes;
+}
+
+interface Recorded {
+  readonly ok: readonly ManifestRow[];
+  readonly rejects: readonly { readonly source_file: string; readonly error: string }[];
+  readonly manifestChanged: boolean;
+}
+
+/** Applies the outcomes to the manifest map (validated as one batch), and writes events and reject records. */
+async function recordOutcomes(
+  outcomes: readonly FileOutcome[],
+  manifest: Map<string, ManifestRow>,
+  parameterColumns: Parameters<typeof validateManifestRows>[1],
+  config: StagingConfig,
+  events: EventsLog,
+  ts: string,
+): Promise<Recorded> {
+  const staged = outcomes.filter((o) => o.status === 'staged');
+  const { invalid } = validateManifestRows(staged.map((o) => o.row), parameterColumns);
+  const invalidRows = new Set(invalid.map((i) => i.row));
+  const ok: ManifestRow[] = [];
+  const rejects: { source_file: string; error: string }[] = [];
+  let manifestChanged = false;
+  const rejectFile = (file: RawFile, errorType: string, error: string) => {
+    writeRejectRecord(config.rejectsDir, { source_file: file.relPath, error, error_type: errorType, ts, source_size: file.size, source_mtime_ms: file.mtimeMs });
+    events.append({ status: 'reject', source_file: file.relPath, error, error_type: errorType, ts });
+    rejects.push({ source_file: file.relPath, error });
+  };
+  for (const outcome of outcomes) {
+    if (outcome.status === 'rejected') {
+      rejectFile(outcome.file, outcome.errorType, outcome.error);
+    } else if (outcome.status === 'unchanged') {
+      manifest.set(outcome.file.relPath, { ...outcome.previous, source_mtime_ms: outcome.file.mtimeMs });
+      manifestChanged = true;
+      events.append({ status: 'skipped', source_file: outcome.file.relPath, reason: 'content unchanged (only its modification time moved)', ts });
+    } else if (invalidRows.has(outcome.row)) {
+      rmSync(absoluteDataPath(config.stageRoot, outcome.row.path), { force: true });
+      const issues = invalid.find((i) => i.row === outcome.row)?.issues ?? [];
+      rejectFile(outcome.file, 'invalid-manifest-row', `${outcome.file.relPath}: its manifest row breaks the rules: ${describeIssues(issues)}.`);
+    } else {
+      const previous = manifest.get(outcome.file.relPath);
+      if (previous && previous.path !== outcome.row.path) rmSync(absoluteDataPath(config.stageRoot, previous.path), { force: true });
+      manifest.set(outcome.file.relPath, outcome.row);
+      manifestChanged = true;
+      ok.push(outcome.row);
+      removeRejectRecord(config.rejectsDir, outcome.file.relPath);
+      const { row } = outcome;
+      events.append({ status: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings: outcome.warnings, ts });
+    }
+  }
+  return { ok, rejects, manifestChanged };
+}
