@@ -1,0 +1,47 @@
+// Tar samples: a text listing of the entries (size, time, type, name), from the headers alone.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { writeViaTemp } from './write-atomically.js';
+import { walkTarHeaders } from './tar-headers.js';
+import type { SampleWritten, Sampler } from './sample-types.js';
+
+export const sampleTar: Sampler = (input, output, context): Promise<SampleWritten> =>
+  writeViaTemp(output, async (temp) => {
+    const out = createWriteStream(temp);
+    let listed = 0;
+    let totalBytes = 0;
+    let bytes = 0;
+    const write = async (line: string) => {
+      bytes += Buffer.byteLength(line);
+      if (!out.write(line)) await once(out, 'drain');
+    };
+    try {
+      await write('size\tmodified_utc\ttype\tname\n');
+      const count = await walkTarHeaders(input, async (entry) => {
+        totalBytes += entry.size;
+        if (listed >= context.maxListedEntries) return;
+        listed += 1;
+        await write(listingLine(entry));
+      });
+      const more = count - listed;
+      await write(`# ${count} entries, ${totalBytes} bytes of contents${more > 0 ? `; ${more} not listed` : ''}\n`);
+      out.end();
+      await finished(out);
+      return { rows: listed, bytes };
+    } catch (error) {
+      out.destroy();
+      throw error;
+    }
+  });
+
+/** One tab-separated line; a name's control characters are escaped so a name cannot forge lines. */
+export function listingLine(entry: { readonly size: number; readonly mtime: Date; readonly type: string; readonly name: string; readonly linkname?: string | null }): string {
+  const time = Number.isNaN(entry.mtime.getTime()) ? '' : entry.mtime.toISOString().slice(0, 19) + 'Z';
+  const link = entry.linkname ? ` -> ${escapeName(entry.linkname)}` : '';
+  return `${entry.size}\t${time}\t${entry.type}\t${escapeName(entry.name)}${link}\n`;
+}
+
+function escapeName(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
