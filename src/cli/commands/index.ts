@@ -7,6 +7,9 @@ import { registerValidate } from './validate.js';
 import { registerLoad } from './load.js';
 import { registerTransform } from './transform.js';
 import { registerPublish } from './publish.js';
+import { registerRecord } from './record.js';
+import { registerBronzePath } from './bronze-path.js';
+import { registerSample } from './sample.js';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
@@ -17,4 +20,7 @@ export const commands: readonly RegisterCommand[] = [
   registerLoad,
   registerTransform,
   registerPublish,
+  registerRecord,
+  registerBronzePath,
+  registerSample,
 ];
