@@ -41,11 +41,15 @@ export async function existingParameterColumns(conn: EngineConnection, file: str
 /** Every row of the manifest as JS values (BIGINT as number, timestamps as Date); no file means no runs yet. */
 export async function readManifest(conn: EngineConnection, file: string): Promise<ManifestRow[]> {
   if (!existsSync(file)) return [];
-  const rows = await conn.all(`SELECT * FROM ${manifestSource(file)}`);
+  return bigintsToNumbers(await conn.all(`SELECT * FROM ${manifestSource(file)}`)) as unknown as ManifestRow[];
+}
+
+/** BIGINT values as numbers, in place (run counts and chip numbers stay far below 2^53). */
+export function bigintsToNumbers<T extends Record<string, unknown>>(rows: T[]): T[] {
   for (const row of rows) {
-    for (const key in row) if (typeof row[key] === 'bigint') row[key] = Number(row[key]);
+    for (const key in row) if (typeof row[key] === 'bigint') (row as Record<string, unknown>)[key] = Number(row[key]);
   }
-  return rows as unknown as ManifestRow[];
+  return rows;
 }
 
 export interface ManifestWrite {

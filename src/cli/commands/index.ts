@@ -10,6 +10,11 @@ import { registerPublish } from './publish.js';
 import { registerRecord } from './record.js';
 import { registerBronzePath } from './bronze-path.js';
 import { registerSample } from './sample.js';
+import { registerValidateManifest } from './validate-manifest.js';
+import { registerHistory } from './history.js';
+import { registerHistories } from './histories.js';
+import { registerInspectManifest } from './inspect-manifest.js';
+import { registerExportMetadata } from './export-metadata.js';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
@@ -23,4 +28,9 @@ export const commands: readonly RegisterCommand[] = [
   registerRecord,
   registerBronzePath,
   registerSample,
+  registerValidateManifest,
+  registerHistory,
+  registerHistories,
+  registerInspectManifest,
+  registerExportMetadata,
 ];

@@ -1,0 +1,38 @@
+// `strata export-metadata --out-dir D`: the day-level metadata.csv files, generated from the manifest.
+import path from 'node:path';
+import { openManifest } from '../../history/manifest-query.js';
+import { exportDayMetadata } from '../../history/metadata-export.js';
+import { dateOption } from '../parse-option.js';
+import { printJson, say } from '../io.js';
+import { manifestFlags, withManifestOptions } from '../manifest-options.js';
+import type { RegisterCommand } from './index.js';
+
+interface ExportFlags {
+  readonly manifest: string;
+  readonly localTz: string;
+  readonly outDir: string;
+  readonly date?: string;
+  readonly json?: boolean;
+}
+
+export const registerExportMetadata: RegisterCommand = (program, { io }) => {
+  const command = program
+    .command('export-metadata')
+    .description('Write <out-dir>/<YYYY-MM-DD>/metadata.csv per local day from the manifest (a view for people, never an input).')
+    .requiredOption('--out-dir <dir>', 'folder for the day folders')
+    .option('--date <YYYY-MM-DD>', 'only this local day', dateOption)
+    .option('--json', 'print a JSON summary as the last line');
+  withManifestOptions(command).action(async (flags: ExportFlags) => {
+    const { file, localTz } = manifestFlags(io, flags);
+    const manifest = await openManifest(file);
+    try {
+      const outDir = path.resolve(io.cwd, flags.outDir);
+      const days = await exportDayMetadata(manifest, { outDir, date: flags.date, localTz });
+      const runs = days.reduce((n, d) => n + d.runs, 0);
+      say(io, days.length === 0 ? `no runs${flags.date ? ` on ${flags.date}` : ''} in ${file}` : `wrote ${days.length} metadata.csv file(s), ${runs} runs, under ${outDir}`);
+      if (flags.json) printJson(io, { days: days.length, runs, files: days.map((d) => d.file) });
+    } finally {
+      manifest.close();
+    }
+  });
+};

@@ -1,0 +1,47 @@
+// `strata validate-manifest`: checks the manifest and the lake it describes; exit 1 when anything is wrong.
+import path from 'node:path';
+import { Engine } from '../../engine/duckdb.js';
+import { configError } from '../../errors.js';
+import { validateManifest, findStageRoot } from '../../lake/validate-manifest.js';
+import { countFindings, formatValidationReport } from '../../lake/validation-report.js';
+import { printJson, say } from '../io.js';
+import { DEFAULT_MANIFEST } from '../manifest-options.js';
+import { existsSync } from 'node:fs';
+import type { RegisterCommand } from './index.js';
+
+interface ValidateFlags {
+  readonly manifest: string;
+  readonly stageRoot?: string;
+  readonly json?: boolean;
+}
+
+export const registerValidateManifest: RegisterCommand = (program, { io, setExitCode }) => {
+  program
+    .command('validate-manifest')
+    .description(
+      'Check the manifest: duplicate run ids, rule violations, empty required columns, missing or unreadable Parquet files, ' +
+        'row counts, runs on disk the manifest lacks. Exit 1 when anything is wrong.',
+    )
+    .option('--manifest <file>', 'the manifest Parquet file', DEFAULT_MANIFEST)
+    .option('--stage-root <dir>', 'the stage root (default: the folder beside the manifest folder that holds proc=* folders)')
+    .option('--json', 'print the findings as a JSON summary on the last line')
+    .action(async (flags: ValidateFlags) => {
+      const manifestPath = path.resolve(io.cwd, flags.manifest);
+      if (!existsSync(manifestPath)) throw configError(`no manifest at ${manifestPath}: pass --manifest`);
+      const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(manifestPath);
+      if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(manifestPath)} is the stage root: pass --stage-root`);
+      const engine = await Engine.open();
+      const conn = await engine.connect();
+      try {
+        const validation = await validateManifest(conn, { manifestPath, stageRoot });
+        say(io, formatValidationReport(validation));
+        if (flags.json) {
+          printJson(io, { ok: validation.findings.length === 0, runs: validation.runs, counts: countFindings(validation.findings), findings: validation.findings });
+        }
+        setExitCode(validation.findings.length === 0 ? 0 : 1);
+      } finally {
+        conn.close();
+        engine.close();
+      }
+    });
+};

@@ -1,0 +1,103 @@
+// The history of chips: every run of a chip across all days, numbered `seq` in start-time order, from the manifest only.
+import { StrataError } from '../errors.js';
+import { LOCAL_DATE, LOCAL_TIME, RUN_ORDER, whereClause, type ManifestHandle } from './manifest-query.js';
+
+export type HistoryRun = {
+  readonly seq: number;
+  readonly date_local: string;
+  readonly time_local: string | null;
+  readonly proc: string;
+  readonly has_light: boolean | null;
+  readonly summary: string;
+  readonly file_idx: number | null;
+  readonly run_id: string;
+  readonly source_file: string;
+};
+
+export const HISTORY_COLUMNS = [
+  'seq',
+  'date_local',
+  'time_local',
+  'proc',
+  'has_light',
+  'summary',
+  'file_idx',
+  'run_id',
+  'source_file',
+] as const satisfies readonly (keyof HistoryRun)[];
+
+export interface ChipHistory {
+  readonly chipGroup: string;
+  readonly chipNumber: number;
+  readonly runs: readonly HistoryRun[];
+}
+
+/**
+ * `seq` is the run's rank among all its chip's runs (start time, then file_idx), computed before any
+ * procedure filter, so `--proc It` shows the same numbers as the full history.
+ */
+function historySql(source: string, chipWhere: string, runWhere: string): string {
+  return `
+    WITH chip_runs AS (
+      SELECT *, row_number() OVER (PARTITION BY chip_group, chip_number ORDER BY ${RUN_ORDER}) AS seq
+      FROM ${source}
+      WHERE chip_number IS NOT NULL AND chip_group IS NOT NULL AND ${chipWhere}
+    )
+    SELECT chip_group, chip_number, CAST(seq AS INTEGER) AS seq, ${LOCAL_DATE} AS date_local, ${LOCAL_TIME} AS time_local,
+      proc, has_light, summary, CAST(file_idx AS DOUBLE) AS file_idx, run_id, source_file
+    FROM chip_runs WHERE ${runWhere}
+    ORDER BY chip_group, chip_number, seq`;
+}
+
+type HistoryRow = HistoryRun & { readonly chip_group: string; readonly chip_number: bigint };
+
+function toRun(row: HistoryRow): HistoryRun {
+  const { chip_group: _g, chip_number: _n, ...run } = row;
+  return run;
+}
+
+export interface HistoryOptions {
+  readonly chip: number;
+  readonly group?: string | undefined;
+  readonly proc?: string | undefined;
+  readonly localTz: string;
+}
+
+/** One chip's runs. A chip number used by two groups needs `group`; naming none of them is an error that lists them. */
+export async function chipHistory(manifest: ManifestHandle, options: HistoryOptions): Promise<ChipHistory> {
+  const chip = whereClause({ chip: options.chip, group: options.group });
+  const runs = whereClause({ proc: options.proc });
+  const rows = await manifest.conn.all<HistoryRow>(historySql(manifest.source, chip.sql, runs.sql), {
+    ...chip.params,
+    ...runs.params,
+    tz: options.localTz,
+  });
+  const groups = [...new Set(rows.map((r) => r.chip_group))];
+  if (groups.length > 1) {
+    throw new StrataError('usage', `chip ${options.chip} exists in groups ${groups.join(', ')}: pass --group to choose one`);
+  }
+  return { chipGroup: groups[0] ?? options.group ?? '', chipNumber: options.chip, runs: rows.map(toRun) };
+}
+
+export interface HistoriesOptions {
+  readonly group?: string | undefined;
+  readonly minExperiments: number;
+  readonly localTz: string;
+}
+
+/** Every chip's history (chips with at least `minExperiments` runs), in one query. */
+export async function allChipHistories(manifest: ManifestHandle, options: HistoriesOptions): Promise<ChipHistory[]> {
+  const chip = whereClause({ group: options.group });
+  const rows = await manifest.conn.all<HistoryRow>(historySql(manifest.source, chip.sql, 'true'), {
+    ...chip.params,
+    tz: options.localTz,
+  });
+  const byChip = new Map<string, { chipGroup: string; chipNumber: number; runs: HistoryRun[] }>();
+  for (const row of rows) {
+    const key = `${row.chip_group}\u0000${row.chip_number}`;
+    let entry = byChip.get(key);
+    if (!entry) byChip.set(key, (entry = { chipGroup: row.chip_group, chipNumber: Number(row.chip_number), runs: [] }));
+    entry.runs.push(toRun(row));
+  }
+  return [...byChip.values()].filter((h) => h.runs.length >= options.minExperiments);
+}

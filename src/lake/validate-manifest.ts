@@ -1,0 +1,176 @@
+// Checking a staged lake against its manifest: findings are values, collected in one pass and reported by the CLI.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
+import { CORE_COLUMNS, parameterTypeOfSql, type ManifestColumn } from './manifest-columns.js';
+import { validateManifestRows, type RowIssue } from './manifest-row.js';
+import { describeParquetColumns, existingParameterColumns, manifestSource, readManifest } from './manifest-store.js';
+
+export type ManifestFinding =
+  | { readonly kind: 'missing_column'; readonly column: string; readonly expected: string }
+  | { readonly kind: 'column_type'; readonly column: string; readonly expected: string; readonly actual: string }
+  | { readonly kind: 'duplicate_run_id'; readonly runId: string; readonly count: number }
+  | { readonly kind: 'schema_violation'; readonly runId: string | null; readonly column: string; readonly message: string }
+  | { readonly kind: 'null_required'; readonly column: string; readonly count: number }
+  | { readonly kind: 'missing_parquet'; readonly runId: string; readonly path: string }
+  | { readonly kind: 'unreadable_parquet'; readonly runId: string; readonly path: string; readonly message: string }
+  | { readonly kind: 'row_count_mismatch'; readonly runId: string; readonly path: string; readonly manifestRows: number; readonly parquetRows: number }
+  | { readonly kind: 'run_not_in_manifest'; readonly runId: string; readonly folder: string };
+
+export interface ManifestValidation {
+  readonly manifest: string;
+  readonly stageRoot: string;
+  readonly runs: number;
+  readonly findings: readonly ManifestFinding[];
+}
+
+const DUCKDB_TYPE: Readonly<Record<string, string>> = { TIMESTAMPTZ: 'TIMESTAMP WITH TIME ZONE' };
+const expectedType = (c: ManifestColumn) => DUCKDB_TYPE[c.sqlType] ?? c.sqlType;
+
+/** The stage root beside the manifest's folder: the one sibling folder holding `proc=*` folders, or null. */
+export function findStageRoot(manifestPath: string): string | null {
+  const parent = path.dirname(path.dirname(manifestPath));
+  const candidates = readdirSync(parent, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && readdirSync(path.join(parent, e.name)).some((n) => n.startsWith('proc=')))
+    .map((e) => path.join(parent, e.name));
+  return candidates.length === 1 ? candidates[0]! : null;
+}
+
+export async function validateManifest(
+  conn: EngineConnection,
+  options: { readonly manifestPath: string; readonly stageRoot: string },
+): Promise<ManifestValidation> {
+  const { manifestPath, stageRoot } = options;
+  const source = manifestSource(manifestPath);
+  const [structure, missing] = await checkColumns(conn, manifestPath);
+  const rows = await readManifest(conn, manifestPath);
+  const findings: ManifestFinding[] = [...structure];
+  findings.push(...(await duplicateRunIds(conn, source)));
+  findings.push(...(await nullsInRequired(conn, source, missing)));
+  findings.push(...rowViolations(rows, await existingParameterColumns(conn, manifestPath), missing));
+  findings.push(...(await parquetFiles(conn, rows, stageRoot)));
+  findings.push(...runsOnDiskMissing(rows, stageRoot));
+  return { manifest: manifestPath, stageRoot, runs: rows.length, findings };
+}
+
+async function checkColumns(conn: EngineConnection, file: string): Promise<[ManifestFinding[], Set<string>]> {
+  const actual = new Map((await describeParquetColumns(conn, file)).map((c) => [c.name, c.type]));
+  const findings: ManifestFinding[] = [];
+  const missing = new Set<string>();
+  for (const column of CORE_COLUMNS) {
+    const type = actual.get(column.name);
+    if (type === undefined) {
+      missing.add(column.name);
+      findings.push({ kind: 'missing_column', column: column.name, expected: expectedType(column) });
+    } else if (type !== expectedType(column)) {
+      findings.push({ kind: 'column_type', column: column.name, expected: expectedType(column), actual: type });
+    }
+  }
+  for (const [name, type] of actual) {
+    if (!CORE_COLUMNS.some((c) => c.name === name) && parameterTypeOfSql(type) === null) {
+      findings.push({ kind: 'column_type', column: name, expected: 'BOOLEAN, BIGINT, DOUBLE, VARCHAR or TIMESTAMPTZ', actual: type });
+    }
+  }
+  return [findings, missing];
+}
+
+async function duplicateRunIds(conn: EngineConnection, source: string): Promise<ManifestFinding[]> {
+  const rows = await conn.all<{ run_id: string; n: bigint }>(
+    `SELECT run_id, count(*) AS n FROM ${source} GROUP BY run_id HAVING count(*) > 1 ORDER BY run_id`,
+  );
+  return rows.map((r) => ({ kind: 'duplicate_run_id', runId: r.run_id, count: Number(r.n) }));
+}
+
+async function nullsInRequired(conn: EngineConnection, source: string, missing: Set<string>): Promise<ManifestFinding[]> {
+  const required = CORE_COLUMNS.filter((c) => c.required && !missing.has(c.name));
+  const counts = required.map((c, i) => `count(*) FILTER (WHERE "${c.name}" IS NULL) AS c${i}`).join(', ');
+  const [row] = await conn.all(`SELECT ${counts} FROM ${source}`);
+  return required.flatMap((c, i) => {
+    const count = Number(row?.[`c${i}`] ?? 0);
+    return count > 0 ? [{ kind: 'null_required' as const, column: c.name, count }] : [];
+  });
+}
+
+/** Rule breaks per row, minus what other findings already say (nulls, missing columns, duplicates). */
+function rowViolations(
+  rows: readonly Readonly<Record<string, unknown>>[],
+  parameters: Awaited<ReturnType<typeof existingParameterColumns>>,
+  missing: Set<string>,
+): ManifestFinding[] {
+  const { invalid } = validateManifestRows(rows, parameters);
+  return invalid.flatMap(({ row, issues }) => {
+    const record = row as Record<string, unknown>;
+    const runId = typeof record['run_id'] === 'string' ? record['run_id'] : null;
+    const reported = (issue: RowIssue) =>
+      missing.has(issue.path) || record[issue.path] === null || /appears twice/.test(issue.message);
+    return issues
+      .filter((issue) => !reported(issue))
+      .map((issue) => ({ kind: 'schema_violation' as const, runId, column: issue.path, message: issue.message }));
+  });
+}
+
+async function parquetFiles(
+  conn: EngineConnection,
+  rows: readonly Readonly<Record<string, unknown>>[],
+  stageRoot: string,
+): Promise<ManifestFinding[]> {
+  const findings: ManifestFinding[] = [];
+  const present: { runId: string; path: string; full: string; rows: number }[] = [];
+  for (const row of rows) {
+    if (typeof row['path'] !== 'string' || typeof row['run_id'] !== 'string') continue;
+    const full = path.join(stageRoot, row['path']);
+    if (!existsSync(full)) findings.push({ kind: 'missing_parquet', runId: row['run_id'], path: row['path'] });
+    else present.push({ runId: row['run_id'], path: row['path'], full, rows: Number(row['rows']) });
+  }
+  const counts = await parquetRowCounts(conn, present.map((p) => p.full));
+  for (const file of present) {
+    const count = counts.get(file.full);
+    if (count === undefined) continue;
+    if (typeof count === 'string') findings.push({ kind: 'unreadable_parquet', runId: file.runId, path: file.path, message: count });
+    else if (count !== file.rows) {
+      findings.push({ kind: 'row_count_mismatch', runId: file.runId, path: file.path, manifestRows: file.rows, parquetRows: count });
+    }
+  }
+  return findings;
+}
+
+/** Row counts from the Parquet footers, in one query; when a file is damaged, file by file to find which (its error as text). */
+async function parquetRowCounts(conn: EngineConnection, files: readonly string[]): Promise<Map<string, number | string>> {
+  const query = (list: readonly string[]) =>
+    conn.all<{ file_name: string; n: bigint }>(
+      `SELECT file_name, sum(num_rows) AS n FROM parquet_file_metadata([${list.map(sqlLiteral).join(', ')}]) GROUP BY file_name`,
+    );
+  const counts = new Map<string, number | string>();
+  if (files.length === 0) return counts;
+  try {
+    for (const r of await query(files)) counts.set(r.file_name, Number(r.n));
+  } catch {
+    for (const file of files) {
+      try {
+        for (const r of await query([file])) counts.set(file, Number(r.n));
+      } catch (error) {
+        counts.set(file, error instanceof Error ? error.message.split('\n')[0]! : String(error));
+      }
+    }
+  }
+  return counts;
+}
+
+/** `proc=*\/date=*\/run_id=*` folders under the stage root whose run id the manifest does not list. */
+function runsOnDiskMissing(rows: readonly Readonly<Record<string, unknown>>[], stageRoot: string): ManifestFinding[] {
+  const listed = new Set(rows.map((r) => r['run_id']));
+  const findings: ManifestFinding[] = [];
+  const subfolders = (dir: string, prefix: string) =>
+    existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.startsWith(prefix)).map((e) => e.name).sort()
+      : [];
+  for (const proc of subfolders(stageRoot, 'proc=')) {
+    for (const date of subfolders(path.join(stageRoot, proc), 'date=')) {
+      for (const run of subfolders(path.join(stageRoot, proc, date), 'run_id=')) {
+        const runId = run.slice('run_id='.length);
+        if (!listed.has(runId)) findings.push({ kind: 'run_not_in_manifest', runId, folder: `${proc}/${date}/${run}` });
+      }
+    }
+  }
+  return findings;
+}
