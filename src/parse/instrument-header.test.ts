@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseInstrumentHeader } from './instrument-header.js';
+
+const HEADER = [
+  '#Procedure: <laser_setup.procedures.It.It>',
+  '#Parameters:',
+  '#\tChip group name: Alisson',
+  '#\tChip number: 67',
+  '#\tLaser voltage: 0.2 V',
+  '#Metadata:',
+  '#\tStart time: 1757019355.7333555',
+  '#Data:',
+  't (s),I (A),VL (V)',
+  '0.0,7.2e-06,0.0',
+  '0.1,7.3e-06,nan',
+];
+
+const parse = (text: string | Buffer) => parseInstrumentHeader(Buffer.isBuffer(text) ? text : Buffer.from(text));
+
+describe('parseInstrumentHeader', () => {
+  it('reads procedure, parameters, metadata and columns of a PyMeasure file', () => {
+    const result = parse(HEADER.join('\n'));
+    assert.ok(result.ok);
+    assert.equal(result.header.proc, 'It');
+    assert.equal(result.header.parameters.get('Chip number'), '67');
+    assert.equal(result.header.parameters.get('Laser voltage'), '0.2 V');
+    assert.equal(result.header.metadata.get('Start time'), '1757019355.7333555');
+    assert.deepEqual(result.header.columns, ['t (s)', 'I (A)', 'VL (V)']);
+    assert.equal(result.header.columnLine, 9);
+  });
+
+  it('accepts "# Key: value", space indents, CRLF, a BOM and Metadata before Parameters', () => {
+    const quirky = [
+      '\uFEFF# Procedure: <laser_setup.procedures.IVg.IVg>',
+      '# Metadata:',
+      '#    Start time: 2025-10-13T10:00:00',
+      '# Parameters:',
+      '#    Chip number: 72',
+      '# Data:',
+      'Vg (V),I (A)',
+      '0.0,1e-6',
+    ].join('\r\n');
+    const result = parse(quirky);
+    assert.ok(result.ok);
+    assert.equal(result.header.proc, 'IVg');
+    assert.equal(result.header.parameters.get('Chip number'), '72');
+    assert.equal(result.header.metadata.get('Start time'), '2025-10-13T10:00:00');
+    assert.deepEqual(result.header.columns, ['Vg (V)', 'I (A)']);
+  });
+
+  const problems: [string, string | Buffer, string, RegExp][] = [
+    ['a 0-byte file', '', 'empty-file', /empty/],
+    ['a binary file', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]), 'binary', /binary/],
+    ['non-UTF-8 bytes', Buffer.concat([Buffer.from(HEADER.join('\n') + '\n'), Buffer.from([0x31, 0xff, 0xfe, 0x0a])]), 'not-utf8', /line 12/],
+    ['a header with no Data: line', HEADER.slice(0, 7).join('\n') + '\n', 'no-data-line', /no '#Data:'/],
+    ['a file with only a header', HEADER.slice(0, 8).join('\n') + '\n', 'no-columns', /no column line/],
+    ['an empty data table', HEADER.slice(0, 9).join('\n') + '\n', 'no-data-rows', /empty/],
+    ['duplicate column names', [...HEADER.slice(0, 8), 't (s),I (A),I (A)', '0,1,2'].join('\n'), 'duplicate-columns', /'I \(A\)' appears twice/],
+    ['no Procedure line', HEADER.slice(1).join('\n'), 'no-procedure', /Procedure/],
+  ];
+  for (const [what, content, kind, message] of problems) {
+    it(`reports ${what} as a '${kind}' problem with a sentence`, () => {
+      const result = parse(content);
+      assert.equal(result.ok, false);
+      if (result.ok) return;
+      assert.equal(result.problem.kind, kind);
+      assert.match(result.problem.message, message);
+    });
+  }
+});
