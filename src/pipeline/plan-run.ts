@@ -1,6 +1,7 @@
 // From one raw file's bytes to everything needed to stage it: identity, time, typed parameters, column mapping.
 import path from 'node:path';
 import { parseInstrumentHeader, type InstrumentHeader } from '../parse/instrument-header.js';
+import { firstDataRows } from '../parse/data-rows.js';
 import { castHeaderValue, parseInstant, type HeaderValue } from '../parse/header-value.js';
 import { chipIdentity, fileIndex, partitionDate, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
 import { matchColumns, type ColumnMatch } from '../schema/match-columns.js';
@@ -132,8 +133,7 @@ function hasLight(
 
 /** A column the YAML does not know is a number when its first rows hold numbers (or nan), else text. */
 function inferColumnType(bytes: Buffer, header: InstrumentHeader, index: number): ValueType {
-  const lines = bytes.subarray(0, 65536).toString('utf8').split(/\r?\n/).slice(header.columnLine, header.columnLine + 50);
-  const values = lines.filter((l) => l.trim() !== '' && !l.includes('"')).map((l) => (l.split(',')[index] ?? '').trim());
+  const values = firstDataRows(bytes, header.columnLine, 50).map((row) => (row[index] ?? '').trim());
   const numeric = values.every((v) => v === '' || /^[+-]?nan$/i.test(v) || Number.isFinite(Number(v)));
   return values.length > 0 && numeric ? 'float' : 'str';
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../io.js';
 import { registerStage } from './stage.js';
+import { registerInferSchema } from './infer-schema.js';
 import { registerIngest } from './ingest.js';
 import { registerValidate } from './validate.js';
 import { registerLoad } from './load.js';
@@ -20,6 +21,7 @@ export type RegisterCommand = (program: Command, context: CommandContext) => voi
 
 export const commands: readonly RegisterCommand[] = [
   registerStage,
+  registerInferSchema,
   registerIngest,
   registerValidate,
   registerLoad,
