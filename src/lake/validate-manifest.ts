@@ -122,7 +122,7 @@ async function parquetFiles(
     if (!existsSync(full)) findings.push({ kind: 'missing_parquet', runId: row['run_id'], path: row['path'] });
     else present.push({ runId: row['run_id'], path: row['path'], full, rows: Number(row['rows']) });
   }
-  const counts = await parquetRowCounts(conn, present.map((p) => p.full));
+  const counts = await parquetRowCounts(conn, [...new Set(present.map((p) => p.full))]);
   for (const file of present) {
     const count = counts.get(file.full);
     if (count === undefined) continue;
