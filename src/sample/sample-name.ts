@@ -9,6 +9,7 @@ const MAX_STEM = 120;
 export function sanitizeName(name: string): string {
   const safe = name
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // accents, split off by NFKD: é -> e
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .replace(/^[._-]+/, '')
     .slice(0, MAX_STEM);
