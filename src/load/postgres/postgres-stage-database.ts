@@ -35,7 +35,7 @@ export class PostgresStageDatabase implements StageDatabase {
   ) {}
 
   static async open(url: string): Promise<PostgresStageDatabase> {
-    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
     // A server that drops an idle connection must not crash the process; the next checkout reconnects.
     pool.on('error', () => {});
     const db = new PostgresStageDatabase(pool, describeUrl(url));
