@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { lastJson, runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp-dir.js';
+
+describe('strata record, bronze-path and sample', () => {
+  it('bronze-path prints the bronze location for a given time, relative when asked relatively', async () => {
+    const run = await runCli(['bronze-path', 'raw/env0/data.csv', '--at', '2026-01-18T14:30:00Z']);
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout, 'bronze/2026/01/18/143000--data.csv\n');
+    const rooted = await runCli(['bronze-path', '/d/in/e/x.csv', '--at', '2026-01-18T14:30:00', '--raw-root', '/d/in', '--bronze-root', '/d/b']);
+    assert.equal(rooted.stdout, '/d/b/2026/01/18/143000--x.csv\n');
+  });
+
+  it('bronze-path refuses a bad time and a file outside an environment folder with exit 2 and one line', async () => {
+    const bad = await runCli(['bronze-path', 'raw/env0/data.csv', '--at', 'yesterday']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^strata: .*expected an ISO-8601 time/);
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+    const outside = await runCli(['bronze-path', 'elsewhere/data.csv']);
+    assert.equal(outside.code, 2);
+    assert.match(outside.stderr, /no folder named 'raw'/);
+  });
+
+  it('record then sample --once --json: samples the file, and a second run writes nothing', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'bronze'));
+    writeFileSync(path.join(dir, 'bronze', '143000--run.csv'), '#Data:\nt,I\n1,2\n3,4\n5,6\n');
+    const recorded = await runCli(['record', 'raw/env0/run.csv', 'bronze/143000--run.csv', '--log', 'processed.jsonl', '--json'], { cwd: dir });
+    assert.equal(recorded.code, 0);
+    assert.equal(lastJson(recorded)['bronze'], path.join(dir, 'bronze', '143000--run.csv'));
+    assert.equal(readFileSync(path.join(dir, 'processed.jsonl'), 'utf8').split('\n').length, 2);
+
+    const args = ['sample', '--log', 'processed.jsonl', '--samples-dir', 'samples', '--rows', '2', '--json', '--quiet'];
+    const first = await runCli(args, { cwd: dir });
+    assert.equal(first.code, 0);
+    assert.equal(first.stdout.trim().split('\n').length, 1);
+    assert.deepEqual({ ...lastJson(first), seconds: 0 }, { lines: 1, sampled: 1, failed: 0, unchanged: 0, inFlight: 0, invalidLines: 0, failures: [], seconds: 0 });
+    assert.equal(readFileSync(path.join(dir, 'samples', '143000--run_sample.csv'), 'utf8'), '#Data:\nt,I\n1,2\n3,4\n');
+    const second = await runCli(args, { cwd: dir });
+    assert.equal(lastJson(second)['lines'], 0);
+  });
+
+  it('sample reports a failed file on stderr and still exits 0', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'log.jsonl'), `${JSON.stringify({ raw: 'r', bronze: 'missing.zip', mtime: 'm', size: 1, recorded_at: 't' })}\n`);
+    const run = await runCli(['sample', '--log', 'log.jsonl', '--samples-dir', 's', '--json'], { cwd: dir });
+    assert.equal(run.code, 0);
+    assert.match(run.stderr, /failed +.*missing.zip is gone: the file logged on line 1 of log.jsonl no longer exists/);
+    assert.equal(lastJson(run)['failed'], 1);
+  });
+
+  it('sample refuses --once with --watch, a bad --rows and a missing log', async () => {
+    const both = await runCli(['sample', '--log', 'l', '--samples-dir', 's', '--once', '--watch']);
+    assert.equal(both.code, 2);
+    const rows = await runCli(['sample', '--log', 'l', '--samples-dir', 's', '--rows', '0']);
+    assert.equal(rows.code, 2);
+    assert.match(rows.stderr, /expected a whole number from 1/);
+    const dir = tempDir();
+    const missing = await runCli(['sample', '--log', 'nope.jsonl', '--samples-dir', 's'], { cwd: dir });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope.jsonl does not exist/);
+  });
+
+  it('documents every flag in --help', async () => {
+    const help = await runCli(['sample', '--help']);
+    for (const flag of ['--log', '--samples-dir', '--rows', '--once', '--watch', '--poll-ms', '--in-flight-prefix', '--json', '--quiet']) assert.match(help.stdout, new RegExp(flag));
+    assert.match((await runCli(['record', '--help'])).stdout, /--log/);
+    assert.match((await runCli(['bronze-path', '--help'])).stdout, /--raw-root.*\n?.*/);
+  });
+
+  it('sample --watch samples new lines as they arrive and exits 0 on SIGTERM', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'log.jsonl'), '');
+    writeFileSync(path.join(dir, 'a.jsonl'), '{"x":1}\n{"x":2}\n');
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const script = `const { main } = await import(${JSON.stringify(path.join(root, 'src/cli/main.ts'))}); process.exitCode = await main(process.argv.slice(1));`;
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script, 'sample', '--log', 'log.jsonl', '--samples-dir', 's', '--watch', '--poll-ms', '20', '--json'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const sampled = new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (c: Buffer) => ((stderr += c.toString()), stderr.includes('sampled') && resolve()));
+      void exited.then(() => reject(new Error(`strata sample --watch exited early: ${stderr}`)));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    writeFileSync(path.join(dir, 'log.jsonl'), `${JSON.stringify({ raw: 'r/a.jsonl', bronze: 'a.jsonl', mtime: 'm', size: 16, recorded_at: 't' })}\n`, { flag: 'a' });
+    await sampled;
+    child.kill('SIGTERM');
+    const code = await exited;
+    assert.equal(code, 0, stderr);
+    assert.equal(JSON.parse(stdout.trim().split('\n').pop() ?? '{}').sampled, 1);
+    assert.equal(existsSync(path.join(dir, 's', 'a_sample.jsonl')), true);
+    assert.deepEqual(readdirSync(path.join(dir, 's')).filter((f) => f.startsWith('.tmp-')), []);
+  });
+});
