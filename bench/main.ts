@@ -3,7 +3,9 @@ import { type BenchSection } from './harness.js';
 
 type Area = () => Promise<BenchSection>;
 
-const areas: Record<string, () => Promise<Area>> = {};
+const areas: Record<string, () => Promise<Area>> = {
+  sample: async () => (await import('./sample.bench.js')).bench,
+};
 
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? wanted : Object.keys(areas);
