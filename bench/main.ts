@@ -4,7 +4,10 @@ import { type BenchSection } from './harness.js';
 type Area = () => Promise<BenchSection>;
 
 const areas: Record<string, () => Promise<Area>> = {
+  load: async () => (await import('./load.bench.js')).bench,
+  stage: async () => (await import('./stage.bench.js')).bench,
   sample: async () => (await import('./sample.bench.js')).bench,
+  history: async () => (await import('./history.bench.js')).bench,
 };
 
 const wanted = process.argv.slice(2);

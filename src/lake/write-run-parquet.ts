@@ -20,7 +20,9 @@ export interface RunTable {
   readonly sourcePath: string;
   /** Lines before the first data row (the header and the column line). */
   readonly skipLines: number;
+  /** Every column of the table, in file order (all are read; `unknown` ones are written only if kept). */
   readonly columns: readonly ColumnMatch[];
+  readonly keepUnknownColumns: boolean;
   readonly constants: readonly ConstantColumn[];
 }
 
@@ -49,7 +51,9 @@ const NULL_TEXTS = ['nan', 'NaN', 'NAN', '-nan', ''];
 /** The COPY statement for one run: its SQL is the whole transformation of the table. */
 export function runCopySql(run: RunTable, target: string): string {
   const columns = run.columns.map((c, i) => `${sqlLiteral(`c${i}`)}: ${sqlLiteral(READ_TYPE[c.type])}`).join(', ');
-  const measured = run.columns.map((c, i) => `${castExpression(`c${i}`, c.type)} AS ${sqlIdentifier(c.name)}`);
+  const measured = run.columns.flatMap((c, i) =>
+    run.keepUnknownColumns || c.tier !== 'unknown' ? [`${castExpression(`c${i}`, c.type)} AS ${sqlIdentifier(c.name)}`] : [],
+  );
   const constants = run.constants.map((c) => `${literal(c.value, c.type)} AS ${sqlIdentifier(c.name)}`);
   return (
     `COPY (SELECT ${[...measured, ...constants].join(', ')} FROM read_csv(${sqlLiteral(run.sourcePath)}, ` +

@@ -57,7 +57,6 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
     if (options.strict) return { ok: false, errorType: 'missing-required-column', error: missing };
     warnings.push(missing);
   }
-  const columns = options.onlyYamlData ? matching.columns.filter((c) => c.tier !== 'unknown') : matching.columns;
   const startTimeUtc = startTime(header, options.localTz, warnings);
   const parameters = typedParameters(header, procedure, options.localTz, warnings);
   const { dateLocal, dateOrigin } = partitionDate(startTimeUtc, file.relPath, file.mtimeMs, options.localTz);
@@ -76,7 +75,7 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
       chip: chipIdentity(header.parameters, path.basename(file.relPath), new Set(catalog.procedures.keys())),
       hasLight: hasLight(procedure, parameters),
       parameters,
-      columns,
+      columns: matching.columns,
       skipLines: header.columnLine,
       dataPath: runDataPath(header.proc, dateLocal, id),
       warnings,

@@ -5,6 +5,7 @@ import type { RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
 import { MANIFEST_SCHEMA_VERSION } from '../lake/manifest-columns.js';
+import type { StagedSource } from '../lake/manifest-index.js';
 import { describeRun } from '../lake/run-summary.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { writeRunParquet, type ConstantColumn } from '../lake/write-run-parquet.js';
@@ -14,7 +15,7 @@ import { readRawFile } from './read-raw-file.js';
 
 export type FileOutcome =
   | { readonly status: 'staged'; readonly file: RawFile; readonly row: ManifestRow; readonly warnings: readonly string[] }
-  | { readonly status: 'unchanged'; readonly file: RawFile; readonly previous: ManifestRow }
+  | { readonly status: 'unchanged'; readonly file: RawFile }
   | { readonly status: 'rejected'; readonly file: RawFile; readonly errorType: string; readonly error: string };
 
 export interface StageFileContext extends PlanOptions {
@@ -24,9 +25,11 @@ export interface StageFileContext extends PlanOptions {
   readonly extractionVersion: string;
   readonly ingestedAt: Date;
   readonly force: boolean;
+  /** Takes a run id for a source file; false when another file already owns it. */
+  readonly claimRunId: (runId: string, sourceFile: string) => boolean;
 }
 
-export async function stageOneFile(file: RawFile, previous: ManifestRow | undefined, ctx: StageFileContext): Promise<FileOutcome> {
+export async function stageOneFile(file: RawFile, previous: StagedSource | undefined, ctx: StageFileContext): Promise<FileOutcome> {
   let content;
   try {
     content = await readRawFile(file.absPath, file.size);
@@ -35,16 +38,25 @@ export async function stageOneFile(file: RawFile, previous: ManifestRow | undefi
     return reject(file, 'unreadable', `${file.relPath} cannot be read (${code ?? messageOf(error)}): check its permissions.`);
   }
   // Same bytes as last time (only the mtime moved): nothing to redo.
-  if (previous && !ctx.force && previous.source_sha1 === content.sha1 && existsSync(absoluteDataPath(ctx.stageRoot, previous.path))) {
-    return { status: 'unchanged', file, previous };
+  if (previous && !ctx.force && previous.sha1 === content.sha1 && existsSync(absoluteDataPath(ctx.stageRoot, previous.path))) {
+    return { status: 'unchanged', file };
   }
   const planned = planRun(content.bytes, file, ctx.catalog, ctx);
   if (!planned.ok) return reject(file, planned.errorType, `${file.relPath}: ${planned.error}.`);
   const { plan } = planned;
+  if (!ctx.claimRunId(plan.runId, file.relPath)) {
+    return reject(file, 'duplicate-run', `${file.relPath}: another file already has its run id ${plan.runId} (same path but for letter case, same start time).`);
+  }
   try {
     const written = await writeRunParquet(
       ctx.conn,
-      { sourcePath: file.absPath, skipLines: plan.skipLines, columns: plan.columns, constants: constantColumns(plan) },
+      {
+        sourcePath: file.absPath,
+        skipLines: plan.skipLines,
+        columns: plan.columns,
+        keepUnknownColumns: !ctx.onlyYamlData,
+        constants: constantColumns(plan, ctx.onlyYamlData),
+      },
       absoluteDataPath(ctx.stageRoot, plan.dataPath),
     );
     if (written.rows === 0) return reject(file, 'no-data-rows', `${file.relPath}: the data table is empty (no rows after the column line).`);
@@ -61,8 +73,8 @@ function reject(file: RawFile, errorType: string, error: string): FileOutcome {
 }
 
 /** The columns every data row carries besides the measurements. A measured column of the same name wins. */
-function constantColumns(plan: RunPlan): ConstantColumn[] {
-  const measured = new Set(plan.columns.map((c) => c.name));
+function constantColumns(plan: RunPlan, onlyYamlData: boolean): ConstantColumn[] {
+  const measured = new Set(plan.columns.filter((c) => !onlyYamlData || c.tier !== 'unknown').map((c) => c.name));
   const constants: ConstantColumn[] = [
     { name: 'run_id', type: 'str', value: plan.runId },
     { name: 'proc', type: 'str', value: plan.proc },

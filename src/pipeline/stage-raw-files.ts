@@ -1,10 +1,11 @@
 // `strata stage`: discover raw files, stage the new and changed ones in parallel, record events, rejects and the manifest.
 import { existsSync, rmSync } from 'node:fs';
-import { Engine } from '../engine/duckdb.js';
+import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import { loadProcedureCatalog } from '../schema/procedures-schema.js';
 import { readManifest, writeManifestAtomically } from '../lake/manifest-store.js';
+import { readManifestIndex, type StagedSource } from '../lake/manifest-index.js';
 import { validateManifestRows, describeIssues, type ManifestRow } from '../lake/manifest-row.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { openEventsLog, type EventsLog } from '../lake/events-log.js';
@@ -48,11 +49,13 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const events = openEventsLog(config.eventsDir, now());
   try {
     const conns = await Promise.all(Array.from({ length: config.workers }, () => engine.connect()));
-    const manifest = new Map((await readManifest(conns[0]!, config.manifestPath)).map((r) => [r.source_file, r]));
-    const triage = triageFiles(files, manifest, readRejectRecords(config.rejectsDir), config, now().getTime());
+    const staged = await readManifestIndex(conns[0]!, config.manifestPath);
+    const triage = triageFiles(files, staged, readRejectRecords(config.rejectsDir), config, now().getTime());
     const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
     progress.start('staging files', work.length);
+    const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
     const ctx = (conn: (typeof conns)[number]): StageFileContext => ({
+      claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
       conn,
       catalog,
       stageRoot: config.stageRoot,
@@ -63,13 +66,15 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
       strict: config.strict,
       onlyYamlData: config.onlyYamlData,
     });
-    const outcomes = await inParallel(work, conns, (file, conn) => stageOneFile(file, manifest.get(file.relPath), ctx(conn)), () =>
+    const outcomes = await inParallel(work, conns, (file, conn) => stageOneFile(file, staged.get(file.relPath), ctx(conn)), () =>
       progress.advance(),
     );
     progress.stop();
     const ts = now().toISOString();
     for (const t of triage) if (t.skip !== undefined) events.append({ status: 'skipped', source_file: t.file.relPath, reason: t.skip, ts });
-    const recorded = await recordOutcomes(outcomes, manifest, catalog.parameterColumns, config, events, ts);
+    // The whole manifest is read only when it must be rewritten: a re-run with nothing new never touches it.
+    const manifest = outcomes.length === 0 ? new Map<string, ManifestRow>() : await readManifestBySource(conns[0]!, config.manifestPath);
+    const recorded = recordOutcomes(outcomes, manifest, catalog.parameterColumns, config, events, ts);
     if (recorded.manifestChanged) {
       await writeManifestAtomically(conns[0]!, config.manifestPath, [...manifest.values()], catalog.parameterColumns);
     }
@@ -98,7 +103,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
 /** Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run. */
 function triageFiles(
   files: readonly RawFile[],
-  bySource: ReadonlyMap<string, ManifestRow>,
+  staged: ReadonlyMap<string, StagedSource>,
   rejects: ReadonlyMap<string, RejectRecord>,
   config: StagingConfig,
   nowMs: number,
@@ -108,8 +113,8 @@ function triageFiles(
       return { file, skip: `modified less than ${config.settleSeconds} s ago (an instrument may still be writing it); left for the next run` };
     }
     if (config.force) return { file };
-    const previous = bySource.get(file.relPath);
-    if (previous && previous.source_size === file.size && previous.source_mtime_ms === file.mtimeMs) {
+    const previous = staged.get(file.relPath);
+    if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
       if (existsSync(absoluteDataPath(config.stageRoot, previous.path))) return { file, skip: 'already staged, unchanged' };
     }
     const rejected = rejects.get(file.relPath);
@@ -152,15 +157,19 @@ interface Recorded {
   readonly manifestChanged: boolean;
 }
 
+async function readManifestBySource(conn: EngineConnection, file: string): Promise<Map<string, ManifestRow>> {
+  return new Map((await readManifest(conn, file)).map((row) => [row.source_file, row]));
+}
+
 /** Applies the outcomes to the manifest map (validated as one batch), and writes events and reject records. */
-async function recordOutcomes(
+function recordOutcomes(
   outcomes: readonly FileOutcome[],
   manifest: Map<string, ManifestRow>,
   parameterColumns: Parameters<typeof validateManifestRows>[1],
   config: StagingConfig,
   events: EventsLog,
   ts: string,
-): Promise<Recorded> {
+): Recorded {
   const staged = outcomes.filter((o) => o.status === 'staged');
   const { invalid } = validateManifestRows(staged.map((o) => o.row), parameterColumns);
   const invalidRows = new Set(invalid.map((i) => i.row));
@@ -176,7 +185,8 @@ async function recordOutcomes(
     if (outcome.status === 'rejected') {
       rejectFile(outcome.file, outcome.errorType, outcome.error);
     } else if (outcome.status === 'unchanged') {
-      manifest.set(outcome.file.relPath, { ...outcome.previous, source_mtime_ms: outcome.file.mtimeMs });
+      const previous = manifest.get(outcome.file.relPath);
+      if (previous) manifest.set(outcome.file.relPath, { ...previous, source_mtime_ms: outcome.file.mtimeMs });
       manifestChanged = true;
       events.append({ status: 'skipped', source_file: outcome.file.relPath, reason: 'content unchanged (only its modification time moved)', ts });
     } else if (invalidRows.has(outcome.row)) {
