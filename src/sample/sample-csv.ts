@@ -23,7 +23,8 @@ export async function csvHead(source: Readable, records: number, maxBytes: numbe
       else done(null, chunk);
     },
   });
-  const parser = parse({ info: true, comment: '#', comment_no_infix: true, relax_column_count: true, skip_empty_lines: true });
+  // `to` makes csv-parse stop at the last record wanted instead of parsing the rest of the chunk in hand.
+  const parser = parse({ info: true, comment: '#', comment_no_infix: true, relax_column_count: true, skip_empty_lines: true, to: records });
   const flowing = pipeline(source, tap, parser).catch(() => {}); // its errors reach the loop below through the parser
   let end = 0;
   let count = 0;

@@ -12,20 +12,30 @@ export const sampleTar: Sampler = (input, output, context): Promise<SampleWritte
     let listed = 0;
     let totalBytes = 0;
     let bytes = 0;
+    let pending = '';
+    // Lines are gathered into ~64 KB writes: one write per entry would cost more than reading its header.
+    const flush = async () => {
+      bytes += Buffer.byteLength(pending);
+      const ok = out.write(pending);
+      pending = '';
+      if (!ok) await once(out, 'drain');
+    };
     const write = async (line: string) => {
-      bytes += Buffer.byteLength(line);
-      if (!out.write(line)) await once(out, 'drain');
+      pending += line;
+      if (pending.length >= 65536) await flush();
     };
     try {
       await write('size\tmodified_utc\ttype\tname\n');
-      const count = await walkTarHeaders(input, async (entry) => {
+      const count = await walkTarHeaders(input, (entry) => {
         totalBytes += entry.size;
-        if (listed >= context.maxListedEntries) return;
+        if (listed >= context.maxListedEntries) return undefined;
         listed += 1;
-        await write(listingLine(entry));
+        pending += listingLine(entry);
+        return pending.length >= 65536 ? flush() : undefined;
       });
       const more = count - listed;
       await write(`# ${count} entries, ${totalBytes} bytes of contents${more > 0 ? `; ${more} not listed` : ''}\n`);
+      await flush();
       out.end();
       await finished(out);
       return { rows: listed, bytes };

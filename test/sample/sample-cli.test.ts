@@ -39,7 +39,7 @@ describe('strata record, bronze-path and sample', () => {
     const first = await runCli(args, { cwd: dir });
     assert.equal(first.code, 0);
     assert.equal(first.stdout.trim().split('\n').length, 1);
-    assert.deepEqual({ ...lastJson(first), seconds: 0 }, { lines: 1, sampled: 1, failed: 0, unchanged: 0, inFlight: 0, invalidLines: 0, failures: [], seconds: 0 });
+    assert.deepEqual({ ...lastJson<Record<string, unknown>>(first), seconds: 0 }, { lines: 1, sampled: 1, failed: 0, unchanged: 0, inFlight: 0, invalidLines: 0, failures: [], seconds: 0 });
     assert.equal(readFileSync(path.join(dir, 'samples', '143000--run_sample.csv'), 'utf8'), '#Data:\nt,I\n1,2\n3,4\n');
     const second = await runCli(args, { cwd: dir });
     assert.equal(lastJson(second)['lines'], 0);
