@@ -150,9 +150,12 @@ async function writeBadFile(days: readonly PlannedDay[], index: number, problem:
   await writer.add(`${day.folder}/It${day.date}_${n}.csv`, bytes, endOfRun(startTimeUnix + 200), (relPath) => ({ kind: 'bad', relPath, problem, bytes: bytes.length }));
 }
 
-/** Instruments leave a file's mtime at the end of its run; a run planned in the future is dated an hour ago instead. */
+/**
+ * Instruments leave a file's mtime at the end of its run; a run planned in the future is dated an hour ago instead.
+ * Whole seconds, so the mtime a file system reports back is exactly the one recorded.
+ */
 function endOfRun(unixSeconds: number): number {
-  return Math.round(Math.min(unixSeconds * 1000, Date.now() - 3_600_000));
+  return Math.floor(Math.min(unixSeconds, Date.now() / 1000 - 3600)) * 1000;
 }
 
 interface BatchWriter {

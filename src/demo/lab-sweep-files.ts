@@ -149,7 +149,8 @@ export function voltageVersusGate(context: LabRunContext): LabRunBody {
 export function laserCalibration(context: LabRunContext): LabRunBody {
   const { random } = context;
   const wavelength = laserWavelength(random);
-  const step = context.rows > 75 ? 0.05 : 0.1;
+  // the lab's calibrations are 0-5 V in 0.1 V steps (51 points); a fine one for the rare large run
+  const step = context.rows >= 500 ? 0.05 : 0.1;
   const stepTimeS = random.pick([0.5, 2, 2]);
   const parameters: HeaderEntry[] = [
     plain('N_avg', 'N_avg', 2),

@@ -27,7 +27,7 @@ export interface LabFileSpec {
   readonly proc: LabProcedure;
   /** Same seed, same file. Default 1. */
   readonly seed?: number;
-  /** Data rows wanted (default 200); sweeps round to whole voltage steps, LaserCalibration writes 51 or 101. */
+  /** Data rows wanted (default 200); sweeps round to whole voltage steps, LaserCalibration writes 51 (101 from 500 rows). */
   readonly rows?: number;
   /** Default 1760371684.3180444 (2025-10-13 13:08 in Santiago). */
   readonly startTimeUnix?: number;
