@@ -1,7 +1,9 @@
 // The one module that imports @duckdb/node-api: opening databases, running SQL, appending rows.
 import {
+  DuckDBDataChunkWriter,
   DuckDBInstance,
   DuckDBTimestampTZValue,
+  JSToDuckDBValueConverter,
   type DuckDBConnection,
   type DuckDBValue,
 } from '@duckdb/node-api';
@@ -59,6 +61,22 @@ export class EngineConnection {
         for (const value of row) appender.appendValue(toDuckDbValue(value));
         appender.endRow();
       }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  /**
+   * Appends rows of plain JS values (numbers, strings, booleans, Dates, bigints, null), each converted to its
+   * column's type, a data chunk at a time: several times faster than `appendRows` for wide tables.
+   */
+  async appendJsRows(table: string, rows: Iterable<readonly SqlValue[]>): Promise<void> {
+    const appender = await this.connection.createAppender(table);
+    try {
+      const writer = DuckDBDataChunkWriter.forAppender(appender, { converter: JSToDuckDBValueConverter });
+      for (const row of rows) writer.appendRow(row);
+      writer.flush();
       appender.flushSync();
     } finally {
       appender.closeSync();

@@ -86,7 +86,7 @@ export async function writeManifestAtomically(
   const table = `manifest_write_${randomBytes(6).toString('hex')}`;
   await conn.run(`CREATE TEMP TABLE ${table} (${columns.map((c) => `${sqlIdentifier(c.name)} ${c.sqlType}`).join(', ')})`);
   try {
-    await conn.appendRows(table, valid.map((row) => columns.map((c) => toSqlValue(row[c.name], c))));
+    await conn.appendJsRows(table, rowValues(valid, columns));
     await conn.run(
       `COPY (SELECT * FROM ${table} ORDER BY chip_group, chip_number, start_time_utc, file_idx, run_id) ` +
         `TO ${sqlLiteral(temp)} (FORMAT parquet, COMPRESSION zstd)`,
@@ -101,8 +101,6 @@ export async function writeManifestAtomically(
   return { file, rows: valid.length, columns };
 }
 
-function toSqlValue(value: unknown, column: ManifestColumn): SqlValue {
-  if (value === undefined || value === null) return null;
-  if (column.sqlType === 'BIGINT' && typeof value === 'number') return BigInt(value);
-  return value as SqlValue;
+function* rowValues(rows: readonly ManifestRow[], columns: readonly ManifestColumn[]): Generator<SqlValue[]> {
+  for (const row of rows) yield columns.map((c) => row[c.name] ?? null);
 }
