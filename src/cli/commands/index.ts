@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../io.js';
 import { registerStage } from './stage.js';
+import { registerDemo } from './demo.js';
 import { registerInferSchema } from './infer-schema.js';
 import { registerIngest } from './ingest.js';
 import { registerValidate } from './validate.js';
@@ -20,6 +21,7 @@ import { registerExportMetadata } from './export-metadata.js';
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
 export const commands: readonly RegisterCommand[] = [
+  registerDemo,
   registerStage,
   registerInferSchema,
   registerIngest,

@@ -1,0 +1,56 @@
+// The whole job on the standard data layout: stage the raw files, then rebuild every chip's history from the manifest.
+import path from 'node:path';
+import type { StagingConfig } from '../config/staging-config.js';
+import { openManifest } from '../history/manifest-query.js';
+import { allChipHistories } from '../history/chip-history.js';
+import { writeHistoriesFolder, type WrittenHistory } from '../history/histories-folder.js';
+import type { Progress } from '../progress/progress.js';
+import { stageRawFiles, type StageSummary } from './stage-raw-files.js';
+
+/** The standard layout under a data root (`data/` by default). */
+export interface LabLayout {
+  readonly raw: string;
+  readonly stageRoot: string;
+  readonly manifest: string;
+  readonly rejects: string;
+  readonly history: string;
+}
+
+export function labLayout(dataRoot: string): LabLayout {
+  return {
+    raw: path.join(dataRoot, '01_raw'),
+    stageRoot: path.join(dataRoot, '02_stage', 'raw_measurements'),
+    manifest: path.join(dataRoot, '02_stage', '_manifest', 'manifest.parquet'),
+    rejects: path.join(dataRoot, '02_stage', '_rejects'),
+    history: path.join(dataRoot, '03_history'),
+  };
+}
+
+export interface PipelineSummary {
+  readonly stage: StageSummary;
+  readonly histories: readonly WrittenHistory[];
+  readonly historyDir: string;
+  readonly seconds: number;
+}
+
+export interface PipelineOptions {
+  readonly historyDir: string;
+  readonly minExperiments?: number;
+  readonly progress?: Progress;
+}
+
+export async function runLabPipeline(config: StagingConfig, options: PipelineOptions): Promise<PipelineSummary> {
+  const started = performance.now();
+  const stage = await stageRawFiles(config, options.progress ? { progress: options.progress } : {});
+  let histories: WrittenHistory[] = [];
+  if (stage.ok + stage.skipped > 0 && stage.files > stage.rejected) {
+    const manifest = await openManifest(config.manifestPath);
+    try {
+      const all = await allChipHistories(manifest, { minExperiments: options.minExperiments ?? 1, localTz: config.localTz });
+      histories = writeHistoriesFolder(all, options.historyDir);
+    } finally {
+      manifest.close();
+    }
+  }
+  return { stage, histories, historyDir: options.historyDir, seconds: (performance.now() - started) / 1000 };
+}

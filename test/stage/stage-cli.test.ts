@@ -1,0 +1,85 @@
+// `strata stage`, `strata demo` and `strata infer-schema` as a user types them: exit codes, --json, messages.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
+import { lastJson, runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp-dir.js';
+
+describe('strata stage (CLI)', () => {
+  it('prints a --json summary with the contract keys as the last stdout line, nothing else on stdout', async () => {
+    const root = tempDir();
+    await generateLabCorpus({ root: path.join(root, 'raw'), files: 5, seed: 11 });
+    const run = await runCli(['stage', '--raw-root', 'raw', '--stage-root', 'lake/stage', '--json', '--settle', '0'], { cwd: root });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim().split('\n').length, 1);
+    const summary = lastJson(run);
+    for (const key of ['files', 'ok', 'skipped', 'rejected', 'rows', 'seconds']) assert.ok(key in summary, key);
+    assert.equal(summary['ok'], 5);
+    assert.ok(existsSync(path.join(root, 'lake', '_manifest', 'manifest.parquet')));
+    assert.ok(existsSync(path.join(root, 'lake', '_manifest', 'events')));
+  });
+
+  it('exits 0 with rejects, and 1 with --strict', async () => {
+    const root = tempDir();
+    await generateLabCorpus({ root: path.join(root, 'raw'), files: 2, seed: 12 });
+    writeFileSync(path.join(root, 'raw', 'broken.csv'), '');
+    const lenient = await runCli(['stage', '--raw-root', 'raw', '--stage-root', 'a/stage', '--quiet', '--settle', '0'], { cwd: root });
+    assert.equal(lenient.code, 0);
+    const strict = await runCli(['stage', '--raw-root', 'raw', '--stage-root', 'b/stage', '--strict', '--quiet', '--settle', '0'], { cwd: root });
+    assert.equal(strict.code, 1);
+    assert.equal(readdirSync(path.join(root, 'b', '_rejects')).length, 1);
+  });
+
+  const usage: [string, string[], RegExp][] = [
+    ['a missing raw root', ['--raw-root', 'nowhere', '--stage-root', 's'], /raw root .*nowhere/],
+    ['a bad time zone', ['--raw-root', '.', '--stage-root', 's', '--local-tz', 'Mars/Olympus'], /Mars\/Olympus/],
+    ['a bad worker count', ['--raw-root', '.', '--stage-root', 's', '--workers', 'many'], /--workers/],
+    ['an unknown flag', ['--raw-root', '.', '--stage-root', 's', '--fast'], /unknown option '--fast'/],
+  ];
+  for (const [what, args, message] of usage) {
+    it(`exits 2 with one line on ${what}`, async () => {
+      const run = await runCli(['stage', ...args], { cwd: tempDir() });
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, message);
+    });
+  }
+
+  it('exits 2 naming the file and the key when the procedures YAML is invalid', async () => {
+    const root = tempDir();
+    writeFileSync(path.join(root, 'p.yml'), 'version: 1\nprocedures:\n  It:\n    data:\n      t_s: { type: decimal }\n');
+    const run = await runCli(['stage', '--raw-root', '.', '--stage-root', 's', '--procedures-yaml', 'p.yml'], { cwd: root });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /p\.yml is invalid at 'procedures\.It\.data\.t_s\.type'/);
+  });
+});
+
+describe('strata demo', () => {
+  it('writes a generated corpus, stages it with its bad files rejected, and builds chip histories', async () => {
+    const root = tempDir();
+    const run = await runCli(['demo', root, '--files', '30', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = lastJson(run);
+    assert.equal(summary['ok'], 30);
+    assert.equal(summary['rejected'], 8);
+    assert.ok((summary['histories'] as number) > 0);
+    assert.ok(readdirSync(path.join(root, 'data', '03_history')).some((f) => f.endsWith('_history.csv')));
+    assert.ok(existsSync(path.join(root, 'data', '02_stage', '_manifest', 'manifest.parquet')));
+  });
+});
+
+describe('strata infer-schema', () => {
+  it('proposes a YAML that stages the same files without a reject', async () => {
+    const root = tempDir();
+    await generateLabCorpus({ root: path.join(root, 'raw'), files: 40, seed: 13 });
+    const infer = await runCli(['infer-schema', '--raw-root', 'raw', '--out', 'proposed.yml'], { cwd: root });
+    assert.equal(infer.code, 0, infer.stderr);
+    const stage = await runCli(['stage', '--raw-root', 'raw', '--stage-root', 'lake/stage', '--procedures-yaml', 'proposed.yml', '--json'], {
+      cwd: root,
+    });
+    assert.equal(stage.code, 0, stage.stderr);
+    assert.deepEqual([lastJson(stage)['ok'], lastJson(stage)['rejected']], [40, 0]);
+  });
+});
