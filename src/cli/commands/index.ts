@@ -17,6 +17,7 @@ import { registerHistory } from './history.js';
 import { registerHistories } from './histories.js';
 import { registerInspectManifest } from './inspect-manifest.js';
 import { registerExportMetadata } from './export-metadata.js';
+import { registerPipeline } from './pipeline.js';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
@@ -37,4 +38,5 @@ export const commands: readonly RegisterCommand[] = [
   registerHistories,
   registerInspectManifest,
   registerExportMetadata,
+  registerPipeline,
 ];
