@@ -77,6 +77,19 @@ export async function bench(): Promise<BenchSection> {
   const cli = await median(5, () =>
     execFileSync(process.execPath, [bin, 'history', String(CHIP), '--manifest', manifest, '--format', 'csv'], { stdio: ['ignore', 'pipe', 'pipe'] }),
   );
+  // The same command in a process that registers only it: what `history` costs without the other commands' imports.
+  const alone = `import { Command } from 'commander';
+    const { registerHistory } = await import(${JSON.stringify(path.join(projectRoot, 'dist', 'src', 'cli', 'commands', 'history.js'))});
+    const { processIo } = await import(${JSON.stringify(path.join(projectRoot, 'dist', 'src', 'cli', 'io.js'))});
+    const program = new Command('strata');
+    registerHistory(program, { io: processIo(), setExitCode: (c) => (process.exitCode = c) });
+    await program.parseAsync(process.argv.slice(1), { from: 'user' });`;
+  const cliAlone = await median(5, () =>
+    execFileSync(process.execPath, ['--input-type=module', '-e', alone, 'history', String(CHIP), '--manifest', manifest, '--format', 'csv'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  const bare = await median(5, () => execFileSync(process.execPath, ['-e', '0']));
   const oldRuns = historyFromDayCsvs(daysDir);
   const oldWay = await median(3, () => historyFromDayCsvs(daysDir));
   if (oldRuns !== expected) throw new Error(`the old way found ${oldRuns} runs of chip ${CHIP}, the manifest ${expected}`);
@@ -87,6 +100,7 @@ export async function bench(): Promise<BenchSection> {
       `manifest written through the store (validated, appender, COPY to Parquet): ${fmt.ms(write.ms)} (${fmt.rate(RUNS, write.ms, 'rows')})`,
       `history in process (open DuckDB + query + close), median of 7: ${fmt.ms(inProcess)} (target < 50 ms)`,
       `\`node bin/strata.js history ${CHIP} --format csv\` end to end, median of 5: ${fmt.ms(cli)} (target < 300 ms)`,
+      `the history command alone in a fresh node (only its own imports), median of 5: ${fmt.ms(cliAlone)}; bare \`node -e 0\`: ${fmt.ms(bare)}`,
       `old way, scanning ${exported.result.length} per-day metadata.csv files with csv-parse, median of 3: ${fmt.ms(oldWay)}`,
       `ratio old way / strata in process: ${fmt.ratio(oldWay / inProcess)} (target >= 20x); old way / strata CLI: ${fmt.ratio(oldWay / cli)}`,
       `export-metadata of all ${RUNS.toLocaleString('en-US')} runs: ${fmt.ms(exported.ms)}`,
