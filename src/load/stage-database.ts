@@ -96,11 +96,12 @@ export function quoteIdentifier(name: string): string {
 
 export const stageTableName = (table: StageTable) => `stage.${quoteIdentifier(table.name)}`;
 
-/** CREATE TABLE and its period index, for either database. */
-export function createStageTableSql(table: StageTable): string {
+/** CREATE TABLE and its period index, for either database; PostgreSQL partitions it by period. */
+export function createStageTableSql(table: StageTable, options: { readonly partitionByPeriod?: boolean } = {}): string {
   const columns = table.columns.map((c) => `${quoteIdentifier(c.name)} ${SQL_TYPES[c.type]}`);
+  const partitioned = options.partitionByPeriod ? ' PARTITION BY LIST ("_data_period")' : '';
   return [
-    `CREATE TABLE IF NOT EXISTS ${stageTableName(table)} (${[...columns, '"_data_period" TEXT NOT NULL'].join(', ')});`,
+    `CREATE TABLE IF NOT EXISTS ${stageTableName(table)} (${[...columns, '"_data_period" TEXT NOT NULL'].join(', ')})${partitioned};`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table.name}_data_period_idx`.slice(0, 63))} ON ${stageTableName(table)} ("_data_period");`,
   ].join('\n');
 }

@@ -17,6 +17,8 @@ import {
   type StageDatabase,
 } from '../stage-database.js';
 
+const RESERVED_SCHEMAS = ['meta', 'stage', 'core', 'mart'];
+
 export class DuckDbStageDatabase implements StageDatabase {
   readonly kind = 'duckdb';
 
@@ -28,6 +30,11 @@ export class DuckDbStageDatabase implements StageDatabase {
 
   /** Opens (creating when missing) the database file; its folder is created too. */
   static async open(file: string): Promise<DuckDbStageDatabase> {
+    // DuckDB names the database after its file; `stage.duckdb` would make `stage.<table>` ambiguous.
+    const stem = path.basename(file, path.extname(file));
+    if (RESERVED_SCHEMAS.includes(stem)) {
+      throw new StrataError('config', `${file}: a DuckDB stage database cannot be named ${stem}.duckdb, which clashes with the schema '${stem}'`, { file });
+    }
     await mkdir(path.dirname(file), { recursive: true });
     let engine: Engine;
     try {

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Engine, sqlLiteral } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
+import { periodProblem } from '../dataset-rules.js';
 import { checkPeriodParquet, readParquetSql } from '../check-period-parquet.js';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL, ingestionLogInsert, loadLogInsert, recordMigrationSql, validationLogInsert, type LogInsert } from '../migrations.js';
 import {
@@ -15,6 +16,7 @@ import {
   checkStageColumns,
   columnListSql,
   createStageTableSql,
+  quoteIdentifier,
   stageTableName,
   type ReplacePeriodRequest,
   type ReplacePeriodResult,
@@ -68,14 +70,7 @@ export class PostgresStageDatabase implements StageDatabase {
     try {
       const csv = path.join(dir, 'rows.csv');
       await this.parquetToCsv(parquetFile, csv, table, period);
-      return await this.inTransaction(table.dataset, async (client) => {
-        await client.query(createStageTableSql(table));
-        checkStageColumns(table, (await client.query<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).rows.map((r) => r.column_name));
-        const deleted = await client.query(`DELETE FROM ${stageTableName(table)} WHERE "_data_period" = $1`, [period]);
-        const copy = client.query(copyFrom(`COPY ${stageTableName(table)} (${columnListSql(table)}) FROM STDIN (FORMAT csv)`));
-        await pipeline(createReadStream(csv), copy);
-        return { rowsDeleted: deleted.rowCount ?? 0, rowsInserted: copy.rowCount };
-      });
+      return await this.inTransaction(table.dataset, (client) => swapPeriodPartition(client, table, period, csv));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -144,6 +139,36 @@ export class PostgresStageDatabase implements StageDatabase {
       client.release(failure === undefined ? undefined : true);
     }
   }
+}
+
+/**
+ * Each period is its own partition of stage.<table>. The new rows are copied into a fresh table
+ * (COPY FREEZE: created in this transaction), indexed once at ATTACH, and swapped for the old
+ * partition: replacing a period costs what a first load costs, never a DELETE of millions of rows.
+ */
+async function swapPeriodPartition(client: pg.PoolClient, table: StageTable, period: string, csv: string): Promise<ReplacePeriodResult> {
+  const problem = periodProblem(period);
+  if (problem !== null) throw new StrataError('validation', `the period '${period}' ${problem}`);
+  await client.query(createStageTableSql(table, { partitionByPeriod: true }));
+  checkStageColumns(table, (await client.query<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).rows.map((r) => r.column_name));
+  const partition = `stage.${quoteIdentifier(partitionName(table, period))}`;
+  const incoming = quoteIdentifier(partitionName(table, period, 'incoming'));
+  await client.query(`CREATE TABLE stage.${incoming} (LIKE ${stageTableName(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    CHECK ("_data_period" = ${sqlLiteral(period)}))`);
+  const copy = client.query(copyFrom(`COPY stage.${incoming} (${columnListSql(table)}) FROM STDIN (FORMAT csv, FREEZE)`));
+  await pipeline(createReadStream(csv, { highWaterMark: 1 << 20 }), copy);
+  const old = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${stageTableName(table)} WHERE "_data_period" = $1`, [period]);
+  await client.query(`DROP TABLE IF EXISTS ${partition}`);
+  await client.query(`ALTER TABLE stage.${incoming} RENAME TO ${quoteIdentifier(partitionName(table, period))}`);
+  await client.query(`ALTER TABLE ${stageTableName(table)} ATTACH PARTITION ${partition} FOR VALUES IN (${sqlLiteral(period)})`);
+  return { rowsDeleted: Number(old.rows[0]?.n ?? 0), rowsInserted: copy.rowCount };
+}
+
+/** `<table>__p2024_01`: a period's partition (or, with a suffix, the table its rows are copied into first). */
+function partitionName(table: StageTable, period: string, suffix?: string): string {
+  const name = `${table.name}__p${period.replaceAll('-', '_')}${suffix === undefined ? '' : `__${suffix}`}`;
+  if (name.length > 63) throw new StrataError('validation', `the table name ${table.name} is too long to name its period partitions (at most 40 characters)`);
+  return name;
 }
 
 /** host:port/database, without the password. */
