@@ -1,7 +1,10 @@
 // The parts every generated run is made of: header entries written as PyMeasure writes them, and common choices.
 import type { DeviceModel } from './lab-measurement-series.js';
-import { pythonG } from './python-number-format.js';
+import { pythonG, remembered } from './python-number-format.js';
 import type { Random } from './seeded-random.js';
+
+/** `%g` text of a header number; the lab uses few distinct settings, so each is formatted once. */
+const headerNumber = remembered(pythonG);
 
 export interface LabChip {
   readonly group: string;
@@ -39,12 +42,12 @@ export interface LabRunBody {
 
 /** `VDS: 0.1 V`: a number as `%g`, then its unit. */
 export function quantity(attr: string, name: string, value: number, unit: string): HeaderEntry {
-  return { attr, name, value: `${pythonG(value)} ${unit}` };
+  return { attr, name, value: `${headerNumber(value)} ${unit}` };
 }
 
 /** `Laser wavelength: 455`, `NPLC: 1`: a number without a unit. */
 export function plain(attr: string, name: string, value: number): HeaderEntry {
-  return { attr, name, value: pythonG(value) };
+  return { attr, name, value: headerNumber(value) };
 }
 
 export function text(attr: string, name: string, value: string): HeaderEntry {

@@ -26,7 +26,7 @@ import {
   type LabRunBody,
   type LabRunContext,
 } from './lab-run-parts.js';
-import { formatSignificant, pythonFloat, roundSignificant } from './python-number-format.js';
+import { formatSignificant, pythonFloat, pythonFloatRecurring, roundSignificant } from './python-number-format.js';
 
 const IVG_INFORMATION = ['monitoring', 'after light', 'hbn', 'first measurement', 'other gate pad', 'after repositioning needles', 'test no light'];
 
@@ -91,7 +91,7 @@ export function currentVersusGate(context: LabRunContext, proc: 'IVg' | 'IVgT'):
   const lines = sweep.values.map((vg, i) => {
     const current = vds * conductance(device, vg, sweepingUp(sweep.values, i)) * photo;
     const t = sweep.burnInS + i * (sweep.stepTimeS + 0.12);
-    return `${pythonFloat(vg)},${reading(random, current, 1e-3)}${profile ? sensorCells(random, profile, t) : NO_SENSOR_CELLS}`;
+    return `${pythonFloatRecurring(vg)},${reading(random, current, 1e-3)}${profile ? sensorCells(random, profile, t) : NO_SENSOR_CELLS}`;
   });
   const columns = ['Vg (V)', 'I (A)', ...SENSOR_COLUMNS];
   return { parameters: inFileOrder(parameters), metadata: [], columns, lines, durationS: null, elapsedS: sweepElapsed(sweep) };
@@ -116,7 +116,7 @@ export function currentVersusDrain(context: LabRunContext): LabRunBody {
   ];
   const values = drainSweep(-span, span, step);
   const g = conductance(device, vg);
-  const lines = values.map((vsd) => `${pythonFloat(vsd)},${formatSignificant(vsd * g + random.normal(0, 3e-10), 7)}${NO_SENSOR_CELLS}`);
+  const lines = values.map((vsd) => `${pythonFloatRecurring(vsd)},${formatSignificant(vsd * g + random.normal(0, 3e-10), 7)}${NO_SENSOR_CELLS}`);
   const columns = ['Vsd (V)', 'I (A)', ...SENSOR_COLUMNS];
   return { parameters: inFileOrder(parameters), metadata: [], columns, lines, durationS: null, elapsedS: 600 + values.length * 0.12 };
 }
@@ -138,7 +138,7 @@ export function voltageVersusGate(context: LabRunContext): LabRunBody {
   const lines = sweep.values.map((vg, i) => {
     const t = times[i] ?? 0;
     const vds = ids / (conductance(device, vg, sweepingUp(sweep.values, i)) * (1 + sweep.voltage * device.photoGain));
-    return `${pythonFloat(vg)},${reading(random, vds, 1e-3)},${formatSignificant(t, 7)}${sensorCells(random, profile, t)}`;
+    return `${pythonFloatRecurring(vg)},${reading(random, vds, 1e-3)},${formatSignificant(t, 7)}${sensorCells(random, profile, t)}`;
   });
   const columns = ['Vg (V)', 'VDS (V)', 't (s)', ...SENSOR_COLUMNS];
   const last = times[times.length - 1] ?? 0;
@@ -168,7 +168,7 @@ export function laserCalibration(context: LabRunContext): LabRunBody {
     const power = laserPower(wavelength, vl);
     // the mean of two readings of 9 digits each, with the float artefacts of numpy's mean
     const pair = [0, 1].map(() => roundSignificant(power * (1 + random.normal(0, 2e-3)), 9));
-    return `${pythonFloat(vl)},${pythonFloat(((pair[0] ?? 0) + (pair[1] ?? 0)) / 2)}`;
+    return `${pythonFloatRecurring(vl)},${pythonFloat(((pair[0] ?? 0) + (pair[1] ?? 0)) / 2)}`;
   });
   const metadata = [text('sensor', 'Sensor model', 'S120VC')];
   return { parameters: inFileOrder(parameters), metadata, columns: ['VL (V)', 'Power (W)'], lines, durationS: null, elapsedS: values.length * (stepTimeS + 0.3) };

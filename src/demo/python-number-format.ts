@@ -83,6 +83,26 @@ function scaledRound(magnitude: number, power: number): number {
   return power >= 0 ? Math.round(magnitude * (POWERS_OF_TEN[power] ?? 10 ** power)) : Math.round(magnitude / (POWERS_OF_TEN[-power] ?? 10 ** -power));
 }
 
+/**
+ * `format` remembering its results, for values that recur across files (sweep voltages, header settings):
+ * formatting doubles is the generator's main cost, and these take a handful of distinct values. Memory is bounded.
+ */
+export function remembered(format: (x: number) => string): (x: number) => string {
+  const texts = new Map<number, string>();
+  return (x) => {
+    let text = texts.get(x);
+    if (text === undefined) {
+      if (texts.size >= 20_000) texts.clear();
+      text = format(x);
+      texts.set(x, text);
+    }
+    return text;
+  };
+}
+
+/** pythonFloat for recurring values: sweep voltages. */
+export const pythonFloatRecurring = remembered(pythonFloat);
+
 /** JS `4.5e-5` -> Python `4.5e-05`: at least two exponent digits, always signed. */
 function pythonExponent(text: string): string {
   const [mantissa = '', exponent = '0'] = text.split('e');
