@@ -1,11 +1,19 @@
 // The CLI: a thin shell over the library. Parses flags, runs one command, turns errors into exit codes.
 import { Command, CommanderError } from 'commander';
 import { StrataError, messageOf } from '../errors.js';
-import { commands } from './commands/index.js';
+import { commands, type RegisterCommand } from './commands/index.js';
 import { processIo, say, type CliIo, type CommandContext } from './io.js';
 import { packageVersion } from '../version.js';
 
-export function buildProgram(context: CommandContext): Command {
+/** The commands to register: only the one named on the command line, or all of them (help, typos). */
+async function loadCommands(argv: readonly string[]): Promise<RegisterCommand[]> {
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  const load = named === undefined ? undefined : commands[named];
+  if (load) return [await load()];
+  return Promise.all(Object.values(commands).map((l) => l()));
+}
+
+export function buildProgram(context: CommandContext, registers: readonly RegisterCommand[]): Command {
   const { io } = context;
   const program = new Command('strata')
     .description('Turn raw instrument files into a clean, queryable Parquet lake with an authoritative manifest.')
@@ -17,7 +25,7 @@ export function buildProgram(context: CommandContext): Command {
       writeErr: (text) => io.stderr.write(text),
       outputError: () => {}, // main() prints the one line itself
     });
-  for (const register of commands) register(program, context);
+  for (const register of registers) register(program, context);
   // Subcommands inherit exit and output behaviour.
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({
@@ -32,8 +40,8 @@ export function buildProgram(context: CommandContext): Command {
 /** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) });
   try {
+    const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) }, await loadCommands(argv));
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {

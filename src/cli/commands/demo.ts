@@ -18,7 +18,7 @@ export const registerDemo: RegisterCommand = (program, { io }) => {
   program
     .command('demo')
     .description('Generate a realistic lab corpus in DIR/data/01_raw (a few bad files included), stage it, build histories.')
-    .argument('[dir]', 'where to put data/ (default: the current folder)', '.')
+    .argument('[dir]', 'where to put data/', '.')
     .option('--files <n>', 'good instrument files to generate', integerOption(1, 1_000_000), 240)
     .option('--seed <n>', 'random seed: the same seed writes the same corpus', integerOption(0, 2 ** 31), 1)
     .option('--json', 'print the summary as one JSON object on stdout')

@@ -1,42 +1,26 @@
-// Every CLI command, one module each; main.ts registers them in this order.
+// Every CLI command, one module each, loaded only when its command runs (so `strata history` never loads
+// exceljs or pg). main.ts registers them in this order; the key is the command's name.
 import type { Command } from 'commander';
 import type { CommandContext } from '../io.js';
-import { registerStage } from './stage.js';
-import { registerDemo } from './demo.js';
-import { registerInferSchema } from './infer-schema.js';
-import { registerIngest } from './ingest.js';
-import { registerValidate } from './validate.js';
-import { registerLoad } from './load.js';
-import { registerTransform } from './transform.js';
-import { registerPublish } from './publish.js';
-import { registerRecord } from './record.js';
-import { registerBronzePath } from './bronze-path.js';
-import { registerSample } from './sample.js';
-import { registerValidateManifest } from './validate-manifest.js';
-import { registerHistory } from './history.js';
-import { registerHistories } from './histories.js';
-import { registerInspectManifest } from './inspect-manifest.js';
-import { registerExportMetadata } from './export-metadata.js';
-import { registerPipeline } from './pipeline.js';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const commands: readonly RegisterCommand[] = [
-  registerDemo,
-  registerStage,
-  registerInferSchema,
-  registerIngest,
-  registerValidate,
-  registerLoad,
-  registerTransform,
-  registerPublish,
-  registerRecord,
-  registerBronzePath,
-  registerSample,
-  registerValidateManifest,
-  registerHistory,
-  registerHistories,
-  registerInspectManifest,
-  registerExportMetadata,
-  registerPipeline,
-];
+export const commands: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
+  'demo': async () => (await import('./demo.js')).registerDemo,
+  'stage': async () => (await import('./stage.js')).registerStage,
+  'infer-schema': async () => (await import('./infer-schema.js')).registerInferSchema,
+  'ingest': async () => (await import('./ingest.js')).registerIngest,
+  'validate': async () => (await import('./validate.js')).registerValidate,
+  'load': async () => (await import('./load.js')).registerLoad,
+  'transform': async () => (await import('./transform.js')).registerTransform,
+  'publish': async () => (await import('./publish.js')).registerPublish,
+  'record': async () => (await import('./record.js')).registerRecord,
+  'bronze-path': async () => (await import('./bronze-path.js')).registerBronzePath,
+  'sample': async () => (await import('./sample.js')).registerSample,
+  'validate-manifest': async () => (await import('./validate-manifest.js')).registerValidateManifest,
+  'history': async () => (await import('./history.js')).registerHistory,
+  'histories': async () => (await import('./histories.js')).registerHistories,
+  'inspect-manifest': async () => (await import('./inspect-manifest.js')).registerInspectManifest,
+  'export-metadata': async () => (await import('./export-metadata.js')).registerExportMetadata,
+  'pipeline': async () => (await import('./pipeline.js')).registerPipeline,
+};

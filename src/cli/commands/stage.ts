@@ -32,7 +32,7 @@ export function addStagingOptions(command: Command): Command {
     .option('--raw-root <dir>', 'folder of raw instrument CSVs, read recursively')
     .option('--stage-root <dir>', 'the lake: proc=/date=/run_id= folders of Parquet files are written here')
     .option('--procedures-yaml <file>', 'procedures schema (default: the one strata ships, config/procedures.yml)')
-    .option('--local-tz <zone>', 'IANA time zone of the lab, for local dates and naive ISO times', undefined)
+    .option('--local-tz <zone>', 'IANA time zone of the lab, for local dates and naive ISO times (default America/Santiago)')
     .option('--workers <n>', 'files staged at once (default: the number of cores)', integerOption(1, 32))
     .option('--threads-per-worker <n>', 'DuckDB threads per worker', integerOption(1, 64))
     .option('--force', 'restage every file, even unchanged ones')
