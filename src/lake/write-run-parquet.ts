@@ -28,8 +28,6 @@ export interface RunTable {
 
 export interface WrittenRun {
   readonly rows: number;
-  /** Per column, the largest value written (for the time column: the run's duration). */
-  readonly maxima: ReadonlyMap<string, number>;
 }
 
 const READ_TYPE: Readonly<Record<ValueType, string>> = {
@@ -59,7 +57,7 @@ export function runCopySql(run: RunTable, target: string): string {
     `COPY (SELECT ${[...measured, ...constants].join(', ')} FROM read_csv(${sqlLiteral(run.sourcePath)}, ` +
     `skip=${run.skipLines}, header=false, auto_detect=false, delim=',', quote='"', escape='"', ` +
     `columns={${columns}}, nullstr=[${NULL_TEXTS.map(sqlLiteral).join(', ')}], strict_mode=true)) ` +
-    `TO ${sqlLiteral(target)} (FORMAT parquet, COMPRESSION snappy, RETURN_STATS true)`
+    `TO ${sqlLiteral(target)} (FORMAT parquet, COMPRESSION snappy)`
   );
 }
 
@@ -87,25 +85,13 @@ export async function writeRunParquet(conn: EngineConnection, run: RunTable, tar
   mkdirSync(path.dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   try {
-    const [stats] = await conn.all<{ count: bigint; column_statistics: { key: string; value: { key: string; value: string }[] }[] }>(
-      runCopySql(run, temp),
-    );
+    const [result] = await conn.all<{ Count: bigint }>(runCopySql(run, temp));
     renameSync(temp, target);
-    return { rows: Number(stats?.count ?? 0), maxima: maximaOf(stats?.column_statistics ?? []) };
+    return { rows: Number(result?.Count ?? 0) };
   } catch (error) {
     rmSync(temp, { force: true });
     throw new Error(explainCsvError(error, run));
   }
-}
-
-function maximaOf(statistics: readonly { key: string; value: readonly { key: string; value: string }[] }[]): Map<string, number> {
-  const maxima = new Map<string, number>();
-  for (const { key, value } of statistics) {
-    const max = value.find((v) => v.key === 'max')?.value;
-    const number = max === undefined ? NaN : Number(max);
-    if (Number.isFinite(number)) maxima.set(key.replace(/^"|"$/g, '').replaceAll('""', '"'), number);
-  }
-  return maxima;
 }
 
 /** Turns DuckDB's CSV error report into one sentence naming the line, the column and what was expected. */

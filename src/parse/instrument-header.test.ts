@@ -49,6 +49,22 @@ describe('parseInstrumentHeader', () => {
     assert.deepEqual(result.header.columns, ['Vg (V)', 'I (A)']);
   });
 
+  it('reads a header longer than the first 64 KiB, and sees rows after a long table start', () => {
+    const longInfo = `#\tInformation: ${'x'.repeat(70_000)}`;
+    const text = [...HEADER.slice(0, 5), longInfo, ...HEADER.slice(5)].join('\n');
+    const result = parse(text);
+    assert.ok(result.ok);
+    assert.equal(result.header.parameters.get('Information')?.length, 70_000);
+    assert.equal(result.header.columnLine, 10);
+  });
+
+  it('finds the data rows of a big file without decoding all of it', () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i},1e-6,0`);
+    const result = parse([...HEADER.slice(0, 9), ...rows].join('\r\n'));
+    assert.ok(result.ok);
+    assert.deepEqual(result.header.columns, ['t (s)', 'I (A)', 'VL (V)']);
+  });
+
   const problems: [string, string | Buffer, string, RegExp][] = [
     ['a 0-byte file', '', 'empty-file', /empty/],
     ['a binary file', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]), 'binary', /binary/],

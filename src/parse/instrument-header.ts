@@ -35,7 +35,10 @@ export type HeaderResult = { readonly ok: true; readonly header: InstrumentHeade
 const SECTION = /^(Procedure|Parameters|Metadata|Data)\s*:\s*(.*)$/;
 const ENTRY = /^([^:]+?)\s*:\s*(.*)$/;
 
-/** Parses the header of a whole file's bytes. Problems are returned, never thrown. */
+/** Headers are a few KiB: only this much is decoded at first (more if the header runs on). */
+const FIRST_READ = 64 * 1024;
+
+/** Parses the header of a file's bytes (all of them, or at least the head). Problems are returned, never thrown. */
 export function parseInstrumentHeader(bytes: Buffer): HeaderResult {
   if (bytes.length === 0) return fail('empty-file', 'the file is empty (0 bytes)');
   const head = bytes.subarray(0, Math.min(bytes.length, 8192));
@@ -44,11 +47,22 @@ export function parseInstrumentHeader(bytes: Buffer): HeaderResult {
   if (badByte !== undefined) {
     return fail('not-utf8', `the file is not valid UTF-8 text: a byte that is not UTF-8 at line ${badByte.line}`, badByte.line);
   }
-  const lines = bytes.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
-  return readSections(lines);
+  for (let limit = Math.min(bytes.length, FIRST_READ); ; limit = Math.min(bytes.length, limit * 8)) {
+    const lines = bytes.subarray(0, limit).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+    const complete = limit === bytes.length;
+    // A cut in the middle of a line: that line is only known to hold data if anything follows the column line.
+    const rest = complete ? undefined : { partial: lines.pop() ?? '', after: bytes.subarray(limit) };
+    const result = readSections(lines, rest);
+    if (result !== 'need-more') return result;
+  }
 }
 
-function readSections(lines: readonly string[]): HeaderResult {
+interface Rest {
+  readonly partial: string;
+  readonly after: Buffer;
+}
+
+function readSections(lines: readonly string[], rest: Rest | undefined): HeaderResult | 'need-more' {
   let procedure: string | undefined;
   const parameters = new Map<string, string>();
   const metadata = new Map<string, string>();
@@ -66,12 +80,13 @@ function readSections(lines: readonly string[]): HeaderResult {
       if (name === 'Procedure') procedure = sectionMatch[2]?.trim();
       else if (name === 'Parameters') section = parameters;
       else if (name === 'Metadata') section = metadata;
-      else return readColumns(lines, i + 1, procedure, parameters, metadata);
+      else return readColumns(lines, i + 1, procedure, parameters, metadata, rest);
       continue;
     }
     const entry = ENTRY.exec(body);
     if (entry && section) section.set(entry[1] ?? '', (entry[2] ?? '').trim());
   }
+  if (rest) return 'need-more';
   if (procedure === undefined) return fail('no-procedure', `the file has no '#Procedure:' header line`, 1);
   return fail('no-data-line', `the header has no '#Data:' line, so there is no table to read`);
 }
@@ -82,12 +97,14 @@ function readColumns(
   procedure: string | undefined,
   parameters: Map<string, string>,
   metadata: Map<string, string>,
-): HeaderResult {
+  rest: Rest | undefined,
+): HeaderResult | 'need-more' {
   if (procedure === undefined || procedure === '') return fail('no-procedure', `the file has no '#Procedure:' header line`, 1);
   let i = from;
   while (i < lines.length && (lines[i] ?? '').trim() === '') i++;
   const columnLine = lines[i];
   if (columnLine === undefined) {
+    if (rest) return 'need-more';
     return fail('no-columns', `the file ends after '#Data:' (line ${from}): there is no column line and no data`, from);
   }
   const columns = columnLine.split(',').map((c) => c.trim());
@@ -97,10 +114,17 @@ function readColumns(
     if (seen.has(column)) return fail('duplicate-columns', `the column '${column}' appears twice in the column line (line ${i + 1})`, i + 1);
     seen.add(column);
   }
-  const hasRows = lines.slice(i + 1).some((l) => l.trim() !== '');
-  if (!hasRows) return fail('no-data-rows', `the data table is empty: no rows after the column line (line ${i + 1})`, i + 1);
+  if (!hasRowsAfter(lines, i + 1, rest)) {
+    return fail('no-data-rows', `the data table is empty: no rows after the column line (line ${i + 1})`, i + 1);
+  }
   const proc = procedure.replace(/^<|>$/g, '').split('.').pop() ?? procedure;
   return { ok: true, header: { procedure, proc, parameters, metadata, columns, columnLine: i + 1 } };
+}
+
+function hasRowsAfter(lines: readonly string[], from: number, rest: Rest | undefined): boolean {
+  for (let i = from; i < lines.length; i++) if ((lines[i] ?? '').trim() !== '') return true;
+  if (!rest) return false;
+  return rest.partial.trim() !== '' || rest.after.some((byte) => byte !== 0x0a && byte !== 0x0d && byte !== 0x20 && byte !== 0x09);
 }
 
 function fail(kind: HeaderProblemKind, message: string, line?: number): HeaderResult {

@@ -6,26 +6,31 @@ import { open, readFile } from 'node:fs/promises';
 /** Files up to this size are read whole (one read serves both the hash and the header). */
 const WHOLE_FILE_LIMIT = 32 * 1024 * 1024;
 const HEAD_BYTES = 1024 * 1024;
+const TAIL_BYTES = 64 * 1024;
 
 export interface RawFileContent {
   readonly sha1: string;
   /** The whole file, or its first MiB when it is larger than the limit. */
   readonly bytes: Buffer;
+  /** The file's last bytes (at least its last line), for the last value of the time column. */
+  readonly tail: Buffer;
 }
 
 export async function readRawFile(absPath: string, size: number): Promise<RawFileContent> {
   if (size <= WHOLE_FILE_LIMIT) {
     const bytes = await readFile(absPath);
-    return { sha1: createHash('sha1').update(bytes).digest('hex'), bytes };
+    return { sha1: createHash('sha1').update(bytes).digest('hex'), bytes, tail: bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)) };
   }
   const handle = await open(absPath, 'r');
   const head = Buffer.alloc(HEAD_BYTES);
+  const tail = Buffer.alloc(TAIL_BYTES);
   try {
     await handle.read(head, 0, HEAD_BYTES, 0);
+    await handle.read(tail, 0, TAIL_BYTES, size - TAIL_BYTES);
   } finally {
     await handle.close();
   }
   const hash = createHash('sha1');
   for await (const chunk of createReadStream(absPath)) hash.update(chunk as Buffer);
-  return { sha1: hash.digest('hex'), bytes: head };
+  return { sha1: hash.digest('hex'), bytes: head, tail };
 }

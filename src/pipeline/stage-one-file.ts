@@ -12,6 +12,7 @@ import { writeRunParquet, type ConstantColumn } from '../lake/write-run-parquet.
 import { messageOf } from '../errors.js';
 import { planRun, type PlanOptions, type RunPlan } from './plan-run.js';
 import { readRawFile } from './read-raw-file.js';
+import { lastDataRow } from '../parse/data-rows.js';
 
 export type FileOutcome =
   | { readonly status: 'staged'; readonly file: RawFile; readonly row: ManifestRow; readonly warnings: readonly string[] }
@@ -60,12 +61,19 @@ export async function stageOneFile(file: RawFile, previous: StagedSource | undef
       absoluteDataPath(ctx.stageRoot, plan.dataPath),
     );
     if (written.rows === 0) return reject(file, 'no-data-rows', `${file.relPath}: the data table is empty (no rows after the column line).`);
-    const timeColumn = plan.procedure?.timeColumn;
-    const duration = timeColumn === undefined ? undefined : written.maxima.get(timeColumn);
-    return { status: 'staged', file, row: manifestRow(plan, content.sha1, written.rows, duration ?? null, ctx), warnings: plan.warnings };
+    const duration = lastTimeValue(plan, content.tail);
+    return { status: 'staged', file, row: manifestRow(plan, content.sha1, written.rows, duration, ctx), warnings: plan.warnings };
   } catch (error) {
     return reject(file, 'bad-data', `${file.relPath}, ${messageOf(error)}.`);
   }
+}
+
+/** duration_s: the last value of the procedure's time column (the data table's last line). */
+function lastTimeValue(plan: RunPlan, tail: Buffer): number | null {
+  const index = plan.columns.findIndex((c) => c.name === plan.procedure?.timeColumn);
+  if (index < 0) return null;
+  const value = Number(lastDataRow(tail)?.[index]);
+  return Number.isFinite(value) && value >= 0 ? value : null;
 }
 
 function reject(file: RawFile, errorType: string, error: string): FileOutcome {

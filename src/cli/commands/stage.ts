@@ -34,7 +34,7 @@ export function addStagingOptions(command: Command): Command {
     .option('--procedures-yaml <file>', 'procedures schema (default: the one strata ships, config/procedures.yml)')
     .option('--local-tz <zone>', 'IANA time zone of the lab, for local dates and naive ISO times (default America/Santiago)')
     .option('--workers <n>', 'files staged at once (default: the number of cores)', integerOption(1, 32))
-    .option('--threads-per-worker <n>', 'DuckDB threads per worker', integerOption(1, 64))
+    .option('--threads-per-worker <n>', 'DuckDB pool threads, shared by the workers (default: cores / workers)', integerOption(1, 64))
     .option('--force', 'restage every file, even unchanged ones')
     .option('--only-yaml-data', 'drop data columns the procedures YAML does not declare')
     .option('--strict', 'reject files missing a required column or of an unknown procedure; exit 1 on any reject')
