@@ -1,6 +1,7 @@
 // Atomic writes: a temp file in the target folder, then rename, so a reader never sees a partial file.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 const TEMP_MARK = '.strata-tmp-';
@@ -22,6 +23,19 @@ export function writeFileAtomically(target: string, content: string | Uint8Array
     renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Runs `write(tempPath)` (a stream, a DuckDB COPY...), then renames the temp file onto `target`; on failure the temp file goes. */
+export async function writeViaTemp<T>(target: string, write: (tempPath: string) => Promise<T>): Promise<T> {
+  const temp = tempPathFor(target);
+  try {
+    const result = await write(temp);
+    await rename(temp, target);
+    return result;
+  } catch (error) {
+    await rm(temp, { force: true });
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 // The ManifestRow model: one run's manifest row, checked with zod; rows are validated in one batch, issues as values.
 import { z } from 'zod';
 import { parseIsoInstant } from '../time/local-time.js';
+import { titleCase } from '../parse/run-identity.js';
 import {
   MANIFEST_SCHEMA_VERSION,
   manifestColumns,
@@ -58,11 +59,6 @@ export interface ValidatedRows {
 const ZONED_ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
 
 const NAIVE_MESSAGE = 'expected a time with a zone (a Date, or ISO-8601 ending in Z or an offset such as -03:00); a time without one is ambiguous';
-
-/** `alisson` -> `Alisson`, `rojas lab` -> `Rojas Lab`. */
-export function titleCase(text: string): string {
-  return text.trim().toLowerCase().replace(/(^|[\s_-])(\p{L})/gu, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
-}
 
 // Normalising happens in plain code before zod checks the row: zod's transforms cost several times its checks,
 // and the manifest is validated whole (100,000 rows) on every write.

@@ -14,8 +14,9 @@ describe('castHeaderValue', () => {
     assert.deepEqual(castHeaderValue('1e-3 A', 'float', TZ), { ok: true, value: 0.001 });
   });
 
-  it('reads nan and empty text as null, and booleans in several spellings', () => {
+  it("reads nan, empty text and Python's None as null, and booleans in several spellings", () => {
     assert.deepEqual(castHeaderValue('nan', 'float', TZ), { ok: true, value: null });
+    assert.deepEqual(castHeaderValue('None', 'str', TZ), { ok: true, value: null });
     assert.deepEqual(castHeaderValue('yes', 'bool', TZ), { ok: true, value: true });
     assert.deepEqual(castHeaderValue('0', 'bool', TZ), { ok: true, value: false });
   });

@@ -13,7 +13,8 @@ const FALSE = new Set(['0', 'false', 'no', 'off', 'n', 'f']);
 
 export function castHeaderValue(text: string, type: ValueType, zone: string): CastResult {
   const trimmed = text.trim();
-  if (trimmed === '' || NAN.test(trimmed)) return { ok: true, value: null };
+  // `None` is Python's null, written as text by the instrument's software.
+  if (trimmed === '' || trimmed === 'None' || NAN.test(trimmed)) return { ok: true, value: null };
   switch (type) {
     case 'str':
       return { ok: true, value: trimmed };
