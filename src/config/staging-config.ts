@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configError, messageOf } from '../errors.js';
-import { isValidTimeZone } from '../time/local-time.js';
+import { isValidTimeZone } from '../time/time-zone.js';
 import { extractionVersion, projectRoot } from '../version.js';
 
 export interface StagingConfig {

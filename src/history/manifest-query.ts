@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { Engine, sqlLiteral, type EngineConnection, type SqlValue } from '../engine/duckdb.js';
 import { configError } from '../errors.js';
-import { isValidTimeZone } from '../time/local-time.js';
+import { isValidTimeZone } from '../time/time-zone.js';
 
 export interface ManifestHandle {
   readonly conn: EngineConnection;

@@ -1,5 +1,6 @@
 // Progress is an object passed in: library code reports to it, the CLI decides how (or whether) it is drawn.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 
 export interface Progress {
   /** Starts a phase of `total` steps (files, bytes, rows), named for a person: "staging files". */
@@ -15,7 +16,9 @@ export const silentProgress: Progress = { start() {}, advance() {}, stop() {} };
 
 /** A bar redrawn in place, for a terminal. */
 export function terminalProgress(stream: NodeJS.WriteStream): Progress {
-  let bar: cliProgress.SingleBar | undefined;
+  // Loaded only when a bar is drawn: commands run from scripts never pay for it.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
+  let bar: CliProgress.SingleBar | undefined;
   return {
     start(label, total) {
       bar = new cliProgress.SingleBar(

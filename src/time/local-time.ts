@@ -1,9 +1,6 @@
 // Time zones: the one module that imports luxon. Local calendar dates and wall-clock times, DST-correct.
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 
-export function isValidTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
-}
 
 /** The calendar date (`YYYY-MM-DD`) of an instant in `zone`. */
 export function localDate(instant: Date, zone: string): string {
