@@ -21,6 +21,17 @@ describe('strata stage (CLI)', () => {
     assert.ok(existsSync(path.join(root, 'lake', '_manifest', 'events')));
   });
 
+  it('prints plain progress lines when stderr is not a terminal, and nothing with --quiet', async () => {
+    const root = tempDir();
+    await generateLabCorpus({ root: path.join(root, 'raw'), files: 3, seed: 14 });
+    const talkative = await runCli(['stage', '--raw-root', 'raw', '--stage-root', 'a/stage'], { cwd: root });
+    assert.match(talkative.stderr, /staging files: 3\/3 \(100%\)/);
+    assert.match(talkative.stderr, /Staged 3 of 3 files/);
+    const quiet = await runCli(['stage', '--raw-root', 'raw', '--stage-root', 'b/stage', '--quiet'], { cwd: root });
+    assert.equal(quiet.code, 0);
+    assert.equal(quiet.stderr, '');
+  });
+
   it('exits 0 with rejects, and 1 with --strict', async () => {
     const root = tempDir();
     await generateLabCorpus({ root: path.join(root, 'raw'), files: 2, seed: 12 });
