@@ -1,15 +1,16 @@
 // The server stage database: PostgreSQL, loads through COPY FROM STDIN under an advisory lock per dataset.
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Engine, sqlLiteral } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
 import { periodProblem } from '../dataset-rules.js';
-import { checkPeriodParquet, readParquetSql } from '../check-period-parquet.js';
+import { checkPeriodParquet } from '../check-period-parquet.js';
+import { parquetCsvChunks } from './parquet-csv-chunks.js';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL, ingestionLogInsert, loadLogInsert, recordMigrationSql, validationLogInsert, type LogInsert } from '../migrations.js';
 import {
   STAGE_COLUMNS_SQL,
@@ -65,26 +66,20 @@ export class PostgresStageDatabase implements StageDatabase {
   }
 
   async replacePeriod({ table, period, parquetFile }: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
-    // The Parquet file is checked and turned into CSV before the transaction, so the lock is held only for the swap.
-    const dir = await mkdtemp(path.join(tmpdir(), 'strata-copy-'));
-    try {
-      const csv = path.join(dir, 'rows.csv');
-      await this.parquetToCsv(parquetFile, csv, table, period);
-      return await this.inTransaction(table.dataset, (client) => swapPeriodPartition(client, table, period, csv));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  /** DuckDB writes CSV the way COPY reads it: NULL unquoted and empty, an empty string as "". */
-  private async parquetToCsv(parquetFile: string, csv: string, table: StageTable, period: string): Promise<void> {
     this.duckdb ??= await Engine.open();
     const conn = await this.duckdb.connect();
+    const dir = await mkdtemp(path.join(tmpdir(), 'strata-copy-'));
+    let chunks: AsyncGenerator<Buffer> | undefined;
     try {
-      await checkPeriodParquet(conn, parquetFile, table, period);
-      await conn.run(`COPY (SELECT ${columnListSql(table)} FROM ${readParquetSql(parquetFile)}) TO ${sqlLiteral(csv)} (FORMAT csv, HEADER false)`);
+      // Checked before the transaction: a file with rows of another period never gets near the table.
+      const rows = await checkPeriodParquet(conn, parquetFile, table, period);
+      const csv = () => Readable.from((chunks = parquetCsvChunks(conn, parquetFile, table, rows, dir)));
+      return await this.inTransaction(table.dataset, (client) => swapPeriodPartition(client, table, period, csv));
     } finally {
+      // A failed COPY stops the chunks; DuckDB may still be writing the next one, which must end before its connection does.
+      await chunks?.return(undefined);
       conn.close();
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
@@ -146,7 +141,7 @@ export class PostgresStageDatabase implements StageDatabase {
  * (COPY FREEZE: created in this transaction), indexed once at ATTACH, and swapped for the old
  * partition: replacing a period costs what a first load costs, never a DELETE of millions of rows.
  */
-async function swapPeriodPartition(client: pg.PoolClient, table: StageTable, period: string, csv: string): Promise<ReplacePeriodResult> {
+async function swapPeriodPartition(client: pg.PoolClient, table: StageTable, period: string, csv: () => Readable): Promise<ReplacePeriodResult> {
   const problem = periodProblem(period);
   if (problem !== null) throw new StrataError('validation', `the period '${period}' ${problem}`);
   await client.query(createStageTableSql(table, { partitionByPeriod: true }));
@@ -156,7 +151,7 @@ async function swapPeriodPartition(client: pg.PoolClient, table: StageTable, per
   await client.query(`CREATE TABLE stage.${incoming} (LIKE ${stageTableName(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
     CHECK ("_data_period" = ${sqlLiteral(period)}))`);
   const copy = client.query(copyFrom(`COPY stage.${incoming} (${columnListSql(table)}) FROM STDIN (FORMAT csv, FREEZE)`));
-  await pipeline(createReadStream(csv, { highWaterMark: 1 << 20 }), copy);
+  await pipeline(csv(), copy);
   const old = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${stageTableName(table)} WHERE "_data_period" = $1`, [period]);
   await client.query(`DROP TABLE IF EXISTS ${partition}`);
   await client.query(`ALTER TABLE stage.${incoming} RENAME TO ${quoteIdentifier(partitionName(table, period))}`);
