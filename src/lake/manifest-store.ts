@@ -1,9 +1,10 @@
 // Reading and atomically writing the manifest Parquet file through DuckDB.
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { sqlIdentifier, sqlLiteral, type EngineConnection, type SqlValue } from '../engine/duckdb.js';
 import { StrataError } from '../errors.js';
+import { writeViaTemp } from './atomic-file.js';
 import {
   isCoreColumn,
   manifestColumns,
@@ -59,10 +60,8 @@ export interface ManifestWrite {
 }
 
 /**
- * Validates `rows` as one batch and replaces the manifest with them: rows go through an appender into a
- * temporary table, DuckDB writes Parquet to a temp file beside the manifest, and a rename publishes it, so a
- * reader sees the old manifest or the new one, never half of one. Parameter columns an existing manifest has
- * but `parameterColumns` lacks are kept. An invalid row stops the write (validate first and reject those).
+ * Validates `rows` as one batch and replaces the manifest with them (see writeValidatedManifest). An invalid row
+ * stops the write and the old manifest stays as it was (validate first and reject those rows).
  */
 export async function writeManifestAtomically(
   conn: EngineConnection,
@@ -80,21 +79,33 @@ export async function writeManifestAtomically(
       { file, invalid: invalid.length },
     );
   }
-  const columns = manifestColumns(parameters);
+  return writeValidatedManifest(conn, file, valid, parameters);
+}
+
+/**
+ * Replaces the manifest with rows that validateManifestRows already accepted: they go through an appender into a
+ * temporary table, DuckDB writes Parquet to a temp file beside the manifest, and a rename publishes it, so a
+ * reader sees the old manifest or the new one, never half of one. Parameter columns an existing manifest has
+ * but `parameterColumns` lacks are kept.
+ */
+export async function writeValidatedManifest(
+  conn: EngineConnection,
+  file: string,
+  valid: readonly ManifestRow[],
+  parameterColumns: readonly ParameterColumn[],
+): Promise<ManifestWrite> {
+  const columns = manifestColumns(mergeParameterColumns(parameterColumns, await existingParameterColumns(conn, file)));
   mkdirSync(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const table = `manifest_write_${randomBytes(6).toString('hex')}`;
   await conn.run(`CREATE TEMP TABLE ${table} (${columns.map((c) => `${sqlIdentifier(c.name)} ${c.sqlType}`).join(', ')})`);
   try {
     await conn.appendJsRows(table, rowValues(valid, columns));
-    await conn.run(
-      `COPY (SELECT * FROM ${table} ORDER BY chip_group, chip_number, start_time_utc, file_idx, run_id) ` +
-        `TO ${sqlLiteral(temp)} (FORMAT parquet, COMPRESSION zstd)`,
+    await writeViaTemp(file, (temp) =>
+      conn.run(
+        `COPY (SELECT * FROM ${table} ORDER BY chip_group, chip_number, start_time_utc, file_idx, run_id) ` +
+          `TO ${sqlLiteral(temp)} (FORMAT parquet, COMPRESSION zstd)`,
+      ),
     );
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${table}`);
   }

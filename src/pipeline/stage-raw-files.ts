@@ -4,7 +4,7 @@ import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import { loadProcedureCatalog } from '../schema/procedures-schema.js';
-import { readManifest, writeManifestAtomically } from '../lake/manifest-store.js';
+import { readManifest, writeValidatedManifest } from '../lake/manifest-store.js';
 import { readManifestIndex, type StagedSource } from '../lake/manifest-index.js';
 import { validateManifestRows, describeIssues, type ManifestRow } from '../lake/manifest-row.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
@@ -78,7 +78,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     const manifest = outcomes.length === 0 ? new Map<string, ManifestRow>() : await readManifestBySource(conns[0]!, config.manifestPath);
     const recorded = recordOutcomes(outcomes, manifest, catalog.parameterColumns, config, events, ts);
     if (recorded.manifestChanged) {
-      await writeManifestAtomically(conns[0]!, config.manifestPath, [...manifest.values()], catalog.parameterColumns);
+      await writeValidatedManifest(conns[0]!, config.manifestPath, [...manifest.values()], catalog.parameterColumns);
     }
     const settling = triage.filter((t) => t.skip?.startsWith('modified')).length;
     return {
@@ -173,8 +173,10 @@ function recordOutcomes(
   ts: string,
 ): Recorded {
   const staged = outcomes.filter((o) => o.status === 'staged');
-  const { invalid } = validateManifestRows(staged.map((o) => o.row), parameterColumns);
+  // Validated once, here: invalid rows become rejects, valid ones go to the manifest as the model parsed them.
+  const { valid, invalid } = validateManifestRows(staged.map((o) => o.row), parameterColumns);
   const invalidRows = new Set(invalid.map((i) => i.row));
+  const validById = new Map(valid.map((row) => [row.run_id, row]));
   const ok: ManifestRow[] = [];
   const rejects: { source_file: string; error: string }[] = [];
   let manifestChanged = false;
@@ -198,7 +200,7 @@ function recordOutcomes(
     } else {
       const previous = manifest.get(outcome.file.relPath);
       if (previous && previous.path !== outcome.row.path) rmSync(absoluteDataPath(config.stageRoot, previous.path), { force: true });
-      manifest.set(outcome.file.relPath, outcome.row);
+      manifest.set(outcome.file.relPath, validById.get(outcome.row.run_id) ?? outcome.row);
       manifestChanged = true;
       ok.push(outcome.row);
       removeRejectRecord(config.rejectsDir, outcome.file.relPath);
