@@ -67,7 +67,7 @@ export class DuckDbStageDatabase implements StageDatabase {
   async replacePeriod({ table, period, parquetFile }: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
     return this.inTransaction(table.dataset, async (conn) => {
       await checkPeriodParquet(conn, parquetFile, table, period);
-      await conn.run(createStageTableSql(table));
+      await conn.run(createStageTableSql(table, 'duckdb'));
       checkStageColumns(table, (await conn.all<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).map((r) => r.column_name));
       const target = stageTableName(table);
       const [old] = await conn.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${target} WHERE "_data_period" = $1`, [period]);

@@ -3,13 +3,13 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { sqlLiteral, type EngineConnection } from '../../engine/duckdb.js';
-import { columnListSql, type StageTable } from '../stage-database.js';
+import { dataColumnListSql, type StageTable } from '../stage-database.js';
 
 const MIN_CHUNK_ROWS = 250_000;
 const CHUNKS = 8;
 
 /**
- * The CSV text of the file's rows, in the table's column order. DuckDB writes CSV the way COPY reads
+ * The CSV text of the file's rows, in the table's column order without `_data_period` (checked before). DuckDB writes CSV the way COPY reads
  * it: NULL unquoted and empty, an empty string as "". Chunk files live in `dir` only while they stream.
  */
 export async function* parquetCsvChunks(conn: EngineConnection, parquetFile: string, table: StageTable, rows: number, dir: string): AsyncGenerator<Buffer> {
@@ -19,7 +19,7 @@ export async function* parquetCsvChunks(conn: EngineConnection, parquetFile: str
     const chunk = chunks[i];
     if (!chunk) return null;
     const done = conn.run(
-      `COPY (SELECT ${columnListSql(table)} FROM read_parquet(${sqlLiteral(parquetFile)}, file_row_number = true)
+      `COPY (SELECT ${dataColumnListSql(table)} FROM read_parquet(${sqlLiteral(parquetFile)}, file_row_number = true)
               WHERE file_row_number >= ${chunk.from} AND file_row_number < ${chunk.from + chunkRows})
          TO ${sqlLiteral(chunk.file)} (FORMAT csv, HEADER false)`,
     );

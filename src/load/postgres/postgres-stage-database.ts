@@ -15,7 +15,7 @@ import { MIGRATIONS, MIGRATIONS_TABLE_SQL, ingestionLogInsert, loadLogInsert, re
 import {
   STAGE_COLUMNS_SQL,
   checkStageColumns,
-  columnListSql,
+  dataColumnListSql,
   createStageTableSql,
   quoteIdentifier,
   stageTableName,
@@ -66,7 +66,8 @@ export class PostgresStageDatabase implements StageDatabase {
   }
 
   async replacePeriod({ table, period, parquetFile }: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
-    this.duckdb ??= await Engine.open();
+    // One DuckDB thread converts while the PostgreSQL backend parses: on a small machine they share the cores.
+    this.duckdb ??= await Engine.open(':memory:', { threads: 1 });
     const conn = await this.duckdb.connect();
     const dir = await mkdtemp(path.join(tmpdir(), 'strata-copy-'));
     let chunks: AsyncGenerator<Buffer> | undefined;
@@ -144,14 +145,17 @@ export class PostgresStageDatabase implements StageDatabase {
 async function swapPeriodPartition(client: pg.PoolClient, table: StageTable, period: string, csv: () => Readable): Promise<ReplacePeriodResult> {
   const problem = periodProblem(period);
   if (problem !== null) throw new StrataError('validation', `the period '${period}' ${problem}`);
-  await client.query(createStageTableSql(table, { partitionByPeriod: true }));
+  await client.query(createStageTableSql(table, 'postgres'));
   checkStageColumns(table, (await client.query<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).rows.map((r) => r.column_name));
   const partition = `stage.${quoteIdentifier(partitionName(table, period))}`;
   const incoming = quoteIdentifier(partitionName(table, period, 'incoming'));
-  await client.query(`CREATE TABLE stage.${incoming} (LIKE ${stageTableName(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
-    CHECK ("_data_period" = ${sqlLiteral(period)}))`);
-  const copy = client.query(copyFrom(`COPY stage.${incoming} (${columnListSql(table)}) FROM STDIN (FORMAT csv, FREEZE)`));
+  // `_data_period` is the column default while copying, so COPY parses one column fewer per row.
+  await client.query(`CREATE TABLE stage.${incoming} (LIKE ${stageTableName(table)} INCLUDING CONSTRAINTS,
+    CHECK ("_data_period" = ${sqlLiteral(period)}));
+    ALTER TABLE stage.${incoming} ALTER COLUMN "_data_period" SET DEFAULT ${sqlLiteral(period)};`);
+  const copy = client.query(copyFrom(`COPY stage.${incoming} (${dataColumnListSql(table)}) FROM STDIN (FORMAT csv, FREEZE)`));
   await pipeline(csv(), copy);
+  await client.query(`ALTER TABLE stage.${incoming} ALTER COLUMN "_data_period" DROP DEFAULT`);
   const old = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${stageTableName(table)} WHERE "_data_period" = $1`, [period]);
   await client.query(`DROP TABLE IF EXISTS ${partition}`);
   await client.query(`ALTER TABLE stage.${incoming} RENAME TO ${quoteIdentifier(partitionName(table, period))}`);
