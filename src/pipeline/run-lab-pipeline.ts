@@ -1,4 +1,5 @@
 // The whole job on the standard data layout: stage the raw files, then rebuild every chip's history from the manifest.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { StagingConfig } from '../config/staging-config.js';
 import { openManifest } from '../history/manifest-query.js';
@@ -43,7 +44,8 @@ export async function runLabPipeline(config: StagingConfig, options: PipelineOpt
   const started = performance.now();
   const stage = await stageRawFiles(config, options.progress ? { progress: options.progress } : {});
   let histories: WrittenHistory[] = [];
-  if (stage.ok + stage.skipped > 0 && stage.files > stage.rejected) {
+  // Nothing staged yet (all files settling, or all rejected): no manifest, so no histories to write.
+  if (existsSync(config.manifestPath)) {
     const manifest = await openManifest(config.manifestPath);
     try {
       const all = await allChipHistories(manifest, { minExperiments: options.minExperiments ?? 1, localTz: config.localTz });

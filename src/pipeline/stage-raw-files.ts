@@ -54,7 +54,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     const staged = await readManifestIndex(conns[0]!, config.manifestPath);
     const triage = triageFiles(files, staged, readRejectRecords(config.rejectsDir), config, now().getTime());
     const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
-    progress.start('staging files', work.length);
+    if (work.length > 0) progress.start('staging files', work.length);
     const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
     const ctx = (conn: (typeof conns)[number]): StageFileContext => ({
       claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
@@ -71,7 +71,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     const outcomes = await inParallel(work, conns, (file, conn) => stageOneFile(file, staged.get(file.relPath), ctx(conn)), () =>
       progress.advance(),
     );
-    progress.stop();
+    if (work.length > 0) progress.stop();
     const ts = now().toISOString();
     for (const t of triage) if (t.skip !== undefined) events.append({ status: 'skipped', source_file: t.file.relPath, reason: t.skip, ts });
     // The whole manifest is read only when it must be rewritten: a re-run with nothing new never touches it.

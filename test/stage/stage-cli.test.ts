@@ -1,6 +1,6 @@
 // `strata stage`, `strata demo` and `strata infer-schema` as a user types them: exit codes, --json, messages.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
@@ -64,6 +64,18 @@ describe('strata stage (CLI)', () => {
     const run = await runCli(['stage', '--raw-root', '.', '--stage-root', 's', '--procedures-yaml', 'p.yml'], { cwd: root });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /p\.yml is invalid at 'procedures\.It\.data\.t_s\.type'/);
+  });
+});
+
+describe('strata pipeline', () => {
+  it('exits 0 and writes no histories while every raw file is still settling', async () => {
+    const root = tempDir();
+    const corpus = await generateLabCorpus({ root: path.join(root, 'data', '01_raw'), files: 2, seed: 15 });
+    const now = new Date();
+    for (const f of corpus.files) utimesSync(path.join(root, 'data', '01_raw', f.relPath), now, now);
+    const run = await runCli(['pipeline', '--json'], { cwd: root });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(existsSync(path.join(root, 'data', '03_history')), false);
   });
 });
 
