@@ -76,18 +76,20 @@ export async function loadDatasetRules(file: string): Promise<DatasetRules> {
 
 export function parseDatasetRules(raw: unknown, file: string): DatasetRules {
   const parsed = rulesSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.map(String).join('.') : '(top level)';
-    throw configError(`${file}: ${describeKey(issue?.path ?? [])} ${where}: ${issue?.message ?? 'invalid'}`, { file });
-  }
+  if (!parsed.success) throw configError(`${file}: ${describeIssue(parsed.error.issues[0])}`, { file });
   const baseDir = path.dirname(file);
   const datasets = Object.entries(parsed.data.datasets).map(([name, body]) => toRule(name, body, file, baseDir));
   return { file, datasets };
 }
 
-function describeKey(keyPath: readonly PropertyKey[]): string {
-  return keyPath[0] === 'datasets' && keyPath[1] !== undefined ? `dataset '${String(keyPath[1])}', key` : 'key';
+/** `dataset 'citizens', key columns.income: ...`: where in the file, in the words of the file. */
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid dataset rules';
+  const [top, dataset, ...rest] = issue.path.map(String);
+  const extra = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const key = [...rest, ...extra].join('.');
+  if (top === 'datasets' && dataset !== undefined) return `dataset '${dataset}', key ${key || '(the dataset)'}: ${issue.message}`;
+  return `key ${[top, dataset, ...rest, ...extra].filter((k) => k !== undefined).join('.') || '(top level)'}: ${issue.message}`;
 }
 
 function toRule(name: string, body: z.infer<typeof datasetSchema>, file: string, baseDir: string): DatasetRule {
