@@ -2,12 +2,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadDatasetRules, type DatasetRules } from '../load/dataset-rules.js';
+import { findDataset, loadDatasetRules, type DatasetRules } from '../load/dataset-rules.js';
 import { landedDir, listLandedFiles } from '../load/check-landed-file.js';
 import { openStageDatabase, parseStageDatabaseUrl } from '../load/open-stage-database.js';
+import { runPeriodScript, type ScriptStep } from '../load/run-period-script.js';
 import type { StageDatabase } from '../load/stage-database.js';
 import type { Progress } from '../progress/progress.js';
-import { progressFor, type CliIo } from './io.js';
+import type { RegisterCommand } from './commands/index.js';
+import { printJson, progressFor, say, type CliIo } from './io.js';
 
 export interface StageFlags {
   readonly datasets: string;
@@ -56,3 +58,26 @@ export async function landedFileArguments(io: CliIo, dataRoot: string, files: re
 }
 
 export const secondsSince = (start: number) => Math.round((performance.now() - start) / 10) / 100;
+
+interface ScriptFlags extends StageFlags {
+  readonly dataset: string;
+  readonly period: string;
+}
+
+/** `strata transform` and `strata publish`: the same command over a different SQL file of the dataset. */
+export function registerPeriodScriptCommand(step: ScriptStep, what: string): RegisterCommand {
+  return (program, { io }) => {
+    withStageFlags(
+      program
+        .command(step)
+        .description(`run the dataset's ${step} SQL file (${what}) for one period, in one transaction; {{period}} in it becomes the quoted period`)
+        .requiredOption('--dataset <name>', 'the dataset, as named in the dataset rules')
+        .requiredOption('--period <period>', 'the period: YYYY, YYYY-MM or YYYY-MM-DD'),
+    ).action(async (flags: ScriptFlags) => {
+      const start = performance.now();
+      const result = await withStageDatabase(io, flags, ({ rules, db }) => runPeriodScript(findDataset(rules, flags.dataset), flags.period, step, db));
+      say(io, `ran ${result.script} for ${result.dataset} ${result.period}`);
+      if (flags.json) printJson(io, { ...result, seconds: secondsSince(start) });
+    });
+  };
+}

@@ -32,11 +32,25 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** Run first, outside the numbered list: the place the list records itself. */
-export const MIGRATIONS_TABLE_SQL = `
+const MIGRATIONS_TABLE_SQL = `
   CREATE SCHEMA IF NOT EXISTS meta;
   CREATE TABLE IF NOT EXISTS meta.schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp);`;
 
-export const recordMigrationSql = (version: number) => `INSERT INTO meta.schema_migrations (version) VALUES (${Math.trunc(version)});`;
+/** How a database runs a script and reads rows, inside the transaction that holds the migrations lock. */
+export interface MigrationSession {
+  run(sql: string): Promise<unknown>;
+  rows(sql: string): Promise<readonly Record<string, unknown>[]>;
+}
+
+/** Applies the migrations a database has not recorded yet, in order. */
+export async function applyMigrations(session: MigrationSession): Promise<void> {
+  await session.run(MIGRATIONS_TABLE_SQL);
+  const applied = new Set((await session.rows('SELECT version FROM meta.schema_migrations')).map((r) => Number(r['version'])));
+  for (const migration of MIGRATIONS.filter((m) => !applied.has(m.version))) {
+    await session.run(migration.sql);
+    await session.run(`INSERT INTO meta.schema_migrations (version) VALUES (${Math.trunc(migration.version)});`);
+  }
+}
 
 export interface LogInsert {
   readonly sql: string;

@@ -1,26 +1,4 @@
-// `strata publish --dataset D --period P`: runs the dataset's publish SQL (core into mart) for one period, in one transaction.
-import { findDataset } from '../../load/dataset-rules.js';
-import { runPeriodScript } from '../../load/run-period-script.js';
-import { printJson, say } from '../io.js';
-import { secondsSince, withStageDatabase, withStageFlags, type StageFlags } from '../stage-options.js';
-import type { RegisterCommand } from './index.js';
+// `strata publish --dataset D --period P`: runs the dataset's publish SQL (core into mart) for one period.
+import { registerPeriodScriptCommand } from '../stage-options.js';
 
-interface ScriptFlags extends StageFlags {
-  readonly dataset: string;
-  readonly period: string;
-}
-
-export const registerPublish: RegisterCommand = (program, { io }) => {
-  withStageFlags(
-    program
-      .command('publish')
-      .description("run the dataset's publish SQL file (core into mart) for one period; {{period}} in it becomes the quoted period")
-      .requiredOption('--dataset <name>', 'the dataset, as named in the dataset rules')
-      .requiredOption('--period <period>', 'the period: YYYY, YYYY-MM or YYYY-MM-DD'),
-  ).action(async (flags: ScriptFlags) => {
-    const start = performance.now();
-    const result = await withStageDatabase(io, flags, ({ rules, db }) => runPeriodScript(findDataset(rules, flags.dataset), flags.period, 'publish', db));
-    say(io, `ran ${result.script} for ${result.dataset} ${result.period}`);
-    if (flags.json) printJson(io, { ...result, seconds: secondsSince(start) });
-  });
-};
+export const registerPublish = registerPeriodScriptCommand('publish', 'core into mart');

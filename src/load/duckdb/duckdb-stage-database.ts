@@ -5,7 +5,7 @@ import { Engine, type EngineConnection } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
 import { checkPeriodParquet, readParquetSql } from '../check-period-parquet.js';
 import { withKeyedLock } from '../keyed-lock.js';
-import { MIGRATIONS, MIGRATIONS_TABLE_SQL, ingestionLogInsert, loadLogInsert, recordMigrationSql, validationLogInsert, type LogInsert } from '../migrations.js';
+import { applyMigrations, ingestionLogInsert, loadLogInsert, validationLogInsert, type LogInsert } from '../migrations.js';
 import {
   STAGE_COLUMNS_SQL,
   checkStageColumns,
@@ -46,14 +46,7 @@ export class DuckDbStageDatabase implements StageDatabase {
   }
 
   async migrate(): Promise<void> {
-    await this.inTransaction('migrations', async (conn) => {
-      await conn.run(MIGRATIONS_TABLE_SQL);
-      const applied = new Set((await conn.all<{ version: number }>('SELECT version FROM meta.schema_migrations')).map((r) => r.version));
-      for (const migration of MIGRATIONS.filter((m) => !applied.has(m.version))) {
-        await conn.run(migration.sql);
-        await conn.run(recordMigrationSql(migration.version));
-      }
-    });
+    await this.inTransaction('migrations', (conn) => applyMigrations({ run: (sql) => conn.run(sql), rows: (sql) => conn.all(sql) }));
   }
 
   logIngestion = (entry: Parameters<StageDatabase['logIngestion']>[0]) => this.insertLog(ingestionLogInsert(entry));

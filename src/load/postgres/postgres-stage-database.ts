@@ -11,7 +11,7 @@ import { StrataError, messageOf } from '../../errors.js';
 import { periodProblem } from '../dataset-rules.js';
 import { checkPeriodParquet } from '../check-period-parquet.js';
 import { parquetCsvChunks } from './parquet-csv-chunks.js';
-import { MIGRATIONS, MIGRATIONS_TABLE_SQL, ingestionLogInsert, loadLogInsert, recordMigrationSql, validationLogInsert, type LogInsert } from '../migrations.js';
+import { applyMigrations, ingestionLogInsert, loadLogInsert, validationLogInsert, type LogInsert } from '../migrations.js';
 import {
   STAGE_COLUMNS_SQL,
   checkStageColumns,
@@ -47,14 +47,9 @@ export class PostgresStageDatabase implements StageDatabase {
   }
 
   async migrate(): Promise<void> {
-    await this.inTransaction('migrations', async (client) => {
-      await client.query(MIGRATIONS_TABLE_SQL);
-      const applied = new Set((await client.query<{ version: number }>('SELECT version FROM meta.schema_migrations')).rows.map((r) => r.version));
-      for (const migration of MIGRATIONS.filter((m) => !applied.has(m.version))) {
-        await client.query(migration.sql);
-        await client.query(recordMigrationSql(migration.version));
-      }
-    });
+    await this.inTransaction('migrations', (client) =>
+      applyMigrations({ run: (sql) => client.query(sql), rows: async (sql) => (await client.query(sql)).rows as Record<string, unknown>[] }),
+    );
   }
 
   logIngestion = (entry: Parameters<StageDatabase['logIngestion']>[0]) => this.insertLog(ingestionLogInsert(entry));
