@@ -36,7 +36,9 @@ export interface StageOptions {
   readonly now?: () => Date;
 }
 
-type Triage = { readonly file: RawFile; readonly skip?: string };
+/** Why a file is left alone this run; `undefined` means it is staged. */
+type Skip = { readonly kind: 'settling' | 'unchanged' | 'rejected-before'; readonly reason: string };
+type Triage = { readonly file: RawFile; readonly skip?: Skip };
 
 export async function stageRawFiles(config: StagingConfig, options: StageOptions = {}): Promise<StageSummary> {
   const started = performance.now();
@@ -73,14 +75,14 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     );
     if (work.length > 0) progress.stop();
     const ts = now().toISOString();
-    for (const t of triage) if (t.skip !== undefined) events.append({ status: 'skipped', source_file: t.file.relPath, reason: t.skip, ts });
+    for (const t of triage) if (t.skip !== undefined) events.append({ status: 'skipped', source_file: t.file.relPath, reason: t.skip.reason, ts });
     // The whole manifest is read only when it must be rewritten: a re-run with nothing new never touches it.
     const manifest = outcomes.length === 0 ? new Map<string, ManifestRow>() : await readManifestBySource(conns[0]!, config.manifestPath);
     const recorded = recordOutcomes(outcomes, manifest, catalog.parameterColumns, config, events, ts);
     if (recorded.manifestChanged) {
       await writeValidatedManifest(conns[0]!, config.manifestPath, [...manifest.values()], catalog.parameterColumns);
     }
-    const settling = triage.filter((t) => t.skip?.startsWith('modified')).length;
+    const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
     return {
       files: files.length,
       ok: recorded.ok.length,
@@ -112,16 +114,19 @@ function triageFiles(
 ): Triage[] {
   return files.map((file) => {
     if (nowMs - file.mtimeMs < config.settleSeconds * 1000) {
-      return { file, skip: `modified less than ${config.settleSeconds} s ago (an instrument may still be writing it); left for the next run` };
+      const reason = `modified less than ${config.settleSeconds} s ago (an instrument may still be writing it); left for the next run`;
+      return { file, skip: { kind: 'settling', reason } };
     }
     if (config.force) return { file };
     const previous = staged.get(file.relPath);
     if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
-      if (existsSync(absoluteDataPath(config.stageRoot, previous.path))) return { file, skip: 'already staged, unchanged' };
+      if (existsSync(absoluteDataPath(config.stageRoot, previous.path))) {
+        return { file, skip: { kind: 'unchanged', reason: 'already staged, unchanged' } };
+      }
     }
     const rejected = rejects.get(file.relPath);
     if (!previous && rejected && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
-      return { file, skip: 'rejected before and unchanged since (see its reject record)' };
+      return { file, skip: { kind: 'rejected-before', reason: 'rejected before and unchanged since (see its reject record)' } };
     }
     return { file };
   });
