@@ -70,7 +70,7 @@ export function registerPeriodScriptCommand(step: ScriptStep, what: string): Reg
     withStageFlags(
       program
         .command(step)
-        .description(`run the dataset's ${step} SQL file (${what}) for one period, in one transaction; {{period}} in it becomes the quoted period`)
+        .description(`Run the dataset's ${step} SQL file (${what}) for one period, in one transaction; {{period}} in it becomes the quoted period`)
         .requiredOption('--dataset <name>', 'the dataset, as named in the dataset rules')
         .requiredOption('--period <period>', 'the period: YYYY, YYYY-MM or YYYY-MM-DD'),
     ).action(async (flags: ScriptFlags) => {

@@ -21,7 +21,7 @@ export const registerBronzePath: RegisterCommand = (program, { io }) => {
   program
     .command('bronze-path')
     .description(
-      'print the bronze location of a raw file: raw/env0/data.csv at 2026-01-18T14:30:00Z -> bronze/2026/01/18/143000--data.csv. ' +
+      'Print the bronze location of a raw file: raw/env0/data.csv at 2026-01-18T14:30:00Z -> bronze/2026/01/18/143000--data.csv. ' +
         'The environment folder (the first below the raw root) is dropped; deeper folders are kept below the date. Same time, same path.',
     )
     .argument('<raw>', 'the raw file (it need not exist)')

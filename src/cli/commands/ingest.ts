@@ -9,7 +9,7 @@ export const registerIngest: RegisterCommand = (program, { io, setExitCode }) =>
   withStageFlags(
     program
       .command('ingest')
-      .description('check landed files where they are (file name, period, headers) and record each in meta.ingestion_log; exit 1 if any is refused')
+      .description('Check landed files where they are (file name, period, headers) and record each in meta.ingestion_log; exit 1 if any is refused')
       .argument('[files...]', 'landed files (default: every file under <data-root>/landed)'),
   ).action(async (files: string[], flags: StageFlags) => {
     const start = performance.now();

@@ -16,7 +16,7 @@ export const registerLoad: RegisterCommand = (program, { io }) => {
   withStageFlags(
     program
       .command('load')
-      .description("replace one period of a dataset in stage.<table> (delete + insert in one transaction; any failure keeps the old rows)")
+      .description("Replace one period of a dataset in stage.<table> (delete + insert in one transaction; any failure keeps the old rows)")
       .requiredOption('--dataset <name>', 'the dataset, as named in the dataset rules')
       .requiredOption('--period <period>', 'the period to replace: YYYY, YYYY-MM or YYYY-MM-DD')
       .option('--parquet <file>', 'the rows to load (default: <data-root>/stage/cleaned/<dataset>/<period>.parquet)'),

@@ -10,7 +10,7 @@ export const registerRecord: RegisterCommand = (program, { io }) => {
   program
     .command('record')
     .description(
-      'append one line to the processed-files log: RAW was moved or copied to BRONZE. The line holds both paths (absolute), ' +
+      'Append one line to the processed-files log: RAW was moved or copied to BRONZE. The line holds both paths (absolute), ' +
         "the bronze file's mtime and size (the raw file's, when BRONZE does not exist yet) and the time it was recorded. " +
         'One write of a whole line, so concurrent recorders never tear or interleave lines.',
     )

@@ -22,7 +22,7 @@ export const registerSample: RegisterCommand = (program, { io }) => {
   program
     .command('sample')
     .description(
-      'write a small sample of each new or changed file in the processed-files log, in its own format, reading only its head: ' +
+      'Write a small sample of each new or changed file in the processed-files log, in its own format, reading only its head: ' +
         '.csv/.csv.gz the # lines, header and first rows; .parquet, .json (array), .jsonl the first rows; .gz the first lines; ' +
         '.zip a zip of the entry list and the first entry if small; .tar a listing; anything else a .meta.json. ' +
         'Samples are <name>_sample.<ext> in the samples folder; a cache there remembers what was sampled, so a second run writes nothing. ' +

@@ -10,7 +10,7 @@ export const registerValidate: RegisterCommand = (program, { io, setExitCode }) 
     program
       .command('validate')
       .description(
-        'clean and cast landed files to their dataset types; write <data-root>/stage/cleaned/<dataset>/<period>.parquet, ' +
+        'Clean and cast landed files to their dataset types; write <data-root>/stage/cleaned/<dataset>/<period>.parquet, ' +
           'bad rows to <data-root>/stage/rejects/<dataset>/<period>.csv; exit 1 if a file is refused',
       )
       .argument('[files...]', 'landed files (default: every file under <data-root>/landed)'),
