@@ -1,5 +1,6 @@
 // Parsers for flag values: a bad value is a usage error (exit 2) with one clear line.
 import { InvalidArgumentError } from 'commander';
+import { isCalendarDate } from '../time/calendar-date.js';
 
 export function integerOption(min: number, max: number) {
   return (text: string): number => {
@@ -31,8 +32,8 @@ export function choiceOption<T extends string>(choices: readonly T[]) {
 }
 
 export function dateOption(text: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
-    throw new InvalidArgumentError(`expected a date as YYYY-MM-DD, got '${text}'.`);
+  if (!isCalendarDate(text)) {
+    throw new InvalidArgumentError(`expected a calendar date as YYYY-MM-DD, got '${text}'.`);
   }
   return text;
 }

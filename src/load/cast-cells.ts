@@ -1,4 +1,5 @@
 // Cleaning and casting landed text to a dataset's column types; a problem is a value (row, column, reason), not a throw.
+import { isCalendarDate } from '../time/calendar-date.js';
 import type { ColumnType, DatasetRule } from './dataset-rules.js';
 
 export interface RowIssue {
@@ -27,9 +28,7 @@ const CASTS: Readonly<Record<ColumnType, (text: string) => Cast>> = {
     return Number.isFinite(value) && /\d/.test(text) ? { ok: true, text: String(value) } : { ok: false, reason: 'expected a number' };
   },
   date(text) {
-    const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : null;
-    if (iso && !Number.isNaN(iso.getTime()) && iso.toISOString().startsWith(text)) return { ok: true, text };
-    return { ok: false, reason: 'expected a calendar date as YYYY-MM-DD' };
+    return isCalendarDate(text) ? { ok: true, text } : { ok: false, reason: 'expected a calendar date as YYYY-MM-DD' };
   },
   bool(text) {
     const value = BOOLEANS[text.toLowerCase()];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configError, messageOf } from '../errors.js';
+import { isCalendarDate } from '../time/calendar-date.js';
 
 /** The cell types a dataset column may declare. */
 export const COLUMN_TYPES = ['int', 'float', 'str', 'date', 'bool'] as const;
@@ -151,9 +152,5 @@ export function periodProblem(period: string): string | null {
   const parts = PERIOD_PATTERN.exec(period);
   if (!parts) return 'is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)';
   const [, year, month = '01', day = '01'] = parts;
-  const date = new Date(`${year}-${month}-${day}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== `${year}-${month}-${day}`) {
-    return 'is not a real calendar date';
-  }
-  return null;
+  return isCalendarDate(`${year}-${month}-${day}`) ? null : 'is not a real calendar date';
 }

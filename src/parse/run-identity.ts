@@ -1,6 +1,7 @@
 // Who and when a run is: chip identity, file index, and the partition date with where it came from.
 import path from 'node:path';
 import { localDate } from '../time/local-time.js';
+import { isCalendarDate } from '../time/calendar-date.js';
 
 export interface ChipIdentity {
   readonly chipGroup: string | null;
@@ -62,8 +63,7 @@ export function partitionDate(
 export function dateInPath(relPath: string): string | null {
   for (const match of relPath.matchAll(/(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)/g)) {
     const iso = `${match[1]}-${match[2]}-${match[3]}`;
-    const date = new Date(`${iso}T00:00:00Z`);
-    if (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso)) return iso;
+    if (isCalendarDate(iso)) return iso;
   }
   return null;
 }
