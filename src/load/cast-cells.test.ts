@@ -46,4 +46,13 @@ describe('casting landed cells', () => {
     assert.match(JSON.stringify(cast(4, ['', 'c', '', '', ''])), /empty, but part of the primary key/);
     assert.match(JSON.stringify(cast(5, ['9', 'c', '', '', '', 'extra'])), /the row has 6 cells, the header 5/);
   });
+
+  it('reads a float only as a decimal number: hex, binary and octal are bad cells, not 26, 3 and 15', () => {
+    const cast = rowCaster(dataset!, headers);
+    assert.deepEqual(cast(2, ['1', '', '', '-1.5e-3', '']), { cells: ['1', null, null, '-0.0015', null] });
+    assert.deepEqual(cast(3, ['2', '', '', '.5', '']), { cells: ['2', null, null, '0.5', null] });
+    for (const [row, text] of [[4, '0x1A'], [5, '0b11'], [6, '0o17'], [7, 'Infinity'], [8, '1e']] as const) {
+      assert.deepEqual(cast(row, [String(row), '', '', text, '']), { issues: [{ row, column: 'score', value: text, reason: 'expected a number' }] });
+    }
+  });
 });

@@ -13,6 +13,7 @@ export interface RowIssue {
 type Cast = { readonly ok: true; readonly text: string | null } | { readonly ok: false; readonly reason: string };
 
 const INT64_MAX = 2n ** 63n - 1n;
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 const BOOLEANS: Readonly<Record<string, string>> = { true: 'true', false: 'false', yes: 'true', no: 'false', '1': 'true', '0': 'false' };
 
 const CASTS: Readonly<Record<ColumnType, (text: string) => Cast>> = {
@@ -24,8 +25,9 @@ const CASTS: Readonly<Record<ColumnType, (text: string) => Cast>> = {
     return { ok: true, text: value.toString() };
   },
   float(text) {
-    const value = Number(text);
-    return Number.isFinite(value) && /\d/.test(text) ? { ok: true, text: String(value) } : { ok: false, reason: 'expected a number' };
+    // Number() alone would also read 0x1A, 0b11 and 0o17 as numbers.
+    const value = DECIMAL.test(text) ? Number(text) : NaN;
+    return Number.isFinite(value) ? { ok: true, text: String(value) } : { ok: false, reason: 'expected a number' };
   },
   date(text) {
     return isCalendarDate(text) ? { ok: true, text } : { ok: false, reason: 'expected a calendar date as YYYY-MM-DD' };
@@ -42,6 +44,7 @@ export type RowCaster = (row: number, cells: readonly string[]) => { readonly ce
 export function rowCaster(dataset: DatasetRule, headers: readonly string[]): RowCaster {
   const plan = dataset.columns.map((column) => ({ column, index: headers.indexOf(column.name), cast: CASTS[column.type] }));
   const keyed = new Set(dataset.primaryKey);
+  const keyIndexes = dataset.primaryKey.map((name) => plan.findIndex((p) => p.column.name === name));
   const keysSeen = new Map<string, number>();
   return (row, cells) => {
     if (cells.length > headers.length) {
@@ -58,19 +61,19 @@ export function rowCaster(dataset: DatasetRule, headers: readonly string[]): Row
       else out.push(result.text);
     }
     if (issues.length > 0) return { issues };
-    return duplicateKey(dataset, plan, out, row, keysSeen) ?? { cells: out };
+    return duplicateKey(dataset, keyIndexes, out, row, keysSeen) ?? { cells: out };
   };
 }
 
 function duplicateKey(
   dataset: DatasetRule,
-  plan: readonly { readonly column: { readonly name: string } }[],
+  keyIndexes: readonly number[],
   out: readonly (string | null)[],
   row: number,
   seen: Map<string, number>,
 ): { issues: RowIssue[] } | null {
-  if (dataset.primaryKey.length === 0) return null;
-  const key = JSON.stringify(dataset.primaryKey.map((name) => out[plan.findIndex((p) => p.column.name === name)]));
+  if (keyIndexes.length === 0) return null;
+  const key = JSON.stringify(keyIndexes.map((index) => out[index]));
   const first = seen.get(key);
   if (first === undefined) {
     seen.set(key, row);
