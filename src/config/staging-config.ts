@@ -56,6 +56,8 @@ export interface StagingConfigSources {
   readonly configFile?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** A caller's own defaults (the `pipeline` layout), used only when neither flag, variable nor file gives a value. */
+  readonly defaults?: Partial<Record<Field, RawValue>>;
 }
 
 const envName = (key: string) => `STRATA_${key.replaceAll('-', '_').toUpperCase()}`;
@@ -79,7 +81,7 @@ export function loadStagingConfig(sources: StagingConfigSources): StagingConfig 
           ? [env, envName(key)]
           : key in file
             ? [file[key], `'${key}' in ${sources.configFile}`]
-            : [undefined, ''];
+            : [sources.defaults?.[field], 'the default layout'];
     if (raw !== undefined) values[field] = readValue(raw, kind, origin, sources.cwd);
   }
   return withDefaults(values);

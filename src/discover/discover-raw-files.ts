@@ -43,8 +43,7 @@ export function discoverRawFiles(rawRoot: string, options: DiscoverOptions = {})
     .filter((filePath) => {
       const name = filePath.slice(filePath.lastIndexOf('/') + 1);
       return (
-        !name.startsWith('._') &&
-        !name.startsWith('.') &&
+        !name.startsWith('.') && // hidden files, and the `._*` files macOS leaves on shared drives
         extensions.some((e) => name.toLowerCase().endsWith(e)) &&
         !isInFlightFile(name, options.inFlightPrefixes)
       );

@@ -1,6 +1,6 @@
 // Reject records: one JSON file per raw file that could not be staged, replaced when it fails again.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomically } from './atomic-file.js';
 
@@ -49,8 +49,4 @@ export function readRejectRecords(rejectsDir: string): Map<string, RejectRecord>
     }
   }
   return records;
-}
-
-export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
 }

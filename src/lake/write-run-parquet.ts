@@ -1,11 +1,11 @@
 // Writes one run's data file: DuckDB reads the CSV table, renames and casts its columns, adds the run's
 // identity columns, and writes Parquet to a temp file beside the target, which a rename then publishes.
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
 import type { ColumnMatch } from '../schema/match-columns.js';
 import type { ValueType } from '../schema/procedures-schema.js';
-import { tempPathFor } from './atomic-file.js';
+import { writeViaTemp } from './atomic-file.js';
 
 export type ConstantValue = string | number | boolean | Date | null;
 
@@ -24,10 +24,6 @@ export interface RunTable {
   readonly columns: readonly ColumnMatch[];
   readonly keepUnknownColumns: boolean;
   readonly constants: readonly ConstantColumn[];
-}
-
-export interface WrittenRun {
-  readonly rows: number;
 }
 
 const READ_TYPE: Readonly<Record<ValueType, string>> = {
@@ -80,21 +76,34 @@ function literal(value: ConstantValue, type: ValueType): string {
   return type === 'str' ? sqlLiteral(value) : `TRY_CAST(${sqlLiteral(value)} AS ${SQL_TYPE[type]})`;
 }
 
+/** What the caller decides once it knows how many rows were written: publish (with a value) or refuse. */
+export type PublishDecision<T> = { readonly publish: true; readonly value: T } | { readonly publish: false; readonly problem: string };
+
+export class RunRefused extends Error {}
+
 /**
- * Writes the run to `target` atomically. On failure nothing is left behind and the error says, in words,
- * which line and column of the source could not be read.
+ * Writes the run to a temp file beside `target`, lets `decide` look at the row count, and only then renames it
+ * onto `target`. A refusal or a failure leaves nothing behind and `target` (a previous version of the run)
+ * untouched; a read failure says, in words, which line and column of the source could not be read.
  */
-export async function writeRunParquet(conn: EngineConnection, run: RunTable, target: string): Promise<WrittenRun> {
+export async function writeRunParquet<T>(
+  conn: EngineConnection,
+  run: RunTable,
+  target: string,
+  decide: (rows: number) => PublishDecision<T>,
+): Promise<T> {
   mkdirSync(path.dirname(target), { recursive: true });
-  const temp = tempPathFor(target);
-  try {
-    const [result] = await conn.all<{ Count: bigint }>(runCopySql(run, temp));
-    renameSync(temp, target);
-    return { rows: Number(result?.Count ?? 0) };
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw new Error(explainCsvError(error, run));
-  }
+  return writeViaTemp(target, async (temp) => {
+    let result: { Count: bigint } | undefined;
+    try {
+      [result] = await conn.all<{ Count: bigint }>(runCopySql(run, temp));
+    } catch (error) {
+      throw new Error(explainCsvError(error, run));
+    }
+    const decision = decide(Number(result?.Count ?? 0));
+    if (!decision.publish) throw new RunRefused(decision.problem);
+    return decision.value;
+  });
 }
 
 /** Turns DuckDB's CSV error report into one sentence naming the line, the column and what was expected. */

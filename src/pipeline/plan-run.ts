@@ -51,7 +51,9 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
     if (options.strict) return { ok: false, errorType: 'unknown-procedure', error: unknown };
     warnings.push(`${unknown}; its columns are kept as found`);
   }
-  const matching = matchColumns(header.columns, procedure?.data ?? [], (i) => inferColumnType(bytes, header, i));
+  let sample: string[][] | undefined;
+  const firstRows = () => (sample ??= firstDataRows(bytes, header.columnLine, 50));
+  const matching = matchColumns(header.columns, procedure?.data ?? [], (i) => inferColumnType(firstRows(), i));
   if (matching.missingRequired.length > 0) {
     const missing = `required column(s) missing: ${matching.missingRequired.join(', ')} (columns found: ${header.columns.join(', ')})`;
     if (options.strict) return { ok: false, errorType: 'missing-required-column', error: missing };
@@ -105,11 +107,8 @@ function typedParameters(
       continue;
     }
     const cast = castHeaderValue(text, mapping.type, zone);
-    let value: HeaderValue = cast.ok ? cast.value : text;
-    if (!cast.ok) {
-      warnings.push(`'${mapping.headerKey}: ${text}' is not ${cast.expected}; kept as text in the warnings, stored as null`);
-      value = null;
-    }
+    let value: HeaderValue = cast.ok ? cast.value : null;
+    if (!cast.ok) warnings.push(`'${mapping.headerKey}: ${text}' is not ${cast.expected}; kept as text in the warnings, stored as null`);
     if (mapping.zeroIsNull && value === 0) value = null;
     values.set(mapping.column, { type: mapping.type, value });
   }
@@ -131,8 +130,8 @@ function hasLight(
 }
 
 /** A column the YAML does not know is a number when its first rows hold numbers (or nan), else text. */
-function inferColumnType(bytes: Buffer, header: InstrumentHeader, index: number): ValueType {
-  const values = firstDataRows(bytes, header.columnLine, 50).map((row) => (row[index] ?? '').trim());
+function inferColumnType(rows: readonly (readonly string[])[], index: number): ValueType {
+  const values = rows.map((row) => (row[index] ?? '').trim());
   const numeric = values.every((v) => v === '' || /^[+-]?nan$/i.test(v) || Number.isFinite(Number(v)));
   return values.length > 0 && numeric ? 'float' : 'str';
 }

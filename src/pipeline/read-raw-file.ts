@@ -22,14 +22,17 @@ export async function readRawFile(absPath: string, size: number): Promise<RawFil
     return { sha1: createHash('sha1').update(bytes).digest('hex'), bytes, tail: bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)) };
   }
   const handle = await open(absPath, 'r');
-  const head = Buffer.alloc(HEAD_BYTES);
+  const buffer = Buffer.alloc(HEAD_BYTES);
   const tail = Buffer.alloc(TAIL_BYTES);
+  let bytesRead: number;
   try {
-    await handle.read(head, 0, HEAD_BYTES, 0);
+    ({ bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0));
     await handle.read(tail, 0, TAIL_BYTES, size - TAIL_BYTES);
   } finally {
     await handle.close();
   }
+  // End the head on a whole line, so a cut can never fall inside a multi-byte character.
+  const head = buffer.subarray(0, buffer.lastIndexOf(0x0a, bytesRead - 1) + 1);
   const hash = createHash('sha1');
   for await (const chunk of createReadStream(absPath)) hash.update(chunk as Buffer);
   return { sha1: hash.digest('hex'), bytes: head, tail };

@@ -8,12 +8,10 @@ import { writeHistoriesFolder, type WrittenHistory } from '../history/histories-
 import type { Progress } from '../progress/progress.js';
 import { stageRawFiles, type StageSummary } from './stage-raw-files.js';
 
-/** The standard layout under a data root (`data/` by default). */
+/** The standard layout under a data root (`data/` by default); manifest and rejects sit beside the stage root. */
 export interface LabLayout {
   readonly raw: string;
   readonly stageRoot: string;
-  readonly manifest: string;
-  readonly rejects: string;
   readonly history: string;
 }
 
@@ -21,8 +19,6 @@ export function labLayout(dataRoot: string): LabLayout {
   return {
     raw: path.join(dataRoot, '01_raw'),
     stageRoot: path.join(dataRoot, '02_stage', 'raw_measurements'),
-    manifest: path.join(dataRoot, '02_stage', '_manifest', 'manifest.parquet'),
-    rejects: path.join(dataRoot, '02_stage', '_rejects'),
     history: path.join(dataRoot, '03_history'),
   };
 }

@@ -8,7 +8,8 @@ import { MANIFEST_SCHEMA_VERSION } from '../lake/manifest-columns.js';
 import type { StagedSource } from '../lake/manifest-index.js';
 import { describeRun } from '../lake/run-summary.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
-import { writeRunParquet, type ConstantColumn } from '../lake/write-run-parquet.js';
+import { RunRefused, writeRunParquet, type ConstantColumn, type PublishDecision, type RunTable } from '../lake/write-run-parquet.js';
+import { describeIssues, validateManifestRows } from '../lake/manifest-row.js';
 import { messageOf } from '../errors.js';
 import { planRun, type PlanOptions, type RunPlan } from './plan-run.js';
 import { readRawFile } from './read-raw-file.js';
@@ -48,24 +49,31 @@ export async function stageOneFile(file: RawFile, previous: StagedSource | undef
   if (!ctx.claimRunId(plan.runId, file.relPath)) {
     return reject(file, 'duplicate-run', `${file.relPath}: another file already has its run id ${plan.runId} (same path but for letter case, same start time).`);
   }
+  const duration = lastTimeValue(plan, content.tail);
+  // The row is checked before the file is renamed into place: a refused run never replaces a good one.
+  const decide = (rows: number): PublishDecision<ManifestRow> => {
+    if (rows === 0) return { publish: false, problem: 'the data table is empty (no rows after the column line)' };
+    const { valid, invalid } = validateManifestRows([manifestRow(plan, content.sha1, rows, duration, ctx)], ctx.catalog.parameterColumns);
+    if (valid[0]) return { publish: true, value: valid[0] };
+    return { publish: false, problem: `its manifest row breaks the rules: ${describeIssues(invalid[0]?.issues ?? [])}` };
+  };
   try {
-    const written = await writeRunParquet(
-      ctx.conn,
-      {
-        sourcePath: file.absPath,
-        skipLines: plan.skipLines,
-        columns: plan.columns,
-        keepUnknownColumns: !ctx.onlyYamlData,
-        constants: constantColumns(plan, ctx.onlyYamlData),
-      },
-      absoluteDataPath(ctx.stageRoot, plan.dataPath),
-    );
-    if (written.rows === 0) return reject(file, 'no-data-rows', `${file.relPath}: the data table is empty (no rows after the column line).`);
-    const duration = lastTimeValue(plan, content.tail);
-    return { status: 'staged', file, row: manifestRow(plan, content.sha1, written.rows, duration, ctx), warnings: plan.warnings };
+    const row = await writeRunParquet(ctx.conn, runTable(file, plan, ctx.onlyYamlData), absoluteDataPath(ctx.stageRoot, plan.dataPath), decide);
+    return { status: 'staged', file, row, warnings: plan.warnings };
   } catch (error) {
-    return reject(file, 'bad-data', `${file.relPath}, ${messageOf(error)}.`);
+    const errorType = error instanceof RunRefused ? 'invalid-run' : 'bad-data';
+    return reject(file, errorType, `${file.relPath}${error instanceof RunRefused ? ':' : ','} ${messageOf(error)}.`);
   }
+}
+
+function runTable(file: RawFile, plan: RunPlan, onlyYamlData: boolean): RunTable {
+  return {
+    sourcePath: file.absPath,
+    skipLines: plan.skipLines,
+    columns: plan.columns,
+    keepUnknownColumns: !onlyYamlData,
+    constants: constantColumns(plan, onlyYamlData),
+  };
 }
 
 /** duration_s: the last value of the procedure's time column (the data table's last line). */

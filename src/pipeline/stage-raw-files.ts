@@ -6,7 +6,7 @@ import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.j
 import { loadProcedureCatalog } from '../schema/procedures-schema.js';
 import { readManifest, writeValidatedManifest } from '../lake/manifest-store.js';
 import { readManifestIndex, type StagedSource } from '../lake/manifest-index.js';
-import { validateManifestRows, describeIssues, type ManifestRow } from '../lake/manifest-row.js';
+import type { ManifestRow } from '../lake/manifest-row.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { openEventsLog, type EventsLog } from '../lake/events-log.js';
 import { readRejectRecords, removeRejectRecord, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
@@ -27,6 +27,8 @@ export interface StageSummary {
   readonly manifest: string;
   readonly events: string;
   readonly rejectsDir: string;
+  /** Temp files of an earlier run that died, removed before this one started. */
+  readonly sweptTempFiles: number;
   /** The rejects of this run, for the closing report. */
   readonly rejects: readonly { readonly source_file: string; readonly error: string }[];
 }
@@ -58,19 +60,25 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
     if (work.length > 0) progress.start('staging files', work.length);
     const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
-    const ctx = (conn: (typeof conns)[number]): StageFileContext => ({
-      claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
-      conn,
-      catalog,
-      stageRoot: config.stageRoot,
-      extractionVersion: config.extractionVersion,
-      ingestedAt: now(),
-      force: config.force,
-      localTz: config.localTz,
-      strict: config.strict,
-      onlyYamlData: config.onlyYamlData,
-    });
-    const outcomes = await inParallel(work, conns, (file, conn) => stageOneFile(file, staged.get(file.relPath), ctx(conn)), () =>
+    const ingestedAt = now();
+    const contexts = new Map(
+      conns.map((conn): [typeof conn, StageFileContext] => [
+        conn,
+        {
+          claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
+          conn,
+          catalog,
+          stageRoot: config.stageRoot,
+          extractionVersion: config.extractionVersion,
+          ingestedAt,
+          force: config.force,
+          localTz: config.localTz,
+          strict: config.strict,
+          onlyYamlData: config.onlyYamlData,
+        },
+      ]),
+    );
+    const outcomes = await inParallel(work, conns, (file, conn) => stageOneFile(file, staged.get(file.relPath), contexts.get(conn)!), () =>
       progress.advance(),
     );
     if (work.length > 0) progress.stop();
@@ -78,7 +86,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     for (const t of triage) if (t.skip !== undefined) events.append({ status: 'skipped', source_file: t.file.relPath, reason: t.skip.reason, ts });
     // The whole manifest is read only when it must be rewritten: a re-run with nothing new never touches it.
     const manifest = outcomes.length === 0 ? new Map<string, ManifestRow>() : await readManifestBySource(conns[0]!, config.manifestPath);
-    const recorded = recordOutcomes(outcomes, manifest, catalog.parameterColumns, config, events, ts);
+    const recorded = recordOutcomes(outcomes, manifest, config, events, ts);
     if (recorded.manifestChanged) {
       await writeValidatedManifest(conns[0]!, config.manifestPath, [...manifest.values()], catalog.parameterColumns);
     }
@@ -95,6 +103,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
       manifest: config.manifestPath,
       events: events.file,
       rejectsDir: config.rejectsDir,
+      sweptTempFiles: lock.sweptTempFiles,
       rejects: recorded.rejects,
     };
   } finally {
@@ -125,7 +134,7 @@ function triageFiles(
       }
     }
     const rejected = rejects.get(file.relPath);
-    if (!previous && rejected && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
+    if (rejected && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
       return { file, skip: { kind: 'rejected-before', reason: 'rejected before and unchanged since (see its reject record)' } };
     }
     return { file };
@@ -172,16 +181,10 @@ async function readManifestBySource(conn: EngineConnection, file: string): Promi
 function recordOutcomes(
   outcomes: readonly FileOutcome[],
   manifest: Map<string, ManifestRow>,
-  parameterColumns: Parameters<typeof validateManifestRows>[1],
   config: StagingConfig,
   events: EventsLog,
   ts: string,
 ): Recorded {
-  const staged = outcomes.filter((o) => o.status === 'staged');
-  // Validated once, here: invalid rows become rejects, valid ones go to the manifest as the model parsed them.
-  const { valid, invalid } = validateManifestRows(staged.map((o) => o.row), parameterColumns);
-  const invalidRows = new Set(invalid.map((i) => i.row));
-  const validById = new Map(valid.map((row) => [row.run_id, row]));
   const ok: ManifestRow[] = [];
   const rejects: { source_file: string; error: string }[] = [];
   let manifestChanged = false;
@@ -198,14 +201,10 @@ function recordOutcomes(
       if (previous) manifest.set(outcome.file.relPath, { ...previous, source_mtime_ms: outcome.file.mtimeMs });
       manifestChanged = true;
       events.append({ status: 'skipped', source_file: outcome.file.relPath, reason: 'content unchanged (only its modification time moved)', ts });
-    } else if (invalidRows.has(outcome.row)) {
-      rmSync(absoluteDataPath(config.stageRoot, outcome.row.path), { force: true });
-      const issues = invalid.find((i) => i.row === outcome.row)?.issues ?? [];
-      rejectFile(outcome.file, 'invalid-manifest-row', `${outcome.file.relPath}: its manifest row breaks the rules: ${describeIssues(issues)}.`);
     } else {
       const previous = manifest.get(outcome.file.relPath);
       if (previous && previous.path !== outcome.row.path) rmSync(absoluteDataPath(config.stageRoot, previous.path), { force: true });
-      manifest.set(outcome.file.relPath, validById.get(outcome.row.run_id) ?? outcome.row);
+      manifest.set(outcome.file.relPath, outcome.row);
       manifestChanged = true;
       ok.push(outcome.row);
       removeRejectRecord(config.rejectsDir, outcome.file.relPath);

@@ -79,6 +79,16 @@ describe('strata pipeline', () => {
   });
 });
 
+describe('strata pipeline options', () => {
+  it('takes the raw root from STRATA_RAW_ROOT over its default layout', async () => {
+    const root = tempDir();
+    await generateLabCorpus({ root: path.join(root, 'elsewhere'), files: 2, seed: 16 });
+    const run = await runCli(['pipeline', '--json'], { cwd: root, env: { STRATA_RAW_ROOT: 'elsewhere' } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(lastJson(run)['ok'], 2);
+  });
+});
+
 describe('strata demo', () => {
   it('writes a generated corpus, stages it with its bad files rejected, and builds chip histories', async () => {
     const root = tempDir();

@@ -136,6 +136,24 @@ describe('staging a generated corpus with every kind of bad file', () => {
     assert.equal(third.summary.skipped, corpus.files.length, 'the new mtime was recorded, so the file is not even read again');
   });
 
+  it('keeps the good run when a changed file breaks a manifest rule: its Parquet is never replaced', async () => {
+    const file = good().find((f) => f.proc === 'It' && !f.quirks.length)!;
+    const abs = path.join(raw, file.relPath);
+    const before = readFileSync(abs);
+    const dataPath = path.join(lake.config.stageRoot, rows.find((r) => r.source_file === file.relPath)!.path);
+    const dataBefore = readFileSync(dataPath);
+    writeFileSync(abs, before.toString('utf8').replace(/Laser voltage: [^\r\n]*/, 'Laser voltage: -1 V'));
+    const later = new Date(file.mtimeMs + 300_000);
+    utimesSync(abs, later, later);
+    const again = await stageInto(raw, lakeRoot);
+    assert.equal(again.summary.rejected, 1);
+    assert.match(again.summary.rejects[0]!.error, /laser_voltage_v/);
+    assert.deepEqual(readFileSync(dataPath), dataBefore);
+    assert.ok((await manifestOf(again)).some((r) => r.source_file === file.relPath));
+    writeFileSync(abs, before);
+    utimesSync(abs, new Date(file.mtimeMs), new Date(file.mtimeMs));
+  });
+
   it('restages everything with --force', async () => {
     const again = await stageInto(raw, lakeRoot, { force: true });
     assert.equal(again.summary.ok, good().length);
@@ -171,6 +189,7 @@ describe('staging rules', () => {
     writeFileSync(path.join(stageRoot, '.strata-stage.lock'), '99999999');
     const lake = await stageInto(raw, path.join(root, 'lake'));
     assert.equal(lake.summary.ok, 2);
+    assert.equal(lake.summary.sweptTempFiles, 1);
     assert.equal(existsSync(leftover), false);
     assert.equal(existsSync(path.join(stageRoot, '.strata-stage.lock')), false);
   });

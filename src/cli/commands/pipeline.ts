@@ -22,7 +22,7 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
     .option('--min-experiments <n>', 'write histories only for chips with at least this many runs', integerOption(1, 1_000_000), 1);
   addStagingOptions(command).action(async (flags: PipelineFlags) => {
     const layout = labLayout(path.resolve(io.cwd, flags.dataRoot));
-    const config = stagingConfigFrom({ ...flags, rawRoot: flags.rawRoot ?? layout.raw, stageRoot: flags.stageRoot ?? layout.stageRoot }, io);
+    const config = stagingConfigFrom(flags, io, { rawRoot: layout.raw, stageRoot: layout.stageRoot });
     const progress = progressFor(io, { quiet: flags.quiet || flags.json });
     const summary = await runLabPipeline(config, { historyDir: layout.history, minExperiments: flags.minExperiments, progress });
     const runs = summary.histories.reduce((n, h) => n + h.runs, 0);

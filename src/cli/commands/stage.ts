@@ -48,8 +48,9 @@ export function addStagingOptions(command: Command): Command {
     .option('--quiet', 'no progress and no messages, only errors');
 }
 
-export function stagingConfigFrom(flags: StageFlags, io: CliIo) {
+export function stagingConfigFrom(flags: StageFlags, io: CliIo, defaults?: { rawRoot: string; stageRoot: string }) {
   return loadStagingConfig({
+    defaults,
     flags: {
       rawRoot: flags.rawRoot,
       stageRoot: flags.stageRoot,
@@ -80,6 +81,7 @@ export function reportStage(io: CliIo, summary: StageSummary): void {
     `Staged ${summary.ok} of ${summary.files} files (${summary.rows.toLocaleString('en-US')} rows) in ${summary.seconds.toFixed(2)} s${rate}; ` +
       `${summary.skipped} skipped, ${summary.rejected} rejected.`,
   );
+  if (summary.sweptTempFiles > 0) say(io, `Removed ${summary.sweptTempFiles} half-written file(s) left by an earlier run that did not finish.`);
   if (summary.settling > 0) say(io, `${summary.settling} file(s) were modified in the last seconds and are left for the next run.`);
   for (const reject of summary.rejects.slice(0, 10)) say(io, `  rejected: ${reject.error}`);
   if (summary.rejects.length > 10) say(io, `  ... and ${summary.rejects.length - 10} more; see ${summary.rejectsDir}`);
