@@ -1,10 +1,10 @@
 // `strata validate`: cleans and casts a landed file, writes stage/cleaned/<dataset>/<period>.parquet atomically, rejects aside.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { Engine, sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
+import { Engine, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
 import { messageOf } from '../errors.js';
+import { writeFileAtomically, writeViaTemp } from '../lake/atomic-file.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
 import { rowCaster, type RowIssue } from './cast-cells.js';
 import { checkLandedFile } from './check-landed-file.js';
@@ -19,19 +19,17 @@ export interface ValidateOptions {
   readonly progress?: Progress;
 }
 
-export type ValidationOutcome = ValidationLogEntry;
-
 /** Where validate writes and load reads a period's cleaned rows, and where its rejected rows go. */
 export const cleanedParquetPath = (dataRoot: string, dataset: string, period: string) =>
   path.join(dataRoot, 'stage', 'cleaned', dataset, `${period}.parquet`);
-export const rejectsCsvPath = (dataRoot: string, dataset: string, period: string) => path.join(dataRoot, 'stage', 'rejects', dataset, `${period}.csv`);
+const rejectsCsvPath = (dataRoot: string, dataset: string, period: string) => path.join(dataRoot, 'stage', 'rejects', dataset, `${period}.csv`);
 
 const BATCH_ROWS = 10_000;
 
-export async function validateFiles(files: readonly string[], options: ValidateOptions): Promise<ValidationOutcome[]> {
+export async function validateFiles(files: readonly string[], options: ValidateOptions): Promise<ValidationLogEntry[]> {
   const progress = options.progress ?? silentProgress;
   const engine = await Engine.open(':memory:', { threads: 2 });
-  const outcomes: ValidationOutcome[] = [];
+  const outcomes: ValidationLogEntry[] = [];
   try {
     progress.start('validating files', files.length);
     for (const file of files) {
@@ -47,7 +45,7 @@ export async function validateFiles(files: readonly string[], options: ValidateO
   return outcomes;
 }
 
-async function validateFile(file: string, engine: Engine, { rules, dataRoot }: ValidateOptions): Promise<ValidationOutcome> {
+async function validateFile(file: string, engine: Engine, { rules, dataRoot }: ValidateOptions): Promise<ValidationLogEntry> {
   const empty = { file, rowsRead: 0, rowsOk: 0, rowsRejected: 0, parquet: null, rejects: null };
   const check = await checkLandedFile(file, rules, dataRoot);
   if (!check.ok) return { ...empty, dataset: check.dataset?.name ?? null, period: check.period, status: 'refused', reason: check.reason };
@@ -58,8 +56,9 @@ async function validateFile(file: string, engine: Engine, { rules, dataRoot }: V
   try {
     const { rowsRead, issues } = await castIntoTable(conn, dataset, table);
     const rejectedRows = new Set(issues.map((i) => i.row)).size;
-    await writeParquetAtomically(conn, dataset, period, parquet);
+    // Rejects first: if they cannot be written the file is refused, and no Parquet of it goes live.
     await writeRejects(rejects, issues);
+    await writeParquetAtomically(conn, dataset, period, parquet);
     const rowsOk = rowsRead - rejectedRows;
     return { ...empty, dataset: dataset.name, period, rowsRead, rowsOk, rowsRejected: rejectedRows, parquet, rejects: issues.length > 0 ? rejects : null, status: 'ok', reason: null };
   } catch (error) {
@@ -84,27 +83,22 @@ async function castIntoTable(conn: EngineConnection, dataset: DatasetRule, table
     if ('issues' in result) issues.push(...result.issues);
     else batch.push(result.cells);
     if (batch.length >= BATCH_ROWS) {
-      await conn.appendRows('cleaned', batch);
+      await conn.appendJsRows('cleaned', batch);
       batch = [];
     }
   }
-  await conn.appendRows('cleaned', batch);
+  await conn.appendJsRows('cleaned', batch);
   return { rowsRead, issues };
 }
 
 /** Written under a temporary name and renamed, so a reader never sees a half-written file. */
 async function writeParquetAtomically(conn: EngineConnection, dataset: DatasetRule, period: string, target: string): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
-  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
   const casts = dataset.columns.map((c) => `CAST(${quoteIdentifier(c.name)} AS ${SQL_TYPES[c.type]}) AS ${quoteIdentifier(c.name)}`);
-  try {
-    await conn.run(
-      `COPY (SELECT ${casts.join(', ')}, ${sqlLiteral(period)} AS ${sqlIdentifier('_data_period')} FROM cleaned) TO ${sqlLiteral(temporary)} (FORMAT parquet)`,
-    );
-    await rename(temporary, target);
-  } finally {
-    await rm(temporary, { force: true });
-  }
+  // DuckDB's COPY does not create folders; writeViaTemp puts its temp file beside the target.
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeViaTemp(target, (temp) =>
+    conn.run(`COPY (SELECT ${casts.join(', ')}, ${sqlLiteral(period)} AS ${quoteIdentifier('_data_period')} FROM cleaned) TO ${sqlLiteral(temp)} (FORMAT parquet)`),
+  );
 }
 
 /** One CSV line per problem (row, column, value, reason); a clean run removes an older rejects file. */
@@ -113,8 +107,5 @@ async function writeRejects(target: string, issues: readonly RowIssue[]): Promis
     await rm(target, { force: true });
     return;
   }
-  await mkdir(path.dirname(target), { recursive: true });
-  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temporary, stringify(issues.map((i) => [i.row, i.column, i.value, i.reason]), { header: true, columns: ['row', 'column', 'value', 'reason'] }));
-  await rename(temporary, target);
+  writeFileAtomically(target, stringify(issues.map((i) => [i.row, i.column, i.value, i.reason]), { header: true, columns: ['row', 'column', 'value', 'reason'] }));
 }
