@@ -1,6 +1,7 @@
 // Before anything is deleted: the Parquet file to load has the stage table's columns and only rows of the period.
 import { StrataError, messageOf } from '../errors.js';
 import { sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
+import { periodProblem } from './dataset-rules.js';
 import type { StageTable } from './stage-database.js';
 
 /** `read_parquet('<file>')`, the file name as a literal. */
@@ -8,6 +9,8 @@ export const readParquetSql = (file: string) => `read_parquet(${sqlLiteral(file)
 
 /** Checks the file and returns its row count; throws a validation error naming what is wrong. */
 export async function checkPeriodParquet(conn: EngineConnection, file: string, table: StageTable, period: string): Promise<number> {
+  const problem = periodProblem(period);
+  if (problem !== null) throw new StrataError('validation', `the period '${period}' ${problem}`, { file, period });
   let described: { column_name: string }[];
   try {
     described = await conn.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${readParquetSql(file)}`);

@@ -1,6 +1,7 @@
 // The stage database interface: what ingest, validate, load, transform and publish need from DuckDB or PostgreSQL.
 import type { ColumnType, DatasetColumn } from './dataset-rules.js';
 import { IDENTIFIER_PATTERN } from './dataset-rules.js';
+import { sqlIdentifier } from '../engine/duckdb.js';
 import { StrataError } from '../errors.js';
 
 export type StageDatabaseKind = 'duckdb' | 'postgres';
@@ -91,7 +92,7 @@ export function quoteIdentifier(name: string): string {
   if (!IDENTIFIER_PATTERN.test(name)) {
     throw new StrataError('validation', `'${name}' is not allowed as a table or column name (lower-case letters, digits, _)`, { name });
   }
-  return `"${name}"`;
+  return sqlIdentifier(name);
 }
 
 export const stageTableName = (table: StageTable) => `stage.${quoteIdentifier(table.name)}`;

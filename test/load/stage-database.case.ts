@@ -134,6 +134,16 @@ export function registerStageDatabaseSuite(title: string, target: StageDatabaseT
       });
     });
 
+    it('a period that is not a calendar date is refused before the file is read, whatever the database', async () => {
+      const dir = tempDir();
+      const { name, table, before } = await loadedDataset(dir);
+      const odd = await writeCitizensParquet(path.join(dir, 'odd.parquet'), { period: '2024-13', rows: 5, seed: 4 });
+      await withDb(async (db) => {
+        await assert.rejects(db.replacePeriod({ table, period: '2024-13', parquetFile: odd }), /the period '2024-13' is not a real calendar date/);
+        assert.deepEqual(await wholeStageFingerprint(db, name), before);
+      });
+    });
+
     it('concurrent loads of one dataset are serialised: the period ends with exactly one file, never a mix', async () => {
       const dir = tempDir();
       const { name, table } = await loadedDataset(dir);

@@ -63,11 +63,10 @@ export class DuckDbStageDatabase implements StageDatabase {
       await conn.run(createStageTableSql(table, 'duckdb'));
       checkStageColumns(table, (await conn.all<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).map((r) => r.column_name));
       const target = stageTableName(table);
-      const [old] = await conn.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${target} WHERE "_data_period" = $1`, [period]);
-      await conn.run(`DELETE FROM ${target} WHERE "_data_period" = $1`, [period]);
+      const [deleted] = await conn.all<{ Count: bigint }>(`DELETE FROM ${target} WHERE "_data_period" = $1`, [period]);
       const columns = columnListSql(table);
       const [inserted] = await conn.all<{ Count: bigint }>(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${readParquetSql(parquetFile)}`);
-      return { rowsDeleted: Number(old?.n ?? 0n), rowsInserted: Number(inserted?.Count ?? 0n) };
+      return { rowsDeleted: Number(deleted?.Count ?? 0n), rowsInserted: Number(inserted?.Count ?? 0n) };
     });
   }
 

@@ -8,7 +8,6 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Engine, sqlLiteral } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
-import { periodProblem } from '../dataset-rules.js';
 import { checkPeriodParquet } from '../check-period-parquet.js';
 import { parquetCsvChunks } from './parquet-csv-chunks.js';
 import { applyMigrations, ingestionLogInsert, loadLogInsert, validationLogInsert, type LogInsert } from '../migrations.js';
@@ -138,8 +137,6 @@ export class PostgresStageDatabase implements StageDatabase {
  * partition: replacing a period costs what a first load costs, never a DELETE of millions of rows.
  */
 async function swapPeriodPartition(client: pg.PoolClient, table: StageTable, period: string, csv: () => Readable): Promise<ReplacePeriodResult> {
-  const problem = periodProblem(period);
-  if (problem !== null) throw new StrataError('validation', `the period '${period}' ${problem}`);
   await client.query(createStageTableSql(table, 'postgres'));
   checkStageColumns(table, (await client.query<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).rows.map((r) => r.column_name));
   const partition = `stage.${quoteIdentifier(partitionName(table, period))}`;
