@@ -2,11 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { checkTimeZone } from '../history/manifest-query.js';
 import { renderRunTable, type TableColumn } from '../history/run-table.js';
 import { toSafeCsv } from '../history/safe-csv.js';
 import { choiceOption } from './parse-option.js';
 import { say, type CliIo } from './io.js';
+import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
 
 export const DEFAULT_MANIFEST = path.join('data', '02_stage', '_manifest', 'manifest.parquet');
 export const FORMATS = ['table', 'csv', 'json'] as const;
@@ -21,7 +21,7 @@ export interface ManifestFlags {
 export function withManifestOptions(command: Command): Command {
   return command
     .option('--manifest <file>', 'the manifest Parquet file', DEFAULT_MANIFEST)
-    .option('--local-tz <zone>', 'IANA time zone for local dates and times', 'America/Santiago');
+    .option('--local-tz <zone>', 'IANA time zone for local dates and times', DEFAULT_LOCAL_TZ);
 }
 
 /** Adds --format and --out. */

@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configError, messageOf } from '../errors.js';
-import { isValidTimeZone } from '../time/time-zone.js';
+import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
+import { DEFAULT_IN_FLIGHT_PREFIXES } from '../discover/in-flight.js';
 import { extractionVersion, projectRoot } from '../version.js';
 
 export interface StagingConfig {
@@ -143,8 +144,7 @@ function withDefaults(values: Partial<Record<Field, unknown>>): StagingConfig {
   if (v.rawRoot === undefined) throw configError('no raw root given: pass --raw-root (or set raw-root in the config file, or STRATA_RAW_ROOT)');
   if (v.stageRoot === undefined) throw configError('no stage root given: pass --stage-root (or set stage-root in the config file, or STRATA_STAGE_ROOT)');
   if (!existsSync(v.rawRoot) || !statSync(v.rawRoot).isDirectory()) throw configError(`the raw root ${v.rawRoot} is not a folder`);
-  const localTz = v.localTz ?? 'America/Santiago';
-  if (!isValidTimeZone(localTz)) throw configError(`unknown time zone '${localTz}': expected an IANA name such as America/Santiago`);
+  const localTz = checkTimeZone(v.localTz ?? DEFAULT_LOCAL_TZ);
   const cores = availableParallelism();
   const workers = v.workers ?? Math.min(32, Math.max(1, cores));
   const outside = path.dirname(v.stageRoot); // rejects and manifest sit beside the stage root (CONTRACT.md)
@@ -159,7 +159,7 @@ function withDefaults(values: Partial<Record<Field, unknown>>): StagingConfig {
     onlyYamlData: v.onlyYamlData ?? false,
     strict: v.strict ?? false,
     settleSeconds: v.settleSeconds ?? 10,
-    inFlightPrefixes: Object.freeze([...(v.inFlightPrefixes ?? ['temp_'])]),
+    inFlightPrefixes: Object.freeze([...(v.inFlightPrefixes ?? DEFAULT_IN_FLIGHT_PREFIXES)]),
     rejectsDir: v.rejectsDir ?? path.join(outside, '_rejects'),
     eventsDir: v.eventsDir ?? path.join(outside, '_manifest', 'events'),
     manifestPath: v.manifestPath ?? path.join(outside, '_manifest', 'manifest.parquet'),

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { Engine, sqlLiteral, type EngineConnection, type SqlValue } from '../engine/duckdb.js';
 import { configError } from '../errors.js';
-import { isValidTimeZone } from '../time/time-zone.js';
 
 export interface ManifestHandle {
   readonly conn: EngineConnection;
@@ -26,10 +25,6 @@ export async function openManifest(file: string): Promise<ManifestHandle> {
   };
 }
 
-export function checkTimeZone(zone: string): string {
-  if (!isValidTimeZone(zone)) throw configError(`unknown time zone '${zone}': expected an IANA name such as America/Santiago`);
-  return zone;
-}
 
 /**
  * The run's instant for ordering: its start time, or local midnight of its date when it has none

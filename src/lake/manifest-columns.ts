@@ -1,7 +1,10 @@
 // The manifest's columns: the agreed core list (docs: manifest-spec) and the parameter columns the procedures YAML adds.
 
 export type SqlType = 'VARCHAR' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMPTZ';
-export type ParameterType = 'float' | 'int' | 'str' | 'bool' | 'datetime';
+import type { ValueType } from '../schema/procedures-schema.js';
+
+/** A parameter column's type, as the procedures YAML declares it. */
+export type ParameterType = ValueType;
 
 export interface ManifestColumn {
   readonly name: string;

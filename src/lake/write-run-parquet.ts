@@ -5,6 +5,8 @@ import path from 'node:path';
 import { sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
 import type { ColumnMatch } from '../schema/match-columns.js';
 import type { ValueType } from '../schema/procedures-schema.js';
+import { SQL_TYPE_OF } from './manifest-columns.js';
+import { FALSE_WORDS, TRUE_WORDS } from '../parse/header-value.js';
 import { writeViaTemp } from './atomic-file.js';
 
 export type ConstantValue = string | number | boolean | Date | null;
@@ -33,13 +35,6 @@ const READ_TYPE: Readonly<Record<ValueType, string>> = {
   bool: 'VARCHAR', // read as text, then 1/true/yes -> true
   datetime: 'VARCHAR', // read as text, then cast with its zone
 };
-export const SQL_TYPE: Readonly<Record<ValueType, string>> = {
-  float: 'DOUBLE',
-  int: 'BIGINT',
-  str: 'VARCHAR',
-  bool: 'BOOLEAN',
-  datetime: 'TIMESTAMPTZ',
-};
 const NULL_TEXTS = ['nan', 'NaN', 'NAN', '-nan', ''];
 // Each writer buffers a whole row group in memory; 20,000 rows keeps two workers on the lab's largest
 // files (80,000 rows, ~30 columns) within ~270 MB in all, against ~330 MB with DuckDB's default 122,880.
@@ -62,18 +57,19 @@ export function runCopySql(run: RunTable, target: string): string {
 
 function castExpression(column: string, type: ValueType): string {
   if (type === 'bool') {
-    return `CASE WHEN lower(trim(${column})) IN ('1','true','yes','y','t','on') THEN true WHEN lower(trim(${column})) IN ('0','false','no','n','f','off') THEN false END`;
+    const words = (set: ReadonlySet<string>) => [...set].map(sqlLiteral).join(', ');
+    return `CASE WHEN lower(trim(${column})) IN (${words(TRUE_WORDS)}) THEN true WHEN lower(trim(${column})) IN (${words(FALSE_WORDS)}) THEN false END`;
   }
   if (type === 'datetime') return `TRY_CAST(${column} AS TIMESTAMPTZ)`;
   return column;
 }
 
 function literal(value: ConstantValue, type: ValueType): string {
-  if (value === null) return `CAST(NULL AS ${SQL_TYPE[type]})`;
+  if (value === null) return `CAST(NULL AS ${SQL_TYPE_OF[type]})`;
   if (value instanceof Date) return `TIMESTAMPTZ ${sqlLiteral(value.toISOString())}`;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return `CAST(${Number.isFinite(value) ? String(value) : 'NULL'} AS ${SQL_TYPE[type]})`;
-  return type === 'str' ? sqlLiteral(value) : `TRY_CAST(${sqlLiteral(value)} AS ${SQL_TYPE[type]})`;
+  if (typeof value === 'number') return `CAST(${Number.isFinite(value) ? String(value) : 'NULL'} AS ${SQL_TYPE_OF[type]})`;
+  return type === 'str' ? sqlLiteral(value) : `TRY_CAST(${sqlLiteral(value)} AS ${SQL_TYPE_OF[type]})`;
 }
 
 /** What the caller decides once it knows how many rows were written: publish (with a value) or refuse. */

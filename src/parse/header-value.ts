@@ -8,8 +8,9 @@ export type CastResult = { readonly ok: true; readonly value: HeaderValue } | { 
 // A number, then optionally a unit made of letters, symbols and spaces: `0.001 A`, `25 C`, `455`, `100ms`, `1e-3 A/V`.
 const NUMBER_WITH_UNIT = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([^\d\s][^\d]*)?$/;
 const NAN = /^[+-]?nan$/i;
-const TRUE = new Set(['1', 'true', 'yes', 'on', 'y', 't']);
-const FALSE = new Set(['0', 'false', 'no', 'off', 'n', 'f']);
+/** How yes and no are written, in headers and in data columns alike. */
+export const TRUE_WORDS: ReadonlySet<string> = new Set(['1', 'true', 'yes', 'on', 'y', 't']);
+export const FALSE_WORDS: ReadonlySet<string> = new Set(['0', 'false', 'no', 'off', 'n', 'f']);
 
 export function castHeaderValue(text: string, type: ValueType, zone: string): CastResult {
   const trimmed = text.trim();
@@ -27,8 +28,8 @@ export function castHeaderValue(text: string, type: ValueType, zone: string): Ca
     }
     case 'bool': {
       const lower = trimmed.toLowerCase();
-      if (TRUE.has(lower)) return { ok: true, value: true };
-      if (FALSE.has(lower)) return { ok: true, value: false };
+      if (TRUE_WORDS.has(lower)) return { ok: true, value: true };
+      if (FALSE_WORDS.has(lower)) return { ok: true, value: false };
       return { ok: false, expected: 'yes/no, true/false or 1/0' };
     }
     case 'datetime': {
