@@ -34,7 +34,7 @@ describe('the staging config', () => {
 
   it('lets flags win over STRATA_* variables, which win over the config file', () => {
     const cwd = lab();
-    writeFileSync(path.join(cwd, 'strata.yml'), 'raw-root: raw\nstage-root: s\nworkers: 2\nlocal-tz: UTC\nsettle: 5\nstrict: true\nin-flight-prefixes: [tmp_, "~"]\n');
+    writeFileSync(path.join(cwd, 'strata.yml'), 'raw-root: raw\nstage-root: s\nworkers: 2\nlocal-tz: UTC\nsettle: 5\nstrict: true\nin-flight-prefix: [tmp_, "~"]\n');
     const config = loadStagingConfig({
       flags: { workers: '3' },
       configFile: 'strata.yml',

@@ -40,7 +40,7 @@ const OPTIONS = {
   onlyYamlData: { key: 'only-yaml-data', kind: 'bool' },
   strict: { key: 'strict', kind: 'bool' },
   settleSeconds: { key: 'settle', kind: 'seconds' },
-  inFlightPrefixes: { key: 'in-flight-prefixes', kind: 'list' },
+  inFlightPrefixes: { key: 'in-flight-prefix', kind: 'list' }, // as the flag: --in-flight-prefix P...
   rejectsDir: { key: 'rejects-dir', kind: 'path' },
   eventsDir: { key: 'events-dir', kind: 'path' },
   manifestPath: { key: 'manifest', kind: 'path' },
