@@ -41,6 +41,8 @@ export interface ManifestCoreRow {
 export type ManifestRow = ManifestCoreRow & { readonly [column: string]: ManifestValue };
 
 export interface RowIssue {
+  /** `rule`: the row breaks a column's rule; `duplicate`: its run id is already in the batch. */
+  readonly code: 'rule' | 'duplicate';
   readonly path: string;
   readonly message: string;
 }
@@ -179,9 +181,9 @@ export function validateManifestRows(rows: readonly unknown[], parameterColumns:
   for (const row of rows) {
     const result = model.schema.safeParse(normalise(row, model));
     if (!result.success) {
-      invalid.push({ row, issues: result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(row)', message: issueMessage(i) })) });
+      invalid.push({ row, issues: result.error.issues.map((i) => ({ code: 'rule', path: i.path.map(String).join('.') || '(row)', message: issueMessage(i) })) });
     } else if (seen.has(result.data.run_id)) {
-      invalid.push({ row, issues: [{ path: 'run_id', message: `run id ${result.data.run_id} appears twice in the batch` }] });
+      invalid.push({ row, issues: [{ code: 'duplicate', path: 'run_id', message: `run id ${result.data.run_id} appears twice in the batch` }] });
     } else {
       seen.add(result.data.run_id);
       valid.push(result.data);

@@ -102,7 +102,7 @@ function rowViolations(
     const record = row as Record<string, unknown>;
     const runId = typeof record['run_id'] === 'string' ? record['run_id'] : null;
     const reported = (issue: RowIssue) =>
-      missing.has(issue.path) || record[issue.path] === null || /appears twice/.test(issue.message);
+      issue.code === 'duplicate' || missing.has(issue.path) || record[issue.path] === null;
     return issues
       .filter((issue) => !reported(issue))
       .map((issue) => ({ kind: 'schema_violation' as const, runId, column: issue.path, message: issue.message }));
