@@ -16,11 +16,9 @@ export interface IngestOptions {
   readonly progress?: Progress;
 }
 
-export type IngestOutcome = IngestionLogEntry;
-
-export async function ingestFiles(files: readonly string[], options: IngestOptions): Promise<IngestOutcome[]> {
+export async function ingestFiles(files: readonly string[], options: IngestOptions): Promise<IngestionLogEntry[]> {
   const progress = options.progress ?? silentProgress;
-  const outcomes: IngestOutcome[] = [];
+  const outcomes: IngestionLogEntry[] = [];
   progress.start('ingesting files', files.length);
   for (const file of files) {
     const outcome = await ingestFile(file, options);
@@ -32,7 +30,7 @@ export async function ingestFiles(files: readonly string[], options: IngestOptio
   return outcomes;
 }
 
-async function ingestFile(file: string, { rules, dataRoot }: IngestOptions): Promise<IngestOutcome> {
+async function ingestFile(file: string, { rules, dataRoot }: IngestOptions): Promise<IngestionLogEntry> {
   const identity = await fileIdentity(file);
   if ('reason' in identity) return { file, dataset: null, period: null, sizeBytes: 0, sha256: '', status: 'refused', reason: identity.reason };
   const check = await checkLandedFile(file, rules, dataRoot);
@@ -48,7 +46,7 @@ async function ingestFile(file: string, { rules, dataRoot }: IngestOptions): Pro
 }
 
 /** Size and SHA-256 of the file, so a re-sent file can be told from the one loaded before. */
-export async function fileIdentity(file: string): Promise<{ sizeBytes: number; sha256: string } | { reason: string }> {
+async function fileIdentity(file: string): Promise<{ sizeBytes: number; sha256: string } | { reason: string }> {
   try {
     const { size } = await stat(file);
     const hash = createHash('sha256');
