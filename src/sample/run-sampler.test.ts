@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { Engine, sqlLiteral } from '../engine/duckdb.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { recordProcessedFile } from './processed-log.js';
 import { CACHE_FILE_NAME } from './sample-cache.js';
@@ -52,6 +53,23 @@ describe('runSampler', () => {
     assert.equal(readFileSync(path.join(samples, '143000--It_sample.csv'), 'utf8'), '#Procedure: <x.It>\r\n#Data:\r\nt,I\r\n0,0\r\n1,2\r\n');
     const cache = JSON.parse(readFileSync(path.join(samples, CACHE_FILE_NAME), 'utf8')) as { files: Record<string, { status: string; reason?: string }> };
     assert.equal(cache.files[path.join(bronze, '143004--gone.csv')]?.status, 'failed');
+  });
+
+  it('samples Parquet files through one DuckDB opened on demand, and closes it at the end of the run', async () => {
+    const { log, samples, bronze, add } = lab();
+    const engine = await Engine.open();
+    try {
+      const conn = await engine.connect();
+      for (const name of ['a.parquet', 'b.parquet']) await conn.run(`COPY (SELECT range AS i FROM range(10)) TO ${sqlLiteral(path.join(bronze, name))} (FORMAT parquet)`);
+      conn.close();
+    } finally {
+      engine.close();
+    }
+    for (const name of ['a.parquet', 'b.parquet']) await recordProcessedFile(log, { raw: `raw/e/${name}`, bronze: path.join(bronze, name) });
+    await add('c.csv', csv(3));
+    const summary = await runSampler({ log, samplesDir: samples, rows: 2 });
+    assert.deepEqual([summary.sampled, summary.failed], [3, 0]);
+    assert.deepEqual(readdirSync(samples).sort(), [CACHE_FILE_NAME, 'a_sample.parquet', 'b_sample.parquet', 'c_sample.csv']);
   });
 
   it('writes nothing on a second run over an unchanged log', async () => {

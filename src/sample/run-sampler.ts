@@ -66,7 +66,7 @@ export async function runSampler(options: SamplerOptions): Promise<SamplerSummar
     }
   } finally {
     await cache.save();
-    duckdb.close();
+    await duckdb.close();
   }
   return summary;
 }
@@ -134,15 +134,16 @@ async function handleLine(line: LogLine, log: string, context: EntryContext, opt
 }
 
 /** DuckDB is opened only when a Parquet file turns up, and once per run. */
-function lazyDuckDb(): { connect: () => Promise<EngineConnection>; close: () => void } {
+function lazyDuckDb(): { connect: () => Promise<EngineConnection>; close: () => Promise<void> } {
   let opening: Promise<{ engine: Engine; connection: EngineConnection }> | undefined;
-  let opened: { engine: Engine; connection: EngineConnection } | undefined;
   return {
     connect: async () => {
-      opening ??= Engine.open(':memory:', { threads: 2 }).then(async (engine) => (opened = { engine, connection: await engine.connect() }));
+      opening ??= Engine.open(':memory:', { threads: 2 }).then(async (engine) => ({ engine, connection: await engine.connect() }));
       return (await opening).connection;
     },
-    close: () => {
+    close: async () => {
+      // A DuckDB that failed to open has nothing to close; its error went to the sample that asked for it.
+      const opened = await opening?.catch(() => undefined);
       opened?.connection.close();
       opened?.engine.close();
     },

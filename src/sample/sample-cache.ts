@@ -50,10 +50,6 @@ export class SampleCache {
     return new SampleCache(file, { version: 1, logs: {}, files: {} });
   }
 
-  get dirty(): boolean {
-    return this.changed;
-  }
-
   logPosition(log: string): LogPosition | undefined {
     return this.data.logs[log];
   }

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { messageOf } from '../errors.js';
 import { writeFileAtomically } from '../lake/atomic-file.js';
-import { SampleProblem, type Head, type SampleWritten, type Sampler } from './sample-types.js';
+import { SampleProblem, errorCode, type Head, type SampleWritten, type Sampler } from './sample-types.js';
 
 /**
  * The leading bytes of a CSV stream up to the end of its `records`-th record (the column header is a record;
@@ -43,11 +43,6 @@ export async function csvHead(source: Readable, records: number, maxBytes: numbe
   }
   const all = Buffer.concat(kept);
   return { bytes: count >= records ? all.subarray(0, end) : all, count };
-}
-
-export function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : '';
 }
 
 export const sampleCsv: Sampler = async (input, output, context): Promise<SampleWritten> => {

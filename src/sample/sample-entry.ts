@@ -7,7 +7,7 @@ import { chooseSampler, type SampleFormat } from './choose-sampler.js';
 import type { LogEntry } from './processed-log.js';
 import type { SampleCache } from './sample-cache.js';
 import { pathTag, sampleFileName, samplePath } from './sample-name.js';
-import { SampleProblem, type SampleContext } from './sample-types.js';
+import { SampleProblem, errorCode, type SampleContext } from './sample-types.js';
 
 export type SampleOutcome =
   | { readonly kind: 'sampled'; readonly bronze: string; readonly sample: string; readonly format: SampleFormat; readonly rows: number; readonly bytes: number }
@@ -67,7 +67,7 @@ function uniqueSampleName(bronze: string, stem: string, ext: string, cache: Samp
 
 function reasonFor(bronze: string, where: string, error: unknown): string {
   if (error instanceof SampleProblem) return `${bronze} ${error.message}.`;
-  const code = (error as { code?: unknown }).code;
+  const code = errorCode(error);
   if (code === 'ENOENT') return `${bronze} is gone: the file logged on ${where} no longer exists.`;
   if (code === 'EACCES' || code === 'EPERM') return `${bronze} cannot be read: permission denied.`;
   return `Could not sample ${bronze}: ${messageOf(error)}.`;

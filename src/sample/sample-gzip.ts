@@ -3,10 +3,10 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { messageOf } from '../errors.js';
-import { csvHead, errorCode } from './sample-csv.js';
+import { csvHead } from './sample-csv.js';
 import { linesHead } from './sample-jsonl.js';
 import { writeFileAtomically } from '../lake/atomic-file.js';
-import { SampleProblem, type Head, type SampleContext, type SampleWritten } from './sample-types.js';
+import { SampleProblem, errorCode, type Head, type SampleContext, type SampleWritten } from './sample-types.js';
 
 /** Samples a gzip file; `inner` is the format inside (`csv` keeps the header on top of N rows, anything else N lines). */
 export async function sampleGzip(input: string, output: string, context: SampleContext, inner: 'csv' | 'lines'): Promise<SampleWritten> {

@@ -41,6 +41,12 @@ export class SampleProblem extends Error {
   override readonly name = 'SampleProblem';
 }
 
+/** The `code` of an error (`ENOENT`, `Z_DATA_ERROR`, `CSV_...`), or '' when it has none, whatever was thrown. */
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
 /** An error from the operating system (no such file, permission denied), as opposed to one about the content. */
 export function isSystemError(error: unknown): boolean {
   return typeof (error as { syscall?: unknown } | null)?.syscall === 'string';
