@@ -1,14 +1,12 @@
 // Loading a 5,000,000-row, 10-column period into PostgreSQL (COPY) and DuckDB, first load and replace, against batched INSERTs.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine, sqlLiteral } from '../src/engine/duckdb.js';
-import { messageOf } from '../src/errors.js';
 import { openStageDatabase, type StageDatabaseAddress } from '../src/load/open-stage-database.js';
-import { PostgresStageDatabase } from '../src/load/postgres/postgres-stage-database.js';
 import { columnListSql, stageTableName, type StageTable } from '../src/load/stage-database.js';
 import { projectRoot } from '../src/version.js';
+import { scratchPostgres } from '../test/support/scratch-postgres.js';
 import { fmt, inChild, type BenchSection } from './harness.js';
 
 const ROWS = 5_000_000;
@@ -124,22 +122,14 @@ function measure(label: string, address: StageDatabaseAddress, big: string, smal
 }
 
 async function postgresFigures(big: string, small: string): Promise<Figures> {
-  const adminUrl = process.env['STRATA_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-  let admin: PostgresStageDatabase;
+  const scratch = scratchPostgres('strata_bench');
+  const problem = await scratch.unreachable();
+  if (problem !== null) return { label: 'PostgreSQL', lines: [`PostgreSQL skipped: ${problem}`] };
+  await scratch.create();
   try {
-    admin = await PostgresStageDatabase.open(adminUrl);
-  } catch (error) {
-    return { label: 'PostgreSQL', lines: [`PostgreSQL skipped: ${messageOf(error)}`] };
-  }
-  const database = `strata_bench_${randomBytes(4).toString('hex')}`;
-  await admin.query(`CREATE DATABASE "${database}"`);
-  try {
-    const url = new URL(adminUrl);
-    url.pathname = `/${database}`;
-    return measure('PostgreSQL', { kind: 'postgres', url: url.toString() }, big, small);
+    return await measure('PostgreSQL', { kind: 'postgres', url: scratch.url }, big, small);
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.close();
+    await scratch.drop();
   }
 }
 

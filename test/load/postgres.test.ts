@@ -1,36 +1,17 @@
 // The loader suite on PostgreSQL: a fresh database per run (STRATA_PG_URL names the server), dropped at the end.
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { messageOf } from '../../src/errors.js';
 import { openStageDatabase } from '../../src/load/open-stage-database.js';
 import { PostgresStageDatabase } from '../../src/load/postgres/postgres-stage-database.js';
+import { scratchPostgres } from '../support/scratch-postgres.js';
 import { registerStageDatabaseSuite } from './stage-database.case.js';
 
-const adminUrl = process.env['STRATA_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const required = process.env['STRATA_REQUIRE_PG'] === '1';
-const database = `strata_test_${randomBytes(6).toString('hex')}`;
-const testUrl = (() => {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-})();
+const scratch = scratchPostgres('strata_test');
+const testUrl = scratch.url;
 
 async function unreachableReason(): Promise<string | null> {
-  try {
-    await (await PostgresStageDatabase.open(adminUrl)).close();
-    return null;
-  } catch (error) {
-    return `PostgreSQL is unreachable (${messageOf(error)}); set STRATA_PG_URL, or STRATA_REQUIRE_PG=1 to fail instead of skipping`;
-  }
-}
-
-async function asAdmin(sql: string): Promise<void> {
-  const admin = await PostgresStageDatabase.open(adminUrl);
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.close();
-  }
+  const problem = await scratch.unreachable();
+  return problem === null ? null : `PostgreSQL is unreachable (${problem}); set STRATA_PG_URL, or STRATA_REQUIRE_PG=1 to fail instead of skipping`;
 }
 
 /** Terminates the backend running the load's COPY as soon as it shows in pg_stat_activity. */
@@ -60,8 +41,8 @@ const reason = required ? null : await unreachableReason();
 registerStageDatabaseSuite(
   'the PostgreSQL stage database',
   {
-    setup: () => asAdmin(`CREATE DATABASE "${database}"`),
-    teardown: () => asAdmin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
+    setup: () => scratch.create(),
+    teardown: () => scratch.drop(),
     open: () => openStageDatabase({ kind: 'postgres', url: testUrl }),
     dbUrl: () => testUrl,
     killLoadConnection,
