@@ -40,7 +40,9 @@ export const sampleTar: Sampler = (input, output, context): Promise<SampleWritte
       await finished(out);
       return { rows: listed, bytes };
     } catch (error) {
+      // The temp file may still be opening: wait until it is closed, or writeViaTemp removes it before it exists.
       out.destroy();
+      await finished(out).catch(() => {});
       throw error;
     }
   });
