@@ -19,7 +19,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export function acquireStageLock(stageRoot: string): StageLock {
+/** Takes the lake's lock; if the last run died holding it, first sweeps temp files from `stageRoot` and `alsoSweep`. */
+export function acquireStageLock(stageRoot: string, alsoSweep: readonly string[] = []): StageLock {
   mkdirSync(stageRoot, { recursive: true });
   const lockFile = path.join(stageRoot, '.strata-stage.lock');
   let swept = 0;
@@ -38,7 +39,7 @@ export function acquireStageLock(stageRoot: string): StageLock {
         });
       }
       // The previous run died mid-way: its half-written temp files go, its finished files stay.
-      swept += removeTempFiles(stageRoot);
+      for (const dir of [stageRoot, ...alsoSweep]) swept += removeTempFiles(dir);
       rmSync(lockFile, { force: true });
     }
   }

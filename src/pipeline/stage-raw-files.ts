@@ -1,5 +1,6 @@
 // `strata stage`: discover raw files, stage the new and changed ones in parallel, record events, rejects and the manifest.
 import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
@@ -48,7 +49,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const progress = options.progress ?? silentProgress;
   const catalog = loadProcedureCatalog(config.proceduresYaml);
   const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
-  const lock = acquireStageLock(config.stageRoot);
+  const lock = acquireStageLock(config.stageRoot, [path.dirname(config.manifestPath), config.rejectsDir]);
   // Each worker's connection runs its query on its own thread; DuckDB's pool adds threadsPerWorker more, shared
   // (measured: two connections over one pool thread beat two over two, the small queries fight less).
   const engine = await Engine.open(':memory:', { threads: config.threadsPerWorker });

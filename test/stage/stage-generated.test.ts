@@ -186,11 +186,15 @@ describe('staging rules', () => {
     const leftover = path.join(stageRoot, 'proc=It', 'date=2025-09-01', 'run_id=0000000000000000', '.part-000.parquet.strata-tmp-99999999-dead');
     mkdirSync(path.dirname(leftover), { recursive: true });
     writeFileSync(leftover, 'half a parquet file');
+    const manifestLeftover = path.join(root, 'lake', '_manifest', '.manifest.parquet.strata-tmp-99999999-dead');
+    mkdirSync(path.dirname(manifestLeftover), { recursive: true });
+    writeFileSync(manifestLeftover, 'half a manifest');
     writeFileSync(path.join(stageRoot, '.strata-stage.lock'), '99999999');
     const lake = await stageInto(raw, path.join(root, 'lake'));
     assert.equal(lake.summary.ok, 2);
-    assert.equal(lake.summary.sweptTempFiles, 1);
+    assert.equal(lake.summary.sweptTempFiles, 2);
     assert.equal(existsSync(leftover), false);
+    assert.equal(existsSync(manifestLeftover), false);
     assert.equal(existsSync(path.join(stageRoot, '.strata-stage.lock')), false);
   });
 
