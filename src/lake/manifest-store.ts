@@ -112,6 +112,53 @@ export async function writeValidatedManifest(
   return { file, rows: valid.length, columns };
 }
 
+/** What a stage run changes in the manifest: new or restaged runs, and new mtimes of files whose bytes did not change. */
+export interface ManifestChanges {
+  readonly upserts: readonly ManifestRow[];
+  readonly mtimes: ReadonlyMap<string, number>;
+}
+
+/**
+ * Applies `changes` to the manifest inside DuckDB and replaces the file atomically: the runs already there are
+ * never read into JS, so a run that stages ten new files into a lake of 100,000 costs ten rows of memory.
+ * Rows in `upserts` must have passed validateManifestRows; an upsert replaces the row of its source file.
+ */
+export async function mergeIntoManifest(
+  conn: EngineConnection,
+  file: string,
+  changes: ManifestChanges,
+  parameterColumns: readonly ParameterColumn[],
+): Promise<ManifestWrite> {
+  if (!existsSync(file)) return writeValidatedManifest(conn, file, changes.upserts, parameterColumns);
+  const columns = manifestColumns(mergeParameterColumns(parameterColumns, await existingParameterColumns(conn, file)));
+  const suffix = randomBytes(6).toString('hex');
+  const upserts = `manifest_upserts_${suffix}`;
+  const mtimes = `manifest_mtimes_${suffix}`;
+  await conn.run(`CREATE TEMP TABLE ${upserts} (${columns.map((c) => `${sqlIdentifier(c.name)} ${c.sqlType}`).join(', ')})`);
+  await conn.run(`CREATE TEMP TABLE ${mtimes} (source_file VARCHAR, source_mtime_ms DOUBLE)`);
+  try {
+    await conn.appendJsRows(upserts, rowValues(changes.upserts, columns));
+    await conn.appendJsRows(mtimes, [...changes.mtimes].map(([source, mtime]) => [source, mtime]));
+    const list = columns.map((c) => sqlIdentifier(c.name)).join(', ');
+    await writeViaTemp(file, (temp) =>
+      conn.run(
+        `COPY (SELECT ${list} FROM (
+           SELECT m.* REPLACE (coalesce(u.source_mtime_ms, m.source_mtime_ms) AS source_mtime_ms)
+             FROM ${manifestSource(file)} m LEFT JOIN ${mtimes} u ON u.source_file = m.source_file
+            WHERE m.source_file NOT IN (SELECT source_file FROM ${upserts})
+           UNION ALL BY NAME SELECT * FROM ${upserts})
+         ORDER BY chip_group, chip_number, start_time_utc, file_idx, run_id)
+         TO ${sqlLiteral(temp)} (FORMAT parquet, COMPRESSION zstd)`,
+      ),
+    );
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${upserts}`);
+    await conn.run(`DROP TABLE IF EXISTS ${mtimes}`);
+  }
+  const [count] = await conn.all<{ n: bigint }>(`SELECT count(*) n FROM ${manifestSource(file)}`);
+  return { file, rows: Number(count?.n ?? 0), columns };
+}
+
 function* rowValues(rows: readonly ManifestRow[], columns: readonly ManifestColumn[]): Generator<SqlValue[]> {
   for (const row of rows) yield columns.map((c) => row[c.name] ?? null);
 }

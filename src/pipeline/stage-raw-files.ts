@@ -1,11 +1,11 @@
 // `strata stage`: discover raw files, stage the new and changed ones in parallel, record events, rejects and the manifest.
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Engine, type EngineConnection } from '../engine/duckdb.js';
+import { Engine } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import { loadProcedureCatalog } from '../schema/procedures-schema.js';
-import { readManifest, writeValidatedManifest } from '../lake/manifest-store.js';
+import { mergeIntoManifest, type ManifestChanges } from '../lake/manifest-store.js';
 import { readManifestIndex, type StagedSource } from '../lake/manifest-index.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
@@ -85,11 +85,11 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     if (work.length > 0) progress.stop();
     const ts = now().toISOString();
     for (const t of triage) if (t.skip !== undefined) events.append({ status: 'skipped', source_file: t.file.relPath, reason: t.skip.reason, ts });
-    // The whole manifest is read only when it must be rewritten: a re-run with nothing new never touches it.
-    const manifest = outcomes.length === 0 ? new Map<string, ManifestRow>() : await readManifestBySource(conns[0]!, config.manifestPath);
-    const recorded = recordOutcomes(outcomes, manifest, config, events, ts);
-    if (recorded.manifestChanged) {
-      await writeValidatedManifest(conns[0]!, config.manifestPath, [...manifest.values()], catalog.parameterColumns);
+    const recorded = recordOutcomes(outcomes, staged, config, events, ts);
+    // Merged inside DuckDB: the runs already staged are never read into memory, and a run with nothing new
+    // does not touch the manifest at all.
+    if (recorded.changes.upserts.length + recorded.changes.mtimes.size > 0) {
+      await mergeIntoManifest(conns[0]!, config.manifestPath, recorded.changes, catalog.parameterColumns);
     }
     const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
     return {
@@ -171,24 +171,20 @@ async function inParallel<C>(
 interface Recorded {
   readonly ok: readonly ManifestRow[];
   readonly rejects: readonly { readonly source_file: string; readonly error: string }[];
-  readonly manifestChanged: boolean;
+  readonly changes: ManifestChanges;
 }
 
-async function readManifestBySource(conn: EngineConnection, file: string): Promise<Map<string, ManifestRow>> {
-  return new Map((await readManifest(conn, file)).map((row) => [row.source_file, row]));
-}
-
-/** Applies the outcomes to the manifest map (validated as one batch), and writes events and reject records. */
+/** Turns the outcomes into manifest changes, events and reject records; removes data files a restage moved. */
 function recordOutcomes(
   outcomes: readonly FileOutcome[],
-  manifest: Map<string, ManifestRow>,
+  staged: ReadonlyMap<string, StagedSource>,
   config: StagingConfig,
   events: EventsLog,
   ts: string,
 ): Recorded {
   const ok: ManifestRow[] = [];
   const rejects: { source_file: string; error: string }[] = [];
-  let manifestChanged = false;
+  const mtimes = new Map<string, number>();
   const rejectFile = (file: RawFile, errorType: string, error: string) => {
     writeRejectRecord(config.rejectsDir, { source_file: file.relPath, error, error_type: errorType, ts, source_size: file.size, source_mtime_ms: file.mtimeMs });
     events.append({ status: 'reject', source_file: file.relPath, error, error_type: errorType, ts });
@@ -198,20 +194,16 @@ function recordOutcomes(
     if (outcome.status === 'rejected') {
       rejectFile(outcome.file, outcome.errorType, outcome.error);
     } else if (outcome.status === 'unchanged') {
-      const previous = manifest.get(outcome.file.relPath);
-      if (previous) manifest.set(outcome.file.relPath, { ...previous, source_mtime_ms: outcome.file.mtimeMs });
-      manifestChanged = true;
+      mtimes.set(outcome.file.relPath, outcome.file.mtimeMs);
       events.append({ status: 'skipped', source_file: outcome.file.relPath, reason: 'content unchanged (only its modification time moved)', ts });
     } else {
-      const previous = manifest.get(outcome.file.relPath);
+      const previous = staged.get(outcome.file.relPath);
       if (previous && previous.path !== outcome.row.path) rmSync(absoluteDataPath(config.stageRoot, previous.path), { force: true });
-      manifest.set(outcome.file.relPath, outcome.row);
-      manifestChanged = true;
       ok.push(outcome.row);
       removeRejectRecord(config.rejectsDir, outcome.file.relPath);
       const { row } = outcome;
       events.append({ status: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings: outcome.warnings, ts });
     }
   }
-  return { ok, rejects, manifestChanged };
+  return { ok, rejects, changes: { upserts: ok, mtimes } };
 }
