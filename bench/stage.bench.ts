@@ -78,6 +78,18 @@ async function corpusLines(name: string, rawRoot: string): Promise<string[]> {
   ];
 }
 
+/** Files keep arriving: ten new ones land in an already staged lake of the generated corpus. */
+async function arrivalLine(rawRoot: string, name: string): Promise<string> {
+  const extra = path.join(rawRoot, 'zz_new_arrivals');
+  await generateLabCorpus({ root: extra, files: 10, seed: 424_242 });
+  try {
+    const run = inChild<StageFigures>(THIS_MODULE, 'stageOnce', [rawRoot, path.join(WORK, `${name}-lake`)]);
+    return `${name}, 10 new files arriving in the staged lake: ${fmt.ms(run.ms)} (${run.result.ok} staged, ${run.result.skipped} skipped); peak ${fmt.mb(run.peakMb)}`;
+  } finally {
+    rmSync(extra, { recursive: true, force: true });
+  }
+}
+
 export async function bench(): Promise<BenchSection> {
   mkdirSync(WORK, { recursive: true });
   const lines: string[] = [];
@@ -91,5 +103,6 @@ export async function bench(): Promise<BenchSection> {
     writeFileSync(path.join(generated, '.complete'), '');
   }
   lines.push(...(await corpusLines('generated corpus', generated)));
+  lines.push(await arrivalLine(generated, 'generated corpus'));
   return { title: 'strata stage', lines };
 }
