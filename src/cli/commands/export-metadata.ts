@@ -4,12 +4,10 @@ import { openManifest } from '../../history/manifest-query.js';
 import { exportDayMetadata } from '../../history/metadata-export.js';
 import { dateOption } from '../parse-option.js';
 import { printJson, say } from '../io.js';
-import { manifestFlags, withManifestOptions } from '../manifest-options.js';
+import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
 import type { RegisterCommand } from './index.js';
 
-interface ExportFlags {
-  readonly manifest: string;
-  readonly localTz: string;
+interface ExportFlags extends ManifestFlags {
   readonly outDir: string;
   readonly date?: string;
   readonly json?: boolean;

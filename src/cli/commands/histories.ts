@@ -5,12 +5,10 @@ import { writeHistoriesFolder } from '../../history/histories-folder.js';
 import { openManifest } from '../../history/manifest-query.js';
 import { integerOption } from '../parse-option.js';
 import { printJson, say } from '../io.js';
-import { manifestFlags, withManifestOptions } from '../manifest-options.js';
+import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
 import type { RegisterCommand } from './index.js';
 
-interface HistoriesFlags {
-  readonly manifest: string;
-  readonly localTz: string;
+interface HistoriesFlags extends ManifestFlags {
   readonly outDir: string;
   readonly minExperiments: number;
   readonly group?: string;

@@ -4,7 +4,7 @@ import { chipHistory, HISTORY_COLUMNS } from '../../history/chip-history.js';
 import { openManifest } from '../../history/manifest-query.js';
 import { HISTORY_TABLE } from '../../history/run-table.js';
 import { printJson, say } from '../io.js';
-import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, type OutputFormat } from '../manifest-options.js';
+import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
 import type { RegisterCommand } from './index.js';
 
 interface ChipArgument {
@@ -20,9 +20,7 @@ function chipArgument(text: string): ChipArgument {
   return group ? { number: Number(number), group } : { number: Number(number) };
 }
 
-interface HistoryFlags {
-  readonly manifest: string;
-  readonly localTz: string;
+interface HistoryFlags extends ManifestFlags {
   readonly group?: string;
   readonly proc?: string;
   readonly format: OutputFormat;

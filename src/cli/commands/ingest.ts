@@ -2,16 +2,16 @@
 import path from 'node:path';
 import { ingestFiles } from '../../load/ingest.js';
 import { printJson, say } from '../io.js';
-import { landedFileArguments, secondsSince, withStageDatabase, withStageFlags, type StageFlags } from '../stage-options.js';
+import { landedFileArguments, secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';
 import type { RegisterCommand } from './index.js';
 
 export const registerIngest: RegisterCommand = (program, { io, setExitCode }) => {
-  withStageFlags(
+  withStageDatabaseFlags(
     program
       .command('ingest')
       .description('Check landed files where they are (file name, period, headers) and record each in meta.ingestion_log; exit 1 if any is refused')
       .argument('[files...]', 'landed files (default: every file under <data-root>/landed)'),
-  ).action(async (files: string[], flags: StageFlags) => {
+  ).action(async (files: string[], flags: StageDatabaseFlags) => {
     const start = performance.now();
     const outcomes = await withStageDatabase(io, flags, async ({ rules, dataRoot, db, progress }) =>
       ingestFiles(await landedFileArguments(io, dataRoot, files), { rules, dataRoot, db, progress }),

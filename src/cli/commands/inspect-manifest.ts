@@ -5,12 +5,10 @@ import { INSPECT_TABLE } from '../../history/run-table.js';
 import { usageError } from '../../errors.js';
 import { choiceOption, dateOption, integerOption } from '../parse-option.js';
 import { printJson } from '../io.js';
-import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, type OutputFormat } from '../manifest-options.js';
+import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
 import type { RegisterCommand } from './index.js';
 
-interface InspectFlags {
-  readonly manifest: string;
-  readonly localTz: string;
+interface InspectFlags extends ManifestFlags {
   readonly chip?: number;
   readonly group?: string;
   readonly proc?: string;

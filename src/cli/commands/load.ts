@@ -2,18 +2,18 @@
 import { findDataset } from '../../load/dataset-rules.js';
 import { loadPeriod } from '../../load/load-period.js';
 import { printJson, say } from '../io.js';
-import { secondsSince, withStageDatabase, withStageFlags, type StageFlags } from '../stage-options.js';
+import { secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';
 import type { RegisterCommand } from './index.js';
 import path from 'node:path';
 
-interface LoadFlags extends StageFlags {
+interface LoadFlags extends StageDatabaseFlags {
   readonly dataset: string;
   readonly period: string;
   readonly parquet?: string;
 }
 
 export const registerLoad: RegisterCommand = (program, { io }) => {
-  withStageFlags(
+  withStageDatabaseFlags(
     program
       .command('load')
       .description("Replace one period of a dataset in stage.<table> (delete + insert in one transaction; any failure keeps the old rows)")

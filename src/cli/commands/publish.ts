@@ -1,4 +1,4 @@
 // `strata publish --dataset D --period P`: runs the dataset's publish SQL (core into mart) for one period.
-import { registerPeriodScriptCommand } from '../stage-options.js';
+import { registerPeriodScriptCommand } from '../stage-database-options.js';
 
 export const registerPublish = registerPeriodScriptCommand('publish', 'core into mart');

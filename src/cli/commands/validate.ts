@@ -2,11 +2,11 @@
 import path from 'node:path';
 import { validateFiles } from '../../load/validate-file.js';
 import { printJson, say } from '../io.js';
-import { landedFileArguments, secondsSince, withStageDatabase, withStageFlags, type StageFlags } from '../stage-options.js';
+import { landedFileArguments, secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';
 import type { RegisterCommand } from './index.js';
 
 export const registerValidate: RegisterCommand = (program, { io, setExitCode }) => {
-  withStageFlags(
+  withStageDatabaseFlags(
     program
       .command('validate')
       .description(
@@ -14,7 +14,7 @@ export const registerValidate: RegisterCommand = (program, { io, setExitCode }) 
           'bad rows to <data-root>/stage/rejects/<dataset>/<period>.csv; exit 1 if a file is refused',
       )
       .argument('[files...]', 'landed files (default: every file under <data-root>/landed)'),
-  ).action(async (files: string[], flags: StageFlags) => {
+  ).action(async (files: string[], flags: StageDatabaseFlags) => {
     const start = performance.now();
     const outcomes = await withStageDatabase(io, flags, async ({ rules, dataRoot, db, progress }) =>
       validateFiles(await landedFileArguments(io, dataRoot, files), { rules, dataRoot, db, progress }),

@@ -11,7 +11,7 @@ import type { Progress } from '../progress/progress.js';
 import type { RegisterCommand } from './commands/index.js';
 import { printJson, progressFor, say, type CliIo } from './io.js';
 
-export interface StageFlags {
+export interface StageDatabaseFlags {
   readonly datasets: string;
   readonly dataRoot: string;
   readonly db?: string;
@@ -26,7 +26,7 @@ export interface StageContext {
   readonly progress: Progress;
 }
 
-export function withStageFlags(command: Command): Command {
+export function withStageDatabaseFlags(command: Command): Command {
   return command
     .option('--datasets <file>', 'the dataset rules (YAML)', 'datasets.yml')
     .option('--data-root <dir>', 'holds landed/ and stage/ (and strata.duckdb by default)', 'data')
@@ -36,7 +36,7 @@ export function withStageFlags(command: Command): Command {
 }
 
 /** Reads the rules, opens and migrates the database, runs `work`, and always closes the database. */
-export async function withStageDatabase<T>(io: CliIo, flags: StageFlags, work: (context: StageContext) => Promise<T>): Promise<T> {
+export async function withStageDatabase<T>(io: CliIo, flags: StageDatabaseFlags, work: (context: StageContext) => Promise<T>): Promise<T> {
   const rules = await loadDatasetRules(path.resolve(io.cwd, flags.datasets));
   const dataRoot = path.resolve(io.cwd, flags.dataRoot);
   const db = await openStageDatabase(parseStageDatabaseUrl(flags.db ?? `duckdb:${path.join(dataRoot, 'strata.duckdb')}`, io.cwd));
@@ -59,7 +59,7 @@ export async function landedFileArguments(io: CliIo, dataRoot: string, files: re
 
 export const secondsSince = (start: number) => Math.round((performance.now() - start) / 10) / 100;
 
-interface ScriptFlags extends StageFlags {
+interface ScriptFlags extends StageDatabaseFlags {
   readonly dataset: string;
   readonly period: string;
 }
@@ -67,7 +67,7 @@ interface ScriptFlags extends StageFlags {
 /** `strata transform` and `strata publish`: the same command over a different SQL file of the dataset. */
 export function registerPeriodScriptCommand(step: ScriptStep, what: string): RegisterCommand {
   return (program, { io }) => {
-    withStageFlags(
+    withStageDatabaseFlags(
       program
         .command(step)
         .description(`Run the dataset's ${step} SQL file (${what}) for one period, in one transaction; {{period}} in it becomes the quoted period`)
