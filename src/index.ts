@@ -1,0 +1,36 @@
+// strata as a library: the public API, re-exports only. The CLI (src/cli) is a thin shell over exactly these.
+
+// Staging: raw instrument files -> partitioned Parquet lake + manifest
+export { loadStagingConfig, type StagingConfig, type StagingConfigSources } from './config/staging-config.js';
+export { stageRawFiles, type StageSummary, type StageOptions } from './pipeline/stage-raw-files.js';
+export { runLabPipeline, labLayout, type LabLayout, type PipelineSummary } from './pipeline/run-lab-pipeline.js';
+export { discoverRawFiles, type RawFile } from './discover/discover-raw-files.js';
+export { parseInstrumentHeader, type InstrumentHeader, type HeaderResult } from './parse/instrument-header.js';
+export { loadProcedureCatalog, parseProcedureCatalog, type ProcedureCatalog, type ProcedureSpec } from './schema/procedures-schema.js';
+export { runId } from './lake/run-id.js';
+
+// The manifest and what is built from it
+export { readManifest, writeManifestAtomically, mergeIntoManifest } from './lake/manifest-store.js';
+export { validateManifestRows, type ManifestRow } from './lake/manifest-row.js';
+export { validateManifest } from './lake/validate-manifest.js';
+export { openManifest, type ManifestHandle } from './history/manifest-query.js';
+export { chipHistory, allChipHistories, type ChipHistory } from './history/chip-history.js';
+export { writeHistoriesFolder } from './history/histories-folder.js';
+
+// Processed-files log and samples
+export { appendLogEntry, recordProcessedFile, readLogFrom } from './sample/processed-log.js';
+export { bronzePathFor } from './sample/bronze-path.js';
+export { runSampler } from './sample/run-sampler.js';
+
+// Loading periods into a stage database
+export { loadDatasetRules, parseDatasetRules } from './load/dataset-rules.js';
+export { ingestFiles } from './load/ingest.js';
+export { validateFiles } from './load/validate-file.js';
+export { loadPeriod } from './load/load-period.js';
+export { openStageDatabase, parseStageDatabaseUrl } from './load/open-stage-database.js';
+
+// Generated lab corpora, for demos and tests
+export { generateLabCorpus, type GeneratedCorpus } from './demo/generate-lab-corpus.js';
+
+export { silentProgress, type Progress } from './progress/progress.js';
+export { StrataError } from './errors.js';
