@@ -21,7 +21,7 @@ export function titleCase(text: string): string {
 export function chipIdentity(
   parameters: ReadonlyMap<string, string>,
   fileName: string,
-  procedureNames: ReadonlySet<string>,
+  procedureNames: { has(name: string): boolean },
 ): ChipIdentity {
   const group = parameters.get('Chip group name')?.trim() || null;
   const numberText = parameters.get('Chip number')?.trim();
