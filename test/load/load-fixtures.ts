@@ -133,3 +133,39 @@ export async function writeCitizensXlsx(file: string, shape: XlsxShape): Promise
   await workbook.xlsx.writeFile(file);
   return file;
 }
+
+/** A table with one column of every type strata loads. */
+export const everyTypeTable = (name: string): StageTable => ({
+  dataset: name,
+  name,
+  columns: [
+    { name: 'n', type: 'int' },
+    { name: 'i', type: 'int' },
+    { name: 'f', type: 'float' },
+    { name: 's', type: 'str' },
+    { name: 'd', type: 'date' },
+    { name: 'b', type: 'bool' },
+  ],
+});
+
+/**
+ * Rows that an encoder gets wrong first: NULL in every column, int64's ends and past 2^53, -0, NaN and the
+ * infinities, strings of 0, 12 (inline in DuckDB) and 13 bytes, multi-byte UTF-8 and a 10,000-byte one, dates
+ * before 1970 and 2000, in year 44 and at +-infinity.
+ */
+export const EVERY_TYPE_ROWS_SQL = `
+  SELECT * FROM (VALUES
+    (1, 42, 1.5, 'plain', DATE '2024-01-15', true),
+    (2, NULL, NULL, NULL, NULL, NULL),
+    (3, -9223372036854775808, -0.0, '', DATE '1999-12-31', false),
+    (4, 9223372036854775807, 'NaN'::DOUBLE, 'abcdefghijkl', DATE '2000-01-01', true),
+    (5, 9007199254740993, 'Infinity'::DOUBLE, 'abcdefghijklm', DATE '1970-01-01', false),
+    (6, -1, '-Infinity'::DOUBLE, 'Valparaíso ✓ 日本語', DATE '0044-03-15', NULL),
+    (7, 0, 1e-300, repeat('x', 10000), 'infinity'::DATE, true),
+    (8, 123456789012, 1.7976931348623157e308, 'quote " comma , newline 
+ tab 	', '-infinity'::DATE, false)
+  ) t(n, i, f, s, d, b)`;
+
+/** Every column as text (floats as numbers), ordered by n: the same rendering on both databases. */
+export const everyTypeRowsSql = (from: string) =>
+  `SELECT CAST(n AS TEXT) AS n, CAST(i AS TEXT) AS i, f, s, CAST(d AS TEXT) AS d, CAST(b AS TEXT) AS b FROM ${from} ORDER BY n`;

@@ -3,12 +3,16 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import type { StageDatabase } from '../../src/load/stage-database.js';
 import { projectRoot } from '../../src/version.js';
 import { lastJson, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 import {
+  EVERY_TYPE_ROWS_SQL,
   citizensTable,
+  everyTypeRowsSql,
+  everyTypeTable,
   parquetFingerprint,
   stagePeriodFingerprint,
   wholeStageFingerprint,
@@ -81,6 +85,26 @@ export function registerStageDatabaseSuite(title: string, target: StageDatabaseT
           assert.match(plan.map((r) => String(r['explain_value'])).join('\n'), /SCAN[\s\S]*Filters:[\s\S]*_data_period\s*=\s*'2024-01'/);
         }
         await assert.rejects(db.runScript(name, `INSERT INTO stage."${name}" (citizen_id) VALUES (1)`), /_data_period|NOT NULL|no partition/i);
+      });
+    });
+
+    it('every column type arrives exactly as in the file: NULLs, int64 ends, -0, NaN, infinities, long and multi-byte strings, old dates', async () => {
+      const dir = tempDir();
+      const name = nextDataset();
+      const file = path.join(dir, 'every-type.parquet');
+      const engine = await Engine.open();
+      let expected: Record<string, unknown>[];
+      try {
+        const conn = await engine.connect();
+        await conn.run(`COPY (SELECT *, '2024-03' AS _data_period FROM (${EVERY_TYPE_ROWS_SQL})) TO ${sqlLiteral(file)} (FORMAT parquet)`);
+        expected = await conn.all(everyTypeRowsSql(`read_parquet(${sqlLiteral(file)})`));
+        conn.close();
+      } finally {
+        engine.close();
+      }
+      await withDb(async (db) => {
+        assert.deepEqual(await db.replacePeriod({ table: everyTypeTable(name), period: '2024-03', parquetFile: file }), { rowsDeleted: 0, rowsInserted: 8 });
+        assert.deepEqual(await db.query(everyTypeRowsSql(`stage."${name}"`)), expected);
       });
     });
 

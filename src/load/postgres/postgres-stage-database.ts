@@ -1,7 +1,4 @@
 // The server stage database: PostgreSQL, loads through COPY FROM STDIN under an advisory lock per dataset.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -9,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Engine, sqlLiteral } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
 import { checkPeriodParquet } from '../check-period-parquet.js';
-import { parquetCsvChunks } from './parquet-csv-chunks.js';
+import { parquetBinaryCopy } from './parquet-binary-copy.js';
 import { applyMigrations, ingestionLogInsert, loadLogInsert, validationLogInsert, type LogInsert } from '../migrations.js';
 import {
   STAGE_COLUMNS_SQL,
@@ -60,21 +57,19 @@ export class PostgresStageDatabase implements StageDatabase {
   }
 
   async replacePeriod({ table, period, parquetFile }: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
-    // One DuckDB thread converts while the PostgreSQL backend parses: on a small machine they share the cores.
+    // One DuckDB thread reads the Parquet file while this process encodes and the PostgreSQL backend stores: they share the cores.
     this.duckdb ??= await Engine.open(':memory:', { threads: 1 });
     const conn = await this.duckdb.connect();
-    const dir = await mkdtemp(path.join(tmpdir(), 'strata-copy-'));
-    let chunks: AsyncGenerator<Buffer> | undefined;
+    let rows: AsyncGenerator<Buffer> | undefined;
     try {
       // Checked before the transaction: a file with rows of another period never gets near the table.
-      const rows = await checkPeriodParquet(conn, parquetFile, table, period);
-      const csv = () => Readable.from((chunks = parquetCsvChunks(conn, parquetFile, table, rows, dir)));
-      return await this.inTransaction(table.dataset, (client) => swapPeriodPartition(client, table, period, csv));
+      await checkPeriodParquet(conn, parquetFile, table, period);
+      const binary = () => Readable.from((rows = parquetBinaryCopy(conn, parquetFile, table)));
+      return await this.inTransaction(table.dataset, (client) => swapPeriodPartition(client, table, period, binary));
     } finally {
-      // A failed COPY stops the chunks; DuckDB may still be writing the next one, which must end before its connection does.
-      await chunks?.return(undefined);
+      // A failed COPY stops the rows; DuckDB may still be reading the next chunk, which must end before its connection does.
+      await rows?.return(undefined);
       conn.close();
-      await rm(dir, { recursive: true, force: true });
     }
   }
 
@@ -136,17 +131,17 @@ export class PostgresStageDatabase implements StageDatabase {
  * (COPY FREEZE: created in this transaction), indexed once at ATTACH, and swapped for the old
  * partition: replacing a period costs what a first load costs, never a DELETE of millions of rows.
  */
-async function swapPeriodPartition(client: pg.PoolClient, table: StageTable, period: string, csv: () => Readable): Promise<ReplacePeriodResult> {
+async function swapPeriodPartition(client: pg.PoolClient, table: StageTable, period: string, rows: () => Readable): Promise<ReplacePeriodResult> {
   await client.query(createStageTableSql(table, 'postgres'));
   checkStageColumns(table, (await client.query<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).rows.map((r) => r.column_name));
   const partition = `stage.${quoteIdentifier(partitionName(table, period))}`;
   const incoming = quoteIdentifier(partitionName(table, period, 'incoming'));
-  // `_data_period` is the column default while copying, so COPY parses one column fewer per row.
+  // `_data_period` is the column default while copying, so COPY reads one column fewer per row.
   await client.query(`CREATE TABLE stage.${incoming} (LIKE ${stageTableName(table)} INCLUDING CONSTRAINTS,
     CHECK ("_data_period" = ${sqlLiteral(period)}));
     ALTER TABLE stage.${incoming} ALTER COLUMN "_data_period" SET DEFAULT ${sqlLiteral(period)};`);
-  const copy = client.query(copyFrom(`COPY stage.${incoming} (${dataColumnListSql(table)}) FROM STDIN (FORMAT csv, FREEZE)`));
-  await pipeline(csv(), copy);
+  const copy = client.query(copyFrom(`COPY stage.${incoming} (${dataColumnListSql(table)}) FROM STDIN (FORMAT binary, FREEZE)`));
+  await pipeline(rows(), copy);
   await client.query(`ALTER TABLE stage.${incoming} ALTER COLUMN "_data_period" DROP DEFAULT`);
   const old = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${stageTableName(table)} WHERE "_data_period" = $1`, [period]);
   await client.query(`DROP TABLE IF EXISTS ${partition}`);
