@@ -93,6 +93,13 @@ describe('staging a generated corpus with every kind of bad file', () => {
     assert.equal(types['chip_number'], 'BIGINT');
     assert.equal(types['has_light'], 'BOOLEAN');
     assert.equal(types['start_time_utc'], 'TIMESTAMP WITH TIME ZONE');
+    // What other readers see: text columns (the run's constants included) are UTF-8 byte arrays.
+    const schema = await conn.all<{ name: string; type: string | null; converted_type: string | null }>(
+      `SELECT name, type, converted_type FROM parquet_schema(${sqlLiteral(path.join(lake.config.stageRoot, it.path))})`,
+    );
+    const physical = Object.fromEntries(schema.map((c) => [c.name, `${c.type}/${c.converted_type}`]));
+    for (const text of ['run_id', 'proc', 'source_file', 'chip_group', 'chip_name']) assert.equal(physical[text], 'BYTE_ARRAY/UTF8', text);
+    assert.equal(physical['chip_number'], 'INT64/INT_64');
     const [hive] = await conn.all<{ n: bigint }>(
       `SELECT count(*) n FROM read_parquet(${sqlLiteral(`${lake.config.stageRoot}/**/*.parquet`)}, hive_partitioning=true, union_by_name=true)`,
     );
