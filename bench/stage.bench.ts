@@ -22,8 +22,9 @@ interface StageFigures {
 }
 
 /** One `strata stage` run (called in a child process by the benchmark). */
-export async function stageOnce(rawRoot: string, lakeRoot: string): Promise<StageFigures> {
-  const config = loadStagingConfig({ flags: { rawRoot, stageRoot: path.join(lakeRoot, 'stage'), settleSeconds: 0 }, env: {}, cwd: lakeRoot });
+export async function stageOnce(rawRoot: string, lakeRoot: string, workers?: number): Promise<StageFigures> {
+  const flags = { rawRoot, stageRoot: path.join(lakeRoot, 'stage'), settleSeconds: 0, ...(workers === undefined ? {} : { workers }) };
+  const config = loadStagingConfig({ flags, env: {}, cwd: lakeRoot });
   const s = await stageRawFiles(config);
   return { files: s.files, ok: s.ok, skipped: s.skipped, rows: s.rows, bytes: s.bytes };
 }
@@ -58,6 +59,63 @@ export async function duckdbCopyPerFile(rawRoot: string, outRoot: string): Promi
   return { files: files.length, ok: files.length, skipped: 0, rows, bytes: files.reduce((s, f) => s + f.size, 0) };
 }
 
+export interface FloorFigures {
+  readonly rows: number;
+  readonly dataOnlyMs: number;
+  readonly withRunColumnsMs: number;
+  readonly runColumns: string;
+}
+
+/**
+ * DuckDB's best case for the same rows, a lower bound for any design that writes with it: each procedure's
+ * files in one read_csv (no per-file work at all) to one Parquet file, once with the data columns alone and
+ * once with as many per-run columns as strata put in that procedure's staged files (here the same value on
+ * every row, the cheapest case; text as one-value ENUMs, as strata writes it).
+ */
+export async function duckdbFloor(rawRoot: string, stageRoot: string, outDir: string): Promise<FloorFigures> {
+  const groups = new Map<string, { procedure: string; dataColumns: number; files: string[] }>();
+  for (const file of discoverRawFiles(rawRoot)) {
+    const lines = readFileSync(file.absPath, 'utf8').slice(0, 65_536).split(/\r?\n/);
+    const procedure = /\.(\w+)>/.exec(lines[0] ?? '')?.[1] ?? '?';
+    const header = lines[lines.findIndex((l) => /^#\s*Data:/.test(l)) + 1] ?? '';
+    const group = groups.get(`${procedure}|${header}`) ?? { procedure, dataColumns: header.split(',').length, files: [] };
+    group.files.push(file.absPath);
+    groups.set(`${procedure}|${header}`, group);
+  }
+  mkdirSync(outDir, { recursive: true });
+  const engine = await Engine.open();
+  const conn = await engine.connect();
+  const runColumns = new Map<string, number>();
+  for (const { procedure, dataColumns } of groups.values()) {
+    const [one] = await conn.all<{ n: bigint }>(
+      `SELECT count(*) AS n FROM (DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(`${stageRoot}/proc=${procedure}/*/*/*.parquet`)}, union_by_name = true))`,
+    );
+    runColumns.set(procedure, Number(one?.n ?? 0n) - dataColumns);
+  }
+  const kinds = ["CAST('a-run-constant' AS ENUM('a-run-constant'))", "TIMESTAMPTZ '2025-10-10 16:26:40+00'", 'false', 'CAST(80 AS BIGINT)', '0.1::DOUBLE'];
+  const kindOf = (k: number) => kinds[k < 5 ? 0 : k < 6 ? 1 : k < 7 ? 2 : k < 9 ? 3 : 4];
+  const pass = async (withRunColumns: boolean) => {
+    const start = performance.now();
+    let rows = 0;
+    let i = 0;
+    for (const { procedure, dataColumns, files } of groups.values()) {
+      const columns = Array.from({ length: dataColumns }, (_, c) => `'c${c}': 'DOUBLE'`).join(', ');
+      const constants = Array.from({ length: withRunColumns ? (runColumns.get(procedure) ?? 0) : 0 }, (_, k) => `${kindOf(k)} AS k${k}`);
+      const [written] = await conn.all<{ Count: bigint }>(
+        `COPY (SELECT ${['*', ...constants].join(', ')} FROM read_csv([${files.map(sqlLiteral).join(', ')}], comment='#', header=true,
+           auto_detect=false, delim=',', quote='"', escape='"', columns={${columns}}, nullstr=['nan', ''])) TO ${sqlLiteral(path.join(outDir, `${i++}.parquet`))} (FORMAT parquet)`,
+      );
+      rows += Number(written?.Count ?? 0n);
+    }
+    return { rows, ms: performance.now() - start };
+  };
+  const dataOnly = await pass(false);
+  const withRunColumns = await pass(true);
+  engine.close();
+  rmSync(outDir, { recursive: true, force: true });
+  return { rows: dataOnly.rows, dataOnlyMs: dataOnly.ms, withRunColumnsMs: withRunColumns.ms, runColumns: [...runColumns].map(([p, n]) => `${p} ${n}`).join(', ') };
+}
+
 async function corpusLines(name: string, rawRoot: string): Promise<string[]> {
   const lake = path.join(WORK, `${name}-lake`);
   const baselineOut = path.join(WORK, `${name}-baseline`);
@@ -78,6 +136,16 @@ async function corpusLines(name: string, rawRoot: string): Promise<string[]> {
   ];
 }
 
+/** The shared corpus's lower bound with DuckDB (after corpusLines, whose staged lake tells the per-run columns). */
+function floorLine(rawRoot: string): string {
+  const stageRoot = path.join(WORK, 'shared corpus-lake', 'stage');
+  const { result } = inChild<FloorFigures>(THIS_MODULE, 'duckdbFloor', [rawRoot, stageRoot, path.join(WORK, 'floor')]);
+  return (
+    `shared corpus, DuckDB's best case (one read_csv per procedure, no per-file work, ${result.rows.toLocaleString('en-US')} rows): ` +
+    `data columns only ${fmt.ms(result.dataOnlyMs)}; with the per-run columns strata writes on every row (${result.runColumns}) ${fmt.ms(result.withRunColumnsMs)}`
+  );
+}
+
 /** Files keep arriving: ten new ones land in an already staged lake of the generated corpus. */
 async function arrivalLine(rawRoot: string, name: string): Promise<string> {
   const extra = path.join(rawRoot, 'zz_new_arrivals');
@@ -94,7 +162,7 @@ export async function bench(): Promise<BenchSection> {
   mkdirSync(WORK, { recursive: true });
   const lines: string[] = [];
   const corpus = path.resolve(projectRoot, '../shared/corpus/lab');
-  if (existsSync(corpus)) lines.push(...(await corpusLines('shared corpus', corpus)));
+  if (existsSync(corpus)) lines.push(...(await corpusLines('shared corpus', corpus)), floorLine(corpus));
   else lines.push(`shared corpus not present at ${corpus}: skipped`);
   const generated = path.join(WORK, 'generated-20000');
   if (!existsSync(path.join(generated, '.complete'))) {

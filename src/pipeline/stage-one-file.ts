@@ -1,4 +1,5 @@
-// Stages one raw file: read, plan, write its data file; the outcome is a value (staged, skipped or rejected).
+// Stages one raw file in two steps, read and plan (JS), then write its data file (DuckDB); the outcome is a value
+// (staged, unchanged or rejected).
 import { existsSync } from 'node:fs';
 import type { EngineConnection } from '../engine/duckdb.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
@@ -31,7 +32,24 @@ export interface StageFileContext extends PlanOptions {
   readonly claimRunId: (runId: string, sourceFile: string) => boolean;
 }
 
+/** A file read and planned, waiting for DuckDB: what it keeps in memory (not the file's bytes). */
+export interface PreparedRun {
+  readonly file: RawFile;
+  readonly plan: RunPlan;
+  readonly sha1: string;
+  readonly durationS: number | null;
+}
+
 export async function stageOneFile(file: RawFile, previous: StagedSource | undefined, ctx: StageFileContext): Promise<FileOutcome> {
+  const prepared = await prepareRun(file, previous, ctx);
+  return 'status' in prepared ? prepared : writePreparedRun(prepared, ctx);
+}
+
+/**
+ * The JS half of staging a file: read, hash, plan, claim the run id. Ends in an outcome when nothing is left
+ * to write (unchanged bytes, a reject), else in the run DuckDB is to write.
+ */
+export async function prepareRun(file: RawFile, previous: StagedSource | undefined, ctx: StageFileContext): Promise<FileOutcome | PreparedRun> {
   let content;
   try {
     content = await readRawFile(file.absPath, file.size);
@@ -49,11 +67,15 @@ export async function stageOneFile(file: RawFile, previous: StagedSource | undef
   if (!ctx.claimRunId(plan.runId, file.relPath)) {
     return reject(file, 'duplicate-run', `${file.relPath}: another file already has its run id ${plan.runId} (same path but for letter case, same start time).`);
   }
-  const duration = lastTimeValue(plan, content.tail);
+  return { file, plan, sha1: content.sha1, durationS: lastTimeValue(plan, content.tail) };
+}
+
+/** The DuckDB half: writes the run's data file and publishes it only if its manifest row is valid. */
+export async function writePreparedRun({ file, plan, sha1, durationS }: PreparedRun, ctx: StageFileContext): Promise<FileOutcome> {
   // The row is checked before the file is renamed into place: a refused run never replaces a good one.
   const decide = (rows: number): PublishDecision<ManifestRow> => {
     if (rows === 0) return { publish: false, problem: 'the data table is empty (no rows after the column line)' };
-    const { valid, invalid } = validateManifestRows([manifestRow(plan, content.sha1, rows, duration, ctx)], ctx.catalog.parameterColumns);
+    const { valid, invalid } = validateManifestRows([manifestRow(plan, sha1, rows, durationS, ctx)], ctx.catalog.parameterColumns);
     if (valid[0]) return { publish: true, value: valid[0] };
     return { publish: false, problem: `its manifest row breaks the rules: ${describeIssues(invalid[0]?.issues ?? [])}` };
   };

@@ -13,7 +13,7 @@ import { openEventsLog, type EventsLog } from '../lake/events-log.js';
 import { readRejectRecords, removeRejectRecord, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
 import { acquireStageLock } from '../lake/stage-lock.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
-import { stageOneFile, type FileOutcome, type StageFileContext } from './stage-one-file.js';
+import { prepareRun, writePreparedRun, type FileOutcome, type PreparedRun, type StageFileContext } from './stage-one-file.js';
 
 export interface StageSummary {
   readonly files: number;
@@ -79,8 +79,12 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
         },
       ]),
     );
-    const outcomes = await inParallel(work, conns, (file, conn) => stageOneFile(file, staged.get(file.relPath), contexts.get(conn)!), () =>
-      progress.advance(),
+    const outcomes = await inParallel(
+      work,
+      conns,
+      (file, conn) => prepareRun(file, staged.get(file.relPath), contexts.get(conn)!),
+      (run, conn) => writePreparedRun(run, contexts.get(conn)!),
+      () => progress.advance(),
     );
     if (work.length > 0) progress.stop();
     const ts = now().toISOString();
@@ -142,26 +146,39 @@ function triageFiles(
   });
 }
 
-/** Runs `task` over `items` with one connection per worker; every item gets an outcome, whatever the others do. */
+/**
+ * Stages `items` with one connection per worker; every item gets an outcome, whatever the others do. Each
+ * worker reads and plans its next file while DuckDB writes its current one, so neither waits for the other
+ * (measured on the shared corpus: as fast as twice the workers taking turns, without their extra threads).
+ */
 async function inParallel<C>(
   items: readonly RawFile[],
   workers: readonly C[],
-  task: (item: RawFile, worker: C) => Promise<FileOutcome>,
+  prepare: (item: RawFile, worker: C) => Promise<FileOutcome | PreparedRun>,
+  write: (run: PreparedRun, worker: C) => Promise<FileOutcome>,
   onDone: () => void,
 ): Promise<FileOutcome[]> {
   const outcomes: FileOutcome[] = new Array(items.length);
+  const failed = (item: RawFile, error: unknown): FileOutcome => ({ status: 'rejected', file: item, errorType: 'internal', error: `${item.relPath}: ${String(error)}` });
   let next = 0;
   await Promise.all(
     workers.map(async (worker) => {
-      while (next < items.length) {
+      const take = () => {
+        if (next >= items.length) return undefined;
         const index = next++;
         const item = items[index]!;
+        return { index, item, prepared: prepare(item, worker).catch((error: unknown) => failed(item, error)) };
+      };
+      for (let current = take(); current !== undefined; ) {
+        const ahead = take();
+        const prepared = await current.prepared;
         try {
-          outcomes[index] = await task(item, worker);
+          outcomes[current.index] = 'status' in prepared ? prepared : await write(prepared, worker);
         } catch (error) {
-          outcomes[index] = { status: 'rejected', file: item, errorType: 'internal', error: `${item.relPath}: ${String(error)}` };
+          outcomes[current.index] = failed(current.item, error);
         }
         onDone();
+        current = ahead;
       }
     }),
   );
