@@ -14,27 +14,29 @@ const TRAILER = Buffer.from([0xff, 0xff]);
 
 /**
  * The binary COPY stream of the file's rows, in the table's column order without `_data_period` (checked
- * before). A value that does not cast to its column's type stops the stream with an error naming the file.
+ * before). A value that does not cast to its column's type stops the stream with an error naming the file
+ * and DuckDB's reason (which names the value and the type).
  */
 export async function* parquetBinaryCopy(conn: EngineConnection, parquetFile: string, table: StageTable): AsyncGenerator<Buffer> {
-  const columns = table.columns.map((c) => ({ encoder: ENCODERS[c.type], select: ENCODERS[c.type].select(quoteIdentifier(c.name)) }));
-  let first = 0;
-  const layout = columns.map(({ encoder, select }) => ({ encoder, first: (first += select.length) - select.length, count: select.length }));
+  const encoders = table.columns.map((c) => ENCODERS[c.type]);
+  const selects = table.columns.map((c) => ENCODERS[c.type].select(quoteIdentifier(c.name)));
+  // Column i's vectors start where the vectors of the columns before it end.
+  const firstVector = selects.map((_, i) => selects.slice(0, i).reduce((n, s) => n + s.length, 0));
   yield HEADER;
-  const chunks = conn.rawChunks(`SELECT ${columns.flatMap((c) => c.select).join(', ')} FROM read_parquet(${sqlLiteral(parquetFile)})`);
+  const chunks = conn.rawChunks(`SELECT ${selects.flat().join(', ')} FROM read_parquet(${sqlLiteral(parquetFile)})`);
   for (;;) {
     let next: IteratorResult<RawChunk>;
     try {
       next = await chunks.next();
     } catch (error) {
-      throw new StrataError('validation', `${parquetFile}: a value does not fit its column's type in stage.${table.name}, so nothing was loaded: ${messageOf(error)}`, {
+      throw new StrataError('validation', `${parquetFile} could not be read as the column types of stage.${table.name}, so nothing was loaded: ${messageOf(error)}`, {
         file: parquetFile,
       });
     }
     if (next.done === true) break;
     const { rows, vectors } = next.value;
     yield encodeRows(
-      layout.map(({ encoder, first, count }) => ({ encoder, vectors: vectors.slice(first, first + count) })),
+      encoders.map((encoder, i) => ({ encoder, vectors: vectors.slice(firstVector[i], firstVector[i]! + selects[i]!.length) })),
       rows,
     );
   }
