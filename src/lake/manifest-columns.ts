@@ -48,6 +48,9 @@ export const CORE_COLUMNS: readonly ManifestColumn[] = [
   column('source_mtime_ms', 'DOUBLE', true),
   column('source_sha1', 'VARCHAR', true),
   column('warnings', 'VARCHAR', true),
+  // The id of the procedure schema the run's data file was written with (procedure-schemas.ts); null: written
+  // before schemas existed, so the file is conformed on the next stage run.
+  column('data_schema', 'VARCHAR', false),
 ];
 
 const CORE_NAMES = new Set(CORE_COLUMNS.map((c) => c.name));

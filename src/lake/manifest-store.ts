@@ -116,6 +116,8 @@ export async function writeValidatedManifest(
 export interface ManifestChanges {
   readonly upserts: readonly ManifestRow[];
   readonly mtimes: ReadonlyMap<string, number>;
+  /** source_file -> the schema id its data file now has (after conformDataFiles rewrote it). */
+  readonly dataSchemas?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -135,15 +137,26 @@ export async function mergeIntoManifest(
   const upserts = `manifest_upserts_${suffix}`;
   const mtimes = `manifest_mtimes_${suffix}`;
   await conn.run(`CREATE TEMP TABLE ${upserts} (${columns.map((c) => `${sqlIdentifier(c.name)} ${c.sqlType}`).join(', ')})`);
-  await conn.run(`CREATE TEMP TABLE ${mtimes} (source_file VARCHAR, source_mtime_ms DOUBLE)`);
+  await conn.run(`CREATE TEMP TABLE ${mtimes} (source_file VARCHAR, source_mtime_ms DOUBLE, data_schema VARCHAR)`);
   try {
     await conn.appendJsRows(upserts, rowValues(changes.upserts, columns));
-    await conn.appendJsRows(mtimes, [...changes.mtimes].map(([source, mtime]) => [source, mtime]));
+    const patches = new Map<string, [number | null, string | null]>();
+    for (const [source, mtime] of changes.mtimes) patches.set(source, [mtime, null]);
+    for (const [source, id] of changes.dataSchemas ?? []) patches.set(source, [patches.get(source)?.[0] ?? null, id]);
+    await conn.appendJsRows(mtimes, [...patches].map(([source, [mtime, id]]) => [source, mtime, id]));
     const list = columns.map((c) => sqlIdentifier(c.name)).join(', ');
+    // A manifest written before a core column existed gets it as null.
+    const present = new Set((await describeParquetColumns(conn, file)).map((c) => c.name));
+    const old = (name: string) => (present.has(name) ? `m.${sqlIdentifier(name)}` : 'NULL');
+    const kept = columns.map((c) => {
+      const name = sqlIdentifier(c.name);
+      if (c.name === 'source_mtime_ms' || c.name === 'data_schema') return `CAST(coalesce(u.${name}, ${old(c.name)}) AS ${c.sqlType}) AS ${name}`;
+      return present.has(c.name) ? `m.${name}` : `CAST(NULL AS ${c.sqlType}) AS ${name}`;
+    });
     await writeViaTemp(file, (temp) =>
       conn.run(
         `COPY (SELECT ${list} FROM (
-           SELECT m.* REPLACE (coalesce(u.source_mtime_ms, m.source_mtime_ms) AS source_mtime_ms)
+           SELECT ${kept.join(', ')}
              FROM ${manifestSource(file)} m LEFT JOIN ${mtimes} u ON u.source_file = m.source_file
             WHERE m.source_file NOT IN (SELECT source_file FROM ${upserts})
            UNION ALL BY NAME SELECT * FROM ${upserts})

@@ -12,18 +12,3 @@ export function firstDataRows(bytes: Buffer, columnLine: number, count: number):
     return [];
   }
 }
-
-/** The fields of the last non-empty line of `tail` (the end of a file), or undefined when there is none. */
-export function lastDataRow(tail: Buffer): string[] | undefined {
-  const lines = tail.toString('utf8').split(/\r?\n/);
-  for (let i = lines.length - 1; i > 0; i--) {
-    const line = lines[i] ?? '';
-    if (line.trim() === '') continue;
-    try {
-      return (parse(line, { relax_column_count: true, trim: true }) as string[][])[0];
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}

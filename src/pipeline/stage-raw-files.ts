@@ -1,19 +1,29 @@
 // `strata stage`: discover raw files, stage the new and changed ones in parallel, record events, rejects and the manifest.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
-import { loadProcedureCatalog } from '../schema/procedures-schema.js';
-import { mergeIntoManifest, type ManifestChanges } from '../lake/manifest-store.js';
+import { loadProcedureCatalog, type ProcedureCatalog } from '../schema/procedures-schema.js';
 import { readManifestIndex, type StagedSource } from '../lake/manifest-index.js';
-import type { ManifestRow } from '../lake/manifest-row.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
-import { openEventsLog, type EventsLog } from '../lake/events-log.js';
-import { readRejectRecords, removeRejectRecord, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
+import { openEventsLog } from '../lake/events-log.js';
+import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
 import { acquireStageLock } from '../lake/stage-lock.js';
+import {
+  initialSchema,
+  readLakeSchemas,
+  withFoundColumns,
+  writeLakeSchemas,
+  type LakeSchemas,
+  type ProcedureSchema,
+  type SchemaChange,
+} from '../lake/procedure-schemas.js';
+import { conformDataFiles, lakeSchemasPath } from '../lake/conform-data-files.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
-import { prepareRun, writePreparedRun, type FileOutcome, type PreparedRun, type StageFileContext } from './stage-one-file.js';
+import { adoptJournaledRuns, openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js';
+import { startStageWorkers } from './stage-workers.js';
+import type { WorkerSetup } from './stage-messages.js';
 
 export interface StageSummary {
   readonly files: number;
@@ -30,6 +40,10 @@ export interface StageSummary {
   readonly rejectsDir: string;
   /** Temp files of an earlier run that died, removed before this one started. */
   readonly sweptTempFiles: number;
+  /** Runs an earlier run that died had staged and journaled, taken into the manifest without restaging. */
+  readonly adopted: number;
+  /** Data files rewritten to their procedure's current schema (a new column, or a lake written the old way). */
+  readonly conformed: number;
   /** The rejects of this run, for the closing report. */
   readonly rejects: readonly { readonly source_file: string; readonly error: string }[];
 }
@@ -50,72 +64,114 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const catalog = loadProcedureCatalog(config.proceduresYaml);
   const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
   const lock = acquireStageLock(config.stageRoot, [path.dirname(config.manifestPath), config.rejectsDir]);
-  // Each worker's connection runs its query on its own thread; DuckDB's pool adds threadsPerWorker more, shared
-  // (measured: two connections over one pool thread beat two over two, the small queries fight less).
-  const engine = await Engine.open(':memory:', { threads: config.threadsPerWorker });
+  const engine = await Engine.open(':memory:', { threads: 1 });
   const events = openEventsLog(config.eventsDir, now());
   try {
-    const conns = await Promise.all(Array.from({ length: config.workers }, () => engine.connect()));
-    const staged = await readManifestIndex(conns[0]!, config.manifestPath);
+    const conn = await engine.connect();
+    const adopted = await adoptJournaledRuns(conn, config, catalog.parameterColumns);
+    const staged = await readManifestIndex(conn, config.manifestPath);
     const triage = triageFiles(files, staged, readRejectRecords(config.rejectsDir), config, now().getTime());
     const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
-    if (work.length > 0) progress.start('staging files', work.length);
-    const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
-    const ingestedAt = now();
-    const contexts = new Map(
-      conns.map((conn): [typeof conn, StageFileContext] => [
-        conn,
-        {
-          claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
-          conn,
-          catalog,
-          stageRoot: config.stageRoot,
-          extractionVersion: config.extractionVersion,
-          ingestedAt,
-          force: config.force,
-          localTz: config.localTz,
-          strict: config.strict,
-          onlyYamlData: config.onlyYamlData,
-        },
-      ]),
-    );
-    const outcomes = await inParallel(
-      work,
-      conns,
-      (file, conn) => prepareRun(file, staged.get(file.relPath), contexts.get(conn)!),
-      (run, conn) => writePreparedRun(run, contexts.get(conn)!),
-      () => progress.advance(),
-    );
-    if (work.length > 0) progress.stop();
-    const ts = now().toISOString();
-    for (const t of triage) if (t.skip !== undefined) events.append({ status: 'skipped', source_file: t.file.relPath, reason: t.skip.reason, ts });
-    const recorded = recordOutcomes(outcomes, staged, config, events, ts);
-    // Merged inside DuckDB: the runs already staged are never read into memory, and a run with nothing new
-    // does not touch the manifest at all.
-    if (recorded.changes.upserts.length + recorded.changes.mtimes.size > 0) {
-      await mergeIntoManifest(conns[0]!, config.manifestPath, recorded.changes, catalog.parameterColumns);
-    }
+    const recorder = openOutcomeRecorder(conn, config, catalog.parameterColumns, staged, events, now);
+    for (const t of triage) if (t.skip !== undefined) recorder.skipped(t.file, t.skip.reason);
+    const schemasFile = lakeSchemasPath(config.manifestPath);
+    const schemas = readLakeSchemas(schemasFile);
+    const grown = await stageInWorkers(work, staged, config, catalog, schemas, recorder, progress);
+    await recorder.finish();
+    const lake = grown.changes.length > 0 ? { procedures: grown.procedures, changes: [...schemas.changes, ...grown.changes] } : schemas;
+    if (grown.changes.length > 0) writeLakeSchemas(schemasFile, lake);
+    const conformed = await conformDataFiles(conn, config, catalog, lake, progress);
     const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
+    const { ok, rejects } = recorder;
     return {
       files: files.length,
-      ok: recorded.ok.length,
-      skipped: files.length - recorded.ok.length - recorded.rejects.length,
-      rejected: recorded.rejects.length,
+      ok: ok.length,
+      skipped: files.length - ok.length - rejects.length,
+      rejected: rejects.length,
       settling,
-      rows: recorded.ok.reduce((sum, r) => sum + r.rows, 0),
+      rows: ok.reduce((sum, r) => sum + r.rows, 0),
       bytes: work.reduce((sum, f) => sum + f.size, 0),
       seconds: (performance.now() - started) / 1000,
       manifest: config.manifestPath,
       events: events.file,
       rejectsDir: config.rejectsDir,
       sweptTempFiles: lock.sweptTempFiles,
-      rejects: recorded.rejects,
+      adopted,
+      conformed: conformed.rewritten,
+      rejects,
     };
   } finally {
     events.close();
     engine.close();
     lock.release();
   }
+}
+
+/** Stages `work` on worker threads (started only when there is work); returns the procedures' grown schemas. */
+async function stageInWorkers(
+  work: readonly RawFile[],
+  staged: ReadonlyMap<string, StagedSource>,
+  config: StagingConfig,
+  catalog: ProcedureCatalog,
+  schemas: LakeSchemas,
+  recorder: OutcomeRecorder,
+  progress: Progress,
+): Promise<{ procedures: Map<string, ProcedureSchema>; changes: SchemaChange[] }> {
+  const procedures = new Map(schemas.procedures);
+  const changes: SchemaChange[] = [];
+  if (work.length === 0) return { procedures, changes };
+  progress.start('staging files', work.length);
+  const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
+  const contested = contestedPaths(work, staged);
+  const setup: WorkerSetup = {
+    proceduresYaml: catalog.file,
+    options: {
+      stageRoot: config.stageRoot,
+      extractionVersion: config.extractionVersion,
+      ingestedAtMs: Date.now(),
+      force: config.force,
+      localTz: config.localTz,
+      strict: config.strict,
+      onlyYamlData: config.onlyYamlData,
+    },
+    schemas: [...procedures],
+  };
+  const workers = startStageWorkers(Math.min(config.workers, work.length), setup, {
+    claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
+    onOutcome: (outcome) => {
+      if (outcome.kind === 'staged' && outcome.added.length > 0) {
+        const proc = outcome.row.proc;
+        const before = procedures.get(proc) ?? initialSchema(proc, catalog.procedures.get(proc));
+        const after = withFoundColumns(before, outcome.added);
+        if (after.id !== before.id) {
+          procedures.set(proc, after);
+          changes.push({ proc, at: new Date().toISOString(), added: outcome.added, source_file: outcome.file.relPath });
+          workers.shareSchema(after);
+        }
+      } else if (outcome.kind === 'staged' && !procedures.has(outcome.row.proc)) {
+        procedures.set(outcome.row.proc, initialSchema(outcome.row.proc, catalog.procedures.get(outcome.row.proc)));
+      }
+      recorder.record(outcome);
+      progress.advance();
+    },
+  });
+  try {
+    await workers.run(work.map((file) => ({ file, previous: staged.get(file.relPath), contested: contested.has(file.relPath) })));
+  } finally {
+    await workers.close();
+    progress.stop();
+  }
+  return { procedures, changes };
+}
+
+/** Paths that differ from another discovered or staged path only by letter case: their run ids may clash. */
+function contestedPaths(work: readonly RawFile[], staged: ReadonlyMap<string, StagedSource>): Set<string> {
+  const byLower = new Map<string, Set<string>>();
+  for (const source of [...staged.keys(), ...work.map((f) => f.relPath)]) {
+    const key = source.toLowerCase();
+    (byLower.get(key) ?? byLower.set(key, new Set()).get(key)!).add(source);
+  }
+  return new Set([...byLower.values()].filter((s) => s.size > 1).flatMap((s) => [...s]));
 }
 
 /** Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run. */
@@ -146,81 +202,3 @@ function triageFiles(
   });
 }
 
-/**
- * Stages `items` with one connection per worker; every item gets an outcome, whatever the others do. Each
- * worker reads and plans its next file while DuckDB writes its current one, so neither waits for the other
- * (measured on the shared corpus: as fast as twice the workers taking turns, without their extra threads).
- */
-async function inParallel<C>(
-  items: readonly RawFile[],
-  workers: readonly C[],
-  prepare: (item: RawFile, worker: C) => Promise<FileOutcome | PreparedRun>,
-  write: (run: PreparedRun, worker: C) => Promise<FileOutcome>,
-  onDone: () => void,
-): Promise<FileOutcome[]> {
-  const outcomes: FileOutcome[] = new Array(items.length);
-  const failed = (item: RawFile, error: unknown): FileOutcome => ({ status: 'rejected', file: item, errorType: 'internal', error: `${item.relPath}: ${String(error)}` });
-  let next = 0;
-  await Promise.all(
-    workers.map(async (worker) => {
-      const take = () => {
-        if (next >= items.length) return undefined;
-        const index = next++;
-        const item = items[index]!;
-        return { index, item, prepared: prepare(item, worker).catch((error: unknown) => failed(item, error)) };
-      };
-      for (let current = take(); current !== undefined; ) {
-        const ahead = take();
-        const prepared = await current.prepared;
-        try {
-          outcomes[current.index] = 'status' in prepared ? prepared : await write(prepared, worker);
-        } catch (error) {
-          outcomes[current.index] = failed(current.item, error);
-        }
-        onDone();
-        current = ahead;
-      }
-    }),
-  );
-  return outcomes;
-}
-
-interface Recorded {
-  readonly ok: readonly ManifestRow[];
-  readonly rejects: readonly { readonly source_file: string; readonly error: string }[];
-  readonly changes: ManifestChanges;
-}
-
-/** Turns the outcomes into manifest changes, events and reject records; removes data files a restage moved. */
-function recordOutcomes(
-  outcomes: readonly FileOutcome[],
-  staged: ReadonlyMap<string, StagedSource>,
-  config: StagingConfig,
-  events: EventsLog,
-  ts: string,
-): Recorded {
-  const ok: ManifestRow[] = [];
-  const rejects: { source_file: string; error: string }[] = [];
-  const mtimes = new Map<string, number>();
-  const rejectFile = (file: RawFile, errorType: string, error: string) => {
-    writeRejectRecord(config.rejectsDir, { source_file: file.relPath, error, error_type: errorType, ts, source_size: file.size, source_mtime_ms: file.mtimeMs });
-    events.append({ status: 'reject', source_file: file.relPath, error, error_type: errorType, ts });
-    rejects.push({ source_file: file.relPath, error });
-  };
-  for (const outcome of outcomes) {
-    if (outcome.status === 'rejected') {
-      rejectFile(outcome.file, outcome.errorType, outcome.error);
-    } else if (outcome.status === 'unchanged') {
-      mtimes.set(outcome.file.relPath, outcome.file.mtimeMs);
-      events.append({ status: 'skipped', source_file: outcome.file.relPath, reason: 'content unchanged (only its modification time moved)', ts });
-    } else {
-      const previous = staged.get(outcome.file.relPath);
-      if (previous && previous.path !== outcome.row.path) rmSync(absoluteDataPath(config.stageRoot, previous.path), { force: true });
-      ok.push(outcome.row);
-      removeRejectRecord(config.rejectsDir, outcome.file.relPath);
-      const { row } = outcome;
-      events.append({ status: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings: outcome.warnings, ts });
-    }
-  }
-  return { ok, rejects, changes: { upserts: ok, mtimes } };
-}

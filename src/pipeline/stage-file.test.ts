@@ -2,16 +2,14 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { Engine } from '../engine/duckdb.js';
 import { loadProcedureCatalog } from '../schema/procedures-schema.js';
 import { projectRoot } from '../version.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { stageOneFile, type StageFileContext } from './stage-one-file.js';
+import { stageFile, type StageFileContext } from './stage-file.js';
 
-async function context(stageRoot: string): Promise<StageFileContext> {
-  const engine = await Engine.open();
+function context(stageRoot: string): StageFileContext {
   return {
-    conn: await engine.connect(),
+    schemas: new Map(),
     catalog: loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml')),
     stageRoot,
     extractionVersion: 'test',
@@ -20,11 +18,11 @@ async function context(stageRoot: string): Promise<StageFileContext> {
     localTz: 'America/Santiago',
     strict: false,
     onlyYamlData: false,
-    claimRunId: () => true,
+    claimRunId: async () => true,
   };
 }
 
-describe('stageOneFile', () => {
+describe('stageFile', () => {
   it('rejects a file it cannot read, naming the file and the reason, and writes nothing', async () => {
     const root = tempDir();
     // Root can read any file whatever its permissions, so the unreadable path is a folder named like a CSV;
@@ -38,11 +36,11 @@ describe('stageOneFile', () => {
       chmodSync(locked, 0o000);
       files.push({ absPath: locked, relPath: 'It2025-10-13_2.csv', size: 20, mtimeMs: 0 });
     }
-    const ctx = await context(path.join(root, 'stage'));
+    const ctx = context(path.join(root, 'stage'));
     for (const file of files) {
-      const outcome = await stageOneFile(file, undefined, ctx);
-      assert.equal(outcome.status, 'rejected');
-      if (outcome.status !== 'rejected') continue;
+      const outcome = await stageFile({ file, previous: undefined }, ctx);
+      assert.equal(outcome.kind, 'rejected');
+      if (outcome.kind !== 'rejected') continue;
       assert.equal(outcome.errorType, 'unreadable');
       assert.match(outcome.error, new RegExp(`${file.relPath} cannot be read \\((EISDIR|EACCES)\\)`));
     }

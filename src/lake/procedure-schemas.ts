@@ -1,0 +1,99 @@
+// One schema per procedure: the columns every data file of the procedure holds, in order, with their types,
+// and the record of its changes (`_manifest/schemas.json`), so every reader sees one type per column.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { ProcedureSpec, ValueType } from '../schema/procedures-schema.js';
+import { writeFileAtomically } from './atomic-file.js';
+
+/** declared: the procedures YAML names it; found: a file had it and the YAML does not; run: the run's own values. */
+export type ColumnOrigin = 'declared' | 'found' | 'run';
+
+export interface LakeColumn {
+  readonly name: string;
+  readonly type: ValueType;
+  readonly origin: ColumnOrigin;
+}
+
+export interface ProcedureSchema {
+  readonly proc: string;
+  /** Twelve hex digits of the columns' SHA-1: equal ids, identical files. */
+  readonly id: string;
+  readonly columns: readonly LakeColumn[];
+}
+
+export interface SchemaChange {
+  readonly proc: string;
+  readonly at: string;
+  readonly added: readonly LakeColumn[];
+  /** The raw file that first had the new columns. */
+  readonly source_file: string;
+}
+
+export interface LakeSchemas {
+  readonly procedures: ReadonlyMap<string, ProcedureSchema>;
+  readonly changes: readonly SchemaChange[];
+}
+
+/** The run's own columns, the same value on every row, after the measurements (CONTRACT: Data files). */
+export const RUN_COLUMNS: readonly LakeColumn[] = [
+  { name: 'start_time_utc', type: 'datetime', origin: 'run' },
+  { name: 'source_file', type: 'str', origin: 'run' },
+  { name: 'has_light', type: 'bool', origin: 'run' },
+  { name: 'chip_group', type: 'str', origin: 'run' },
+  { name: 'chip_number', type: 'int', origin: 'run' },
+  { name: 'chip_name', type: 'str', origin: 'run' },
+  { name: 'file_idx', type: 'int', origin: 'run' },
+];
+
+export function schemaOf(proc: string, columns: readonly LakeColumn[]): ProcedureSchema {
+  const id = createHash('sha1')
+    .update(JSON.stringify(columns.map((c) => [c.name, c.type])))
+    .digest('hex')
+    .slice(0, 12);
+  return { proc, id, columns };
+}
+
+/**
+ * A procedure's schema before any file added to it: the YAML's data columns, then the run columns and the
+ * parameter columns the YAML maps. A measured column named like a run column wins (the run column is left out).
+ */
+export function initialSchema(proc: string, procedure: ProcedureSpec | undefined): ProcedureSchema {
+  const columns: LakeColumn[] = (procedure?.data ?? []).map((d) => ({ name: d.name, type: d.type, origin: 'declared' as const }));
+  const taken = new Set(columns.map((c) => c.name));
+  const run = [...RUN_COLUMNS, ...(procedure?.manifest ?? []).map((m) => ({ name: m.column, type: m.type, origin: 'run' as const }))];
+  for (const column of run) {
+    if (taken.has(column.name)) continue;
+    taken.add(column.name);
+    columns.push(column);
+  }
+  return schemaOf(proc, columns);
+}
+
+/** The schema with `found` columns it lacks added after the measured ones; the same schema when none is new. */
+export function withFoundColumns(schema: ProcedureSchema, found: readonly LakeColumn[]): ProcedureSchema {
+  const names = new Set(schema.columns.map((c) => c.name));
+  const added = found.filter((c) => !names.has(c.name) && names.add(c.name));
+  if (added.length === 0) return schema;
+  const firstRun = schema.columns.findIndex((c) => c.origin === 'run');
+  const at = firstRun < 0 ? schema.columns.length : firstRun;
+  const measured = schema.columns.slice(0, at);
+  const run = schema.columns.slice(at).filter((c) => !added.some((a) => a.name === c.name));
+  return schemaOf(schema.proc, [...measured, ...added.map((c) => ({ ...c, origin: 'found' as const })), ...run]);
+}
+
+export function readLakeSchemas(file: string): LakeSchemas {
+  if (!existsSync(file)) return { procedures: new Map(), changes: [] };
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as {
+    procedures: Record<string, { columns: LakeColumn[] }>;
+    changes?: SchemaChange[];
+  };
+  const procedures = new Map(Object.entries(stored.procedures).map(([proc, s]) => [proc, schemaOf(proc, s.columns)]));
+  return { procedures, changes: stored.changes ?? [] };
+}
+
+export function writeLakeSchemas(file: string, schemas: LakeSchemas): void {
+  const procedures = Object.fromEntries(
+    [...schemas.procedures].sort(([a], [b]) => a.localeCompare(b)).map(([proc, s]) => [proc, { id: s.id, columns: s.columns }]),
+  );
+  writeFileAtomically(file, `${JSON.stringify({ procedures, changes: schemas.changes }, null, 2)}\n`);
+}

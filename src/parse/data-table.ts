@@ -1,0 +1,418 @@
+// Parses a run's data table (the CSV rows after the column line) straight from its bytes into typed columns.
+//
+// Numbers are read without making a string per cell: digits become an integer mantissa and a power of ten, and
+// when both are exact doubles (mantissa < 2^53, |power| <= 22) one IEEE multiplication or division gives the
+// correctly rounded value, as Number() would (Clinger's fast path); anything else goes through Number() on the
+// cell's text. A table with a double quote anywhere goes through csv-parse instead (quoted fields, commas inside).
+// A value that does not fit its column is null and counted, never a rejected run; a row with the wrong number of
+// fields is the one thing that rejects the table, with its line number.
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { ValueType } from '../schema/procedures-schema.js';
+import type { ColumnValues } from '../parquet/parquet-columns.js';
+import { FALSE_WORDS, TRUE_WORDS, parseInstant } from './header-value.js';
+
+/** One output column: the source field that feeds it (-1: the file lacks it, all null) and its type. */
+export interface TableColumn {
+  readonly sourceIndex: number;
+  readonly type: ValueType;
+}
+
+/** Values of one column that did not fit its type: how many, and the first one with its line. */
+export interface CellMisfit {
+  readonly column: number;
+  readonly count: number;
+  readonly line: number;
+  readonly text: string;
+}
+
+export interface DataTable {
+  readonly rows: number;
+  readonly columns: readonly ColumnValues[];
+  readonly misfits: readonly CellMisfit[];
+}
+
+export type DataTableResult =
+  | { readonly ok: true; readonly table: DataTable }
+  | { readonly ok: false; readonly line: number; readonly message: string };
+
+/** The texts that mean "no value" in a numeric cell (Python's and pandas' spellings included). */
+const NULL_TEXTS = new Set(['', 'nan', 'NaN', 'NAN', '-nan', '+nan', 'None', 'null', 'NULL', 'NA', 'N/A', 'n/a']);
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const latin1 = (bytes: Uint8Array, from: number, to: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+const utf8 = (bytes: Uint8Array, from: number, to: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('utf8');
+
+/** The byte offset where 1-based line `line` starts (the length of the bytes when there are fewer lines). */
+export function lineOffset(bytes: Uint8Array, line: number): number {
+  let offset = 0;
+  for (let n = 1; n < line; n++) {
+    const next = bytes.indexOf(LF, offset);
+    if (next < 0) return bytes.length;
+    offset = next + 1;
+  }
+  return offset;
+}
+
+/**
+ * Reads the table that starts at 1-based line `firstLine` (byte `start`), whose rows have `fieldCount` fields,
+ * into `columns`. `zone` is the zone of naive times in datetime columns.
+ */
+export function parseDataTable(
+  bytes: Uint8Array,
+  start: number,
+  firstLine: number,
+  fieldCount: number,
+  columns: readonly TableColumn[],
+  zone: string,
+): DataTableResult {
+  if (bytes.indexOf(QUOTE, start) >= 0) return parseQuotedTable(bytes, start, firstLine, fieldCount, columns, zone);
+  const capacity = countLines(bytes, start);
+  const builders = columns.map((c) => newBuilder(c.type, c.sourceIndex < 0 ? 'absent' : 'present', capacity));
+  const feeds: (Builder | undefined)[] = new Array(fieldCount);
+  columns.forEach((c, i) => {
+    if (c.sourceIndex >= 0 && c.sourceIndex < fieldCount) feeds[c.sourceIndex] = builders[i];
+  });
+  const fieldStarts = new Int32Array(fieldCount + 1);
+  let rows = 0;
+  let line = firstLine;
+  for (let pos = start; pos < bytes.length; line++) {
+    let end = bytes.indexOf(LF, pos);
+    if (end < 0) end = bytes.length;
+    let stop = end;
+    if (stop > pos && bytes[stop - 1] === CR) stop--;
+    if (!isBlank(bytes, pos, stop)) {
+      let fields = 0;
+      fieldStarts[0] = pos;
+      for (let i = pos; i < stop; i++) {
+        if (bytes[i] === COMMA) {
+          fields++;
+          if (fields >= fieldCount) break;
+          fieldStarts[fields] = i + 1;
+        }
+      }
+      fields++;
+      if (fields !== fieldCount) return wrongFieldCount(line, fieldCount, fields);
+      fieldStarts[fieldCount] = stop + 1;
+      for (let f = 0; f < fieldCount; f++) {
+        const builder = feeds[f];
+        if (builder) builder.add(bytes, fieldStarts[f]!, fieldStarts[f + 1]! - 1, rows, line, zone);
+      }
+      rows++;
+    }
+    pos = end + 1;
+  }
+  return finish(builders, rows);
+}
+
+function finish(builders: readonly Builder[], rows: number): DataTableResult {
+  const misfits: CellMisfit[] = [];
+  builders.forEach((b, column) => {
+    if (b.misfits > 0) misfits.push({ column, count: b.misfits, line: b.misfitLine, text: b.misfitText });
+  });
+  return { ok: true, table: { rows, columns: builders.map((b) => b.build(rows)), misfits } };
+}
+
+/** The robust path: csv-parse splits the fields (quotes, commas inside quotes), then each cell is cast as usual. */
+function parseQuotedTable(
+  bytes: Uint8Array,
+  start: number,
+  firstLine: number,
+  fieldCount: number,
+  columns: readonly TableColumn[],
+  zone: string,
+): DataTableResult {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.length - start), {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    const lines = (error as { lines?: number }).lines;
+    return { ok: false, line: firstLine + (lines ?? 1) - 1, message: `the table cannot be read as CSV: ${(error as Error).message.split('\n')[0]}` };
+  }
+  const builders = columns.map((c) => newBuilder(c.type, c.sourceIndex < 0 ? 'absent' : 'present', records.length));
+  const encoder = new TextEncoder();
+  let rows = 0;
+  for (const { record, info } of records) {
+    const line = firstLine + info.lines - 1;
+    if (record.length === 1 && (record[0] ?? '').trim() === '') continue;
+    if (record.length !== fieldCount) return wrongFieldCount(line, fieldCount, record.length);
+    columns.forEach((c, i) => {
+      if (c.sourceIndex < 0) return;
+      const cell = encoder.encode(record[c.sourceIndex] ?? '');
+      builders[i]!.add(cell, 0, cell.length, rows, line, zone);
+    });
+    rows++;
+  }
+  return finish(builders, rows);
+}
+
+function wrongFieldCount(line: number, expected: number, found: number): DataTableResult {
+  return {
+    ok: false,
+    line,
+    message: `line ${line}: expected ${expected} values separated by commas but found ${found} (a truncated or malformed row)`,
+  };
+}
+
+function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!;
+    if (b !== 0x20 && b !== 0x09) return false;
+  }
+  return true;
+}
+
+function countLines(bytes: Uint8Array, start: number): number {
+  let count = 1;
+  for (let i = bytes.indexOf(LF, start); i >= 0; i = bytes.indexOf(LF, i + 1)) count++;
+  return count;
+}
+
+/** Collects one column's values as they are read. */
+interface Builder {
+  misfits: number;
+  misfitLine: number;
+  misfitText: string;
+  add(bytes: Uint8Array, from: number, to: number, row: number, line: number, zone: string): void;
+  build(rows: number): ColumnValues;
+}
+
+function newBuilder(type: ValueType, presence: 'present' | 'absent', capacity: number): Builder {
+  if (presence === 'absent') return absentBuilder(type);
+  if (type === 'float') return new FloatBuilder(capacity);
+  if (type === 'int') return new IntBuilder(capacity);
+  if (type === 'bool') return new BoolBuilder(capacity);
+  if (type === 'datetime') return new DatetimeBuilder(capacity);
+  return new TextBuilder(capacity);
+}
+
+const PARQUET_TYPE = { float: 'double', int: 'int64', str: 'utf8', bool: 'boolean', datetime: 'timestamp' } as const;
+
+function absentBuilder(type: ValueType): Builder {
+  return {
+    misfits: 0,
+    misfitLine: 0,
+    misfitText: '',
+    add() {},
+    build: () => ({ kind: 'constant', type: PARQUET_TYPE[type], value: null }),
+  };
+}
+
+abstract class Misfits {
+  misfits = 0;
+  misfitLine = 0;
+  misfitText = '';
+  protected misfit(bytes: Uint8Array, from: number, to: number, line: number): void {
+    if (this.misfits++ === 0) {
+      this.misfitLine = line;
+      this.misfitText = utf8(bytes, from, to).trim();
+    }
+  }
+}
+
+/** Trims spaces and tabs: [from, to) of the cell's bytes. */
+function trimmed(bytes: Uint8Array, from: number, to: number): [number, number] {
+  while (from < to && (bytes[from] === 0x20 || bytes[from] === 0x09)) from++;
+  while (to > from && (bytes[to - 1] === 0x20 || bytes[to - 1] === 0x09)) to--;
+  return [from, to];
+}
+
+function isNullText(bytes: Uint8Array, from: number, to: number): boolean {
+  if (from === to) return true;
+  if (to - from > 4) return false;
+  return NULL_TEXTS.has(latin1(bytes, from, to));
+}
+
+/** A text cell is null when empty or a NaN spelling (what numeric instruments write for "no reading"). */
+function isTextNull(bytes: Uint8Array, from: number, to: number): boolean {
+  return from === to || (to - from <= 4 && /^[+-]?nan$/i.test(latin1(bytes, from, to)));
+}
+
+/**
+ * The number in bytes [from, to), or NaN when the text is not a decimal number (hex, words and the like are not
+ * numbers; inf and infinity are).
+ */
+export function parseNumber(bytes: Uint8Array, from: number, to: number): number {
+  let i = from;
+  let negative = false;
+  let c = bytes[i];
+  if (c === 0x2d || c === 0x2b) {
+    negative = c === 0x2d;
+    c = bytes[++i];
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let exponent = 0;
+  let any = false;
+  for (; i < to; c = bytes[++i]) {
+    const d = c! - 0x30;
+    if (d < 0 || d > 9) break;
+    any = true;
+    if (mantissa !== 0 || d !== 0) digits++;
+    mantissa = mantissa * 10 + d;
+  }
+  if (c === 0x2e) {
+    for (c = bytes[++i]; i < to; c = bytes[++i]) {
+      const d = c! - 0x30;
+      if (d < 0 || d > 9) break;
+      any = true;
+      if (mantissa !== 0 || d !== 0) digits++;
+      mantissa = mantissa * 10 + d;
+      exponent--;
+    }
+  }
+  if (!any) return slowNumber(bytes, from, to);
+  if (i < to && (c === 0x65 || c === 0x45)) {
+    c = bytes[++i];
+    let expNegative = false;
+    if (c === 0x2d || c === 0x2b) {
+      expNegative = c === 0x2d;
+      c = bytes[++i];
+    }
+    let e = 0;
+    let expDigits = 0;
+    for (; i < to; c = bytes[++i]) {
+      const d = c! - 0x30;
+      if (d < 0 || d > 9) break;
+      e = e * 10 + d;
+      expDigits++;
+    }
+    if (expDigits === 0) return NaN;
+    exponent += expNegative ? -e : e;
+  }
+  if (i !== to) return NaN;
+  if (digits > 15 || exponent < -22 || exponent > 22) return slowNumber(bytes, from, to);
+  const value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
+  return negative ? -value : value;
+}
+
+function slowNumber(bytes: Uint8Array, from: number, to: number): number {
+  const text = latin1(bytes, from, to);
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return Number(text);
+  const lower = text.toLowerCase();
+  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  return NaN;
+}
+
+class FloatBuilder extends Misfits implements Builder {
+  private values: Float64Array;
+  private valid: Uint8Array;
+  private nulls = 0;
+  constructor(capacity: number) {
+    super();
+    this.values = new Float64Array(capacity);
+    this.valid = new Uint8Array(capacity);
+  }
+  add(bytes: Uint8Array, from: number, to: number, row: number, line: number): void {
+    [from, to] = trimmed(bytes, from, to);
+    const value = parseNumber(bytes, from, to);
+    if (value === value) {
+      this.values[row] = value;
+      this.valid[row] = 1;
+      return;
+    }
+    this.nulls++;
+    if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
+  }
+  build(rows: number): ColumnValues {
+    return { kind: 'double', values: this.values.subarray(0, rows), valid: this.nulls === 0 ? null : this.valid.subarray(0, rows) };
+  }
+}
+
+class IntBuilder extends Misfits implements Builder {
+  private values: BigInt64Array;
+  private valid: Uint8Array;
+  private nulls = 0;
+  constructor(capacity: number) {
+    super();
+    this.values = new BigInt64Array(capacity);
+    this.valid = new Uint8Array(capacity);
+  }
+  add(bytes: Uint8Array, from: number, to: number, row: number, line: number): void {
+    [from, to] = trimmed(bytes, from, to);
+    const text = latin1(bytes, from, to);
+    if (/^[+-]?\d{1,18}$/.test(text)) {
+      this.values[row] = BigInt(text);
+      this.valid[row] = 1;
+      return;
+    }
+    this.nulls++;
+    if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
+  }
+  build(rows: number): ColumnValues {
+    return { kind: 'int64', values: this.values.subarray(0, rows), valid: this.nulls === 0 ? null : this.valid.subarray(0, rows) };
+  }
+}
+
+class BoolBuilder extends Misfits implements Builder {
+  private values: Uint8Array;
+  private valid: Uint8Array;
+  private nulls = 0;
+  constructor(capacity: number) {
+    super();
+    this.values = new Uint8Array(capacity);
+    this.valid = new Uint8Array(capacity);
+  }
+  add(bytes: Uint8Array, from: number, to: number, row: number, line: number): void {
+    [from, to] = trimmed(bytes, from, to);
+    const word = utf8(bytes, from, to).toLowerCase();
+    if (TRUE_WORDS.has(word) || FALSE_WORDS.has(word)) {
+      this.values[row] = TRUE_WORDS.has(word) ? 1 : 0;
+      this.valid[row] = 1;
+      return;
+    }
+    this.nulls++;
+    if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
+  }
+  build(rows: number): ColumnValues {
+    return { kind: 'boolean', values: this.values.subarray(0, rows), valid: this.nulls === 0 ? null : this.valid.subarray(0, rows) };
+  }
+}
+
+class DatetimeBuilder extends Misfits implements Builder {
+  private values: BigInt64Array;
+  private valid: Uint8Array;
+  private nulls = 0;
+  constructor(capacity: number) {
+    super();
+    this.values = new BigInt64Array(capacity);
+    this.valid = new Uint8Array(capacity);
+  }
+  add(bytes: Uint8Array, from: number, to: number, row: number, line: number, zone: string): void {
+    [from, to] = trimmed(bytes, from, to);
+    const instant = isNullText(bytes, from, to) ? null : parseInstant(utf8(bytes, from, to), zone);
+    if (instant) {
+      this.values[row] = BigInt(instant.getTime()) * 1000n;
+      this.valid[row] = 1;
+      return;
+    }
+    this.nulls++;
+    if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
+  }
+  build(rows: number): ColumnValues {
+    return { kind: 'timestamp', values: this.values.subarray(0, rows), valid: this.nulls === 0 ? null : this.valid.subarray(0, rows) };
+  }
+}
+
+class TextBuilder extends Misfits implements Builder {
+  private values: (string | null)[];
+  constructor(capacity: number) {
+    super();
+    this.values = new Array<string | null>(capacity).fill(null);
+  }
+  add(bytes: Uint8Array, from: number, to: number, row: number): void {
+    [from, to] = trimmed(bytes, from, to);
+    this.values[row] = isTextNull(bytes, from, to) ? null : utf8(bytes, from, to);
+  }
+  build(rows: number): ColumnValues {
+    this.values.length = rows;
+    return { kind: 'utf8', values: this.values };
+  }
+}

@@ -1,0 +1,151 @@
+// Records a stage run as it goes: an event per file when it ends, reject records, each staged run journaled at
+// once and merged into the manifest every few seconds, so a run killed halfway loses at most that much.
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import type { EngineConnection } from '../engine/duckdb.js';
+import type { StagingConfig } from '../config/staging-config.js';
+import type { RawFile } from '../discover/discover-raw-files.js';
+import type { EventsLog } from '../lake/events-log.js';
+import type { StagedSource } from '../lake/manifest-index.js';
+import { validateManifestRows, type ManifestRow } from '../lake/manifest-row.js';
+import { mergeIntoManifest } from '../lake/manifest-store.js';
+import type { ParameterColumn } from '../lake/manifest-columns.js';
+import { absoluteDataPath } from '../lake/partition-path.js';
+import { removeRejectRecord, writeRejectRecord } from '../lake/reject-records.js';
+import type { FileOutcome } from './stage-file.js';
+
+/** Staged runs are merged into the manifest when this many are waiting, or this long after the last merge. */
+const MERGE_EVERY_RUNS = 5_000;
+const MERGE_EVERY_MS = 5_000;
+
+export interface RecordedRun {
+  readonly source_file: string;
+  readonly error: string;
+}
+
+export interface OutcomeRecorder {
+  record(outcome: FileOutcome): void;
+  skipped(file: RawFile, reason: string): void;
+  /** Merges what is still waiting; call once, after the last outcome. */
+  finish(): Promise<void>;
+  readonly ok: readonly ManifestRow[];
+  readonly rejects: readonly RecordedRun[];
+}
+
+/** `_manifest/pending.jsonl`: staged runs not merged yet, one manifest row a line. */
+export function pendingJournalPath(manifestPath: string): string {
+  return path.join(path.dirname(manifestPath), 'pending.jsonl');
+}
+
+export function openOutcomeRecorder(
+  conn: EngineConnection,
+  config: StagingConfig,
+  parameterColumns: readonly ParameterColumn[],
+  staged: ReadonlyMap<string, StagedSource>,
+  events: EventsLog,
+  now: () => Date,
+): OutcomeRecorder {
+  const journal = pendingJournalPath(config.manifestPath);
+  const ok: ManifestRow[] = [];
+  const rejects: RecordedRun[] = [];
+  let upserts: ManifestRow[] = [];
+  let mtimes = new Map<string, number>();
+  let lastMerge = Date.now();
+  let merging: Promise<void> = Promise.resolve();
+
+  const merge = () => {
+    const changes = { upserts, mtimes };
+    upserts = [];
+    mtimes = new Map();
+    lastMerge = Date.now();
+    merging = merging.then(async () => {
+      if (changes.upserts.length + changes.mtimes.size === 0) return;
+      // The data files reach the disk before the manifest that names them does (one syncfs for all of them).
+      if (changes.upserts.length > 0) flushFileSystem(config.stageRoot);
+      await mergeIntoManifest(conn, config.manifestPath, changes, parameterColumns);
+      if (upserts.length === 0) rmSync(journal, { force: true });
+    });
+  };
+  const maybeMerge = () => {
+    if (upserts.length >= MERGE_EVERY_RUNS || Date.now() - lastMerge >= MERGE_EVERY_MS) merge();
+  };
+
+  return {
+    ok,
+    rejects,
+    record(outcome) {
+      const ts = now().toISOString();
+      const { file } = outcome;
+      if (outcome.kind === 'rejected') {
+        writeRejectRecord(config.rejectsDir, { source_file: file.relPath, error: outcome.error, error_type: outcome.errorType, ts, source_size: file.size, source_mtime_ms: file.mtimeMs });
+        events.append({ status: 'reject', source_file: file.relPath, error: outcome.error, error_type: outcome.errorType, ts });
+        rejects.push({ source_file: file.relPath, error: outcome.error });
+      } else if (outcome.kind === 'unchanged') {
+        mtimes.set(file.relPath, file.mtimeMs);
+        events.append({ status: 'skipped', source_file: file.relPath, reason: 'content unchanged (only its modification time moved)', ts });
+      } else {
+        const { row } = outcome;
+        const previous = staged.get(file.relPath);
+        if (previous && previous.path !== row.path) rmSync(absoluteDataPath(config.stageRoot, previous.path), { force: true });
+        removeRejectRecord(config.rejectsDir, file.relPath);
+        appendFileSync(journal, `${JSON.stringify(row)}\n`);
+        ok.push(row);
+        upserts.push(row);
+        events.append({ status: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings: outcome.warnings, ts });
+      }
+      maybeMerge();
+    },
+    skipped(file, reason) {
+      events.append({ status: 'skipped', source_file: file.relPath, reason, ts: now().toISOString() });
+    },
+    async finish() {
+      merge();
+      await merging;
+    },
+  };
+}
+
+/**
+ * Adopts the runs a stage run that died had journaled but not merged: those whose data file is there and whole
+ * (it ends with Parquet's magic) go into the manifest; the others are staged again. Returns how many.
+ */
+export async function adoptJournaledRuns(
+  conn: EngineConnection,
+  config: StagingConfig,
+  parameterColumns: readonly ParameterColumn[],
+): Promise<number> {
+  const journal = pendingJournalPath(config.manifestPath);
+  if (!existsSync(journal)) return 0;
+  const lines = readFileSync(journal, 'utf8').split('\n');
+  const rows = lines.flatMap((line) => {
+    try {
+      return line.trim() === '' ? [] : [JSON.parse(line) as unknown];
+    } catch {
+      return []; // the line being written when the run died
+    }
+  });
+  const { valid } = validateManifestRows(rows, parameterColumns);
+  const whole = valid.filter((row) => isWholeParquet(absoluteDataPath(config.stageRoot, row.path)));
+  if (whole.length > 0) await mergeIntoManifest(conn, config.manifestPath, { upserts: whole, mtimes: new Map() }, parameterColumns);
+  rmSync(journal, { force: true });
+  return whole.length;
+}
+
+function isWholeParquet(file: string): boolean {
+  try {
+    const bytes = readFileSync(file);
+    return bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'PAR1' && bytes.subarray(-4).toString('latin1') === 'PAR1';
+  } catch {
+    return false;
+  }
+}
+
+/** Flushes the file system holding `dir` to disk (syncfs through coreutils' `sync -f`); best effort elsewhere. */
+function flushFileSystem(dir: string): void {
+  try {
+    execFileSync('sync', ['-f', dir], { stdio: 'ignore' });
+  } catch {
+    // no `sync -f` here: the data files reach the disk when the kernel writes them back
+  }
+}

@@ -1,0 +1,192 @@
+// Stages one raw file, all in JS: read, hash, plan, parse the table into typed columns, check the manifest row,
+// encode Parquet, publish atomically. Runs inside a stage worker; the outcome is a value.
+import { mkdirSync, existsSync, openSync, writevSync, closeSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { RawFile } from '../discover/discover-raw-files.js';
+import type { ProcedureCatalog } from '../schema/procedures-schema.js';
+import type { ManifestRow } from '../lake/manifest-row.js';
+import { describeIssues, validateManifestRows } from '../lake/manifest-row.js';
+import { MANIFEST_SCHEMA_VERSION } from '../lake/manifest-columns.js';
+import type { StagedSource } from '../lake/manifest-index.js';
+import { describeRun } from '../lake/run-summary.js';
+import { absoluteDataPath } from '../lake/partition-path.js';
+import { initialSchema, withFoundColumns, type LakeColumn, type ProcedureSchema } from '../lake/procedure-schemas.js';
+import { runColumns } from '../lake/run-columns.js';
+import { encodeParquet } from '../parquet/encode-parquet.js';
+import type { ParquetColumn } from '../parquet/parquet-columns.js';
+import { lineOffset, parseDataTable, type TableColumn } from '../parse/data-table.js';
+import { messageOf } from '../errors.js';
+import { planRun, type PlanOptions, type RunPlan } from './plan-run.js';
+import { readRawFile, TOO_LARGE } from './read-raw-file.js';
+
+export type FileOutcome =
+  | {
+      readonly kind: 'staged';
+      readonly file: RawFile;
+      readonly row: ManifestRow;
+      readonly warnings: readonly string[];
+      /** Columns this file added to its procedure's schema (new unknown columns). */
+      readonly added: readonly LakeColumn[];
+    }
+  | { readonly kind: 'unchanged'; readonly file: RawFile }
+  | { readonly kind: 'rejected'; readonly file: RawFile; readonly errorType: string; readonly error: string };
+
+export interface StageTask {
+  readonly file: RawFile;
+  readonly previous: StagedSource | undefined;
+}
+
+export interface StageFileContext extends PlanOptions {
+  readonly catalog: ProcedureCatalog;
+  readonly stageRoot: string;
+  readonly extractionVersion: string;
+  readonly ingestedAt: Date;
+  readonly force: boolean;
+  /** The procedures' schemas as this worker knows them; a file with new columns extends its entry. */
+  readonly schemas: Map<string, ProcedureSchema>;
+  /** Takes a run id for a source file; false when another file already owns it. */
+  readonly claimRunId: (runId: string, sourceFile: string) => Promise<boolean>;
+}
+
+export async function stageFile({ file, previous }: StageTask, ctx: StageFileContext): Promise<FileOutcome> {
+  let content;
+  try {
+    content = await readRawFile(file.absPath, file.size);
+  } catch (error) {
+    if (error === TOO_LARGE) return reject(file, 'too-large', `${file.relPath} is ${(file.size / 2 ** 30).toFixed(1)} GiB, larger than a run file can be staged in memory (1 GiB).`);
+    const code = (error as NodeJS.ErrnoException).code;
+    return reject(file, 'unreadable', `${file.relPath} cannot be read (${code ?? messageOf(error)}): check its permissions.`);
+  }
+  // Same bytes as last time (only the mtime moved): nothing to redo.
+  if (previous && !ctx.force && previous.sha1 === content.sha1 && existsSync(absoluteDataPath(ctx.stageRoot, previous.path))) {
+    return { kind: 'unchanged', file };
+  }
+  const planned = planRun(content.bytes, file, ctx.catalog, ctx);
+  if (!planned.ok) return reject(file, planned.errorType, `${file.relPath}: ${planned.error}.`);
+  const { plan } = planned;
+  if (!(await ctx.claimRunId(plan.runId, file.relPath))) {
+    return reject(file, 'duplicate-run', `${file.relPath}: another file already has its run id ${plan.runId} (same path but for letter case, same start time).`);
+  }
+  const { schema, added } = schemaFor(plan, ctx);
+  const sourceIndex = new Map(plan.columns.map((c, i) => [c.name, i]));
+  const measured = schema.columns.filter((c) => c.origin !== 'run');
+  const tableColumns: TableColumn[] = measured.map((c) => ({ sourceIndex: sourceIndex.get(c.name) ?? -1, type: c.type }));
+  const parsed = parseDataTable(content.bytes, lineOffset(content.bytes, plan.skipLines + 1), plan.skipLines + 1, plan.columns.length, tableColumns, ctx.localTz);
+  if (!parsed.ok) return reject(file, 'bad-data', `${file.relPath}, ${parsed.message}.`);
+  const { table } = parsed;
+  if (table.rows === 0) return reject(file, 'invalid-run', `${file.relPath}: the data table is empty (no rows after the column line).`);
+  const warnings = [...plan.warnings];
+  for (const misfit of table.misfits) {
+    const column = measured[misfit.column]!;
+    const source = plan.columns[tableColumns[misfit.column]!.sourceIndex]?.source ?? column.name;
+    warnings.push(
+      `column '${source}': ${misfit.count} value(s) are not ${describeType(column.type)} and are stored as null (first: '${misfit.text}' at line ${misfit.line})`,
+    );
+  }
+  const timeIndex = measured.findIndex((c) => c.name === plan.procedure?.timeColumn);
+  const row = manifestRow(plan, content.sha1, table.rows, durationOf(table.columns[timeIndex]), schema.id, warnings, ctx);
+  const { valid, invalid } = validateManifestRows([row], ctx.catalog.parameterColumns);
+  if (!valid[0]) {
+    return reject(file, 'invalid-run', `${file.relPath}: its manifest row breaks the rules: ${describeIssues(invalid[0]?.issues ?? [])}.`);
+  }
+  const runValue = runColumns(plan);
+  let next = 0;
+  const columns: ParquetColumn[] = schema.columns.map((c) =>
+    c.origin === 'run' ? { name: c.name, values: runValue(c) } : { name: c.name, values: table.columns[next++]! },
+  );
+  try {
+    publish(ctx.stageRoot, plan.dataPath, encodeParquet(columns, table.rows));
+  } catch (error) {
+    return reject(file, 'write-failed', `${file.relPath}: its data file could not be written to ${plan.dataPath} (${messageOf(error)}).`);
+  }
+  return { kind: 'staged', file, row: valid[0], warnings, added };
+}
+
+/** The procedure's schema with this file's unknown columns added (kept unless --only-yaml-data). */
+function schemaFor(plan: RunPlan, ctx: StageFileContext): { schema: ProcedureSchema; added: LakeColumn[] } {
+  const known = ctx.schemas.get(plan.proc) ?? initialSchema(plan.proc, plan.procedure);
+  const found = ctx.onlyYamlData ? [] : plan.columns.filter((c) => c.tier === 'unknown').map((c) => ({ name: c.name, type: c.type, origin: 'found' as const }));
+  const schema = withFoundColumns(known, found);
+  const names = new Set(known.columns.map((c) => c.name));
+  ctx.schemas.set(plan.proc, schema);
+  return { schema, added: schema.columns.filter((c) => !names.has(c.name)) };
+}
+
+/**
+ * Writes the bytes to a temp file at the stage root, then makes the run's folder and renames the file into it:
+ * no folder exists before its file is published, and a reader never sees half a file.
+ */
+function publish(stageRoot: string, dataPath: string, chunks: readonly Uint8Array[]): void {
+  const target = absoluteDataPath(stageRoot, dataPath);
+  const temp = path.join(stageRoot, `.strata-tmp-${process.pid}-${Math.random().toString(16).slice(2, 10)}`);
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      writevSync(fd, chunks as Uint8Array[]);
+    } finally {
+      closeSync(fd);
+    }
+    mkdirSync(path.dirname(target), { recursive: true });
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** duration_s: the last value of the procedure's time column, when it is a number at least 0. */
+function durationOf(column: ParquetColumn['values'] | undefined): number | null {
+  if (column?.kind !== 'double' || column.values.length === 0) return null;
+  const last = column.values.length - 1;
+  if (column.valid && column.valid[last] === 0) return null;
+  const value = column.values[last]!;
+  return Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+function describeType(type: string): string {
+  return { float: 'numbers', int: 'whole numbers', str: 'text', bool: 'yes/no', datetime: 'times' }[type] ?? type;
+}
+
+function reject(file: RawFile, errorType: string, error: string): FileOutcome {
+  return { kind: 'rejected', file, errorType, error };
+}
+
+function manifestRow(
+  plan: RunPlan,
+  sha1: string,
+  rows: number,
+  durationS: number | null,
+  schemaId: string,
+  warnings: readonly string[],
+  ctx: StageFileContext,
+): ManifestRow {
+  const parameters = Object.fromEntries([...plan.parameters].map(([name, { value }]) => [name, value]));
+  const row = {
+    ...parameters,
+    run_id: plan.runId,
+    source_file: plan.file.relPath,
+    proc: plan.proc,
+    start_time_utc: plan.startTimeUtc,
+    date_local: plan.dateLocal,
+    date_origin: plan.dateOrigin,
+    file_idx: plan.fileIdx,
+    chip_group: plan.chip.chipGroup,
+    chip_number: plan.chip.chipNumber,
+    chip_name: plan.chip.chipName,
+    has_light: plan.hasLight,
+    rows,
+    duration_s: durationS,
+    summary: '',
+    path: plan.dataPath,
+    status: 'ok',
+    schema_version: MANIFEST_SCHEMA_VERSION,
+    extraction_version: ctx.extractionVersion,
+    ingested_at_utc: ctx.ingestedAt,
+    source_size: plan.file.size,
+    source_mtime_ms: plan.file.mtimeMs,
+    source_sha1: sha1,
+    data_schema: schemaId,
+    warnings: JSON.stringify(warnings),
+  };
+  return { ...row, summary: describeRun(row) } as ManifestRow;
+}

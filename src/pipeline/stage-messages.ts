@@ -1,0 +1,36 @@
+// What the main thread and the stage workers say to each other.
+import type { StagedSource } from '../lake/manifest-index.js';
+import type { ProcedureSchema } from '../lake/procedure-schemas.js';
+import type { RawFile } from '../discover/discover-raw-files.js';
+import type { FileOutcome } from './stage-file.js';
+
+export interface WorkerSetup {
+  readonly proceduresYaml: string;
+  readonly options: {
+    readonly stageRoot: string;
+    readonly extractionVersion: string;
+    readonly ingestedAtMs: number;
+    readonly force: boolean;
+    readonly localTz: string;
+    readonly strict: boolean;
+    readonly onlyYamlData: boolean;
+  };
+  readonly schemas: readonly (readonly [string, ProcedureSchema])[];
+}
+
+/** A file to stage; `contested` when another file's path differs from it only by letter case (its run id may clash). */
+export interface WorkerTask {
+  readonly file: RawFile;
+  readonly previous: StagedSource | undefined;
+  readonly contested: boolean;
+}
+
+export type ToWorker =
+  | { readonly type: 'task'; readonly id: number; readonly task: WorkerTask }
+  | { readonly type: 'schema'; readonly schema: ProcedureSchema }
+  | { readonly type: 'claimed'; readonly id: number; readonly ok: boolean };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'outcome'; readonly id: number; readonly outcome: FileOutcome }
+  | { readonly type: 'claim'; readonly id: number; readonly runId: string; readonly sourceFile: string };

@@ -1,0 +1,96 @@
+// Stages files on worker threads, two in flight per worker so one reads while the other parses; every file gets
+// an outcome, whatever happens to the others (a worker that dies is replaced, its files rejected as internal).
+import { Worker } from 'node:worker_threads';
+import type { ProcedureSchema } from '../lake/procedure-schemas.js';
+import type { FileOutcome } from './stage-file.js';
+import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-messages.js';
+
+const IN_FLIGHT_PER_WORKER = 2;
+
+// Under tsx (tests) the worker is the .ts source, in dist/ the compiled .js.
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './stage-worker.ts' : './stage-worker.js', import.meta.url);
+
+export interface StageWorkerHooks {
+  /** Called for each outcome as soon as it arrives, in completion order. */
+  readonly onOutcome: (outcome: FileOutcome) => void;
+  /** Decides a contested run id: true when `sourceFile` may have it. */
+  readonly claimRunId: (runId: string, sourceFile: string) => boolean;
+}
+
+export interface StageWorkers {
+  /** Sends a procedure's grown schema to every worker, so the files they write next have its columns. */
+  shareSchema(schema: ProcedureSchema): void;
+  /** Resolves when every task has its outcome. */
+  run(tasks: readonly WorkerTask[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function startStageWorkers(count: number, setup: WorkerSetup, hooks: StageWorkerHooks): StageWorkers {
+  const workers: Worker[] = [];
+  let queue: readonly WorkerTask[] = [];
+  let next = 0;
+  let done = 0;
+  let finished: (() => void) | undefined;
+  const inFlight = new Map<Worker, Map<number, WorkerTask>>();
+  let taskId = 0;
+
+  const feed = (worker: Worker) => {
+    const mine = inFlight.get(worker)!;
+    while (mine.size < IN_FLIGHT_PER_WORKER && next < queue.length) {
+      const task = queue[next++]!;
+      const id = taskId++;
+      mine.set(id, task);
+      worker.postMessage({ type: 'task', id, task } satisfies ToWorker);
+    }
+  };
+  const complete = (outcome: FileOutcome) => {
+    hooks.onOutcome(outcome);
+    done++;
+    if (done === queue.length) finished?.();
+  };
+  const spawn = (): Worker => {
+    const worker = new Worker(WORKER_URL, { workerData: setup });
+    inFlight.set(worker, new Map());
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') feed(worker);
+      else if (message.type === 'claim') {
+        const ok = hooks.claimRunId(message.runId, message.sourceFile);
+        worker.postMessage({ type: 'claimed', id: message.id, ok } satisfies ToWorker);
+      } else {
+        inFlight.get(worker)!.delete(message.id);
+        complete(message.outcome);
+        feed(worker);
+      }
+    });
+    worker.on('error', (error) => {
+      const lost = inFlight.get(worker)!;
+      inFlight.delete(worker);
+      workers.splice(workers.indexOf(worker), 1);
+      for (const task of lost.values()) {
+        complete({ kind: 'rejected', file: task.file, errorType: 'internal', error: `${task.file.relPath}: the stage worker failed (${error.message})` });
+      }
+      if (done < queue.length) workers.push(spawn());
+    });
+    return worker;
+  };
+  for (let i = 0; i < count; i++) workers.push(spawn());
+
+  return {
+    shareSchema(schema) {
+      for (const worker of workers) worker.postMessage({ type: 'schema', schema } satisfies ToWorker);
+    },
+    run(tasks) {
+      queue = tasks;
+      next = 0;
+      done = 0;
+      return new Promise((resolve) => {
+        finished = resolve;
+        if (tasks.length === 0) resolve();
+        for (const worker of workers) feed(worker);
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
