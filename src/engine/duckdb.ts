@@ -109,6 +109,12 @@ export class EngineConnection {
     return reader.getRowObjectsJS() as T[];
   }
 
+  /** Like `all`, with the result's column names in order (also when there are no rows). */
+  async allWithColumns<T extends Row = Row>(sql: string, params?: SqlParams): Promise<{ rows: T[]; columns: string[] }> {
+    const reader = await this.connection.runAndReadAll(sql, toDuckDbParams(params));
+    return { rows: reader.getRowObjectsJS() as T[], columns: reader.columnNames() };
+  }
+
   /** Appends rows to an existing table, columns in table order; far faster than INSERT per row. */
   async appendRows(table: string, rows: Iterable<readonly SqlValue[]>): Promise<void> {
     const appender = await this.connection.createAppender(table);

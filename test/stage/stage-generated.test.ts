@@ -79,7 +79,7 @@ describe('staging a generated corpus with every kind of bad file', () => {
     assert.match(record!.error!, /line \d+/);
   });
 
-  it('writes the data files with canonical column names, the run identity and the contract types', async () => {
+  it('writes the data files with canonical column names, the run columns and the contract types, and no path columns', async () => {
     const engine = await Engine.open();
     const conn = await engine.connect();
     const it = rows.find((r) => r.proc === 'It')!;
@@ -89,7 +89,8 @@ describe('staging a generated corpus with every kind of bad file', () => {
     const types = Object.fromEntries(columns.map((c) => [c.column_name, c.column_type]));
     assert.equal(types['t_s'], 'DOUBLE');
     assert.equal(types['i_a'], 'DOUBLE');
-    assert.equal(types['run_id'], 'VARCHAR');
+    assert.equal(types['source_file'], 'VARCHAR');
+    for (const inPath of ['run_id', 'proc', 'date']) assert.equal(types[inPath], undefined, `${inPath} lives in the path only`);
     assert.equal(types['chip_number'], 'BIGINT');
     assert.equal(types['has_light'], 'BOOLEAN');
     assert.equal(types['start_time_utc'], 'TIMESTAMP WITH TIME ZONE');
@@ -98,7 +99,7 @@ describe('staging a generated corpus with every kind of bad file', () => {
       `SELECT name, type, converted_type FROM parquet_schema(${sqlLiteral(path.join(lake.config.stageRoot, it.path))})`,
     );
     const physical = Object.fromEntries(schema.map((c) => [c.name, `${c.type}/${c.converted_type}`]));
-    for (const text of ['run_id', 'proc', 'source_file', 'chip_group', 'chip_name']) assert.equal(physical[text], 'BYTE_ARRAY/UTF8', text);
+    for (const text of ['source_file', 'chip_group', 'chip_name']) assert.equal(physical[text], 'BYTE_ARRAY/UTF8', text);
     assert.equal(physical['chip_number'], 'INT64/INT_64');
     const [hive] = await conn.all<{ n: bigint }>(
       `SELECT count(*) n FROM read_parquet(${sqlLiteral(`${lake.config.stageRoot}/**/*.parquet`)}, hive_partitioning=true, union_by_name=true)`,

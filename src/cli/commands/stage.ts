@@ -82,6 +82,8 @@ export function reportStage(io: CliIo, summary: StageSummary): void {
       `${summary.skipped} skipped, ${summary.rejected} rejected.`,
   );
   if (summary.sweptTempFiles > 0) say(io, `Removed ${summary.sweptTempFiles} half-written file(s) left by an earlier run that did not finish.`);
+  if (summary.adopted > 0) say(io, `Took ${summary.adopted} run(s) staged by an earlier run that was stopped into the manifest, without staging them again.`);
+  if (summary.conformed > 0) say(io, `Rewrote ${summary.conformed} data file(s) to their procedure's current columns (a new column, or a lake written by an older strata).`);
   if (summary.settling > 0) say(io, `${summary.settling} file(s) were modified in the last seconds and are left for the next run.`);
   for (const reject of summary.rejects.slice(0, 10)) say(io, `  rejected: ${reject.error}`);
   if (summary.rejects.length > 10) say(io, `  ... and ${summary.rejects.length - 10} more; see ${summary.rejectsDir}`);

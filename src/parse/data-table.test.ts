@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lineOffset, parseDataTable, parseNumber, type TableColumn } from './data-table.js';
+
+const bytes = (text: string) => Buffer.from(text, 'utf8');
+const table = (text: string, columns: TableColumn[], fields = columns.length) => {
+  const b = bytes(text);
+  return parseDataTable(b, 0, 10, fields, columns, 'America/Santiago');
+};
+
+describe('parseNumber', () => {
+  it('gives exactly what Number() gives, on the fast path and off it', () => {
+    const texts = ['0', '0.0', '-0.0', '7.23624e-06', '1757019355.7333555', '-1.5', '+2', '.5', '5.', '1e22', '1e23', '123456789012345678',
+      '0.1', '2.220446049250313e-16', '1.7976931348623157e308', '4.9e-324', '-3.4E+2', '00012.50'];
+    for (const text of texts) assert.ok(Object.is(parseNumber(bytes(text), 0, text.length), Number(text)), text);
+    // a random sample of the shapes instruments write
+    for (let i = 0; i < 20_000; i++) {
+      const value = (Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 30 - 15);
+      for (const text of [String(value), value.toExponential(5), value.toFixed(6)]) {
+        assert.ok(Object.is(parseNumber(bytes(text), 0, text.length), Number(text)), text);
+      }
+    }
+  });
+
+  it('is NaN for what is not a decimal number, and reads inf', () => {
+    for (const text of ['0x1A', 'abc', '1,5', '1e', '--1', '1.2.3', 'nan', '']) assert.ok(Number.isNaN(parseNumber(bytes(text), 0, text.length)), text);
+    assert.equal(parseNumber(bytes('inf'), 0, 3), Infinity);
+    assert.equal(parseNumber(bytes('-Infinity'), 0, 9), -Infinity);
+  });
+});
+
+describe('parseDataTable', () => {
+  it('reads numbers, nan as null, text, yes/no and CRLF lines into typed columns', () => {
+    const result = table('0.0,1e-6,a,yes\r\n0.5,nan,,no\r\n\r\n1.0,2e-6,b c,1\r\n', [
+      { sourceIndex: 0, type: 'float' },
+      { sourceIndex: 1, type: 'float' },
+      { sourceIndex: 2, type: 'str' },
+      { sourceIndex: 3, type: 'bool' },
+      { sourceIndex: -1, type: 'int' },
+    ], 4);
+    assert.ok(result.ok);
+    const { rows, columns, misfits } = result.table;
+    assert.equal(rows, 3);
+    assert.deepEqual(misfits, []);
+    const [t, i, s, b, absent] = columns;
+    assert.ok(t?.kind === 'double' && t.valid === null);
+    assert.deepEqual([...t.values], [0, 0.5, 1]);
+    assert.ok(i?.kind === 'double' && i.valid !== null);
+    assert.deepEqual([...i.valid], [1, 0, 1]);
+    assert.ok(s?.kind === 'utf8');
+    assert.deepEqual(s.values, ['a', null, 'b c']);
+    assert.ok(b?.kind === 'boolean');
+    assert.deepEqual([...b.values], [1, 0, 1]);
+    assert.deepEqual(absent, { kind: 'constant', type: 'int64', value: null });
+  });
+
+  it('stores a value that does not fit its column as null, and says how many and where the first was', () => {
+    const result = table('1\n2.5\nhigh\nlow\n', [{ sourceIndex: 0, type: 'float' }]);
+    assert.ok(result.ok);
+    assert.deepEqual(result.table.misfits, [{ column: 0, count: 2, line: 12, text: 'high' }]);
+    const [column] = result.table.columns;
+    assert.ok(column?.kind === 'double' && column.valid);
+    assert.deepEqual([...column.valid], [1, 1, 0, 0]);
+  });
+
+  it('rejects a row with the wrong number of fields, naming its line', () => {
+    const result = table('1,2\n3,4\n5,', [{ sourceIndex: 0, type: 'float' }, { sourceIndex: 1, type: 'float' }]);
+    assert.ok(result.ok);
+    const short = table('1,2\n3,4\n5\n', [{ sourceIndex: 0, type: 'float' }, { sourceIndex: 1, type: 'float' }]);
+    assert.ok(!short.ok);
+    assert.equal(short.line, 12);
+    assert.match(short.message, /line 12: expected 2 values separated by commas but found 1/);
+  });
+
+  it('reads quoted fields (commas inside quotes) through the robust path, with the same types', () => {
+    const result = table('1,"a, b"\n2,"say ""hi"""\n', [{ sourceIndex: 0, type: 'float' }, { sourceIndex: 1, type: 'str' }]);
+    assert.ok(result.ok);
+    const [n, s] = result.table.columns;
+    assert.ok(n?.kind === 'double' && s?.kind === 'utf8');
+    assert.deepEqual([...n.values], [1, 2]);
+    assert.deepEqual(s.values, ['a, b', 'say "hi"']);
+  });
+
+  it('finds where a line starts', () => {
+    const b = bytes('a\nbb\nccc\n');
+    assert.deepEqual([1, 2, 3, 4, 9].map((l) => lineOffset(b, l)), [0, 2, 5, 9, 9]);
+  });
+});
