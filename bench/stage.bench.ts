@@ -1,5 +1,5 @@
 // Staging benchmark: strata vs DuckDB's own read_csv -> COPY per file, on the shared corpus and 20,000 generated files.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadStagingConfig } from '../src/config/staging-config.js';
@@ -8,7 +8,9 @@ import { discoverRawFiles } from '../src/discover/discover-raw-files.js';
 import { Engine, sqlLiteral } from '../src/engine/duckdb.js';
 import { generateLabCorpus } from '../src/demo/generate-lab-corpus.js';
 import { projectRoot } from '../src/version.js';
-import { fmt, inChild, type BenchSection } from './harness.js';
+import { execFileSync } from 'node:child_process';
+import { parseNumber } from '../src/parse/data-table.js';
+import { fmt, inChild, type BenchSection, type ChildRun } from './harness.js';
 
 const THIS_MODULE = fileURLToPath(import.meta.url);
 const WORK = path.join(projectRoot, '.bench', 'stage');
@@ -116,23 +118,88 @@ export async function duckdbFloor(rawRoot: string, stageRoot: string, outDir: st
   return { rows: dataOnly.rows, dataOnlyMs: dataOnly.ms, withRunColumnsMs: withRunColumns.ms, runColumns: [...runColumns].map(([p, n]) => `${p} ${n}`).join(', ') };
 }
 
-async function corpusLines(name: string, rawRoot: string): Promise<string[]> {
-  const lake = path.join(WORK, `${name}-lake`);
-  const baselineOut = path.join(WORK, `${name}-baseline`);
-  rmSync(lake, { recursive: true, force: true });
-  rmSync(baselineOut, { recursive: true, force: true });
-  const first = inChild<StageFigures>(THIS_MODULE, 'stageOnce', [rawRoot, lake]);
+/** The floor pieces, one thread, no writing: read every byte, find every line, parse every number of every table. */
+export async function floorPieces(rawRoot: string): Promise<{ readMs: number; linesMs: number; parseMs: number; values: number }> {
+  const files = discoverRawFiles(rawRoot);
+  let t = performance.now();
+  const contents = files.map((f) => readFileSync(f.absPath));
+  const readMs = performance.now() - t;
+  t = performance.now();
+  let lines = 0;
+  for (const bytes of contents) for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) lines++;
+  const linesMs = performance.now() - t;
+  t = performance.now();
+  let values = 0;
+  for (const bytes of contents) {
+    const start = bytes.indexOf('#Data:');
+    let pos = start < 0 ? bytes.length : bytes.indexOf(10, bytes.indexOf(10, start) + 1) + 1;
+    while (pos > 0 && pos < bytes.length) {
+      let end = bytes.indexOf(10, pos);
+      if (end < 0) end = bytes.length;
+      let from = pos;
+      for (let i = pos; i <= end; i++) {
+        if (i === end || bytes[i] === 44) {
+          const value = parseNumber(bytes, from, i > from && bytes[i - 1] === 13 ? i - 1 : i);
+          if (value === value) values++;
+          from = i + 1;
+        }
+      }
+      pos = end + 1;
+    }
+  }
+  return { readMs, linesMs, parseMs: performance.now() - t, values };
+}
+
+/** `strata <args>` from the shell, node start-up and module loading included: wall ms. */
+function cliMs(args: readonly string[]): number {
+  const start = performance.now();
+  execFileSync(process.execPath, [path.join(projectRoot, 'bin', 'strata.js'), ...args], { stdio: 'ignore' });
+  return performance.now() - start;
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * strata's first run and the baseline, interleaved (`rounds` times each, alternating, so a busy minute hits
+ * both), each into a fresh folder (a big lake is deleted only after all runs: ext4 makes files slowly right
+ * after a large delete); then re-runs of the last lake, in process and from the shell.
+ */
+async function corpusLines(name: string, rawRoot: string, rounds: number): Promise<string[]> {
+  const firsts: ChildRun<StageFigures>[] = [];
+  const baselines: ChildRun<StageFigures>[] = [];
+  const made: string[] = [];
+  let lake = '';
+  for (let round = 0; round < rounds; round++) {
+    lake = path.join(WORK, `${name}-lake-${Date.now()}`);
+    const out = path.join(WORK, `${name}-baseline-${Date.now()}`);
+    made.push(lake, out);
+    firsts.push(inChild<StageFigures>(THIS_MODULE, 'stageOnce', [rawRoot, lake]));
+    baselines.push(inChild<StageFigures>(THIS_MODULE, 'duckdbCopyPerFile', [rawRoot, out]));
+  }
   const again = inChild<StageFigures>(THIS_MODULE, 'stageOnce', [rawRoot, lake]);
-  const baseline = inChild<StageFigures>(THIS_MODULE, 'duckdbCopyPerFile', [rawRoot, baselineOut]);
+  const shell = [0, 1, 2].map(() => cliMs(['stage', '--raw-root', rawRoot, '--stage-root', path.join(lake, 'stage'), '--settle', '0', '--quiet']));
+  const first = firsts.reduce((a, b) => (median(firsts.map((f) => f.ms)) === b.ms ? b : a), firsts[0]!);
+  const firstMs = median(firsts.map((f) => f.ms));
+  const baselineMs = median(baselines.map((b) => b.ms));
   const mb = first.result.bytes / 1e6;
-  rmSync(baselineOut, { recursive: true, force: true });
+  const pieces = inChild<Awaited<ReturnType<typeof floorPieces>>>(THIS_MODULE, 'floorPieces', [rawRoot]).result;
+  const spread = (runs: readonly ChildRun<unknown>[]) => runs.map((r) => fmt.ms(r.ms)).join(', ');
+  // Kept for the lines that need a staged lake (floor, arrivals), under a name of its own.
+  const kept = path.join(WORK, `${name}-lake`);
+  rmSync(kept, { recursive: true, force: true });
+  renameSync(lake, kept);
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
   return [
     `${name}: ${first.result.files} files, ${mb.toFixed(1)} MB, ${first.result.rows.toLocaleString('en-US')} rows`,
-    `${name} first run: ${fmt.ms(first.ms)} — ${fmt.rate(first.result.ok, first.ms, 'files')}, ${fmt.rate(mb, first.ms, 'MB')}, ` +
-      `${fmt.rate(first.result.rows, first.ms, 'rows')}; peak ${fmt.mb(first.peakMb)}`,
-    `${name} re-run (nothing changed): ${fmt.ms(again.ms)} (${(again.ms / again.result.files).toFixed(3)} ms/file, ${again.result.skipped} skipped); peak ${fmt.mb(again.peakMb)}`,
-    `${name} baseline (DuckDB read_csv -> COPY per file): ${fmt.ms(baseline.ms)}; peak ${fmt.mb(baseline.peakMb)}; ` +
-      `strata first run is ${fmt.ratio(baseline.ms / first.ms)} the baseline's speed, re-run ${fmt.ratio(baseline.ms / again.ms)}`,
+    `${name} first run (median of ${rounds}, interleaved with the baseline): ${fmt.ms(firstMs)} [${spread(firsts)}] — ` +
+      `${fmt.rate(first.result.ok, firstMs, 'files')}, ${fmt.rate(mb, firstMs, 'MB')}, ${fmt.rate(first.result.rows, firstMs, 'rows')}; ` +
+      `peak ${fmt.mb(Math.max(...firsts.map((f) => f.peakMb)))}`,
+    `${name} baseline (DuckDB read_csv -> COPY per file, two connections): ${fmt.ms(baselineMs)} [${spread(baselines)}]; ` +
+      `peak ${fmt.mb(Math.max(...baselines.map((b) => b.peakMb)))}; strata is ${fmt.ratio(baselineMs / firstMs)} the baseline's speed`,
+    `${name} floor pieces (one thread): read every byte ${fmt.ms(pieces.readMs)}, find the lines ${fmt.ms(pieces.linesMs)}, ` +
+      `parse ${pieces.values.toLocaleString('en-US')} numbers ${fmt.ms(pieces.parseMs)}`,
+    `${name} re-run (nothing changed): ${fmt.ms(again.ms)} in process (${(again.ms / again.result.files).toFixed(3)} ms/file, ` +
+      `${again.result.skipped} skipped), peak ${fmt.mb(again.peakMb)}; from the shell ${shell.map(fmt.ms).join(', ')}`,
   ];
 }
 
@@ -162,7 +229,8 @@ export async function bench(): Promise<BenchSection> {
   mkdirSync(WORK, { recursive: true });
   const lines: string[] = [];
   const corpus = path.resolve(projectRoot, '../shared/corpus/lab');
-  if (existsSync(corpus)) lines.push(...(await corpusLines('shared corpus', corpus)), floorLine(corpus));
+  lines.push(`strata --version from the shell: ${[0, 1, 2].map(() => fmt.ms(cliMs(['--version']))).join(', ')}; --help: ${fmt.ms(cliMs(['--help']))}`);
+  if (existsSync(corpus)) lines.push(...(await corpusLines('shared corpus', corpus, 5)), floorLine(corpus));
   else lines.push(`shared corpus not present at ${corpus}: skipped`);
   const generated = path.join(WORK, 'generated-20000');
   if (!existsSync(path.join(generated, '.complete'))) {
@@ -170,7 +238,7 @@ export async function bench(): Promise<BenchSection> {
     await generateLabCorpus({ root: generated, files: 20_000, seed: 20_000 });
     writeFileSync(path.join(generated, '.complete'), '');
   }
-  lines.push(...(await corpusLines('generated corpus', generated)));
+  lines.push(...(await corpusLines('generated corpus', generated, 2)));
   lines.push(await arrivalLine(generated, 'generated corpus'));
   return { title: 'strata stage', lines };
 }
