@@ -1,6 +1,7 @@
-// Atomic writes: a temp file in the target folder, then rename, so a reader never sees a partial file.
+// Atomic, durable writes: a temp file in the target folder, flushed to disk, then renamed, then the folder
+// flushed, so a reader never sees a partial file and a power cut leaves the old file or the new one.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -15,12 +16,24 @@ export function isTempFile(name: string): boolean {
   return name.includes(TEMP_MARK);
 }
 
+/** fsync of a file or a folder (a folder's entries: the rename that published a file). */
+export function syncToDisk(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function writeFileAtomically(target: string, content: string | Uint8Array): void {
   mkdirSync(path.dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   try {
     writeFileSync(temp, content);
+    syncToDisk(temp);
     renameSync(temp, target);
+    syncToDisk(path.dirname(target));
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
@@ -32,7 +45,9 @@ export async function writeViaTemp<T>(target: string, write: (tempPath: string) 
   const temp = tempPathFor(target);
   try {
     const result = await write(temp);
+    syncToDisk(temp);
     await rename(temp, target);
+    syncToDisk(path.dirname(target));
     return result;
   } catch (error) {
     await rm(temp, { force: true });

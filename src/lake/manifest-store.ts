@@ -118,6 +118,8 @@ export interface ManifestChanges {
   readonly mtimes: ReadonlyMap<string, number>;
   /** source_file -> the schema id its data file now has (after conformDataFiles rewrote it). */
   readonly dataSchemas?: ReadonlyMap<string, string>;
+  /** Runs to drop, by source_file (a raw file that moved: its run now lives under the new path). */
+  readonly removals?: ReadonlySet<string>;
 }
 
 /**
@@ -159,6 +161,7 @@ export async function mergeIntoManifest(
            SELECT ${kept.join(', ')}
              FROM ${manifestSource(file)} m LEFT JOIN ${mtimes} u ON u.source_file = m.source_file
             WHERE m.source_file NOT IN (SELECT source_file FROM ${upserts})
+              AND m.source_file NOT IN (SELECT unnest(${sqlList([...(changes.removals ?? [])])}::VARCHAR[]))
            UNION ALL BY NAME SELECT * FROM ${upserts})
          ORDER BY chip_group, chip_number, start_time_utc, file_idx, run_id)
          TO ${sqlLiteral(temp)} (FORMAT parquet, COMPRESSION zstd)`,
@@ -170,6 +173,10 @@ export async function mergeIntoManifest(
   }
   const [count] = await conn.all<{ n: bigint }>(`SELECT count(*) n FROM ${manifestSource(file)}`);
   return { file, rows: Number(count?.n ?? 0), columns };
+}
+
+function sqlList(values: readonly string[]): string {
+  return `[${values.map(sqlLiteral).join(', ')}]`;
 }
 
 function* rowValues(rows: readonly ManifestRow[], columns: readonly ManifestColumn[]): Generator<SqlValue[]> {

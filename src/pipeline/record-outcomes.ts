@@ -31,6 +31,10 @@ export interface OutcomeRecorder {
   finish(): Promise<void>;
   readonly ok: readonly ManifestRow[];
   readonly rejects: readonly RecordedRun[];
+  /** Raw files found under a new path with the same bytes: their run moved with them. */
+  readonly moved: readonly { readonly from: string; readonly to: string }[];
+  /** Staged runs whose raw file is gone (and did not move): kept, and reported. */
+  readonly gone: () => number;
 }
 
 /** `_manifest/pending.jsonl`: staged runs not merged yet, one manifest row a line. */
@@ -43,6 +47,7 @@ export function openOutcomeRecorder(
   config: StagingConfig,
   parameterColumns: readonly ParameterColumn[],
   staged: ReadonlyMap<string, StagedSource>,
+  present: ReadonlySet<string>,
   events: EventsLog,
   now: () => Date,
 ): OutcomeRecorder {
@@ -51,16 +56,22 @@ export function openOutcomeRecorder(
   const rejects: RecordedRun[] = [];
   let upserts: ManifestRow[] = [];
   let mtimes = new Map<string, number>();
+  let removals = new Set<string>();
+  // Runs whose raw file is gone from the raw root, by content: a file with the same bytes elsewhere is a move.
+  const gone = new Map<string, { source: string; path: string }>();
+  for (const [source, s] of staged) if (!present.has(source)) gone.set(s.sha1, { source, path: s.path });
+  const moved: { from: string; to: string }[] = [];
   let lastMerge = Date.now();
   let merging: Promise<void> = Promise.resolve();
 
   const merge = () => {
-    const changes = { upserts, mtimes };
+    const changes = { upserts, mtimes, removals };
     upserts = [];
     mtimes = new Map();
+    removals = new Set();
     lastMerge = Date.now();
     merging = merging.then(async () => {
-      if (changes.upserts.length + changes.mtimes.size === 0) return;
+      if (changes.upserts.length + changes.mtimes.size + changes.removals.size === 0) return;
       // The data files reach the disk before the manifest that names them does (one syncfs for all of them).
       if (changes.upserts.length > 0) flushFileSystem(config.stageRoot);
       await mergeIntoManifest(conn, config.manifestPath, changes, parameterColumns);
@@ -74,6 +85,8 @@ export function openOutcomeRecorder(
   return {
     ok,
     rejects,
+    moved,
+    gone: () => gone.size,
     record(outcome) {
       const ts = now().toISOString();
       const { file } = outcome;
@@ -88,11 +101,20 @@ export function openOutcomeRecorder(
         const { row } = outcome;
         const previous = staged.get(file.relPath);
         if (previous && previous.path !== row.path) rmSync(absoluteDataPath(config.stageRoot, previous.path), { force: true });
+        const origin = gone.get(row.source_sha1);
+        if (origin && origin.path !== row.path) {
+          // The same bytes under a new path: the run follows its file (one run, the new path).
+          rmSync(path.dirname(absoluteDataPath(config.stageRoot, origin.path)), { recursive: true, force: true });
+          removals.add(origin.source);
+          gone.delete(row.source_sha1);
+          moved.push({ from: origin.source, to: row.source_file });
+        }
         removeRejectRecord(config.rejectsDir, file.relPath);
         appendFileSync(journal, `${JSON.stringify(row)}\n`);
         ok.push(row);
         upserts.push(row);
-        events.append({ status: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings: outcome.warnings, ts });
+        const warnings = origin ? [...outcome.warnings, `moved from ${origin.source} (same bytes); its earlier run was replaced`] : outcome.warnings;
+        events.append({ status: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings, ts });
       }
       maybeMerge();
     },

@@ -97,7 +97,10 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
   try {
     publish(ctx.stageRoot, plan.dataPath, encodeParquet(columns, table.rows));
   } catch (error) {
-    return reject(file, 'write-failed', `${file.relPath}: its data file could not be written to ${plan.dataPath} (${messageOf(error)}).`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const full = code === 'ENOSPC' || code === 'EDQUOT';
+    const why = full ? `the disk holding ${ctx.stageRoot} is full (${code})` : messageOf(error);
+    return reject(file, full ? 'disk-full' : 'write-failed', `${file.relPath}: its data file could not be written to ${plan.dataPath}: ${why}.`);
   }
   return { kind: 'staged', file, row: valid[0], warnings, added };
 }

@@ -1,5 +1,6 @@
 // `strata stage`: discover raw files, stage the new and changed ones in parallel, record events, rejects and the manifest.
 import { existsSync } from 'node:fs';
+import { StrataError, messageOf } from '../errors.js';
 import path from 'node:path';
 import { Engine } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
@@ -44,6 +45,10 @@ export interface StageSummary {
   readonly adopted: number;
   /** Data files rewritten to their procedure's current schema (a new column, or a lake written the old way). */
   readonly conformed: number;
+  /** Raw files found under a new path with the same bytes: their run followed them. */
+  readonly moved: readonly { readonly from: string; readonly to: string }[];
+  /** Staged runs whose raw file is no longer under the raw root (kept in the lake; validate-manifest --raw-root lists them). */
+  readonly gone: number;
   /** The rejects of this run, for the closing report. */
   readonly rejects: readonly { readonly source_file: string; readonly error: string }[];
 }
@@ -72,7 +77,8 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     const staged = await readManifestIndex(conn, config.manifestPath);
     const triage = triageFiles(files, staged, readRejectRecords(config.rejectsDir), config, now().getTime());
     const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
-    const recorder = openOutcomeRecorder(conn, config, catalog.parameterColumns, staged, events, now);
+    const present = new Set(files.map((f) => f.relPath));
+    const recorder = openOutcomeRecorder(conn, config, catalog.parameterColumns, staged, present, events, now);
     for (const t of triage) if (t.skip !== undefined) recorder.skipped(t.file, t.skip.reason);
     const schemasFile = lakeSchemasPath(config.manifestPath);
     const schemas = readLakeSchemas(schemasFile);
@@ -98,6 +104,8 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
       sweptTempFiles: lock.sweptTempFiles,
       adopted,
       conformed: conformed.rewritten,
+      moved: recorder.moved,
+      gone: recorder.gone(),
       rejects,
     };
   } finally {
@@ -123,6 +131,7 @@ async function stageInWorkers(
   progress.start('staging files', work.length);
   const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
   const contested = contestedPaths(work, staged);
+  let stopped: string | undefined;
   const setup: WorkerSetup = {
     proceduresYaml: catalog.file,
     options: {
@@ -139,6 +148,11 @@ async function stageInWorkers(
   const workers = startStageWorkers(Math.min(config.workers, work.length), setup, {
     claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
     onOutcome: (outcome) => {
+      if (outcome.kind === 'rejected' && outcome.errorType === 'disk-full') {
+        stopped ??= outcome.error;
+        workers.stop();
+        return;
+      }
       if (outcome.kind === 'staged' && outcome.added.length > 0) {
         const proc = outcome.row.proc;
         const before = procedures.get(proc) ?? initialSchema(proc, catalog.procedures.get(proc));
@@ -151,7 +165,15 @@ async function stageInWorkers(
       } else if (outcome.kind === 'staged' && !procedures.has(outcome.row.proc)) {
         procedures.set(outcome.row.proc, initialSchema(outcome.row.proc, catalog.procedures.get(outcome.row.proc)));
       }
-      recorder.record(outcome);
+      try {
+        recorder.record(outcome);
+      } catch (error) {
+        // The run cannot record what it does (a full disk, most often): stop sending files, keep what is done.
+        const code = (error as NodeJS.ErrnoException).code;
+        const where = (error as NodeJS.ErrnoException).path ?? config.stageRoot;
+        stopped ??= `${where} could not be written (${code === 'ENOSPC' ? 'the disk is full' : messageOf(error)}).`;
+        workers.stop();
+      }
       progress.advance();
     },
   });
@@ -160,6 +182,13 @@ async function stageInWorkers(
   } finally {
     await workers.close();
     progress.stop();
+  }
+  if (stopped !== undefined) {
+    await recorder.finish().catch(() => {});
+    throw new StrataError(
+      'input',
+      `stopped: ${stopped} The ${recorder.ok.length} run(s) staged before it are recorded in the manifest (or its journal, taken in by the next run); free some space and run strata stage again.`,
+    );
   }
   return { procedures, changes };
 }

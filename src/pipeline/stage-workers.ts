@@ -20,8 +20,10 @@ export interface StageWorkerHooks {
 export interface StageWorkers {
   /** Sends a procedure's grown schema to every worker, so the files they write next have its columns. */
   shareSchema(schema: ProcedureSchema): void;
-  /** Resolves when every task has its outcome. */
+  /** Resolves when every task sent has its outcome. */
   run(tasks: readonly WorkerTask[]): Promise<void>;
+  /** Sends no more tasks: `run` resolves once the ones in flight are done. */
+  stop(): void;
   close(): Promise<void>;
 }
 
@@ -29,7 +31,6 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
   const workers: Worker[] = [];
   let queue: readonly WorkerTask[] = [];
   let next = 0;
-  let done = 0;
   let finished: (() => void) | undefined;
   const inFlight = new Map<Worker, Map<number, WorkerTask>>();
   let taskId = 0;
@@ -43,10 +44,9 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
       worker.postMessage({ type: 'task', id, task } satisfies ToWorker);
     }
   };
+  const idle = () => next >= queue.length && [...inFlight.values()].every((m) => m.size === 0);
   const complete = (outcome: FileOutcome) => {
     hooks.onOutcome(outcome);
-    done++;
-    if (done === queue.length) finished?.();
   };
   const spawn = (): Worker => {
     const worker = new Worker(WORKER_URL, { workerData: setup });
@@ -60,6 +60,7 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
         inFlight.get(worker)!.delete(message.id);
         complete(message.outcome);
         feed(worker);
+        if (idle()) finished?.();
       }
     });
     worker.on('error', (error) => {
@@ -69,7 +70,8 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
       for (const task of lost.values()) {
         complete({ kind: 'rejected', file: task.file, errorType: 'internal', error: `${task.file.relPath}: the stage worker failed (${error.message})` });
       }
-      if (done < queue.length) workers.push(spawn());
+      if (!idle()) workers.push(spawn());
+      else finished?.();
     });
     return worker;
   };
@@ -82,12 +84,14 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
     run(tasks) {
       queue = tasks;
       next = 0;
-      done = 0;
       return new Promise((resolve) => {
         finished = resolve;
         if (tasks.length === 0) resolve();
         for (const worker of workers) feed(worker);
       });
+    },
+    stop() {
+      next = queue.length;
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));

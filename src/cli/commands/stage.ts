@@ -84,6 +84,8 @@ export function reportStage(io: CliIo, summary: StageSummary): void {
   if (summary.sweptTempFiles > 0) say(io, `Removed ${summary.sweptTempFiles} half-written file(s) left by an earlier run that did not finish.`);
   if (summary.adopted > 0) say(io, `Took ${summary.adopted} run(s) staged by an earlier run that was stopped into the manifest, without staging them again.`);
   if (summary.conformed > 0) say(io, `Rewrote ${summary.conformed} data file(s) to their procedure's current columns (a new column, or a lake written by an older strata).`);
+  for (const move of summary.moved.slice(0, 10)) say(io, `  moved: ${move.from} -> ${move.to} (same bytes; the run follows its file)`);
+  if (summary.gone > 0) say(io, `${summary.gone} staged run(s) have no raw file under the raw root any more; they stay in the lake (strata validate-manifest --raw-root lists them).`);
   if (summary.settling > 0) say(io, `${summary.settling} file(s) were modified in the last seconds and are left for the next run.`);
   for (const reject of summary.rejects.slice(0, 10)) say(io, `  rejected: ${reject.error}`);
   if (summary.rejects.length > 10) say(io, `  ... and ${summary.rejects.length - 10} more; see ${summary.rejectsDir}`);
