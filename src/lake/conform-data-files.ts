@@ -7,7 +7,7 @@ import type { StagingConfig } from '../config/staging-config.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import type { Progress } from '../progress/progress.js';
 import { SQL_TYPE_OF, parameterTypeOfSql } from './manifest-columns.js';
-import { manifestSource, mergeIntoManifest } from './manifest-store.js';
+import { describeParquetColumns, manifestSource, mergeIntoManifest } from './manifest-store.js';
 import { absoluteDataPath } from './partition-path.js';
 import { writeViaTemp } from './atomic-file.js';
 import { initialSchema, withFoundColumns, writeLakeSchemas, type LakeColumn, type LakeSchemas, type ProcedureSchema } from './procedure-schemas.js';
@@ -35,8 +35,10 @@ export async function conformDataFiles(
   if (!existsSync(config.manifestPath)) return { rewritten: 0 };
   const ids = [...lake.procedures.values()].map((s) => `(${sqlLiteral(s.proc)}, ${sqlLiteral(s.id)})`);
   const current = ids.length === 0 ? 'NULL' : `(SELECT id FROM (VALUES ${ids.join(', ')}) v(proc, id) WHERE v.proc = m.proc)`;
+  // A manifest written before data_schema existed: every one of its files is written the old way.
+  const hasIds = (await describeParquetColumns(conn, config.manifestPath)).some((c) => c.name === 'data_schema');
   const stale = await conn.all<StaleRun & Record<string, unknown>>(
-    `SELECT proc, path, source_file FROM ${manifestSource(config.manifestPath)} m WHERE data_schema IS DISTINCT FROM ${current} ORDER BY start_time_utc, path`,
+    `SELECT proc, path, source_file FROM ${manifestSource(config.manifestPath)} m ${hasIds ? `WHERE data_schema IS DISTINCT FROM ${current}` : ''} ORDER BY start_time_utc, path`,
   );
   if (stale.length === 0) return { rewritten: 0 };
   const described = new Map<string, readonly { name: string; type: string }[]>();
@@ -75,7 +77,7 @@ export async function conformDataFiles(
 
 async function describeFile(conn: EngineConnection, file: string): Promise<{ name: string; type: string }[]> {
   if (!existsSync(file)) return [];
-  const rows = await conn.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file)})`);
+  const rows = await conn.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file)}, hive_partitioning = false)`);
   return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
 }
 
@@ -93,6 +95,6 @@ async function rewriteFile(
     return has.has(c.name) ? `TRY_CAST(${name} AS ${sqlType}) AS ${name}` : `CAST(NULL AS ${sqlType}) AS ${name}`;
   });
   await writeViaTemp(file, (temp) =>
-    conn.run(`COPY (SELECT ${select.join(', ')} FROM read_parquet(${sqlLiteral(file)})) TO ${sqlLiteral(temp)} (FORMAT parquet, COMPRESSION snappy)`),
+    conn.run(`COPY (SELECT ${select.join(', ')} FROM read_parquet(${sqlLiteral(file)}, hive_partitioning = false)) TO ${sqlLiteral(temp)} (FORMAT parquet, COMPRESSION snappy)`),
   );
 }

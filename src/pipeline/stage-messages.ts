@@ -1,11 +1,13 @@
 // What the main thread and the stage workers say to each other.
+import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import type { StagedSource } from '../lake/manifest-index.js';
 import type { ProcedureSchema } from '../lake/procedure-schemas.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
 import type { FileOutcome } from './stage-file.js';
 
 export interface WorkerSetup {
-  readonly proceduresYaml: string;
+  /** The catalog the main thread loaded (plain data and Maps: it crosses to the worker by structured clone). */
+  readonly catalog: ProcedureCatalog;
   readonly options: {
     readonly stageRoot: string;
     readonly extractionVersion: string;

@@ -133,7 +133,7 @@ async function stageInWorkers(
   const contested = contestedPaths(work, staged);
   let stopped: string | undefined;
   const setup: WorkerSetup = {
-    proceduresYaml: catalog.file,
+    catalog,
     options: {
       stageRoot: config.stageRoot,
       extractionVersion: config.extractionVersion,

@@ -1,6 +1,5 @@
 // A stage worker thread: stages the files the main thread sends it, one outcome message per file.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadProcedureCatalog } from '../schema/procedures-schema.js';
 import { messageOf } from '../errors.js';
 import { stageFile, type StageFileContext } from './stage-file.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './stage-messages.js';
@@ -14,7 +13,7 @@ let nextClaim = 0;
 const ctx: StageFileContext = {
   ...setup.options,
   ingestedAt: new Date(setup.options.ingestedAtMs),
-  catalog: loadProcedureCatalog(setup.proceduresYaml),
+  catalog: setup.catalog,
   schemas: new Map(setup.schemas),
   claimRunId: (runId, sourceFile) => {
     const id = nextClaim++;

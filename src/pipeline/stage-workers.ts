@@ -7,8 +7,11 @@ import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-mess
 
 const IN_FLIGHT_PER_WORKER = 2;
 
-// Under tsx (tests) the worker is the .ts source, in dist/ the compiled .js.
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './stage-worker.ts' : './stage-worker.js', import.meta.url);
+// Under tsx (tests, the bench from source) the worker is the .ts source, loaded through tsx; in dist/ the compiled .js.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCE ? './stage-worker.ts' : './stage-worker.js', import.meta.url);
+// A worker does not inherit tsx's loader on Node 20: the source worker registers it first.
+const SOURCE_BOOT = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
 
 export interface StageWorkerHooks {
   /** Called for each outcome as soon as it arrives, in completion order. */
@@ -49,10 +52,14 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
     hooks.onOutcome(outcome);
   };
   const spawn = (): Worker => {
-    const worker = new Worker(WORKER_URL, { workerData: setup });
+    const worker = FROM_SOURCE ? new Worker(SOURCE_BOOT, { eval: true, workerData: setup }) : new Worker(WORKER_URL, { workerData: setup });
+    let ready = false;
     inFlight.set(worker, new Map());
     worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') feed(worker);
+      if (message.type === 'ready') {
+        ready = true;
+        feed(worker);
+      }
       else if (message.type === 'claim') {
         const ok = hooks.claimRunId(message.runId, message.sourceFile);
         worker.postMessage({ type: 'claimed', id: message.id, ok } satisfies ToWorker);
@@ -67,11 +74,17 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
       const lost = inFlight.get(worker)!;
       inFlight.delete(worker);
       workers.splice(workers.indexOf(worker), 1);
-      for (const task of lost.values()) {
+      const fail = (task: WorkerTask) =>
         complete({ kind: 'rejected', file: task.file, errorType: 'internal', error: `${task.file.relPath}: the stage worker failed (${error.message})` });
+      for (const task of lost.values()) fail(task);
+      // A worker that dies before it is ready would die again: the files left are rejected, not retried forever.
+      if (!ready && workers.length === 0) {
+        while (next < queue.length) fail(queue[next++]!);
       }
-      if (!idle()) workers.push(spawn());
-      else finished?.();
+      if (!idle() && ready) workers.push(spawn());
+      else if (idle() || workers.length > 0) {
+        if (idle()) finished?.();
+      }
     });
     return worker;
   };
