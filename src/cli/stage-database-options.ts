@@ -2,11 +2,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { findDataset, loadDatasetRules, type DatasetRules } from '../load/dataset-rules.js';
-import { landedDir, listLandedFiles } from '../load/check-landed-file.js';
+import { findDataset, loadDatasetRules, type DatasetRules } from '../landed/dataset-rules.js';
+import { datasetsLayout } from '../landed/datasets-layout.js';
+import { listLandedFiles } from '../landed/check-landed-file.js';
 import { openStageDatabase, parseStageDatabaseUrl } from '../load/open-stage-database.js';
 import { runPeriodScript, type ScriptStep } from '../load/run-period-script.js';
 import type { StageDatabase } from '../load/stage-database.js';
+import { stageLog, type StageLog } from '../load/stage-log.js';
 import type { Progress } from '../progress/progress.js';
 import type { RegisterCommand } from './commands/index.js';
 import { printJson, progressFor, say, type CliIo } from './io.js';
@@ -23,6 +25,8 @@ export interface StageContext {
   readonly rules: DatasetRules;
   readonly dataRoot: string;
   readonly db: StageDatabase;
+  /** The database's meta logs, where ingest and validate record each file. */
+  readonly log: StageLog;
   readonly progress: Progress;
 }
 
@@ -39,9 +43,9 @@ export function withStageDatabaseFlags(command: Command): Command {
 export async function withStageDatabase<T>(io: CliIo, flags: StageDatabaseFlags, work: (context: StageContext) => Promise<T>): Promise<T> {
   const rules = await loadDatasetRules(path.resolve(io.cwd, flags.datasets));
   const dataRoot = path.resolve(io.cwd, flags.dataRoot);
-  const db = await openStageDatabase(parseStageDatabaseUrl(flags.db ?? `duckdb:${path.join(dataRoot, 'strata.duckdb')}`, io.cwd));
+  const db = await openStageDatabase(parseStageDatabaseUrl(flags.db ?? `duckdb:${datasetsLayout(dataRoot).duckdbFile}`, io.cwd));
   try {
-    return await work({ rules, dataRoot, db, progress: progressFor(io, flags) });
+    return await work({ rules, dataRoot, db, log: stageLog(db), progress: progressFor(io, flags) });
   } finally {
     await db.close();
   }
@@ -52,7 +56,7 @@ export async function landedFileArguments(io: CliIo, dataRoot: string, files: re
   if (files.length === 0) return listLandedFiles(dataRoot);
   return files.map((file) => {
     const here = path.resolve(io.cwd, file);
-    const landed = path.resolve(landedDir(dataRoot), file);
+    const landed = path.resolve(datasetsLayout(dataRoot).landed, file);
     return !existsSync(here) && existsSync(landed) ? landed : here;
   });
 }

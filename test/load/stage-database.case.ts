@@ -70,20 +70,13 @@ export function registerStageDatabaseSuite(title: string, target: StageDatabaseT
       });
     });
 
-    it('a first load of a period inserts exactly the file rows, tagged with a NOT NULL, indexed _data_period', async () => {
+    it('a first load of a period inserts exactly the file rows, tagged with a NOT NULL _data_period', async () => {
       const dir = tempDir();
       const { name, before, expected } = await loadedDataset(dir);
       assert.deepEqual(before, expected);
       assert.equal(before.rows, 50);
+      // How each database finds a period (an index, a partition, a zonemap) is its own: see its test file.
       await withDb(async (db) => {
-        if (db.kind === 'postgres') {
-          const indexes = await db.query("SELECT indexdef FROM pg_indexes WHERE schemaname = 'stage' AND tablename = $1", [name]);
-          assert.ok(indexes.some((r) => String(r['indexdef']).includes('_data_period')), `a B-tree on stage.${name}._data_period`);
-        } else {
-          // DuckDB's own min-max index: the period filter is pushed into the scan, which skips other periods' row groups.
-          const plan = await db.query(`EXPLAIN SELECT * FROM stage."${name}" WHERE "_data_period" = '2024-01'`);
-          assert.match(plan.map((r) => String(r['explain_value'])).join('\n'), /SCAN[\s\S]*Filters:[\s\S]*_data_period\s*=\s*'2024-01'/);
-        }
         await assert.rejects(db.runScript(name, `INSERT INTO stage."${name}" (citizen_id) VALUES (1)`), /_data_period|NOT NULL|no partition/i);
       });
     });

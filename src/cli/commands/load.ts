@@ -1,5 +1,5 @@
 // `strata load --dataset D --period P`: replaces the period's rows in stage.<table>, in one transaction.
-import { findDataset } from '../../load/dataset-rules.js';
+import { findDataset } from '../../landed/dataset-rules.js';
 import { loadPeriod } from '../../load/load-period.js';
 import { printJson, say } from '../io.js';
 import { secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';

@@ -5,7 +5,7 @@ import { Engine, type EngineConnection } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
 import { checkPeriodParquet, readParquetSql } from '../check-period-parquet.js';
 import { withKeyedLock } from '../keyed-lock.js';
-import { applyMigrations, ingestionLogInsert, loadLogInsert, validationLogInsert, type LogInsert } from '../migrations.js';
+import { applyMigrations } from '../migrations.js';
 import {
   STAGE_COLUMNS_SQL,
   checkStageColumns,
@@ -14,13 +14,22 @@ import {
   stageTableName,
   type ReplacePeriodRequest,
   type ReplacePeriodResult,
+  type SqlParam,
+  type StageCapabilities,
   type StageDatabase,
 } from '../stage-database.js';
+
+/**
+ * A plain table: DuckDB's automatic min-max index (zonemap) on every column finds a period, since a
+ * period is inserted in one statement and its rows fill their own row groups, so the zonemap skips all
+ * others. An ART index would add nothing for such a filter and makes each replace cost twice a first load.
+ */
+export const DUCKDB_CAPABILITIES: StageCapabilities = { label: 'DuckDB', stageTableClause: '', periodIndexSql: () => null };
 
 const RESERVED_SCHEMAS = ['meta', 'stage', 'core', 'mart'];
 
 export class DuckDbStageDatabase implements StageDatabase {
-  readonly kind = 'duckdb';
+  readonly capabilities = DUCKDB_CAPABILITIES;
 
   private constructor(
     private readonly file: string,
@@ -49,18 +58,15 @@ export class DuckDbStageDatabase implements StageDatabase {
     await this.inTransaction('migrations', (conn) => applyMigrations({ run: (sql) => conn.run(sql), rows: (sql) => conn.all(sql) }));
   }
 
-  logIngestion = (entry: Parameters<StageDatabase['logIngestion']>[0]) => this.insertLog(ingestionLogInsert(entry));
-  logValidation = (entry: Parameters<StageDatabase['logValidation']>[0]) => this.insertLog(validationLogInsert(entry));
-  logLoad = (entry: Parameters<StageDatabase['logLoad']>[0]) => this.insertLog(loadLogInsert(entry));
-
-  private async insertLog(insert: LogInsert): Promise<void> {
-    await this.shared.run(insert.sql, insert.params);
+  async execute(sql: string, params: readonly SqlParam[]): Promise<void> {
+    await this.shared.run(sql, params);
   }
 
-  async replacePeriod({ table, period, parquetFile }: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
+  async replacePeriod(request: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
+    const { table, period, parquetFile } = request;
     return this.inTransaction(table.dataset, async (conn) => {
-      await checkPeriodParquet(conn, parquetFile, table, period);
-      await conn.run(createStageTableSql(table, 'duckdb'));
+      await checkPeriodParquet(conn, request);
+      await conn.run(createStageTableSql(table, this.capabilities));
       checkStageColumns(table, (await conn.all<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).map((r) => r.column_name));
       const target = stageTableName(table);
       const [deleted] = await conn.all<{ Count: bigint }>(`DELETE FROM ${target} WHERE "_data_period" = $1`, [period]);
@@ -74,7 +80,7 @@ export class DuckDbStageDatabase implements StageDatabase {
     await this.inTransaction(dataset, (conn) => conn.run(sql));
   }
 
-  async query(sql: string, params: readonly (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
+  async query(sql: string, params: readonly SqlParam[] = []): Promise<Record<string, unknown>[]> {
     return this.shared.all(sql, params);
   }
 

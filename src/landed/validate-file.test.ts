@@ -5,20 +5,17 @@ import { describe, it } from 'node:test';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { citizensRulesYaml, writeCsv } from '../../test/load/load-fixtures.js';
 import { parseDatasetRules } from './dataset-rules.js';
-import { openStageDatabase } from './open-stage-database.js';
+import type { LandedLog, ValidationLogEntry } from './landed-log.js';
 import { validateFiles } from './validate-file.js';
 
 async function validateOne(dir: string, lines: readonly string[]) {
   const rules = parseDatasetRules(citizensRulesYaml('people'), path.join(dir, 'datasets.yml'));
   const file = writeCsv(path.join(dir, 'landed', 'people_2024-01.csv'), lines);
-  const db = await openStageDatabase({ kind: 'duckdb', file: path.join(dir, 'db', 'lab.duckdb') });
-  try {
-    await db.migrate();
-    const [outcome] = await validateFiles([file], { rules, dataRoot: dir, db });
-    return outcome!;
-  } finally {
-    await db.close();
-  }
+  const logged: ValidationLogEntry[] = [];
+  const log: LandedLog = { logIngestion: async () => {}, logValidation: async (entry) => void logged.push(entry) };
+  const [outcome] = await validateFiles([file], { rules, dataRoot: dir, log });
+  assert.deepEqual(logged, [outcome], 'the outcome returned is the one logged');
+  return outcome!;
 }
 
 const listing = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);

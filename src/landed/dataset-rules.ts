@@ -4,17 +4,21 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configError, messageOf } from '../errors.js';
+import { IDENTIFIER_PATTERN } from '../sql/quote.js';
 import { isCalendarDate } from '../time/calendar-date.js';
 
 /** The cell types a dataset column may declare. */
 export const COLUMN_TYPES = ['int', 'float', 'str', 'date', 'bool'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
-/**
- * Table and column names: lower-case letters, digits and underscores. They are quoted in SQL as
- * well, so nothing from a file name or a header can ever reach a statement unquoted or unchecked.
- */
-export const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Database column types, the same words on DuckDB and PostgreSQL. */
+export const SQL_TYPES: Readonly<Record<ColumnType, string>> = {
+  int: 'BIGINT',
+  float: 'DOUBLE PRECISION',
+  str: 'TEXT',
+  date: 'DATE',
+  bool: 'BOOLEAN',
+};
 
 /** Periods are calendar dates at the grain the dataset lands in: a year, a month or a day. */
 const PERIOD_PATTERN = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;

@@ -2,27 +2,25 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { Engine, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
+import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import { messageOf } from '../errors.js';
 import { writeFileAtomically, writeViaTemp } from '../lake/atomic-file.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
+import { quoteIdentifier, sqlLiteral } from '../sql/quote.js';
 import { rowCaster, type RowIssue } from './cast-cells.js';
 import { checkLandedFile } from './check-landed-file.js';
-import type { DatasetRule, DatasetRules } from './dataset-rules.js';
+import { SQL_TYPES, type DatasetRule, type DatasetRules } from './dataset-rules.js';
+import { datasetsLayout } from './datasets-layout.js';
+import type { LandedLog, ValidationLogEntry } from './landed-log.js';
 import type { LandedTable } from './read-landed-file.js';
-import { SQL_TYPES, quoteIdentifier, type StageDatabase, type ValidationLogEntry } from './stage-database.js';
 
 export interface ValidateOptions {
   readonly rules: DatasetRules;
   readonly dataRoot: string;
-  readonly db: StageDatabase;
+  /** Where each file's outcome is recorded (a stage database's meta.validation_log). */
+  readonly log: LandedLog;
   readonly progress?: Progress;
 }
-
-/** Where validate writes and load reads a period's cleaned rows, and where its rejected rows go. */
-export const cleanedParquetPath = (dataRoot: string, dataset: string, period: string) =>
-  path.join(dataRoot, 'stage', 'cleaned', dataset, `${period}.parquet`);
-const rejectsCsvPath = (dataRoot: string, dataset: string, period: string) => path.join(dataRoot, 'stage', 'rejects', dataset, `${period}.csv`);
 
 const BATCH_ROWS = 10_000;
 
@@ -34,7 +32,7 @@ export async function validateFiles(files: readonly string[], options: ValidateO
     progress.start('validating files', files.length);
     for (const file of files) {
       const outcome = await validateFile(file, engine, options);
-      await options.db.logValidation(outcome);
+      await options.log.logValidation(outcome);
       outcomes.push(outcome);
       progress.advance();
     }
@@ -50,8 +48,9 @@ async function validateFile(file: string, engine: Engine, { rules, dataRoot }: V
   const check = await checkLandedFile(file, rules, dataRoot);
   if (!check.ok) return { ...empty, dataset: check.dataset?.name ?? null, period: check.period, status: 'refused', reason: check.reason };
   const { dataset, period, table } = check;
-  const parquet = cleanedParquetPath(dataRoot, dataset.name, period);
-  const rejects = rejectsCsvPath(dataRoot, dataset.name, period);
+  const layout = datasetsLayout(dataRoot);
+  const parquet = layout.cleanedParquet(dataset.name, period);
+  const rejects = layout.rejectsCsv(dataset.name, period);
   const conn = await engine.connect();
   try {
     const { rowsRead, issues } = await castIntoTable(conn, dataset, table);
