@@ -37,6 +37,11 @@ export interface DatasetRule {
   readonly primaryKey: readonly string[];
   /** The sheet of an .xlsx file to read; the first one when absent. */
   readonly sheet?: string;
+  /**
+   * The share of rows (0 to 1) a file may lose to rejects and still be published. Whatever it is, a
+   * file that keeps no row is never published: it would replace its period with nothing.
+   */
+  readonly maxRejectedShare?: number;
   /** Absolute paths of the SQL scripts run by `strata transform` and `strata publish`. */
   readonly transformSql?: string;
   readonly publishSql?: string;
@@ -56,6 +61,7 @@ const datasetSchema = z.strictObject({
   columns: z.record(identifier, z.enum(COLUMN_TYPES)),
   primary_key: z.array(identifier).optional(),
   sheet: z.string().min(1).optional(),
+  max_rejected_share: z.number().min(0).max(1).optional(),
   transform: z.string().min(1).optional(),
   publish: z.string().min(1).optional(),
 });
@@ -122,6 +128,7 @@ function toRule(name: string, body: z.infer<typeof datasetSchema>, file: string,
     columns,
     primaryKey: body.primary_key ?? [],
     ...(body.sheet !== undefined && { sheet: body.sheet }),
+    ...(body.max_rejected_share !== undefined && { maxRejectedShare: body.max_rejected_share }),
     ...(body.transform !== undefined && { transformSql: path.resolve(baseDir, body.transform) }),
     ...(body.publish !== undefined && { publishSql: path.resolve(baseDir, body.publish) }),
   };

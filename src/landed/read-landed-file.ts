@@ -1,9 +1,11 @@
 // Reads a landed file (CSV, or the first or a named sheet of an .xlsx workbook) as a header and rows of text.
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { messageOf } from '../errors.js';
+import { strictUtf8 } from './strict-utf8.js';
 
 export interface LandedRow {
   /** 1-based row number in the file, the header being row 1 (as a spreadsheet numbers it). */
@@ -53,7 +55,8 @@ function checkHeaders(base: string, read: LandedRead): LandedRead {
 
 async function readCsv(file: string): Promise<LandedRead> {
   const stream = createReadStream(file);
-  const parser = stream.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true }));
+  // Decoded strictly, as `stage` does: a Latin-1 byte is refused by line and offset, never read as U+FFFD.
+  const parser = pipeline(stream, strictUtf8(), parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true }), () => {});
   const records = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
   const first = await records.next();
   const close = () => {

@@ -55,6 +55,11 @@ async function validateFile(file: string, engine: Engine, { rules, dataRoot }: V
   try {
     const { rowsRead, issues } = await castIntoTable(conn, dataset, table);
     const rejectedRows = new Set(issues.map((i) => i.row)).size;
+    const unpublishable = publishProblem(dataset, rowsRead, rejectedRows, issues);
+    if (unpublishable !== null) {
+      const reason = `${path.basename(file)}: ${unpublishable}; nothing was published and ${path.relative(dataRoot, parquet)} was left as it was`;
+      return { ...empty, dataset: dataset.name, period, rowsRead, rowsOk: rowsRead - rejectedRows, rowsRejected: rejectedRows, status: 'refused', reason };
+    }
     // Rejects first: if they cannot be written the file is refused, and no Parquet of it goes live.
     await writeRejects(rejects, issues);
     await writeParquetAtomically(conn, dataset, period, parquet);
@@ -88,6 +93,20 @@ async function castIntoTable(conn: EngineConnection, dataset: DatasetRule, table
   }
   await conn.appendJsRows('cleaned', batch);
   return { rowsRead, issues };
+}
+
+/** Why a file's cleaned rows must not replace its period's, or null: it keeps no row, or loses more than the dataset allows. */
+function publishProblem(dataset: DatasetRule, rowsRead: number, rowsRejected: number, issues: readonly RowIssue[]): string | null {
+  const first = issues[0];
+  const example = first === undefined ? '' : ` (row ${first.row}${first.column === '' ? '' : `, ${first.column}`}: ${first.reason})`;
+  if (rowsRead === 0) return 'the file has a header but no rows';
+  if (rowsRejected === rowsRead) return `every one of its ${rowsRead} rows was rejected${example}`;
+  const limit = dataset.maxRejectedShare;
+  if (limit !== undefined && rowsRejected / rowsRead > limit) {
+    const share = (rowsRejected / rowsRead) * 100;
+    return `${rowsRejected} of its ${rowsRead} rows (${share.toFixed(1)}%) were rejected, more than the ${limit * 100}% dataset '${dataset.name}' allows (max_rejected_share)${example}`;
+  }
+  return null;
 }
 
 /** Written under a temporary name and renamed, so a reader never sees a half-written file. */
