@@ -1,5 +1,6 @@
 // `strata load`: replaces one period of a dataset's stage table with a cleaned Parquet file, and logs the outcome.
-import { messageOf, usageError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { StrataError, messageOf, usageError } from '../errors.js';
 import { periodProblem, type DatasetRule } from '../landed/dataset-rules.js';
 import { datasetsLayout } from '../landed/datasets-layout.js';
 import type { ReplacePeriodResult, StageDatabase, StageTable } from './stage-database.js';
@@ -38,6 +39,7 @@ export async function loadPeriod(request: LoadPeriodRequest): Promise<LoadPeriod
   const entry = { dataset: dataset.name, period, table: `stage.${dataset.table}`, parquet };
   const log = stageLog(db);
   try {
+    if (!existsSync(parquet)) throw missingParquet(parquet, dataset.name, period, request.parquetFile === undefined);
     const result = await db.replacePeriod({ table: stageTableOf(dataset), period, parquetFile: parquet, allowEmpty: request.allowEmpty ?? false });
     await log.logLoad({ ...entry, ...result, status: 'ok', reason: null });
     return { ...entry, ...result };
@@ -45,4 +47,12 @@ export async function loadPeriod(request: LoadPeriodRequest): Promise<LoadPeriod
     await log.logLoad({ ...entry, rowsDeleted: 0, rowsInserted: 0, status: 'failed', reason: messageOf(error) }).catch(() => {});
     throw error;
   }
+}
+
+/** A load of a file that is not there, said in words rather than as the database's IO error. */
+function missingParquet(file: string, dataset: string, period: string, isDefault: boolean): StrataError {
+  const message = isDefault
+    ? `there is no cleaned file of dataset '${dataset}' for period ${period} (${file}): run \`strata validate\` on its landed file first`
+    : `the Parquet file to load, ${file}, does not exist`;
+  return new StrataError('input', message, { file, dataset, period });
 }

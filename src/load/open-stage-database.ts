@@ -1,7 +1,7 @@
 // `--db`: `duckdb:path/to/file.duckdb` (the embedded default) or a `postgres://` URL, opened and migrated.
 import path from 'node:path';
 import { usageError } from '../errors.js';
-import type { StageDatabase } from './stage-database.js';
+import type { StageDatabase, WaitOptions } from './stage-database.js';
 
 export type StageDatabaseAddress = { readonly kind: 'duckdb'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
 
@@ -13,13 +13,13 @@ export function parseStageDatabaseUrl(text: string, baseDir: string): StageDatab
   return { kind: 'duckdb', file: path.resolve(baseDir, file) };
 }
 
-/** Opens the stage database and brings its schema up to date. */
-export async function openStageDatabase(address: StageDatabaseAddress): Promise<StageDatabase> {
+/** Opens the stage database and brings its schema up to date, waiting (up to a timeout) for another process holding it. */
+export async function openStageDatabase(address: StageDatabaseAddress, wait: WaitOptions = {}): Promise<StageDatabase> {
   // Each driver is imported only when chosen, so a DuckDB user never loads pg and the reverse.
   const db =
     address.kind === 'duckdb'
-      ? await (await import('./duckdb/duckdb-stage-database.js')).DuckDbStageDatabase.open(address.file)
-      : await (await import('./postgres/postgres-stage-database.js')).PostgresStageDatabase.open(address.url);
+      ? await (await import('./duckdb/duckdb-stage-database.js')).DuckDbStageDatabase.open(address.file, wait)
+      : await (await import('./postgres/postgres-stage-database.js')).PostgresStageDatabase.open(address.url, wait);
   try {
     await db.migrate();
     return db;

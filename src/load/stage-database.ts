@@ -51,6 +51,16 @@ export interface StageCapabilities {
 
 export type SqlParam = string | number | null;
 
+/** How long to wait for another process that holds the database (a DuckDB file) or a dataset's lock. */
+export interface WaitOptions {
+  /** Milliseconds before giving up with a message; 60 s by default. */
+  readonly lockTimeoutMs?: number;
+  /** Called once when a wait begins, with a sentence saying who is waited for. */
+  readonly onWait?: (message: string) => void;
+}
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
 export interface StageDatabase {
   readonly capabilities: StageCapabilities;
   /** Creates the meta, stage, core and mart schemas and the log tables; safe to run again. */

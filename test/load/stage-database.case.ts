@@ -151,6 +151,33 @@ export function registerStageDatabaseSuite(title: string, target: StageDatabaseT
       });
     });
 
+    it('a file with no rows is refused before anything is deleted, and empties the period only with --allow-empty', async () => {
+      const dir = tempDir();
+      const { name, table, before } = await loadedDataset(dir);
+      const source = await writeCitizensParquet(path.join(dir, 'src.parquet'), { period: '2024-01', rows: 3, seed: 6 });
+      const empty = path.join(dir, 'empty.parquet');
+      const engine = await Engine.open();
+      try {
+        const conn = await engine.connect();
+        await conn.run(`COPY (SELECT * FROM read_parquet(${sqlLiteral(source)}) LIMIT 0) TO ${sqlLiteral(empty)} (FORMAT parquet)`);
+        conn.close();
+      } finally {
+        engine.close();
+      }
+      await withDb(async (db) => {
+        await assert.rejects(db.replacePeriod({ table, period: '2024-01', parquetFile: empty }), /empty\.parquet has no rows: loading it would empty period '2024-01'.*--allow-empty/);
+        assert.deepEqual(await stagePeriodFingerprint(db, name, '2024-01'), before);
+      });
+      writeCitizensRules(dir, name);
+      const flags = ['--dataset', name, '--period', '2024-01', '--parquet', empty, '--data-root', dir, '--datasets', path.join(dir, 'datasets.yml'), '--db', target.dbUrl(), '--json'];
+      const refused = await runCli(['load', ...flags], { cwd: dir });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /has no rows.*pass --allow-empty/);
+      const emptied = await runCli(['load', ...flags, '--allow-empty'], { cwd: dir });
+      assert.equal(emptied.code, 0, emptied.stderr);
+      assert.deepEqual([lastJson(emptied)['rows_deleted'], lastJson(emptied)['rows_inserted']], [50, 0]);
+    });
+
     it('a period that is not a calendar date is refused before the file is read, whatever the database', async () => {
       const dir = tempDir();
       const { name, table, before } = await loadedDataset(dir);

@@ -13,9 +13,8 @@ export const registerIngest: RegisterCommand = (program, { io, setExitCode }) =>
       .argument('[files...]', 'landed files (default: every file under <data-root>/landed)'),
   ).action(async (files: string[], flags: StageDatabaseFlags) => {
     const start = performance.now();
-    const outcomes = await withStageDatabase(io, flags, async ({ rules, dataRoot, log, progress }) =>
-      ingestFiles(await landedFileArguments(io, dataRoot, files), { rules, dataRoot, log, progress }),
-    );
+    const landed = await landedFileArguments(io, flags, files);
+    const outcomes = await withStageDatabase(io, flags, ({ rules, dataRoot, log, progress }) => ingestFiles(landed, { rules, dataRoot, log, progress }));
     for (const o of outcomes) {
       say(io, o.status === 'ok' ? `ok       ${path.basename(o.file)}: dataset ${o.dataset}, period ${o.period}` : `refused  ${o.reason}`);
     }

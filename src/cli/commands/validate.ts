@@ -16,9 +16,8 @@ export const registerValidate: RegisterCommand = (program, { io, setExitCode }) 
       .argument('[files...]', 'landed files (default: every file under <data-root>/landed)'),
   ).action(async (files: string[], flags: StageDatabaseFlags) => {
     const start = performance.now();
-    const outcomes = await withStageDatabase(io, flags, async ({ rules, dataRoot, log, progress }) =>
-      validateFiles(await landedFileArguments(io, dataRoot, files), { rules, dataRoot, log, progress }),
-    );
+    const landed = await landedFileArguments(io, flags, files);
+    const outcomes = await withStageDatabase(io, flags, ({ rules, dataRoot, log, progress }) => validateFiles(landed, { rules, dataRoot, log, progress }));
     for (const o of outcomes) {
       if (o.status === 'refused') say(io, `refused  ${o.reason}`);
       else say(io, `ok       ${path.basename(o.file)}: ${o.rowsOk} rows -> ${o.parquet}${o.rowsRejected > 0 ? `; ${o.rowsRejected} rejected -> ${o.rejects}` : ''}`);

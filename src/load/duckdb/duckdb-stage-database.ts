@@ -1,6 +1,7 @@
 // The embedded stage database: one DuckDB file, loads as INSERT ... SELECT FROM read_parquet in one transaction.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine, type EngineConnection } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
 import { checkPeriodParquet, readParquetSql } from '../check-period-parquet.js';
@@ -17,6 +18,8 @@ import {
   type SqlParam,
   type StageCapabilities,
   type StageDatabase,
+  type WaitOptions,
+  DEFAULT_LOCK_TIMEOUT_MS,
 } from '../stage-database.js';
 
 /**
@@ -37,20 +40,15 @@ export class DuckDbStageDatabase implements StageDatabase {
     private readonly shared: EngineConnection,
   ) {}
 
-  /** Opens (creating when missing) the database file; its folder is created too. */
-  static async open(file: string): Promise<DuckDbStageDatabase> {
+  /** Opens (creating when missing) the database file, its folder too; waits while another process holds the file. */
+  static async open(file: string, wait: WaitOptions = {}): Promise<DuckDbStageDatabase> {
     // DuckDB names the database after its file; `stage.duckdb` would make `stage.<table>` ambiguous.
     const stem = path.basename(file, path.extname(file));
     if (RESERVED_SCHEMAS.includes(stem)) {
       throw new StrataError('config', `${file}: a DuckDB stage database cannot be named ${stem}.duckdb, which clashes with the schema '${stem}'`, { file });
     }
     await mkdir(path.dirname(file), { recursive: true });
-    let engine: Engine;
-    try {
-      engine = await Engine.open(file);
-    } catch (error) {
-      throw new StrataError('database', `cannot open the DuckDB database ${file}: ${messageOf(error)}`, { file });
-    }
+    const engine = await openWaiting(file, wait);
     return new DuckDbStageDatabase(file, engine, await engine.connect());
   }
 
@@ -108,6 +106,32 @@ export class DuckDbStageDatabase implements StageDatabase {
         conn.close();
       }
     });
+  }
+}
+
+const HELD_BY_ANOTHER = /Could not set lock on file/;
+
+/**
+ * DuckDB lets one process at a time open a file for writing and refuses the next at once, so a second
+ * `strata load` retries until the first is done, or until the timeout.
+ */
+async function openWaiting(file: string, { lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS, onWait }: WaitOptions): Promise<Engine> {
+  const deadline = Date.now() + lockTimeoutMs;
+  let told = false;
+  for (;;) {
+    try {
+      return await Engine.open(file);
+    } catch (error) {
+      const message = messageOf(error);
+      if (!HELD_BY_ANOTHER.test(message)) throw new StrataError('database', `cannot open the DuckDB database ${file}: ${message}`, { file });
+      const holder = /held in (.*?\(PID \d+\))/.exec(message)?.[1] ?? 'another process';
+      if (Date.now() >= deadline) {
+        throw new StrataError('database', `the DuckDB database ${file} is still in use by ${holder} after ${Math.round(lockTimeoutMs / 1000)} s; try again when it is done (or raise --lock-timeout)`, { file });
+      }
+      if (!told) onWait?.(`waiting for ${file}: it is in use by ${holder} (up to ${Math.round(lockTimeoutMs / 1000)} s)`);
+      told = true;
+      await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
+    }
   }
 }
 

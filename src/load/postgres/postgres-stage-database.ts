@@ -21,6 +21,8 @@ import {
   type SqlParam,
   type StageDatabase,
   type StageTable,
+  type WaitOptions,
+  DEFAULT_LOCK_TIMEOUT_MS,
 } from '../stage-database.js';
 
 /** The first half of every advisory lock key strata takes, so its locks never collide with other tools'. */
@@ -33,13 +35,14 @@ export class PostgresStageDatabase implements StageDatabase {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly where: string,
+    private readonly wait: WaitOptions,
   ) {}
 
-  static async open(url: string): Promise<PostgresStageDatabase> {
+  static async open(url: string, wait: WaitOptions = {}): Promise<PostgresStageDatabase> {
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
     // A server that drops an idle connection must not crash the process; the next checkout reconnects.
     pool.on('error', () => {});
-    const db = new PostgresStageDatabase(pool, describeUrl(url));
+    const db = new PostgresStageDatabase(pool, describeUrl(url), wait);
     await db.withClient(() => Promise.resolve());
     return db;
   }
@@ -90,7 +93,7 @@ export class PostgresStageDatabase implements StageDatabase {
     return this.withClient(async (client) => {
       try {
         await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [LOCK_NAMESPACE, dataset]);
+        await this.lockDataset(client, dataset);
         const result = await work(client);
         await client.query('COMMIT');
         return result;
@@ -100,6 +103,23 @@ export class PostgresStageDatabase implements StageDatabase {
         throw error;
       }
     });
+  }
+
+  /** The dataset's advisory lock, held to COMMIT or ROLLBACK; a wait for it is said, and ends at the timeout. */
+  private async lockDataset(client: pg.PoolClient, dataset: string): Promise<void> {
+    const key = [LOCK_NAMESPACE, dataset];
+    const tried = await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1::int, hashtext($2)) AS got', key);
+    if (tried.rows[0]?.got === true) return;
+    const timeout = this.wait.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    this.wait.onWait?.(`waiting for another load of dataset '${dataset}' on ${this.where} (up to ${Math.round(timeout / 1000)} s)`);
+    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.trunc(timeout))}`);
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', key);
+    } catch (error) {
+      if (!(error instanceof pg.DatabaseError) || error.code !== '55P03') throw error; // 55P03: lock_not_available
+      throw new StrataError('database', `another load of dataset '${dataset}' on ${this.where} still held its lock after ${Math.round(timeout / 1000)} s; try again when it is done (or raise --lock-timeout)`, { dataset });
+    }
+    await client.query('SET LOCAL lock_timeout = 0');
   }
 
   private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
