@@ -84,4 +84,26 @@ describe('the PostgreSQL stage database, on its own', { skip: reason ?? false },
       await db.close();
     }
   });
+
+  it('a second load of a dataset held by another session waits, says so, and gives up at its timeout with a sentence', async () => {
+    const parquetFile = await writeCitizensParquet(path.join(tempDir(), 'jan.parquet'), { period: '2024-01', rows: 10, seed: 2 });
+    const holder = await openStageDatabase({ kind: 'postgres', url: own.url });
+    const heard: string[] = [];
+    const patient = await openStageDatabase({ kind: 'postgres', url: own.url }, { lockTimeoutMs: 20_000, onWait: (m) => heard.push(m) });
+    const hasty = await openStageDatabase({ kind: 'postgres', url: own.url }, { lockTimeoutMs: 300 });
+    try {
+      const held = holder.runScript('waiters', 'SELECT pg_sleep(1.5)');
+      await sleep(300);
+      await assert.rejects(
+        hasty.replacePeriod({ table: citizensTable('waiters'), period: '2024-01', parquetFile }),
+        /another load of dataset 'waiters' on .* still held its lock after 0\.3 s; try again when it is done \(or raise --lock-timeout\)/,
+      );
+      assert.deepEqual(await patient.replacePeriod({ table: citizensTable('waiters'), period: '2024-01', parquetFile }), { rowsDeleted: 0, rowsInserted: 10 });
+      await held;
+      assert.equal(heard.length, 1);
+      assert.match(heard[0]!, /^waiting for another load of dataset 'waiters' on 127\.0\.0\.1:5432\/strata_test_\w+ \(up to 20 s\)$/);
+    } finally {
+      await Promise.all([holder.close(), patient.close(), hasty.close()]);
+    }
+  });
 });

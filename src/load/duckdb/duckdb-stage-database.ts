@@ -126,9 +126,9 @@ async function openWaiting(file: string, { lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_
       if (!HELD_BY_ANOTHER.test(message)) throw new StrataError('database', `cannot open the DuckDB database ${file}: ${message}`, { file });
       const holder = /held in (.*?\(PID \d+\))/.exec(message)?.[1] ?? 'another process';
       if (Date.now() >= deadline) {
-        throw new StrataError('database', `the DuckDB database ${file} is still in use by ${holder} after ${Math.round(lockTimeoutMs / 1000)} s; try again when it is done (or raise --lock-timeout)`, { file });
+        throw new StrataError('database', `the DuckDB database ${file} is still in use by ${holder} after ${lockTimeoutMs / 1000} s; try again when it is done (or raise --lock-timeout)`, { file });
       }
-      if (!told) onWait?.(`waiting for ${file}: it is in use by ${holder} (up to ${Math.round(lockTimeoutMs / 1000)} s)`);
+      if (!told) onWait?.(`waiting for ${file}: it is in use by ${holder} (up to ${lockTimeoutMs / 1000} s)`);
       told = true;
       await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
     }

@@ -111,13 +111,13 @@ export class PostgresStageDatabase implements StageDatabase {
     const tried = await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1::int, hashtext($2)) AS got', key);
     if (tried.rows[0]?.got === true) return;
     const timeout = this.wait.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-    this.wait.onWait?.(`waiting for another load of dataset '${dataset}' on ${this.where} (up to ${Math.round(timeout / 1000)} s)`);
+    this.wait.onWait?.(`waiting for another load of dataset '${dataset}' on ${this.where} (up to ${timeout / 1000} s)`);
     await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.trunc(timeout))}`);
     try {
       await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', key);
     } catch (error) {
       if (!(error instanceof pg.DatabaseError) || error.code !== '55P03') throw error; // 55P03: lock_not_available
-      throw new StrataError('database', `another load of dataset '${dataset}' on ${this.where} still held its lock after ${Math.round(timeout / 1000)} s; try again when it is done (or raise --lock-timeout)`, { dataset });
+      throw new StrataError('database', `another load of dataset '${dataset}' on ${this.where} still held its lock after ${timeout / 1000} s; try again when it is done (or raise --lock-timeout)`, { dataset });
     }
     await client.query('SET LOCAL lock_timeout = 0');
   }
