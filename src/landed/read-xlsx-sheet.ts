@@ -1,6 +1,6 @@
 // One sheet of an .xlsx workbook as rows of text, as a CSV would hold them; merged cells and formulas refused.
 import path from 'node:path';
-import { attribute, child, children, readXmlParts, textOf, type XmlNode } from './xlsx-parts.js';
+import { attribute, decodeEntities, elements, firstElement, readXmlParts, stringText, type XmlElement } from './xlsx-parts.js';
 
 export interface SheetRow {
   /** The row number in the sheet (1 is the first row). */
@@ -22,30 +22,33 @@ const EPOCH_1904 = Date.UTC(1904, 0, 1);
 /** Reads the named sheet, or the first one. */
 export async function readXlsxSheet(file: string, sheetName: string | undefined): Promise<SheetRead> {
   const parts = await readXmlParts(file);
-  const workbook = child(parts.get('xl/workbook.xml'), 'workbook');
-  const sheets = children(child(workbook, 'sheets'), 'sheet');
+  const workbook = parts.get('xl/workbook.xml') ?? '';
+  const sheets = [...elements(firstElement(workbook, 'sheets').body, 'sheet')];
   const sheet = sheetName === undefined ? sheets[0] : sheets.find((s) => attribute(s, 'name') === sheetName);
   if (!sheet) {
     const names = sheets.map((s) => `'${attribute(s, 'name')}'`).join(', ');
     return { ok: false, reason: sheetName === undefined ? 'the workbook has no sheet' : `the workbook has no sheet '${sheetName}' (it has ${names})` };
   }
   const name = attribute(sheet, 'name') ?? '';
-  const relations = children(child(parts.get('xl/_rels/workbook.xml.rels'), 'Relationships'), 'Relationship');
-  const target = attribute(relations.find((r) => attribute(r, 'Id') === attribute(sheet, 'id')) ?? {}, 'Target') ?? '';
-  const sheetPath = target.startsWith('/') ? target.slice(1) : path.posix.join('xl', target);
-  const worksheet = child(parts.get(sheetPath), 'worksheet');
+  const relations = [...elements(parts.get('xl/_rels/workbook.xml.rels') ?? '', 'Relationship')];
+  const relation = relations.find((r) => attribute(r, 'Id') === attribute(sheet, 'r:id'));
+  const target = relation === undefined ? '' : (attribute(relation, 'Target') ?? '');
+  const worksheet = parts.get(target.startsWith('/') ? target.slice(1) : path.posix.join('xl', target)) ?? '';
   const label = `sheet '${name}'`;
-  const merges = children(child(worksheet, 'mergeCells'), 'mergeCell').map((m) => attribute(m, 'ref'));
+  const merges = [...elements(worksheet, 'mergeCell')].map((m) => attribute(m, 'ref'));
   if (merges.length > 0) return { ok: false, reason: `${label} has merged cells (${merges.join(', ')}); unmerge them so every cell holds its own value` };
-  const read = cellReader(parts, child(workbook, 'workbookPr'));
+  const read = cellReader(parts, firstElement(workbook, 'workbookPr'));
   const rows: SheetRow[] = [];
-  for (const row of children(child(worksheet, 'sheetData'), 'row')) {
+  for (const row of elements(firstElement(worksheet, 'sheetData').body, 'row')) {
     const cells: string[] = [];
-    for (const [i, cell] of children(row, 'c').entries()) {
+    let i = 0;
+    for (const cell of elements(row.body, 'c')) {
       const ref = attribute(cell, 'r');
-      const formula = cell['f'];
-      if (formula !== undefined) return { ok: false, reason: `${label}, cell ${ref} (=${textOf(formula)}), holds a formula; save the sheet with values only` };
-      cells[ref === undefined ? i : columnIndex(ref)] = read(cell);
+      const formula = cell.body.includes('<f') ? firstElement(cell.body, 'f') : null;
+      if (formula !== null) return { ok: false, reason: `${label}, cell ${ref} (=${decodeEntities(formula.body)}), holds a formula; save the sheet with values only` };
+      i = ref === undefined ? i : columnIndex(ref);
+      cells[i] = read(cell);
+      i += 1;
     }
     if (cells.some((c) => c !== undefined && c !== '')) rows.push({ row: Number(attribute(row, 'r') ?? rows.length + 1), cells: Array.from(cells, (c) => c ?? '') });
   }
@@ -61,17 +64,17 @@ function columnIndex(ref: string): number {
 }
 
 /** A cell as text: shared and inline strings, booleans, errors, numbers, and dates (by their style) as ISO-8601. */
-function cellReader(parts: ReadonlyMap<string, XmlNode>, workbookPr: XmlNode): (cell: XmlNode) => string {
-  const shared = children(child(parts.get('xl/sharedStrings.xml'), 'sst'), 'si').map(stringItem);
-  const dateStyles = dateStyleIndexes(child(parts.get('xl/styles.xml'), 'styleSheet'));
+function cellReader(parts: ReadonlyMap<string, string>, workbookPr: XmlElement): (cell: XmlElement) => string {
+  const shared = [...elements(parts.get('xl/sharedStrings.xml') ?? '', 'si')].map((si) => stringText(si.body));
+  const dateStyles = dateStyleIndexes(parts.get('xl/styles.xml') ?? '');
   const epoch = ['1', 'true'].includes(attribute(workbookPr, 'date1904') ?? '') ? EPOCH_1904 : EPOCH_1900;
   return (cell) => {
-    const value = textOf(cell['v']);
-    switch (attribute(cell, 't')) {
+    const type = attribute(cell, 't');
+    if (type === 'inlineStr') return stringText(firstElement(cell.body, 'is').body);
+    const value = cell.body === '' ? '' : decodeEntities(firstElement(cell.body, 'v').body);
+    switch (type) {
       case 's':
         return shared[Number(value)] ?? '';
-      case 'inlineStr':
-        return stringItem(child(cell, 'is'));
       case 'b':
         return value === '1' ? 'true' : 'false';
       case 'str':
@@ -88,17 +91,11 @@ function cellReader(parts: ReadonlyMap<string, XmlNode>, workbookPr: XmlNode): (
   };
 }
 
-/** `<si><t>x</t></si>` or rich text `<si><r><t>x</t></r><r><t>y</t></r></si>`. */
-function stringItem(item: XmlNode): string {
-  const runs = children(item, 'r');
-  return runs.length > 0 ? runs.map((r) => textOf(r['t'])).join('') : textOf(item['t']);
-}
-
 /** Which cell styles (indexes into cellXfs) show a number as a date or a time. */
-function dateStyleIndexes(styles: XmlNode): ReadonlySet<number> {
-  const custom = new Map(children(child(styles, 'numFmts'), 'numFmt').map((f) => [Number(attribute(f, 'numFmtId')), attribute(f, 'formatCode') ?? '']));
+function dateStyleIndexes(styles: string): ReadonlySet<number> {
+  const custom = new Map([...elements(firstElement(styles, 'numFmts').body, 'numFmt')].map((f) => [Number(attribute(f, 'numFmtId')), attribute(f, 'formatCode') ?? '']));
   const indexes = new Set<number>();
-  children(child(styles, 'cellXfs'), 'xf').forEach((xf, i) => {
+  [...elements(firstElement(styles, 'cellXfs').body, 'xf')].forEach((xf, i) => {
     const id = Number(attribute(xf, 'numFmtId') ?? 0);
     const code = custom.get(id);
     // A custom code is a date when it uses d, m, y, h or s outside quoted text and [colour] brackets.
