@@ -12,6 +12,7 @@ async function validateOne(dir: string, lines: readonly string[] | Buffer, extra
   const yaml = citizensRulesYaml('people') as { datasets: { people: Record<string, unknown> } };
   const rules = parseDatasetRules({ datasets: { people: { ...yaml.datasets.people, ...extraRules } } }, path.join(dir, 'datasets.yml'));
   const file = path.join(dir, 'landed', 'people_2024-01.csv');
+  mkdirSync(path.dirname(file), { recursive: true });
   if (Buffer.isBuffer(lines)) writeFileSync(file, lines);
   else writeCsv(file, lines);
   const logged: ValidationLogEntry[] = [];
