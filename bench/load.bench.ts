@@ -74,7 +74,7 @@ export async function insertBaseline(address: StageDatabaseAddress, name: string
     // Loading an empty file creates the table the way strata does (period column, index); then the rows go in.
     const empty = path.join(path.dirname(parquetFile), `${name}-empty.parquet`);
     await conn.run(`COPY (SELECT * FROM read_parquet(${sqlLiteral(parquetFile)}) LIMIT 0) TO ${sqlLiteral(empty)} (FORMAT parquet)`);
-    await db.replacePeriod({ table: spec, period: PERIOD, parquetFile: empty });
+    await db.replacePeriod({ table: spec, period: PERIOD, parquetFile: empty, allowEmpty: true });
     const start = performance.now();
     for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
       const batch = rows.slice(at, at + ROWS_PER_INSERT);

@@ -22,11 +22,13 @@ export { appendLogEntry, recordProcessedFile, readLogFrom } from './sample/proce
 export { bronzePathFor } from './sample/bronze-path.js';
 export { runSampler } from './sample/run-sampler.js';
 
-// Loading periods into a stage database
-export { loadDatasetRules, parseDatasetRules } from './load/dataset-rules.js';
-export { ingestFiles } from './load/ingest.js';
-export { validateFiles } from './load/validate-file.js';
+// Landed files -> cleaned Parquet (the landed flow), then loading periods into a stage database
+export { loadDatasetRules, parseDatasetRules } from './landed/dataset-rules.js';
+export { datasetsLayout, type DatasetsLayout } from './landed/datasets-layout.js';
+export { ingestFiles } from './landed/ingest.js';
+export { validateFiles } from './landed/validate-file.js';
 export { loadPeriod } from './load/load-period.js';
+export { stageLog } from './load/stage-log.js';
 export { openStageDatabase, parseStageDatabaseUrl } from './load/open-stage-database.js';
 
 // Generated lab corpora, for demos and tests

@@ -2,11 +2,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { findDataset, loadDatasetRules, type DatasetRules } from '../load/dataset-rules.js';
-import { landedDir, listLandedFiles } from '../load/check-landed-file.js';
+import { StrataError } from '../errors.js';
+import { findDataset, loadDatasetRules, type DatasetRules } from '../landed/dataset-rules.js';
+import { datasetsLayout } from '../landed/datasets-layout.js';
+import { listLandedFiles } from '../landed/check-landed-file.js';
 import { openStageDatabase, parseStageDatabaseUrl } from '../load/open-stage-database.js';
 import { runPeriodScript, type ScriptStep } from '../load/run-period-script.js';
 import type { StageDatabase } from '../load/stage-database.js';
+import { numberOption } from './parse-option.js';
+import { stageLog, type StageLog } from '../load/stage-log.js';
 import type { Progress } from '../progress/progress.js';
 import type { RegisterCommand } from './commands/index.js';
 import { printJson, progressFor, say, type CliIo } from './io.js';
@@ -15,6 +19,7 @@ export interface StageDatabaseFlags {
   readonly datasets: string;
   readonly dataRoot: string;
   readonly db?: string;
+  readonly lockTimeout: number;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -23,6 +28,8 @@ export interface StageContext {
   readonly rules: DatasetRules;
   readonly dataRoot: string;
   readonly db: StageDatabase;
+  /** The database's meta logs, where ingest and validate record each file. */
+  readonly log: StageLog;
   readonly progress: Progress;
 }
 
@@ -31,6 +38,7 @@ export function withStageDatabaseFlags(command: Command): Command {
     .option('--datasets <file>', 'the dataset rules (YAML)', 'datasets.yml')
     .option('--data-root <dir>', 'holds landed/ and stage/ (and strata.duckdb by default)', 'data')
     .option('--db <url>', 'duckdb:path/to/file.duckdb or a postgres:// URL (default: duckdb:<data-root>/strata.duckdb)')
+    .option('--lock-timeout <seconds>', 'how long to wait for another strata process holding the database or the dataset', numberOption(0), 60)
     .option('--json', 'print a JSON summary as the last stdout line')
     .option('--quiet', 'no progress on stderr');
 }
@@ -39,20 +47,35 @@ export function withStageDatabaseFlags(command: Command): Command {
 export async function withStageDatabase<T>(io: CliIo, flags: StageDatabaseFlags, work: (context: StageContext) => Promise<T>): Promise<T> {
   const rules = await loadDatasetRules(path.resolve(io.cwd, flags.datasets));
   const dataRoot = path.resolve(io.cwd, flags.dataRoot);
-  const db = await openStageDatabase(parseStageDatabaseUrl(flags.db ?? `duckdb:${path.join(dataRoot, 'strata.duckdb')}`, io.cwd));
+  const address = parseStageDatabaseUrl(flags.db ?? `duckdb:${datasetsLayout(dataRoot).duckdbFile}`, io.cwd);
+  // Said even with --quiet: a command that waits without a word looks hung.
+  const db = await openStageDatabase(address, { lockTimeoutMs: flags.lockTimeout * 1000, onWait: (message) => say(io, message) });
   try {
-    return await work({ rules, dataRoot, db, progress: progressFor(io, flags) });
+    return await work({ rules, dataRoot, db, log: stageLog(db), progress: progressFor(io, flags) });
   } finally {
     await db.close();
   }
 }
 
-/** FILE arguments: relative to the working directory, or else to landed/; none means every landed file. */
-export async function landedFileArguments(io: CliIo, dataRoot: string, files: readonly string[]): Promise<string[]> {
-  if (files.length === 0) return listLandedFiles(dataRoot);
+/**
+ * FILE arguments: relative to the working directory, or else to landed/; none means every landed file,
+ * and no landed file at all is an error said in words (before any database is opened or made).
+ */
+export async function landedFileArguments(io: CliIo, flags: StageDatabaseFlags, files: readonly string[]): Promise<string[]> {
+  const dataRoot = path.resolve(io.cwd, flags.dataRoot);
+  if (files.length === 0) {
+    const found = await listLandedFiles(dataRoot);
+    if (found.length > 0) return found;
+    const landed = datasetsLayout(dataRoot).landed;
+    throw new StrataError(
+      'input',
+      `no landed files under ${landed}: put the files to check there (to try the examples: mkdir -p ${flags.dataRoot} && cp -r examples/datasets/landed ${flags.dataRoot}/), or name them as arguments`,
+      { landed },
+    );
+  }
   return files.map((file) => {
     const here = path.resolve(io.cwd, file);
-    const landed = path.resolve(landedDir(dataRoot), file);
+    const landed = path.resolve(datasetsLayout(dataRoot).landed, file);
     return !existsSync(here) && existsSync(landed) ? landed : here;
   });
 }

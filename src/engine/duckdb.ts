@@ -194,12 +194,5 @@ function toDuckDbParams(params: SqlParams | undefined): DuckDBValue[] | Record<s
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, toDuckDbValue(v as SqlValue)]));
 }
 
-/** A SQL string literal: `it's` -> `'it''s'`. */
-export function sqlLiteral(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-/** A quoted SQL identifier: `my "col"` -> `"my ""col"""`. */
-export function sqlIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+// Quoting is the same for every database; re-exported here for the callers that build DuckDB SQL.
+export { sqlIdentifier, sqlLiteral } from '../sql/quote.js';

@@ -1,14 +1,15 @@
 // Before anything is deleted: the Parquet file to load has the stage table's columns and only rows of the period.
 import { StrataError, messageOf } from '../errors.js';
-import { sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
-import { periodProblem } from './dataset-rules.js';
-import type { StageTable } from './stage-database.js';
+import type { EngineConnection } from '../engine/duckdb.js';
+import { periodProblem } from '../landed/dataset-rules.js';
+import { sqlLiteral } from '../sql/quote.js';
+import type { ReplacePeriodRequest } from './stage-database.js';
 
 /** `read_parquet('<file>')`, the file name as a literal. */
 export const readParquetSql = (file: string) => `read_parquet(${sqlLiteral(file)})`;
 
-/** Checks the file and returns its row count; throws a validation error naming what is wrong. */
-export async function checkPeriodParquet(conn: EngineConnection, file: string, table: StageTable, period: string): Promise<number> {
+/** Checks the file and returns its row count (never 0 unless `allowEmpty`); throws a validation error naming what is wrong. */
+export async function checkPeriodParquet(conn: EngineConnection, { table, period, parquetFile: file, allowEmpty }: ReplacePeriodRequest): Promise<number> {
   const problem = periodProblem(period);
   if (problem !== null) throw new StrataError('validation', `the period '${period}' ${problem}`, { file, period });
   let described: { column_name: string }[];
@@ -40,5 +41,13 @@ export async function checkPeriodParquet(conn: EngineConnection, file: string, t
       { file, period },
     );
   }
-  return Number(counts?.total ?? 0n);
+  const total = Number(counts?.total ?? 0n);
+  if (total === 0 && allowEmpty !== true) {
+    throw new StrataError(
+      'validation',
+      `${file} has no rows: loading it would empty period '${period}' of stage.${table.name}; nothing was changed (pass --allow-empty to empty it on purpose)`,
+      { file, period },
+    );
+  }
+  return total;
 }

@@ -1,6 +1,4 @@
 // The schema every stage database starts from: meta, stage, core and mart, and the meta log tables.
-import type { IngestionLogEntry, LoadLogEntry, ValidationLogEntry } from './stage-database.js';
-
 export interface Migration {
   readonly version: number;
   readonly sql: string;
@@ -51,31 +49,3 @@ export async function applyMigrations(session: MigrationSession): Promise<void> 
     await session.run(`INSERT INTO meta.schema_migrations (version) VALUES (${Math.trunc(migration.version)});`);
   }
 }
-
-export interface LogInsert {
-  readonly sql: string;
-  readonly params: readonly (string | number | null)[];
-}
-
-const insert = (table: string, row: Readonly<Record<string, string | number | null>>): LogInsert => {
-  const names = Object.keys(row);
-  return {
-    sql: `INSERT INTO meta.${table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
-    params: Object.values(row),
-  };
-};
-
-export const ingestionLogInsert = (e: IngestionLogEntry) =>
-  insert('ingestion_log', { file: e.file, dataset: e.dataset, period: e.period, size_bytes: e.sizeBytes, sha256: e.sha256, status: e.status, reason: e.reason });
-
-export const validationLogInsert = (e: ValidationLogEntry) =>
-  insert('validation_log', {
-    file: e.file, dataset: e.dataset, period: e.period, rows_read: e.rowsRead, rows_ok: e.rowsOk,
-    rows_rejected: e.rowsRejected, parquet: e.parquet, rejects: e.rejects, status: e.status, reason: e.reason,
-  });
-
-export const loadLogInsert = (e: LoadLogEntry) =>
-  insert('load_log', {
-    dataset: e.dataset, period: e.period, stage_table: e.table, parquet: e.parquet,
-    rows_deleted: e.rowsDeleted, rows_inserted: e.rowsInserted, status: e.status, reason: e.reason,
-  });

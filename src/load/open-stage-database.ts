@@ -1,7 +1,7 @@
 // `--db`: `duckdb:path/to/file.duckdb` (the embedded default) or a `postgres://` URL, opened and migrated.
 import path from 'node:path';
 import { usageError } from '../errors.js';
-import type { StageDatabase } from './stage-database.js';
+import type { StageDatabase, WaitOptions } from './stage-database.js';
 
 export type StageDatabaseAddress = { readonly kind: 'duckdb'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
 
@@ -13,13 +13,18 @@ export function parseStageDatabaseUrl(text: string, baseDir: string): StageDatab
   return { kind: 'duckdb', file: path.resolve(baseDir, file) };
 }
 
-/** Opens the stage database and brings its schema up to date. */
-export async function openStageDatabase(address: StageDatabaseAddress): Promise<StageDatabase> {
-  // Each driver is imported only when chosen, so a DuckDB user never loads pg and the reverse.
-  const db =
-    address.kind === 'duckdb'
-      ? await (await import('./duckdb/duckdb-stage-database.js')).DuckDbStageDatabase.open(address.file)
-      : await (await import('./postgres/postgres-stage-database.js')).PostgresStageDatabase.open(address.url);
+type Driver<K extends StageDatabaseAddress['kind']> = (address: Extract<StageDatabaseAddress, { kind: K }>, wait: WaitOptions) => Promise<StageDatabase>;
+
+/** The plug-ins, by address kind; each is imported only when chosen, so a DuckDB user never loads pg and the reverse. */
+const DRIVERS: { readonly [K in StageDatabaseAddress['kind']]: Driver<K> } = {
+  duckdb: async ({ file }, wait) => (await import('./duckdb/duckdb-stage-database.js')).DuckDbStageDatabase.open(file, wait),
+  postgres: async ({ url }, wait) => (await import('./postgres/postgres-stage-database.js')).PostgresStageDatabase.open(url, wait),
+};
+
+/** Opens the stage database and brings its schema up to date, waiting (up to a timeout) for another process holding it. */
+export async function openStageDatabase(address: StageDatabaseAddress, wait: WaitOptions = {}): Promise<StageDatabase> {
+  // `as never`: TypeScript cannot tie the looked-up driver to the narrowed address; DRIVERS is typed per kind above.
+  const db = await DRIVERS[address.kind](address as never, wait);
   try {
     await db.migrate();
     return db;

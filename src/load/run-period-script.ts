@@ -1,8 +1,8 @@
 // `strata transform` and `strata publish`: a dataset's SQL script, for one period, in one transaction.
 import { readFile } from 'node:fs/promises';
-import { sqlLiteral } from '../engine/duckdb.js';
 import { StrataError, configError, messageOf } from '../errors.js';
-import type { DatasetRule } from './dataset-rules.js';
+import type { DatasetRule } from '../landed/dataset-rules.js';
+import { sqlLiteral } from '../sql/quote.js';
 import { checkPeriod } from './load-period.js';
 import type { StageDatabase } from './stage-database.js';
 

@@ -1,39 +1,14 @@
-// The stage database interface: what ingest, validate, load, transform and publish need from DuckDB or PostgreSQL.
-import type { ColumnType, DatasetColumn } from './dataset-rules.js';
-import { IDENTIFIER_PATTERN } from './dataset-rules.js';
-import { sqlIdentifier } from '../engine/duckdb.js';
+// The stage database interface: what load, transform and publish need from a database, whatever its dialect.
+import type { DatasetColumn } from '../landed/dataset-rules.js';
+import { SQL_TYPES } from '../landed/dataset-rules.js';
+import { quoteIdentifier } from '../sql/quote.js';
 import { StrataError } from '../errors.js';
-
-export type StageDatabaseKind = 'duckdb' | 'postgres';
 
 /** A stage table as the dataset rules declare it; `_data_period` is added to it by the database. */
 export interface StageTable {
   readonly dataset: string;
   readonly name: string;
   readonly columns: readonly DatasetColumn[];
-}
-
-export interface IngestionLogEntry {
-  readonly file: string;
-  readonly dataset: string | null;
-  readonly period: string | null;
-  readonly sizeBytes: number;
-  readonly sha256: string;
-  readonly status: 'ok' | 'refused';
-  readonly reason: string | null;
-}
-
-export interface ValidationLogEntry {
-  readonly file: string;
-  readonly dataset: string | null;
-  readonly period: string | null;
-  readonly rowsRead: number;
-  readonly rowsOk: number;
-  readonly rowsRejected: number;
-  readonly parquet: string | null;
-  readonly rejects: string | null;
-  readonly status: 'ok' | 'refused';
-  readonly reason: string | null;
 }
 
 export interface LoadLogEntry {
@@ -52,6 +27,8 @@ export interface ReplacePeriodRequest {
   readonly period: string;
   /** A Parquet file with the table's columns and `_data_period`, every row of period `period`. */
   readonly parquetFile: string;
+  /** A file with no rows empties the period; refused unless asked for (`--allow-empty`). */
+  readonly allowEmpty?: boolean;
 }
 
 export interface ReplacePeriodResult {
@@ -59,13 +36,37 @@ export interface ReplacePeriodResult {
   readonly rowsInserted: number;
 }
 
+/**
+ * What differs between databases, declared by each driver (as dlt's destination capabilities are), so
+ * shared code never asks which database it talks to.
+ */
+export interface StageCapabilities {
+  /** The database's name in messages: 'DuckDB', 'PostgreSQL'. */
+  readonly label: string;
+  /** Added after CREATE TABLE's column list, e.g. `PARTITION BY LIST ("_data_period")`; '' for nothing. */
+  readonly stageTableClause: string;
+  /** Statements that index a new stage table by period, or null when the database needs none. */
+  periodIndexSql(table: StageTable): string | null;
+}
+
+export type SqlParam = string | number | null;
+
+/** How long to wait for another process that holds the database (a DuckDB file) or a dataset's lock. */
+export interface WaitOptions {
+  /** Milliseconds before giving up with a message; 60 s by default. */
+  readonly lockTimeoutMs?: number;
+  /** Called once when a wait begins, with a sentence saying who is waited for. */
+  readonly onWait?: (message: string) => void;
+}
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
 export interface StageDatabase {
-  readonly kind: StageDatabaseKind;
+  readonly capabilities: StageCapabilities;
   /** Creates the meta, stage, core and mart schemas and the log tables; safe to run again. */
   migrate(): Promise<void>;
-  logIngestion(entry: IngestionLogEntry): Promise<void>;
-  logValidation(entry: ValidationLogEntry): Promise<void>;
-  logLoad(entry: LoadLogEntry): Promise<void>;
+  /** One statement with `$1` parameters, outside any transaction (the meta log inserts). */
+  execute(sql: string, params: readonly SqlParam[]): Promise<void>;
   /**
    * In one transaction, and serialised with any other load of the same dataset: creates the stage
    * table when missing, deletes the period's rows and inserts the file's rows. Any failure rolls back.
@@ -74,42 +75,19 @@ export interface StageDatabase {
   /** Runs a SQL script (several statements) in one transaction, serialised with loads of `dataset`. */
   runScript(dataset: string, sql: string): Promise<void>;
   /** A read query with `$1` parameters, for reports and checks. */
-  query(sql: string, params?: readonly (string | number | null)[]): Promise<Record<string, unknown>[]>;
+  query(sql: string, params?: readonly SqlParam[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
-}
-
-/** Database column types, the same words on DuckDB and PostgreSQL. */
-export const SQL_TYPES: Readonly<Record<ColumnType, string>> = {
-  int: 'BIGINT',
-  float: 'DOUBLE PRECISION',
-  str: 'TEXT',
-  date: 'DATE',
-  bool: 'BOOLEAN',
-};
-
-/** A checked, quoted identifier: anything not matching the strict pattern never reaches SQL. */
-export function quoteIdentifier(name: string): string {
-  if (!IDENTIFIER_PATTERN.test(name)) {
-    throw new StrataError('validation', `'${name}' is not allowed as a table or column name (lower-case letters, digits, _)`, { name });
-  }
-  return sqlIdentifier(name);
 }
 
 export const stageTableName = (table: StageTable) => `stage.${quoteIdentifier(table.name)}`;
 
-/**
- * CREATE TABLE with `_data_period TEXT NOT NULL`, indexed the way each database finds a period fastest.
- * PostgreSQL: partitioned by period (one partition per period), plus a B-tree on `_data_period`.
- * DuckDB: its automatic min-max index (zonemap) on every column; a period is inserted in one
- * statement, so its rows fill their own row groups and the zonemap skips all others. An ART
- * index would add nothing for such a filter and makes each replace cost twice a first load.
- */
-export function createStageTableSql(table: StageTable, kind: StageDatabaseKind): string {
+/** CREATE TABLE with `_data_period TEXT NOT NULL`, laid out and indexed the way the database finds a period fastest. */
+export function createStageTableSql(table: StageTable, capabilities: StageCapabilities): string {
   const columns = table.columns.map((c) => `${quoteIdentifier(c.name)} ${SQL_TYPES[c.type]}`);
-  const create = `CREATE TABLE IF NOT EXISTS ${stageTableName(table)} (${[...columns, '"_data_period" TEXT NOT NULL'].join(', ')})`;
-  if (kind === 'duckdb') return `${create};`;
-  const index = quoteIdentifier(`${table.name}_data_period_idx`.slice(0, 63));
-  return `${create} PARTITION BY LIST ("_data_period");\nCREATE INDEX IF NOT EXISTS ${index} ON ${stageTableName(table)} ("_data_period");`;
+  const clause = capabilities.stageTableClause === '' ? '' : ` ${capabilities.stageTableClause}`;
+  const create = `CREATE TABLE IF NOT EXISTS ${stageTableName(table)} (${[...columns, '"_data_period" TEXT NOT NULL'].join(', ')})${clause};`;
+  const index = capabilities.periodIndexSql(table);
+  return index === null ? create : `${create}\n${index}`;
 }
 
 /** The declared columns, quoted, in the table's order. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { stringify } from 'yaml';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
-import { parseDatasetRules, type DatasetRules } from '../../src/load/dataset-rules.js';
+import { parseDatasetRules, type DatasetRules } from '../../src/landed/dataset-rules.js';
 import type { StageDatabase, StageTable } from '../../src/load/stage-database.js';
 
 export const CITIZEN_HEADERS = ['citizen_id', 'first_name', 'birth_date', 'income'] as const;

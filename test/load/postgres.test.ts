@@ -1,8 +1,13 @@
-// The loader suite on PostgreSQL: a fresh database per run (STRATA_PG_URL names the server), dropped at the end.
+// The loader suite on PostgreSQL: a fresh database per run (STRATA_PG_URL names the server), dropped at the end; then what only PostgreSQL does.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openStageDatabase } from '../../src/load/open-stage-database.js';
 import { PostgresStageDatabase } from '../../src/load/postgres/postgres-stage-database.js';
 import { scratchPostgres } from '../support/scratch-postgres.js';
+import { tempDir } from '../support/temp-dir.js';
+import { citizensTable, writeCitizensParquet } from './load-fixtures.js';
 import { registerStageDatabaseSuite } from './stage-database.case.js';
 
 const required = process.env['STRATA_REQUIRE_PG'] === '1';
@@ -49,3 +54,56 @@ registerStageDatabaseSuite(
   },
   { skip: reason ?? false },
 );
+
+const own = scratchPostgres('strata_test');
+describe('the PostgreSQL stage database, on its own', { skip: reason ?? false }, () => {
+  before(() => own.create());
+  after(() => own.drop());
+
+  it('keeps each period in its own partition, found through a B-tree on _data_period', async () => {
+    const parquetFile = await writeCitizensParquet(path.join(tempDir(), 'jan.parquet'), { period: '2024-01', rows: 50, seed: 1 });
+    const db = await openStageDatabase({ kind: 'postgres', url: own.url });
+    try {
+      await db.replacePeriod({ table: citizensTable('people'), period: '2024-01', parquetFile });
+      const indexes = await db.query("SELECT indexdef FROM pg_indexes WHERE schemaname = 'stage' AND tablename = $1", ['people']);
+      assert.ok(indexes.some((r) => String(r['indexdef']).includes('_data_period')), 'a B-tree on stage.people._data_period');
+      const partitions = await db.query("SELECT inhrelid::regclass::text AS p FROM pg_inherits WHERE inhparent = 'stage.people'::regclass");
+      assert.deepEqual(partitions.map((r) => r['p']), ['stage.people__p2024_01']);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses a table name too long for its partition names instead of letting PostgreSQL cut it', async () => {
+    const parquetFile = await writeCitizensParquet(path.join(tempDir(), 'jan.parquet'), { period: '2024-01', rows: 5, seed: 1 });
+    const db = await openStageDatabase({ kind: 'postgres', url: own.url });
+    try {
+      const long = 'p'.repeat(50);
+      await assert.rejects(db.replacePeriod({ table: citizensTable(long), period: '2024-01', parquetFile }), /too long to name its period partitions/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a second load of a dataset held by another session waits, says so, and gives up at its timeout with a sentence', async () => {
+    const parquetFile = await writeCitizensParquet(path.join(tempDir(), 'jan.parquet'), { period: '2024-01', rows: 10, seed: 2 });
+    const holder = await openStageDatabase({ kind: 'postgres', url: own.url });
+    const heard: string[] = [];
+    const patient = await openStageDatabase({ kind: 'postgres', url: own.url }, { lockTimeoutMs: 20_000, onWait: (m) => heard.push(m) });
+    const hasty = await openStageDatabase({ kind: 'postgres', url: own.url }, { lockTimeoutMs: 300 });
+    try {
+      const held = holder.runScript('waiters', 'SELECT pg_sleep(1.5)');
+      await sleep(300);
+      await assert.rejects(
+        hasty.replacePeriod({ table: citizensTable('waiters'), period: '2024-01', parquetFile }),
+        /another load of dataset 'waiters' on .* still held its lock after 0\.3 s; try again when it is done \(or raise --lock-timeout\)/,
+      );
+      assert.deepEqual(await patient.replacePeriod({ table: citizensTable('waiters'), period: '2024-01', parquetFile }), { rowsDeleted: 0, rowsInserted: 10 });
+      await held;
+      assert.equal(heard.length, 1);
+      assert.match(heard[0]!, /^waiting for another load of dataset 'waiters' on 127\.0\.0\.1:5432\/strata_test_\w+ \(up to 20 s\)$/);
+    } finally {
+      await Promise.all([holder.close(), patient.close(), hasty.close()]);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 // `strata ingest [FILE...]`: checks landed files in place (name, period, headers) and logs each in meta.ingestion_log.
 import path from 'node:path';
-import { ingestFiles } from '../../load/ingest.js';
+import { ingestFiles } from '../../landed/ingest.js';
 import { printJson, say } from '../io.js';
 import { landedFileArguments, secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';
 import type { RegisterCommand } from './index.js';
@@ -13,9 +13,8 @@ export const registerIngest: RegisterCommand = (program, { io, setExitCode }) =>
       .argument('[files...]', 'landed files (default: every file under <data-root>/landed)'),
   ).action(async (files: string[], flags: StageDatabaseFlags) => {
     const start = performance.now();
-    const outcomes = await withStageDatabase(io, flags, async ({ rules, dataRoot, db, progress }) =>
-      ingestFiles(await landedFileArguments(io, dataRoot, files), { rules, dataRoot, db, progress }),
-    );
+    const landed = await landedFileArguments(io, flags, files);
+    const outcomes = await withStageDatabase(io, flags, ({ rules, dataRoot, log, progress }) => ingestFiles(landed, { rules, dataRoot, log, progress }));
     for (const o of outcomes) {
       say(io, o.status === 'ok' ? `ok       ${path.basename(o.file)}: dataset ${o.dataset}, period ${o.period}` : `refused  ${o.reason}`);
     }

@@ -1,6 +1,6 @@
 // `strata validate [FILE...]`: cleans and casts landed files into stage/cleaned/<dataset>/<period>.parquet, rejects aside.
 import path from 'node:path';
-import { validateFiles } from '../../load/validate-file.js';
+import { validateFiles } from '../../landed/validate-file.js';
 import { printJson, say } from '../io.js';
 import { landedFileArguments, secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';
 import type { RegisterCommand } from './index.js';
@@ -16,9 +16,8 @@ export const registerValidate: RegisterCommand = (program, { io, setExitCode }) 
       .argument('[files...]', 'landed files (default: every file under <data-root>/landed)'),
   ).action(async (files: string[], flags: StageDatabaseFlags) => {
     const start = performance.now();
-    const outcomes = await withStageDatabase(io, flags, async ({ rules, dataRoot, db, progress }) =>
-      validateFiles(await landedFileArguments(io, dataRoot, files), { rules, dataRoot, db, progress }),
-    );
+    const landed = await landedFileArguments(io, flags, files);
+    const outcomes = await withStageDatabase(io, flags, ({ rules, dataRoot, log, progress }) => validateFiles(landed, { rules, dataRoot, log, progress }));
     for (const o of outcomes) {
       if (o.status === 'refused') say(io, `refused  ${o.reason}`);
       else say(io, `ok       ${path.basename(o.file)}: ${o.rowsOk} rows -> ${o.parquet}${o.rowsRejected > 0 ? `; ${o.rowsRejected} rejected -> ${o.rejects}` : ''}`);

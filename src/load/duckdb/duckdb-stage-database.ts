@@ -1,11 +1,12 @@
 // The embedded stage database: one DuckDB file, loads as INSERT ... SELECT FROM read_parquet in one transaction.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine, type EngineConnection } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
 import { checkPeriodParquet, readParquetSql } from '../check-period-parquet.js';
 import { withKeyedLock } from '../keyed-lock.js';
-import { applyMigrations, ingestionLogInsert, loadLogInsert, validationLogInsert, type LogInsert } from '../migrations.js';
+import { applyMigrations } from '../migrations.js';
 import {
   STAGE_COLUMNS_SQL,
   checkStageColumns,
@@ -14,13 +15,24 @@ import {
   stageTableName,
   type ReplacePeriodRequest,
   type ReplacePeriodResult,
+  type SqlParam,
+  type StageCapabilities,
   type StageDatabase,
+  type WaitOptions,
+  DEFAULT_LOCK_TIMEOUT_MS,
 } from '../stage-database.js';
+
+/**
+ * A plain table: DuckDB's automatic min-max index (zonemap) on every column finds a period, since a
+ * period is inserted in one statement and its rows fill their own row groups, so the zonemap skips all
+ * others. An ART index would add nothing for such a filter and makes each replace cost twice a first load.
+ */
+export const DUCKDB_CAPABILITIES: StageCapabilities = { label: 'DuckDB', stageTableClause: '', periodIndexSql: () => null };
 
 const RESERVED_SCHEMAS = ['meta', 'stage', 'core', 'mart'];
 
 export class DuckDbStageDatabase implements StageDatabase {
-  readonly kind = 'duckdb';
+  readonly capabilities = DUCKDB_CAPABILITIES;
 
   private constructor(
     private readonly file: string,
@@ -28,20 +40,15 @@ export class DuckDbStageDatabase implements StageDatabase {
     private readonly shared: EngineConnection,
   ) {}
 
-  /** Opens (creating when missing) the database file; its folder is created too. */
-  static async open(file: string): Promise<DuckDbStageDatabase> {
+  /** Opens (creating when missing) the database file, its folder too; waits while another process holds the file. */
+  static async open(file: string, wait: WaitOptions = {}): Promise<DuckDbStageDatabase> {
     // DuckDB names the database after its file; `stage.duckdb` would make `stage.<table>` ambiguous.
     const stem = path.basename(file, path.extname(file));
     if (RESERVED_SCHEMAS.includes(stem)) {
       throw new StrataError('config', `${file}: a DuckDB stage database cannot be named ${stem}.duckdb, which clashes with the schema '${stem}'`, { file });
     }
     await mkdir(path.dirname(file), { recursive: true });
-    let engine: Engine;
-    try {
-      engine = await Engine.open(file);
-    } catch (error) {
-      throw new StrataError('database', `cannot open the DuckDB database ${file}: ${messageOf(error)}`, { file });
-    }
+    const engine = await openWaiting(file, wait);
     return new DuckDbStageDatabase(file, engine, await engine.connect());
   }
 
@@ -49,18 +56,15 @@ export class DuckDbStageDatabase implements StageDatabase {
     await this.inTransaction('migrations', (conn) => applyMigrations({ run: (sql) => conn.run(sql), rows: (sql) => conn.all(sql) }));
   }
 
-  logIngestion = (entry: Parameters<StageDatabase['logIngestion']>[0]) => this.insertLog(ingestionLogInsert(entry));
-  logValidation = (entry: Parameters<StageDatabase['logValidation']>[0]) => this.insertLog(validationLogInsert(entry));
-  logLoad = (entry: Parameters<StageDatabase['logLoad']>[0]) => this.insertLog(loadLogInsert(entry));
-
-  private async insertLog(insert: LogInsert): Promise<void> {
-    await this.shared.run(insert.sql, insert.params);
+  async execute(sql: string, params: readonly SqlParam[]): Promise<void> {
+    await this.shared.run(sql, params);
   }
 
-  async replacePeriod({ table, period, parquetFile }: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
+  async replacePeriod(request: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
+    const { table, period, parquetFile } = request;
     return this.inTransaction(table.dataset, async (conn) => {
-      await checkPeriodParquet(conn, parquetFile, table, period);
-      await conn.run(createStageTableSql(table, 'duckdb'));
+      await checkPeriodParquet(conn, request);
+      await conn.run(createStageTableSql(table, this.capabilities));
       checkStageColumns(table, (await conn.all<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).map((r) => r.column_name));
       const target = stageTableName(table);
       const [deleted] = await conn.all<{ Count: bigint }>(`DELETE FROM ${target} WHERE "_data_period" = $1`, [period]);
@@ -74,7 +78,7 @@ export class DuckDbStageDatabase implements StageDatabase {
     await this.inTransaction(dataset, (conn) => conn.run(sql));
   }
 
-  async query(sql: string, params: readonly (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
+  async query(sql: string, params: readonly SqlParam[] = []): Promise<Record<string, unknown>[]> {
     return this.shared.all(sql, params);
   }
 
@@ -102,6 +106,32 @@ export class DuckDbStageDatabase implements StageDatabase {
         conn.close();
       }
     });
+  }
+}
+
+const HELD_BY_ANOTHER = /Could not set lock on file/;
+
+/**
+ * DuckDB lets one process at a time open a file for writing and refuses the next at once, so a second
+ * `strata load` retries until the first is done, or until the timeout.
+ */
+async function openWaiting(file: string, { lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS, onWait }: WaitOptions): Promise<Engine> {
+  const deadline = Date.now() + lockTimeoutMs;
+  let told = false;
+  for (;;) {
+    try {
+      return await Engine.open(file);
+    } catch (error) {
+      const message = messageOf(error);
+      if (!HELD_BY_ANOTHER.test(message)) throw new StrataError('database', `cannot open the DuckDB database ${file}: ${message}`, { file });
+      const holder = /held in (.*?\(PID \d+\))/.exec(message)?.[1] ?? 'another process';
+      if (Date.now() >= deadline) {
+        throw new StrataError('database', `the DuckDB database ${file} is still in use by ${holder} after ${lockTimeoutMs / 1000} s; try again when it is done (or raise --lock-timeout)`, { file });
+      }
+      if (!told) onWait?.(`waiting for ${file}: it is in use by ${holder} (up to ${lockTimeoutMs / 1000} s)`);
+      told = true;
+      await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
+    }
   }
 }
 

@@ -4,10 +4,11 @@
 // Binary rather than CSV: the server parses no text, which halves its side of a COPY (5M rows x 10 columns:
 // 6.0 s instead of 12.7 s on this machine). Hand-written rather than pg-copy-streams-binary: that library
 // builds a buffer per row from an object per value, 170k rows/s here, slower than the CSV it would replace.
-import { copyRawString, rawStringLength, sqlLiteral, type EngineConnection, type RawChunk, type RawVector } from '../../engine/duckdb.js';
+import { copyRawString, rawStringLength, type EngineConnection, type RawChunk, type RawVector } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
-import type { ColumnType } from '../dataset-rules.js';
-import { quoteIdentifier, type StageTable } from '../stage-database.js';
+import type { ColumnType } from '../../landed/dataset-rules.js';
+import { quoteIdentifier, sqlLiteral } from '../../sql/quote.js';
+import type { StageTable } from '../stage-database.js';
 
 const HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]); // no flags, no header extension
 const TRAILER = Buffer.from([0xff, 0xff]);

@@ -3,41 +3,46 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { Engine, sqlLiteral } from '../../engine/duckdb.js';
+import { Engine } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
 import { checkPeriodParquet } from '../check-period-parquet.js';
 import { parquetBinaryCopy } from './parquet-binary-copy.js';
-import { applyMigrations, ingestionLogInsert, loadLogInsert, validationLogInsert, type LogInsert } from '../migrations.js';
+import { applyMigrations } from '../migrations.js';
+import { quoteIdentifier, sqlLiteral } from '../../sql/quote.js';
+import { POSTGRES_CAPABILITIES, partitionName } from './postgres-capabilities.js';
 import {
   STAGE_COLUMNS_SQL,
   checkStageColumns,
   dataColumnListSql,
   createStageTableSql,
-  quoteIdentifier,
   stageTableName,
   type ReplacePeriodRequest,
   type ReplacePeriodResult,
+  type SqlParam,
   type StageDatabase,
   type StageTable,
+  type WaitOptions,
+  DEFAULT_LOCK_TIMEOUT_MS,
 } from '../stage-database.js';
 
 /** The first half of every advisory lock key strata takes, so its locks never collide with other tools'. */
 const LOCK_NAMESPACE = 0x5354_5241; // 'STRA'
 
 export class PostgresStageDatabase implements StageDatabase {
-  readonly kind = 'postgres';
+  readonly capabilities = POSTGRES_CAPABILITIES;
   private duckdb: Engine | undefined;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly where: string,
+    private readonly wait: WaitOptions,
   ) {}
 
-  static async open(url: string): Promise<PostgresStageDatabase> {
+  static async open(url: string, wait: WaitOptions = {}): Promise<PostgresStageDatabase> {
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
     // A server that drops an idle connection must not crash the process; the next checkout reconnects.
     pool.on('error', () => {});
-    const db = new PostgresStageDatabase(pool, describeUrl(url));
+    const db = new PostgresStageDatabase(pool, describeUrl(url), wait);
     await db.withClient(() => Promise.resolve());
     return db;
   }
@@ -48,22 +53,19 @@ export class PostgresStageDatabase implements StageDatabase {
     );
   }
 
-  logIngestion = (entry: Parameters<StageDatabase['logIngestion']>[0]) => this.insertLog(ingestionLogInsert(entry));
-  logValidation = (entry: Parameters<StageDatabase['logValidation']>[0]) => this.insertLog(validationLogInsert(entry));
-  logLoad = (entry: Parameters<StageDatabase['logLoad']>[0]) => this.insertLog(loadLogInsert(entry));
-
-  private async insertLog(insert: LogInsert): Promise<void> {
-    await this.withClient((client) => client.query(insert.sql, [...insert.params]));
+  async execute(sql: string, params: readonly SqlParam[]): Promise<void> {
+    await this.withClient((client) => client.query(sql, [...params]));
   }
 
-  async replacePeriod({ table, period, parquetFile }: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
+  async replacePeriod(request: ReplacePeriodRequest): Promise<ReplacePeriodResult> {
+    const { table, period, parquetFile } = request;
     // One DuckDB thread reads the Parquet file while this process encodes and the PostgreSQL backend stores: they share the cores.
     this.duckdb ??= await Engine.open(':memory:', { threads: 1 });
     const conn = await this.duckdb.connect();
     let rows: AsyncGenerator<Buffer> | undefined;
     try {
       // Checked before the transaction: a file with rows of another period never gets near the table.
-      await checkPeriodParquet(conn, parquetFile, table, period);
+      await checkPeriodParquet(conn, request);
       const binary = () => Readable.from((rows = parquetBinaryCopy(conn, parquetFile, table)));
       return await this.inTransaction(table.dataset, (client) => swapPeriodPartition(client, table, period, binary));
     } finally {
@@ -77,7 +79,7 @@ export class PostgresStageDatabase implements StageDatabase {
     await this.inTransaction(dataset, (client) => client.query(sql));
   }
 
-  async query(sql: string, params: readonly (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
+  async query(sql: string, params: readonly SqlParam[] = []): Promise<Record<string, unknown>[]> {
     return this.withClient(async (client) => (await client.query(sql, [...params])).rows as Record<string, unknown>[]);
   }
 
@@ -91,7 +93,7 @@ export class PostgresStageDatabase implements StageDatabase {
     return this.withClient(async (client) => {
       try {
         await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [LOCK_NAMESPACE, dataset]);
+        await this.lockDataset(client, dataset);
         const result = await work(client);
         await client.query('COMMIT');
         return result;
@@ -101,6 +103,23 @@ export class PostgresStageDatabase implements StageDatabase {
         throw error;
       }
     });
+  }
+
+  /** The dataset's advisory lock, held to COMMIT or ROLLBACK; a wait for it is said, and ends at the timeout. */
+  private async lockDataset(client: pg.PoolClient, dataset: string): Promise<void> {
+    const key = [LOCK_NAMESPACE, dataset];
+    const tried = await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1::int, hashtext($2)) AS got', key);
+    if (tried.rows[0]?.got === true) return;
+    const timeout = this.wait.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    this.wait.onWait?.(`waiting for another load of dataset '${dataset}' on ${this.where} (up to ${timeout / 1000} s)`);
+    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.trunc(timeout))}`);
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', key);
+    } catch (error) {
+      if (!(error instanceof pg.DatabaseError) || error.code !== '55P03') throw error; // 55P03: lock_not_available
+      throw new StrataError('database', `another load of dataset '${dataset}' on ${this.where} still held its lock after ${timeout / 1000} s; try again when it is done (or raise --lock-timeout)`, { dataset });
+    }
+    await client.query('SET LOCAL lock_timeout = 0');
   }
 
   private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -132,7 +151,7 @@ export class PostgresStageDatabase implements StageDatabase {
  * partition: replacing a period costs what a first load costs, never a DELETE of millions of rows.
  */
 async function swapPeriodPartition(client: pg.PoolClient, table: StageTable, period: string, rows: () => Readable): Promise<ReplacePeriodResult> {
-  await client.query(createStageTableSql(table, 'postgres'));
+  await client.query(createStageTableSql(table, POSTGRES_CAPABILITIES));
   checkStageColumns(table, (await client.query<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).rows.map((r) => r.column_name));
   const partition = `stage.${quoteIdentifier(partitionName(table, period))}`;
   const incoming = quoteIdentifier(partitionName(table, period, 'incoming'));
@@ -148,13 +167,6 @@ async function swapPeriodPartition(client: pg.PoolClient, table: StageTable, per
   await client.query(`ALTER TABLE stage.${incoming} RENAME TO ${quoteIdentifier(partitionName(table, period))}`);
   await client.query(`ALTER TABLE ${stageTableName(table)} ATTACH PARTITION ${partition} FOR VALUES IN (${sqlLiteral(period)})`);
   return { rowsDeleted: Number(old.rows[0]?.n ?? 0), rowsInserted: copy.rowCount };
-}
-
-/** `<table>__p2024_01`: a period's partition (or, with a suffix, the table its rows are copied into first). */
-function partitionName(table: StageTable, period: string, suffix?: string): string {
-  const name = `${table.name}__p${period.replaceAll('-', '_')}${suffix === undefined ? '' : `__${suffix}`}`;
-  if (name.length > 63) throw new StrataError('validation', `the table name ${table.name} is too long to name its period partitions (at most 40 characters)`);
-  return name;
 }
 
 /** host:port/database, without the password. */

@@ -4,17 +4,21 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configError, messageOf } from '../errors.js';
+import { IDENTIFIER_PATTERN } from '../sql/quote.js';
 import { isCalendarDate } from '../time/calendar-date.js';
 
 /** The cell types a dataset column may declare. */
 export const COLUMN_TYPES = ['int', 'float', 'str', 'date', 'bool'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
-/**
- * Table and column names: lower-case letters, digits and underscores. They are quoted in SQL as
- * well, so nothing from a file name or a header can ever reach a statement unquoted or unchecked.
- */
-export const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Database column types, the same words on DuckDB and PostgreSQL. */
+export const SQL_TYPES: Readonly<Record<ColumnType, string>> = {
+  int: 'BIGINT',
+  float: 'DOUBLE PRECISION',
+  str: 'TEXT',
+  date: 'DATE',
+  bool: 'BOOLEAN',
+};
 
 /** Periods are calendar dates at the grain the dataset lands in: a year, a month or a day. */
 const PERIOD_PATTERN = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
@@ -33,6 +37,11 @@ export interface DatasetRule {
   readonly primaryKey: readonly string[];
   /** The sheet of an .xlsx file to read; the first one when absent. */
   readonly sheet?: string;
+  /**
+   * The share of rows (0 to 1) a file may lose to rejects and still be published. Whatever it is, a
+   * file that keeps no row is never published: it would replace its period with nothing.
+   */
+  readonly maxRejectedShare?: number;
   /** Absolute paths of the SQL scripts run by `strata transform` and `strata publish`. */
   readonly transformSql?: string;
   readonly publishSql?: string;
@@ -52,6 +61,7 @@ const datasetSchema = z.strictObject({
   columns: z.record(identifier, z.enum(COLUMN_TYPES)),
   primary_key: z.array(identifier).optional(),
   sheet: z.string().min(1).optional(),
+  max_rejected_share: z.number().min(0).max(1).optional(),
   transform: z.string().min(1).optional(),
   publish: z.string().min(1).optional(),
 });
@@ -118,6 +128,7 @@ function toRule(name: string, body: z.infer<typeof datasetSchema>, file: string,
     columns,
     primaryKey: body.primary_key ?? [],
     ...(body.sheet !== undefined && { sheet: body.sheet }),
+    ...(body.max_rejected_share !== undefined && { maxRejectedShare: body.max_rejected_share }),
     ...(body.transform !== undefined && { transformSql: path.resolve(baseDir, body.transform) }),
     ...(body.publish !== undefined && { publishSql: path.resolve(baseDir, body.publish) }),
   };

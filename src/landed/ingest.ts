@@ -7,12 +7,13 @@ import { messageOf } from '../errors.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
 import { checkLandedFile } from './check-landed-file.js';
 import type { DatasetRules } from './dataset-rules.js';
-import type { IngestionLogEntry, StageDatabase } from './stage-database.js';
+import type { IngestionLogEntry, LandedLog } from './landed-log.js';
 
 export interface IngestOptions {
   readonly rules: DatasetRules;
   readonly dataRoot: string;
-  readonly db: StageDatabase;
+  /** Where each file's outcome is recorded (a stage database's meta.ingestion_log). */
+  readonly log: LandedLog;
   readonly progress?: Progress;
 }
 
@@ -22,7 +23,7 @@ export async function ingestFiles(files: readonly string[], options: IngestOptio
   progress.start('ingesting files', files.length);
   for (const file of files) {
     const outcome = await ingestFile(file, options);
-    await options.db.logIngestion(outcome);
+    await options.log.logIngestion(outcome);
     outcomes.push(outcome);
     progress.advance();
   }

@@ -1,6 +1,7 @@
 // Does a landed file belong to a dataset? Its name (with a real period), its place under landed/, its headers.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { datasetsLayout } from './datasets-layout.js';
 import { matchLandedFile, type DatasetRule, type DatasetRules } from './dataset-rules.js';
 import { readLandedFile, type LandedTable } from './read-landed-file.js';
 
@@ -8,15 +9,13 @@ export type LandedCheck =
   | { readonly ok: true; readonly dataset: DatasetRule; readonly period: string; readonly table: LandedTable }
   | { readonly ok: false; readonly dataset: DatasetRule | null; readonly period: string | null; readonly reason: string };
 
-/** `landed/` and `stage/cleaned/` under the data root. */
-export const landedDir = (dataRoot: string) => path.join(dataRoot, 'landed');
-
 /** Checks the file in place; on success the caller reads (or closes) `table`. */
 export async function checkLandedFile(file: string, rules: DatasetRules, dataRoot: string): Promise<LandedCheck> {
   const refuse = (reason: string, dataset: DatasetRule | null = null, period: string | null = null): LandedCheck => ({ ok: false, dataset, period, reason });
-  const relative = path.relative(landedDir(dataRoot), file);
+  const landed = datasetsLayout(dataRoot).landed;
+  const relative = path.relative(landed, file);
   if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    return refuse(`${file} is not under ${landedDir(dataRoot)}; files are checked where they land, not copied`);
+    return refuse(`${file} is not under ${landed}; files are checked where they land, not copied`);
   }
   const match = matchLandedFile(rules, file);
   if (!match.ok) return refuse(match.reason, match.dataset ?? null);
@@ -46,7 +45,7 @@ function headerProblem(headers: readonly string[], dataset: DatasetRule): string
 
 /** Every file under landed/, recursively and sorted, hidden files and folders skipped: what `ingest` checks by default. */
 export async function listLandedFiles(dataRoot: string): Promise<string[]> {
-  const root = landedDir(dataRoot);
+  const root = datasetsLayout(dataRoot).landed;
   const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries
     .filter((e) => e.isFile())

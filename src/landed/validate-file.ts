@@ -2,27 +2,25 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { Engine, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
+import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import { messageOf } from '../errors.js';
 import { writeFileAtomically, writeViaTemp } from '../lake/atomic-file.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
+import { quoteIdentifier, sqlLiteral } from '../sql/quote.js';
 import { rowCaster, type RowIssue } from './cast-cells.js';
 import { checkLandedFile } from './check-landed-file.js';
-import type { DatasetRule, DatasetRules } from './dataset-rules.js';
+import { SQL_TYPES, type DatasetRule, type DatasetRules } from './dataset-rules.js';
+import { datasetsLayout } from './datasets-layout.js';
+import type { LandedLog, ValidationLogEntry } from './landed-log.js';
 import type { LandedTable } from './read-landed-file.js';
-import { SQL_TYPES, quoteIdentifier, type StageDatabase, type ValidationLogEntry } from './stage-database.js';
 
 export interface ValidateOptions {
   readonly rules: DatasetRules;
   readonly dataRoot: string;
-  readonly db: StageDatabase;
+  /** Where each file's outcome is recorded (a stage database's meta.validation_log). */
+  readonly log: LandedLog;
   readonly progress?: Progress;
 }
-
-/** Where validate writes and load reads a period's cleaned rows, and where its rejected rows go. */
-export const cleanedParquetPath = (dataRoot: string, dataset: string, period: string) =>
-  path.join(dataRoot, 'stage', 'cleaned', dataset, `${period}.parquet`);
-const rejectsCsvPath = (dataRoot: string, dataset: string, period: string) => path.join(dataRoot, 'stage', 'rejects', dataset, `${period}.csv`);
 
 const BATCH_ROWS = 10_000;
 
@@ -34,7 +32,7 @@ export async function validateFiles(files: readonly string[], options: ValidateO
     progress.start('validating files', files.length);
     for (const file of files) {
       const outcome = await validateFile(file, engine, options);
-      await options.db.logValidation(outcome);
+      await options.log.logValidation(outcome);
       outcomes.push(outcome);
       progress.advance();
     }
@@ -50,12 +48,18 @@ async function validateFile(file: string, engine: Engine, { rules, dataRoot }: V
   const check = await checkLandedFile(file, rules, dataRoot);
   if (!check.ok) return { ...empty, dataset: check.dataset?.name ?? null, period: check.period, status: 'refused', reason: check.reason };
   const { dataset, period, table } = check;
-  const parquet = cleanedParquetPath(dataRoot, dataset.name, period);
-  const rejects = rejectsCsvPath(dataRoot, dataset.name, period);
+  const layout = datasetsLayout(dataRoot);
+  const parquet = layout.cleanedParquet(dataset.name, period);
+  const rejects = layout.rejectsCsv(dataset.name, period);
   const conn = await engine.connect();
   try {
     const { rowsRead, issues } = await castIntoTable(conn, dataset, table);
     const rejectedRows = new Set(issues.map((i) => i.row)).size;
+    const unpublishable = publishProblem(dataset, rowsRead, rejectedRows, issues);
+    if (unpublishable !== null) {
+      const reason = `${path.basename(file)}: ${unpublishable}; nothing was published and ${path.relative(dataRoot, parquet)} was left as it was`;
+      return { ...empty, dataset: dataset.name, period, rowsRead, rowsOk: rowsRead - rejectedRows, rowsRejected: rejectedRows, status: 'refused', reason };
+    }
     // Rejects first: if they cannot be written the file is refused, and no Parquet of it goes live.
     await writeRejects(rejects, issues);
     await writeParquetAtomically(conn, dataset, period, parquet);
@@ -89,6 +93,20 @@ async function castIntoTable(conn: EngineConnection, dataset: DatasetRule, table
   }
   await conn.appendJsRows('cleaned', batch);
   return { rowsRead, issues };
+}
+
+/** Why a file's cleaned rows must not replace its period's, or null: it keeps no row, or loses more than the dataset allows. */
+function publishProblem(dataset: DatasetRule, rowsRead: number, rowsRejected: number, issues: readonly RowIssue[]): string | null {
+  const first = issues[0];
+  const example = first === undefined ? '' : ` (row ${first.row}${first.column === '' ? '' : `, ${first.column}`}: ${first.reason})`;
+  if (rowsRead === 0) return 'the file has a header but no rows';
+  if (rowsRejected === rowsRead) return `every one of its ${rowsRead} rows was rejected${example}`;
+  const limit = dataset.maxRejectedShare;
+  if (limit !== undefined && rowsRejected / rowsRead > limit) {
+    const share = (rowsRejected / rowsRead) * 100;
+    return `${rowsRejected} of its ${rowsRead} rows (${share.toFixed(1)}%) were rejected, more than the ${limit * 100}% dataset '${dataset.name}' allows (max_rejected_share)${example}`;
+  }
+  return null;
 }
 
 /** Written under a temporary name and renamed, so a reader never sees a half-written file. */

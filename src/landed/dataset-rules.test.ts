@@ -23,6 +23,8 @@ describe('dataset rules', () => {
     assert.throws(() => parse({ citizens: { ...citizens, file_pattern: '^citizens_(\\d{4})\\.csv$' } }), /dataset 'citizens', key file_pattern: needs a named capture \(\?<period>/);
     assert.throws(() => parse({ citizens: { ...citizens, required_headers: ['name'] } }), /dataset 'citizens', key required_headers: 'name' is not one of the columns/);
     assert.throws(() => parse({ citizens: { ...citizens, colums: {} } }), /dataset 'citizens', key colums: Unrecognized key/);
+    assert.throws(() => parse({ citizens: { ...citizens, max_rejected_share: 5 } }), /dataset 'citizens', key max_rejected_share: Too big/);
+    assert.equal(parse({ citizens: { ...citizens, max_rejected_share: 0.1 } }).datasets[0]?.maxRejectedShare, 0.1);
   });
 
   it('match a landed file by its base name and take the period from the named capture', () => {

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { citizensRulesYaml, writeCsv } from '../../test/load/load-fixtures.js';
+import { parseDatasetRules } from './dataset-rules.js';
+import type { LandedLog, ValidationLogEntry } from './landed-log.js';
+import { validateFiles } from './validate-file.js';
+
+async function validateOne(dir: string, lines: readonly string[] | Buffer, extraRules: Record<string, unknown> = {}) {
+  const yaml = citizensRulesYaml('people') as { datasets: { people: Record<string, unknown> } };
+  const rules = parseDatasetRules({ datasets: { people: { ...yaml.datasets.people, ...extraRules } } }, path.join(dir, 'datasets.yml'));
+  const file = path.join(dir, 'landed', 'people_2024-01.csv');
+  mkdirSync(path.dirname(file), { recursive: true });
+  if (Buffer.isBuffer(lines)) writeFileSync(file, lines);
+  else writeCsv(file, lines);
+  const logged: ValidationLogEntry[] = [];
+  const log: LandedLog = { logIngestion: async () => {}, logValidation: async (entry) => void logged.push(entry) };
+  const [outcome] = await validateFiles([file], { rules, dataRoot: dir, log });
+  assert.deepEqual(logged, [outcome], 'the outcome returned is the one logged');
+  return outcome!;
+}
+
+const listing = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
+
+describe('validating a landed file', () => {
+  it('writes the cleaned Parquet and the rejects under their own names, with no temp file left beside them', async () => {
+    const dir = tempDir();
+    const outcome = await validateOne(dir, ['citizen_id,first_name,birth_date,income', '1,Ana,2000-02-29,1.5', '2,Bo,2001-02-30,2']);
+    assert.deepEqual([outcome.status, outcome.rowsOk, outcome.rowsRejected], ['ok', 1, 1]);
+    assert.deepEqual(listing(path.join(dir, 'stage', 'cleaned', 'people')), ['2024-01.parquet']);
+    assert.deepEqual(listing(path.join(dir, 'stage', 'rejects', 'people')), ['2024-01.csv']);
+    assert.match(readFileSync(path.join(dir, 'stage', 'rejects', 'people', '2024-01.csv'), 'utf8'), /^3,birth_date,2001-02-30,/m);
+  });
+
+  it('refuses the file and puts no Parquet live when its rejects cannot be written', async () => {
+    const dir = tempDir();
+    // A folder where the rejects file should go: the rename onto it fails.
+    mkdirSync(path.join(dir, 'stage', 'rejects', 'people', '2024-01.csv'), { recursive: true });
+    const outcome = await validateOne(dir, ['citizen_id,first_name,birth_date,income', '1,Ana,2000-02-29,1.5', '2,Bo,not a date,2']);
+    assert.equal(outcome.status, 'refused');
+    assert.equal(outcome.parquet, null);
+    assert.deepEqual(listing(path.join(dir, 'stage', 'cleaned', 'people')), [], 'no Parquet of a refused file');
+    assert.deepEqual(listing(path.join(dir, 'stage', 'rejects', 'people')), ['2024-01.csv'], 'no temp file left behind');
+  });
+
+  const HEADER = 'citizen_id,first_name,birth_date,income';
+  const cleaned = (dir: string) => path.join(dir, 'stage', 'cleaned', 'people', '2024-01.parquet');
+
+  /** A good file of the period first, so a refusal can be seen to leave it exactly as it was. */
+  async function withGoodPeriod(dir: string): Promise<Buffer> {
+    const good = await validateOne(dir, [HEADER, '1,Ana,2000-02-29,1.5', '2,Bo,2001-03-01,2']);
+    assert.equal(good.status, 'ok');
+    return readFileSync(cleaned(dir));
+  }
+
+  for (const [title, lines, reason] of [
+    ['a header and no rows', [HEADER], /people_2024-01\.csv: the file has a header but no rows; nothing was published and stage\/cleaned\/people\/2024-01\.parquet was left as it was/],
+    ['every row rejected', [HEADER, '1,Ana,not a date,1', '2,Bo,2001-03-01,lots'], /every one of its 2 rows was rejected \(row 2, birth_date: expected a calendar date as YYYY-MM-DD\); nothing was published/],
+  ] as const) {
+    it(`refuses a file with ${title}, and leaves the previous cleaned Parquet and rejects as they were`, async () => {
+      const dir = tempDir();
+      const before = await withGoodPeriod(dir);
+      const outcome = await validateOne(dir, lines);
+      assert.equal(outcome.status, 'refused');
+      assert.match(outcome.reason ?? '', reason);
+      assert.equal(outcome.parquet, null);
+      assert.deepEqual(readFileSync(cleaned(dir)), before, 'the good Parquet of the period is untouched');
+      assert.deepEqual(listing(path.join(dir, 'stage', 'cleaned', 'people')), ['2024-01.parquet'], 'no temp file left behind');
+      assert.deepEqual(listing(path.join(dir, 'stage', 'rejects', 'people')), [], 'no rejects of an unpublished file');
+    });
+  }
+
+  it("refuses a file losing more rows than the dataset's max_rejected_share, and publishes one within it", async () => {
+    const dir = tempDir();
+    const before = await withGoodPeriod(dir);
+    const lines = [HEADER, '1,Ana,2000-02-29,1.5', '2,Bo,2001-03-01,2', '3,Cy,2001-03-01,3', '4,Di,bad,4'];
+    const refused = await validateOne(dir, lines, { max_rejected_share: 0.2 });
+    assert.match(refused.reason ?? '', /1 of its 4 rows \(25\.0%\) were rejected, more than the 20% dataset 'people' allows \(max_rejected_share\) \(row 5, birth_date/);
+    assert.deepEqual(readFileSync(cleaned(dir)), before);
+    const published = await validateOne(dir, lines, { max_rejected_share: 0.25 });
+    assert.deepEqual([published.status, published.rowsOk, published.rowsRejected], ['ok', 3, 1]);
+  });
+
+  it('refuses a CSV with Latin-1 bytes, naming the line and the byte offset, instead of storing U+FFFD', async () => {
+    const dir = tempDir();
+    const before = await withGoodPeriod(dir);
+    const bytes = Buffer.concat([Buffer.from(`${HEADER}\n1,Ana,2000-02-29,1.5\n2,F`), Buffer.from([0xe9]), Buffer.from('lix,2001-03-01,2\n')]);
+    const outcome = await validateOne(dir, bytes);
+    assert.equal(outcome.status, 'refused');
+    assert.match(outcome.reason ?? '', /people_2024-01\.csv.*line 3, byte offset 64: byte 0xE9 is not UTF-8/);
+    assert.deepEqual(readFileSync(cleaned(dir)), before);
+  });
+});
