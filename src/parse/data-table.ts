@@ -75,36 +75,62 @@ export function parseDataTable(
   columns.forEach((c, i) => {
     if (c.sourceIndex >= 0 && c.sourceIndex < fieldCount) feeds[c.sourceIndex] = builders[i];
   });
-  const fieldStarts = new Int32Array(fieldCount + 1);
+  const floats: (FloatBuilder | undefined)[] = feeds.map((b) => (b instanceof FloatBuilder ? b : undefined));
+  const length = bytes.length;
   let rows = 0;
   let line = firstLine;
-  for (let pos = start; pos < bytes.length; line++) {
-    let end = bytes.indexOf(LF, pos);
-    if (end < 0) end = bytes.length;
-    let stop = end;
-    if (stop > pos && bytes[stop - 1] === CR) stop--;
-    if (!isBlank(bytes, pos, stop)) {
-      let fields = 0;
-      fieldStarts[0] = pos;
-      for (let i = pos; i < stop; i++) {
-        if (bytes[i] === COMMA) {
-          fields++;
-          if (fields >= fieldCount) break;
-          fieldStarts[fields] = i + 1;
-        }
-      }
-      fields++;
-      if (fields !== fieldCount) return wrongFieldCount(line, fieldCount, fields);
-      fieldStarts[fieldCount] = stop + 1;
-      for (let f = 0; f < fieldCount; f++) {
-        const builder = feeds[f];
-        if (builder) builder.add(bytes, fieldStarts[f]!, fieldStarts[f + 1]! - 1, rows, line, zone);
-      }
-      rows++;
+  for (let pos = start; pos < length; line++) {
+    const first = bytes[pos];
+    if (first === LF || first === CR || ((first === 0x20 || first === 0x09) && isBlank(bytes, pos, lineEnd(bytes, pos)))) {
+      pos = nextLine(bytes, pos);
+      continue;
     }
-    pos = end + 1;
+    // One pass over the line: a number field is parsed as it is scanned, any other field scanned to its comma.
+    let field = 0;
+    let at = pos;
+    for (;;) {
+      let end: number;
+      const float = floats[field];
+      if (float !== undefined) {
+        float.addAt(bytes, at, rows, line);
+        end = scanEnd;
+      } else {
+        end = at;
+        for (let b = bytes[end]; end < length && b !== COMMA && b !== LF && b !== CR; b = bytes[++end]);
+        feeds[field]?.add(bytes, at, end, rows, line, zone);
+      }
+      field++;
+      if (end < length && bytes[end] === COMMA) {
+        if (field >= fieldCount) return wrongFieldCount(line, fieldCount, field + countCommas(bytes, end + 1));
+        at = end + 1;
+        continue;
+      }
+      if (field !== fieldCount) return wrongFieldCount(line, fieldCount, field);
+      pos = nextLine(bytes, end);
+      break;
+    }
+    rows++;
   }
   return finish(builders, rows);
+}
+
+/** Where the line starting at `pos` ends (its CR or LF, or the end of the bytes). */
+function lineEnd(bytes: Uint8Array, pos: number): number {
+  while (pos < bytes.length && bytes[pos] !== LF && bytes[pos] !== CR) pos++;
+  return pos;
+}
+
+/** The start of the line after the one whose end (or any byte) is at `pos`. */
+function nextLine(bytes: Uint8Array, pos: number): number {
+  const lf = bytes.indexOf(LF, pos);
+  return lf < 0 ? bytes.length : lf + 1;
+}
+
+/** How many more fields follow on this line (commas before its end). */
+function countCommas(bytes: Uint8Array, pos: number): number {
+  let n = 0;
+  for (let end = lineEnd(bytes, pos); pos < end; pos++) if (bytes[pos] === COMMA) n++;
+  return n;
 }
 
 function finish(builders: readonly Builder[], rows: number): DataTableResult {
@@ -224,24 +250,35 @@ function trimmed(bytes: Uint8Array, from: number, to: number): [number, number] 
 }
 
 function isNullText(bytes: Uint8Array, from: number, to: number): boolean {
-  if (from === to) return true;
+  if (from === to || isNan(bytes, from, to)) return true;
   if (to - from > 4) return false;
   return NULL_TEXTS.has(latin1(bytes, from, to));
 }
 
-/** A text cell is null when empty or a NaN spelling (what numeric instruments write for "no reading"). */
-function isTextNull(bytes: Uint8Array, from: number, to: number): boolean {
-  return from === to || (to - from <= 4 && /^[+-]?nan$/i.test(latin1(bytes, from, to)));
+/** nan, NaN, NAN, -nan, +nan: what instruments and Python write for "no reading", checked byte by byte (the common case). */
+function isNan(bytes: Uint8Array, from: number, to: number): boolean {
+  if (to - from === 4 && (bytes[from] === 0x2d || bytes[from] === 0x2b)) from++;
+  return to - from === 3 && (bytes[from]! | 0x20) === 0x6e && (bytes[from + 1]! | 0x20) === 0x61 && (bytes[from + 2]! | 0x20) === 0x6e;
 }
 
+/** A text cell is null when empty or a NaN spelling (what numeric instruments write for "no reading"). */
+function isTextNull(bytes: Uint8Array, from: number, to: number): boolean {
+  return from === to || isNan(bytes, from, to);
+}
+
+/** Where the field scanNumber last read ends: its comma, CR or LF, or the end of the bytes. */
+let scanEnd = 0;
+
 /**
- * The number in bytes [from, to), or NaN when the text is not a decimal number (hex, words and the like are not
- * numbers; inf and infinity are).
+ * The number in the field starting at `pos`, read up to its delimiter (comma, CR, LF), which `scanEnd` then
+ * holds; NaN when the field is not a plain decimal number (the caller looks at it again, slowly).
  */
-export function parseNumber(bytes: Uint8Array, from: number, to: number): number {
-  let i = from;
-  let negative = false;
+function scanNumber(bytes: Uint8Array, pos: number): number {
+  const length = bytes.length;
+  let i = pos;
   let c = bytes[i];
+  while (c === 0x20 || c === 0x09) c = bytes[++i];
+  let negative = false;
   if (c === 0x2d || c === 0x2b) {
     negative = c === 0x2d;
     c = bytes[++i];
@@ -250,7 +287,7 @@ export function parseNumber(bytes: Uint8Array, from: number, to: number): number
   let digits = 0;
   let exponent = 0;
   let any = false;
-  for (; i < to; c = bytes[++i]) {
+  for (; i < length; c = bytes[++i]) {
     const d = c! - 0x30;
     if (d < 0 || d > 9) break;
     any = true;
@@ -258,7 +295,7 @@ export function parseNumber(bytes: Uint8Array, from: number, to: number): number
     mantissa = mantissa * 10 + d;
   }
   if (c === 0x2e) {
-    for (c = bytes[++i]; i < to; c = bytes[++i]) {
+    for (c = bytes[++i]; i < length; c = bytes[++i]) {
       const d = c! - 0x30;
       if (d < 0 || d > 9) break;
       any = true;
@@ -267,8 +304,7 @@ export function parseNumber(bytes: Uint8Array, from: number, to: number): number
       exponent--;
     }
   }
-  if (!any) return slowNumber(bytes, from, to);
-  if (i < to && (c === 0x65 || c === 0x45)) {
+  if (any && (c === 0x65 || c === 0x45)) {
     c = bytes[++i];
     let expNegative = false;
     if (c === 0x2d || c === 0x2b) {
@@ -277,19 +313,38 @@ export function parseNumber(bytes: Uint8Array, from: number, to: number): number
     }
     let e = 0;
     let expDigits = 0;
-    for (; i < to; c = bytes[++i]) {
+    for (; i < length; c = bytes[++i]) {
       const d = c! - 0x30;
       if (d < 0 || d > 9) break;
       e = e * 10 + d;
       expDigits++;
     }
-    if (expDigits === 0) return NaN;
+    if (expDigits === 0) any = false;
     exponent += expNegative ? -e : e;
   }
-  if (i !== to) return NaN;
-  if (digits > 15 || exponent < -22 || exponent > 22) return slowNumber(bytes, from, to);
-  const value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
-  return negative ? -value : value;
+  while (c === 0x20 || c === 0x09) c = bytes[++i];
+  if (i >= length || c === COMMA || c === LF || c === CR) {
+    scanEnd = i;
+    if (any && digits <= 15 && exponent >= -22 && exponent <= 22) {
+      const value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
+      return negative ? -value : value;
+    }
+  } else {
+    for (; i < length && c !== COMMA && c !== LF && c !== CR; c = bytes[++i]);
+    scanEnd = i;
+  }
+  return NaN;
+}
+
+/**
+ * The number in bytes [from, to), or NaN when the text is not a decimal number (hex, words and the like are not
+ * numbers; inf and infinity are).
+ */
+export function parseNumber(bytes: Uint8Array, from: number, to: number): number {
+  const field = bytes.subarray(from, to);
+  const value = scanNumber(field, 0);
+  if (value === value && scanEnd === field.length) return value;
+  return from === to || isNan(bytes, from, to) ? NaN : slowNumber(bytes, from, to);
 }
 
 function slowNumber(bytes: Uint8Array, from: number, to: number): number {
@@ -310,9 +365,22 @@ class FloatBuilder extends Misfits implements Builder {
     this.values = new Float64Array(capacity);
     this.valid = new Uint8Array(capacity);
   }
+  /** The field starting at `pos` (the fast path: parsed while scanned; `scanEnd` is where it ends). */
+  addAt(bytes: Uint8Array, pos: number, row: number, line: number): void {
+    const value = scanNumber(bytes, pos);
+    if (value === value) {
+      this.values[row] = value;
+      this.valid[row] = 1;
+      return;
+    }
+    const end = scanEnd;
+    this.add(bytes, pos, end, row, line);
+    scanEnd = end;
+  }
   add(bytes: Uint8Array, from: number, to: number, row: number, line: number): void {
-    [from, to] = trimmed(bytes, from, to);
-    const value = parseNumber(bytes, from, to);
+    while (from < to && (bytes[from] === 0x20 || bytes[from] === 0x09)) from++;
+    while (to > from && (bytes[to - 1] === 0x20 || bytes[to - 1] === 0x09)) to--;
+    const value = isNan(bytes, from, to) ? NaN : parseNumber(bytes, from, to);
     if (value === value) {
       this.values[row] = value;
       this.valid[row] = 1;

@@ -84,7 +84,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     const schemas = readLakeSchemas(schemasFile);
     const grown = await stageInWorkers(work, staged, config, catalog, schemas, recorder, progress);
     await recorder.finish();
-    const lake = grown.changes.length > 0 ? { procedures: grown.procedures, changes: [...schemas.changes, ...grown.changes] } : schemas;
+    const lake = { procedures: grown.procedures, changes: [...schemas.changes, ...grown.changes] };
     if (grown.changes.length > 0) writeLakeSchemas(schemasFile, lake);
     const conformed = await conformDataFiles(conn, config, catalog, lake, progress);
     const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
@@ -163,7 +163,10 @@ async function stageInWorkers(
           workers.shareSchema(after);
         }
       } else if (outcome.kind === 'staged' && !procedures.has(outcome.row.proc)) {
-        procedures.set(outcome.row.proc, initialSchema(outcome.row.proc, catalog.procedures.get(outcome.row.proc)));
+        const proc = outcome.row.proc;
+        const schema = initialSchema(proc, catalog.procedures.get(proc));
+        procedures.set(proc, schema);
+        changes.push({ proc, at: new Date().toISOString(), added: schema.columns, source_file: outcome.file.relPath });
       }
       try {
         recorder.record(outcome);
