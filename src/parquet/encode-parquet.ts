@@ -29,8 +29,6 @@ const CODEC_NONE = 0;
 const CODEC_SNAPPY = 1;
 /** Rows per data page: about 1 MiB of 8-byte values. */
 const PAGE_ROWS = 131_072;
-/** A chunk is compressed only when its first page shrinks below this share of its size. */
-const WORTH_COMPRESSING = 0.9;
 
 /** What a column chunk's pages are made of, before compression. */
 interface ChunkPlan {
@@ -57,7 +55,8 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
   let totalUncompressed = 0;
   for (const column of columns) {
     const plan = planChunk(column.values, rows);
-    const compress = options.compression !== 'none' && worthCompressing(plan);
+    // Snappy on value columns (measured on the shared corpus: t_s and i_a shrink to ~80%); a constant's pages are a few bytes.
+    const compress = options.compression !== 'none' && (column.values.kind !== 'constant' || column.values.type === 'boolean');
     const start = offset;
     let uncompressed = 0;
     let dictionaryOffset: number | undefined;
@@ -133,16 +132,13 @@ function statistics(stats: Stats): ThriftStruct {
   ];
 }
 
-function worthCompressing(plan: ChunkPlan): boolean {
-  const first = plan.pages[0]?.body;
-  if (!first || first.length < 64) return false;
-  const sample = first.subarray(0, Math.min(first.length, 65_536));
-  return compressSync(Buffer.from(sample.buffer, sample.byteOffset, sample.byteLength)).length < sample.length * WORTH_COMPRESSING;
-}
-
 function planChunk(values: ColumnValues, rows: number): ChunkPlan {
   if (values.kind === 'constant') return constantChunk(values.type, values.value, rows);
   const valid = 'valid' in values ? values.valid : null;
+  if (values.kind === 'double') {
+    const dictionary = dictionaryOf(values.values, valid, rows);
+    if (dictionary) return dictionaryChunk(values, valid, rows, dictionary);
+  }
   const pages: { body: Uint8Array; rows: number }[] = [];
   let nulls = 0;
   for (let from = 0; from < rows || (rows === 0 && from === 0); from += PAGE_ROWS) {
@@ -155,6 +151,72 @@ function planChunk(values: ColumnValues, rows: number): ChunkPlan {
     if (rows === 0) break;
   }
   return { dictionary: null, pages, encoding: ENCODING_PLAIN, stats: { nulls, ...minMax(values, valid, rows) } };
+}
+
+/**
+ * The value -> index map when a dictionary makes the column smaller (distinct values x 8 bytes plus the bit-packed
+ * indices under 60% of the PLAIN bytes); else null. The first rows decide quickly whether to try at all.
+ */
+const DICTIONARY_SAMPLE = 1024;
+
+function dictionaryOf(values: Float64Array, valid: Uint8Array | null, rows: number): Map<number, number> | null {
+  if (rows < 64) return null;
+  const sample = Math.min(rows, DICTIONARY_SAMPLE);
+  const seen = new Set<number>();
+  for (let i = 0; i < sample; i++) if (!valid || valid[i]) seen.add(values[i]!);
+  if (seen.size > sample * 0.9) return null;
+  const limit = rows / 4;
+  const index = new Map<number, number>();
+  for (let i = 0; i < rows; i++) {
+    if (valid && !valid[i]) continue;
+    const v = values[i]!;
+    if (v === 0 && 1 / v < 0) return null; // -0 would merge with 0 in a Map
+    if (!index.has(v)) {
+      if (index.size >= limit) return null;
+      index.set(v, index.size);
+    }
+  }
+  const width = Math.max(1, Math.ceil(Math.log2(index.size)));
+  return index.size * 8 + (rows * width) / 8 < 0.6 * rows * 8 ? index : null;
+}
+
+/** A value column with few distinct values: its dictionary (PLAIN) and its indices bit-packed, page by page. */
+function dictionaryChunk(values: { readonly values: Float64Array }, valid: Uint8Array | null, rows: number, index: Map<number, number>): ChunkPlan {
+  const dictionary = new Float64Array(index.size);
+  for (const [value, i] of index) dictionary[i] = value;
+  const width = Math.max(1, Math.ceil(Math.log2(index.size)));
+  const pages: { body: Uint8Array; rows: number }[] = [];
+  let nulls = 0;
+  for (let from = 0; from < rows; from += PAGE_ROWS) {
+    const to = Math.min(rows, from + PAGE_ROWS);
+    const pageValid = valid?.subarray(from, to) ?? null;
+    const indices: number[] = [];
+    for (let i = from; i < to; i++) {
+      if (pageValid && !pageValid[i - from]) nulls++;
+      else indices.push(index.get(values.values[i]!)!);
+    }
+    pages.push({ body: concat([definitionLevels(pageValid, to - from), Uint8Array.of(width), bitPackedValues(indices, width)]), rows: to - from });
+  }
+  return {
+    dictionary: new Uint8Array(dictionary.buffer),
+    pages,
+    encoding: ENCODING_RLE_DICTIONARY,
+    stats: { nulls, ...minMax({ kind: 'double', values: values.values, valid }, valid, rows) },
+  };
+}
+
+/** One bit-packed run of `values` at `width` bits each, LSB first, in groups of eight. */
+function bitPackedValues(values: readonly number[], width: number): Uint8Array {
+  if (values.length === 0) return new Uint8Array(0);
+  const groups = Math.ceil(values.length / 8);
+  const header = varint(groups * 2 + 1);
+  const out = new Uint8Array(header.length + groups * width);
+  out.set(header);
+  let bit = header.length * 8;
+  for (const value of values) {
+    for (let b = 0; b < width; b++, bit++) if ((value >> b) & 1) out[bit >> 3]! |= 1 << (bit & 7);
+  }
+  return out;
 }
 
 function textValidity(values: readonly (string | null)[], from: number, to: number): Uint8Array | null {
@@ -251,6 +313,12 @@ function constantChunk(type: ParquetType, value: number | bigint | boolean | str
   if (value === null) {
     const body = lengthPrefixed(rleRun(rows, 0));
     return { dictionary: null, pages: [{ body, rows }], encoding: ENCODING_PLAIN, stats: { nulls: rows, min: null, max: null } };
+  }
+  if (type === 'boolean') {
+    // PyArrow refuses dictionary-encoded booleans: PLAIN bits, all alike (compressed to almost nothing).
+    const bits = new Uint8Array(Math.ceil(rows / 8)).fill(value ? 0xff : 0);
+    const stat = Uint8Array.of(value ? 1 : 0);
+    return { dictionary: null, pages: [{ body: concat([definitionLevels(null, rows), bits]), rows }], encoding: ENCODING_PLAIN, stats: { nulls: 0, min: rows ? stat : null, max: rows ? stat : null } };
   }
   const plain = plainOne(type, value);
   const body = concat([definitionLevels(null, rows), Uint8Array.of(1), rleRun(rows, 0)]);
