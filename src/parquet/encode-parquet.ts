@@ -33,6 +33,8 @@ const PAGE_ROWS = 131_072;
 /** What a column chunk's pages are made of, before compression. */
 interface ChunkPlan {
   readonly dictionary: Uint8Array | null;
+  /** How many values the dictionary page holds. */
+  readonly dictionarySize?: number;
   /** Body of each data page (definition levels then values), and its value count (rows). */
   readonly pages: readonly { readonly body: Uint8Array; readonly rows: number }[];
   readonly encoding: number;
@@ -69,7 +71,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
     };
     if (plan.dictionary) {
       dictionaryOffset = offset;
-      emit(PAGE_DICTIONARY, plan.dictionary, [[7, struct([[1, i32(1)], [2, i32(ENCODING_PLAIN)]])]]);
+      emit(PAGE_DICTIONARY, plan.dictionary, [[7, struct([[1, i32(plan.dictionarySize ?? 1)], [2, i32(ENCODING_PLAIN)]])]]);
     }
     const dataOffset = offset;
     for (const page of plan.pages) {
@@ -199,6 +201,7 @@ function dictionaryChunk(values: { readonly values: Float64Array }, valid: Uint8
   }
   return {
     dictionary: new Uint8Array(dictionary.buffer),
+    dictionarySize: index.size,
     pages,
     encoding: ENCODING_RLE_DICTIONARY,
     stats: { nulls, ...minMax({ kind: 'double', values: values.values, valid }, valid, rows) },
