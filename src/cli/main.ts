@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { StrataError, messageOf } from '../errors.js';
 import { commands, type RegisterCommand } from './commands/index.js';
-import { processIo, say, type CliIo, type CommandContext } from './io.js';
+import { endQuietlyWhenStdoutCloses, processIo, say, type CliIo, type CommandContext } from './io.js';
 import { packageVersion } from '../version.js';
 
 /** The commands to register: only the one named on the command line, or all of them (help, typos). */
@@ -40,6 +40,7 @@ export function buildProgram(context: CommandContext, registers: readonly Regist
 /** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
+  endQuietlyWhenStdoutCloses(io.stdout);
   try {
     const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) }, await loadCommands(argv));
     await program.parseAsync([...argv], { from: 'user' });

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { renderRunTable, type TableColumn } from '../history/run-table.js';
 import { toSafeCsv } from '../history/safe-csv.js';
 import { choiceOption } from './parse-option.js';
+import { usageError } from '../errors.js';
 import { say, type CliIo } from './io.js';
 import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
 
@@ -36,10 +37,26 @@ export function manifestFlags(io: CliIo, flags: ManifestFlags): { readonly file:
   return { file: path.resolve(io.cwd, flags.manifest), localTz: checkTimeZone(flags.localTz) };
 }
 
-/** Writes runs as a table, CSV (spreadsheet-safe) or a JSON array, to stdout or to `--out`. */
+export interface RunOutput {
+  readonly format: OutputFormat;
+  readonly out?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+/**
+ * With `--json` the summary is the one stdout line, so the runs need `--out`, except a table, which is for people
+ * and goes to stderr. Checked before any work is done.
+ */
+export function checkRunOutput(options: RunOutput): void {
+  if (options.json && options.out === undefined && options.format !== 'table') {
+    throw usageError(`--format ${options.format} with --json needs --out FILE: with --json the summary is the only line on stdout`);
+  }
+}
+
+/** Writes runs as a table, CSV (spreadsheet-safe) or a JSON array, to stdout or to `--out` (a table to stderr with --json). */
 export function writeRuns(
   io: CliIo,
-  options: { readonly format: OutputFormat; readonly out?: string | undefined },
+  options: RunOutput,
   view: { readonly title: string; readonly table: readonly TableColumn[]; readonly csvColumns: readonly string[] },
   runs: readonly Readonly<Record<string, unknown>>[],
 ): void {
@@ -51,7 +68,8 @@ export function writeRuns(
         ? toSafeCsv(runs, view.csvColumns)
         : `${JSON.stringify(runs)}\n`;
   if (options.out === undefined) {
-    io.stdout.write(text);
+    checkRunOutput(options);
+    (options.json ? io.stderr : io.stdout).write(text);
     return;
   }
   const file = path.resolve(io.cwd, options.out);

@@ -4,7 +4,7 @@ import { chipHistory, HISTORY_COLUMNS } from '../../history/chip-history.js';
 import { openManifest } from '../../history/manifest-query.js';
 import { HISTORY_TABLE } from '../../history/run-table.js';
 import { printJson, say } from '../io.js';
-import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
+import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, checkRunOutput, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
 import type { RegisterCommand } from './index.js';
 
 interface ChipArgument {
@@ -37,6 +37,7 @@ export const registerHistory: RegisterCommand = (program, { io }) => {
     .option('--proc <name>', 'only runs of this procedure (seq stays the number in the full history)')
     .option('--json', 'print a JSON summary as the last line');
   withOutputOptions(withManifestOptions(command)).action(async (chip: ChipArgument, flags: HistoryFlags) => {
+    checkRunOutput(flags);
     const { file, localTz } = manifestFlags(io, flags);
     const manifest = await openManifest(file);
     try {
