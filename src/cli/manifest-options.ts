@@ -1,5 +1,5 @@
 // Flags shared by the commands that read the manifest (--manifest, --local-tz, --format, --out) and how their output is written.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { renderRunTable, type TableColumn } from '../history/run-table.js';
@@ -15,26 +15,28 @@ export type OutputFormat = (typeof FORMATS)[number];
 
 export interface ManifestFlags {
   readonly manifest: string;
+  readonly manifestPath?: string;
   readonly localTz: string;
 }
 
-/** Adds --manifest and --local-tz. */
+/** Adds --manifest (and the Python system's --manifest-path) and --local-tz. */
 export function withManifestOptions(command: Command): Command {
   return command
     .option('--manifest <file>', 'the manifest Parquet file', DEFAULT_MANIFEST)
+    .option('--manifest-path <file>', "the Python system's name for --manifest")
     .option('--local-tz <zone>', 'IANA time zone for local dates and times', DEFAULT_LOCAL_TZ);
 }
 
-/** Adds --format and --out. */
-export function withOutputOptions(command: Command): Command {
+/** Adds --format and --out (and --manifest-path, the old system's name for --manifest). */
+export function withOutputOptions(command: Command, formats: readonly string[] = FORMATS): Command {
   return command
-    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, choiceOption(FORMATS), 'table')
+    .option('--format <format>', `output format: ${formats.join(', ')}`, choiceOption(formats), 'table')
     .option('--out <file>', 'write the output to this file instead of stdout');
 }
 
 /** The manifest path resolved against the working folder, and the checked time zone. */
 export function manifestFlags(io: CliIo, flags: ManifestFlags): { readonly file: string; readonly localTz: string } {
-  return { file: path.resolve(io.cwd, flags.manifest), localTz: checkTimeZone(flags.localTz) };
+  return { file: path.resolve(io.cwd, flags.manifestPath ?? flags.manifest), localTz: checkTimeZone(flags.localTz) };
 }
 
 export interface RunOutput {
@@ -73,6 +75,7 @@ export function writeRuns(
     return;
   }
   const file = path.resolve(io.cwd, options.out);
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
   say(io, `wrote ${runs.length} run(s) to ${file}`);
 }
