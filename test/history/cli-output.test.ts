@@ -1,7 +1,7 @@
 // The CLI's output rules: a closed stdout ends a command quietly (exit 0), and with --json the summary is the only stdout line.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -59,6 +59,19 @@ describe('--json', () => {
       assert.equal(lines.length, 1, `${args[0]} --json printed ${lines.length} stdout lines`);
       assert.equal((JSON.parse(lines[0]!) as { runs: number }).runs, 2);
       assert.match(run.stderr, /2 runs, 2 with light/);
+    }
+  });
+
+  it('is the only stdout line of histories, export-metadata and parity too', async () => {
+    const dir = tempDir();
+    const manifest = path.join(dir, 'manifest.parquet');
+    await writeTestManifest(manifest, [manifestRow({ start: '2025-09-04T13:00:00Z', fileIdx: 1 })]);
+    mkdirSync(path.join(dir, 'old'));
+    for (const args of [['histories', '--out-dir', 'h'], ['export-metadata', '--out-dir', 'd'], ['parity', '--legacy-histories', 'old']]) {
+      const run = await runCli([...args, '--manifest', manifest, '--json'], { cwd: dir });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout.split('\n').filter((l) => l !== '').length, 1, args[0]);
+      JSON.parse(run.stdout);
     }
   });
 
