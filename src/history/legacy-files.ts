@@ -1,5 +1,5 @@
 // Reading what the old Python system wrote: per-day `metadata.csv` files and `<Group><N>_history.csv` files, as runs.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { configError } from '../errors.js';
@@ -53,7 +53,7 @@ function readCsv(file: string): Record<string, string>[] {
 function requireColumns(file: string, rows: readonly Record<string, string>[], columns: readonly string[]): void {
   const first = rows[0];
   if (first === undefined) return;
-  const missing = columns.filter((c) => !(c in first));
+  const missing = columns.filter((c) => !Object.hasOwn(first, c));
   if (missing.length > 0) throw configError(`${file}: line 1 lacks the column(s) ${missing.join(', ')} the old system wrote`, { file });
 }
 
@@ -71,13 +71,8 @@ export function readLegacyMetadata(dir: string): LegacyRun[] {
   const runs: LegacyRun[] = [];
   for (const day of listDir(dir)) {
     const file = path.join(dir, day, 'metadata.csv');
-    let rows: Record<string, string>[];
-    try {
-      statSync(file);
-    } catch {
-      continue;
-    }
-    rows = readCsv(file);
+    if (!existsSync(file)) continue;
+    const rows = readCsv(file);
     requireColumns(file, rows, ['source_file', 'start_time', 'has_light']);
     rows.forEach((row, i) => {
       const source = (row['source_file'] ?? '').replaceAll('\\', '/');

@@ -73,7 +73,7 @@ describe('strata parity --legacy-histories', () => {
     assert.match(words.stderr, new RegExp(`Alisson67: strata has ${String(d['source_file'])} .*the old history does not list it`));
     assert.match(words.stderr, /the old system listed this run twice in Alisson67's history; strata keeps one run/);
     assert.match(words.stderr, /types the chip group as "other", so strata filed it as [Oo]ther71, but the old system listed it under Alisson71.*--chip-params/);
-    assert.match(words.stderr, /Old chip histories: 4 run\(s\) compared, 3 difference\(s\), 1 fault\(s\) of the old system explained/);
+    assert.match(words.stderr, /Old chip histories: 4 run\(s\) compared, 3 difference\(s\), 1 explained/);
   });
 
   it('says when the old history disagrees on proc, light or start time, and when a raw file present was never staged', async () => {

@@ -32,7 +32,7 @@ function tell(say_: (line: string) => void, label: string, report: ParityReport)
   // Runs listed twice come by the dozen (a copied day folder): one line per cause, with a few of the files.
   const twice = new Map<string, string[]>();
   for (const f of faults) {
-    if (f.what !== 'listed-twice') say_(`  old system: ${f.message}`);
+    if (f.what !== 'listed-twice') say_(`  note: ${f.message}`);
     else twice.set(f.message.slice(f.file.length + 2), [...(twice.get(f.message.slice(f.file.length + 2)) ?? []), f.file]);
   }
   for (const [cause, files] of twice) {
@@ -41,7 +41,7 @@ function tell(say_: (line: string) => void, label: string, report: ParityReport)
   }
   const absent = report.absent > 0 ? `; ${report.absent} run(s) the old system listed have no raw file here and were not compared` : '';
   say_(`${label}: ${report.compared} run(s) compared, ${differences.length === 0 ? 'no difference' : `${differences.length} difference(s)`}` +
-    `${faults.length > 0 ? `, ${faults.length} fault(s) of the old system explained` : ''}${absent}.`);
+    `${faults.length > 0 ? `, ${faults.length} explained (the old system's faults, headers typed 'other')` : ''}${absent}.`);
 }
 
 export const registerParity: RegisterCommand = (program, { io, setExitCode }) => {
