@@ -45,6 +45,17 @@ describe("the Python system's commands", () => {
     }
   });
 
+  it('stage-all defaults to the layout data/01_raw -> data/02_stage/raw_measurements, as the Python system did', async () => {
+    const cwd = tempDir();
+    await generateLabCorpus({ root: path.join(cwd, 'data', '01_raw'), files: 6, chips: CHIPS, days: 1 });
+    const run = await runCli(['stage-all', '--settle', '0', '--json'], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(lastJson(run)['ok'], 6);
+    assert.ok(existsSync(path.join(cwd, MANIFEST)));
+    assert.ok(readdirSync(path.join(cwd, 'data', '02_stage', 'raw_measurements')).some((d) => d.startsWith('proc=')));
+    assert.equal((await runCli(['stage', '--settle', '0'], { cwd })).code, 2, 'stage itself keeps requiring its roots');
+  });
+
   it('chip-histories, build-history, build-all-histories, full-pipeline and validate-manifest take the old flags', async () => {
     const { cwd } = await stagedWithStageAll();
     const chip = await runCli(['chip-histories', '--manifest-path', MANIFEST, '--chip', '67', '--out-csv', 'h/Alisson67_history.csv'], { cwd });

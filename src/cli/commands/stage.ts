@@ -1,5 +1,7 @@
 // `strata stage`: raw instrument files -> partitioned Parquet lake + manifest (CONTRACT.md).
+import path from 'node:path';
 import type { Command } from 'commander';
+import { labLayout } from '../../pipeline/run-lab-pipeline.js';
 import { loadStagingConfig } from '../../config/staging-config.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
 import { integerOption, numberOption } from '../parse-option.js';
@@ -80,6 +82,11 @@ export function stagingConfigFrom(flags: StageFlags, io: CliIo, defaults?: { raw
   });
 }
 
+function labLayoutDefaults(io: CliIo): { rawRoot: string; stageRoot: string } {
+  const layout = labLayout(path.resolve(io.cwd, 'data'));
+  return { rawRoot: layout.raw, stageRoot: layout.stageRoot };
+}
+
 /** The Python system's flags strata accepts but has no use for, said once. */
 export function warnUnusedFlags(io: CliIo, flags: StageFlags): void {
   if (flags.polarsThreads !== undefined && !flags.quiet) say(io, 'note: --polars-threads is accepted for the Python system\'s scripts and unused (strata has no Polars; see --threads-per-worker)');
@@ -103,7 +110,9 @@ export function reportStage(io: CliIo, summary: StageSummary): void {
 export const registerStage: RegisterCommand = (program, { io, setExitCode }) => {
   addStagingOptions(program.command('stage').description('Stage raw instrument CSVs into a partitioned Parquet lake with a manifest.'))
     .action(async (flags: StageFlags) => {
-      const config = stagingConfigFrom(flags, io);
+      // As the Python system's `stage-all`, the roots default to its layout (design doc 002, Phase 5).
+      const asStageAll = program.args[0] === 'stage-all';
+      const config = stagingConfigFrom(flags, io, asStageAll ? labLayoutDefaults(io) : undefined);
       warnUnusedFlags(io, flags);
       const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }) });
       if (!flags.quiet) reportStage(io, summary);
