@@ -95,14 +95,19 @@ export async function chipHistory(manifest: ManifestHandle, options: HistoryOpti
 export interface HistoriesOptions {
   readonly group?: string | undefined;
   readonly minExperiments: number;
+  /** As in `chipHistory`: only runs with or without light (seq stays), only each chip's `limit` most recent runs. */
+  readonly light?: boolean | undefined;
+  readonly limit?: number | undefined;
   readonly localTz: string;
 }
 
-/** Every chip's history (chips with at least `minExperiments` runs), in one query. */
+/** Every chip's history (chips with at least `minExperiments` runs after the light filter), in one query. */
 export async function allChipHistories(manifest: ManifestHandle, options: HistoriesOptions): Promise<ChipHistory[]> {
   const chip = whereClause({ group: options.group });
-  const rows = await manifest.conn.all<HistoryRow>(historySql(manifest.source, chip.sql, 'true'), {
+  const runs = whereClause({ light: options.light });
+  const rows = await manifest.conn.all<HistoryRow>(historySql(manifest.source, chip.sql, runs.sql), {
     ...chip.params,
+    ...runs.params,
     tz: options.localTz,
   });
   const byChip = new Map<string, { chipGroup: string; chipNumber: number; runs: HistoryRun[] }>();
@@ -112,5 +117,8 @@ export async function allChipHistories(manifest: ManifestHandle, options: Histor
     if (!entry) byChip.set(key, (entry = { chipGroup: row.chip_group, chipNumber: Number(row.chip_number), runs: [] }));
     entry.runs.push(toRun(row));
   }
-  return [...byChip.values()].filter((h) => h.runs.length >= options.minExperiments);
+  const { limit } = options;
+  return [...byChip.values()]
+    .filter((h) => h.runs.length >= options.minExperiments)
+    .map((h) => (limit === undefined ? h : { ...h, runs: h.runs.slice(Math.max(0, h.runs.length - limit)) }));
 }

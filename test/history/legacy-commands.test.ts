@@ -132,5 +132,9 @@ describe('history --light and --limit', () => {
     assert.deepEqual(await seqs('--limit', '2'), [3, 4]);
     assert.deepEqual(await seqs('--light', 'no', '--limit', '1'), [3]);
     assert.equal((await runCli(['history', '67', '--manifest', manifest, '--limit', '0'])).code, 2);
+    const dir = path.dirname(manifest);
+    const all = await runCli(['histories', '--manifest', manifest, '--out-dir', 'h', '--light', 'no', '--limit', '1'], { cwd: dir });
+    assert.equal(all.code, 0, all.stderr);
+    assert.deepEqual(csvOf(path.join(dir, 'h', 'Alisson67_history.csv')).map((r) => [r['seq'], r['light']]), [['3', '🌙']]);
   });
 });

@@ -18,6 +18,8 @@ interface HistoriesFlags extends ManifestFlags {
   readonly group?: string;
   readonly chipGroup?: string;
   readonly format: 'csv' | 'parquet';
+  readonly light?: 'yes' | 'no';
+  readonly limit?: number;
   readonly stageRoot?: string;
   readonly json?: boolean;
 }
@@ -31,6 +33,8 @@ export const registerHistories: RegisterCommand = (program, { io }) => {
     .option('--min-experiments <n>', 'only chips with at least this many runs', integerOption(1, 1_000_000), 1)
     .option('--group <name>', 'only chips of this group')
     .option('--chip-group <name>', "the Python system's name for --group")
+    .option('--light <yes|no>', 'only runs with (yes) or without (no) light (seq stays)', choiceOption(['yes', 'no'] as const))
+    .option('--limit <n>', "only each chip's n most recent runs", integerOption(1, Number.MAX_SAFE_INTEGER))
     .option('--format <format>', 'csv, or parquet (with each run\'s Parquet path)', choiceOption(['csv', 'parquet'] as const), 'csv')
     .option('--stage-root <dir>', 'for --format parquet: the lake the runs\' Parquet paths are under (default: found beside the manifest)')
     .option('--json', 'print a JSON summary as the only stdout line');
@@ -41,7 +45,9 @@ export const registerHistories: RegisterCommand = (program, { io }) => {
     const { file, localTz } = manifestFlags(io, flags);
     const manifest = await openManifest(file);
     try {
-      const histories = await allChipHistories(manifest, { group: flags.group ?? flags.chipGroup, minExperiments: flags.minExperiments, localTz });
+      const light = flags.light === undefined ? undefined : flags.light === 'yes';
+      const filter = { group: flags.group ?? flags.chipGroup, minExperiments: flags.minExperiments, light, limit: flags.limit, localTz };
+      const histories = await allChipHistories(manifest, filter);
       let written: WrittenHistory[];
       if (flags.format === 'parquet') {
         const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(file);
