@@ -23,6 +23,7 @@ async function stagedWithStageAll(): Promise<{ cwd: string; stderr: string; summ
     { cwd },
   );
   assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout.trim().split('\n').length, 1, 'with --json the summary is the only stdout line');
   return { cwd, stderr: run.stderr, summary: lastJson(run) };
 }
 
