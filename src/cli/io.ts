@@ -14,6 +14,17 @@ export interface CommandContext {
   setExitCode(code: number): void;
 }
 
+/**
+ * A reader that closed stdout (`strata inspect-manifest --format csv | head -1`) has all it wanted: the rest of
+ * the output is dropped and the command ends as it would have, with no EPIPE trace. Other stream errors stay errors.
+ */
+export function endQuietlyWhenStdoutCloses(stdout: NodeJS.WritableStream): void {
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    throw error;
+  });
+}
+
 export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }

@@ -1,14 +1,14 @@
 // The CLI: a thin shell over the library. Parses flags, runs one command, turns errors into exit codes.
 import { Command, CommanderError } from 'commander';
 import { StrataError, messageOf } from '../errors.js';
-import { commands, type RegisterCommand } from './commands/index.js';
-import { processIo, say, type CliIo, type CommandContext } from './io.js';
+import { commandAliases, commands, type RegisterCommand } from './commands/index.js';
+import { endQuietlyWhenStdoutCloses, processIo, say, type CliIo, type CommandContext } from './io.js';
 import { packageVersion } from '../version.js';
 
 /** The commands to register: only the one named on the command line, or all of them (help, typos). */
 async function loadCommands(argv: readonly string[]): Promise<RegisterCommand[]> {
   const named = argv.find((arg) => !arg.startsWith('-'));
-  const load = named === undefined ? undefined : commands[named];
+  const load = named === undefined ? undefined : commands[commandAliases[named] ?? named];
   if (load) return [await load()];
   return Promise.all(Object.values(commands).map((l) => l()));
 }
@@ -26,6 +26,9 @@ export function buildProgram(context: CommandContext, registers: readonly Regist
       outputError: () => {}, // main() prints the one line itself
     });
   for (const register of registers) register(program, context);
+  for (const sub of program.commands) {
+    sub.aliases(Object.entries(commandAliases).filter(([, name]) => name === sub.name()).map(([alias]) => alias));
+  }
   // Subcommands inherit exit and output behaviour.
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({
@@ -40,6 +43,7 @@ export function buildProgram(context: CommandContext, registers: readonly Regist
 /** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
+  endQuietlyWhenStdoutCloses(io.stdout);
   try {
     const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) }, await loadCommands(argv));
     await program.parseAsync([...argv], { from: 'user' });

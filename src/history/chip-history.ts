@@ -14,6 +14,14 @@ export type HistoryRun = {
   readonly source_file: string;
 };
 
+/** The old system's markers, kept in CSV beside has_light: 💡 light, 🌙 dark, ❗ unknown. */
+export function oldLightMarker(hasLight: boolean | null): string {
+  return hasLight === true ? '💡' : hasLight === false ? '🌙' : '❗';
+}
+
+/** The CSV columns: the run's fields with the old system's light marker after `has_light`. */
+export const HISTORY_CSV_COLUMNS = ['seq', 'date_local', 'time_local', 'proc', 'has_light', 'light', 'summary', 'file_idx', 'run_id', 'source_file'] as const;
+
 export const HISTORY_COLUMNS = [
   'seq',
   'date_local',
@@ -60,13 +68,17 @@ export interface HistoryOptions {
   readonly chip: number;
   readonly group?: string | undefined;
   readonly proc?: string | undefined;
+  /** Only runs with (true) or without (false) light; seq stays the number in the full history. */
+  readonly light?: boolean | undefined;
+  /** Only the most recent `limit` runs (after the filters). */
+  readonly limit?: number | undefined;
   readonly localTz: string;
 }
 
 /** One chip's runs. A chip number used by two groups needs `group`; naming none of them is an error that lists them. */
 export async function chipHistory(manifest: ManifestHandle, options: HistoryOptions): Promise<ChipHistory> {
   const chip = whereClause({ chip: options.chip, group: options.group });
-  const runs = whereClause({ proc: options.proc });
+  const runs = whereClause({ proc: options.proc, light: options.light });
   const rows = await manifest.conn.all<HistoryRow>(historySql(manifest.source, chip.sql, runs.sql), {
     ...chip.params,
     ...runs.params,
@@ -76,20 +88,26 @@ export async function chipHistory(manifest: ManifestHandle, options: HistoryOpti
   if (groups.length > 1) {
     throw new StrataError('usage', `chip ${options.chip} exists in groups ${groups.join(', ')}: pass --group to choose one`);
   }
-  return { chipGroup: groups[0] ?? options.group ?? '', chipNumber: options.chip, runs: rows.map(toRun) };
+  const kept = options.limit === undefined ? rows : rows.slice(Math.max(0, rows.length - options.limit));
+  return { chipGroup: groups[0] ?? options.group ?? '', chipNumber: options.chip, runs: kept.map(toRun) };
 }
 
 export interface HistoriesOptions {
   readonly group?: string | undefined;
   readonly minExperiments: number;
+  /** As in `chipHistory`: only runs with or without light (seq stays), only each chip's `limit` most recent runs. */
+  readonly light?: boolean | undefined;
+  readonly limit?: number | undefined;
   readonly localTz: string;
 }
 
-/** Every chip's history (chips with at least `minExperiments` runs), in one query. */
+/** Every chip's history (chips with at least `minExperiments` runs after the light filter), in one query. */
 export async function allChipHistories(manifest: ManifestHandle, options: HistoriesOptions): Promise<ChipHistory[]> {
   const chip = whereClause({ group: options.group });
-  const rows = await manifest.conn.all<HistoryRow>(historySql(manifest.source, chip.sql, 'true'), {
+  const runs = whereClause({ light: options.light });
+  const rows = await manifest.conn.all<HistoryRow>(historySql(manifest.source, chip.sql, runs.sql), {
     ...chip.params,
+    ...runs.params,
     tz: options.localTz,
   });
   const byChip = new Map<string, { chipGroup: string; chipNumber: number; runs: HistoryRun[] }>();
@@ -99,5 +117,8 @@ export async function allChipHistories(manifest: ManifestHandle, options: Histor
     if (!entry) byChip.set(key, (entry = { chipGroup: row.chip_group, chipNumber: Number(row.chip_number), runs: [] }));
     entry.runs.push(toRun(row));
   }
-  return [...byChip.values()].filter((h) => h.runs.length >= options.minExperiments);
+  const { limit } = options;
+  return [...byChip.values()]
+    .filter((h) => h.runs.length >= options.minExperiments)
+    .map((h) => (limit === undefined ? h : { ...h, runs: h.runs.slice(Math.max(0, h.runs.length - limit)) }));
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { writeFileAtomically } from '../lake/atomic-file.js';
-import { HISTORY_COLUMNS, type ChipHistory } from './chip-history.js';
+import { HISTORY_CSV_COLUMNS, oldLightMarker, type ChipHistory } from './chip-history.js';
 import { toSafeCsv } from './safe-csv.js';
 
 export interface WrittenHistory {
@@ -35,7 +35,7 @@ export function writeHistoriesFolder(histories: readonly ChipHistory[], outDir: 
     const file = path.join(outDir, historyFileName(history));
     const before = previousSeqs(file);
     const renumbered = history.runs.filter((r) => before.has(r.run_id) && before.get(r.run_id) !== String(r.seq)).length;
-    writeFileAtomically(file, toSafeCsv(history.runs, HISTORY_COLUMNS));
+    writeFileAtomically(file, toSafeCsv(history.runs.map((r) => ({ ...r, light: oldLightMarker(r.has_light) })), HISTORY_CSV_COLUMNS));
     return { chip: `${history.chipGroup}${history.chipNumber}`, file, runs: history.runs.length, renumbered };
   });
 }

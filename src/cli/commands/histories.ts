@@ -1,39 +1,71 @@
-// `strata histories --out-dir D`: one `<Group><Number>_history.csv` per chip with enough runs.
+// `strata histories --out-dir D`: one `<Group><Number>_history.csv` (or .parquet) per chip with enough runs.
 import path from 'node:path';
 import { allChipHistories } from '../../history/chip-history.js';
-import { writeHistoriesFolder } from '../../history/histories-folder.js';
+import { historyFileName, writeHistoriesFolder, type WrittenHistory } from '../../history/histories-folder.js';
+import { writeHistoryParquet } from '../../history/history-parquet.js';
 import { openManifest } from '../../history/manifest-query.js';
-import { integerOption } from '../parse-option.js';
+import { configError, usageError } from '../../errors.js';
+import { findStageRoot } from '../../lake/validate-manifest.js';
+import { choiceOption, integerOption } from '../parse-option.js';
 import { printJson, say } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
 import type { RegisterCommand } from './index.js';
 
 interface HistoriesFlags extends ManifestFlags {
-  readonly outDir: string;
+  readonly outDir?: string;
+  readonly historiesDir?: string;
   readonly minExperiments: number;
   readonly group?: string;
+  readonly chipGroup?: string;
+  readonly format: 'csv' | 'parquet';
+  readonly light?: 'yes' | 'no';
+  readonly limit?: number;
+  readonly stageRoot?: string;
   readonly json?: boolean;
 }
 
 export const registerHistories: RegisterCommand = (program, { io }) => {
   const command = program
     .command('histories')
-    .description('Write one <Group><Number>_history.csv per chip (reads the manifest only; seq as in `strata history`).')
-    .requiredOption('--out-dir <dir>', 'folder for the history files')
+    .description('Write one <Group><Number>_history.csv (or .parquet) per chip (reads the manifest only; seq as in `strata history`).')
+    .option('--out-dir <dir>', 'folder for the history files (required)')
+    .option('--histories-dir <dir>', "the Python system's name for --out-dir")
     .option('--min-experiments <n>', 'only chips with at least this many runs', integerOption(1, 1_000_000), 1)
     .option('--group <name>', 'only chips of this group')
-    .option('--json', 'print a JSON summary as the last line');
+    .option('--chip-group <name>', "the Python system's name for --group")
+    .option('--light <yes|no>', 'only runs with (yes) or without (no) light (seq stays)', choiceOption(['yes', 'no'] as const))
+    .option('--limit <n>', "only each chip's n most recent runs", integerOption(1, Number.MAX_SAFE_INTEGER))
+    .option('--format <format>', 'csv, or parquet (with each run\'s Parquet path)', choiceOption(['csv', 'parquet'] as const), 'csv')
+    .option('--stage-root <dir>', 'for --format parquet: the lake the runs\' Parquet paths are under (default: found beside the manifest)')
+    .option('--json', 'print a JSON summary as the only stdout line');
   withManifestOptions(command).action(async (flags: HistoriesFlags) => {
+    const dir = flags.outDir ?? flags.historiesDir;
+    if (dir === undefined) throw usageError("required option '--out-dir <dir>' not specified");
+    const outDir = path.resolve(io.cwd, dir);
     const { file, localTz } = manifestFlags(io, flags);
     const manifest = await openManifest(file);
     try {
-      const histories = await allChipHistories(manifest, { group: flags.group, minExperiments: flags.minExperiments, localTz });
-      const written = writeHistoriesFolder(histories, path.resolve(io.cwd, flags.outDir));
+      const light = flags.light === undefined ? undefined : flags.light === 'yes';
+      const filter = { group: flags.group ?? flags.chipGroup, minExperiments: flags.minExperiments, light, limit: flags.limit, localTz };
+      const histories = await allChipHistories(manifest, filter);
+      let written: WrittenHistory[];
+      if (flags.format === 'parquet') {
+        const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(file);
+        if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(file)} is the stage root: pass --stage-root`);
+        written = [];
+        for (const history of histories) {
+          const target = path.join(outDir, historyFileName(history).replace(/\.csv$/, '.parquet'));
+          await writeHistoryParquet(manifest, history, { file: target, stageRoot, localTz });
+          written.push({ chip: `${history.chipGroup}${history.chipNumber}`, file: target, runs: history.runs.length, renumbered: 0 });
+        }
+      } else {
+        written = writeHistoriesFolder(histories, outDir);
+      }
       for (const w of written.filter((x) => x.renumbered > 0)) {
         say(io, `${w.chip}: ${w.renumbered} run(s) moved to a new seq because an earlier-dated run arrived since the last export`);
       }
       const runs = written.reduce((n, w) => n + w.runs, 0);
-      say(io, `wrote ${written.length} chip histories (${runs} runs) to ${path.resolve(io.cwd, flags.outDir)}`);
+      say(io, `wrote ${written.length} chip histories (${runs} runs) to ${outDir}`);
       if (flags.json) {
         printJson(io, { chips: written.length, runs, renumbered: written.reduce((n, w) => n + w.renumbered, 0), files: written.map((w) => w.file) });
       }

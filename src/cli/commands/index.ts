@@ -24,4 +24,14 @@ export const commands: Readonly<Record<string, () => Promise<RegisterCommand>>> 
   'export-metadata': async () => (await import('./export-metadata.js')).registerExportMetadata,
   'pipeline': async () => (await import('./pipeline.js')).registerPipeline,
   'query': async () => (await import('./query.js')).registerQuery,
+  'parity': async () => (await import('./parity.js')).registerParity,
+};
+
+/** The Python system's command names (design docs 001 s.7, 002 Phase 5), each another name of a strata command. */
+export const commandAliases: Readonly<Record<string, string>> = {
+  'stage-all': 'stage',
+  'build-history': 'history',
+  'chip-histories': 'history',
+  'build-all-histories': 'histories',
+  'full-pipeline': 'pipeline',
 };

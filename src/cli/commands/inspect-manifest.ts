@@ -5,7 +5,7 @@ import { INSPECT_TABLE } from '../../history/run-table.js';
 import { usageError } from '../../errors.js';
 import { choiceOption, dateOption, integerOption } from '../parse-option.js';
 import { printJson } from '../io.js';
-import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
+import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, checkRunOutput, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
 import type { RegisterCommand } from './index.js';
 
 interface InspectFlags extends ManifestFlags {
@@ -44,6 +44,7 @@ export const registerInspectManifest: RegisterCommand = (program, { io }) => {
     .option('--light <yes|no>', 'only runs with (yes) or without (no) light', choiceOption(['yes', 'no'] as const))
     .option('--json', 'print a JSON summary as the last line');
   withOutputOptions(withManifestOptions(command)).action(async (flags: InspectFlags) => {
+    checkRunOutput(flags);
     const { file, localTz } = manifestFlags(io, flags);
     const range = dateRange(flags);
     const light = flags.light === undefined ? undefined : flags.light === 'yes';

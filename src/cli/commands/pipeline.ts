@@ -3,12 +3,32 @@ import path from 'node:path';
 import { labLayout, runLabPipeline } from '../../pipeline/run-lab-pipeline.js';
 import { integerOption } from '../parse-option.js';
 import { printJson, progressFor, say } from '../io.js';
-import { addStagingOptions, reportStage, stagingConfigFrom, type StageFlags } from './stage.js';
+import { addStagingOptions, reportStage, stagingConfigFrom, warnUnusedFlags, type StageFlags } from './stage.js';
+import { chipHistory, HISTORY_CSV_COLUMNS, oldLightMarker } from '../../history/chip-history.js';
+import { openManifest } from '../../history/manifest-query.js';
+import { toSafeCsv } from '../../history/safe-csv.js';
+import { writeFileAtomically } from '../../lake/atomic-file.js';
+import { usageError } from '../../errors.js';
+import type { StagingConfig } from '../../config/staging-config.js';
 import type { RegisterCommand } from './index.js';
 
 interface PipelineFlags extends StageFlags {
   readonly dataRoot: string;
   readonly minExperiments: number;
+  readonly chip?: number;
+  readonly historyOut?: string;
+}
+
+/** The Python system's `full-pipeline --chip N --history-out FILE`: that chip's history, written where it asks. */
+async function writeOneHistory(config: StagingConfig, chip: number, file: string): Promise<number> {
+  const manifest = await openManifest(config.manifestPath);
+  try {
+    const history = await chipHistory(manifest, { chip, localTz: config.localTz });
+    writeFileAtomically(file, toSafeCsv(history.runs.map((r) => ({ ...r, light: oldLightMarker(r.has_light) })), HISTORY_CSV_COLUMNS));
+    return history.runs.length;
+  } finally {
+    manifest.close();
+  }
 }
 
 export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) => {
@@ -19,12 +39,19 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
         '02_stage/_manifest, 02_stage/_rejects, 03_history. --raw-root and --stage-root override the layout.',
     )
     .option('--data-root <dir>', 'root of the standard layout', 'data')
-    .option('--min-experiments <n>', 'write histories only for chips with at least this many runs', integerOption(1, 1_000_000), 1);
+    .option('--min-experiments <n>', 'write histories only for chips with at least this many runs', integerOption(1, 1_000_000), 1)
+    .option('--chip <n>', 'with --history-out: also write this chip\'s history there (the Python system\'s full-pipeline)', integerOption(0, Number.MAX_SAFE_INTEGER))
+    .option('--history-out <file>', 'with --chip: the file for that chip\'s history CSV');
   addStagingOptions(command).action(async (flags: PipelineFlags) => {
+    if ((flags.chip === undefined) !== (flags.historyOut === undefined)) throw usageError('--chip and --history-out go together');
     const layout = labLayout(path.resolve(io.cwd, flags.dataRoot));
     const config = stagingConfigFrom(flags, io, { rawRoot: layout.raw, stageRoot: layout.stageRoot });
     const progress = progressFor(io, { quiet: flags.quiet || flags.json });
+    warnUnusedFlags(io, flags);
     const summary = await runLabPipeline(config, { historyDir: layout.history, minExperiments: flags.minExperiments, progress });
+    const historyOut = flags.historyOut === undefined ? undefined : path.resolve(io.cwd, flags.historyOut);
+    const chipRuns = flags.chip === undefined || historyOut === undefined ? undefined : await writeOneHistory(config, flags.chip, historyOut);
+    if (chipRuns !== undefined && !flags.quiet && !flags.json) say(io, `Wrote chip ${flags.chip}'s history (${chipRuns} runs) to ${historyOut}.`);
     const runs = summary.histories.reduce((n, h) => n + h.runs, 0);
     const renumbered = summary.histories.reduce((n, h) => n + h.renumbered, 0);
     if (!flags.quiet && !flags.json) {
@@ -34,7 +61,7 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
     }
     if (flags.json) {
       const { rejects: _rejects, ...stage } = summary.stage;
-      printJson(io, { ...stage, histories: summary.histories.length, history_runs: runs, renumbered, history_dir: layout.history, seconds: summary.seconds });
+      printJson(io, { ...stage, histories: summary.histories.length, history_runs: runs, renumbered, history_dir: layout.history, seconds: summary.seconds, ...(chipRuns === undefined ? {} : { history_out: historyOut, chip_runs: chipRuns }) });
     }
     if (config.strict && summary.stage.rejected > 0) setExitCode(1);
   });

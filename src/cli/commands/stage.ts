@@ -1,5 +1,7 @@
 // `strata stage`: raw instrument files -> partitioned Parquet lake + manifest (CONTRACT.md).
+import path from 'node:path';
 import type { Command } from 'commander';
+import { labLayout } from '../../pipeline/run-lab-pipeline.js';
 import { loadStagingConfig } from '../../config/staging-config.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
 import { integerOption, numberOption } from '../parse-option.js';
@@ -21,6 +23,9 @@ export interface StageFlags {
   readonly rejectsDir?: string;
   readonly eventsDir?: string;
   readonly manifest?: string;
+  readonly manifestPath?: string;
+  readonly polarsThreads?: number;
+  readonly extractionVersion?: string;
   readonly config?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -43,6 +48,9 @@ export function addStagingOptions(command: Command): Command {
     .option('--rejects-dir <dir>', 'reject records (default: <stage-root>/../_rejects)')
     .option('--events-dir <dir>', 'event history (default: <stage-root>/../_manifest/events)')
     .option('--manifest <file>', 'the manifest (default: <stage-root>/../_manifest/manifest.parquet)')
+    .option('--manifest-path <file>', "the Python system's name for --manifest")
+    .option('--extraction-version <text>', 'recorded in each run\'s manifest row (default: strata\'s version)')
+    .option('--polars-threads <n>', 'the Python system\'s flag: accepted and unused (strata has no Polars; see --threads-per-worker)', integerOption(1, 1024))
     .option('--config <file>', 'a YAML file of these options (keys as the flag names); flags win, then STRATA_* variables')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--quiet', 'no progress and no messages, only errors');
@@ -65,12 +73,23 @@ export function stagingConfigFrom(flags: StageFlags, io: CliIo, defaults?: { raw
       inFlightPrefixes: flags.inFlightPrefix,
       rejectsDir: flags.rejectsDir,
       eventsDir: flags.eventsDir,
-      manifestPath: flags.manifest,
+      manifestPath: flags.manifestPath ?? flags.manifest,
+      extractionVersion: flags.extractionVersion,
     },
     configFile: flags.config,
     env: io.env,
     cwd: io.cwd,
   });
+}
+
+function labLayoutDefaults(io: CliIo): { rawRoot: string; stageRoot: string } {
+  const layout = labLayout(path.resolve(io.cwd, 'data'));
+  return { rawRoot: layout.raw, stageRoot: layout.stageRoot };
+}
+
+/** The Python system's flags strata accepts but has no use for, said once. */
+export function warnUnusedFlags(io: CliIo, flags: StageFlags): void {
+  if (flags.polarsThreads !== undefined && !flags.quiet) say(io, 'note: --polars-threads is accepted for the Python system\'s scripts and unused (strata has no Polars; see --threads-per-worker)');
 }
 
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
@@ -95,7 +114,10 @@ export function reportStage(io: CliIo, summary: StageSummary): void {
 export const registerStage: RegisterCommand = (program, { io, setExitCode }) => {
   addStagingOptions(program.command('stage').description('Stage raw instrument CSVs into a partitioned Parquet lake with a manifest.'))
     .action(async (flags: StageFlags) => {
-      const config = stagingConfigFrom(flags, io);
+      // As the Python system's `stage-all`, the roots default to its layout (design doc 002, Phase 5).
+      const asStageAll = program.args[0] === 'stage-all';
+      const config = stagingConfigFrom(flags, io, asStageAll ? labLayoutDefaults(io) : undefined);
+      warnUnusedFlags(io, flags);
       const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }) });
       if (!flags.quiet) reportStage(io, summary);
       if (flags.json) printJson(io, { ...summary, rejects: undefined });

@@ -11,6 +11,7 @@ import type { RegisterCommand } from './index.js';
 
 interface ValidateFlags {
   readonly manifest: string;
+  readonly manifestPath?: string;
   readonly stageRoot?: string;
   readonly json?: boolean;
 }
@@ -23,10 +24,11 @@ export const registerValidateManifest: RegisterCommand = (program, { io, setExit
         'row counts, runs on disk the manifest lacks. Exit 1 when anything is wrong.',
     )
     .option('--manifest <file>', 'the manifest Parquet file', DEFAULT_MANIFEST)
+    .option('--manifest-path <file>', "the Python system's name for --manifest")
     .option('--stage-root <dir>', 'the stage root (default: the folder beside the manifest folder that holds proc=* folders)')
     .option('--json', 'print the findings as a JSON summary on the last line')
     .action(async (flags: ValidateFlags) => {
-      const manifestPath = path.resolve(io.cwd, flags.manifest);
+      const manifestPath = path.resolve(io.cwd, flags.manifestPath ?? flags.manifest);
       if (!existsSync(manifestPath)) throw configError(`no manifest at ${manifestPath}: pass --manifest`);
       const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(manifestPath);
       if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(manifestPath)} is the stage root: pass --stage-root`);
