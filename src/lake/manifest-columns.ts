@@ -17,6 +17,10 @@ export interface ManifestColumn {
 export interface ParameterColumn {
   readonly name: string;
   readonly type: ParameterType;
+  /** The range a sound value keeps to, from the procedures YAML (`min`, `max` inclusive; `above` exclusive). */
+  readonly min?: number | undefined;
+  readonly max?: number | undefined;
+  readonly above?: number | undefined;
 }
 
 export const MANIFEST_SCHEMA_VERSION = 1;

@@ -89,14 +89,22 @@ function normaliserFor(column: ManifestColumn): Normalise | null {
   );
 }
 
-// Range rules of named columns; they apply wherever the column exists (core or parameter).
+// Range rules of the core columns; a parameter column's range is the procedures YAML's (`min:`, `max:`, `above:`).
 const RANGE_RULES: Readonly<Record<string, (n: z.ZodNumber) => z.ZodNumber>> = {
-  laser_voltage_v: (n) => n.min(0, 'laser voltage must be at least 0 V'),
-  laser_wavelength_nm: (n) => n.positive('laser wavelength must be above 0 nm (store no wavelength as null)'),
   duration_s: (n) => n.min(0, 'duration must be at least 0 s'),
   chip_number: (n) => n.min(0, 'chip number must be at least 0'),
   rows: (n) => n.min(0, 'rows must be at least 0'),
 };
+
+function parameterRange(parameter: ParameterColumn): (n: z.ZodNumber) => z.ZodNumber {
+  return (n) => {
+    let ruled = n;
+    if (parameter.min !== undefined) ruled = ruled.min(parameter.min, `${parameter.name} must be at least ${parameter.min}`);
+    if (parameter.above !== undefined) ruled = ruled.gt(parameter.above, `${parameter.name} must be above ${parameter.above} (store no value as null)`);
+    if (parameter.max !== undefined) ruled = ruled.max(parameter.max, `${parameter.name} must be at most ${parameter.max}`);
+    return ruled;
+  };
+}
 
 const SPECIAL: Readonly<Record<string, z.ZodType>> = {
   run_id: z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 hexadecimal digits'),
@@ -108,7 +116,7 @@ const SPECIAL: Readonly<Record<string, z.ZodType>> = {
   source_sha1: z.string().regex(/^[0-9a-f]{40}$/, 'expected 40 hexadecimal digits'),
 };
 
-function fieldSchema(column: ManifestColumn): z.ZodType {
+function fieldSchema(column: ManifestColumn, parameter: ParameterColumn | undefined): z.ZodType {
   const special = SPECIAL[column.name];
   let base: z.ZodType;
   if (special) base = special;
@@ -116,7 +124,7 @@ function fieldSchema(column: ManifestColumn): z.ZodType {
   else if (column.sqlType === 'BOOLEAN') base = z.boolean();
   else if (column.sqlType === 'TIMESTAMPTZ') base = z.date({ error: NAIVE_MESSAGE });
   else {
-    const rule = RANGE_RULES[column.name] ?? ((n: z.ZodNumber) => n);
+    const rule = RANGE_RULES[column.name] ?? (parameter ? parameterRange(parameter) : (n: z.ZodNumber) => n);
     const number = z.number().finite('expected a finite number');
     base = rule(column.sqlType === 'BIGINT' ? number.int('expected a whole number') : number);
   }
@@ -136,7 +144,8 @@ function rowModel(parameterColumns: readonly ParameterColumn[]): RowModel {
   let model = modelCache.get(key);
   if (!model) {
     const columns = manifestColumns(parameterColumns);
-    const schema = z.strictObject(Object.fromEntries(columns.map((c) => [c.name, fieldSchema(c)]))) as unknown as z.ZodType<ManifestRow>;
+    const byName = new Map(parameterColumns.map((p) => [p.name, p]));
+    const schema = z.strictObject(Object.fromEntries(columns.map((c) => [c.name, fieldSchema(c, byName.get(c.name))]))) as unknown as z.ZodType<ManifestRow>;
     const normalisers = new Map(columns.flatMap((c) => {
       const normalise = normaliserFor(c);
       return normalise ? [[c.name, normalise] as const] : [];

@@ -156,5 +156,5 @@ function manifestRow(plan: RunPlan, sha1: string, rows: number, durationS: numbe
     source_sha1: sha1,
     warnings: JSON.stringify(plan.warnings),
   };
-  return { ...row, summary: describeRun(row) } as ManifestRow;
+  return { ...row, summary: describeRun(row, (plan.procedure ?? ctx.catalog.common).summary) } as ManifestRow;
 }
