@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadStagingConfig } from '../../config/staging-config.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
+import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
 import { integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo } from '../io.js';
 import type { RegisterCommand } from './index.js';
@@ -73,6 +74,12 @@ export function stagingConfigFrom(flags: StageFlags, io: CliIo, defaults?: { raw
   });
 }
 
+/** What a foreign-shaped procedures YAML held that strata does not use, in one line (nothing for strata's own). */
+export function sayCatalogNote(io: CliIo, proceduresYaml: string): void {
+  const { note } = loadProcedureCatalog(proceduresYaml);
+  if (note !== null) say(io, `Note: ${note}.`);
+}
+
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
 export function reportStage(io: CliIo, summary: StageSummary): void {
   const rate = summary.seconds > 0 ? ` (${Math.round(summary.ok / summary.seconds)} files/s)` : '';
@@ -92,6 +99,7 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
   addStagingOptions(program.command('stage').description('Stage raw instrument CSVs into a partitioned Parquet lake with a manifest.'))
     .action(async (flags: StageFlags) => {
       const config = stagingConfigFrom(flags, io);
+      if (!flags.quiet) sayCatalogNote(io, config.proceduresYaml);
       const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }) });
       if (!flags.quiet) reportStage(io, summary);
       if (flags.json) printJson(io, { ...summary, rejects: undefined });
