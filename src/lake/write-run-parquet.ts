@@ -6,7 +6,7 @@ import { sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duck
 import type { ColumnMatch } from '../schema/match-columns.js';
 import type { ValueType } from '../schema/procedures-schema.js';
 import { SQL_TYPE_OF } from './manifest-columns.js';
-import { FALSE_WORDS, TRUE_WORDS } from '../parse/header-value.js';
+import { NO_WORDS, NULL_SPELLINGS, YES_WORDS } from '../parse/cell-words.js';
 import { writeViaTemp } from './atomic-file.js';
 
 export type ConstantValue = string | number | boolean | Date | null;
@@ -35,7 +35,6 @@ const READ_TYPE: Readonly<Record<ValueType, string>> = {
   bool: 'VARCHAR', // read as text, then 1/true/yes -> true
   datetime: 'VARCHAR', // read as text, then cast with its zone
 };
-const NULL_TEXTS = ['nan', 'NaN', 'NAN', '-nan', ''];
 // Each writer buffers a whole row group in memory; 20,000 rows keeps two workers on the lab's largest
 // files (80,000 rows, ~30 columns) within ~270 MB in all, against ~330 MB with DuckDB's default 122,880.
 const ROW_GROUP_ROWS = 20_000;
@@ -50,7 +49,7 @@ export function runCopySql(run: RunTable, target: string): string {
   return (
     `COPY (SELECT ${[...measured, ...constants].join(', ')} FROM read_csv(${sqlLiteral(run.sourcePath)}, ` +
     `skip=${run.skipLines}, header=false, auto_detect=false, delim=',', quote='"', escape='"', ` +
-    `columns={${columns}}, nullstr=[${NULL_TEXTS.map(sqlLiteral).join(', ')}], strict_mode=true)) ` +
+    `columns={${columns}}, nullstr=[${NULL_SPELLINGS.map(sqlLiteral).join(', ')}], strict_mode=true)) ` +
     `TO ${sqlLiteral(target)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`
   );
 }
@@ -58,7 +57,7 @@ export function runCopySql(run: RunTable, target: string): string {
 function castExpression(column: string, type: ValueType): string {
   if (type === 'bool') {
     const words = (set: ReadonlySet<string>) => [...set].map(sqlLiteral).join(', ');
-    return `CASE WHEN lower(trim(${column})) IN (${words(TRUE_WORDS)}) THEN true WHEN lower(trim(${column})) IN (${words(FALSE_WORDS)}) THEN false END`;
+    return `CASE WHEN lower(trim(${column})) IN (${words(YES_WORDS)}) THEN true WHEN lower(trim(${column})) IN (${words(NO_WORDS)}) THEN false END`;
   }
   if (type === 'datetime') return `TRY_CAST(${column} AS TIMESTAMPTZ)`;
   return column;

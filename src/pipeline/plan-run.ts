@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseInstrumentHeader, type InstrumentHeader } from '../parse/instrument-header.js';
 import { firstDataRows } from '../parse/data-rows.js';
+import { isNullWord } from '../parse/cell-words.js';
 import { castHeaderValue, parseInstant, type HeaderValue } from '../parse/header-value.js';
 import { chipIdentity, fileIndex, partitionDate, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
 import { matchColumns, type ColumnMatch } from '../schema/match-columns.js';
@@ -144,6 +145,6 @@ function hasLight(rule: LightRule, parameters: ReadonlyMap<string, { readonly va
 /** A column the YAML does not know is a number when its first rows hold numbers (or nan), else text. */
 function inferColumnType(rows: readonly (readonly string[])[], index: number): ValueType {
   const values = rows.map((row) => (row[index] ?? '').trim());
-  const numeric = values.every((v) => v === '' || /^[+-]?nan$/i.test(v) || Number.isFinite(Number(v)));
+  const numeric = values.every((v) => isNullWord(v) || Number.isFinite(Number(v)));
   return values.length > 0 && numeric ? 'float' : 'str';
 }
