@@ -15,6 +15,8 @@ export interface PlanOptions {
   readonly localTz: string;
   readonly strict: boolean;
   readonly onlyYamlData: boolean;
+  /** When this staging run started: a file modified later than this has a clock ahead, which is said. */
+  readonly ingestedAt?: Date;
 }
 
 export interface RunPlan {
@@ -59,6 +61,9 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
     const missing = `required column(s) missing: ${matching.missingRequired.join(', ')} (columns found: ${header.columns.join(', ')})`;
     if (options.strict) return { ok: false, errorType: 'missing-required-column', error: missing };
     warnings.push(missing);
+  }
+  if (options.ingestedAt && file.mtimeMs > options.ingestedAt.getTime() + 1000) {
+    warnings.push(`the file's modification time ${new Date(file.mtimeMs).toISOString()} is in the future (a clock ahead?); staged anyway`);
   }
   const startTimeUtc = startTime(header, options.localTz, warnings);
   const parameters = typedParameters(header, procedure ?? catalog.common, options.localTz, warnings);

@@ -127,7 +127,9 @@ function triageFiles(
   nowMs: number,
 ): Triage[] {
   return files.map((file) => {
-    if (nowMs - file.mtimeMs < config.settleSeconds * 1000) {
+    // A future mtime (a clock ahead, `touch -d`) is not a file being written: it is staged, with a warning (plan-run).
+    const age = nowMs - file.mtimeMs;
+    if (age >= 0 && age < config.settleSeconds * 1000) {
       const reason = `modified less than ${config.settleSeconds} s ago (an instrument may still be writing it); left for the next run`;
       return { file, skip: { kind: 'settling', reason } };
     }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { labLayout, runLabPipeline } from '../../pipeline/run-lab-pipeline.js';
 import { integerOption } from '../parse-option.js';
 import { printJson, progressFor, say } from '../io.js';
-import { addStagingOptions, reportStage, stagingConfigFrom, type StageFlags } from './stage.js';
+import { addStagingOptions, reportStage, sayCatalogNote, stagingConfigFrom, type StageFlags } from './stage.js';
+import { checkApart } from '../../config/staging-config.js';
 import type { RegisterCommand } from './index.js';
 
 interface PipelineFlags extends StageFlags {
@@ -23,6 +24,8 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
   addStagingOptions(command).action(async (flags: PipelineFlags) => {
     const layout = labLayout(path.resolve(io.cwd, flags.dataRoot));
     const config = stagingConfigFrom(flags, io, { rawRoot: layout.raw, stageRoot: layout.stageRoot });
+    checkApart(config.rawRoot, [['the history folder', layout.history]]);
+    if (!flags.quiet && !flags.json) sayCatalogNote(io, config.proceduresYaml);
     const progress = progressFor(io, { quiet: flags.quiet || flags.json });
     const summary = await runLabPipeline(config, { historyDir: layout.history, minExperiments: flags.minExperiments, progress });
     const runs = summary.histories.reduce((n, h) => n + h.runs, 0);

@@ -99,7 +99,7 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
   addStagingOptions(program.command('stage').description('Stage raw instrument CSVs into a partitioned Parquet lake with a manifest.'))
     .action(async (flags: StageFlags) => {
       const config = stagingConfigFrom(flags, io);
-      if (!flags.quiet) sayCatalogNote(io, config.proceduresYaml);
+      if (!flags.quiet && !flags.json) sayCatalogNote(io, config.proceduresYaml);
       const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }) });
       if (!flags.quiet) reportStage(io, summary);
       if (flags.json) printJson(io, { ...summary, rejects: undefined });
