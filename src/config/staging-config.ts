@@ -12,6 +12,8 @@ export interface StagingConfig {
   readonly rawRoot: string;
   readonly stageRoot: string;
   readonly proceduresYaml: string;
+  /** The lab's chip parameters file (chip number -> group, notes, expected procedures); none by default. */
+  readonly chipParams: string | undefined;
   readonly localTz: string;
   readonly workers: number;
   readonly threadsPerWorker: number;
@@ -33,6 +35,7 @@ const OPTIONS = {
   rawRoot: { key: 'raw-root', kind: 'path' },
   stageRoot: { key: 'stage-root', kind: 'path' },
   proceduresYaml: { key: 'procedures-yaml', kind: 'path' },
+  chipParams: { key: 'chip-params', kind: 'path' },
   localTz: { key: 'local-tz', kind: 'string' },
   workers: { key: 'workers', kind: 'workers' },
   threadsPerWorker: { key: 'threads-per-worker', kind: 'count' },
@@ -161,6 +164,7 @@ function withDefaults(values: Partial<Record<Field, unknown>>): StagingConfig {
     rawRoot: v.rawRoot,
     stageRoot: v.stageRoot,
     proceduresYaml: v.proceduresYaml ?? path.join(projectRoot, 'config', 'procedures.yml'),
+    chipParams: v.chipParams,
     localTz,
     workers,
     threadsPerWorker: v.threadsPerWorker ?? Math.max(1, Math.floor(cores / workers)),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
 import { CORE_COLUMNS, parameterTypeOfSql, type ManifestColumn } from './manifest-columns.js';
 import { validateManifestRows, type RowIssue } from './manifest-row.js';
+import type { ChipParams } from '../config/chip-params.js';
 import { describeParquetColumns, existingParameterColumns, manifestSource, readManifest } from './manifest-store.js';
 
 export type ManifestFinding =
@@ -15,7 +16,8 @@ export type ManifestFinding =
   | { readonly kind: 'missing_parquet'; readonly runId: string; readonly path: string }
   | { readonly kind: 'unreadable_parquet'; readonly runId: string; readonly path: string; readonly message: string }
   | { readonly kind: 'row_count_mismatch'; readonly runId: string; readonly path: string; readonly manifestRows: number; readonly parquetRows: number }
-  | { readonly kind: 'run_not_in_manifest'; readonly runId: string; readonly folder: string };
+  | { readonly kind: 'run_not_in_manifest'; readonly runId: string; readonly folder: string }
+  | { readonly kind: 'unexpected_procedure'; readonly runId: string; readonly chip: number; readonly proc: string; readonly expected: readonly string[] };
 
 export interface ManifestValidation {
   readonly manifest: string;
@@ -38,7 +40,7 @@ export function findStageRoot(manifestPath: string): string | null {
 
 export async function validateManifest(
   conn: EngineConnection,
-  options: { readonly manifestPath: string; readonly stageRoot: string },
+  options: { readonly manifestPath: string; readonly stageRoot: string; readonly chipParams?: ChipParams | undefined },
 ): Promise<ManifestValidation> {
   const { manifestPath, stageRoot } = options;
   const source = manifestSource(manifestPath);
@@ -50,6 +52,7 @@ export async function validateManifest(
   findings.push(...rowViolations(rows, await existingParameterColumns(conn, manifestPath), missing));
   findings.push(...(await parquetFiles(conn, rows, stageRoot)));
   findings.push(...runsOnDiskMissing(rows, stageRoot));
+  if (options.chipParams) findings.push(...unexpectedProcedures(rows, options.chipParams));
   return { manifest: manifestPath, stageRoot, runs: rows.length, findings };
 }
 
@@ -173,4 +176,15 @@ function runsOnDiskMissing(rows: readonly Readonly<Record<string, unknown>>[], s
     }
   }
   return findings;
+}
+
+/** Runs of a procedure their chip is not expected to be measured with (`expected_procs` in the chip parameters). */
+function unexpectedProcedures(rows: readonly Readonly<Record<string, unknown>>[], params: ChipParams): ManifestFinding[] {
+  return rows.flatMap((row) => {
+    const chip = typeof row['chip_number'] === 'bigint' ? Number(row['chip_number']) : row['chip_number'];
+    if (typeof chip !== 'number' || typeof row['proc'] !== 'string' || typeof row['run_id'] !== 'string') return [];
+    const expected = params.chips.get(chip)?.expectedProcs;
+    if (!expected || expected.includes(row['proc'])) return [];
+    return [{ kind: 'unexpected_procedure' as const, runId: row['run_id'], chip, proc: row['proc'], expected }];
+  });
 }

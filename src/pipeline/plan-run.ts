@@ -3,6 +3,8 @@ import path from 'node:path';
 import { parseInstrumentHeader, type InstrumentHeader } from '../parse/instrument-header.js';
 import { firstDataRows } from '../parse/data-rows.js';
 import { isNullWord } from '../parse/cell-words.js';
+import { headerWarnings } from '../parse/header-checks.js';
+import { declaredChip, type ChipParams } from '../config/chip-params.js';
 import { castHeaderValue, parseInstant, type HeaderValue } from '../parse/header-value.js';
 import { chipIdentity, fileIndex, partitionDate, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
 import { matchColumns, type ColumnMatch } from '../schema/match-columns.js';
@@ -15,6 +17,8 @@ export interface PlanOptions {
   readonly localTz: string;
   readonly strict: boolean;
   readonly onlyYamlData: boolean;
+  /** The lab's chip parameters (`--chip-params`): a chip's declared group wins over its header's. */
+  readonly chipParams?: ChipParams | undefined;
   /** When this staging run started: a file modified later than this has a clock ahead, which is said. */
   readonly ingestedAt?: Date;
 }
@@ -66,7 +70,11 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
     warnings.push(`the file's modification time ${new Date(file.mtimeMs).toISOString()} is in the future (a clock ahead?); staged anyway`);
   }
   const startTimeUtc = startTime(header, options.localTz, warnings);
+  warnings.push(...headerWarnings(header, startTimeUtc, options.ingestedAt));
   const parameters = typedParameters(header, procedure ?? catalog.common, options.localTz, warnings);
+  const declared = declaredChip(chipIdentity(header.parameters, path.basename(file.relPath), catalog.procedures), options.chipParams);
+  if (declared.warning !== null) warnings.push(declared.warning);
+  const { chip } = declared;
   const { dateLocal, dateOrigin } = partitionDate(startTimeUtc, file.relPath, file.mtimeMs, options.localTz);
   const id = runId(file.relPath, startTimeUtc);
   return {
@@ -80,7 +88,7 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
       dateLocal,
       dateOrigin,
       fileIdx: fileIndex(file.relPath),
-      chip: chipIdentity(header.parameters, path.basename(file.relPath), catalog.procedures),
+      chip,
       hasLight: hasLight((procedure ?? catalog.common).light, parameters),
       parameters,
       columns: matching.columns,

@@ -5,6 +5,7 @@ import { Engine } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import { loadProcedureCatalog } from '../schema/procedures-schema.js';
+import { loadChipParams } from '../config/chip-params.js';
 import { mergeIntoManifest, type ManifestChanges } from '../lake/manifest-store.js';
 import { readManifestIndex, type StagedSource } from '../lake/manifest-index.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
@@ -48,6 +49,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const now = options.now ?? (() => new Date());
   const progress = options.progress ?? silentProgress;
   const catalog = loadProcedureCatalog(config.proceduresYaml);
+  const chipParams = config.chipParams === undefined ? undefined : loadChipParams(config.chipParams);
   const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
   const lock = acquireStageLock(config.stageRoot, [path.dirname(config.manifestPath), config.rejectsDir]);
   // Each worker's connection runs its query on its own thread; DuckDB's pool adds threadsPerWorker more, shared
@@ -76,6 +78,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
           localTz: config.localTz,
           strict: config.strict,
           onlyYamlData: config.onlyYamlData,
+          chipParams,
         },
       ]),
     );

@@ -11,6 +11,7 @@ export interface StageFlags {
   readonly rawRoot?: string;
   readonly stageRoot?: string;
   readonly proceduresYaml?: string;
+  readonly chipParams?: string;
   readonly localTz?: string;
   readonly workers?: number;
   readonly threadsPerWorker?: number;
@@ -33,6 +34,7 @@ export function addStagingOptions(command: Command): Command {
     .option('--raw-root <dir>', 'folder of raw instrument CSVs, read recursively')
     .option('--stage-root <dir>', 'the lake: proc=/date=/run_id= folders of Parquet files are written here')
     .option('--procedures-yaml <file>', 'procedures schema (default: the one strata ships, config/procedures.yml)')
+    .option('--chip-params <file>', "the lab's chip parameters YAML: chip number -> chip_group, notes, expected_procs")
     .option('--local-tz <zone>', 'IANA time zone of the lab, for local dates and naive ISO times (default America/Santiago)')
     .option('--workers <n>', 'files staged at once (default: the number of cores)', integerOption(1, 32))
     .option('--threads-per-worker <n>', 'DuckDB pool threads, shared by the workers (default: cores / workers)', integerOption(1, 64))
@@ -56,6 +58,7 @@ export function stagingConfigFrom(flags: StageFlags, io: CliIo, defaults?: { raw
       rawRoot: flags.rawRoot,
       stageRoot: flags.stageRoot,
       proceduresYaml: flags.proceduresYaml,
+      chipParams: flags.chipParams,
       localTz: flags.localTz,
       workers: flags.workers,
       threadsPerWorker: flags.threadsPerWorker,

@@ -5,6 +5,7 @@ import { configError } from '../../errors.js';
 import { validateManifest, findStageRoot } from '../../lake/validate-manifest.js';
 import { countFindings, formatValidationReport } from '../../lake/validation-report.js';
 import { printJson, say } from '../io.js';
+import { loadChipParams } from '../../config/chip-params.js';
 import { DEFAULT_MANIFEST } from '../manifest-options.js';
 import { existsSync } from 'node:fs';
 import type { RegisterCommand } from './index.js';
@@ -12,6 +13,7 @@ import type { RegisterCommand } from './index.js';
 interface ValidateFlags {
   readonly manifest: string;
   readonly stageRoot?: string;
+  readonly chipParams?: string;
   readonly json?: boolean;
 }
 
@@ -24,6 +26,7 @@ export const registerValidateManifest: RegisterCommand = (program, { io, setExit
     )
     .option('--manifest <file>', 'the manifest Parquet file', DEFAULT_MANIFEST)
     .option('--stage-root <dir>', 'the stage root (default: the folder beside the manifest folder that holds proc=* folders)')
+    .option('--chip-params <file>', "the lab's chip parameters YAML: report runs of a procedure a chip is not expected to have")
     .option('--json', 'print the findings as a JSON summary on the last line')
     .action(async (flags: ValidateFlags) => {
       const manifestPath = path.resolve(io.cwd, flags.manifest);
@@ -33,7 +36,8 @@ export const registerValidateManifest: RegisterCommand = (program, { io, setExit
       const engine = await Engine.open();
       const conn = await engine.connect();
       try {
-        const validation = await validateManifest(conn, { manifestPath, stageRoot });
+        const chipParams = flags.chipParams === undefined ? undefined : loadChipParams(path.resolve(io.cwd, flags.chipParams));
+        const validation = await validateManifest(conn, { manifestPath, stageRoot, chipParams });
         say(io, formatValidationReport(validation));
         if (flags.json) {
           printJson(io, { ok: validation.findings.length === 0, runs: validation.runs, counts: countFindings(validation.findings), findings: validation.findings });
