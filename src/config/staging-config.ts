@@ -147,6 +147,7 @@ function withDefaults(values: Partial<Record<Field, unknown>>): StagingConfig {
   if (v.rawRoot === undefined) throw configError('no raw root given: pass --raw-root (or set raw-root in the config file, or STRATA_RAW_ROOT)');
   if (v.stageRoot === undefined) throw configError('no stage root given: pass --stage-root (or set stage-root in the config file, or STRATA_STAGE_ROOT)');
   if (!existsSync(v.rawRoot) || !statSync(v.rawRoot).isDirectory()) throw configError(`the raw root ${v.rawRoot} is not a folder`);
+  const localTz = checkTimeZone(v.localTz ?? DEFAULT_LOCAL_TZ);
   const outside = path.dirname(v.stageRoot); // rejects and manifest sit beside the stage root (CONTRACT.md)
   const rejectsDir = v.rejectsDir ?? path.join(outside, '_rejects');
   const eventsDir = v.eventsDir ?? path.join(outside, '_manifest', 'events');
@@ -157,7 +158,6 @@ function withDefaults(values: Partial<Record<Field, unknown>>): StagingConfig {
     ['the events folder', eventsDir],
     ['the manifest', manifestPath],
   ]);
-  const localTz = checkTimeZone(v.localTz ?? DEFAULT_LOCAL_TZ);
   const cores = availableParallelism();
   const workers = v.workers ?? Math.min(32, Math.max(1, cores));
   return Object.freeze({

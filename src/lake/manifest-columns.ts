@@ -21,6 +21,8 @@ export interface ParameterColumn {
   readonly min?: number | undefined;
   readonly max?: number | undefined;
   readonly above?: number | undefined;
+  /** How a person names it in a message (`laser voltage`): its header key, lower-cased. */
+  readonly label?: string | undefined;
 }
 
 export const MANIFEST_SCHEMA_VERSION = 1;

@@ -96,14 +96,29 @@ const RANGE_RULES: Readonly<Record<string, (n: z.ZodNumber) => z.ZodNumber>> = {
   rows: (n) => n.min(0, 'rows must be at least 0'),
 };
 
+/** The unit a column name ends with (`laser_voltage_v` -> V), for messages; the YAML names columns unit last. */
+const UNITS: Readonly<Record<string, string>> = { v: 'V', a: 'A', nm: 'nm', s: 's', ms: 'ms', hz: 'Hz', c: '°C', degc: '°C', w: 'W' };
+
 function parameterRange(parameter: ParameterColumn): (n: z.ZodNumber) => z.ZodNumber {
+  const unit = UNITS[/_([a-z]+)$/.exec(parameter.name)?.[1] ?? ''];
+  const value = (n: number) => (unit ? `${n} ${unit}` : String(n));
+  const label = parameter.label ?? parameter.name;
   return (n) => {
     let ruled = n;
-    if (parameter.min !== undefined) ruled = ruled.min(parameter.min, `${parameter.name} must be at least ${parameter.min}`);
-    if (parameter.above !== undefined) ruled = ruled.gt(parameter.above, `${parameter.name} must be above ${parameter.above} (store no value as null)`);
-    if (parameter.max !== undefined) ruled = ruled.max(parameter.max, `${parameter.name} must be at most ${parameter.max}`);
+    if (parameter.min !== undefined) ruled = ruled.min(parameter.min, `${label} must be at least ${value(parameter.min)}`);
+    if (parameter.above !== undefined) ruled = ruled.gt(parameter.above, `${label} must be above ${value(parameter.above)} (store no value as null)`);
+    if (parameter.max !== undefined) ruled = ruled.max(parameter.max, `${label} must be at most ${value(parameter.max)}`);
     return ruled;
   };
+}
+
+/** The columns of a manifest file with the ranges `rules` (the procedures YAML's) give them. */
+export function withRanges(columns: readonly ParameterColumn[], rules: readonly ParameterColumn[]): ParameterColumn[] {
+  const byName = new Map(rules.map((r) => [r.name, r]));
+  return columns.map((c) => {
+    const rule = byName.get(c.name);
+    return rule ? { ...c, min: rule.min, max: rule.max, above: rule.above, label: rule.label } : c;
+  });
 }
 
 const SPECIAL: Readonly<Record<string, z.ZodType>> = {

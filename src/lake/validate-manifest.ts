@@ -2,8 +2,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
-import { CORE_COLUMNS, parameterTypeOfSql, type ManifestColumn } from './manifest-columns.js';
-import { validateManifestRows, type RowIssue } from './manifest-row.js';
+import { CORE_COLUMNS, parameterTypeOfSql, type ManifestColumn, type ParameterColumn } from './manifest-columns.js';
+import { validateManifestRows, withRanges, type RowIssue } from './manifest-row.js';
 import type { ChipParams } from '../config/chip-params.js';
 import { describeParquetColumns, existingParameterColumns, manifestSource, readManifest } from './manifest-store.js';
 
@@ -40,7 +40,13 @@ export function findStageRoot(manifestPath: string): string | null {
 
 export async function validateManifest(
   conn: EngineConnection,
-  options: { readonly manifestPath: string; readonly stageRoot: string; readonly chipParams?: ChipParams | undefined },
+  options: {
+    readonly manifestPath: string;
+    readonly stageRoot: string;
+    readonly chipParams?: ChipParams | undefined;
+    /** The procedures YAML's parameter columns: their ranges (`min:`, `max:`, `above:`) are checked. */
+    readonly parameterRules?: readonly ParameterColumn[] | undefined;
+  },
 ): Promise<ManifestValidation> {
   const { manifestPath, stageRoot } = options;
   const source = manifestSource(manifestPath);
@@ -49,7 +55,8 @@ export async function validateManifest(
   const findings: ManifestFinding[] = [...structure];
   findings.push(...(await duplicateRunIds(conn, source)));
   findings.push(...(await nullsInRequired(conn, source, missing)));
-  findings.push(...rowViolations(rows, await existingParameterColumns(conn, manifestPath), missing));
+  const parameters = withRanges(await existingParameterColumns(conn, manifestPath), options.parameterRules ?? []);
+  findings.push(...rowViolations(rows, parameters, missing));
   findings.push(...(await parquetFiles(conn, rows, stageRoot)));
   findings.push(...runsOnDiskMissing(rows, stageRoot));
   if (options.chipParams) findings.push(...unexpectedProcedures(rows, options.chipParams));
@@ -97,7 +104,7 @@ async function nullsInRequired(conn: EngineConnection, source: string, missing: 
 /** Rule breaks per row, minus what other findings already say (nulls, missing columns, duplicates). */
 function rowViolations(
   rows: readonly Readonly<Record<string, unknown>>[],
-  parameters: Awaited<ReturnType<typeof existingParameterColumns>>,
+  parameters: readonly ParameterColumn[],
   missing: Set<string>,
 ): ManifestFinding[] {
   const { invalid } = validateManifestRows(rows, parameters);

@@ -112,6 +112,7 @@ export interface ParameterColumnSpec {
   readonly min?: number;
   readonly max?: number;
   readonly above?: number;
+  readonly label?: string;
 }
 
 export type ProceduresShape = 'strata' | 'design' | 'lab';
@@ -199,7 +200,8 @@ function manifestMappings(
     }
     const range = typeof target === 'string' ? {} : { min: target.min, max: target.max, above: target.above };
     const ranged = Object.fromEntries(Object.entries(range).filter(([, v]) => v !== undefined));
-    columns.set(t.column, { ...known, ...ranged, name: t.column, type });
+    const label = Object.keys(ranged).length > 0 ? { label: headerKey.toLowerCase() } : {};
+    columns.set(t.column, { ...known, ...ranged, ...label, name: t.column, type });
     const entry = byColumn.get(t.column) ?? { keys: [], type, zeroIsNull: false };
     entry.keys.push(headerKey);
     entry.zeroIsNull ||= t.zero_is_null ?? false;
