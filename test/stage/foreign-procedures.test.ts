@@ -215,7 +215,7 @@ describe('a procedure added by editing YAML only', () => {
     assert.equal(lake.summary.ok, 1, JSON.stringify(lake.summary.rejects));
     // The negative frequency breaks the YAML's `min: 0`: that run is refused, not staged.
     assert.equal(lake.summary.rejected, 1);
-    assert.match(lake.summary.rejects[0]?.error ?? '', /frequency_hz must be at least 0/);
+    assert.match(lake.summary.rejects[0]?.error ?? '', /frequency_hz: frequency must be at least 0 Hz/);
     const conn = await (await Engine.open()).connect();
     const [run] = await readManifest(conn, lake.config.manifestPath);
     assert.equal(run?.summary, 'Cf scan (f=1000Hz, λ=530nm)');
