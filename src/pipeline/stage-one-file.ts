@@ -1,6 +1,7 @@
 // Stages one raw file in two steps, read and plan (JS), then write its data file (DuckDB); the outcome is a value
 // (staged, unchanged or rejected).
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { EngineConnection } from '../engine/duckdb.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
@@ -15,6 +16,7 @@ import { messageOf } from '../errors.js';
 import { planRun, type PlanOptions, type RunPlan } from './plan-run.js';
 import { readRawFile } from './read-raw-file.js';
 import { lastDataRow } from '../parse/data-rows.js';
+import { writeReadableCopy } from '../lake/table-source.js';
 
 export type FileOutcome =
   | { readonly status: 'staged'; readonly file: RawFile; readonly row: ManifestRow; readonly warnings: readonly string[] }
@@ -38,6 +40,8 @@ export interface PreparedRun {
   readonly plan: RunPlan;
   readonly sha1: string;
   readonly durationS: number | null;
+  /** A copy for the CSV reader when the header holds double quotes (lake/table-source.ts); removed once written. */
+  readonly readerCopy: string | null;
 }
 
 export async function stageOneFile(file: RawFile, previous: StagedSource | undefined, ctx: StageFileContext): Promise<FileOutcome> {
@@ -67,11 +71,12 @@ export async function prepareRun(file: RawFile, previous: StagedSource | undefin
   if (!ctx.claimRunId(plan.runId, file.relPath)) {
     return reject(file, 'duplicate-run', `${file.relPath}: another file already has its run id ${plan.runId} (same path but for letter case, same start time).`);
   }
-  return { file, plan, sha1: content.sha1, durationS: lastTimeValue(plan, content.tail) };
+  const readerCopy = await writeReadableCopy(content.bytes, plan.skipLines, ctx.stageRoot, plan.runId);
+  return { file, plan, sha1: content.sha1, durationS: lastTimeValue(plan, content.tail), readerCopy };
 }
 
 /** The DuckDB half: writes the run's data file and publishes it only if its manifest row is valid. */
-export async function writePreparedRun({ file, plan, sha1, durationS }: PreparedRun, ctx: StageFileContext): Promise<FileOutcome> {
+export async function writePreparedRun({ file, plan, sha1, durationS, readerCopy }: PreparedRun, ctx: StageFileContext): Promise<FileOutcome> {
   // The row is checked before the file is renamed into place: a refused run never replaces a good one.
   const decide = (rows: number): PublishDecision<ManifestRow> => {
     if (rows === 0) return { publish: false, problem: 'the data table is empty (no rows after the column line)' };
@@ -80,11 +85,14 @@ export async function writePreparedRun({ file, plan, sha1, durationS }: Prepared
     return { publish: false, problem: `its manifest row breaks the rules: ${describeIssues(invalid[0]?.issues ?? [])}` };
   };
   try {
-    const row = await writeRunParquet(ctx.conn, runTable(file, plan, ctx.onlyYamlData), absoluteDataPath(ctx.stageRoot, plan.dataPath), decide);
+    const table = { ...runTable(file, plan, ctx.onlyYamlData), sourcePath: readerCopy ?? file.absPath };
+    const row = await writeRunParquet(ctx.conn, table, absoluteDataPath(ctx.stageRoot, plan.dataPath), decide);
     return { status: 'staged', file, row, warnings: plan.warnings };
   } catch (error) {
     const errorType = error instanceof RunRefused ? 'invalid-run' : 'bad-data';
     return reject(file, errorType, `${file.relPath}${error instanceof RunRefused ? ':' : ','} ${messageOf(error)}.`);
+  } finally {
+    if (readerCopy !== null) await rm(readerCopy, { force: true });
   }
 }
 

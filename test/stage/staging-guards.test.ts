@@ -1,6 +1,6 @@
 // Guards around staging that a new user trips over: quoted header values, future mtimes, outputs inside the raw root.
 import assert from 'node:assert/strict';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Engine } from '../../src/engine/duckdb.js';
@@ -27,12 +27,7 @@ describe('staging guards', () => {
     ['a spreadsheet formula as the chip group', 'plain', '=HYPERLINK("http://x","y")'],
     ['an unbalanced quote', '5" wafer, "cut', 'Alisson'],
   ] as const) {
-    // TODO for the write path (issue 10 item 4): the header parser reads these values right, but DuckDB's
-    // read_csv(skip=N, strict_mode=true) parses the skipped header lines as CSV and silently returns no rows when one
-    // holds a quoted piece followed by more text (`x("a","b")`); comment='#' would cut data cells at an unquoted `#`.
-    // The table must reach the reader without its header lines. Runs, reported as todo until then.
-    const todo = 'the write path reads header lines as CSV (DuckDB skip under strict_mode); fixed with the write-path rewrite';
-    it(`stages a file whose header holds ${what}: header values never move where the table starts`, { todo }, async () => {
+    it(`stages a file whose header holds ${what}: header values never move where the table starts`, async () => {
       const root = tempDir();
       mkdirSync(path.join(root, 'raw'));
       writeFileSync(path.join(root, 'raw', 'Alisson71_It_1.csv'), labFile(information, group));
@@ -41,6 +36,9 @@ describe('staging guards', () => {
       const [run] = await manifestOf(lake.config.manifestPath);
       assert.equal(run?.rows, 3);
       assert.equal(run?.['information'], information);
+      if (group === 'Alisson') assert.equal(run?.chip_name, 'Alisson71');
+      // The reader's copy is gone: only the run's own files are left in the lake.
+      assert.deepEqual(readdirSync(lake.config.stageRoot).filter((n) => n.startsWith('.')), []);
     });
   }
 
