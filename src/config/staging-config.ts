@@ -1,9 +1,9 @@
 // The staging run options, read once at the edge from a YAML file, STRATA_* variables and flags (flags win).
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { configError, messageOf, usageError } from '../errors.js';
+import { configError, usageError } from '../errors.js';
+import { readYamlFile } from './yaml-file.js';
 import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
 import { DEFAULT_IN_FLIGHT_PREFIXES } from '../discover/in-flight.js';
 import { extractionVersion, projectRoot } from '../version.js';
@@ -92,12 +92,7 @@ export function loadStagingConfig(sources: StagingConfigSources): StagingConfig 
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw configError(`cannot read the config file ${file}: ${messageOf(error)}`, { file });
-  }
+  const parsed = readYamlFile(file, 'the config file');
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw configError(`the config file ${file} must be a mapping of option names to values`, { file });
