@@ -70,6 +70,13 @@ describe('chip parameters', () => {
     assert.match(validate.stderr, /chip 71 was measured with IVg, but the chip parameters expect only It/);
     const plain = await runCli(['validate-manifest', '--manifest', lake.config.manifestPath], { cwd: root });
     assert.equal(plain.code, 0, plain.stderr);
+
+    // The chip's history carries its notes, and holds the run filed under the declared group.
+    const history = await runCli(['history', 'Alisson71', '--manifest', lake.config.manifestPath, '--chip-params', 'chips.yml', '--json'], { cwd: root });
+    assert.equal(history.code, 0, history.stderr);
+    assert.deepEqual(lastJson(history), { chip: 'Alisson71', runs: 3, manifest: lake.config.manifestPath, notes: 'Primary test device' });
+    const table = await runCli(['history', '71', '--manifest', lake.config.manifestPath, '--chip-params', 'chips.yml'], { cwd: root });
+    assert.match(table.stdout, /History of Alisson71: Primary test device/);
   });
 
   it('is read from --chip-params on the CLI and from the chip-params key of a config file', async () => {
