@@ -24,7 +24,7 @@ const TYPE_WORDS: Readonly<Record<string, ValueType>> = {
   boolean: 'bool',
   datetime: 'datetime',
 };
-const typeWord = z.string().refine((t) => t in TYPE_WORDS, { message: `expected one of ${Object.keys(TYPE_WORDS).join(', ')}` });
+const typeWord = z.string().refine((t) => Object.hasOwn(TYPE_WORDS, t), { message: `expected one of ${Object.keys(TYPE_WORDS).join(', ')}` });
 const typed = z.record(z.string(), typeWord).nullish();
 const foreignFile = z.looseObject({
   ManifestColumnMap: z.record(z.string(), z.array(z.string())).optional(),
@@ -64,7 +64,7 @@ export function translateForeignProcedures(raw: unknown, file: string): ForeignP
   for (const [name, proc] of Object.entries(spec.procedures)) {
     for (const key of Object.keys(proc)) if (!['Parameters', 'Metadata', 'Data', 'Config'].includes(key)) ignored.add(`${name}.${key}`);
     for (const [key, value] of Object.entries(proc.Config ?? {})) {
-      if (key !== 'light_detection' || typeof value !== 'string' || !(value in LIGHT_DETECTION)) ignored.add(`Config.${key}`);
+      if (key !== 'light_detection' || typeof value !== 'string' || !Object.hasOwn(LIGHT_DETECTION, value)) ignored.add(`Config.${key}`);
     }
     const types = typesOf(proc);
     for (const [key, type] of Object.entries(types)) seen.set(key, { type, count: (seen.get(key)?.count ?? 0) + 1 });
@@ -81,7 +81,7 @@ export function translateForeignProcedures(raw: unknown, file: string): ForeignP
       metadata: read(proc.Metadata),
       manifest: manifestOf(Object.keys(types), columnOf, types),
       data,
-      ...(typeof detection === 'string' && detection in LIGHT_DETECTION ? { light: LIGHT_DETECTION[detection] } : {}),
+      ...(typeof detection === 'string' && Object.hasOwn(LIGHT_DETECTION, detection) ? { light: LIGHT_DETECTION[detection] } : {}),
       ...(timeColumn ? { time_column: timeColumn } : {}),
     };
   }
@@ -109,11 +109,11 @@ export function translateForeignProcedures(raw: unknown, file: string): ForeignP
 }
 
 function isForeign(raw: unknown): boolean {
-  if (typeof raw !== 'object' || raw === null || 'version' in raw) return false;
+  if (typeof raw !== 'object' || raw === null || Object.hasOwn(raw, 'version')) return false;
   const procedures = (raw as { procedures?: unknown }).procedures;
   if (typeof procedures !== 'object' || procedures === null) return false;
   return Object.values(procedures).some(
-    (p) => typeof p === 'object' && p !== null && ['Parameters', 'Metadata', 'Data'].some((k) => k in p),
+    (p) => typeof p === 'object' && p !== null && ['Parameters', 'Metadata', 'Data'].some((k) => Object.hasOwn(p, k)),
   );
 }
 
