@@ -52,8 +52,12 @@ function procedureYaml(draft: ProcedureDraft) {
     [...draft.columns].map(([column, values]) => [snakeName(column), { type: inferType(column, values), header: column }]),
   );
   const timeColumn = Object.keys(data).find((name) => name === 't_s' || name === 'time_s');
+  // The light rule names the columns the instrument's laser keys become (`Laser voltage` -> laser_voltage_v).
+  const voltage = manifest['Laser voltage'];
+  const wavelength = manifest['Laser wavelength'];
   return {
     description: `Proposed from ${draft.files} file(s).`,
+    ...(voltage && wavelength ? { light: { voltage, wavelength } } : {}),
     ...(timeColumn ? { time_column: timeColumn } : {}),
     parameters: headerEntries(draft.parameters),
     metadata: headerEntries(draft.metadata),

@@ -225,3 +225,18 @@ describe('a procedure added by editing YAML only', () => {
     assert.ok(names.includes('f_hz') && names.includes('c_f') && names.includes('frequency_hz'), names.join(', '));
   });
 });
+
+describe('a YAML proposed by infer-schema', () => {
+  it('names the light rule after the laser columns it proposes, so its runs know their light', async () => {
+    const root = tempDir();
+    await generateLabCorpus({ root: path.join(root, 'raw'), files: 12, seed: 45, procedures: ['It'], variants: false, badFiles: false });
+    const infer = await runCli(['infer-schema', '--raw-root', 'raw', '--out', 'proposed.yml'], { cwd: root });
+    assert.equal(infer.code, 0, infer.stderr);
+    const catalog = loadProcedureCatalog(path.join(root, 'proposed.yml'));
+    assert.equal(catalog.procedures.get('It')?.light.kind, 'columns');
+    const lake = await stageInto(path.join(root, 'raw'), root, { proceduresYaml: path.join(root, 'proposed.yml') });
+    const rows = await readManifest(await (await Engine.open()).connect(), lake.config.manifestPath);
+    assert.equal(rows.length, 12);
+    assert.ok(rows.every((r) => r.has_light !== null), JSON.stringify(rows.map((r) => r.has_light)));
+  });
+});
