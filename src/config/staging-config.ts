@@ -1,9 +1,9 @@
 // The staging run options, read once at the edge from a YAML file, STRATA_* variables and flags (flags win).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { configError, messageOf } from '../errors.js';
+import { configError, usageError } from '../errors.js';
+import { readYamlFile } from './yaml-file.js';
 import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
 import { DEFAULT_IN_FLIGHT_PREFIXES } from '../discover/in-flight.js';
 import { extractionVersion, projectRoot } from '../version.js';
@@ -12,6 +12,8 @@ export interface StagingConfig {
   readonly rawRoot: string;
   readonly stageRoot: string;
   readonly proceduresYaml: string;
+  /** The lab's chip parameters file (chip number -> group, notes, expected procedures); none by default. */
+  readonly chipParams: string | undefined;
   readonly localTz: string;
   readonly workers: number;
   readonly threadsPerWorker: number;
@@ -33,6 +35,7 @@ const OPTIONS = {
   rawRoot: { key: 'raw-root', kind: 'path' },
   stageRoot: { key: 'stage-root', kind: 'path' },
   proceduresYaml: { key: 'procedures-yaml', kind: 'path' },
+  chipParams: { key: 'chip-params', kind: 'path' },
   localTz: { key: 'local-tz', kind: 'string' },
   workers: { key: 'workers', kind: 'workers' },
   threadsPerWorker: { key: 'threads-per-worker', kind: 'count' },
@@ -89,12 +92,7 @@ export function loadStagingConfig(sources: StagingConfigSources): StagingConfig 
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw configError(`cannot read the config file ${file}: ${messageOf(error)}`, { file });
-  }
+  const parsed = readYamlFile(file, 'the config file');
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw configError(`the config file ${file} must be a mapping of option names to values`, { file });
@@ -145,13 +143,23 @@ function withDefaults(values: Partial<Record<Field, unknown>>): StagingConfig {
   if (v.stageRoot === undefined) throw configError('no stage root given: pass --stage-root (or set stage-root in the config file, or STRATA_STAGE_ROOT)');
   if (!existsSync(v.rawRoot) || !statSync(v.rawRoot).isDirectory()) throw configError(`the raw root ${v.rawRoot} is not a folder`);
   const localTz = checkTimeZone(v.localTz ?? DEFAULT_LOCAL_TZ);
+  const outside = path.dirname(v.stageRoot); // rejects and manifest sit beside the stage root (CONTRACT.md)
+  const rejectsDir = v.rejectsDir ?? path.join(outside, '_rejects');
+  const eventsDir = v.eventsDir ?? path.join(outside, '_manifest', 'events');
+  const manifestPath = v.manifestPath ?? path.join(outside, '_manifest', 'manifest.parquet');
+  checkApart(v.rawRoot, [
+    ['the stage root', v.stageRoot],
+    ['the rejects folder', rejectsDir],
+    ['the events folder', eventsDir],
+    ['the manifest', manifestPath],
+  ]);
   const cores = availableParallelism();
   const workers = v.workers ?? Math.min(32, Math.max(1, cores));
-  const outside = path.dirname(v.stageRoot); // rejects and manifest sit beside the stage root (CONTRACT.md)
   return Object.freeze({
     rawRoot: v.rawRoot,
     stageRoot: v.stageRoot,
     proceduresYaml: v.proceduresYaml ?? path.join(projectRoot, 'config', 'procedures.yml'),
+    chipParams: v.chipParams,
     localTz,
     workers,
     threadsPerWorker: v.threadsPerWorker ?? Math.max(1, Math.floor(cores / workers)),
@@ -160,9 +168,37 @@ function withDefaults(values: Partial<Record<Field, unknown>>): StagingConfig {
     strict: v.strict ?? false,
     settleSeconds: v.settleSeconds ?? 10,
     inFlightPrefixes: Object.freeze([...(v.inFlightPrefixes ?? DEFAULT_IN_FLIGHT_PREFIXES)]),
-    rejectsDir: v.rejectsDir ?? path.join(outside, '_rejects'),
-    eventsDir: v.eventsDir ?? path.join(outside, '_manifest', 'events'),
-    manifestPath: v.manifestPath ?? path.join(outside, '_manifest', 'manifest.parquet'),
+    rejectsDir,
+    eventsDir,
+    manifestPath,
     extractionVersion: v.extractionVersion ?? extractionVersion(),
   });
+}
+
+/** Whether `inner` is `outer` or lies inside it (symbolic links resolved where the paths exist). */
+export function isInside(inner: string, outer: string): boolean {
+  const relative = path.relative(realPath(outer), realPath(inner));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+function realPath(p: string): string {
+  const missing: string[] = [];
+  let at = path.resolve(p);
+  while (!existsSync(at) && path.dirname(at) !== at) {
+    missing.unshift(path.basename(at));
+    at = path.dirname(at);
+  }
+  return path.join(realpathSync(at), ...missing);
+}
+
+/**
+ * Outputs inside the raw root would be read back as raw files on the next run, and a raw root inside an output
+ * would be swept or overwritten: either is a usage error (exit 2), said before anything is written.
+ */
+export function checkApart(rawRoot: string, outputs: readonly (readonly [string, string])[]): void {
+  for (const [what, output] of outputs) {
+    if (isInside(output, rawRoot) || isInside(rawRoot, output)) {
+      throw usageError(`${what} ${output} overlaps the raw root ${rawRoot}: put the outputs outside the raw files' folder (and the raw files outside the outputs)`);
+    }
+  }
 }

@@ -17,6 +17,12 @@ export interface ManifestColumn {
 export interface ParameterColumn {
   readonly name: string;
   readonly type: ParameterType;
+  /** The range a sound value keeps to, from the procedures YAML (`min`, `max` inclusive; `above` exclusive). */
+  readonly min?: number | undefined;
+  readonly max?: number | undefined;
+  readonly above?: number | undefined;
+  /** How a person names it in a message (`laser voltage`): its header key, lower-cased. */
+  readonly label?: string | undefined;
 }
 
 export const MANIFEST_SCHEMA_VERSION = 1;

@@ -4,7 +4,11 @@ import { manifestRow, TEST_PARAMETERS } from '../../test/history/manifest-fixtur
 import { validateManifestRows } from './manifest-row.js';
 
 const base = () => manifestRow({ start: '2025-09-04T15:00:00Z', fileIdx: 1 });
-const check = (row: unknown) => validateManifestRows([row], TEST_PARAMETERS);
+// The laser columns' ranges, as the shipped procedures YAML declares them (`min: 0`, `above: 0`).
+const RANGED = TEST_PARAMETERS.map((p) =>
+  p.name === 'laser_voltage_v' ? { ...p, min: 0 } : p.name === 'laser_wavelength_nm' ? { ...p, above: 0 } : p,
+);
+const check = (row: unknown) => validateManifestRows([row], RANGED);
 const issuesOf = (row: unknown) => check(row).invalid[0]?.issues ?? [];
 
 describe('the ManifestRow model', () => {

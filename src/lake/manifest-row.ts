@@ -89,14 +89,37 @@ function normaliserFor(column: ManifestColumn): Normalise | null {
   );
 }
 
-// Range rules of named columns; they apply wherever the column exists (core or parameter).
+// Range rules of the core columns; a parameter column's range is the procedures YAML's (`min:`, `max:`, `above:`).
 const RANGE_RULES: Readonly<Record<string, (n: z.ZodNumber) => z.ZodNumber>> = {
-  laser_voltage_v: (n) => n.min(0, 'laser voltage must be at least 0 V'),
-  laser_wavelength_nm: (n) => n.positive('laser wavelength must be above 0 nm (store no wavelength as null)'),
   duration_s: (n) => n.min(0, 'duration must be at least 0 s'),
   chip_number: (n) => n.min(0, 'chip number must be at least 0'),
   rows: (n) => n.min(0, 'rows must be at least 0'),
 };
+
+/** The unit a column name ends with (`laser_voltage_v` -> V), for messages; the YAML names columns unit last. */
+const UNITS: Readonly<Record<string, string>> = { v: 'V', a: 'A', nm: 'nm', s: 's', ms: 'ms', hz: 'Hz', c: '°C', degc: '°C', w: 'W' };
+
+function parameterRange(parameter: ParameterColumn): (n: z.ZodNumber) => z.ZodNumber {
+  const unit = UNITS[/_([a-z]+)$/.exec(parameter.name)?.[1] ?? ''];
+  const value = (n: number) => (unit ? `${n} ${unit}` : String(n));
+  const label = parameter.label ?? parameter.name;
+  return (n) => {
+    let ruled = n;
+    if (parameter.min !== undefined) ruled = ruled.min(parameter.min, `${label} must be at least ${value(parameter.min)}`);
+    if (parameter.above !== undefined) ruled = ruled.gt(parameter.above, `${label} must be above ${value(parameter.above)} (store no value as null)`);
+    if (parameter.max !== undefined) ruled = ruled.max(parameter.max, `${label} must be at most ${value(parameter.max)}`);
+    return ruled;
+  };
+}
+
+/** The columns of a manifest file with the ranges `rules` (the procedures YAML's) give them. */
+export function withRanges(columns: readonly ParameterColumn[], rules: readonly ParameterColumn[]): ParameterColumn[] {
+  const byName = new Map(rules.map((r) => [r.name, r]));
+  return columns.map((c) => {
+    const rule = byName.get(c.name);
+    return rule ? { ...c, min: rule.min, max: rule.max, above: rule.above, label: rule.label } : c;
+  });
+}
 
 const SPECIAL: Readonly<Record<string, z.ZodType>> = {
   run_id: z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 hexadecimal digits'),
@@ -108,7 +131,7 @@ const SPECIAL: Readonly<Record<string, z.ZodType>> = {
   source_sha1: z.string().regex(/^[0-9a-f]{40}$/, 'expected 40 hexadecimal digits'),
 };
 
-function fieldSchema(column: ManifestColumn): z.ZodType {
+function fieldSchema(column: ManifestColumn, parameter: ParameterColumn | undefined): z.ZodType {
   const special = SPECIAL[column.name];
   let base: z.ZodType;
   if (special) base = special;
@@ -116,7 +139,7 @@ function fieldSchema(column: ManifestColumn): z.ZodType {
   else if (column.sqlType === 'BOOLEAN') base = z.boolean();
   else if (column.sqlType === 'TIMESTAMPTZ') base = z.date({ error: NAIVE_MESSAGE });
   else {
-    const rule = RANGE_RULES[column.name] ?? ((n: z.ZodNumber) => n);
+    const rule = RANGE_RULES[column.name] ?? (parameter ? parameterRange(parameter) : (n: z.ZodNumber) => n);
     const number = z.number().finite('expected a finite number');
     base = rule(column.sqlType === 'BIGINT' ? number.int('expected a whole number') : number);
   }
@@ -136,7 +159,8 @@ function rowModel(parameterColumns: readonly ParameterColumn[]): RowModel {
   let model = modelCache.get(key);
   if (!model) {
     const columns = manifestColumns(parameterColumns);
-    const schema = z.strictObject(Object.fromEntries(columns.map((c) => [c.name, fieldSchema(c)]))) as unknown as z.ZodType<ManifestRow>;
+    const byName = new Map(parameterColumns.map((p) => [p.name, p]));
+    const schema = z.strictObject(Object.fromEntries(columns.map((c) => [c.name, fieldSchema(c, byName.get(c.name))]))) as unknown as z.ZodType<ManifestRow>;
     const normalisers = new Map(columns.flatMap((c) => {
       const normalise = normaliserFor(c);
       return normalise ? [[c.name, normalise] as const] : [];

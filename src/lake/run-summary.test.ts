@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeRun } from './run-summary.js';
+import path from 'node:path';
+import { describeRun as describeWith } from './run-summary.js';
+import { loadProcedureCatalog, parseProcedureCatalog } from '../schema/procedures-schema.js';
+import { projectRoot } from '../version.js';
+
+// The summaries are the shipped YAML's `summary:` templates; a procedure it does not know gets `common`'s.
+const shipped = loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml'));
+const describeRun = (run: Record<string, unknown>) =>
+  describeWith(run, (shipped.procedures.get(String(run['proc'])) ?? shipped.common).summary);
 
 describe('the run summary line', () => {
   it('describes a lit It run with gate voltage, wavelength and duration', () => {
@@ -25,5 +33,15 @@ describe('the run summary line', () => {
     assert.equal(describeRun({ proc: 'Pt', laser_wavelength_nm: 625, laser_voltage_v: 2, duration_s: 30 }), 'Pt (λ=625nm, VL=2V, 30s)');
     assert.equal(describeRun({ proc: 'VVg', vg_start_v: 0, vg_end_v: -4 }), 'VVg sweep (Vg=0 to -4V)');
     assert.equal(describeRun({ proc: 'Xyz' }), 'Xyz');
+    assert.equal(describeRun({ proc: 'Xyz', has_light: false, vds_v: 0.1, duration_s: 5 }), 'Dark Xyz (Vds=0.1V, 5s)');
+  });
+
+  it('follows a summary template a procedure declares in YAML only', () => {
+    const catalog = parseProcedureCatalog(
+      'version: 1\nprocedures:\n  Cv:\n    summary:\n      title: "{proc} scan"\n      parts: ["f={freq_hz}Hz", { text: "dark", when: dark }]\n    data: {}\n',
+    );
+    const spec = catalog.procedures.get('Cv')!.summary;
+    assert.equal(describeWith({ proc: 'Cv', freq_hz: 1000, has_light: false }, spec), 'Cv scan (f=1000Hz, dark)');
+    assert.equal(describeWith({ proc: 'Cv', has_light: true }, spec), 'Cv scan');
   });
 });

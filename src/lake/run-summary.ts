@@ -1,4 +1,6 @@
-// The one-line human description of a run, stored in the manifest's `summary` column.
+// The one-line human description of a run, stored in the manifest's `summary` column, from its procedure's YAML
+// `summary:` template.
+import type { SummarySpec } from '../schema/procedures-schema.js';
 
 type RunFields = Readonly<Record<string, unknown>>;
 
@@ -10,88 +12,58 @@ function num(value: number): string {
   return value.toExponential(2).replace(/\.?0+e/, 'e');
 }
 
-function numberField(run: RunFields, name: string): number | null {
-  const value = run[name];
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'bigint') return Number(value);
+/** `seconds`: whole seconds from 10 s up (`120`), else as `num` (`3.25`). */
+const FORMATS: Readonly<Record<string, (value: number) => string>> = {
+  seconds: (s) => (s >= 10 ? String(Math.round(s)) : num(s)),
+};
+
+function fieldText(run: RunFields, name: string, format: string | undefined): string | null {
+  const raw = run[name];
+  const value = typeof raw === 'bigint' ? Number(raw) : raw;
+  if (typeof value === 'number') return Number.isFinite(value) ? (FORMATS[format ?? ''] ?? num)(value) : null;
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'boolean') return String(value);
   return null;
 }
 
-type Part = string | null;
-
-const volts = (run: RunFields, label: string, name: string): Part => {
-  const v = numberField(run, name);
-  return v === null ? null : `${label}=${num(v)}V`;
-};
-
-const range = (run: RunFields, label: string, from: string, to: string, unit: string): Part => {
-  const a = numberField(run, from);
-  const b = numberField(run, to);
-  return a === null || b === null ? null : `${label}=${num(a)} to ${num(b)}${unit}`;
-};
-
-const wavelength = (run: RunFields): Part => {
-  const nm = numberField(run, 'laser_wavelength_nm');
-  return run['has_light'] === true && nm !== null ? `λ=${num(nm)}nm` : null;
-};
-
-const duration = (run: RunFields): Part => {
-  const s = numberField(run, 'duration_s');
-  return s === null ? null : `${s >= 10 ? Math.round(s) : num(s)}s`;
-};
-
-const temperature = (run: RunFields): Part => {
-  const target = numberField(run, 'target_t_c');
-  return target === null ? null : `T=${num(target)}°C`;
-};
-
-function line(title: string, parts: readonly Part[]): string {
-  const present = parts.filter((p): p is string => p !== null);
-  return present.length > 0 ? `${title} (${present.join(', ')})` : title;
+/** The template with each `{field}` or `{field:format}` filled in; null when any field has no value. */
+function fill(template: string, run: RunFields): string | null {
+  let missing = false;
+  const text = template.replace(/\{([^}:]+)(?::([^}]+))?\}/g, (_m, name: string, format: string | undefined) => {
+    const value = fieldText(run, name.trim(), format?.trim());
+    if (value === null) missing = true;
+    return value ?? '';
+  });
+  return missing ? null : text;
 }
 
-/** Time traces: "Dark" when the laser was off, the wavelength when it was on. */
-function timeTrace(run: RunFields, proc: string, parts: readonly Part[]): string {
-  const title = run['has_light'] === false ? `Dark ${proc}` : proc;
-  return line(title, [...parts, wavelength(run), duration(run)]);
-}
-
-const DESCRIBE: Readonly<Record<string, (run: RunFields, proc: string) => string>> = {
-  It: (run, proc) => timeTrace(run, proc, [volts(run, 'Vg', 'vg_v')]),
-  It2: (run, proc) => timeTrace(run, proc, [volts(run, 'Vg', 'vg_v')]),
-  Vt: (run, proc) => timeTrace(run, proc, [volts(run, 'Vg', 'vg_v')]),
-  ITt: (run, proc) => timeTrace(run, proc, [volts(run, 'Vg', 'vg_v'), temperature(run)]),
-  Tt: (run, proc) => line(proc, [temperature(run), duration(run)]),
-  Pt: (run, proc) => line(proc, [nmAlways(run), volts(run, 'VL', 'laser_voltage_v'), duration(run)]),
-  IVg: (run, proc) => line(`${proc} sweep`, [range(run, 'Vg', 'vg_start_v', 'vg_end_v', 'V'), wavelength(run)]),
-  VVg: (run, proc) => line(`${proc} sweep`, [range(run, 'Vg', 'vg_start_v', 'vg_end_v', 'V'), wavelength(run)]),
-  IVgT: (run, proc) => line(`${proc} sweep`, [range(run, 'Vg', 'vg_start_v', 'vg_end_v', 'V'), temperature(run), wavelength(run)]),
-  IV: (run, proc) =>
-    line(`${proc} sweep`, [range(run, 'Vsd', 'vsd_start_v', 'vsd_end_v', 'V'), volts(run, 'Vg', 'vg_v'), wavelength(run)]),
-  LaserCalibration: (run, proc) => laserCalibration(run, proc),
+const WHEN: Readonly<Record<SummarySpec['parts'][number]['when'], (run: RunFields) => boolean>> = {
+  always: () => true,
+  lit: (run) => run['has_light'] === true,
+  dark: (run) => run['has_light'] === false,
 };
 
-function nmAlways(run: RunFields): Part {
-  const nm = numberField(run, 'laser_wavelength_nm');
-  return nm === null ? null : `λ=${num(nm)}nm`;
-}
-
-function laserCalibration(run: RunFields, proc: string): string {
-  const nm = numberField(run, 'laser_wavelength_nm');
-  const from = numberField(run, 'laser_voltage_start_v');
-  const to = numberField(run, 'laser_voltage_end_v');
-  return [proc, nm === null ? null : `${num(nm)}nm`, from === null || to === null ? null : `${num(from)}-${num(to)}V`]
-    .filter((p) => p !== null)
-    .join(' ');
-}
+/** When a procedure says nothing: its name, `Dark` in front when the light was off, and the duration. */
+export const PLAIN_SUMMARY: SummarySpec = {
+  title: '{proc}',
+  darkTitle: 'Dark {proc}',
+  parts: [{ text: '{duration_s:seconds}s', when: 'always' }],
+  brackets: true,
+};
 
 /**
- * One line saying what a run was: `It (Vg=-3V, λ=455nm, 120s)`, `Dark It (Vg=-2V, 300s)`,
- * `IVg sweep (Vg=-5 to 5V)`, `LaserCalibration 455nm 0-5V`. Takes manifest fields by name; missing ones are left out.
+ * One line saying what a run was, by its procedure's template: `It (Vg=-3V, λ=455nm, 120s)`, `Dark It (Vg=-2V, 300s)`,
+ * `IVg sweep (Vg=-5 to 5V)`, `LaserCalibration 455nm 0-5V`. Parts whose fields are missing are left out.
  */
-export function describeRun(run: RunFields): string {
-  const proc = typeof run['proc'] === 'string' && run['proc'] !== '' ? run['proc'] : 'run';
-  const describe = DESCRIBE[proc];
-  if (describe) return describe(run, proc);
-  return timeTrace(run, proc, [volts(run, 'Vg', 'vg_v'), volts(run, 'Vds', 'vds_v')]);
+export function describeRun(run: RunFields, spec: SummarySpec = PLAIN_SUMMARY): string {
+  const fields = { ...run, proc: typeof run['proc'] === 'string' && run['proc'] !== '' ? run['proc'] : 'run' };
+  const titleTemplate = run['has_light'] === false && spec.darkTitle !== undefined ? spec.darkTitle : spec.title;
+  const title = fill(titleTemplate, fields) ?? String(fields.proc);
+  const parts = spec.parts.flatMap((part) => {
+    if (!WHEN[part.when](run)) return [];
+    const text = fill(part.text, fields);
+    return text === null ? [] : [text];
+  });
+  if (parts.length === 0) return title;
+  return spec.brackets ? `${title} (${parts.join(', ')})` : [title, ...parts].join(' ');
 }

@@ -7,6 +7,11 @@ import { lastJson, runCli } from '../../test/support/run-cli.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { manifestRow, writeTestManifest } from '../../test/history/manifest-fixtures.js';
 import { findStageRoot, validateManifest, type ManifestFinding } from './validate-manifest.js';
+import { loadProcedureCatalog } from '../schema/procedures-schema.js';
+import { projectRoot } from '../version.js';
+
+// The column ranges are the shipped procedures YAML's (`Laser voltage: { column: laser_voltage_v, min: 0 }`).
+const SHIPPED_RULES = loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml')).parameterColumns;
 
 /** A small real lake: data Parquet files of `rows` rows per run and a manifest listing them. */
 async function buildLake(runs: number) {
@@ -31,7 +36,7 @@ async function findings(manifestPath: string, stageRoot: string): Promise<readon
   const engine = await Engine.open();
   const conn = await engine.connect();
   try {
-    return (await validateManifest(conn, { manifestPath, stageRoot })).findings;
+    return (await validateManifest(conn, { manifestPath, stageRoot, parameterRules: SHIPPED_RULES })).findings;
   } finally {
     conn.close();
     engine.close();

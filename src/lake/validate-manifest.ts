@@ -2,8 +2,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
-import { CORE_COLUMNS, parameterTypeOfSql, type ManifestColumn } from './manifest-columns.js';
-import { validateManifestRows, type RowIssue } from './manifest-row.js';
+import { CORE_COLUMNS, parameterTypeOfSql, type ManifestColumn, type ParameterColumn } from './manifest-columns.js';
+import { validateManifestRows, withRanges, type RowIssue } from './manifest-row.js';
+import type { ChipParams } from '../config/chip-params.js';
 import { describeParquetColumns, existingParameterColumns, manifestSource, readManifest } from './manifest-store.js';
 
 export type ManifestFinding =
@@ -15,7 +16,8 @@ export type ManifestFinding =
   | { readonly kind: 'missing_parquet'; readonly runId: string; readonly path: string }
   | { readonly kind: 'unreadable_parquet'; readonly runId: string; readonly path: string; readonly message: string }
   | { readonly kind: 'row_count_mismatch'; readonly runId: string; readonly path: string; readonly manifestRows: number; readonly parquetRows: number }
-  | { readonly kind: 'run_not_in_manifest'; readonly runId: string; readonly folder: string };
+  | { readonly kind: 'run_not_in_manifest'; readonly runId: string; readonly folder: string }
+  | { readonly kind: 'unexpected_procedure'; readonly runId: string; readonly chip: number; readonly proc: string; readonly expected: readonly string[] };
 
 export interface ManifestValidation {
   readonly manifest: string;
@@ -38,7 +40,13 @@ export function findStageRoot(manifestPath: string): string | null {
 
 export async function validateManifest(
   conn: EngineConnection,
-  options: { readonly manifestPath: string; readonly stageRoot: string },
+  options: {
+    readonly manifestPath: string;
+    readonly stageRoot: string;
+    readonly chipParams?: ChipParams | undefined;
+    /** The procedures YAML's parameter columns: their ranges (`min:`, `max:`, `above:`) are checked. */
+    readonly parameterRules?: readonly ParameterColumn[] | undefined;
+  },
 ): Promise<ManifestValidation> {
   const { manifestPath, stageRoot } = options;
   const source = manifestSource(manifestPath);
@@ -47,9 +55,11 @@ export async function validateManifest(
   const findings: ManifestFinding[] = [...structure];
   findings.push(...(await duplicateRunIds(conn, source)));
   findings.push(...(await nullsInRequired(conn, source, missing)));
-  findings.push(...rowViolations(rows, await existingParameterColumns(conn, manifestPath), missing));
+  const parameters = withRanges(await existingParameterColumns(conn, manifestPath), options.parameterRules ?? []);
+  findings.push(...rowViolations(rows, parameters, missing));
   findings.push(...(await parquetFiles(conn, rows, stageRoot)));
   findings.push(...runsOnDiskMissing(rows, stageRoot));
+  if (options.chipParams) findings.push(...unexpectedProcedures(rows, options.chipParams));
   return { manifest: manifestPath, stageRoot, runs: rows.length, findings };
 }
 
@@ -94,7 +104,7 @@ async function nullsInRequired(conn: EngineConnection, source: string, missing: 
 /** Rule breaks per row, minus what other findings already say (nulls, missing columns, duplicates). */
 function rowViolations(
   rows: readonly Readonly<Record<string, unknown>>[],
-  parameters: Awaited<ReturnType<typeof existingParameterColumns>>,
+  parameters: readonly ParameterColumn[],
   missing: Set<string>,
 ): ManifestFinding[] {
   const { invalid } = validateManifestRows(rows, parameters);
@@ -173,4 +183,15 @@ function runsOnDiskMissing(rows: readonly Readonly<Record<string, unknown>>[], s
     }
   }
   return findings;
+}
+
+/** Runs of a procedure their chip is not expected to be measured with (`expected_procs` in the chip parameters). */
+function unexpectedProcedures(rows: readonly Readonly<Record<string, unknown>>[], params: ChipParams): ManifestFinding[] {
+  return rows.flatMap((row) => {
+    const chip = typeof row['chip_number'] === 'bigint' ? Number(row['chip_number']) : row['chip_number'];
+    if (typeof chip !== 'number' || typeof row['proc'] !== 'string' || typeof row['run_id'] !== 'string') return [];
+    const expected = params.chips.get(chip)?.expectedProcs;
+    if (!expected || expected.includes(row['proc'])) return [];
+    return [{ kind: 'unexpected_procedure' as const, runId: row['run_id'], chip, proc: row['proc'], expected }];
+  });
 }

@@ -1,6 +1,7 @@
 // Cleaning and casting landed text to a dataset's column types; a problem is a value (row, column, reason), not a throw.
 import { isCalendarDate } from '../time/calendar-date.js';
 import type { ColumnType, DatasetRule } from './dataset-rules.js';
+import { yesNo } from '../parse/cell-words.js';
 
 export interface RowIssue {
   readonly row: number;
@@ -14,7 +15,6 @@ type Cast = { readonly ok: true; readonly text: string | null } | { readonly ok:
 
 const INT64_MAX = 2n ** 63n - 1n;
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
-const BOOLEANS: Readonly<Record<string, string>> = { true: 'true', false: 'false', yes: 'true', no: 'false', '1': 'true', '0': 'false' };
 
 const CASTS: Readonly<Record<ColumnType, (text: string) => Cast>> = {
   str: (text) => ({ ok: true, text }),
@@ -33,8 +33,8 @@ const CASTS: Readonly<Record<ColumnType, (text: string) => Cast>> = {
     return isCalendarDate(text) ? { ok: true, text } : { ok: false, reason: 'expected a calendar date as YYYY-MM-DD' };
   },
   bool(text) {
-    const value = BOOLEANS[text.toLowerCase()];
-    return value === undefined ? { ok: false, reason: 'expected true/false, yes/no or 1/0' } : { ok: true, text: value };
+    const value = yesNo(text);
+    return value === undefined ? { ok: false, reason: 'expected true/false, yes/no or 1/0' } : { ok: true, text: String(value) };
   },
 };
 

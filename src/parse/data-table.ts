@@ -9,7 +9,8 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { ValueType } from '../schema/procedures-schema.js';
 import type { ColumnValues } from '../parquet/parquet-columns.js';
-import { FALSE_WORDS, TRUE_WORDS, parseInstant } from './header-value.js';
+import { parseInstant } from './header-value.js';
+import { isNullWord, yesNo } from './cell-words.js';
 
 /** One output column: the source field that feeds it (-1: the file lacks it, all null) and its type. */
 export interface TableColumn {
@@ -35,8 +36,6 @@ export type DataTableResult =
   | { readonly ok: true; readonly table: DataTable }
   | { readonly ok: false; readonly line: number; readonly message: string };
 
-/** The texts that mean "no value" in a numeric cell (Python's and pandas' spellings included). */
-const NULL_TEXTS = new Set(['', 'nan', 'NaN', 'NAN', '-nan', '+nan', 'None', 'null', 'NULL', 'NA', 'N/A', 'n/a']);
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const COMMA = 0x2c;
 const LF = 0x0a;
@@ -251,8 +250,7 @@ function trimmed(bytes: Uint8Array, from: number, to: number): [number, number] 
 
 function isNullText(bytes: Uint8Array, from: number, to: number): boolean {
   if (from === to || isNan(bytes, from, to)) return true;
-  if (to - from > 4) return false;
-  return NULL_TEXTS.has(latin1(bytes, from, to));
+  return to - from <= 6 && isNullWord(latin1(bytes, from, to));
 }
 
 /** nan, NaN, NAN, -nan, +nan: what instruments and Python write for "no reading", checked byte by byte (the common case). */
@@ -430,9 +428,9 @@ class BoolBuilder extends Misfits implements Builder {
   }
   add(bytes: Uint8Array, from: number, to: number, row: number, line: number): void {
     [from, to] = trimmed(bytes, from, to);
-    const word = utf8(bytes, from, to).toLowerCase();
-    if (TRUE_WORDS.has(word) || FALSE_WORDS.has(word)) {
-      this.values[row] = TRUE_WORDS.has(word) ? 1 : 0;
+    const word = yesNo(utf8(bytes, from, to));
+    if (word !== undefined) {
+      this.values[row] = word ? 1 : 0;
       this.valid[row] = 1;
       return;
     }

@@ -12,6 +12,8 @@ export interface InstrumentHeader {
   readonly columns: readonly string[];
   /** 1-based line number of the column line; data rows start on the next line. */
   readonly columnLine: number;
+  /** Keys written more than once with different values, each value in file order; the last one is kept. */
+  readonly repeated: readonly { readonly key: string; readonly values: readonly string[] }[];
 }
 
 export type HeaderProblemKind =
@@ -66,6 +68,7 @@ function readSections(lines: readonly string[], rest: Rest | undefined): HeaderR
   let procedure: string | undefined;
   const parameters = new Map<string, string>();
   const metadata = new Map<string, string>();
+  const repeated = new Map<string, string[]>();
   let section: Map<string, string> | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
@@ -80,11 +83,17 @@ function readSections(lines: readonly string[], rest: Rest | undefined): HeaderR
       if (name === 'Procedure') procedure = sectionMatch[2]?.trim();
       else if (name === 'Parameters') section = parameters;
       else if (name === 'Metadata') section = metadata;
-      else return readColumns(lines, i + 1, procedure, parameters, metadata, rest);
+      else return readColumns(lines, i + 1, procedure, { parameters, metadata, repeated }, rest);
       continue;
     }
     const entry = ENTRY.exec(body);
-    if (entry && section) section.set(entry[1] ?? '', (entry[2] ?? '').trim());
+    if (entry && section) {
+      const key = entry[1] ?? '';
+      const value = (entry[2] ?? '').trim();
+      const earlier = parameters.get(key) ?? metadata.get(key);
+      if (earlier !== undefined && earlier !== value) repeated.set(key, [...(repeated.get(key) ?? [earlier]), value]);
+      section.set(key, value);
+    }
   }
   if (rest) return 'need-more';
   if (procedure === undefined) return fail('no-procedure', `the file has no '#Procedure:' header line`, 1);
@@ -95,10 +104,10 @@ function readColumns(
   lines: readonly string[],
   from: number,
   procedure: string | undefined,
-  parameters: Map<string, string>,
-  metadata: Map<string, string>,
+  sections: { parameters: Map<string, string>; metadata: Map<string, string>; repeated: Map<string, string[]> },
   rest: Rest | undefined,
 ): HeaderResult | 'need-more' {
+  const { parameters, metadata, repeated } = sections;
   if (procedure === undefined || procedure === '') return fail('no-procedure', `the file has no '#Procedure:' header line`, 1);
   let i = from;
   while (i < lines.length && (lines[i] ?? '').trim() === '') i++;
@@ -127,6 +136,7 @@ function readColumns(
       metadata: ownCopies(metadata),
       columns: columns.map(ownCopy),
       columnLine: i + 1,
+      repeated: [...repeated].map(([key, values]) => ({ key: ownCopy(key), values: values.map(ownCopy) })),
     },
   };
 }

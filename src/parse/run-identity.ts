@@ -26,13 +26,14 @@ export function chipIdentity(
   const group = parameters.get('Chip group name')?.trim() || null;
   const numberText = parameters.get('Chip number')?.trim();
   const number = numberText !== undefined && /^\d+$/.test(numberText) ? Number(numberText) : null;
-  if (group !== null || number !== null) return identity(group, number);
+  if (group !== null || number !== null) return chipNamed(group, number);
   const fromName = /^([A-Za-z]+)[_-]?(\d+)(?=[_\-.])/.exec(path.basename(fileName));
-  if (fromName && !procedureNames.has(fromName[1] ?? '')) return identity(fromName[1] ?? null, Number(fromName[2]));
-  return identity(null, null);
+  if (fromName && !procedureNames.has(fromName[1] ?? '')) return chipNamed(fromName[1] ?? null, Number(fromName[2]));
+  return chipNamed(null, null);
 }
 
-function identity(group: string | null, number: number | null): ChipIdentity {
+/** A chip's identity from its group and number: the group title-cased, the name both together (`Alisson71`). */
+export function chipNamed(group: string | null, number: number | null): ChipIdentity {
   const chipGroup = group === null ? null : titleCase(group);
   const chipName = chipGroup !== null && number !== null ? `${chipGroup}${number}` : null;
   return { chipGroup, chipNumber: number, chipName };

@@ -2,10 +2,13 @@
 import path from 'node:path';
 import { parseInstrumentHeader, type InstrumentHeader } from '../parse/instrument-header.js';
 import { firstDataRows } from '../parse/data-rows.js';
+import { isNullWord } from '../parse/cell-words.js';
+import { headerWarnings } from '../parse/header-checks.js';
+import { declaredChip, type ChipParams } from '../config/chip-params.js';
 import { castHeaderValue, parseInstant, type HeaderValue } from '../parse/header-value.js';
 import { chipIdentity, fileIndex, partitionDate, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
 import { matchColumns, type ColumnMatch } from '../schema/match-columns.js';
-import type { ProcedureCatalog, ProcedureSpec, ValueType } from '../schema/procedures-schema.js';
+import type { LightRule, ProcedureCatalog, ProcedureSpec, ValueType } from '../schema/procedures-schema.js';
 import { runId } from '../lake/run-id.js';
 import { runDataPath } from '../lake/partition-path.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
@@ -14,6 +17,10 @@ export interface PlanOptions {
   readonly localTz: string;
   readonly strict: boolean;
   readonly onlyYamlData: boolean;
+  /** The lab's chip parameters (`--chip-params`): a chip's declared group wins over its header's. */
+  readonly chipParams?: ChipParams | undefined;
+  /** When this staging run started: a file modified later than this has a clock ahead, which is said. */
+  readonly ingestedAt?: Date;
 }
 
 export interface RunPlan {
@@ -59,8 +66,15 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
     if (options.strict) return { ok: false, errorType: 'missing-required-column', error: missing };
     warnings.push(missing);
   }
+  if (options.ingestedAt && file.mtimeMs > options.ingestedAt.getTime() + 1000) {
+    warnings.push(`the file's modification time ${new Date(file.mtimeMs).toISOString()} is in the future (a clock ahead?); staged anyway`);
+  }
   const startTimeUtc = startTime(header, options.localTz, warnings);
-  const parameters = typedParameters(header, procedure, options.localTz, warnings);
+  warnings.push(...headerWarnings(header, startTimeUtc, options.ingestedAt));
+  const parameters = typedParameters(header, procedure ?? catalog.common, options.localTz, warnings);
+  const declared = declaredChip(chipIdentity(header.parameters, path.basename(file.relPath), catalog.procedures), options.chipParams);
+  if (declared.warning !== null) warnings.push(declared.warning);
+  const { chip } = declared;
   const { dateLocal, dateOrigin } = partitionDate(startTimeUtc, file.relPath, file.mtimeMs, options.localTz);
   const id = runId(file.relPath, startTimeUtc);
   return {
@@ -74,8 +88,8 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
       dateLocal,
       dateOrigin,
       fileIdx: fileIndex(file.relPath),
-      chip: chipIdentity(header.parameters, path.basename(file.relPath), catalog.procedures),
-      hasLight: hasLight(procedure, parameters),
+      chip,
+      hasLight: hasLight((procedure ?? catalog.common).light, parameters),
       parameters,
       columns: matching.columns,
       skipLines: header.columnLine,
@@ -95,43 +109,55 @@ function startTime(header: InstrumentHeader, zone: string, warnings: string[]): 
 
 function typedParameters(
   header: InstrumentHeader,
-  procedure: ProcedureSpec | undefined,
+  procedure: ProcedureSpec,
   zone: string,
   warnings: string[],
 ): Map<string, { type: ValueType; value: HeaderValue }> {
   const values = new Map<string, { type: ValueType; value: HeaderValue }>();
-  for (const mapping of procedure?.manifest ?? []) {
-    const text = header.parameters.get(mapping.headerKey) ?? header.metadata.get(mapping.headerKey);
-    if (text === undefined) {
+  for (const mapping of procedure.manifest) {
+    const given = mapping.headerKeys.flatMap((key) => {
+      const text = header.parameters.get(key) ?? header.metadata.get(key);
+      return text === undefined ? [] : [{ key, text }];
+    });
+    const first = given[0];
+    if (given.length > 1) {
+      warnings.push(`${mapping.column} is given as ${given.map((g) => `'${g.key}: ${g.text}'`).join(' and ')}; '${first?.key}' won`);
+    }
+    if (first === undefined) {
       values.set(mapping.column, { type: mapping.type, value: null });
       continue;
     }
-    const cast = castHeaderValue(text, mapping.type, zone);
+    const cast = castHeaderValue(first.text, mapping.type, zone);
     let value: HeaderValue = cast.ok ? cast.value : null;
-    if (!cast.ok) warnings.push(`'${mapping.headerKey}: ${text}' is not ${cast.expected}; kept as text in the warnings, stored as null`);
+    if (!cast.ok) warnings.push(`'${first.key}: ${first.text}' is not ${cast.expected}; kept as text in the warnings, stored as null`);
     if (mapping.zeroIsNull && value === 0) value = null;
     values.set(mapping.column, { type: mapping.type, value });
   }
   return values;
 }
 
-/** Light was on when a wavelength is given and the laser voltage is above zero; a procedure may fix the answer. */
-function hasLight(
-  procedure: ProcedureSpec | undefined,
-  parameters: ReadonlyMap<string, { readonly value: HeaderValue }>,
-): boolean | null {
-  if (procedure?.light === 'always') return true;
-  if (procedure?.light === 'never') return false;
-  const voltage = parameters.get('laser_voltage_v')?.value;
-  const wavelength = parameters.get('laser_wavelength_nm')?.value;
-  if (voltage === 0) return false;
-  if (typeof voltage === 'number' && voltage > 0 && typeof wavelength === 'number' && wavelength > 0) return true;
-  return null;
+/** The procedure's light rule: fixed, or lit when a wavelength is given and the voltage is above zero, dark at 0 V. */
+function hasLight(rule: LightRule, parameters: ReadonlyMap<string, { readonly value: HeaderValue }>): boolean | null {
+  switch (rule.kind) {
+    case 'always':
+      return true;
+    case 'never':
+      return false;
+    case 'unknown':
+      return null;
+    case 'columns': {
+      const voltage = parameters.get(rule.voltage)?.value;
+      const wavelength = parameters.get(rule.wavelength)?.value;
+      if (voltage === 0) return false;
+      if (typeof voltage === 'number' && voltage > 0 && typeof wavelength === 'number' && wavelength > 0) return true;
+      return null;
+    }
+  }
 }
 
 /** A column the YAML does not know is a number when its first rows hold numbers (or nan), else text. */
 function inferColumnType(rows: readonly (readonly string[])[], index: number): ValueType {
   const values = rows.map((row) => (row[index] ?? '').trim());
-  const numeric = values.every((v) => v === '' || /^[+-]?nan$/i.test(v) || Number.isFinite(Number(v)));
+  const numeric = values.every((v) => isNullWord(v) || Number.isFinite(Number(v)));
   return values.length > 0 && numeric ? 'float' : 'str';
 }

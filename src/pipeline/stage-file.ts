@@ -191,5 +191,5 @@ function manifestRow(
     data_schema: schemaId,
     warnings: JSON.stringify(warnings),
   };
-  return { ...row, summary: describeRun(row) } as ManifestRow;
+  return { ...row, summary: describeRun(row, (plan.procedure ?? ctx.catalog.common).summary) } as ManifestRow;
 }

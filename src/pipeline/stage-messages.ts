@@ -1,5 +1,6 @@
 // What the main thread and the stage workers say to each other.
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
+import type { ChipParams } from '../config/chip-params.js';
 import type { StagedSource } from '../lake/manifest-index.js';
 import type { ProcedureSchema } from '../lake/procedure-schemas.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
@@ -8,6 +9,8 @@ import type { FileOutcome } from './stage-file.js';
 export interface WorkerSetup {
   /** The catalog the main thread loaded (plain data and Maps: it crosses to the worker by structured clone). */
   readonly catalog: ProcedureCatalog;
+  /** The lab's chip parameters (`--chip-params`), when given. */
+  readonly chipParams: ChipParams | undefined;
   readonly options: {
     readonly stageRoot: string;
     readonly extractionVersion: string;

@@ -6,6 +6,7 @@ import { Engine } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import { loadProcedureCatalog, type ProcedureCatalog } from '../schema/procedures-schema.js';
+import { loadChipParams, type ChipParams } from '../config/chip-params.js';
 import { readManifestIndex, type StagedSource } from '../lake/manifest-index.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { openEventsLog } from '../lake/events-log.js';
@@ -67,6 +68,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const now = options.now ?? (() => new Date());
   const progress = options.progress ?? silentProgress;
   const catalog = loadProcedureCatalog(config.proceduresYaml);
+  const chipParams = config.chipParams === undefined ? undefined : loadChipParams(config.chipParams);
   const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
   const lock = acquireStageLock(config.stageRoot, [path.dirname(config.manifestPath), config.rejectsDir]);
   const engine = await Engine.open(':memory:', { threads: 1 });
@@ -82,7 +84,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     for (const t of triage) if (t.skip !== undefined) recorder.skipped(t.file, t.skip.reason);
     const schemasFile = lakeSchemasPath(config.manifestPath);
     const schemas = readLakeSchemas(schemasFile);
-    const grown = await stageInWorkers(work, staged, config, catalog, schemas, recorder, progress);
+    const grown = await stageInWorkers(work, staged, config, { catalog, chipParams }, schemas, recorder, progress);
     await recorder.finish();
     const lake = { procedures: grown.procedures, changes: [...schemas.changes, ...grown.changes] };
     if (grown.changes.length > 0) writeLakeSchemas(schemasFile, lake);
@@ -120,7 +122,7 @@ async function stageInWorkers(
   work: readonly RawFile[],
   staged: ReadonlyMap<string, StagedSource>,
   config: StagingConfig,
-  catalog: ProcedureCatalog,
+  { catalog, chipParams }: { catalog: ProcedureCatalog; chipParams: ChipParams | undefined },
   schemas: LakeSchemas,
   recorder: OutcomeRecorder,
   progress: Progress,
@@ -134,6 +136,7 @@ async function stageInWorkers(
   let stopped: string | undefined;
   const setup: WorkerSetup = {
     catalog,
+    chipParams,
     options: {
       stageRoot: config.stageRoot,
       extractionVersion: config.extractionVersion,
@@ -215,7 +218,9 @@ function triageFiles(
   nowMs: number,
 ): Triage[] {
   return files.map((file) => {
-    if (nowMs - file.mtimeMs < config.settleSeconds * 1000) {
+    // A future mtime (a clock ahead, `touch -d`) is not a file being written: it is staged, with a warning (plan-run).
+    const age = nowMs - file.mtimeMs;
+    if (age >= 0 && age < config.settleSeconds * 1000) {
       const reason = `modified less than ${config.settleSeconds} s ago (an instrument may still be writing it); left for the next run`;
       return { file, skip: { kind: 'settling', reason } };
     }

@@ -14,6 +14,7 @@ const ctx: StageFileContext = {
   ...setup.options,
   ingestedAt: new Date(setup.options.ingestedAtMs),
   catalog: setup.catalog,
+  chipParams: setup.chipParams,
   schemas: new Map(setup.schemas),
   claimRunId: (runId, sourceFile) => {
     const id = nextClaim++;

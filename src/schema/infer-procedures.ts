@@ -1,5 +1,6 @@
 // Proposes a procedures YAML from example files: each procedure's header keys and data columns, typed by their values.
 import { stringify } from 'yaml';
+import { isNullWord, yesNo } from '../parse/cell-words.js';
 import type { InstrumentHeader } from '../parse/instrument-header.js';
 import { numberOf } from '../parse/header-value.js';
 import { snakeName } from './match-columns.js';
@@ -51,8 +52,12 @@ function procedureYaml(draft: ProcedureDraft) {
     [...draft.columns].map(([column, values]) => [snakeName(column), { type: inferType(column, values), header: column }]),
   );
   const timeColumn = Object.keys(data).find((name) => name === 't_s' || name === 'time_s');
+  // The light rule names the columns the instrument's laser keys become (`Laser voltage` -> laser_voltage_v).
+  const voltage = manifest['Laser voltage'];
+  const wavelength = manifest['Laser wavelength'];
   return {
     description: `Proposed from ${draft.files} file(s).`,
+    ...(voltage && wavelength ? { light: { voltage, wavelength } } : {}),
     ...(timeColumn ? { time_column: timeColumn } : {}),
     parameters: headerEntries(draft.parameters),
     metadata: headerEntries(draft.metadata),
@@ -62,9 +67,9 @@ function procedureYaml(draft: ProcedureDraft) {
 }
 
 function inferType(key: string, values: readonly string[]): ValueType {
-  const present = values.map((v) => v.trim()).filter((v) => v !== '' && !/^[+-]?nan$/i.test(v));
+  const present = values.map((v) => v.trim()).filter((v) => !isNullWord(v));
   if (present.length === 0) return 'float';
-  if (present.every((v) => /^(true|false|yes|no)$/i.test(v))) return 'bool';
+  if (present.every((v) => yesNo(v) !== undefined && !/^[01]$/.test(v))) return 'bool';
   const looksLikeInstant = (v: string) => /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v) || (/^\d{9,}(\.\d+)?$/.test(v) && Number(v) > 1e9);
   if (present.every(looksLikeInstant)) return 'datetime';
   const numbers = present.map(numberOf);

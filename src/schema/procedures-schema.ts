@@ -1,20 +1,42 @@
-// The procedures YAML: what each instrument procedure writes, how to type it and where it goes. Loaded once.
-import { readFileSync } from 'node:fs';
+// The procedures YAML: what each instrument procedure writes, how to type it, where it goes and what it means.
+// strata's own shape is checked here; the lab's older shapes are translated into it (foreign-procedures.ts).
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
 import { configError } from '../errors.js';
+import { checkYaml, parseYamlText, readYamlFile } from '../config/yaml-file.js';
+import { translateForeignProcedures } from './foreign-procedures.js';
 
 export const VALUE_TYPES = ['float', 'int', 'str', 'bool', 'datetime'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
-export type LightRule = 'auto' | 'always' | 'never';
+
+/** How a run's light is known: fixed by the procedure, or read from two manifest columns; unknown without either. */
+export type LightRule =
+  | { readonly kind: 'always' }
+  | { readonly kind: 'never' }
+  | { readonly kind: 'columns'; readonly voltage: string; readonly wavelength: string }
+  | { readonly kind: 'unknown' };
+
+export interface SummarySpec {
+  /** `{proc} sweep`: `{field}` is a manifest field, `{field:seconds}` one formatted. */
+  readonly title: string;
+  /** The title when the light was off (`Dark {proc}`); the plain title when not given. */
+  readonly darkTitle: string | undefined;
+  /** Each part is left out when a field it names has no value, or its `when` does not hold. */
+  readonly parts: readonly { readonly text: string; readonly when: 'always' | 'lit' | 'dark' }[];
+  /** true: `Title (a, b)`; false: `Title a b`. */
+  readonly brackets: boolean;
+}
 
 const valueType = z.enum(VALUE_TYPES);
+const snake = (what: string) => z.string().regex(/^[a-z][a-z0-9_]*$/, `${what} is snake_case`);
 const manifestTarget = z.union([
-  z.string().regex(/^[a-z][a-z0-9_]*$/, 'a manifest column is snake_case'),
+  snake('a manifest column'),
   z.strictObject({
-    column: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a manifest column is snake_case'),
+    column: snake('a manifest column'),
     type: valueType.optional(),
     zero_is_null: z.boolean().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    above: z.number().optional(),
   }),
 ]);
 const dataColumn = z.strictObject({
@@ -23,25 +45,37 @@ const dataColumn = z.strictObject({
   header: z.string().optional(),
   synonyms: z.array(z.string()).optional(),
 });
+const lightColumns = z.strictObject({ voltage: snake('a manifest column'), wavelength: snake('a manifest column') });
+const summary = z.strictObject({
+  title: z.string().optional(),
+  dark_title: z.string().optional(),
+  parts: z.array(z.union([z.string(), z.strictObject({ text: z.string(), when: z.enum(['always', 'lit', 'dark']) })])).optional(),
+  brackets: z.boolean().optional(),
+});
 const section = {
   parameters: z.record(z.string(), valueType).optional(),
   metadata: z.record(z.string(), valueType).optional(),
   manifest: z.record(z.string(), manifestTarget).optional(),
+  summary: summary.optional(),
 };
 const proceduresFile = z.strictObject({
   version: z.literal(1),
-  common: z.strictObject(section).optional(),
+  common: z.strictObject({ ...section, light: lightColumns.optional() }).optional(),
   procedures: z.record(
     z.string(),
     z.strictObject({
       description: z.string().optional(),
-      light: z.enum(['auto', 'always', 'never']).optional(),
+      light: z.union([z.enum(['auto', 'always', 'never']), lightColumns]).optional(),
       time_column: z.string().optional(),
       ...section,
-      data: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a data column is snake_case'), dataColumn),
+      // Another stage's names are kept as given (foreign shapes); strata's own are snake_case.
+      data: z.record(snake('a data column'), dataColumn),
     }),
   ),
 });
+
+/** The document in strata's own shape, whichever shape it was written in. */
+export type ProceduresDocument = z.infer<typeof proceduresFile>;
 
 export interface DataColumnSpec {
   readonly name: string;
@@ -52,8 +86,8 @@ export interface DataColumnSpec {
 }
 
 export interface ManifestMapping {
-  /** The header key as the instrument writes it (`Laser wavelength`). */
-  readonly headerKey: string;
+  /** The header keys as the instrument writes them (`Laser wavelength`), the first one present wins. */
+  readonly headerKeys: readonly string[];
   readonly column: string;
   readonly type: ValueType;
   readonly zeroIsNull: boolean;
@@ -68,83 +102,125 @@ export interface ProcedureSpec {
   readonly headerTypes: ReadonlyMap<string, ValueType>;
   readonly manifest: readonly ManifestMapping[];
   readonly data: readonly DataColumnSpec[];
+  readonly summary: SummarySpec;
 }
+
+/** A manifest parameter column: its type, and the range a sound value keeps to. */
+export interface ParameterColumnSpec {
+  readonly name: string;
+  readonly type: ValueType;
+  readonly min?: number;
+  readonly max?: number;
+  readonly above?: number;
+  readonly label?: string;
+}
+
+export type ProceduresShape = 'strata' | 'design' | 'lab';
 
 export interface ProcedureCatalog {
   readonly file: string;
+  readonly shape: ProceduresShape;
+  /** One line on what a foreign shape held that strata does not use; null when nothing was left out. */
+  readonly note: string | null;
   readonly procedures: ReadonlyMap<string, ProcedureSpec>;
+  /** What a procedure the YAML does not know gets: the common parameters, light rule and summary. */
+  readonly common: ProcedureSpec;
   /** Every manifest parameter column any procedure maps, with its type: the open part of the manifest. */
-  readonly parameterColumns: readonly { readonly name: string; readonly type: ValueType }[];
+  readonly parameterColumns: readonly ParameterColumnSpec[];
 }
 
-type ProceduresFile = z.infer<typeof proceduresFile>;
+const WHAT = 'the procedures YAML';
 
 export function loadProcedureCatalog(file: string): ProcedureCatalog {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw configError(`cannot read the procedures YAML ${file}: ${(error as NodeJS.ErrnoException).code ?? error}.`, { file });
-  }
-  return parseProcedureCatalog(text, file);
+  return catalogOf(readYamlFile(file, WHAT), file);
 }
 
 export function parseProcedureCatalog(text: string, file = '<procedures yaml>'): ProcedureCatalog {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw configError(`the procedures YAML ${file} is not valid YAML: ${(error as Error).message}`, { file });
-  }
-  const parsed = proceduresFile.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || '(top level)';
-    throw configError(`the procedures YAML ${file} is invalid at '${where}': ${issue?.message ?? 'unknown problem'}.`, { file });
-  }
-  return buildCatalog(parsed.data, file);
+  return catalogOf(parseYamlText(text, file, WHAT), file);
 }
 
-function buildCatalog(spec: ProceduresFile, file: string): ProcedureCatalog {
-  const procedures = new Map<string, ProcedureSpec>();
-  const parameterColumns = new Map<string, ValueType>();
-  for (const [name, proc] of Object.entries(spec.procedures)) {
+function catalogOf(raw: unknown, file: string): ProcedureCatalog {
+  const foreign = translateForeignProcedures(raw, file);
+  if (foreign === null) return buildCatalog(checkYaml(proceduresFile, raw, file, WHAT), file, 'strata', null);
+  const note = foreign.ignored.length > 0 ? `read ${file} as a ${foreign.shape}-shaped procedures YAML; ignored: ${foreign.ignored.join(', ')}` : null;
+  return buildCatalog(foreign.document, file, foreign.shape, note);
+}
+
+type ProcedureEntry = ProceduresDocument['procedures'][string];
+type Target = NonNullable<ProcedureEntry['manifest']>[string];
+
+function buildCatalog(spec: ProceduresDocument, file: string, shape: ProceduresShape, note: string | null): ProcedureCatalog {
+  const parameterColumns = new Map<string, ParameterColumnSpec>();
+  const build = (name: string, proc: ProcedureEntry): ProcedureSpec => {
     const headerTypes = new Map<string, ValueType>([
       ...Object.entries(spec.common?.parameters ?? {}),
       ...Object.entries(spec.common?.metadata ?? {}),
       ...Object.entries(proc.parameters ?? {}),
       ...Object.entries(proc.metadata ?? {}),
     ]);
-    const manifest = Object.entries({ ...spec.common?.manifest, ...proc.manifest }).map(([headerKey, target]) => {
-      const t = typeof target === 'string' ? { column: target } : target;
-      const type = t.type ?? headerTypes.get(headerKey) ?? 'str';
-      const known = parameterColumns.get(t.column);
-      if (known !== undefined && known !== type) {
-        throw configError(`the procedures YAML ${file} maps manifest column '${t.column}' as both ${known} and ${type}.`, { file });
-      }
-      parameterColumns.set(t.column, type);
-      return { headerKey, column: t.column, type, zeroIsNull: t.zero_is_null ?? false };
-    });
-    const data = Object.entries(proc.data).map(([col, c]) => ({
-      name: col,
-      type: c.type,
-      required: c.required ?? false,
-      header: c.header,
-      synonyms: c.synonyms ?? [],
-    }));
-    procedures.set(name, {
+    const targets = [...Object.entries(spec.common?.manifest ?? {}), ...Object.entries(proc.manifest ?? {})];
+    const manifest = manifestMappings(targets, headerTypes, parameterColumns, file);
+    return {
       name,
       description: proc.description ?? name,
-      light: proc.light ?? 'auto',
+      light: lightRule(proc.light, spec.common?.light),
       timeColumn: proc.time_column,
       headerTypes,
       manifest,
-      data,
-    });
+      data: Object.entries(proc.data).map(([col, c]) => ({
+        name: col,
+        type: c.type,
+        required: c.required ?? false,
+        header: c.header,
+        synonyms: c.synonyms ?? [],
+      })),
+      summary: summarySpec(proc.summary ?? spec.common?.summary),
+    };
+  };
+  const procedures = new Map(Object.entries(spec.procedures).map(([name, proc]) => [name, build(name, proc)] as const));
+  const common = build('', { data: {} });
+  return { file, shape, note, procedures, common, parameterColumns: [...parameterColumns.values()] };
+}
+
+/** Header key -> column pairs grouped by column (several keys may feed one column; a later key of one name wins). */
+function manifestMappings(
+  targets: readonly (readonly [string, Target])[],
+  headerTypes: ReadonlyMap<string, ValueType>,
+  columns: Map<string, ParameterColumnSpec>,
+  file: string,
+): ManifestMapping[] {
+  const byKey = new Map(targets);
+  const byColumn = new Map<string, { keys: string[]; type: ValueType; zeroIsNull: boolean }>();
+  for (const [headerKey, target] of byKey) {
+    const t = typeof target === 'string' ? { column: target } : target;
+    const type = t.type ?? headerTypes.get(headerKey) ?? 'str';
+    const known = columns.get(t.column);
+    if (known !== undefined && known.type !== type) {
+      throw configError(`${WHAT} ${file} maps manifest column '${t.column}' as both ${known.type} and ${type}.`, { file });
+    }
+    const range = typeof target === 'string' ? {} : { min: target.min, max: target.max, above: target.above };
+    const ranged = Object.fromEntries(Object.entries(range).filter(([, v]) => v !== undefined));
+    const label = Object.keys(ranged).length > 0 ? { label: headerKey.toLowerCase() } : {};
+    columns.set(t.column, { ...known, ...ranged, ...label, name: t.column, type });
+    const entry = byColumn.get(t.column) ?? { keys: [], type, zeroIsNull: false };
+    entry.keys.push(headerKey);
+    entry.zeroIsNull ||= t.zero_is_null ?? false;
+    byColumn.set(t.column, entry);
   }
+  return [...byColumn].map(([column, e]) => ({ headerKeys: e.keys, column, type: e.type, zeroIsNull: e.zeroIsNull }));
+}
+
+function lightRule(own: ProcedureEntry['light'], common: { voltage: string; wavelength: string } | undefined): LightRule {
+  if (own === 'always' || own === 'never') return { kind: own };
+  const columns = typeof own === 'object' ? own : common;
+  return columns ? { kind: 'columns', ...columns } : { kind: 'unknown' };
+}
+
+function summarySpec(raw: z.infer<typeof summary> | undefined): SummarySpec {
   return {
-    file,
-    procedures,
-    parameterColumns: [...parameterColumns].map(([name, type]) => ({ name, type })),
+    title: raw?.title ?? '{proc}',
+    darkTitle: raw?.dark_title,
+    parts: (raw?.parts ?? ['{duration_s:seconds}s']).map((p) => (typeof p === 'string' ? { text: p, when: 'always' as const } : p)),
+    brackets: raw?.brackets ?? true,
   };
 }

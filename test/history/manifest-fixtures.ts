@@ -1,9 +1,15 @@
 // Manifest rows for tests and benchmarks: plausible runs, written through the real manifest store.
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { Engine } from '../../src/engine/duckdb.js';
 import type { ParameterColumn } from '../../src/lake/manifest-columns.js';
 import { writeManifestAtomically } from '../../src/lake/manifest-store.js';
 import { describeRun } from '../../src/lake/run-summary.js';
+import { loadProcedureCatalog } from '../../src/schema/procedures-schema.js';
+import { projectRoot } from '../../src/version.js';
+
+/** The summaries come from the shipped procedures YAML, as staging writes them. */
+const SHIPPED = loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml'));
 
 export const TEST_PARAMETERS: readonly ParameterColumn[] = [
   { name: 'laser_wavelength_nm', type: 'float' },
@@ -71,7 +77,7 @@ export function manifestRow(spec: RunSpec): Record<string, unknown> {
     vg_end_v: proc === 'IVg' ? 5 : null,
     ...spec.extra,
   };
-  row['summary'] = describeRun(row);
+  row['summary'] = describeRun(row, SHIPPED.procedures.get(proc)?.summary);
   return row;
 }
 

@@ -1,6 +1,6 @@
 // `strata stage`, `strata demo` and `strata infer-schema` as a user types them: exit codes, --json, messages.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
@@ -61,7 +61,8 @@ describe('strata stage (CLI)', () => {
   it('exits 2 naming the file and the key when the procedures YAML is invalid', async () => {
     const root = tempDir();
     writeFileSync(path.join(root, 'p.yml'), 'version: 1\nprocedures:\n  It:\n    data:\n      t_s: { type: decimal }\n');
-    const run = await runCli(['stage', '--raw-root', '.', '--stage-root', 's', '--procedures-yaml', 'p.yml'], { cwd: root });
+    mkdirSync(path.join(root, 'raw')); // outputs inside the raw root are refused before the YAML is read
+    const run = await runCli(['stage', '--raw-root', 'raw', '--stage-root', 's', '--procedures-yaml', 'p.yml'], { cwd: root });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /p\.yml is invalid at 'procedures\.It\.data\.t_s\.type'/);
   });

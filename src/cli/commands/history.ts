@@ -1,6 +1,7 @@
 // `strata history CHIP`: every run of one chip across all days, from the manifest.
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { loadChipParams } from '../../config/chip-params.js';
 import { chipHistory, HISTORY_CSV_COLUMNS, oldLightMarker } from '../../history/chip-history.js';
 import { writeHistoryParquet } from '../../history/history-parquet.js';
 import { openManifest } from '../../history/manifest-query.js';
@@ -36,6 +37,7 @@ interface HistoryFlags extends ManifestFlags {
   readonly out?: string;
   readonly outCsv?: string;
   readonly stageRoot?: string;
+  readonly chipParams?: string;
   readonly json?: boolean;
 }
 
@@ -58,6 +60,7 @@ export const registerHistory: RegisterCommand = (program, { io }) => {
     .option('--limit <n>', 'only the n most recent runs (after the filters)', integerOption(1, Number.MAX_SAFE_INTEGER))
     .option('--out-csv <file>', "the Python system's --out-csv: --format csv --out FILE")
     .option('--stage-root <dir>', 'for --format parquet: the lake the runs\' Parquet paths are under (default: found beside the manifest)')
+    .option('--chip-params <file>', "the lab's chip parameters YAML: the chip's notes head its history")
     .option('--json', 'print a JSON summary as the only stdout line');
   withOutputOptions(withManifestOptions(command), [...FORMATS, 'parquet']).action(async (positional: ChipArgument | undefined, flags: HistoryFlags) => {
     const chip = positional ?? flags.chip;
@@ -72,6 +75,7 @@ export const registerHistory: RegisterCommand = (program, { io }) => {
       const light = flags.light === undefined ? undefined : flags.light === 'yes';
       const history = await chipHistory(manifest, { chip: chip.number, group, proc: flags.proc, light, limit: flags.limit, localTz });
       const name = `${history.chipGroup}${history.chipNumber}`;
+      const notes = flags.chipParams === undefined ? null : (loadChipParams(path.resolve(io.cwd, flags.chipParams)).chips.get(chip.number)?.notes ?? null);
       if (history.runs.length === 0) say(io, `no runs of chip ${group ?? ''}${chip.number} in ${file}`);
       if (output.format === 'parquet') {
         const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(file);
@@ -81,10 +85,10 @@ export const registerHistory: RegisterCommand = (program, { io }) => {
         say(io, `wrote ${history.runs.length} run(s) to ${out}`);
       } else {
         const runs = history.runs.map((r) => ({ ...r, light: oldLightMarker(r.has_light) }));
-        const title = `History of ${name}${flags.proc ? ` (${flags.proc} runs)` : ''}`;
+        const title = `History of ${name}${flags.proc ? ` (${flags.proc} runs)` : ''}${notes ? `: ${notes}` : ''}`;
         writeRuns(io, { ...output, format: output.format }, { title, table: HISTORY_TABLE, csvColumns: HISTORY_CSV_COLUMNS }, output.format === 'json' ? history.runs : runs);
       }
-      if (flags.json) printJson(io, { chip: name, runs: history.runs.length, manifest: file });
+      if (flags.json) printJson(io, { chip: name, runs: history.runs.length, manifest: file, ...(notes ? { notes } : {}) });
     } finally {
       manifest.close();
     }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { labLayout } from '../../pipeline/run-lab-pipeline.js';
 import { loadStagingConfig } from '../../config/staging-config.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
+import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
 import { integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo } from '../io.js';
 import type { RegisterCommand } from './index.js';
@@ -12,6 +13,7 @@ export interface StageFlags {
   readonly rawRoot?: string;
   readonly stageRoot?: string;
   readonly proceduresYaml?: string;
+  readonly chipParams?: string;
   readonly localTz?: string;
   readonly workers?: number;
   readonly threadsPerWorker?: number;
@@ -37,6 +39,7 @@ export function addStagingOptions(command: Command): Command {
     .option('--raw-root <dir>', 'folder of raw instrument CSVs, read recursively')
     .option('--stage-root <dir>', 'the lake: proc=/date=/run_id= folders of Parquet files are written here')
     .option('--procedures-yaml <file>', 'procedures schema (default: the one strata ships, config/procedures.yml)')
+    .option('--chip-params <file>', "the lab's chip parameters YAML: chip number -> chip_group, notes, expected_procs")
     .option('--local-tz <zone>', 'IANA time zone of the lab, for local dates and naive ISO times (default America/Santiago)')
     .option('--workers <n>', 'files staged at once (default: the number of cores)', integerOption(1, 32))
     .option('--threads-per-worker <n>', 'DuckDB pool threads, shared by the workers (default: cores / workers)', integerOption(1, 64))
@@ -63,6 +66,7 @@ export function stagingConfigFrom(flags: StageFlags, io: CliIo, defaults?: { raw
       rawRoot: flags.rawRoot,
       stageRoot: flags.stageRoot,
       proceduresYaml: flags.proceduresYaml,
+      chipParams: flags.chipParams,
       localTz: flags.localTz,
       workers: flags.workers,
       threadsPerWorker: flags.threadsPerWorker,
@@ -92,6 +96,12 @@ export function warnUnusedFlags(io: CliIo, flags: StageFlags): void {
   if (flags.polarsThreads !== undefined && !flags.quiet) say(io, 'note: --polars-threads is accepted for the Python system\'s scripts and unused (strata has no Polars; see --threads-per-worker)');
 }
 
+/** What a foreign-shaped procedures YAML held that strata does not use, in one line (nothing for strata's own). */
+export function sayCatalogNote(io: CliIo, proceduresYaml: string): void {
+  const { note } = loadProcedureCatalog(proceduresYaml);
+  if (note !== null) say(io, `Note: ${note}.`);
+}
+
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
 export function reportStage(io: CliIo, summary: StageSummary): void {
   const rate = summary.seconds > 0 ? ` (${Math.round(summary.ok / summary.seconds)} files/s)` : '';
@@ -118,6 +128,7 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
       const asStageAll = program.args[0] === 'stage-all';
       const config = stagingConfigFrom(flags, io, asStageAll ? labLayoutDefaults(io) : undefined);
       warnUnusedFlags(io, flags);
+      if (!flags.quiet && !flags.json) sayCatalogNote(io, config.proceduresYaml);
       const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }) });
       if (!flags.quiet) reportStage(io, summary);
       if (flags.json) printJson(io, { ...summary, rejects: undefined });

@@ -5,6 +5,9 @@ import { configError } from '../../errors.js';
 import { validateManifest, findStageRoot } from '../../lake/validate-manifest.js';
 import { countFindings, formatValidationReport } from '../../lake/validation-report.js';
 import { printJson, say } from '../io.js';
+import { loadChipParams } from '../../config/chip-params.js';
+import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
+import { projectRoot } from '../../version.js';
 import { DEFAULT_MANIFEST } from '../manifest-options.js';
 import { existsSync } from 'node:fs';
 import type { RegisterCommand } from './index.js';
@@ -13,6 +16,8 @@ interface ValidateFlags {
   readonly manifest: string;
   readonly manifestPath?: string;
   readonly stageRoot?: string;
+  readonly chipParams?: string;
+  readonly proceduresYaml?: string;
   readonly json?: boolean;
 }
 
@@ -26,6 +31,8 @@ export const registerValidateManifest: RegisterCommand = (program, { io, setExit
     .option('--manifest <file>', 'the manifest Parquet file', DEFAULT_MANIFEST)
     .option('--manifest-path <file>', "the Python system's name for --manifest")
     .option('--stage-root <dir>', 'the stage root (default: the folder beside the manifest folder that holds proc=* folders)')
+    .option('--procedures-yaml <file>', 'the procedures YAML whose column ranges are checked (default: the one strata ships)')
+    .option('--chip-params <file>', "the lab's chip parameters YAML: report runs of a procedure a chip is not expected to have")
     .option('--json', 'print the findings as a JSON summary on the last line')
     .action(async (flags: ValidateFlags) => {
       const manifestPath = path.resolve(io.cwd, flags.manifestPath ?? flags.manifest);
@@ -35,7 +42,10 @@ export const registerValidateManifest: RegisterCommand = (program, { io, setExit
       const engine = await Engine.open();
       const conn = await engine.connect();
       try {
-        const validation = await validateManifest(conn, { manifestPath, stageRoot });
+        const chipParams = flags.chipParams === undefined ? undefined : loadChipParams(path.resolve(io.cwd, flags.chipParams));
+        const proceduresYaml = flags.proceduresYaml ? path.resolve(io.cwd, flags.proceduresYaml) : path.join(projectRoot, 'config', 'procedures.yml');
+        const parameterRules = loadProcedureCatalog(proceduresYaml).parameterColumns;
+        const validation = await validateManifest(conn, { manifestPath, stageRoot, chipParams, parameterRules });
         say(io, formatValidationReport(validation));
         if (flags.json) {
           printJson(io, { ok: validation.findings.length === 0, runs: validation.runs, counts: countFindings(validation.findings), findings: validation.findings });

@@ -1,0 +1,68 @@
+// The lab's chip parameters file (config/chip_params.yaml): chip number -> its group, notes and expected procedures.
+import { z } from 'zod';
+import { checkYaml, readYamlFile } from './yaml-file.js';
+import { chipNamed, titleCase, type ChipIdentity } from '../parse/run-identity.js';
+
+export interface ChipParam {
+  readonly chipNumber: number;
+  /** The group the chip belongs to, title-cased as the lake writes groups (`Alisson`). */
+  readonly chipGroup: string | null;
+  readonly notes: string | null;
+  /** The procedures the chip is measured with; null when the file does not say. */
+  readonly expectedProcs: readonly string[] | null;
+}
+
+export interface ChipParams {
+  readonly file: string;
+  readonly chips: ReadonlyMap<number, ChipParam>;
+}
+
+const chipEntry = z.strictObject({
+  chip_group: z.string().min(1).optional(),
+  notes: z.string().optional(),
+  expected_procs: z.array(z.string().min(1)).optional(),
+});
+// `defaults:` holds the design's run options (local_tz, workers...): staging takes those from its own flags.
+function chipParamsSchema(raw: unknown) {
+  const keys = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? Object.keys(raw) : [];
+  return z.strictObject(
+    Object.fromEntries(
+      keys.map((key) => [key, key === 'defaults' ? z.unknown() : z.string().regex(/^\d+$/).safeParse(key).success ? chipEntry : z.never({ error: 'expected a chip number (or defaults) as the key' })]),
+    ),
+  );
+}
+
+const WHAT = 'the chip parameters file';
+
+export function loadChipParams(file: string): ChipParams {
+  const raw = readYamlFile(file, WHAT) ?? {};
+  const doc = checkYaml(chipParamsSchema(raw), raw, file, WHAT) as Record<string, z.infer<typeof chipEntry>>;
+  const chips = new Map(
+    Object.entries(doc).filter(([key]) => key !== 'defaults').map(([number, e]) => {
+      const chipNumber = Number(number);
+      const param: ChipParam = {
+        chipNumber,
+        chipGroup: e.chip_group === undefined ? null : titleCase(e.chip_group),
+        notes: e.notes ?? null,
+        expectedProcs: e.expected_procs ?? null,
+      };
+      return [chipNumber, param] as const;
+    }),
+  );
+  return { file, chips };
+}
+
+/**
+ * The chip as the chip parameters file declares it: a header whose group disagrees (or is missing) is filed under the
+ * declared group, with a warning saying so.
+ */
+export function declaredChip(chip: ChipIdentity, params: ChipParams | undefined): { readonly chip: ChipIdentity; readonly warning: string | null } {
+  const declared = chip.chipNumber === null ? undefined : params?.chips.get(chip.chipNumber);
+  if (declared?.chipGroup == null || declared.chipGroup === chip.chipGroup) return { chip, warning: null };
+  const filed = chipNamed(declared.chipGroup, chip.chipNumber);
+  const said = chip.chipGroup === null ? 'no chip group' : `chip group '${chip.chipGroup}'`;
+  return {
+    chip: filed,
+    warning: `the header says ${said} for chip ${chip.chipNumber}, ${params?.file} says '${declared.chipGroup}': filed under ${filed.chipName}`,
+  };
+}

@@ -1,0 +1,40 @@
+// Reads a YAML file and checks it against a zod schema; every problem is one config error naming the file and the key.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { configError } from '../errors.js';
+
+/** The parsed document of a YAML file; `what` names it for people ("the procedures YAML"). */
+export function readYamlFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw configError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, { file });
+  }
+  return parseYamlText(text, file, what);
+}
+
+/** The parsed document of YAML text; a syntax error is one line with its line and column. */
+export function parseYamlText(text: string, file: string, what: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const at = error.linePos?.[0];
+      const where = at ? ` at line ${at.line}, column ${at.col}` : '';
+      const reason = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      throw configError(`${what} ${file} is not valid YAML${where}: ${reason}`, { file });
+    }
+    throw configError(`${what} ${file} is not valid YAML: ${String(error)}`, { file });
+  }
+}
+
+/** The document checked by `schema`; the first problem names its key path (`procedures.It.data`). */
+export function checkYaml<T>(schema: z.ZodType<T>, raw: unknown, file: string, what: string): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.join('.') || '(top level)';
+  throw configError(`${what} ${file} is invalid at '${where}': ${issue?.message ?? 'unknown problem'}.`, { file });
+}
