@@ -37,6 +37,7 @@ const proceduresFile = z.strictObject({
       description: z.string().optional(),
       light: z.enum(['auto', 'always', 'never']).optional(),
       time_column: z.string().optional(),
+      plot: z.strictObject({ x: z.string(), y: z.array(z.string()).min(1) }).optional(),
       ...section,
       data: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a data column is snake_case'), dataColumn),
     }),
@@ -64,6 +65,8 @@ export interface ProcedureSpec {
   readonly description: string;
   readonly light: LightRule;
   readonly timeColumn: string | undefined;
+  /** The data columns `strata serve` draws: x and one or more y. */
+  readonly plot: { readonly x: string; readonly y: readonly string[] } | undefined;
   /** Header key -> type, Parameters and Metadata together (common merged in, the procedure wins). */
   readonly headerTypes: ReadonlyMap<string, ValueType>;
   readonly manifest: readonly ManifestMapping[];
@@ -137,6 +140,7 @@ function buildCatalog(spec: ProceduresFile, file: string): ProcedureCatalog {
       description: proc.description ?? name,
       light: proc.light ?? 'auto',
       timeColumn: proc.time_column,
+      plot: proc.plot,
       headerTypes,
       manifest,
       data,
