@@ -23,4 +23,5 @@ export const commands: Readonly<Record<string, () => Promise<RegisterCommand>>> 
   'inspect-manifest': async () => (await import('./inspect-manifest.js')).registerInspectManifest,
   'export-metadata': async () => (await import('./export-metadata.js')).registerExportMetadata,
   'pipeline': async () => (await import('./pipeline.js')).registerPipeline,
+  'serve': async () => (await import('./serve.js')).registerServe,
 };
