@@ -3,6 +3,10 @@
 window.strataChart = (function () {
   const COLORS = ['#1d3557', '#e63946', '#2a9d8f', '#f4a261', '#6a4c93', '#8ab17d', '#264653', '#e76f51'];
 
+  // Currents are nA to mA: small values in exponent form, so the axis never reads 0, 0, 0.
+  const tickText = (u, values) =>
+    values.map((v) => (v == null ? '' : v !== 0 && Math.abs(v) < 1e-2 ? v.toExponential(1) : String(+v.toPrecision(4))));
+
   function shadeLight(periods) {
     return (u) => {
       const ctx = u.ctx;
@@ -37,7 +41,7 @@ window.strataChart = (function () {
       height: 420,
       series,
       scales: { x: { time: false } },
-      axes: [{ label: first.x }, { label: first.y.join(', '), size: 80 }],
+      axes: [{ label: first.x, values: tickText }, { label: first.y.join(', '), size: 80, values: tickText }],
       hooks: {
         drawClear: timed ? [shadeLight(first.light)] : [],
         setSelect: [
