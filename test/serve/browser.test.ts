@@ -35,7 +35,7 @@ describe('strata serve in a browser', { skip }, () => {
     await s?.close();
   });
 
-  const ready = async (hash: string) => page.waitForFunction((h) => document.body.dataset['ready'] === h, hash);
+  const ready = async (hash: string) => page.waitForFunction((h) => (globalThis as any).document.body.dataset['ready'] === h, hash);
 
   it('opens the overview, then a chip whose timeline lists the manifest runs in order', async () => {
     await page.goto(s.server.url);
@@ -66,8 +66,8 @@ describe('strata serve in a browser', { skip }, () => {
     await ready(`#/run/${run.run_id}`);
     await page.waitForSelector('#chart[data-drawn="yes"] canvas');
     assert.equal(await page.locator('#chart').getAttribute('data-points'), String(run.rows));
-    const inked = await page.locator('#chart canvas').evaluate((canvas: HTMLCanvasElement) => {
-      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    const inked = await page.locator('#chart canvas').evaluate((canvas: any) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
       let n = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
       return n;
