@@ -5,7 +5,7 @@ window.strataChart = (function () {
 
   // Currents are nA to mA: small values in exponent form, so the axis never reads 0, 0, 0.
   const tickText = (u, values) =>
-    values.map((v) => (v == null ? '' : v !== 0 && Math.abs(v) < 1e-2 ? v.toExponential(1) : String(+v.toPrecision(4))));
+    values.map((v) => (v == null ? '' : v !== 0 && Math.abs(v) < 1e-2 ? v.toExponential(2) : String(+v.toPrecision(4))));
 
   function shadeLight(periods) {
     return (u) => {
