@@ -71,6 +71,12 @@ async function route(view: LakeView, segments: readonly string[], query: URLSear
     }
     return json(200, { chip_group: history.chipGroup, chip_number: Number(second), runs: history.runs });
   }
+  if (first === 'runs' && second === undefined) {
+    const filters = parseFilters(query);
+    const date = query.get('date');
+    if (date === null || !DATE.test(date)) return bad(`date must be a date YYYY-MM-DD, got '${date ?? ''}'.`);
+    return json(200, { date, proc: filters.proc ?? null, runs: await view.runsOn(date, filters.proc) });
+  }
   if (first === 'runs' && second !== undefined && (third === undefined || third === 'series') && rest.length === 0) {
     if (!RUN_ID.test(second)) return notFound(`no run '${second}': a run id is 16 hex digits.`);
     const row = await view.run(second);

@@ -2,7 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chipHistory, type HistoryRun } from '../history/chip-history.js';
-import { LOCAL_DATE, ORDER_INSTANT, RUN_ORDER, openManifest, type ManifestHandle } from '../history/manifest-query.js';
+import { LOCAL_DATE, LOCAL_TIME, ORDER_INSTANT, RUN_ORDER, openManifest, type ManifestHandle } from '../history/manifest-query.js';
 import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 
@@ -93,6 +93,18 @@ export class LakeView {
         (filters.to === undefined || r.date_local <= filters.to),
     );
     return { chipGroup: history.chipGroup, runs };
+  }
+
+  /** The runs of one local day (and procedure), newest last: what a bar of the overview stands for. */
+  async runsOn(date: string, proc: string | undefined): Promise<ManifestRecord[]> {
+    const m = await this.fresh();
+    const rows = await m.conn.all(
+      `SELECT run_id, chip_name, chip_group, CAST(chip_number AS INTEGER) AS chip_number, proc, ${LOCAL_DATE} AS date_local,
+         ${LOCAL_TIME} AS time_local, has_light, summary FROM ${TABLE}
+       WHERE ${LOCAL_DATE} = $date AND ($proc IS NULL OR lower(proc) = lower($proc)) ORDER BY ${RUN_ORDER}`,
+      { date, proc: proc ?? null, tz: this.options.localTz },
+    );
+    return rows.map(plain);
   }
 
   /** The run's manifest row, or null; `id` must already be checked as 16 hex digits. */

@@ -75,6 +75,15 @@ describe('strata serve API', () => {
     assert.deepEqual(other.y, ['vl_v', 'i_a']);
   });
 
+  it('lists the runs of one day and procedure, behind each bar of the overview', async () => {
+    const overview = (await getJson(s.server, '/api/overview')).body;
+    const bar = overview.per_day[0];
+    const { body } = await getJson(s.server, `/api/runs?date=${bar.date}&proc=${bar.proc}`);
+    assert.equal(body.runs.length, bar.runs);
+    assert.ok(body.runs.every((r: any) => r.proc === bar.proc && r.date_local === bar.date));
+    assert.equal((await getJson(s.server, '/api/runs?date=today')).status, 400);
+  });
+
   it('answers bad ids, bad parameters, traversal attempts and unknown routes with 404 or 400 and a sentence', async () => {
     const id = runs[0]!.run_id;
     const cases: [string, number][] = [
@@ -93,7 +102,7 @@ describe('strata serve API', () => {
       [`/api/runs/${id}/series?x=nope&y=i_a`, 400],
       [`/api/runs/${id}/series?x=..%2F..&y=i_a`, 400],
       ['/api/nothing', 404],
-      ['/api/runs', 404],
+      ['/api/runs', 400],
     ];
     for (const [route, code] of cases) {
       const { status, body } = await getJson(s.server, route);

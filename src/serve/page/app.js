@@ -38,11 +38,11 @@
     const most = Math.max(1, ...[...days.values()].map((l) => l.reduce((a, d) => a + d.runs, 0)));
     const bars = [...days].map(([date, list]) =>
       `<div class="bar" title="${esc(date)}: ${list.map((d) => `${d.runs} ${d.proc}`).join(', ')}">${list
-        .map((d) => `<span style="height:${(100 * d.runs) / most}px;background:${procColor(d.proc)}"></span>`).join('')}</div>`).join('');
+        .map((d) => `<a href="#/runs?date=${esc(date)}&proc=${encodeURIComponent(d.proc)}" style="display:block;height:${(100 * d.runs) / most}px;background:${procColor(d.proc)}"></a>`).join('')}</div>`).join('');
     const procs = [...new Set(o.per_day.map((d) => d.proc))];
     main.innerHTML = `<h1>Overview</h1>
       <div class="cards">
-        <div class="card"><b>${t.runs}</b>runs</div><div class="card"><a href="#/chips"><b>${t.chips}</b>chips</a></div>
+        <div class="card"><a href="#/runs?date=${esc(t.last_date)}"><b>${t.runs}</b>runs</a></div><div class="card"><a href="#/chips"><b>${t.chips}</b>chips</a></div>
         <div class="card"><b>${t.procedures}</b>procedures</div><div class="card"><b>${Number(t.rows).toLocaleString('en-US')}</b>data rows</div>
         <div class="card"><b>${(o.lake_bytes / 1e6).toFixed(1)} MB</b>lake</div><div class="card"><b>${esc(t.first_date)} → ${esc(t.last_date)}</b>dates</div>
       </div>
@@ -61,6 +61,11 @@
       c === 'run_id' ? runLink(r.run_id, r.run_id) : esc(r[c]);
     return `<table><tr>${columns.map((c) => `<th>${esc(c === 'has_light' ? 'light' : c)}</th>`).join('')}</tr>${runs
       .map((r) => `<tr data-run-id="${esc(r.run_id)}">${columns.map((c) => `<td>${cell(r, c)}</td>`).join('')}</tr>`).join('')}</table>`;
+  }
+
+  async function runsOfDay(query) {
+    const r = await api(`/api/runs?date=${encodeURIComponent(query.get('date') || '')}&proc=${encodeURIComponent(query.get('proc') || '')}`);
+    main.innerHTML = `<h1>${r.runs.length} ${esc(r.proc || '')} runs on ${esc(r.date)}</h1>${runsTable(r.runs, ['chip', 'time_local', 'proc', 'has_light', 'summary', 'run_id'])}`;
   }
 
   async function chips(query) {
@@ -144,6 +149,7 @@
     try {
       if (parts.length === 0) await overview();
       else if (parts[0] === 'chips') await chips(query);
+      else if (parts[0] === 'runs') await runsOfDay(query);
       else if (parts[0] === 'chip' && /^\d+$/.test(parts[1] || '')) await chip(parts[1], query);
       else if (parts[0] === 'run' && /^[0-9a-f]{16}$/.test(parts[1] || '')) await run(parts[1]);
       else main.innerHTML = '<p class="error">No such page.</p>';
