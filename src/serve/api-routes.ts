@@ -3,7 +3,8 @@ import { HISTORY_COLUMNS } from '../history/chip-history.js';
 import { toSafeCsv } from '../history/safe-csv.js';
 import { StrataError } from '../errors.js';
 import { codeSnippets } from './code-snippets.js';
-import type { LakeView, RunFilters } from './lake-view.js';
+import type { ProcedureSpec } from '../schema/procedures-schema.js';
+import type { LakeView, ManifestRecord, RunFilters } from './lake-view.js';
 import { readRunSeries, runFile } from './run-series.js';
 
 export type ApiResponse =
@@ -92,7 +93,7 @@ async function route(view: LakeView, segments: readonly string[], query: URLSear
   return notFound(`no API route /api/${segments.join('/')}.`);
 }
 
-async function series(view: LakeView, row: Awaited<ReturnType<LakeView['run']>> & object, spec: Parameters<typeof readRunSeries>[3], query: URLSearchParams): Promise<ApiResponse> {
+async function series(view: LakeView, row: ManifestRecord, spec: ProcedureSpec | undefined, query: URLSearchParams): Promise<ApiResponse> {
   const x = query.get('x') ?? spec?.plot?.x;
   const ys = query.get('y') !== null ? query.get('y')!.split(',') : spec?.plot?.y;
   if (x === undefined || ys === undefined) return bad(`procedure ${String(row['proc'])} has no plot in the procedures YAML: pass x and y.`);

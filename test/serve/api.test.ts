@@ -5,7 +5,8 @@ import { utimesSync } from 'node:fs';
 import { chipHistory } from '../../src/history/chip-history.js';
 import { openManifest } from '../../src/history/manifest-query.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { getJson, serveGeneratedLake, type ServedLake } from './serve-lake.js';
 
 describe('strata serve API', () => {
@@ -121,6 +122,16 @@ describe('strata serve API', () => {
       assert.equal(res.status, 200, route);
       assert.doesNotMatch(await res.text(), /https?:\/\/(?!github\.com\/leeoniya)[a-z]/i, `${route} fetches nothing from outside`);
     }
+  });
+
+  it("says 404 when a run's data file is missing, and the run page says it has none", async () => {
+    const run = runs.find((r) => r.proc === 'IV')!;
+    const page = (await getJson(s.server, `/api/runs/${run.run_id}`)).body;
+    rmSync(path.join(s.lake.config.stageRoot, page.run.path));
+    assert.equal((await getJson(s.server, `/api/runs/${run.run_id}`)).body.has_file, false);
+    const { status, body } = await getJson(s.server, `/api/runs/${run.run_id}/series`);
+    assert.equal(status, 404);
+    assert.match(body.error, /data file of run .* is missing/);
   });
 
   it('picks up a new manifest without a restart', async () => {

@@ -74,5 +74,10 @@ describe('strata serve in a browser', { skip }, () => {
     });
     assert.ok(inked > 1000, `${inked} pixels drawn`);
     if (screenshots) await page.screenshot({ path: path.join(screenshots, 'run.png'), fullPage: false });
+    const others = page.locator('.overlay input');
+    if ((await others.count()) > 0) {
+      await others.first().check();
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#chart .u-legend .u-series').length === 3);
+    }
   });
 });
