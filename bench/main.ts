@@ -8,6 +8,7 @@ const areas: Record<string, () => Promise<Area>> = {
   stage: async () => (await import('./stage.bench.js')).bench,
   sample: async () => (await import('./sample.bench.js')).bench,
   history: async () => (await import('./history.bench.js')).bench,
+  serve: async () => (await import('./serve.bench.js')).bench,
 };
 
 const wanted = process.argv.slice(2);

@@ -67,6 +67,7 @@ const proceduresFile = z.strictObject({
       description: z.string().optional(),
       light: z.union([z.enum(['auto', 'always', 'never']), lightColumns]).optional(),
       time_column: z.string().optional(),
+      plot: z.strictObject({ x: z.string(), y: z.array(z.string()).min(1) }).optional(),
       ...section,
       // Another stage's names are kept as given (foreign shapes); strata's own are snake_case.
       data: z.record(snake('a data column'), dataColumn),
@@ -98,6 +99,8 @@ export interface ProcedureSpec {
   readonly description: string;
   readonly light: LightRule;
   readonly timeColumn: string | undefined;
+  /** The data columns `strata serve` draws: x and one or more y. */
+  readonly plot: { readonly x: string; readonly y: readonly string[] } | undefined;
   /** Header key -> type, Parameters and Metadata together (common merged in, the procedure wins). */
   readonly headerTypes: ReadonlyMap<string, ValueType>;
   readonly manifest: readonly ManifestMapping[];
@@ -165,6 +168,7 @@ function buildCatalog(spec: ProceduresDocument, file: string, shape: ProceduresS
       description: proc.description ?? name,
       light: lightRule(proc.light, spec.common?.light),
       timeColumn: proc.time_column,
+      plot: proc.plot,
       headerTypes,
       manifest,
       data: Object.entries(proc.data).map(([col, c]) => ({

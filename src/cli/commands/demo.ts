@@ -52,5 +52,6 @@ export const registerDemo: RegisterCommand = (program, { io }) => {
       if (example) talk(`  npx strata history ${example.chip.replace(/^\D+/, '')} --manifest ${config.manifestPath}`);
       talk(`  npx strata inspect-manifest --manifest ${config.manifestPath} --proc It --light yes`);
       talk(`  npx strata validate-manifest --manifest ${config.manifestPath}`);
+      talk(`  npx strata serve --data-root ${path.dirname(layout.raw)}`);
     });
 };

@@ -25,6 +25,7 @@ export const commands: Readonly<Record<string, () => Promise<RegisterCommand>>> 
   'pipeline': async () => (await import('./pipeline.js')).registerPipeline,
   'query': async () => (await import('./query.js')).registerQuery,
   'parity': async () => (await import('./parity.js')).registerParity,
+  'serve': async () => (await import('./serve.js')).registerServe,
 };
 
 /** The Python system's command names (design docs 001 s.7, 002 Phase 5), each another name of a strata command. */

@@ -1,0 +1,170 @@
+// What `strata serve` reads: the manifest (reloaded when its mtime changes), chips, a chip's runs, a run's row.
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chipHistory, type HistoryRun } from '../history/chip-history.js';
+import { LOCAL_DATE, LOCAL_TIME, ORDER_INSTANT, RUN_ORDER, openManifest, type ManifestHandle } from '../history/manifest-query.js';
+import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
+import type { ProcedureCatalog } from '../schema/procedures-schema.js';
+
+export interface LakeViewOptions {
+  readonly manifestPath: string;
+  readonly stageRoot: string;
+  readonly rejectsDir: string;
+  readonly catalog: ProcedureCatalog;
+  readonly localTz: string;
+}
+
+export interface ChipSummary {
+  readonly chip_group: string;
+  readonly chip_number: number;
+  readonly chip_name: string;
+  readonly runs: number;
+  readonly last_date: string;
+}
+
+export interface RunFilters {
+  readonly group?: string | undefined;
+  readonly proc?: string | undefined;
+  readonly light?: boolean | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+export type ManifestRecord = Readonly<Record<string, unknown>>;
+
+const TABLE = 'serve_manifest';
+
+/** The manifest copied into memory once per version of the file; every API call reads that copy. */
+export class LakeView {
+  private loadedMtime = -1;
+  private lakeBytes: number | null = null;
+
+  private constructor(
+    readonly options: LakeViewOptions,
+    private readonly handle: ManifestHandle,
+  ) {}
+
+  static async open(options: LakeViewOptions): Promise<LakeView> {
+    const opened = await openManifest(options.manifestPath);
+    const view = new LakeView(options, { conn: opened.conn, source: TABLE, close: () => opened.close() });
+    await view.fresh();
+    return view;
+  }
+
+  /** The connection, for reading a run's own Parquet file. */
+  get conn(): ManifestHandle['conn'] {
+    return this.handle.conn;
+  }
+
+  close(): void {
+    this.handle.close();
+  }
+
+  /** Reloads the manifest when a stage run has replaced it since the last call. */
+  private async fresh(): Promise<ManifestHandle> {
+    const mtime = statSync(this.options.manifestPath).mtimeMs;
+    if (mtime !== this.loadedMtime) {
+      await this.handle.conn.run(`CREATE OR REPLACE TABLE ${TABLE} AS SELECT * FROM read_parquet($file)`, { file: this.options.manifestPath });
+      this.loadedMtime = mtime;
+      this.lakeBytes = null;
+    }
+    return this.handle;
+  }
+
+  async chips(group?: string): Promise<ChipSummary[]> {
+    const m = await this.fresh();
+    const rows = await m.conn.all<Record<string, unknown>>(
+      `SELECT chip_group, CAST(chip_number AS INTEGER) AS chip_number, any_value(chip_name) AS chip_name,
+         CAST(count(*) AS INTEGER) AS runs, max(${LOCAL_DATE}) AS last_date
+       FROM ${TABLE} WHERE chip_number IS NOT NULL AND chip_group IS NOT NULL AND ($group IS NULL OR lower(chip_group) = lower($group))
+       GROUP BY chip_group, chip_number ORDER BY chip_group, chip_number`,
+      { group: group ?? null, tz: this.options.localTz },
+    );
+    return rows as unknown as ChipSummary[];
+  }
+
+  async chipRuns(chip: number, filters: RunFilters): Promise<{ chipGroup: string; runs: HistoryRun[] }> {
+    const m = await this.fresh();
+    const history = await chipHistory(m, { chip, group: filters.group, proc: filters.proc, localTz: this.options.localTz });
+    const runs = history.runs.filter(
+      (r) =>
+        (filters.light === undefined || r.has_light === filters.light) &&
+        (filters.from === undefined || r.date_local >= filters.from) &&
+        (filters.to === undefined || r.date_local <= filters.to),
+    );
+    return { chipGroup: history.chipGroup, runs };
+  }
+
+  /** The runs of one local day (and procedure), newest last: what a bar of the overview stands for. */
+  async runsOn(date: string, proc: string | undefined): Promise<ManifestRecord[]> {
+    const m = await this.fresh();
+    const rows = await m.conn.all(
+      `SELECT run_id, chip_name, chip_group, CAST(chip_number AS INTEGER) AS chip_number, proc, ${LOCAL_DATE} AS date_local,
+         ${LOCAL_TIME} AS time_local, has_light, summary FROM ${TABLE}
+       WHERE ${LOCAL_DATE} = $date AND ($proc IS NULL OR lower(proc) = lower($proc)) ORDER BY ${RUN_ORDER}`,
+      { date, proc: proc ?? null, tz: this.options.localTz },
+    );
+    return rows.map(plain);
+  }
+
+  /** The run's manifest row, or null; `id` must already be checked as 16 hex digits. */
+  async run(id: string): Promise<ManifestRecord | null> {
+    const m = await this.fresh();
+    const rows = await m.conn.all(`SELECT *, ${LOCAL_DATE} AS local_date FROM ${TABLE} WHERE run_id = $id`, { id, tz: this.options.localTz });
+    return rows[0] ? plain(rows[0]) : null;
+  }
+
+  /** The runs just before and after this one in its chip's history. */
+  async neighbours(row: ManifestRecord): Promise<{ previous: string | null; next: string | null }> {
+    if (row['chip_number'] === null || row['chip_group'] === null) return { previous: null, next: null };
+    const m = await this.fresh();
+    const rows = await m.conn.all<{ previous: string | null; next: string | null }>(
+      `SELECT previous, next FROM (
+         SELECT run_id, lag(run_id) OVER w AS previous, lead(run_id) OVER w AS next FROM ${TABLE}
+         WHERE chip_group = $group AND chip_number = $chip WINDOW w AS (ORDER BY ${RUN_ORDER})
+       ) WHERE run_id = $id`,
+      { group: String(row['chip_group']), chip: Number(row['chip_number']), id: String(row['run_id']), tz: this.options.localTz },
+    );
+    return rows[0] ?? { previous: null, next: null };
+  }
+
+  async overview(): Promise<Record<string, unknown>> {
+    const m = await this.fresh();
+    const tz = { tz: this.options.localTz };
+    const [totals] = await m.conn.all(
+      `SELECT CAST(count(*) AS INTEGER) AS runs, CAST(coalesce(sum(rows), 0) AS DOUBLE) AS rows,
+         CAST(count(DISTINCT chip_name) AS INTEGER) AS chips, CAST(count(DISTINCT proc) AS INTEGER) AS procedures,
+         min(${LOCAL_DATE}) AS first_date, max(${LOCAL_DATE}) AS last_date FROM ${TABLE}`,
+      tz,
+    );
+    const perDay = await m.conn.all(
+      `SELECT ${LOCAL_DATE} AS date, proc, CAST(count(*) AS INTEGER) AS runs FROM ${TABLE} GROUP BY ALL ORDER BY date, proc`,
+      tz,
+    );
+    const newest = await m.conn.all(
+      `SELECT run_id, chip_name, chip_group, CAST(chip_number AS INTEGER) AS chip_number, proc, ${LOCAL_DATE} AS date_local,
+         has_light, summary FROM ${TABLE} ORDER BY ${ORDER_INSTANT} DESC, file_idx DESC NULLS LAST, run_id DESC LIMIT 12`,
+      tz,
+    );
+    this.lakeBytes ??= folderBytes(this.options.stageRoot);
+    const rejects = [...readRejectRecords(this.options.rejectsDir).values()].map((r: RejectRecord) => ({ source_file: r.source_file, error: r.error, ts: r.ts }));
+    return { totals: plain(totals ?? {}), per_day: perDay, newest: newest.map(plain), rejects, lake_bytes: this.lakeBytes };
+  }
+}
+
+/** JSON-ready values: BIGINT as numbers, timestamps as ISO text. */
+export function plain(row: Record<string, unknown>): ManifestRecord {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    out[k] = typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.toISOString() : v !== null && typeof v === 'object' ? String(v) : v;
+  }
+  return out;
+}
+
+function folderBytes(root: string): number {
+  let total = 0;
+  for (const entry of readdirSync(root, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
