@@ -6,7 +6,7 @@ import { DEFAULT_IN_FLIGHT_PREFIXES } from '../discover/in-flight.js';
 import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import { configError } from '../errors.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
-import { readLogFrom, type LogLine } from './processed-log.js';
+import { readLogFrom, resolveLogged, type LogLine } from './processed-log.js';
 import { SampleCache, type LogPosition } from './sample-cache.js';
 import { sampleEntry, type EntryContext, type SampleOutcome } from './sample-entry.js';
 import { DEFAULT_SAMPLE_LIMITS, type SampleContext } from './sample-types.js';
@@ -120,8 +120,8 @@ async function handleLine(line: LogLine, log: string, context: EntryContext, opt
     options.onOutcome?.({ kind: 'invalid-line', reason: line.reason });
     return;
   }
-  // A relative bronze path in the log is relative to the log's folder.
-  const bronze = path.resolve(path.dirname(log), line.entry.bronze);
+  // A relative bronze path resolves as the design's layout says (see logBaseDir).
+  const bronze = resolveLogged(log, line.entry.bronze);
   const outcome = await sampleEntry(line.entry, bronze, { ...context, where: `line ${line.line} of ${path.basename(log)}` });
   if (outcome.kind === 'sampled') summary.sampled += 1;
   else if (outcome.kind === 'unchanged') summary.unchanged += 1;

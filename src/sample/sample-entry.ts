@@ -4,7 +4,7 @@ import { isInFlightFile } from '../discover/in-flight.js';
 import { messageOf } from '../errors.js';
 import { rawNameOfBronze } from './bronze-path.js';
 import { chooseSampler, type SampleFormat } from './choose-sampler.js';
-import type { LogEntry } from './processed-log.js';
+import type { LoggedFile } from './processed-log.js';
 import type { SampleCache } from './sample-cache.js';
 import { pathTag, sampleFileName, samplePath } from './sample-name.js';
 import { SampleProblem, errorCode, type SampleContext } from './sample-types.js';
@@ -24,7 +24,7 @@ export interface EntryContext extends SampleContext {
 }
 
 /** `bronze` is the entry's bronze path resolved to an absolute path. */
-export async function sampleEntry(entry: LogEntry, bronze: string, context: EntryContext): Promise<SampleOutcome> {
+export async function sampleEntry(entry: LoggedFile, bronze: string, context: EntryContext): Promise<SampleOutcome> {
   if (isInFlightFile(entry.raw, context.inFlightPrefixes) || isInFlightFile(rawNameOfBronze(bronze), context.inFlightPrefixes)) {
     return { kind: 'in-flight', bronze };
   }
