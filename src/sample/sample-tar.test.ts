@@ -70,4 +70,13 @@ describe('the tar sampler', () => {
     await assert.rejects(sampleTar(path.join(dir, 'cut.tar'), path.join(dir, 'o2'), context()), /is truncated: the entry "big.bin"/);
     assert.deepEqual(readdirSync(dir).sort(), ['cut.tar', 'junk.tar', 'whole.tar']);
   });
+
+  it('fails a tar cut between two entries (no end-of-archive blocks) instead of listing what came before', async () => {
+    const dir = tempDir();
+    await writeTar(path.join(dir, 'whole.tar'), [{ name: 'a.txt', body: 'a'.repeat(100) }, { name: 'b.txt', body: 'b'.repeat(100) }]);
+    // header + one padded block of contents: exactly the first entry, and nothing after it
+    writeFileSync(path.join(dir, 'cut.tar'), readFileSync(path.join(dir, 'whole.tar')).subarray(0, 1024));
+    await assert.rejects(sampleTar(path.join(dir, 'cut.tar'), path.join(dir, 'o'), context()), /is truncated: it ends at byte 1024 after 1 entry, without the end-of-archive blocks/);
+    assert.deepEqual(readdirSync(dir).sort(), ['cut.tar', 'whole.tar']);
+  });
 });

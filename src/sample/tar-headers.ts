@@ -67,6 +67,8 @@ export async function walkTarHeaders(file: string, onEntry: (entry: TarEntry) =>
       }
     }
     if (!ended && offset < fileSize) throw new SampleProblem(`is not a complete tar file: it ends inside a header at byte ${offset}`);
+    // Every tar writer ends the archive with zero blocks: without them, entries after `offset` were cut off.
+    if (!ended) throw new SampleProblem(`is truncated: it ends at byte ${offset} after ${count} ${count === 1 ? 'entry' : 'entries'}, without the end-of-archive blocks`);
     return count;
   } finally {
     closeSync(fd);
