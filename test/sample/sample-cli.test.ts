@@ -11,9 +11,11 @@ describe('strata record, bronze-path and sample', () => {
   it('bronze-path prints the bronze location for a given time, relative when asked relatively', async () => {
     const run = await runCli(['bronze-path', 'raw/env0/data.csv', '--at', '2026-01-18T14:30:00Z']);
     assert.equal(run.code, 0);
-    assert.equal(run.stdout, 'bronze/2026/01/18/143000--data.csv\n');
+    assert.match(run.stdout, /^bronze\/2026\/01\/18\/143000-[0-9a-f]{8}--data\.csv\n$/);
+    const other = await runCli(['bronze-path', 'raw/env1/data.csv', '--at', '2026-01-18T14:30:00Z']);
+    assert.notEqual(other.stdout, run.stdout);
     const rooted = await runCli(['bronze-path', '/d/in/e/x.csv', '--at', '2026-01-18T14:30:00', '--raw-root', '/d/in', '--bronze-root', '/d/b']);
-    assert.equal(rooted.stdout, '/d/b/2026/01/18/143000--x.csv\n');
+    assert.match(rooted.stdout, /^\/d\/b\/2026\/01\/18\/143000-[0-9a-f]{8}--x\.csv\n$/);
   });
 
   it('bronze-path refuses a bad time and a file outside an environment folder with exit 2 and one line', async () => {
