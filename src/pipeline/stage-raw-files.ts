@@ -36,6 +36,8 @@ export interface StageSummary {
 
 export interface StageOptions {
   readonly progress?: Progress;
+  /** Take the stage lock even when another run seems to hold it (`--break-lock`). */
+  readonly breakLock?: boolean;
   readonly now?: () => Date;
 }
 
@@ -49,7 +51,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const progress = options.progress ?? silentProgress;
   const catalog = loadProcedureCatalog(config.proceduresYaml);
   const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
-  const lock = acquireStageLock(config.stageRoot, [path.dirname(config.manifestPath), config.rejectsDir]);
+  const lock = acquireStageLock(config.stageRoot, { alsoSweep: [path.dirname(config.manifestPath), config.rejectsDir], breakLock: options.breakLock ?? false });
   // Each worker's connection runs its query on its own thread; DuckDB's pool adds threadsPerWorker more, shared
   // (measured: two connections over one pool thread beat two over two, the small queries fight less).
   const engine = await Engine.open(':memory:', { threads: config.threadsPerWorker });

@@ -24,7 +24,7 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
     const layout = labLayout(path.resolve(io.cwd, flags.dataRoot));
     const config = stagingConfigFrom(flags, io, { rawRoot: layout.raw, stageRoot: layout.stageRoot });
     const progress = progressFor(io, { quiet: flags.quiet || flags.json });
-    const summary = await runLabPipeline(config, { historyDir: layout.history, minExperiments: flags.minExperiments, progress });
+    const summary = await runLabPipeline(config, { historyDir: layout.history, minExperiments: flags.minExperiments, progress, breakLock: flags.breakLock ?? false });
     const runs = summary.histories.reduce((n, h) => n + h.runs, 0);
     const renumbered = summary.histories.reduce((n, h) => n + h.renumbered, 0);
     if (!flags.quiet && !flags.json) {

@@ -22,6 +22,7 @@ export interface StageFlags {
   readonly eventsDir?: string;
   readonly manifest?: string;
   readonly config?: string;
+  readonly breakLock?: boolean;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -44,6 +45,7 @@ export function addStagingOptions(command: Command): Command {
     .option('--events-dir <dir>', 'event history (default: <stage-root>/../_manifest/events)')
     .option('--manifest <file>', 'the manifest (default: <stage-root>/../_manifest/manifest.parquet)')
     .option('--config <file>', 'a YAML file of these options (keys as the flag names); flags win, then STRATA_* variables')
+    .option('--break-lock', "take the lake's stage lock even if another run seems to hold it (only when that run is dead)")
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--quiet', 'no progress and no messages, only errors');
 }
@@ -92,7 +94,7 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
   addStagingOptions(program.command('stage').description('Stage raw instrument CSVs into a partitioned Parquet lake with a manifest.'))
     .action(async (flags: StageFlags) => {
       const config = stagingConfigFrom(flags, io);
-      const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }) });
+      const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }), breakLock: flags.breakLock ?? false });
       if (!flags.quiet) reportStage(io, summary);
       if (flags.json) printJson(io, { ...summary, rejects: undefined });
       if (config.strict && summary.rejected > 0) setExitCode(1);
