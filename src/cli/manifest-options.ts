@@ -7,6 +7,7 @@ import { toSafeCsv } from '../history/safe-csv.js';
 import { choiceOption } from './parse-option.js';
 import { say, type CliIo } from './io.js';
 import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
+import { counted } from '../progress/counted.js';
 
 export const DEFAULT_MANIFEST = path.join('data', '02_stage', '_manifest', 'manifest.parquet');
 export const FORMATS = ['table', 'csv', 'json'] as const;
@@ -56,5 +57,5 @@ export function writeRuns(
   }
   const file = path.resolve(io.cwd, options.out);
   writeFileSync(file, text);
-  say(io, `wrote ${runs.length} run(s) to ${file}`);
+  say(io, `wrote ${counted(runs.length, 'run')} to ${file}`);
 }

@@ -71,6 +71,10 @@ describe('strata record, bronze-path and sample', () => {
   it('documents every flag in --help', async () => {
     const help = await runCli(['sample', '--help']);
     for (const flag of ['--log', '--samples-dir', '--rows', '--once', '--watch', '--poll-ms', '--in-flight-prefix', '--json', '--quiet']) assert.match(help.stdout, new RegExp(flag));
+    assert.match(help.stdout, /--rows <n> +data rows \(records, lines\) per sample\s+\(default: 100\)\n/);
+    for (const command of ['sample', 'record', 'bronze-path', 'stage', 'pipeline']) {
+      assert.doesNotMatch((await runCli([command, '--help'])).stdout, /\(default: [^)]*\)\s*\(default:/, command);
+    }
     assert.match((await runCli(['record', '--help'])).stdout, /--log/);
     assert.match((await runCli(['bronze-path', '--help'])).stdout, /--raw-root.*\n?.*/);
   });

@@ -5,6 +5,7 @@ import { integerOption } from '../parse-option.js';
 import { printJson, progressFor, say } from '../io.js';
 import { addStagingOptions, reportStage, stagingConfigFrom, type StageFlags } from './stage.js';
 import type { RegisterCommand } from './index.js';
+import { counted } from '../../progress/counted.js';
 
 interface PipelineFlags extends StageFlags {
   readonly dataRoot: string;
@@ -29,8 +30,8 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
     const renumbered = summary.histories.reduce((n, h) => n + h.renumbered, 0);
     if (!flags.quiet && !flags.json) {
       reportStage(io, summary.stage);
-      say(io, `Wrote ${summary.histories.length} chip histories (${runs} runs) to ${layout.history}; ${summary.seconds.toFixed(2)} s in all.`);
-      if (renumbered > 0) say(io, `${renumbered} run(s) moved to a new seq: earlier-dated runs arrived since the last histories.`);
+      say(io, `Wrote ${counted(summary.histories.length, 'chip history', 'chip histories')} (${counted(runs, 'run')}) to ${layout.history}; ${summary.seconds.toFixed(2)} s in all.`);
+      if (renumbered > 0) say(io, `${counted(renumbered, 'run')} moved to a new seq: earlier-dated runs arrived since the last histories.`);
     }
     if (flags.json) {
       const { rejects: _rejects, ...stage } = summary.stage;

@@ -5,6 +5,7 @@ import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files
 import { integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo } from '../io.js';
 import type { RegisterCommand } from './index.js';
+import { counted, perSecond } from '../../progress/counted.js';
 
 export interface StageFlags {
   readonly rawRoot?: string;
@@ -77,14 +78,17 @@ export function stagingConfigFrom(flags: StageFlags, io: CliIo, defaults?: { raw
 
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
 export function reportStage(io: CliIo, summary: StageSummary): void {
-  const rate = summary.seconds > 0 ? ` (${Math.round(summary.ok / summary.seconds)} files/s)` : '';
+  const rate = perSecond(summary.ok, summary.seconds, 'files');
   say(
     io,
-    `Staged ${summary.ok} of ${summary.files} files (${summary.rows.toLocaleString('en-US')} rows) in ${summary.seconds.toFixed(2)} s${rate}; ` +
+    `Staged ${summary.ok} of ${counted(summary.files, 'file')} (${counted(summary.rows, 'row')}) in ${summary.seconds.toFixed(2)} s${rate ? ` (${rate})` : ''}; ` +
       `${summary.skipped} skipped, ${summary.rejected} rejected.`,
   );
-  if (summary.sweptTempFiles > 0) say(io, `Removed ${summary.sweptTempFiles} half-written file(s) left by an earlier run that did not finish.`);
-  if (summary.settling > 0) say(io, `${summary.settling} file(s) were modified in the last seconds and are left for the next run.`);
+  if (summary.sweptTempFiles > 0) say(io, `Removed ${counted(summary.sweptTempFiles, 'half-written file')} left by an earlier run that did not finish.`);
+  if (summary.settling > 0) {
+    const one = summary.settling === 1;
+    say(io, `${counted(summary.settling, 'file')} ${one ? 'was' : 'were'} modified in the last seconds and ${one ? 'is' : 'are'} left for the next run.`);
+  }
   for (const reject of summary.rejects.slice(0, 10)) say(io, `  rejected: ${reject.error}`);
   if (summary.rejects.length > 10) say(io, `  ... and ${summary.rejects.length - 10} more; see ${summary.rejectsDir}`);
   say(io, `Manifest: ${summary.manifest}`);
