@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,6 +13,10 @@ describe('strata record, bronze-path and sample', () => {
     const run = await runCli(['bronze-path', 'raw/env0/data.csv', '--at', '2026-01-18T14:30:00Z']);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^bronze\/2026\/01\/18\/143000-[0-9a-f]{8}--data\.csv\n$/);
+    const tag = createHash('sha256').update('env0/data.csv').digest('hex').slice(0, 8);
+    assert.equal(run.stdout, `bronze/2026/01/18/143000-${tag}--data.csv\n`);
+    // The README's example is what the command prints.
+    assert.ok(readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8').includes(`# bronze/2026/01/18/143000-${tag}--data.csv`));
     const other = await runCli(['bronze-path', 'raw/env1/data.csv', '--at', '2026-01-18T14:30:00Z']);
     assert.notEqual(other.stdout, run.stdout);
     const rooted = await runCli(['bronze-path', '/d/in/e/x.csv', '--at', '2026-01-18T14:30:00', '--raw-root', '/d/in', '--bronze-root', '/d/b']);
