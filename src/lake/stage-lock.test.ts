@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { generateLabCorpus } from '../demo/generate-lab-corpus.js';
 import { runCli } from '../../test/support/run-cli.js';
@@ -98,11 +97,16 @@ describe('the stage lock', () => {
     const root = tempDir();
     writeFileSync(lockOf(root), '99999999');
     const module = new URL('./stage-lock.ts', import.meta.url).href;
+    // A taker keeps the lock (and stays alive) until the test ends it, so a late starter cannot find it stale.
     const script = `const { acquireStageLock } = await import(${JSON.stringify(module)});
-      try { acquireStageLock(${JSON.stringify(root)}); console.log('took'); await new Promise((r) => setTimeout(r, 5000)); }
+      try { acquireStageLock(${JSON.stringify(root)}); console.log('took'); setInterval(() => {}, 1000); }
       catch (e) { console.log(/holds the lock/.test(e.message) ? 'held' : 'error ' + e.message); }`;
-    const run = () => promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
-    const results = (await Promise.all([run(), run(), run(), run()])).map((r) => r.stdout.trim()).sort();
-    assert.deepEqual(results, ['held', 'held', 'held', 'took']);
+    const children = Array.from({ length: 4 }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    try {
+      const said = await Promise.all(children.map((c) => new Promise<string>((resolve) => c.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())))));
+      assert.deepEqual(said.sort(), ['held', 'held', 'held', 'took']);
+    } finally {
+      for (const child of children) child.kill();
+    }
   });
 });

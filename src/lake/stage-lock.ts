@@ -1,4 +1,4 @@
-// One stage run at a time per lake, across machines sharing it: an O_EXCL lock file naming its holder, kept fresh by a heartbeat.
+// One stage run at a time per lake, across machines sharing it: a lock file made by an atomic link, naming its holder, kept fresh by a heartbeat.
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -91,22 +91,31 @@ export function lockState(file: string, text: string, now: number): LockState {
   return { kind: 'held', holder };
 }
 
+/**
+ * Writes the holder to a file of our own, then hard-links it to the lock's name: link fails if the name exists
+ * (atomic on local disks and NFS alike), and the lock is never seen half-written. On NFS a link whose reply was
+ * lost may report failure yet have succeeded: a link count of 2 says it did.
+ */
 function tryCreate(file: string): boolean {
-  let fd: number;
+  const mine = `${file}.${hostname()}-${process.pid}.new`;
+  const holder: LockHolder = { tool: 'strata', host: hostname(), pid: process.pid, started: new Date(ownStart()).toISOString() };
+  const fd = openSync(mine, 'w');
   try {
-    fd = openSync(file, 'wx'); // O_CREAT|O_EXCL: atomic on local disks and on NFSv3+ shares
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-  try {
-    const holder: LockHolder = { tool: 'strata', host: hostname(), pid: process.pid, started: new Date(ownStart()).toISOString() };
     writeSync(fd, `${JSON.stringify(holder)}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  return true;
+  try {
+    linkSync(mine, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (statOrUndefined(mine)?.nlink === 2) return true;
+    throw error;
+  } finally {
+    rmSync(mine, { force: true });
+  }
 }
 
 function held(file: string, sweptTempFiles: number): StageLock {
