@@ -8,6 +8,7 @@ import { choiceOption } from './parse-option.js';
 import { usageError } from '../errors.js';
 import { say, type CliIo } from './io.js';
 import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
+import { counted } from '../progress/counted.js';
 
 export const DEFAULT_MANIFEST = path.join('data', '02_stage', '_manifest', 'manifest.parquet');
 export const FORMATS = ['table', 'csv', 'json'] as const;
@@ -77,5 +78,5 @@ export function writeRuns(
   const file = path.resolve(io.cwd, options.out);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
-  say(io, `wrote ${runs.length} run(s) to ${file}`);
+  say(io, `wrote ${counted(runs.length, 'run')} to ${file}`);
 }

@@ -74,6 +74,7 @@ describe('parseInstrumentHeader', () => {
     ['an empty data table', HEADER.slice(0, 9).join('\n') + '\n', 'no-data-rows', /empty/],
     ['duplicate column names', [...HEADER.slice(0, 8), 't (s),I (A),I (A)', '0,1,2'].join('\n'), 'duplicate-columns', /'I \(A\)' appears twice/],
     ['no Procedure line', HEADER.slice(1).join('\n'), 'no-procedure', /Procedure/],
+    ['a file whose lines end in CR alone', [...HEADER, '0,1e-6,0'].join('\r'), 'no-procedure', /lines end in CR alone \(old Mac line ends\)/],
   ];
   for (const [what, content, kind, message] of problems) {
     it(`reports ${what} as a '${kind}' problem with a sentence`, () => {

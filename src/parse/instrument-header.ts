@@ -49,6 +49,9 @@ export function parseInstrumentHeader(bytes: Buffer): HeaderResult {
   if (badByte !== undefined) {
     return fail('not-utf8', `the file is not valid UTF-8 text: a byte that is not UTF-8 at line ${badByte.line}`, badByte.line);
   }
+  if (head.includes(0x0d) && !head.includes(0x0a)) {
+    return fail('no-procedure', `the file's lines end in CR alone (old Mac line ends), so its '#Procedure:' header line cannot be read; save it with LF or CRLF line ends`, 1);
+  }
   for (let limit = Math.min(bytes.length, FIRST_READ); ; limit = Math.min(bytes.length, limit * 8)) {
     const lines = bytes.subarray(0, limit).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
     const complete = limit === bytes.length;

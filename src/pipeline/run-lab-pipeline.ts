@@ -34,11 +34,12 @@ export interface PipelineOptions {
   readonly historyDir: string;
   readonly minExperiments?: number;
   readonly progress?: Progress;
+  readonly breakLock?: boolean;
 }
 
 export async function runLabPipeline(config: StagingConfig, options: PipelineOptions): Promise<PipelineSummary> {
   const started = performance.now();
-  const stage = await stageRawFiles(config, options.progress ? { progress: options.progress } : {});
+  const stage = await stageRawFiles(config, { ...(options.progress ? { progress: options.progress } : {}), breakLock: options.breakLock ?? false });
   let histories: WrittenHistory[] = [];
   // Nothing staged yet (all files settling, or all rejected): no manifest, so no histories to write.
   if (existsSync(config.manifestPath)) {

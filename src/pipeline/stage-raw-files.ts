@@ -56,6 +56,8 @@ export interface StageSummary {
 
 export interface StageOptions {
   readonly progress?: Progress;
+  /** Take the stage lock even when another run seems to hold it (`--break-lock`). */
+  readonly breakLock?: boolean;
   readonly now?: () => Date;
 }
 
@@ -70,7 +72,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const catalog = loadProcedureCatalog(config.proceduresYaml);
   const chipParams = config.chipParams === undefined ? undefined : loadChipParams(config.chipParams);
   const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
-  const lock = acquireStageLock(config.stageRoot, [path.dirname(config.manifestPath), config.rejectsDir]);
+  const lock = acquireStageLock(config.stageRoot, { alsoSweep: [path.dirname(config.manifestPath), config.rejectsDir], breakLock: options.breakLock ?? false });
   const engine = await Engine.open(':memory:', { threads: 1 });
   const events = openEventsLog(config.eventsDir, now());
   try {

@@ -1,4 +1,5 @@
-// Bronze locations: where a raw file is kept once processed (environment folder dropped, UTC date folders, time prefix).
+// Bronze locations: where a raw file is kept once processed (environment folder dropped, UTC date folders, time and raw-path prefix).
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { StrataError } from '../errors.js';
 
@@ -11,12 +12,15 @@ export interface BronzePathOptions {
   readonly bronzeRoot?: string;
 }
 
-const TIME_PREFIX = /^\d{6}--/;
+/** `143000--` (the design's names) or `143000-1a2b3c4d--` (strata's, with the raw path's tag). */
+const TIME_PREFIX = /^\d{6}(?:-[0-9a-f]{8})?--/;
 
 /**
- * `raw/env0/data.csv` at 2026-01-18T14:30:00Z -> `bronze/2026/01/18/143000--data.csv`.
+ * `raw/env0/data.csv` at 2026-01-18T14:30:00Z -> `bronze/2026/01/18/143000-<tag>--data.csv`, where the tag is
+ * the first 8 hex digits of the SHA-256 of the path below the raw root (`env0/data.csv`, with `/`): dropping the
+ * environment folder must not make `env0/data.csv` and `env1/data.csv` of the same second one bronze file.
  * Folders between the environment folder and the file are kept below the date:
- * `raw/env0/chip7/data.csv` -> `bronze/2026/01/18/chip7/143000--data.csv`.
+ * `raw/env0/chip7/data.csv` -> `bronze/2026/01/18/chip7/143000-<tag>--data.csv`.
  */
 export function bronzePathFor(rawFile: string, options: BronzePathOptions): string {
   const rawRoot = options.rawRoot ?? nearestRawRoot(rawFile);
@@ -30,12 +34,25 @@ export function bronzePathFor(rawFile: string, options: BronzePathOptions): stri
   const [year, month, day] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10)];
   const time = iso.slice(11, 19).replaceAll(':', '');
   const between = parts.slice(1, -1);
-  return path.join(bronzeRoot, year, month, day, ...between, `${time}--${parts[parts.length - 1]}`);
+  return path.join(bronzeRoot, year, month, day, ...between, `${time}-${rawPathTag(parts)}--${parts[parts.length - 1]}`);
+}
+
+/** 8 hex digits naming the raw file's path below the raw root; the same on every platform. */
+export function rawPathTag(parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('/')).digest('hex').slice(0, 8);
 }
 
 /** The raw file's own name from a bronze name: `143000--data.csv` -> `data.csv`. */
 export function rawNameOfBronze(bronzeFile: string): string {
   return path.basename(bronzeFile).replace(TIME_PREFIX, '');
+}
+
+/** The bronze tree a bronze file is in: its nearest folder named `bronze`, else `fallback` (the log's folder). */
+export function bronzeRootOf(bronzeFile: string, fallback: string): string {
+  for (let dir = path.dirname(bronzeFile); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (path.basename(dir) === 'bronze') return dir;
+  }
+  return fallback;
 }
 
 function nearestRawRoot(rawFile: string): string {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { appendLogEntry, readLogFrom, recordProcessedFile, type LogEntry } from './processed-log.js';
+import { appendLogEntry, readLogFrom, recordProcessedFile, resolveLogged, type LogEntry } from './processed-log.js';
 
 const entry = (n: number): LogEntry => ({ raw: `raw/e/${n}.csv`, bronze: `bronze/${n}.csv`, mtime: '2026-01-18T14:30:00.000Z', size: n, recorded_at: '2026-01-18T14:30:01.000Z' });
 
@@ -70,7 +70,7 @@ describe('the processed-files log', () => {
     for (;;) {
       const chunk = await readLogFrom(log, offset, line, 4096);
       if (chunk.nextOffset === offset) break;
-      for (const l of chunk.lines) if (l.kind === 'entry') sizes.push(l.entry.size);
+      for (const l of chunk.lines) if (l.kind === 'entry') sizes.push(l.entry.size ?? -1);
       ({ nextOffset: offset, nextLine: line } = chunk);
     }
     assert.deepEqual(sizes, Array.from({ length: 500 }, (_, i) => i));
@@ -83,12 +83,71 @@ describe('the processed-files log', () => {
       const { appendLogEntry } = await import(${JSON.stringify(module)});
       const w = process.argv[1];
       await Promise.all(Array.from({ length: 500 }, (_, i) => appendLogEntry(${JSON.stringify(log)},
-        { raw: 'raw/' + w + '/' + i + '.csv', bronze: 'b/' + i + '.csv'.repeat(40), mtime: 'm', size: i, recorded_at: w })));`;
+        { raw: 'raw/' + w + '/' + i + '.csv', bronze: 'b/' + i + '.csv'.repeat(40), mtime: '2026-01-18T14:30:00Z', size: i, recorded_at: w })));`;
     const run = (w: string) => promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, w]);
     await Promise.all(['w0', 'w1', 'w2', 'w3'].map(run));
     const { lines } = await readLogFrom(log, 0, 1, 64 * 1024 * 1024);
     assert.equal(lines.length, 2000);
     assert.equal(lines.filter((l) => l.kind === 'entry').length, 2000);
     assert.equal(new Set(lines.map((l) => (l.kind === 'entry' ? l.entry.raw : ''))).size, 2000);
+  });
+
+  it("reads the design producer's lines (json.dumps spacing, epoch-second mtime, no size, no recorded_at)", async () => {
+    const log = path.join(tempDir(), 'processed.jsonl');
+    writeFileSync(
+      log,
+      '{"raw": "raw/env0/data.csv", "bronze": "bronze/2026/01/18/143000--data.csv", "mtime": 1737200000.0}\n' +
+        '{"raw": "raw/env1/file.parquet", "bronze": "bronze/2026/01/18/143005--file.parquet", "mtime": 1737200100.5}\n' +
+        '{"raw": "raw/env1/x.csv", "bronze": "bronze/x.csv", "mtime": "yesterday"}\n',
+    );
+    const { lines } = await readLogFrom(log, 0);
+    assert.deepEqual(lines[0]?.kind === 'entry' && lines[0].entry, {
+      raw: 'raw/env0/data.csv',
+      bronze: 'bronze/2026/01/18/143000--data.csv',
+      mtime: '2025-01-18T11:33:20.000Z',
+      size: null,
+      recorded_at: null,
+    });
+    assert.equal(lines[1]?.kind === 'entry' && lines[1].entry.mtime, '2025-01-18T11:35:00.500Z');
+    assert.match(lines[2]?.kind === 'invalid' ? lines[2].reason : '', /^Line 3 of processed.jsonl has no 'mtime' \(epoch seconds, or an ISO-8601 time\)/);
+  });
+
+  it("resolves relative paths from the dataset folder when the log is in manifests/, else from the log's folder", () => {
+    assert.equal(resolveLogged('/d/sp/ds/1.0/manifests/processed.jsonl', 'bronze/2026/01/18/x.csv'), '/d/sp/ds/1.0/bronze/2026/01/18/x.csv');
+    assert.equal(resolveLogged('/lake/processed.jsonl', 'bronze/x.csv'), '/lake/bronze/x.csv');
+    assert.equal(resolveLogged('/lake/manifests/p.jsonl', '/abs/x.csv'), '/abs/x.csv');
+  });
+
+  it('makes a line longer than the limit one invalid line and reads the lines after it', async () => {
+    const log = path.join(tempDir(), 'processed.jsonl');
+    const long = `{"raw": "${'r'.repeat(300_000)}", "bronze": "b", "mtime": 1.0}`;
+    writeFileSync(log, `${JSON.stringify(entry(1))}\n${long}\n${JSON.stringify(entry(2))}\n`);
+    const seen: string[] = [];
+    let offset = 0;
+    let line = 1;
+    for (;;) {
+      const chunk = await readLogFrom(log, offset, line, 4096, 65_536);
+      if (chunk.nextOffset === offset) break;
+      for (const l of chunk.lines) seen.push(l.kind === 'entry' ? `entry ${l.line}` : l.reason);
+      ({ nextOffset: offset, nextLine: line } = chunk);
+    }
+    assert.equal(seen.length, 3);
+    assert.equal(seen[0], 'entry 1');
+    assert.match(seen[1] ?? '', /^Line 2 of processed.jsonl \(from byte \d+\) is 300\d+ bytes long, more than the 65536 a log line may have; skipped/);
+    assert.equal(seen[2], 'entry 3');
+    assert.equal(offset, readFileSync(log).length);
+  });
+
+  it('leaves an over-long line that has no newline yet for later, without stopping', async () => {
+    const log = path.join(tempDir(), 'processed.jsonl');
+    writeFileSync(log, 'x'.repeat(200_000));
+    const chunk = await readLogFrom(log, 0, 1, 4096, 65_536);
+    assert.deepEqual(chunk, { lines: [], nextOffset: 0, nextLine: 1 });
+  });
+
+  it("creates the log's folder when it appends the first line", async () => {
+    const log = path.join(tempDir(), 'sp', 'ds', '1.0', 'manifests', 'processed.jsonl');
+    await appendLogEntry(log, entry(1));
+    assert.equal(readFileSync(log, 'utf8'), `${JSON.stringify(entry(1))}\n`);
   });
 });

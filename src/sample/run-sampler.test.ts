@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -25,6 +25,22 @@ function lab() {
 const csv = (rows: number) => `#Procedure: <x.It>\r\n#Data:\r\nt,I\r\n${Array.from({ length: rows }, (_, i) => `${i},${i * 2}`).join('\r\n')}\r\n`;
 
 describe('runSampler', () => {
+  it('refuses a bronze symlink whose target leaves the bronze root, and samples one that stays inside', async () => {
+    const { dir, log, samples, add, bronze } = lab();
+    writeFileSync(path.join(dir, 'secret.csv'), 'user,password\nroot,hunter2\n');
+    await add('143000--real.csv', 'a\n1\n');
+    symlinkSync(path.join(dir, 'secret.csv'), path.join(bronze, '143001--passwd.csv'));
+    symlinkSync(path.join(bronze, '143000--real.csv'), path.join(bronze, '143002--alias.csv'));
+    for (const name of ['143001--passwd.csv', '143002--alias.csv']) {
+      await recordProcessedFile(log, { raw: path.join(dir, 'raw', 'env0', name), bronze: path.join(bronze, name) });
+    }
+    const summary = await runSampler({ log, samplesDir: samples, rows: 2 });
+    assert.deepEqual([summary.sampled, summary.failed], [2, 1]);
+    assert.match(summary.failures[0]?.reason ?? '', /143001--passwd.csv \(line 2 of processed.jsonl\) is a symlink to .*secret.csv, outside the bronze root .*bronze; it is not sampled\.$/);
+    assert.equal(existsSync(path.join(samples, '143001--passwd_sample.csv')), false);
+    assert.equal(readFileSync(path.join(samples, '143002--alias_sample.csv'), 'utf8'), 'a\n1\n');
+  });
+
   it('samples every entry of the log once, records failures with a reason, and goes on', async () => {
     const { log, samples, add, bronze } = lab();
     await add('143000--It.csv', csv(50));

@@ -6,7 +6,8 @@ import { DEFAULT_IN_FLIGHT_PREFIXES } from '../discover/in-flight.js';
 import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import { configError } from '../errors.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
-import { readLogFrom, type LogLine } from './processed-log.js';
+import { bronzeRootOf } from './bronze-path.js';
+import { logBaseDir, readLogFrom, resolveLogged, type LogLine } from './processed-log.js';
 import { SampleCache, type LogPosition } from './sample-cache.js';
 import { sampleEntry, type EntryContext, type SampleOutcome } from './sample-entry.js';
 import { DEFAULT_SAMPLE_LIMITS, type SampleContext } from './sample-types.js';
@@ -48,7 +49,7 @@ export async function runSampler(options: SamplerOptions): Promise<SamplerSummar
   await mkdir(options.samplesDir, { recursive: true });
   const cache = await SampleCache.load(options.samplesDir);
   const duckdb = lazyDuckDb();
-  const context: Omit<EntryContext, 'where'> = {
+  const context: Omit<EntryContext, 'where' | 'bronzeRoot'> = {
     ...DEFAULT_SAMPLE_LIMITS,
     ...options.limits,
     rows: options.rows ?? DEFAULT_ROWS,
@@ -59,7 +60,7 @@ export async function runSampler(options: SamplerOptions): Promise<SamplerSummar
   };
   try {
     for (;;) {
-      await drainLog(log, options, { ...context, where: '' }, summary);
+      await drainLog(log, options, { ...context, where: '', bronzeRoot: logBaseDir(log) }, summary);
       if (options.mode !== 'watch' || options.signal?.aborted) break;
       await sleep(options.pollMs ?? DEFAULT_POLL_MS, undefined, { signal: options.signal }).catch(() => {});
       if (options.signal?.aborted) break;
@@ -120,9 +121,10 @@ async function handleLine(line: LogLine, log: string, context: EntryContext, opt
     options.onOutcome?.({ kind: 'invalid-line', reason: line.reason });
     return;
   }
-  // A relative bronze path in the log is relative to the log's folder.
-  const bronze = path.resolve(path.dirname(log), line.entry.bronze);
-  const outcome = await sampleEntry(line.entry, bronze, { ...context, where: `line ${line.line} of ${path.basename(log)}` });
+  // A relative bronze path resolves as the design's layout says (see logBaseDir).
+  const bronze = resolveLogged(log, line.entry.bronze);
+  const where = `line ${line.line} of ${path.basename(log)}`;
+  const outcome = await sampleEntry(line.entry, bronze, { ...context, where, bronzeRoot: bronzeRootOf(bronze, logBaseDir(log)) });
   if (outcome.kind === 'sampled') summary.sampled += 1;
   else if (outcome.kind === 'unchanged') summary.unchanged += 1;
   else if (outcome.kind === 'in-flight') summary.inFlight += 1;

@@ -7,7 +7,8 @@ export const CACHE_FILE_NAME = '.strata-sample-cache.json';
 
 export interface CachedSample {
   readonly mtime: string;
-  readonly size: number;
+  /** Null when the log line gave no size (the design's producer writes none). */
+  readonly size: number | null;
   readonly status: 'sampled' | 'failed';
   /** The sample's file name in the samples folder (none when failed). */
   readonly sample: string | null;

@@ -1,10 +1,11 @@
 // One log entry through the sampler: skip it (in flight, unchanged) or write its sample, and say what happened.
-import { rm, stat } from 'node:fs/promises';
+import { realpath, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { isInFlightFile } from '../discover/in-flight.js';
 import { messageOf } from '../errors.js';
 import { rawNameOfBronze } from './bronze-path.js';
 import { chooseSampler, type SampleFormat } from './choose-sampler.js';
-import type { LogEntry } from './processed-log.js';
+import type { LoggedFile } from './processed-log.js';
 import type { SampleCache } from './sample-cache.js';
 import { pathTag, sampleFileName, samplePath } from './sample-name.js';
 import { SampleProblem, errorCode, type SampleContext } from './sample-types.js';
@@ -21,10 +22,12 @@ export interface EntryContext extends SampleContext {
   readonly cache: SampleCache;
   /** For reasons: where the entry was logged ("line 12 of processed.jsonl"). */
   readonly where: string;
+  /** The bronze tree the entry's file belongs to: a symlink whose target leaves it is refused. */
+  readonly bronzeRoot: string;
 }
 
 /** `bronze` is the entry's bronze path resolved to an absolute path. */
-export async function sampleEntry(entry: LogEntry, bronze: string, context: EntryContext): Promise<SampleOutcome> {
+export async function sampleEntry(entry: LoggedFile, bronze: string, context: EntryContext): Promise<SampleOutcome> {
   if (isInFlightFile(entry.raw, context.inFlightPrefixes) || isInFlightFile(rawNameOfBronze(bronze), context.inFlightPrefixes)) {
     return { kind: 'in-flight', bronze };
   }
@@ -49,9 +52,14 @@ export async function sampleEntry(entry: LogEntry, bronze: string, context: Entr
 async function writeSample(bronze: string, choice: ReturnType<typeof chooseSampler>, context: EntryContext): Promise<SampleOutcome> {
   const name = uniqueSampleName(bronze, choice.stem, choice.ext, context.cache);
   try {
-    const info = await stat(bronze);
+    const target = await realpath(bronze);
+    if (target !== bronze && !isInside(target, await realpath(context.bronzeRoot).catch(() => context.bronzeRoot))) {
+      return { kind: 'failed', bronze, reason: `${bronze} (${context.where}) is a symlink to ${target}, outside the bronze root ${context.bronzeRoot}; it is not sampled.` };
+    }
+    const info = await stat(target);
     if (!info.isFile()) return { kind: 'failed', bronze, reason: `${bronze} (${context.where}) is not a regular file, so it has no sample.` };
-    const written = await choice.sample(bronze, samplePath(context.samplesDir, name), context);
+    // The resolved target is read, so a link swapped after the check cannot lead elsewhere.
+    const written = await choice.sample(target, samplePath(context.samplesDir, name), context);
     return { kind: 'sampled', bronze, sample: name, format: choice.format, ...written };
   } catch (error) {
     return { kind: 'failed', bronze, reason: reasonFor(bronze, context.where, error) };
@@ -63,6 +71,11 @@ function uniqueSampleName(bronze: string, stem: string, ext: string, cache: Samp
   const plain = sampleFileName(stem, ext);
   const owner = cache.ownerOf(plain);
   return owner === undefined || owner === bronze ? plain : sampleFileName(stem, ext, pathTag(bronze));
+}
+
+function isInside(file: string, root: string): boolean {
+  const relative = path.relative(root, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 function reasonFor(bronze: string, where: string, error: unknown): string {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createWriteStream, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
@@ -69,5 +70,34 @@ describe('the tar sampler', () => {
     writeFileSync(path.join(dir, 'cut.tar'), readFileSync(path.join(dir, 'whole.tar')).subarray(0, 2048));
     await assert.rejects(sampleTar(path.join(dir, 'cut.tar'), path.join(dir, 'o2'), context()), /is truncated: the entry "big.bin"/);
     assert.deepEqual(readdirSync(dir).sort(), ['cut.tar', 'junk.tar', 'whole.tar']);
+  });
+
+  it('fails a tar cut between two entries (no end-of-archive blocks) instead of listing what came before', async () => {
+    const dir = tempDir();
+    await writeTar(path.join(dir, 'whole.tar'), [{ name: 'a.txt', body: 'a'.repeat(100) }, { name: 'b.txt', body: 'b'.repeat(100) }]);
+    // header + one padded block of contents: exactly the first entry, and nothing after it
+    writeFileSync(path.join(dir, 'cut.tar'), readFileSync(path.join(dir, 'whole.tar')).subarray(0, 1024));
+    await assert.rejects(sampleTar(path.join(dir, 'cut.tar'), path.join(dir, 'o'), context()), /is truncated: it ends at byte 1024 after 1 entry, without the end-of-archive blocks/);
+    assert.deepEqual(readdirSync(dir).sort(), ['cut.tar', 'whole.tar']);
+  });
+
+  it('lists GNU and pax archives written by tar itself: long names, folders, symlinks (the header codec it relies on)', async (t) => {
+    const dir = tempDir();
+    const long = `${'deep/'.repeat(30)}file.csv`;
+    mkdirSync(path.join(dir, 'src', path.dirname(long)), { recursive: true });
+    writeFileSync(path.join(dir, 'src', long), 'a,b\n1,2\n');
+    symlinkSync('deep', path.join(dir, 'src', 'alias'));
+    for (const format of ['gnu', 'pax']) {
+      try {
+        execFileSync('tar', [`--format=${format}`, '-cf', path.join(dir, `${format}.tar`), '-C', path.join(dir, 'src'), 'alias', long]);
+      } catch {
+        return t.skip('no GNU tar on this machine');
+      }
+      await sampleTar(path.join(dir, `${format}.tar`), path.join(dir, `${format}.txt`), context());
+      const lines = readFileSync(path.join(dir, `${format}.txt`), 'utf8').trimEnd().split('\n');
+      assert.deepEqual(lines.slice(1, 3).map((l) => l.split('\t').slice(2).join('\t')), ['symlink\talias -> deep', `file\t${long}`], format);
+      assert.match(lines[1] ?? '', /^0\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\t/);
+      assert.equal(lines[3], '# 2 entries, 8 bytes of contents');
+    }
   });
 });

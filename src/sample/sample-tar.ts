@@ -5,6 +5,7 @@ import { finished } from 'node:stream/promises';
 import { writeViaTemp } from '../lake/atomic-file.js';
 import { walkTarHeaders } from './tar-headers.js';
 import type { SampleWritten, Sampler } from './sample-types.js';
+import { countedPlain } from '../progress/counted.js';
 
 export const sampleTar: Sampler = (input, output, context): Promise<SampleWritten> =>
   writeViaTemp(output, async (temp) => {
@@ -34,7 +35,7 @@ export const sampleTar: Sampler = (input, output, context): Promise<SampleWritte
         return pending.length >= 65536 ? flush() : undefined;
       });
       const more = count - listed;
-      await write(`# ${count} entries, ${totalBytes} bytes of contents${more > 0 ? `; ${more} not listed` : ''}\n`);
+      await write(`# ${countedPlain(count, 'entry', 'entries')}, ${countedPlain(totalBytes, 'byte')} of contents${more > 0 ? `; ${more} not listed` : ''}\n`);
       await flush();
       out.end();
       await finished(out);

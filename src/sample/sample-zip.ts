@@ -10,6 +10,7 @@ import { sanitizeName } from './sample-name.js';
 import { listingLine } from './sample-tar.js';
 import { writeViaTemp } from '../lake/atomic-file.js';
 import { SampleProblem, isSystemError, type SampleContext, type SampleWritten, type Sampler } from './sample-types.js';
+import { countedPlain } from '../progress/counted.js';
 
 export const LISTING_NAME = '_entries.txt';
 
@@ -76,7 +77,7 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer
 async function writeZipSample(output: string, listing: Listing, firstBytes: Buffer | undefined): Promise<SampleWritten> {
   const zip = new yazl.ZipFile();
   const more = listing.count - (listing.lines.length - 1);
-  const footer = `# ${listing.count} entries${more > 0 ? `; ${more} not listed` : ''}${listing.first ? `; ${listing.first.name} copied` : '; no entry copied'}\n`;
+  const footer = `# ${countedPlain(listing.count, 'entry', 'entries')}${more > 0 ? `; ${more} not listed` : ''}${listing.first ? `; ${listing.first.name} copied` : '; no entry copied'}\n`;
   zip.addBuffer(Buffer.from(listing.lines.join('') + footer), LISTING_NAME);
   if (listing.first && firstBytes) zip.addBuffer(firstBytes, listing.first.name);
   zip.end();

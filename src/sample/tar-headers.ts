@@ -1,8 +1,7 @@
 // Walks a tar file's 512-byte headers with positional reads, seeking past every entry's contents without reading them.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { Header, Pax, type HeaderData } from 'tar';
 import { SampleProblem } from './sample-types.js';
 
 export interface TarEntry {
@@ -13,16 +12,23 @@ export interface TarEntry {
   readonly linkname: string | null;
 }
 
-interface TarHeaderCodec {
-  decode(block: Buffer, filenameEncoding: string, allowUnknownFormat: boolean): TarEntry | null;
-  decodePax(content: Buffer): Record<string, string>;
-  decodeLongPath(content: Buffer, encoding: string): string;
-}
-
-// tar-stream's header codec (checksums, octal and base-256 sizes, ustar prefixes) without its stream,
-// which would read every byte of the contents. The package does not export the file, hence the full path.
-const require = createRequire(import.meta.url);
-const headers = require(path.join(path.dirname(require.resolve('tar-stream')), 'headers.js')) as TarHeaderCodec;
+// node-tar's public header codec (`Header`: checksums, octal and base-256 numbers, ustar prefixes; `Pax`: extended
+// headers), pinned exactly in package.json, without its stream, which would read every byte of the contents.
+// The listing keeps the type words it always printed.
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  '0': 'file',
+  '7': 'contiguous-file',
+  '1': 'link',
+  '2': 'symlink',
+  '3': 'character-device',
+  '4': 'block-device',
+  '5': 'directory',
+  '6': 'fifo',
+  x: 'pax-header',
+  g: 'pax-global-header',
+  L: 'gnu-long-path',
+  K: 'gnu-long-link-path',
+};
 
 const BLOCK = 512;
 const MAX_META_BYTES = 1024 * 1024;
@@ -39,12 +45,12 @@ export async function walkTarHeaders(file: string, onEntry: (entry: TarEntry) =>
     const block = Buffer.alloc(BLOCK);
     let offset = 0;
     let count = 0;
-    let longName: string | undefined;
-    let pax: Record<string, string> | undefined;
+    // What pax and GNU long-name entries say about the next entry; node-tar applies it when it decodes that header.
+    let pending: HeaderData | undefined;
     let ended = false;
     while (offset + BLOCK <= fileSize) {
       readExactly(fd, block, offset);
-      const header = decodeAt(block, offset);
+      const header = decodeAt(block, offset, pending);
       if (header === null) {
         ended = true; // a zero block: the end-of-archive marker
         break;
@@ -54,37 +60,46 @@ export async function walkTarHeaders(file: string, onEntry: (entry: TarEntry) =>
         throw new SampleProblem(`is truncated: the entry ${JSON.stringify(header.name)} at byte ${offset} needs ${header.size} bytes but the file ends first`);
       }
       offset = contentAt + Math.ceil(header.size / BLOCK) * BLOCK;
-      if (header.type === 'gnu-long-path') longName = headers.decodeLongPath(readMeta(fd, contentAt, header.size), 'utf-8');
-      else if (header.type === 'pax-header') pax = headers.decodePax(readMeta(fd, contentAt, header.size));
-      else if (header.type === 'gnu-long-link-path' || header.type === 'pax-global-header') continue;
+      if (header.type === 'gnu-long-path') pending = { ...pending, path: metaText(fd, contentAt, header.size) };
+      else if (header.type === 'gnu-long-link-path') pending = { ...pending, linkpath: metaText(fd, contentAt, header.size) };
+      else if (header.type === 'pax-header') pending = { ...Pax.parse(readMeta(fd, contentAt, header.size).toString('utf8'), pending) };
+      else if (header.type === 'pax-global-header') continue;
       else {
         count += 1;
         if (count % HEADERS_PER_TURN === 0) await yieldToEventLoop();
-        const waiting = onEntry(withLongFields(header, longName, pax));
+        const waiting = onEntry(header);
         if (waiting) await waiting; // most entries need no await at all
-        longName = undefined;
-        pax = undefined;
+        pending = undefined;
       }
     }
     if (!ended && offset < fileSize) throw new SampleProblem(`is not a complete tar file: it ends inside a header at byte ${offset}`);
+    // Every tar writer ends the archive with zero blocks: without them, entries after `offset` were cut off.
+    if (!ended) throw new SampleProblem(`is truncated: it ends at byte ${offset} after ${count} ${count === 1 ? 'entry' : 'entries'}, without the end-of-archive blocks`);
     return count;
   } finally {
     closeSync(fd);
   }
 }
 
-function decodeAt(block: Buffer, offset: number): TarEntry | null {
-  try {
-    return headers.decode(block, 'utf-8', true);
-  } catch {
+/** The header at `offset`, or null for a zero block (the end of the archive). */
+function decodeAt(block: Buffer, offset: number, pending: HeaderData | undefined): TarEntry | null {
+  const header = new Header(block, 0, pending);
+  if (header.nullBlock) return null;
+  if (!header.cksumValid || header.size === undefined) {
     throw new SampleProblem(`is not a valid tar file: the header at byte ${offset} has a wrong checksum (corrupt, or gzip-compressed)`);
   }
+  return {
+    name: header.path ?? '',
+    size: header.size,
+    type: TYPE_WORDS[header.typeKey] ?? header.type.toLowerCase(),
+    mtime: header.mtime ?? new Date(Number.NaN),
+    linkname: header.linkpath || null,
+  };
 }
 
-function withLongFields(header: TarEntry, longName: string | undefined, pax: Record<string, string> | undefined): TarEntry {
-  const name = pax?.['path'] ?? longName ?? header.name;
-  const size = pax?.['size'] !== undefined ? Number.parseInt(pax['size'], 10) : header.size;
-  return { name, size, type: header.type, mtime: header.mtime, linkname: pax?.['linkpath'] ?? header.linkname };
+/** A GNU long name or link: the entry's contents up to the first NUL. */
+function metaText(fd: number, at: number, size: number): string {
+  return readMeta(fd, at, size).toString('utf8').replace(/\0[^]*$/, '');
 }
 
 function readMeta(fd: number, at: number, size: number): Buffer {

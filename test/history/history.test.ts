@@ -144,7 +144,7 @@ describe('strata histories', () => {
     await writeTestManifest(manifest, [...chip67, manifestRow({ start: '2025-11-01T12:00:00Z', fileIdx: 1 }), manifestRow({ start: '2025-09-01T12:00:00Z', fileIdx: 1 })]);
     const late = await runCli(args);
     assert.equal(lastJson(late)['renumbered'], 6);
-    assert.match(late.stderr, /Alisson67: 6 run\(s\) moved to a new seq/);
+    assert.match(late.stderr, /Alisson67: 6 runs moved to a new seq/);
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,9 +12,15 @@ describe('strata record, bronze-path and sample', () => {
   it('bronze-path prints the bronze location for a given time, relative when asked relatively', async () => {
     const run = await runCli(['bronze-path', 'raw/env0/data.csv', '--at', '2026-01-18T14:30:00Z']);
     assert.equal(run.code, 0);
-    assert.equal(run.stdout, 'bronze/2026/01/18/143000--data.csv\n');
+    assert.match(run.stdout, /^bronze\/2026\/01\/18\/143000-[0-9a-f]{8}--data\.csv\n$/);
+    const tag = createHash('sha256').update('env0/data.csv').digest('hex').slice(0, 8);
+    assert.equal(run.stdout, `bronze/2026/01/18/143000-${tag}--data.csv\n`);
+    // The README's example is what the command prints.
+    assert.ok(readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8').includes(`# bronze/2026/01/18/143000-${tag}--data.csv`));
+    const other = await runCli(['bronze-path', 'raw/env1/data.csv', '--at', '2026-01-18T14:30:00Z']);
+    assert.notEqual(other.stdout, run.stdout);
     const rooted = await runCli(['bronze-path', '/d/in/e/x.csv', '--at', '2026-01-18T14:30:00', '--raw-root', '/d/in', '--bronze-root', '/d/b']);
-    assert.equal(rooted.stdout, '/d/b/2026/01/18/143000--x.csv\n');
+    assert.match(rooted.stdout, /^\/d\/b\/2026\/01\/18\/143000-[0-9a-f]{8}--x\.csv\n$/);
   });
 
   it('bronze-path refuses a bad time and a file outside an environment folder with exit 2 and one line', async () => {
@@ -47,7 +54,7 @@ describe('strata record, bronze-path and sample', () => {
 
   it('sample reports a failed file on stderr and still exits 0', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'log.jsonl'), `${JSON.stringify({ raw: 'r', bronze: 'missing.zip', mtime: 'm', size: 1, recorded_at: 't' })}\n`);
+    writeFileSync(path.join(dir, 'log.jsonl'), `${JSON.stringify({ raw: 'r', bronze: 'missing.zip', mtime: '2026-01-18T14:30:00Z', size: 1, recorded_at: '2026-01-18T14:30:01Z' })}\n`);
     const run = await runCli(['sample', '--log', 'log.jsonl', '--samples-dir', 's', '--json'], { cwd: dir });
     assert.equal(run.code, 0);
     assert.match(run.stderr, /failed +.*missing.zip is gone: the file logged on line 1 of log.jsonl no longer exists/);
@@ -69,6 +76,10 @@ describe('strata record, bronze-path and sample', () => {
   it('documents every flag in --help', async () => {
     const help = await runCli(['sample', '--help']);
     for (const flag of ['--log', '--samples-dir', '--rows', '--once', '--watch', '--poll-ms', '--in-flight-prefix', '--json', '--quiet']) assert.match(help.stdout, new RegExp(flag));
+    assert.match(help.stdout, /--rows <n> +data rows \(records, lines\) per sample\s+\(default: 100\)\n/);
+    for (const command of ['sample', 'record', 'bronze-path', 'stage', 'pipeline']) {
+      assert.doesNotMatch((await runCli([command, '--help'])).stdout, /\(default: [^)]*\)\s*\(default:/, command);
+    }
     assert.match((await runCli(['record', '--help'])).stdout, /--log/);
     assert.match((await runCli(['bronze-path', '--help'])).stdout, /--raw-root.*\n?.*/);
   });
@@ -93,7 +104,7 @@ describe('strata record, bronze-path and sample', () => {
       void exited.then(() => reject(new Error(`strata sample --watch exited early: ${stderr}`)));
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    writeFileSync(path.join(dir, 'log.jsonl'), `${JSON.stringify({ raw: 'r/a.jsonl', bronze: 'a.jsonl', mtime: 'm', size: 16, recorded_at: 't' })}\n`, { flag: 'a' });
+    writeFileSync(path.join(dir, 'log.jsonl'), `${JSON.stringify({ raw: 'r/a.jsonl', bronze: 'a.jsonl', mtime: '2026-01-18T14:30:00Z', size: 16, recorded_at: '2026-01-18T14:30:01Z' })}\n`, { flag: 'a' });
     await sampled;
     child.kill('SIGTERM');
     const code = await exited;
@@ -101,5 +112,46 @@ describe('strata record, bronze-path and sample', () => {
     assert.equal(JSON.parse(stdout.trim().split('\n').pop() ?? '{}').sampled, 1);
     assert.equal(existsSync(path.join(dir, 's', 'a_sample.jsonl')), true);
     assert.deepEqual(readdirSync(path.join(dir, 's')).filter((f) => f.startsWith('.tmp-')), []);
+  });
+
+  it("samples the design producer's log as written, in the design's layout, and a second run writes nothing", async () => {
+    const dataset = path.join(tempDir(), 'sp', 'gics', '1.0');
+    mkdirSync(path.join(dataset, 'bronze', '2026', '01', '18'), { recursive: true });
+    mkdirSync(path.join(dataset, 'manifests'));
+    writeFileSync(path.join(dataset, 'bronze', '2026', '01', '18', '143000--data.csv'), 'a,b\n1,2\n3,4\n5,6\n');
+    writeFileSync(path.join(dataset, 'bronze', '2026', '01', '18', '143005--file.jsonl'), '{"x": 1}\n{"x": 2}\n{"x": 3}\n');
+    writeFileSync(
+      path.join(dataset, 'manifests', 'processed.jsonl'),
+      '{"raw": "raw/env0/data.csv", "bronze": "bronze/2026/01/18/143000--data.csv", "mtime": 1737200000.0}\n' +
+        '{"raw": "raw/env1/file.jsonl", "bronze": "bronze/2026/01/18/143005--file.jsonl", "mtime": 1737200100.0}\n',
+    );
+    const args = ['sample', '--log', 'manifests/processed.jsonl', '--samples-dir', 'samples', '--rows', '2', '--json', '--quiet'];
+    const first = await runCli(args, { cwd: dataset });
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual({ ...lastJson<Record<string, unknown>>(first), seconds: 0 }, { lines: 2, sampled: 2, failed: 0, unchanged: 0, inFlight: 0, invalidLines: 0, failures: [], seconds: 0 });
+    assert.equal(readFileSync(path.join(dataset, 'samples', '143000--data_sample.csv'), 'utf8'), 'a,b\n1,2\n3,4\n');
+    assert.equal(readFileSync(path.join(dataset, 'samples', '143005--file_sample.jsonl'), 'utf8'), '{"x": 1}\n{"x": 2}\n');
+    writeFileSync(path.join(dataset, 'manifests', 'processed.jsonl'), '{"raw": "raw/env0/data.csv", "bronze": "bronze/2026/01/18/143000--data.csv", "mtime": 1737200000.0}\n', { flag: 'a' });
+    const second = await runCli(args, { cwd: dataset });
+    assert.deepEqual([lastJson(second)['lines'], lastJson(second)['sampled'], lastJson(second)['unchanged']], [1, 0, 1]);
+  });
+
+  it('record creates the folder of a log that does not exist yet', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'b.csv'), 'a\n1\n');
+    const run = await runCli(['record', 'raw/env0/b.csv', 'b.csv', '--log', 'ds/manifests/processed.jsonl'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(readFileSync(path.join(dir, 'ds', 'manifests', 'processed.jsonl'), 'utf8')).bronze, path.join(dir, 'b.csv'));
+  });
+
+  it('sample --once reads past a line longer than the limit, counting it as one bad line', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'a.jsonl'), '{"x":1}\n');
+    const good = '{"raw": "raw/env0/a.jsonl", "bronze": "a.jsonl", "mtime": 1737200000.0}\n';
+    writeFileSync(path.join(dir, 'log.jsonl'), `{"raw": "${'x'.repeat(17 * 1024 * 1024)}"}\n${good}`);
+    const run = await runCli(['sample', '--log', 'log.jsonl', '--samples-dir', 's', '--json'], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /bad line Line 1 of log.jsonl \(from byte 0\) is 17825\d+ bytes long, more than the 16777216 a log line may have; skipped/);
+    assert.deepEqual([lastJson(run)['invalidLines'], lastJson(run)['sampled']], [1, 1]);
   });
 });

@@ -1,4 +1,4 @@
-// `strata bronze-path RAW`: prints where a raw file goes in bronze (environment folder dropped, UTC date folders, HHMMSS-- prefix).
+// `strata bronze-path RAW`: prints where a raw file goes in bronze (environment folder dropped, UTC date folders, HHMMSS-<tag>-- prefix).
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { bronzePathFor } from '../../sample/bronze-path.js';
@@ -21,8 +21,9 @@ export const registerBronzePath: RegisterCommand = (program, { io }) => {
   program
     .command('bronze-path')
     .description(
-      'Print the bronze location of a raw file: raw/env0/data.csv at 2026-01-18T14:30:00Z -> bronze/2026/01/18/143000--data.csv. ' +
-        'The environment folder (the first below the raw root) is dropped; deeper folders are kept below the date. Same time, same path.',
+      'Print the bronze location of a raw file: raw/env0/data.csv at 2026-01-18T14:30:00Z -> bronze/2026/01/18/143000-<tag>--data.csv. ' +
+        'The environment folder (the first below the raw root) is dropped; deeper folders are kept below the date; <tag> is 8 hex digits ' +
+        'of the SHA-256 of the path below the raw root (env0/data.csv), so two raw files never share a bronze path. Same file and time, same path.',
     )
     .argument('<raw>', 'the raw file (it need not exist)')
     .option('--at <iso-time>', 'the time it is processed; without an offset it is UTC (default: now)', instantOption)

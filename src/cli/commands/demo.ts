@@ -6,6 +6,7 @@ import { integerOption } from '../parse-option.js';
 import { printJson, progressFor, say } from '../io.js';
 import { stagingConfigFrom } from './stage.js';
 import type { RegisterCommand } from './index.js';
+import { counted } from '../../progress/counted.js';
 
 interface DemoFlags {
   readonly files: number;
@@ -38,7 +39,7 @@ export const registerDemo: RegisterCommand = (program, { io }) => {
         printJson(io, { ...stage, rejects: undefined, generated: corpus.files.length, histories: summary.histories.length, history_dir: layout.history });
         return;
       }
-      talk(`Staged ${stage.ok} runs (${stage.rows.toLocaleString('en-US')} rows) in ${stage.seconds.toFixed(2)} s; ${stage.skipped} skipped, ${stage.rejected} rejected (on purpose: the demo includes bad files).`);
+      talk(`Staged ${counted(stage.ok, 'run')} (${counted(stage.rows, 'row')}) in ${stage.seconds.toFixed(2)} s; ${stage.skipped} skipped, ${stage.rejected} rejected (on purpose: the demo includes bad files).`);
       for (const reject of stage.rejects) talk(`  rejected: ${reject.error}`);
       const example = summary.histories[0];
       talk('');
@@ -46,7 +47,7 @@ export const registerDemo: RegisterCommand = (program, { io }) => {
       talk(`  the lake        ${layout.stageRoot}/proc=<Proc>/date=<YYYY-MM-DD>/run_id=<id>/part-000.parquet`);
       talk(`  the manifest    ${config.manifestPath}`);
       talk(`  rejects         ${config.rejectsDir}`);
-      talk(`  chip histories  ${layout.history} (${summary.histories.length} chips)`);
+      talk(`  chip histories  ${layout.history} (${counted(summary.histories.length, 'chip')})`);
       talk('');
       talk('Try next:');
       if (example) talk(`  npx strata history ${example.chip.replace(/^\D+/, '')} --manifest ${config.manifestPath}`);

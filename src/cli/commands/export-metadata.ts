@@ -6,6 +6,7 @@ import { dateOption } from '../parse-option.js';
 import { printJson, say } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
 import type { RegisterCommand } from './index.js';
+import { counted } from '../../progress/counted.js';
 
 interface ExportFlags extends ManifestFlags {
   readonly outDir: string;
@@ -27,7 +28,7 @@ export const registerExportMetadata: RegisterCommand = (program, { io }) => {
       const outDir = path.resolve(io.cwd, flags.outDir);
       const days = await exportDayMetadata(manifest, { outDir, date: flags.date, localTz });
       const runs = days.reduce((n, d) => n + d.runs, 0);
-      say(io, days.length === 0 ? `no runs${flags.date ? ` on ${flags.date}` : ''} in ${file}` : `wrote ${days.length} metadata.csv file(s), ${runs} runs, under ${outDir}`);
+      say(io, days.length === 0 ? `no runs${flags.date ? ` on ${flags.date}` : ''} in ${file}` : `wrote ${counted(days.length, 'metadata.csv file')}, ${counted(runs, 'run')}, under ${outDir}`);
       if (flags.json) printJson(io, { days: days.length, runs, files: days.map((d) => d.file) });
     } finally {
       manifest.close();

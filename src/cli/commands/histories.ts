@@ -10,6 +10,7 @@ import { choiceOption, integerOption } from '../parse-option.js';
 import { printJson, say } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
 import type { RegisterCommand } from './index.js';
+import { counted } from '../../progress/counted.js';
 
 interface HistoriesFlags extends ManifestFlags {
   readonly outDir?: string;
@@ -62,10 +63,10 @@ export const registerHistories: RegisterCommand = (program, { io }) => {
         written = writeHistoriesFolder(histories, outDir);
       }
       for (const w of written.filter((x) => x.renumbered > 0)) {
-        say(io, `${w.chip}: ${w.renumbered} run(s) moved to a new seq because an earlier-dated run arrived since the last export`);
+        say(io, `${w.chip}: ${counted(w.renumbered, 'run')} moved to a new seq because an earlier-dated run arrived since the last export`);
       }
       const runs = written.reduce((n, w) => n + w.runs, 0);
-      say(io, `wrote ${written.length} chip histories (${runs} runs) to ${outDir}`);
+      say(io, `wrote ${counted(written.length, 'chip history', 'chip histories')} (${counted(runs, 'run')}) to ${outDir}`);
       if (flags.json) {
         printJson(io, { chips: written.length, runs, renumbered: written.reduce((n, w) => n + w.renumbered, 0), files: written.map((w) => w.file) });
       }

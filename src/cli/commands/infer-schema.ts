@@ -10,6 +10,7 @@ import { usageError } from '../../errors.js';
 import { integerOption } from '../parse-option.js';
 import { say } from '../io.js';
 import type { RegisterCommand } from './index.js';
+import { counted } from '../../progress/counted.js';
 
 async function readHead(file: string, bytes = 65536): Promise<Buffer> {
   const handle = await open(file, 'r');
@@ -50,8 +51,8 @@ export const registerInferSchema: RegisterCommand = (program, { io }) => {
       const yaml = inferProceduresYaml(examples);
       if (flags.out) {
         writeFileSync(path.resolve(io.cwd, flags.out), yaml);
-        say(io, `Wrote a proposed schema for ${perProcedure.size} procedure(s) to ${flags.out}.`);
+        say(io, `Wrote a proposed schema for ${counted(perProcedure.size, 'procedure')} to ${flags.out}.`);
       } else io.stdout.write(yaml);
-      if (unreadable > 0) say(io, `${unreadable} file(s) had no readable header and were not used.`);
+      if (unreadable > 0) say(io, `${counted(unreadable, 'file')} had no readable header and ${unreadable === 1 ? 'was' : 'were'} not used.`);
     });
 };

@@ -5,6 +5,7 @@ import { printJson, say } from '../io.js';
 import { secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';
 import type { RegisterCommand } from './index.js';
 import path from 'node:path';
+import { counted } from '../../progress/counted.js';
 
 interface LoadFlags extends StageDatabaseFlags {
   readonly dataset: string;
@@ -34,7 +35,7 @@ export const registerLoad: RegisterCommand = (program, { io }) => {
         ...(flags.parquet !== undefined && { parquetFile: path.resolve(io.cwd, flags.parquet) }),
       }),
     );
-    say(io, `loaded ${result.rowsInserted} rows of ${result.dataset} ${result.period} into ${result.table} (replacing ${result.rowsDeleted})`);
+    say(io, `loaded ${counted(result.rowsInserted, 'row')} of ${result.dataset} ${result.period} into ${result.table} (replacing ${result.rowsDeleted})`);
     if (flags.json) {
       printJson(io, {
         dataset: result.dataset,

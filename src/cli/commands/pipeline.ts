@@ -12,6 +12,7 @@ import { writeFileAtomically } from '../../lake/atomic-file.js';
 import { usageError } from '../../errors.js';
 import type { StagingConfig } from '../../config/staging-config.js';
 import type { RegisterCommand } from './index.js';
+import { counted } from '../../progress/counted.js';
 
 interface PipelineFlags extends StageFlags {
   readonly dataRoot: string;
@@ -51,16 +52,16 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
     if (!flags.quiet && !flags.json) sayCatalogNote(io, config.proceduresYaml);
     const progress = progressFor(io, { quiet: flags.quiet || flags.json });
     warnUnusedFlags(io, flags);
-    const summary = await runLabPipeline(config, { historyDir: layout.history, minExperiments: flags.minExperiments, progress });
+    const summary = await runLabPipeline(config, { historyDir: layout.history, minExperiments: flags.minExperiments, progress, breakLock: flags.breakLock ?? false });
     const historyOut = flags.historyOut === undefined ? undefined : path.resolve(io.cwd, flags.historyOut);
     const chipRuns = flags.chip === undefined || historyOut === undefined ? undefined : await writeOneHistory(config, flags.chip, historyOut);
-    if (chipRuns !== undefined && !flags.quiet && !flags.json) say(io, `Wrote chip ${flags.chip}'s history (${chipRuns} runs) to ${historyOut}.`);
+    if (chipRuns !== undefined && !flags.quiet && !flags.json) say(io, `Wrote chip ${flags.chip}'s history (${counted(chipRuns, 'run')}) to ${historyOut}.`);
     const runs = summary.histories.reduce((n, h) => n + h.runs, 0);
     const renumbered = summary.histories.reduce((n, h) => n + h.renumbered, 0);
     if (!flags.quiet && !flags.json) {
       reportStage(io, summary.stage);
-      say(io, `Wrote ${summary.histories.length} chip histories (${runs} runs) to ${layout.history}; ${summary.seconds.toFixed(2)} s in all.`);
-      if (renumbered > 0) say(io, `${renumbered} run(s) moved to a new seq: earlier-dated runs arrived since the last histories.`);
+      say(io, `Wrote ${counted(summary.histories.length, 'chip history', 'chip histories')} (${counted(runs, 'run')}) to ${layout.history}; ${summary.seconds.toFixed(2)} s in all.`);
+      if (renumbered > 0) say(io, `${counted(renumbered, 'run')} moved to a new seq: earlier-dated runs arrived since the last histories.`);
     }
     if (flags.json) {
       const { rejects: _rejects, ...stage } = summary.stage;

@@ -2,10 +2,12 @@
 import path from 'node:path';
 import { Option } from 'commander';
 import { DEFAULT_IN_FLIGHT_PREFIXES } from '../../discover/in-flight.js';
+import type { SampleFormat } from '../../sample/choose-sampler.js';
 import { DEFAULT_POLL_MS, DEFAULT_ROWS, runSampler, type SamplerOptions } from '../../sample/run-sampler.js';
 import { integerOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo } from '../io.js';
 import type { RegisterCommand } from './index.js';
+import { counted } from '../../progress/counted.js';
 
 interface SampleFlags {
   readonly log: string;
@@ -30,10 +32,11 @@ export const registerSample: RegisterCommand = (program, { io }) => {
     )
     .requiredOption('--log <file>', 'the processed-files log to read')
     .requiredOption('--samples-dir <dir>', 'the folder the samples (and the cache, .strata-sample-cache.json) go in')
-    .option('--rows <n>', `data rows (records, lines) per sample (default: ${DEFAULT_ROWS})`, integerOption(1, 1_000_000), DEFAULT_ROWS)
+    // commander appends "(default: N)" itself when it is given the default
+    .option('--rows <n>', 'data rows (records, lines) per sample', integerOption(1, 1_000_000), DEFAULT_ROWS)
     .addOption(new Option('--once', 'read the log to its end, then stop (the default)').conflicts('watch'))
     .addOption(new Option('--watch', 'keep polling the log for new lines; SIGINT/SIGTERM stop it after the file in hand').conflicts('once'))
-    .option('--poll-ms <ms>', `with --watch, how often the log is checked (default: ${DEFAULT_POLL_MS})`, integerOption(10, 3_600_000), DEFAULT_POLL_MS)
+    .option('--poll-ms <ms>', 'with --watch, how often the log is checked', integerOption(10, 3_600_000), DEFAULT_POLL_MS)
     .option('--in-flight-prefix <prefix...>', `file names that are still being written, never sampled (default: ${DEFAULT_IN_FLIGHT_PREFIXES.join(' ')})`)
     .option('--json', 'print a JSON summary as the last stdout line')
     .option('--quiet', 'no progress and no line per sample (failures are still reported)')
@@ -48,7 +51,7 @@ export const registerSample: RegisterCommand = (program, { io }) => {
       process.on('SIGTERM', stop);
       try {
         const summary = await runSampler(samplerOptions(io, flags, controller.signal));
-        say(io, `${summary.sampled} sampled, ${summary.failed} failed, ${summary.unchanged} unchanged, ${summary.inFlight} in flight, ${summary.invalidLines} bad log lines`);
+        say(io, `${summary.sampled} sampled, ${summary.failed} failed, ${summary.unchanged} unchanged, ${summary.inFlight} in flight, ${counted(summary.invalidLines, 'bad log line')}`);
         if (flags.json) printJson(io, { ...summary, seconds: Number(((performance.now() - start) / 1000).toFixed(3)) });
       } finally {
         process.off('SIGINT', stop);
@@ -70,7 +73,24 @@ function samplerOptions(io: CliIo, flags: SampleFlags, signal: AbortSignal): Sam
     onOutcome: (outcome) => {
       if (outcome.kind === 'failed') say(io, `failed   ${outcome.reason}`);
       else if (outcome.kind === 'invalid-line') say(io, `bad line ${outcome.reason}`);
-      else if (outcome.kind === 'sampled' && !flags.quiet) say(io, `sampled  ${outcome.bronze} -> ${outcome.sample} (${outcome.rows} rows)`);
+      else if (outcome.kind === 'sampled' && !flags.quiet) say(io, `sampled  ${outcome.bronze} -> ${outcome.sample} (${sampleSize(outcome.format, outcome.rows)})`);
     },
   };
+}
+
+/** What a sample holds, in the words of its format: `1 row`, `3 records`, `12 entries listed`, `metadata only`. */
+const SAMPLE_UNITS: Record<SampleFormat, readonly [string, string] | undefined> = {
+  csv: ['row', 'rows'],
+  parquet: ['row', 'rows'],
+  json: ['record', 'records'],
+  jsonl: ['line', 'lines'],
+  gzip: ['line', 'lines'],
+  zip: ['entry listed', 'entries listed'],
+  tar: ['entry listed', 'entries listed'],
+  meta: undefined,
+};
+
+function sampleSize(format: SampleFormat, rows: number): string {
+  const unit = SAMPLE_UNITS[format];
+  return unit ? counted(rows, unit[0], unit[1]) : 'metadata only';
 }

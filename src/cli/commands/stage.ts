@@ -8,6 +8,7 @@ import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
 import { integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo } from '../io.js';
 import type { RegisterCommand } from './index.js';
+import { counted, perSecond } from '../../progress/counted.js';
 
 export interface StageFlags {
   readonly rawRoot?: string;
@@ -29,6 +30,7 @@ export interface StageFlags {
   readonly polarsThreads?: number;
   readonly extractionVersion?: string;
   readonly config?: string;
+  readonly breakLock?: boolean;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -55,6 +57,7 @@ export function addStagingOptions(command: Command): Command {
     .option('--extraction-version <text>', 'recorded in each run\'s manifest row (default: strata\'s version)')
     .option('--polars-threads <n>', 'the Python system\'s flag: accepted and unused (strata has no Polars; see --threads-per-worker)', integerOption(1, 1024))
     .option('--config <file>', 'a YAML file of these options (keys as the flag names); flags win, then STRATA_* variables')
+    .option('--break-lock', "take the lake's stage lock even if another run seems to hold it (only when that run is dead)")
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--quiet', 'no progress and no messages, only errors');
 }
@@ -104,18 +107,21 @@ export function sayCatalogNote(io: CliIo, proceduresYaml: string): void {
 
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
 export function reportStage(io: CliIo, summary: StageSummary): void {
-  const rate = summary.seconds > 0 ? ` (${Math.round(summary.ok / summary.seconds)} files/s)` : '';
+  const rate = perSecond(summary.ok, summary.seconds, 'files');
   say(
     io,
-    `Staged ${summary.ok} of ${summary.files} files (${summary.rows.toLocaleString('en-US')} rows) in ${summary.seconds.toFixed(2)} s${rate}; ` +
+    `Staged ${summary.ok} of ${counted(summary.files, 'file')} (${counted(summary.rows, 'row')}) in ${summary.seconds.toFixed(2)} s${rate ? ` (${rate})` : ''}; ` +
       `${summary.skipped} skipped, ${summary.rejected} rejected.`,
   );
-  if (summary.sweptTempFiles > 0) say(io, `Removed ${summary.sweptTempFiles} half-written file(s) left by an earlier run that did not finish.`);
-  if (summary.adopted > 0) say(io, `Took ${summary.adopted} run(s) staged by an earlier run that was stopped into the manifest, without staging them again.`);
-  if (summary.conformed > 0) say(io, `Rewrote ${summary.conformed} data file(s) to their procedure's current columns (a new column, or a lake written by an older strata).`);
+  if (summary.sweptTempFiles > 0) say(io, `Removed ${counted(summary.sweptTempFiles, 'half-written file')} left by an earlier run that did not finish.`);
+  if (summary.adopted > 0) say(io, `Took ${counted(summary.adopted, 'run')} staged by an earlier run that was stopped into the manifest, without staging them again.`);
+  if (summary.conformed > 0) say(io, `Rewrote ${counted(summary.conformed, 'data file')} to their procedure's current columns (a new column, or a lake written by an older strata).`);
   for (const move of summary.moved.slice(0, 10)) say(io, `  moved: ${move.from} -> ${move.to} (same bytes; the run follows its file)`);
-  if (summary.gone > 0) say(io, `${summary.gone} staged run(s) have no raw file under the raw root any more; they stay in the lake (strata validate-manifest --raw-root lists them).`);
-  if (summary.settling > 0) say(io, `${summary.settling} file(s) were modified in the last seconds and are left for the next run.`);
+  if (summary.gone > 0) say(io, `${counted(summary.gone, 'staged run')} no longer have a raw file under the raw root; they stay in the lake (strata validate-manifest --raw-root lists them).`);
+  if (summary.settling > 0) {
+    const one = summary.settling === 1;
+    say(io, `${counted(summary.settling, 'file')} ${one ? 'was' : 'were'} modified in the last seconds and ${one ? 'is' : 'are'} left for the next run.`);
+  }
   for (const reject of summary.rejects.slice(0, 10)) say(io, `  rejected: ${reject.error}`);
   if (summary.rejects.length > 10) say(io, `  ... and ${summary.rejects.length - 10} more; see ${summary.rejectsDir}`);
   say(io, `Manifest: ${summary.manifest}`);
@@ -129,7 +135,7 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
       const config = stagingConfigFrom(flags, io, asStageAll ? labLayoutDefaults(io) : undefined);
       warnUnusedFlags(io, flags);
       if (!flags.quiet && !flags.json) sayCatalogNote(io, config.proceduresYaml);
-      const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }) });
+      const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }), breakLock: flags.breakLock ?? false });
       if (!flags.quiet) reportStage(io, summary);
       if (flags.json) printJson(io, { ...summary, rejects: undefined });
       if (config.strict && summary.rejected > 0) setExitCode(1);

@@ -4,6 +4,7 @@ import { validateFiles } from '../../landed/validate-file.js';
 import { printJson, say } from '../io.js';
 import { landedFileArguments, secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';
 import type { RegisterCommand } from './index.js';
+import { counted } from '../../progress/counted.js';
 
 export const registerValidate: RegisterCommand = (program, { io, setExitCode }) => {
   withStageDatabaseFlags(
@@ -20,7 +21,7 @@ export const registerValidate: RegisterCommand = (program, { io, setExitCode }) 
     const outcomes = await withStageDatabase(io, flags, ({ rules, dataRoot, log, progress }) => validateFiles(landed, { rules, dataRoot, log, progress }));
     for (const o of outcomes) {
       if (o.status === 'refused') say(io, `refused  ${o.reason}`);
-      else say(io, `ok       ${path.basename(o.file)}: ${o.rowsOk} rows -> ${o.parquet}${o.rowsRejected > 0 ? `; ${o.rowsRejected} rejected -> ${o.rejects}` : ''}`);
+      else say(io, `ok       ${path.basename(o.file)}: ${counted(o.rowsOk, 'row')} -> ${o.parquet}${o.rowsRejected > 0 ? `; ${o.rowsRejected} rejected -> ${o.rejects}` : ''}`);
     }
     const refused = outcomes.filter((o) => o.status === 'refused').length;
     if (refused > 0) setExitCode(1);
