@@ -21,7 +21,7 @@ describe('the command table', () => {
   it('registers, under each name, the command of that name', async () => {
     const { commands } = await import('./commands/index.js');
     const { Command } = await import('commander');
-    for (const [name, load] of Object.entries(commands)) {
+    for (const [name, { load }] of Object.entries(commands)) {
       const program = new Command();
       (await load())(program, { io: { stdout: process.stdout, stderr: process.stderr, env: {}, cwd: '.' }, setExitCode() {} });
       assert.deepEqual(program.commands.map((c) => c.name()), [name]);

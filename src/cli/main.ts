@@ -5,12 +5,18 @@ import { commandAliases, commands, type RegisterCommand } from './commands/index
 import { endQuietlyWhenStdoutCloses, processIo, say, type CliIo, type CommandContext } from './io.js';
 import { packageVersion } from '../version.js';
 
-/** The commands to register: only the one named on the command line, or all of them (help, typos). */
+/**
+ * The commands to register: the one named on the command line, loaded; with none named (`--help`, `--version`,
+ * a typo) each command is only its name and summary, so start-up loads no library module.
+ */
 async function loadCommands(argv: readonly string[]): Promise<RegisterCommand[]> {
   const named = argv.find((arg) => !arg.startsWith('-'));
-  const load = named === undefined ? undefined : commands[commandAliases[named] ?? named];
-  if (load) return [await load()];
-  return Promise.all(Object.values(commands).map((l) => l()));
+  const entry = named === undefined ? undefined : commands[commandAliases[named] ?? named];
+  if (entry) return [await entry.load()];
+  if (named === 'help') return Promise.all(Object.values(commands).map((c) => c.load()));
+  return Object.entries(commands).map(([name, { summary }]) => (program) => {
+    program.command(name).description(summary);
+  });
 }
 
 export function buildProgram(context: CommandContext, registers: readonly RegisterCommand[]): Command {
