@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Engine } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
-import { loadProcedureCatalog, type ProcedureCatalog } from '../schema/procedures-schema.js';
+import type { ProcedureCatalog } from '../schema/procedures-schema.js';
+import { loadCachedCatalog } from '../schema/cached-catalog.js';
 import { loadChipParams, type ChipParams } from '../config/chip-params.js';
 import { readManifestIndex, type StagedSource } from '../lake/manifest-index.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
@@ -50,6 +51,8 @@ export interface StageSummary {
   readonly moved: readonly { readonly from: string; readonly to: string }[];
   /** Staged runs whose raw file is no longer under the raw root (kept in the lake; validate-manifest --raw-root lists them). */
   readonly gone: number;
+  /** What a foreign-shaped procedures YAML held that strata ignored (null for strata's own YAML). */
+  readonly catalogNote: string | null;
   /** The rejects of this run, for the closing report. */
   readonly rejects: readonly { readonly source_file: string; readonly error: string }[];
 }
@@ -69,7 +72,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const started = performance.now();
   const now = options.now ?? (() => new Date());
   const progress = options.progress ?? silentProgress;
-  const catalog = loadProcedureCatalog(config.proceduresYaml);
+  const catalog = await loadCachedCatalog(config.proceduresYaml, path.dirname(config.manifestPath));
   const chipParams = config.chipParams === undefined ? undefined : loadChipParams(config.chipParams);
   const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
   const lock = acquireStageLock(config.stageRoot, { alsoSweep: [path.dirname(config.manifestPath), config.rejectsDir], breakLock: options.breakLock ?? false });
@@ -110,6 +113,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
       conformed: conformed.rewritten,
       moved: recorder.moved,
       gone: recorder.gone(),
+      catalogNote: catalog.note,
       rejects,
     };
   } finally {

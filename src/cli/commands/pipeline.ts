@@ -3,7 +3,7 @@ import path from 'node:path';
 import { labLayout, runLabPipeline } from '../../pipeline/run-lab-pipeline.js';
 import { integerOption } from '../parse-option.js';
 import { printJson, progressFor, say } from '../io.js';
-import { addStagingOptions, reportStage, sayCatalogNote, stagingConfigFrom, warnUnusedFlags, type StageFlags } from './stage.js';
+import { addStagingOptions, reportStage, stagingConfigFrom, warnUnusedFlags, type StageFlags } from './stage.js';
 import { checkApart } from '../../config/staging-config.js';
 import { chipHistory, HISTORY_CSV_COLUMNS, oldLightMarker } from '../../history/chip-history.js';
 import { openManifest } from '../../history/manifest-query.js';
@@ -49,7 +49,6 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
     const layout = labLayout(path.resolve(io.cwd, flags.dataRoot));
     const config = stagingConfigFrom(flags, io, { rawRoot: layout.raw, stageRoot: layout.stageRoot });
     checkApart(config.rawRoot, [['the history folder', layout.history]]);
-    if (!flags.quiet && !flags.json) sayCatalogNote(io, config.proceduresYaml);
     const progress = progressFor(io, { quiet: flags.quiet || flags.json });
     warnUnusedFlags(io, flags);
     const summary = await runLabPipeline(config, { historyDir: layout.history, minExperiments: flags.minExperiments, progress, breakLock: flags.breakLock ?? false });

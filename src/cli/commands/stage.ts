@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { labLayout } from '../../pipeline/run-lab-pipeline.js';
 import { loadStagingConfig } from '../../config/staging-config.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
-import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
 import { integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo } from '../io.js';
 import type { RegisterCommand } from './index.js';
@@ -99,14 +98,10 @@ export function warnUnusedFlags(io: CliIo, flags: StageFlags): void {
   if (flags.polarsThreads !== undefined && !flags.quiet) say(io, 'note: --polars-threads is accepted for the Python system\'s scripts and unused (strata has no Polars; see --threads-per-worker)');
 }
 
-/** What a foreign-shaped procedures YAML held that strata does not use, in one line (nothing for strata's own). */
-export function sayCatalogNote(io: CliIo, proceduresYaml: string): void {
-  const { note } = loadProcedureCatalog(proceduresYaml);
-  if (note !== null) say(io, `Note: ${note}.`);
-}
-
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
 export function reportStage(io: CliIo, summary: StageSummary): void {
+  // What a foreign-shaped procedures YAML held that strata does not use, in one line (nothing for strata's own).
+  if (summary.catalogNote !== null) say(io, `Note: ${summary.catalogNote}.`);
   const rate = perSecond(summary.ok, summary.seconds, 'files');
   say(
     io,
@@ -134,7 +129,6 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
       const asStageAll = program.args[0] === 'stage-all';
       const config = stagingConfigFrom(flags, io, asStageAll ? labLayoutDefaults(io) : undefined);
       warnUnusedFlags(io, flags);
-      if (!flags.quiet && !flags.json) sayCatalogNote(io, config.proceduresYaml);
       const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }), breakLock: flags.breakLock ?? false });
       if (!flags.quiet) reportStage(io, summary);
       if (flags.json) printJson(io, { ...summary, rejects: undefined });
