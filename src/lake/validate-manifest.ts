@@ -17,6 +17,7 @@ export type ManifestFinding =
   | { readonly kind: 'unreadable_parquet'; readonly runId: string; readonly path: string; readonly message: string }
   | { readonly kind: 'row_count_mismatch'; readonly runId: string; readonly path: string; readonly manifestRows: number; readonly parquetRows: number }
   | { readonly kind: 'run_not_in_manifest'; readonly runId: string; readonly folder: string }
+  | { readonly kind: 'source_gone'; readonly runId: string; readonly sourceFile: string }
   | { readonly kind: 'unexpected_procedure'; readonly runId: string; readonly chip: number; readonly proc: string; readonly expected: readonly string[] };
 
 export interface ManifestValidation {
@@ -46,6 +47,8 @@ export async function validateManifest(
     readonly chipParams?: ChipParams | undefined;
     /** The procedures YAML's parameter columns: their ranges (`min:`, `max:`, `above:`) are checked. */
     readonly parameterRules?: readonly ParameterColumn[] | undefined;
+    /** The raw root: runs whose raw file is no longer under it are reported. */
+    readonly rawRoot?: string | undefined;
   },
 ): Promise<ManifestValidation> {
   const { manifestPath, stageRoot } = options;
@@ -60,6 +63,12 @@ export async function validateManifest(
   findings.push(...(await parquetFiles(conn, rows, stageRoot)));
   findings.push(...runsOnDiskMissing(rows, stageRoot));
   if (options.chipParams) findings.push(...unexpectedProcedures(rows, options.chipParams));
+  if (options.rawRoot !== undefined) {
+    const rawRoot = options.rawRoot;
+    for (const row of rows) {
+      if (!existsSync(path.join(rawRoot, ...row.source_file.split('/')))) findings.push({ kind: 'source_gone', runId: row.run_id, sourceFile: row.source_file });
+    }
+  }
   return { manifest: manifestPath, stageRoot, runs: rows.length, findings };
 }
 

@@ -11,6 +11,7 @@ const TITLES: Readonly<Record<ManifestFinding['kind'], string>> = {
   unreadable_parquet: 'runs whose Parquet file cannot be read',
   row_count_mismatch: 'runs whose row count disagrees with their Parquet file',
   run_not_in_manifest: 'runs on disk that the manifest does not list',
+  source_gone: 'runs whose raw file is gone from the raw root',
   unexpected_procedure: 'runs of a procedure their chip is not expected to be measured with',
 };
 
@@ -34,6 +35,8 @@ export function describeFinding(f: ManifestFinding): string {
       return `run ${f.runId}: the manifest says ${f.manifestRows} rows, ${f.path} has ${f.parquetRows}`;
     case 'run_not_in_manifest':
       return `run ${f.runId} is on disk at ${f.folder} but not in the manifest`;
+    case 'source_gone':
+      return `run ${f.runId}: its raw file ${f.sourceFile} is no longer under the raw root (deleted, or moved outside it)`;
     case 'unexpected_procedure':
       return `run ${f.runId}: chip ${f.chip} was measured with ${f.proc}, but the chip parameters expect only ${f.expected.join(', ')}`;
   }

@@ -18,6 +18,7 @@ interface ValidateFlags {
   readonly stageRoot?: string;
   readonly chipParams?: string;
   readonly proceduresYaml?: string;
+  readonly rawRoot?: string;
   readonly json?: boolean;
 }
 
@@ -33,6 +34,7 @@ export const registerValidateManifest: RegisterCommand = (program, { io, setExit
     .option('--stage-root <dir>', 'the stage root (default: the folder beside the manifest folder that holds proc=* folders)')
     .option('--procedures-yaml <file>', 'the procedures YAML whose column ranges are checked (default: the one strata ships)')
     .option('--chip-params <file>', "the lab's chip parameters YAML: report runs of a procedure a chip is not expected to have")
+    .option('--raw-root <dir>', 'the raw root: also report runs whose raw file is gone from it')
     .option('--json', 'print the findings as a JSON summary on the last line')
     .action(async (flags: ValidateFlags) => {
       const manifestPath = path.resolve(io.cwd, flags.manifestPath ?? flags.manifest);
@@ -45,7 +47,8 @@ export const registerValidateManifest: RegisterCommand = (program, { io, setExit
         const chipParams = flags.chipParams === undefined ? undefined : loadChipParams(path.resolve(io.cwd, flags.chipParams));
         const proceduresYaml = flags.proceduresYaml ? path.resolve(io.cwd, flags.proceduresYaml) : path.join(projectRoot, 'config', 'procedures.yml');
         const parameterRules = loadProcedureCatalog(proceduresYaml).parameterColumns;
-        const validation = await validateManifest(conn, { manifestPath, stageRoot, chipParams, parameterRules });
+        const rawRoot = flags.rawRoot === undefined ? undefined : path.resolve(io.cwd, flags.rawRoot);
+        const validation = await validateManifest(conn, { manifestPath, stageRoot, chipParams, parameterRules, rawRoot });
         say(io, formatValidationReport(validation));
         if (flags.json) {
           printJson(io, { ok: validation.findings.length === 0, runs: validation.runs, counts: countFindings(validation.findings), findings: validation.findings });
