@@ -192,12 +192,13 @@ function dictionaryChunk(values: { readonly values: Float64Array }, valid: Uint8
   for (let from = 0; from < rows; from += PAGE_ROWS) {
     const to = Math.min(rows, from + PAGE_ROWS);
     const pageValid = valid?.subarray(from, to) ?? null;
-    const indices: number[] = [];
+    const indices = new Uint32Array(to - from);
+    let n = 0;
     for (let i = from; i < to; i++) {
       if (pageValid && !pageValid[i - from]) nulls++;
-      else indices.push(index.get(values.values[i]!)!);
+      else indices[n++] = index.get(values.values[i]!)!;
     }
-    pages.push({ body: concat([definitionLevels(pageValid, to - from), Uint8Array.of(width), bitPackedValues(indices, width)]), rows: to - from });
+    pages.push({ body: concat([definitionLevels(pageValid, to - from), Uint8Array.of(width), bitPackedValues(indices.subarray(0, n), width)]), rows: to - from });
   }
   return {
     dictionary: new Uint8Array(dictionary.buffer),
@@ -209,7 +210,7 @@ function dictionaryChunk(values: { readonly values: Float64Array }, valid: Uint8
 }
 
 /** One bit-packed run of `values` at `width` bits each, LSB first, in groups of eight. */
-function bitPackedValues(values: readonly number[], width: number): Uint8Array {
+function bitPackedValues(values: Uint32Array, width: number): Uint8Array {
   if (values.length === 0) return new Uint8Array(0);
   const groups = Math.ceil(values.length / 8);
   const header = varint(groups * 2 + 1);

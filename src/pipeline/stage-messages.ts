@@ -31,6 +31,7 @@ export interface WorkerTask {
 }
 
 export type ToWorker =
+  | { readonly type: 'setup'; readonly setup: WorkerSetup }
   | { readonly type: 'task'; readonly id: number; readonly task: WorkerTask }
   | { readonly type: 'schema'; readonly schema: ProcedureSchema }
   | { readonly type: 'claimed'; readonly id: number; readonly ok: boolean };

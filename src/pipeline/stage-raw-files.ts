@@ -25,7 +25,7 @@ import {
 import { conformDataFiles, lakeSchemasPath } from '../lake/conform-data-files.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
 import { adoptJournaledRuns, openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js';
-import { startStageWorkers } from './stage-workers.js';
+import { startStageWorkers, type StageWorkers } from './stage-workers.js';
 import type { WorkerSetup } from './stage-messages.js';
 
 export interface StageSummary {
@@ -72,10 +72,25 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const started = performance.now();
   const now = options.now ?? (() => new Date());
   const progress = options.progress ?? silentProgress;
+  const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
+  // A first run will stage: its workers load their modules while this thread reads the catalog and the manifest.
+  const early = !existsSync(config.manifestPath) && files.length > 0 ? startStageWorkers(Math.min(config.workers, files.length)) : undefined;
+  try {
+    return await stageDiscovered(config, files, early, { now, progress, started, breakLock: options.breakLock ?? false });
+  } finally {
+    await early?.close();
+  }
+}
+
+async function stageDiscovered(
+  config: StagingConfig,
+  files: readonly RawFile[],
+  early: StageWorkers | undefined,
+  { now, progress, started, breakLock }: { now: () => Date; progress: Progress; started: number; breakLock: boolean },
+): Promise<StageSummary> {
   const catalog = await loadCachedCatalog(config.proceduresYaml, path.dirname(config.manifestPath));
   const chipParams = config.chipParams === undefined ? undefined : loadChipParams(config.chipParams);
-  const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
-  const lock = acquireStageLock(config.stageRoot, { alsoSweep: [path.dirname(config.manifestPath), config.rejectsDir], breakLock: options.breakLock ?? false });
+  const lock = acquireStageLock(config.stageRoot, { alsoSweep: [path.dirname(config.manifestPath), config.rejectsDir], breakLock });
   const engine = await Engine.open(':memory:', { threads: 1 });
   const events = openEventsLog(config.eventsDir, now());
   try {
@@ -89,7 +104,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
     for (const t of triage) if (t.skip !== undefined) recorder.skipped(t.file, t.skip.reason);
     const schemasFile = lakeSchemasPath(config.manifestPath);
     const schemas = readLakeSchemas(schemasFile);
-    const grown = await stageInWorkers(work, staged, config, { catalog, chipParams }, schemas, recorder, progress);
+    const grown = await stageInWorkers(work, staged, config, { catalog, chipParams }, schemas, recorder, progress, early);
     await recorder.finish();
     const lake = { procedures: grown.procedures, changes: [...schemas.changes, ...grown.changes] };
     if (grown.changes.length > 0) writeLakeSchemas(schemasFile, lake);
@@ -132,6 +147,7 @@ async function stageInWorkers(
   schemas: LakeSchemas,
   recorder: OutcomeRecorder,
   progress: Progress,
+  started: StageWorkers | undefined,
 ): Promise<{ procedures: Map<string, ProcedureSchema>; changes: SchemaChange[] }> {
   const procedures = new Map(schemas.procedures);
   const changes: SchemaChange[] = [];
@@ -154,7 +170,8 @@ async function stageInWorkers(
     },
     schemas: [...procedures],
   };
-  const workers = startStageWorkers(Math.min(config.workers, work.length), setup, {
+  const workers = started ?? startStageWorkers(Math.min(config.workers, work.length));
+  workers.begin(setup, {
     claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
     onOutcome: (outcome) => {
       if (outcome.kind === 'rejected' && outcome.errorType === 'disk-full') {
@@ -238,7 +255,8 @@ function triageFiles(
       }
     }
     const rejected = rejects.get(file.relPath);
-    if (rejected && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
+    // A file strata itself failed on (error type `internal`) is tried again; a file that is bad waits for a change.
+    if (rejected && rejected.error_type !== 'internal' && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
       return { file, skip: { kind: 'rejected-before', reason: 'rejected before and unchanged since (see its reject record)' } };
     }
     return { file };

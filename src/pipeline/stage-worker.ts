@@ -1,16 +1,18 @@
 // A stage worker thread: stages the files the main thread sends it, one outcome message per file.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { messageOf } from '../errors.js';
 import { stageFile, type StageFileContext } from './stage-file.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './stage-messages.js';
 
-const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
 const claims = new Map<number, (ok: boolean) => void>();
 let nextClaim = 0;
 
-const ctx: StageFileContext = {
+// The context comes in the first message, so a worker can start (and load its modules) before the main thread
+// has read the catalog and the manifest.
+let ctx: StageFileContext | undefined;
+const contextOf = (setup: WorkerSetup): StageFileContext => ({
   ...setup.options,
   ingestedAt: new Date(setup.options.ingestedAtMs),
   catalog: setup.catalog,
@@ -21,10 +23,14 @@ const ctx: StageFileContext = {
     send({ type: 'claim', id, runId, sourceFile });
     return new Promise((resolve) => claims.set(id, resolve));
   },
-};
+});
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'schema') {
+  if (message.type === 'setup') {
+    ctx = contextOf(message.setup);
+  } else if (ctx === undefined) {
+    throw new Error(`a stage worker got '${message.type}' before its setup`);
+  } else if (message.type === 'schema') {
     ctx.schemas.set(message.schema.proc, message.schema);
   } else if (message.type === 'claimed') {
     claims.get(message.id)?.(message.ok);

@@ -21,6 +21,8 @@ export interface StageWorkerHooks {
 }
 
 export interface StageWorkers {
+  /** Gives the workers their context and the main thread's hooks; once, before `run`. */
+  begin(setup: WorkerSetup, hooks: StageWorkerHooks): void;
   /** Sends a procedure's grown schema to every worker, so the files they write next have its columns. */
   shareSchema(schema: ProcedureSchema): void;
   /** Resolves when every task sent has its outcome. */
@@ -30,15 +32,20 @@ export interface StageWorkers {
   close(): Promise<void>;
 }
 
-export function startStageWorkers(count: number, setup: WorkerSetup, hooks: StageWorkerHooks): StageWorkers {
+/** Starts `count` workers, which load their modules at once; `begin` then gives them their work's context. */
+export function startStageWorkers(count: number): StageWorkers {
   const workers: Worker[] = [];
+  let setup: WorkerSetup | undefined;
+  let hooks: StageWorkerHooks | undefined;
   let queue: readonly WorkerTask[] = [];
   let next = 0;
   let finished: (() => void) | undefined;
+  let failed: ((error: Error) => void) | undefined;
   const inFlight = new Map<Worker, Map<number, WorkerTask>>();
   let taskId = 0;
 
   const feed = (worker: Worker) => {
+    if (hooks === undefined) return;
     const mine = inFlight.get(worker)!;
     while (mine.size < IN_FLIGHT_PER_WORKER && next < queue.length) {
       const task = queue[next++]!;
@@ -49,10 +56,15 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
   };
   const idle = () => next >= queue.length && [...inFlight.values()].every((m) => m.size === 0);
   const complete = (outcome: FileOutcome) => {
-    hooks.onOutcome(outcome);
+    hooks?.onOutcome(outcome);
   };
   const spawn = (): Worker => {
-    const worker = FROM_SOURCE ? new Worker(SOURCE_BOOT, { eval: true, workerData: setup }) : new Worker(WORKER_URL, { workerData: setup });
+    // Not the parent's node flags: `--input-type` (a `node -e` parent) would stop a file worker from starting.
+    const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type') && flag !== '-e' && flag !== '--eval');
+    const worker = FROM_SOURCE
+      ? new Worker(SOURCE_BOOT, { eval: true, execArgv })
+      : new Worker(WORKER_URL, { execArgv });
+    if (setup !== undefined) worker.postMessage({ type: 'setup', setup } satisfies ToWorker);
     let ready = false;
     inFlight.set(worker, new Map());
     worker.on('message', (message: FromWorker) => {
@@ -61,7 +73,7 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
         feed(worker);
       }
       else if (message.type === 'claim') {
-        const ok = hooks.claimRunId(message.runId, message.sourceFile);
+        const ok = hooks?.claimRunId(message.runId, message.sourceFile) ?? false;
         worker.postMessage({ type: 'claimed', id: message.id, ok } satisfies ToWorker);
       } else {
         inFlight.get(worker)!.delete(message.id);
@@ -77,9 +89,11 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
       const fail = (task: WorkerTask) =>
         complete({ kind: 'rejected', file: task.file, errorType: 'internal', error: `${task.file.relPath}: the stage worker failed (${error.message})` });
       for (const task of lost.values()) fail(task);
-      // A worker that dies before it is ready would die again: the files left are rejected, not retried forever.
+      // A worker that dies before it is ready would die again: the run stops (a fault of strata, not of a file).
       if (!ready && workers.length === 0) {
-        while (next < queue.length) fail(queue[next++]!);
+        next = queue.length;
+        failed?.(new Error(`the stage workers could not start (${error.message})`));
+        return;
       }
       if (!idle() && ready) workers.push(spawn());
       else if (idle() || workers.length > 0) {
@@ -91,14 +105,20 @@ export function startStageWorkers(count: number, setup: WorkerSetup, hooks: Stag
   for (let i = 0; i < count; i++) workers.push(spawn());
 
   return {
+    begin(given, givenHooks) {
+      setup = given;
+      hooks = givenHooks;
+      for (const worker of workers) worker.postMessage({ type: 'setup', setup } satisfies ToWorker);
+    },
     shareSchema(schema) {
       for (const worker of workers) worker.postMessage({ type: 'schema', schema } satisfies ToWorker);
     },
     run(tasks) {
       queue = tasks;
       next = 0;
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
         finished = resolve;
+        failed = reject;
         if (tasks.length === 0) resolve();
         for (const worker of workers) feed(worker);
       });
