@@ -58,7 +58,11 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
   for (const column of columns) {
     const plan = planChunk(column.values, rows);
     // Snappy on value columns (measured on the shared corpus: t_s and i_a shrink to ~80%); a constant's pages are a few bytes.
-    const compress = options.compression !== 'none' && (column.values.kind !== 'constant' || column.values.type === 'boolean');
+    // Pages under 1 KiB are left as they are: snappy saves a few bytes there and costs a native call each.
+    const compress =
+      options.compression !== 'none' &&
+      (column.values.kind !== 'constant' || column.values.type === 'boolean') &&
+      plan.pages.some((p) => p.body.length >= 1024);
     const start = offset;
     let uncompressed = 0;
     let dictionaryOffset: number | undefined;

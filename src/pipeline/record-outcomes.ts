@@ -1,6 +1,6 @@
 // Records a stage run as it goes: an event per file when it ends, reject records, each staged run journaled at
 // once and merged into the manifest every few seconds, so a run killed halfway loses at most that much.
-import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { EngineConnection } from '../engine/duckdb.js';
@@ -15,9 +15,13 @@ import { absoluteDataPath } from '../lake/partition-path.js';
 import { removeRejectRecord, writeRejectRecord } from '../lake/reject-records.js';
 import type { FileOutcome } from './stage-file.js';
 
-/** Staged runs are merged into the manifest when this many are waiting, or this long after the last merge. */
-const MERGE_EVERY_RUNS = 5_000;
-const MERGE_EVERY_MS = 5_000;
+/**
+ * Staged runs are merged into the manifest when this many are waiting, or this long after the last merge. The
+ * journal is what keeps a killed run's work (a merge rewrites the whole manifest, so merging often costs a long
+ * first run dearly: measured on 20,000 small files, merges every 5 s took about a tenth of the run).
+ */
+const MERGE_EVERY_RUNS = 50_000;
+const MERGE_EVERY_MS = 30_000;
 
 export interface RecordedRun {
   readonly source_file: string;
@@ -63,6 +67,7 @@ export function openOutcomeRecorder(
   const moved: { from: string; to: string }[] = [];
   let lastMerge = Date.now();
   let merging: Promise<void> = Promise.resolve();
+  let journalFd: number | undefined;
 
   const merge = () => {
     const changes = { upserts, mtimes, removals };
@@ -75,7 +80,11 @@ export function openOutcomeRecorder(
       // The data files reach the disk before the manifest that names them does (one syncfs for all of them).
       if (changes.upserts.length > 0) flushFileSystem(config.stageRoot);
       await mergeIntoManifest(conn, config.manifestPath, changes, parameterColumns);
-      if (upserts.length === 0) rmSync(journal, { force: true });
+      if (upserts.length === 0) {
+        if (journalFd !== undefined) closeSync(journalFd);
+        journalFd = undefined;
+        rmSync(journal, { force: true });
+      }
     });
   };
   const maybeMerge = () => {
@@ -110,7 +119,8 @@ export function openOutcomeRecorder(
           moved.push({ from: origin.source, to: row.source_file });
         }
         removeRejectRecord(config.rejectsDir, file.relPath);
-        appendFileSync(journal, `${JSON.stringify(row)}\n`);
+        journalFd ??= openSync(journal, 'a');
+        writeSync(journalFd, `${JSON.stringify(row)}\n`);
         ok.push(row);
         upserts.push(row);
         const warnings = origin ? [...outcome.warnings, `moved from ${origin.source} (same bytes); its earlier run was replaced`] : outcome.warnings;
@@ -123,7 +133,12 @@ export function openOutcomeRecorder(
     },
     async finish() {
       merge();
-      await merging;
+      try {
+        await merging;
+      } finally {
+        if (journalFd !== undefined) closeSync(journalFd);
+        journalFd = undefined;
+      }
     },
   };
 }
