@@ -1,0 +1,128 @@
+// A Thrift compact-protocol writer for Parquet's footer and page headers, into one growable byte buffer.
+// Spec: https://github.com/apache/thrift/blob/master/doc/specs/thrift-compact-protocol.md
+
+export const T_TRUE = 1;
+export const T_FALSE = 2;
+export const T_I32 = 5;
+export const T_I64 = 6;
+export const T_BINARY = 8;
+export const T_LIST = 9;
+export const T_STRUCT = 12;
+
+const encoder = new TextEncoder();
+
+/** Bytes written in order; fields of nested structs track their previous field id on a stack. */
+export class ThriftWriter {
+  bytes = new Uint8Array(4096);
+  length = 0;
+  private lastField = 0;
+  private readonly stack: number[] = [];
+
+  reset(): void {
+    this.length = 0;
+    this.lastField = 0;
+    this.stack.length = 0;
+  }
+
+  private ensure(extra: number): void {
+    if (this.length + extra <= this.bytes.length) return;
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + extra));
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+  }
+
+  byte(value: number): void {
+    this.ensure(1);
+    this.bytes[this.length++] = value;
+  }
+
+  varint(value: number): void {
+    this.ensure(10);
+    let v = value;
+    while (v >= 0x80) {
+      this.bytes[this.length++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.bytes[this.length++] = v;
+  }
+
+  varintBig(value: bigint): void {
+    this.ensure(10);
+    let v = value;
+    while (v >= 0x80n) {
+      this.bytes[this.length++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.bytes[this.length++] = Number(v);
+  }
+
+  fieldHeader(id: number, type: number): void {
+    const delta = id - this.lastField;
+    if (delta > 0 && delta <= 15) this.byte((delta << 4) | type);
+    else {
+      this.byte(type);
+      this.varint(id >= 0 ? id * 2 : -id * 2 - 1);
+    }
+    this.lastField = id;
+  }
+
+  i32(id: number, value: number): void {
+    this.fieldHeader(id, T_I32);
+    this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  i64(id: number, value: number | bigint): void {
+    this.fieldHeader(id, T_I64);
+    const v = BigInt(value);
+    this.varintBig(v >= 0n ? v * 2n : -v * 2n - 1n);
+  }
+
+  bool(id: number, value: boolean): void {
+    this.fieldHeader(id, value ? T_TRUE : T_FALSE);
+  }
+
+  binary(id: number, value: Uint8Array): void {
+    this.fieldHeader(id, T_BINARY);
+    this.rawBinary(value);
+  }
+
+  string(id: number, value: string): void {
+    this.binary(id, encoder.encode(value));
+  }
+
+  rawBinary(value: Uint8Array): void {
+    this.varint(value.length);
+    this.ensure(value.length);
+    this.bytes.set(value, this.length);
+    this.length += value.length;
+  }
+
+  listHeader(id: number, elementType: number, size: number): void {
+    this.fieldHeader(id, T_LIST);
+    if (size < 15) this.byte((size << 4) | elementType);
+    else {
+      this.byte(0xf0 | elementType);
+      this.varint(size);
+    }
+  }
+
+  /** A list element that is an i32 (no field header). */
+  rawI32(value: number): void {
+    this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  beginStruct(id: number): void {
+    if (id > 0) this.fieldHeader(id, T_STRUCT);
+    this.stack.push(this.lastField);
+    this.lastField = 0;
+  }
+
+  endStruct(): void {
+    this.byte(0);
+    this.lastField = this.stack.pop() ?? 0;
+  }
+
+  copy(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
+}
