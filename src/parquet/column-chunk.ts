@@ -80,6 +80,12 @@ export function encodeChunk(
         return { builder, encodings: [ENCODING_PLAIN, ENCODING_RLE], statistics: nullStats(rows, values.type) };
       }
       const plain = plainValue(values.type, values.value);
+      if (values.type === 'boolean') {
+        // Booleans cannot be dictionary-encoded (Arrow refuses): one RLE run of the value instead, as O(1).
+        const bit = plain[0] === 1 ? 1 : 0;
+        builder.page('data', rows, ENCODING_RLE, [withLength(rleRun(rows, 1)), withLength(rleRun(rows, bit))]);
+        return { builder, encodings: [ENCODING_RLE], statistics: { nullCount: 0, min: plain, max: plain, legacy: true } };
+      }
       builder.page('dictionary', 1, ENCODING_PLAIN, [plain]);
       builder.page('data', rows, ENCODING_RLE_DICTIONARY, [withLength(rleRun(rows, 1)), Uint8Array.of(1), rleRun(rows, 0)]);
       const stat = values.type === 'utf8' ? plain.subarray(4) : plain;

@@ -1,0 +1,127 @@
+// Every file the encoder writes here is read back by DuckDB and, when Python is there, PyArrow, Polars and pandas.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { pythonSkipReason } from '../../test/support/python.js';
+import { encodeParquet, ROW_GROUP_ROWS } from './encode-parquet.js';
+import type { ParquetColumn } from './parquet-columns.js';
+import { expectedColumns, readWithDuckDb, readWithPython, writeParquet } from './parquet-readback.case.js';
+
+const pySkip = pythonSkipReason();
+const I64_MIN = -9223372036854775808n;
+const I64_MAX = 9223372036854775807n;
+
+const mixed: ParquetColumn[] = [
+  { name: 'I (A)', values: { kind: 'double', values: Float64Array.of(1.5, -0, NaN, 3.5, -2e-7, 0), valid: Uint8Array.of(1, 1, 1, 0, 1, 1) } },
+  { name: 'extremes', values: { kind: 'double', values: Float64Array.of(Infinity, 1, -Infinity, NaN, 0, 2), valid: null } },
+  { name: 'i_a', values: { kind: 'int64', values: BigInt64Array.of(1n, I64_MIN, 0n, I64_MAX, -5n, 3n), valid: null } },
+  { name: 'has_light', values: { kind: 'boolean', values: Uint8Array.of(1, 0, 1, 1, 0, 1), valid: Uint8Array.of(1, 0, 1, 1, 1, 1) } },
+  { name: 'start_time_utc', values: { kind: 'timestamp', values: BigInt64Array.of(1_700_000_000_000_001n, 0n, -1n, 5n, 6n, 7n), valid: Uint8Array.of(1, 1, 1, 1, 0, 1) } },
+  { name: 'tëxt ✓', values: { kind: 'utf8', values: ['b', null, '', 'héllo wörld ✓ 𝄞', 'a', '\uffff'] } },
+  { name: 'chip_name', values: { kind: 'constant', type: 'utf8', value: 'Alisson67 ✓' } },
+  { name: 'file_idx', values: { kind: 'constant', type: 'int64', value: 42n } },
+  { name: 'vg', values: { kind: 'constant', type: 'double', value: -0.35 } },
+  { name: 'light', values: { kind: 'constant', type: 'boolean', value: false } },
+  { name: 'at', values: { kind: 'constant', type: 'timestamp', value: 1_600_000_000_000_000n } },
+  { name: 'none_d', values: { kind: 'constant', type: 'double', value: null } },
+  { name: 'none_s', values: { kind: 'constant', type: 'utf8', value: null } },
+  { name: 'none_b', values: { kind: 'constant', type: 'boolean', value: null } },
+  { name: 'all_null', values: { kind: 'double', values: new Float64Array(6), valid: new Uint8Array(6) } },
+];
+
+const DUCK_TYPES = ['DOUBLE', 'DOUBLE', 'BIGINT', 'BOOLEAN', 'TIMESTAMP WITH TIME ZONE', 'VARCHAR', 'VARCHAR', 'BIGINT',
+  'DOUBLE', 'BOOLEAN', 'TIMESTAMP WITH TIME ZONE', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DOUBLE'];
+const ARROW_TYPES = ['double', 'double', 'int64', 'bool', 'timestamp[us, tz=UTC]', 'string', 'string', 'int64', 'double',
+  'bool', 'timestamp[us, tz=UTC]', 'double', 'string', 'bool', 'double'];
+
+describe('encodeParquet', () => {
+  for (const compression of ['snappy', 'none'] as const) {
+    test(`every type, nulls, NaN, extremes and constants read back by DuckDB (${compression})`, async () => {
+      const target = writeParquet(mixed, 6, { compression });
+      const got = await readWithDuckDb(target);
+      assert.deepEqual(got.types, DUCK_TYPES);
+      assert.deepEqual(got.columns, expectedColumns(mixed, 6));
+      assert.deepEqual(got.stats.map((s) => s.nullCount), ['1', '0', '0', '1', '1', '1', '0', '0', '0', '0', '0', '6', '6', '6', '6']);
+      const minMax = got.stats.map((s) => [s.min, s.max]);
+      assert.deepEqual(minMax[0], ['-2e-07', '1.5']);
+      // parquet_metadata() shows no infinite min/max, for DuckDB's own files too; PyArrow's check below sees them.
+      assert.deepEqual(minMax[1], [null, null]);
+      assert.deepEqual(minMax[2], [String(I64_MIN), String(I64_MAX)]);
+      assert.deepEqual(minMax[3], ['false', 'true']);
+      assert.deepEqual(minMax[5], ['', '\uffff']); // UTF-8 order: U+FFFF sorts after U+1D11E's surrogates in UTF-16 only
+      assert.deepEqual(minMax[6], ['Alisson67 ✓', 'Alisson67 ✓']);
+      assert.deepEqual(minMax[7], ['42', '42']);
+      assert.deepEqual(minMax[9], ['false', 'false']);
+      for (const i of [11, 12, 13, 14]) assert.deepEqual(minMax[i], [null, null]);
+    });
+  }
+
+  test('zero as a min is -0 and as a max +0; 1 row; long strings', async () => {
+    const long = 'x'.repeat(100_000) + 'ü';
+    const columns: ParquetColumn[] = [
+      { name: 'z', values: { kind: 'double', values: Float64Array.of(0), valid: null } },
+      { name: 's', values: { kind: 'utf8', values: [long] } },
+    ];
+    const got = await readWithDuckDb(writeParquet(columns, 1));
+    assert.deepEqual(got.columns, [['0'], [long]]);
+    assert.equal(got.stats[0]?.min, '-0.0');
+    assert.equal(got.stats[0]?.max, '0.0');
+  });
+
+  test('0 rows gives the schema and no row', async () => {
+    const got = await readWithDuckDb(writeParquet(mixed, 0));
+    assert.deepEqual(got.types, DUCK_TYPES);
+    assert.deepEqual(got.columns, mixed.map(() => []));
+  });
+
+  test('many rows across pages and row groups, constants O(1) in size', async () => {
+    const rows = ROW_GROUP_ROWS + 300_123;
+    const d = new Float64Array(rows);
+    const valid = new Uint8Array(rows);
+    const k = new BigInt64Array(rows);
+    const s: (string | null)[] = [];
+    for (let i = 0; i < rows; i++) {
+      d[i] = Math.sin(i) * 1e3;
+      valid[i] = i % 97 === 0 ? 0 : 1;
+      k[i] = BigInt(i) - 5n;
+      s.push(i % 13 === 0 ? null : `row ${i} ${'é'.repeat(i % 7)}`);
+    }
+    const columns: ParquetColumn[] = [
+      { name: 'd', values: { kind: 'double', values: d, valid } },
+      { name: 'k', values: { kind: 'int64', values: k, valid: null } },
+      { name: 's', values: { kind: 'utf8', values: s } },
+      { name: 'c', values: { kind: 'constant', type: 'utf8', value: 'same' } },
+    ];
+    const got = await readWithDuckDb(writeParquet(columns, rows));
+    assert.equal(got.rowGroups, 2);
+    assert.deepEqual(got.columns, expectedColumns(columns, rows));
+    const constantOnly = encodeParquet([columns[3]!], rows).reduce((n, part) => n + part.length, 0);
+    assert.ok(constantOnly < 1000, `a constant column over ${rows} rows took ${constantOnly} bytes`);
+  });
+
+  test('bad input names the column', () => {
+    assert.throws(() => encodeParquet([{ name: 'V (V)', values: { kind: 'double', values: new Float64Array(2), valid: null } }], 3),
+      /parquet column "V \(V\)": 2 values for 3 rows/);
+    assert.throws(() => encodeParquet([], -1), /row count/);
+  });
+
+  test('PyArrow, Polars and pandas read the same values, types and statistics', { skip: pySkip ?? false }, async () => {
+    for (const rows of [6, 0]) {
+      const target = writeParquet(mixed, rows);
+      const py = readWithPython(target);
+      const expected = expectedColumns(mixed, rows);
+      assert.deepEqual(py.arrow_types, ARROW_TYPES);
+      assert.deepEqual(py.arrow, expected);
+      assert.deepEqual(py.polars, expected);
+      assert.deepEqual(py.polars_types.slice(0, 6), ['Float64', 'Float64', 'Int64', 'Boolean', "Datetime(time_unit='us', time_zone='UTC')", 'String']);
+      assert.equal(py.pandas_rows, rows);
+      assert.equal(py.pandas_types[4], 'datetime64[us, UTC]');
+      if (rows === 0) continue;
+      assert.deepEqual(py.stats.map((s) => s.nullCount), ['1', '0', '0', '1', '1', '1', '0', '0', '0', '0', '0', '6', '6', '6', '6']);
+      assert.deepEqual(py.stats.map((s) => [s.min, s.max]), [
+        ['-2e-7', '1.5'], ['-Infinity', 'Infinity'], [String(I64_MIN), String(I64_MAX)], [false, true], ['-1', '1700000000000001'],
+        ['', '\uffff'], ['Alisson67 ✓', 'Alisson67 ✓'], ['42', '42'], ['-0.35', '-0.35'], [false, false],
+        ['1600000000000000', '1600000000000000'], [null, null], [null, null], [null, null], [null, null],
+      ]);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+// Finds the Python that reads Parquet in the tests (STRATA_PYTHON, else the CI venv) and which readers it has.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type PythonReaders =
+  | { readonly ok: true; readonly python: string; readonly polars: boolean; readonly pyarrow: boolean; readonly pandas: boolean }
+  | { readonly ok: false; readonly reason: string };
+
+let found: PythonReaders | undefined;
+
+/** The interpreter and its readers; when STRATA_REQUIRE_PY=1, a missing one is an error to fail on, not skip. */
+export function pythonReaders(): PythonReaders {
+  if (found !== undefined) return found;
+  const python = process.env['STRATA_PYTHON'] ?? path.join(repo, '.venv-readers', 'bin', 'python');
+  if (!existsSync(python)) {
+    found = { ok: false, reason: `no Python at ${python}: set STRATA_PYTHON, or make .venv-readers (see .ci/run)` };
+    return found;
+  }
+  const probe = 'import importlib.util as u, json; print(json.dumps({m: u.find_spec(m) is not None for m in ["polars", "pyarrow", "pandas"]}))';
+  try {
+    const has = JSON.parse(execFileSync(python, ['-c', probe], { encoding: 'utf8' })) as Record<string, boolean>;
+    found = { ok: true, python, polars: has['polars'] === true, pyarrow: has['pyarrow'] === true, pandas: has['pandas'] === true };
+  } catch (error) {
+    found = { ok: false, reason: `${python} did not run: ${(error as Error).message}` };
+  }
+  return found;
+}
+
+/** The reason to skip the Python readers' tests, or null to run them; throws when STRATA_REQUIRE_PY=1 and absent. */
+export function pythonSkipReason(): string | null {
+  const readers = pythonReaders();
+  const reason = !readers.ok
+    ? readers.reason
+    : !(readers.polars && readers.pyarrow && readers.pandas)
+      ? `${readers.python} lacks polars, pyarrow or pandas`
+      : null;
+  if (reason !== null && process.env['STRATA_REQUIRE_PY'] === '1') throw new Error(`STRATA_REQUIRE_PY=1 but ${reason}`);
+  return reason;
+}
+
+/** Runs a Python script with arguments and returns its stdout parsed as JSON. */
+export function runPythonJson(script: string, args: readonly string[]): unknown {
+  const readers = pythonReaders();
+  if (!readers.ok) throw new Error(readers.reason);
+  return JSON.parse(execFileSync(readers.python, ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+}
