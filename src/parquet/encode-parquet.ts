@@ -84,7 +84,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
       for (const encoding of chunk.encodings) f.rawI32(encoding);
       f.listHeader(3, T_BINARY, 1);
       f.rawBinary(new TextEncoder().encode(column.name));
-      f.i32(4, snappy ? 1 : 0);
+      f.i32(4, b.snappy ? 1 : 0);
       f.i64(5, group.rows);
       f.i64(6, b.uncompressed);
       f.i64(7, b.size);

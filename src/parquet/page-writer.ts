@@ -14,7 +14,8 @@ export class ChunkBuilder {
   dictionaryPageOffset: number | null = null;
   dataPageOffset: number | null = null;
 
-  constructor(readonly snappy: boolean, private readonly header: ThriftWriter) {}
+  /** Whether pages are snappy-compressed: dropped for the chunk when its first page gains under 5%. */
+  constructor(public snappy: boolean, private readonly header: ThriftWriter) {}
 
   private push(bytes: Uint8Array): void {
     this.parts.push(bytes);
@@ -28,9 +29,16 @@ export class ChunkBuilder {
     let stored: readonly Uint8Array[] = body;
     let storedSize = plainSize;
     if (this.snappy) {
-      const compressed = snappy.compress(concat(body, plainSize));
-      stored = [compressed];
-      storedSize = compressed.length;
+      const whole = concat(body, plainSize);
+      const compressed = snappy.compress(whole);
+      const first = this.parts.length === 0 && type === 'data';
+      if (first && plainSize > 4096 && compressed.length > plainSize * 0.95) {
+        this.snappy = false; // incompressible (noisy doubles): store this chunk's pages as they are
+        stored = [whole.slice()];
+      } else {
+        stored = [compressed];
+        storedSize = compressed.length;
+      }
     }
     const h = this.header;
     h.reset();
