@@ -119,7 +119,7 @@ export function encodeChunk(
           const target = wide ? new Float64Array(out.buffer, 0, stop - at) : new BigInt64Array(out.buffer, 0, stop - at);
           for (let i = at; i < stop; i++) if (valid[i] !== 0) target[present++] = values.values[i]!;
           body = out.subarray(0, present * 8);
-          if (!snappy) body = body.slice();
+          if (!builder.snappy) body = body.slice(); // the scratch is reused by the next page
         }
         nulls += stop - at - present;
         if (wide) {
