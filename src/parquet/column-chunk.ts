@@ -4,6 +4,7 @@ import {
   ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, rleRun, withLength,
 } from './page-writer.js';
 import type { ThriftWriter } from './thrift-compact.js';
+import { writeDoubleDictionary } from './dictionary-chunk.js';
 
 /** Uncompressed bytes of values a data page holds, about. */
 const PAGE_BYTES = 1 << 20;
@@ -106,6 +107,7 @@ export function encodeChunk(
       let min = wide ? Infinity : 0n;
       let max = wide ? -Infinity : 0n;
       let seen = false;
+      const dictionary = wide && writeDoubleDictionary(builder, values.values as Float64Array, values.valid, start, end);
       for (let at = start; at < end; at += per) {
         const stop = Math.min(end, at + per);
         const valid = values.valid;
@@ -145,7 +147,7 @@ export function encodeChunk(
             else if (x > max) max = x;
           }
         }
-        builder.page('data', stop - at, ENCODING_PLAIN, [definitionLevels(valid, at, stop), body]);
+        if (!dictionary) builder.page('data', stop - at, ENCODING_PLAIN, [definitionLevels(valid, at, stop), body]);
       }
       if (rows === 0) builder.page('data', 0, ENCODING_PLAIN, [definitionLevels(null, 0, 0)]);
       let statistics: ChunkStatistics = { nullCount: nulls, min: null, max: null, legacy: true };
@@ -157,7 +159,8 @@ export function encodeChunk(
           statistics = { nullCount: nulls, min: number8(lo), max: number8(hi), legacy: true };
         } else statistics = { nullCount: nulls, min: number8(min), max: number8(max), legacy: true };
       }
-      return { builder, encodings: [ENCODING_PLAIN, ENCODING_RLE], statistics };
+      const encodings = dictionary ? [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY] : [ENCODING_PLAIN, ENCODING_RLE];
+      return { builder, encodings, statistics };
     }
     case 'boolean': {
       const valid = values.valid;

@@ -98,6 +98,24 @@ describe('encodeParquet', () => {
     assert.ok(constantOnly < 1000, `a constant column over ${rows} rows took ${constantOnly} bytes`);
   });
 
+  test('a column of few distinct values is dictionary-encoded, smaller, and reads back equal', async () => {
+    const rows = 10_000;
+    const v = new Float64Array(rows);
+    const valid = new Uint8Array(rows);
+    for (let i = 0; i < rows; i++) {
+      v[i] = i % 50 === 0 ? NaN : Math.round(Math.sin(i / 100) * 10) * 0.1;
+      valid[i] = i % 33 === 0 ? 0 : 1;
+    }
+    const columns: ParquetColumn[] = [{ name: 'VG (V)', values: { kind: 'double', values: v, valid } }];
+    const target = writeParquet(columns, rows);
+    const got = await readWithDuckDb(target);
+    assert.deepEqual(got.columns, expectedColumns(columns, rows));
+    assert.deepEqual([got.stats[0]?.min, got.stats[0]?.max, got.stats[0]?.nullCount], ['-1.0', '1.0', '304']);
+    const size = encodeParquet(columns, rows, { compression: 'none' }).reduce((n, p) => n + p.length, 0);
+    assert.ok(size < rows * 2, `dictionary-encoded column took ${size} bytes`);
+    if (pySkip === null) assert.deepEqual(readWithPython(target).arrow, expectedColumns(columns, rows));
+  });
+
   test('bad input names the column', () => {
     assert.throws(() => encodeParquet([{ name: 'V (V)', values: { kind: 'double', values: new Float64Array(2), valid: null } }], 3),
       /parquet column "V \(V\)": 2 values for 3 rows/);
