@@ -1,7 +1,6 @@
 // Dictionary encoding of a DOUBLE chunk with few distinct values (a swept voltage, an all-NaN sensor column).
-import { ChunkBuilder, definitionLevels, ENCODING_PLAIN } from './page-writer.js';
+import { ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE_DICTIONARY } from './page-writer.js';
 
-export const ENCODING_RLE_DICTIONARY = 8;
 
 /** Writes rows [start, end) as a dictionary page and one data page of bit-packed indices, or returns false. */
 export function writeDoubleDictionary(
