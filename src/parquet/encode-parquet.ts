@@ -10,8 +10,8 @@
 // dictionary), RLE definition levels, snappy by snappyjs (pure JS, runs in worker_threads; the native `snappy`
 // package was no faster on 64 MiB of noisy doubles here: 315 vs 346 ms), a chunk whose first page snappy cannot
 // shrink by 5% stored uncompressed. Measured on a shared, loaded 2-core machine (bench/parquet-encode.ts,
-// bench/parquet-size.ts): 1M rows x 8 DOUBLE + 20 constants in 115 ms snappy / 78 ms uncompressed (median of 5,
-// quiet moment); the 384 shared-corpus runs with 20 constants each: 13.34 MB against DuckDB COPY's 14.25 MB
+// bench/parquet-size.ts): 1M rows x 8 DOUBLE + 20 constants in 115-163 ms snappy / 78 ms uncompressed (medians of 5,
+// two runs); the 384 shared-corpus runs with 20 constants each: 13.34 MB against DuckDB COPY's 14.25 MB
 // (COMPRESSION snappy, ROW_GROUP_SIZE 20000: 6.4% smaller), 593 ms of encoding for all 995,712 rows.
 import type { ColumnValues, EncodeOptions, ParquetColumn, ParquetType } from './parquet-columns.js';
 import { encodeChunk, type EncodedChunk } from './column-chunk.js';
