@@ -1,197 +1,145 @@
+// Every file the encoder writes here is read back by DuckDB and, when Python is there, PyArrow, Polars and pandas.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { Engine, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
-import { tempDir } from '../../test/support/temp-dir.js';
-import { pythonReaders } from '../../test/support/python.js';
-import { encodeParquet } from './encode-parquet.js';
+import { describe, test } from 'node:test';
+import { pythonSkipReason } from '../../test/support/python.js';
+import { encodeParquet, ROW_GROUP_ROWS } from './encode-parquet.js';
 import type { ParquetColumn } from './parquet-columns.js';
+import { expectedColumns, readWithDuckDb, readWithPython, writeParquet } from './parquet-readback.case.js';
 
-const rows = 300_000; // three data pages per column
-const dir = tempDir();
-const write = (name: string, columns: readonly ParquetColumn[], count: number) => {
-  const file = path.join(dir, `${name}.parquet`);
-  writeFileSync(file, Buffer.concat(encodeParquet(columns, count)));
-  return file;
-};
+const pySkip = pythonSkipReason();
+const I64_MIN = -9223372036854775808n;
+const I64_MAX = 9223372036854775807n;
 
-/** Every kind of column: plain values with and without nulls, few distinct values (a dictionary), constants. */
-function everyKind(count: number): ParquetColumn[] {
-  const doubles = new Float64Array(count);
-  const someNull = new Uint8Array(count);
-  const levels = new Float64Array(count);
-  const ints = new BigInt64Array(count);
-  const times = new BigInt64Array(count);
-  const bools = new Uint8Array(count);
-  const texts: (string | null)[] = [];
-  for (let i = 0; i < count; i++) {
-    doubles[i] = Math.sin(i) * 1e-6;
-    someNull[i] = i % 7 === 3 ? 0 : 1;
-    levels[i] = [0, -0.5, 2.25, 1e300][i % 4]!;
-    ints[i] = BigInt(i - 5) * 1_000_000_007n;
-    times[i] = 1_757_019_355_733_355n + BigInt(i);
-    bools[i] = i % 3 === 0 ? 1 : 0;
-    texts.push(i % 5 === 0 ? null : `µ-${i % 11}-Ω`);
-  }
-  if (count > 2) {
-    ints[1] = -(2n ** 63n);
-    ints[2] = 2n ** 63n - 1n;
-  }
-  return [
-    { name: 't (s)', values: { kind: 'double', values: doubles, valid: null } },
-    { name: 'I (A)', values: { kind: 'double', values: doubles, valid: someNull } },
-    { name: 'vl_v', values: { kind: 'double', values: levels, valid: null } },
-    { name: 'n', values: { kind: 'int64', values: ints, valid: someNull } },
-    { name: 'when', values: { kind: 'timestamp', values: times, valid: null } },
-    { name: 'flag', values: { kind: 'boolean', values: bools, valid: someNull } },
-    { name: 'note', values: { kind: 'utf8', values: texts } },
-    { name: 'source_file', values: { kind: 'constant', type: 'utf8', value: '2025-10-13/It2025-10-13_1.csv' } },
-    { name: 'chip_number', values: { kind: 'constant', type: 'int64', value: 67n } },
-    { name: 'laser_v', values: { kind: 'constant', type: 'double', value: 0.25 } },
-    { name: 'has_light', values: { kind: 'constant', type: 'boolean', value: true } },
-    { name: 'start_time_utc', values: { kind: 'constant', type: 'timestamp', value: 1_757_019_355_733_355n } },
-    { name: 'sample', values: { kind: 'constant', type: 'utf8', value: null } },
-  ];
-}
+const mixed: ParquetColumn[] = [
+  { name: 'I (A)', values: { kind: 'double', values: Float64Array.of(1.5, -0, NaN, 3.5, -2e-7, 0), valid: Uint8Array.of(1, 1, 1, 0, 1, 1) } },
+  { name: 'extremes', values: { kind: 'double', values: Float64Array.of(Infinity, 1, -Infinity, NaN, 0, 2), valid: null } },
+  { name: 'i_a', values: { kind: 'int64', values: BigInt64Array.of(1n, I64_MIN, 0n, I64_MAX, -5n, 3n), valid: null } },
+  { name: 'has_light', values: { kind: 'boolean', values: Uint8Array.of(1, 0, 1, 1, 0, 1), valid: Uint8Array.of(1, 0, 1, 1, 1, 1) } },
+  { name: 'start_time_utc', values: { kind: 'timestamp', values: BigInt64Array.of(1_700_000_000_000_001n, 0n, -1n, 5n, 6n, 7n), valid: Uint8Array.of(1, 1, 1, 1, 0, 1) } },
+  { name: 'tëxt ✓', values: { kind: 'utf8', values: ['b', null, '', 'héllo wörld ✓ 𝄞', 'a', '\uffff'] } },
+  { name: 'chip_name', values: { kind: 'constant', type: 'utf8', value: 'Alisson67 ✓' } },
+  { name: 'file_idx', values: { kind: 'constant', type: 'int64', value: 42n } },
+  { name: 'vg', values: { kind: 'constant', type: 'double', value: -0.35 } },
+  { name: 'light', values: { kind: 'constant', type: 'boolean', value: false } },
+  { name: 'at', values: { kind: 'constant', type: 'timestamp', value: 1_600_000_000_000_000n } },
+  { name: 'none_d', values: { kind: 'constant', type: 'double', value: null } },
+  { name: 'none_s', values: { kind: 'constant', type: 'utf8', value: null } },
+  { name: 'none_b', values: { kind: 'constant', type: 'boolean', value: null } },
+  { name: 'all_null', values: { kind: 'double', values: new Float64Array(6), valid: new Uint8Array(6) } },
+];
 
-describe('encodeParquet, read back by DuckDB', () => {
-  let engine: Engine;
-  let conn: EngineConnection;
-  before(async () => {
-    engine = await Engine.open();
-    conn = await engine.connect();
-  });
-  after(() => engine.close());
+const DUCK_TYPES = ['DOUBLE', 'DOUBLE', 'BIGINT', 'BOOLEAN', 'TIMESTAMP WITH TIME ZONE', 'VARCHAR', 'VARCHAR', 'BIGINT',
+  'DOUBLE', 'BOOLEAN', 'TIMESTAMP WITH TIME ZONE', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DOUBLE'];
+const ARROW_TYPES = ['double', 'double', 'int64', 'bool', 'timestamp[us, tz=UTC]', 'string', 'string', 'int64', 'double',
+  'bool', 'timestamp[us, tz=UTC]', 'double', 'string', 'bool', 'double'];
 
-  it('gives the types DuckDB writes itself, every column nullable', async () => {
-    const file = write('types', everyKind(10), 10);
-    const described = await conn.all<{ column_name: string; column_type: string; null: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file)})`);
-    assert.deepEqual(
-      described.map((c) => `${c.column_name}:${c.column_type}`),
-      ['t (s):DOUBLE', 'I (A):DOUBLE', 'vl_v:DOUBLE', 'n:BIGINT', 'when:TIMESTAMP WITH TIME ZONE', 'flag:BOOLEAN', 'note:VARCHAR',
-        'source_file:VARCHAR', 'chip_number:BIGINT', 'laser_v:DOUBLE', 'has_light:BOOLEAN', 'start_time_utc:TIMESTAMP WITH TIME ZONE', 'sample:VARCHAR'],
-    );
-    const schema = await conn.all<{ name: string; repetition_type: string | null }>(`SELECT name, repetition_type FROM parquet_schema(${sqlLiteral(file)}) WHERE name <> 'schema'`);
-    assert.ok(schema.every((c) => c.repetition_type === 'OPTIONAL'));
-  });
-
-  it('gives back every value, null and page as written', async () => {
-    const columns = everyKind(rows);
-    const file = write('values', columns, rows);
-    const [got] = await conn.all<Record<string, unknown>>(
-      `SELECT count(*) n, sum("t (s)") t, count("I (A)") i_present, sum("I (A)") i, sum(vl_v) vl, count(n) n_present, min(n) n_min, max(n) n_max,
-              min("when") w_min, max("when") w_max, count_if(flag) flags, count(note) notes, count(DISTINCT note) distinct_notes,
-              min(source_file) sf, sum(chip_number) chip, sum(laser_v) laser, count_if(has_light) lit, count(sample) samples
-         FROM read_parquet(${sqlLiteral(file)})`,
-    );
-    const values = (k: number) => columns[k]!.values as { values: Float64Array | BigInt64Array | Uint8Array; valid: Uint8Array | null };
-    const sum = (a: Float64Array, valid: Uint8Array | null) => a.reduce((s, v, i) => (valid && !valid[i] ? s : s + v), 0);
-    const valid = values(1).valid!;
-    const present = valid.reduce((s, v) => s + v, 0);
-    assert.equal(got?.['n'], BigInt(rows));
-    assert.ok(Math.abs(Number(got?.['t']) - sum(values(0).values as Float64Array, null)) < 1e-9);
-    assert.equal(got?.['i_present'], BigInt(present));
-    assert.ok(Math.abs(Number(got?.['i']) - sum(values(1).values as Float64Array, valid)) < 1e-9);
-    assert.equal(got?.['n_present'], BigInt(present));
-    assert.equal(got?.['n_min'], -(2n ** 63n));
-    assert.equal(got?.['n_max'], 2n ** 63n - 1n);
-    assert.equal((got?.['w_min'] as Date).getTime(), 1_757_019_355_733);
-    const flags = [...(values(5).values as Uint8Array)].filter((v, i) => v && valid[i]).length;
-    assert.equal(got?.['flags'], BigInt(flags));
-    assert.equal(got?.['notes'], BigInt(rows - rows / 5));
-    assert.equal(got?.['distinct_notes'], 11n);
-    assert.equal(got?.['sf'], '2025-10-13/It2025-10-13_1.csv');
-    assert.equal(got?.['chip'], 67n * BigInt(rows));
-    assert.equal(got?.['laser'], 0.25 * rows);
-    assert.equal(got?.['lit'], BigInt(rows));
-    assert.equal(got?.['samples'], 0n);
-    const [dictionary] = await conn.all<{ first: number; neg: number }>(`SELECT list(vl_v)[1:4] AS first FROM read_parquet(${sqlLiteral(file)})`);
-    assert.deepEqual(dictionary?.first, [0, -0.5, 2.25, 1e300]);
-  });
-
-  it('writes statistics that equal the data: min, max and null count per column', async () => {
-    const file = write('stats', everyKind(rows), rows);
-    const stats = await conn.all<{ col: string; min: string | null; max: string | null; null_count: bigint; enc: string }>(
-      `SELECT path_in_schema col, stats_min_value min, stats_max_value max, stats_null_count null_count, encodings enc FROM parquet_metadata(${sqlLiteral(file)})`,
-    );
-    const byName = new Map(stats.map((s) => [s.col, s]));
-    const [real] = await conn.all<Record<string, unknown>>(
-      `SELECT min("I (A)")::VARCHAR i_min, max("I (A)")::VARCHAR i_max, count(*) - count("I (A)") i_nulls, min(note) note_min, max(note) note_max FROM read_parquet(${sqlLiteral(file)})`,
-    );
-    assert.equal(byName.get('I (A)')?.min, real?.['i_min']);
-    assert.equal(byName.get('I (A)')?.max, real?.['i_max']);
-    assert.equal(byName.get('I (A)')?.null_count, real?.['i_nulls']);
-    assert.equal(byName.get('note')?.min, real?.['note_min']);
-    assert.equal(byName.get('note')?.max, real?.['note_max']);
-    assert.equal(byName.get('n')?.min, String(-(2n ** 63n)));
-    assert.equal(byName.get('vl_v')?.min, '-0.5');
-    assert.equal(byName.get('vl_v')?.max, '1e+300');
-    assert.match(byName.get('vl_v')!.enc, /RLE_DICTIONARY/);
-    assert.equal(byName.get('chip_number')?.min, '67');
-    assert.equal(byName.get('sample')?.null_count, BigInt(rows));
-    assert.equal(byName.get('sample')?.min, null);
-    // DuckDB skips a row group on its statistics: a filter outside them reads nothing, one inside finds the rows.
-    const [none] = await conn.all<{ n: bigint }>(`SELECT count(*) n FROM read_parquet(${sqlLiteral(file)}) WHERE chip_number = 68`);
-    assert.equal(none?.n, 0n);
-  });
-
-  it('writes a file of no rows and one of a single row', async () => {
-    for (const count of [0, 1]) {
-      const file = write(`rows-${count}`, everyKind(count), count);
-      const [got] = await conn.all<{ n: bigint }>(`SELECT count(*) n FROM read_parquet(${sqlLiteral(file)})`);
-      assert.equal(got?.n, BigInt(count));
-    }
-  });
-});
-
-describe('encodeParquet, read back by PyArrow, pandas and Polars', () => {
-  it('gives the same values, types and statistics to every reader', (t) => {
-    const python = pythonReaders();
-    if (!python.ok) return t.skip(python.reason);
-    const columns = everyKind(rows);
-    const file = write('python', columns, rows);
-    const script = `
-import json, sys
-import pyarrow.parquet as pq, pandas as pd, polars as pl
-f = sys.argv[1]
-t = pq.read_table(f)
-meta = pq.ParquetFile(f).metadata
-stats = {}
-for i in range(meta.num_columns):
-    c = meta.row_group(0).column(i)
-    s = c.statistics
-    stats[c.path_in_schema] = [s.null_count, str(s.min) if s.has_min_max else None, str(s.max) if s.has_min_max else None]
-d = pd.read_parquet(f)
-l = pl.read_parquet(f)
-print(json.dumps({
-  "types": {x.name: str(x.type) for x in t.schema},
-  "rows": [t.num_rows, len(d), l.height],
-  "sums": [float(t.column("I (A)").to_pandas().sum()), float(d["I (A)"].sum()), float(l["I (A)"].sum())],
-  "nulls": [t.column("I (A)").null_count, int(d["I (A)"].isna().sum()), l["I (A)"].null_count()],
-  "notes": [t.column("note").null_count, sorted(set(x for x in l["note"].to_list() if x))[:2]],
-  "first": l.row(0, named=True)["vl_v"], "const": [l["chip_number"][5], l["source_file"][7], l["has_light"].all(), l["sample"].null_count()],
-  "stats": stats}))
-`;
-    const got = JSON.parse(python.run(script, [file])) as {
-      types: Record<string, string>; rows: number[]; sums: number[]; nulls: number[]; notes: [number, string[]];
-      first: number; const: [number, string, boolean, number]; stats: Record<string, [number, string | null, string | null]>;
-    };
-    assert.deepEqual(got.types, {
-      't (s)': 'double', 'I (A)': 'double', vl_v: 'double', n: 'int64', when: 'timestamp[us, tz=UTC]', flag: 'bool', note: 'string',
-      source_file: 'string', chip_number: 'int64', laser_v: 'double', has_light: 'bool', start_time_utc: 'timestamp[us, tz=UTC]', sample: 'string',
+describe('encodeParquet', () => {
+  for (const compression of ['snappy', 'none'] as const) {
+    test(`every type, nulls, NaN, extremes and constants read back by DuckDB (${compression})`, async () => {
+      const target = writeParquet(mixed, 6, { compression });
+      const got = await readWithDuckDb(target);
+      assert.deepEqual(got.types, DUCK_TYPES);
+      assert.deepEqual(got.columns, expectedColumns(mixed, 6));
+      assert.deepEqual(got.stats.map((s) => s.nullCount), ['1', '0', '0', '1', '1', '1', '0', '0', '0', '0', '0', '6', '6', '6', '6']);
+      const minMax = got.stats.map((s) => [s.min, s.max]);
+      assert.deepEqual(minMax[0], ['-2e-07', '1.5']);
+      // parquet_metadata() shows no infinite min/max, for DuckDB's own files too; PyArrow's check below sees them.
+      assert.deepEqual(minMax[1], [null, null]);
+      assert.deepEqual(minMax[2], [String(I64_MIN), String(I64_MAX)]);
+      assert.deepEqual(minMax[3], ['false', 'true']);
+      assert.deepEqual(minMax[5], ['', '\uffff']); // UTF-8 order: U+FFFF sorts after U+1D11E's surrogates in UTF-16 only
+      assert.deepEqual(minMax[6], ['Alisson67 ✓', 'Alisson67 ✓']);
+      assert.deepEqual(minMax[7], ['42', '42']);
+      assert.deepEqual(minMax[9], ['false', 'false']);
+      for (const i of [11, 12, 13, 14]) assert.deepEqual(minMax[i], [null, null]);
     });
-    assert.deepEqual(got.rows, [rows, rows, rows]);
-    const valid = (columns[1]!.values as { valid: Uint8Array }).valid;
-    const nulls = valid.length - valid.reduce((s, v) => s + v, 0);
-    assert.deepEqual(got.nulls, [nulls, nulls, nulls]);
-    assert.ok(Math.abs(got.sums[0]! - got.sums[1]!) < 1e-12 && Math.abs(got.sums[1]! - got.sums[2]!) < 1e-12);
-    assert.deepEqual(got.notes, [rows / 5, ['µ-0-Ω', 'µ-1-Ω']]);
-    assert.equal(got.first, 0);
-    assert.deepEqual(got.const, [67, '2025-10-13/It2025-10-13_1.csv', true, rows]);
-    assert.deepEqual(got.stats['chip_number'], [0, '67', '67']);
-    assert.deepEqual(got.stats['vl_v'], [0, '-0.5', '1e+300']);
-    assert.equal(got.stats['I (A)']?.[0], nulls);
-    assert.deepEqual(got.stats['sample'], [rows, null, null]);
+  }
+
+  test('zero as a min is -0 and as a max +0; 1 row; long strings', async () => {
+    const long = 'x'.repeat(100_000) + 'ü';
+    const columns: ParquetColumn[] = [
+      { name: 'z', values: { kind: 'double', values: Float64Array.of(0), valid: null } },
+      { name: 's', values: { kind: 'utf8', values: [long] } },
+    ];
+    const got = await readWithDuckDb(writeParquet(columns, 1));
+    assert.deepEqual(got.columns, [['0'], [long]]);
+    assert.equal(got.stats[0]?.min, '-0.0');
+    assert.equal(got.stats[0]?.max, '0.0');
+  });
+
+  test('0 rows gives the schema and no row', async () => {
+    const got = await readWithDuckDb(writeParquet(mixed, 0));
+    assert.deepEqual(got.types, DUCK_TYPES);
+    assert.deepEqual(got.columns, mixed.map(() => []));
+  });
+
+  test('many rows across pages and row groups, constants O(1) in size', async () => {
+    const rows = ROW_GROUP_ROWS + 300_123;
+    const d = new Float64Array(rows);
+    const valid = new Uint8Array(rows);
+    const k = new BigInt64Array(rows);
+    const s: (string | null)[] = [];
+    for (let i = 0; i < rows; i++) {
+      d[i] = Math.sin(i) * 1e3;
+      valid[i] = i % 97 === 0 ? 0 : 1;
+      k[i] = BigInt(i) - 5n;
+      s.push(i % 13 === 0 ? null : `row ${i} ${'é'.repeat(i % 7)}`);
+    }
+    const columns: ParquetColumn[] = [
+      { name: 'd', values: { kind: 'double', values: d, valid } },
+      { name: 'k', values: { kind: 'int64', values: k, valid: null } },
+      { name: 's', values: { kind: 'utf8', values: s } },
+      { name: 'c', values: { kind: 'constant', type: 'utf8', value: 'same' } },
+    ];
+    const got = await readWithDuckDb(writeParquet(columns, rows));
+    assert.equal(got.rowGroups, 2);
+    assert.deepEqual(got.columns, expectedColumns(columns, rows));
+    const constantOnly = encodeParquet([columns[3]!], rows).reduce((n, part) => n + part.length, 0);
+    assert.ok(constantOnly < 1000, `a constant column over ${rows} rows took ${constantOnly} bytes`);
+  });
+
+  test('a column of few distinct values is dictionary-encoded, smaller, and reads back equal', async () => {
+    const rows = 10_000;
+    const v = new Float64Array(rows);
+    const valid = new Uint8Array(rows);
+    for (let i = 0; i < rows; i++) {
+      v[i] = i % 50 === 0 ? NaN : Math.round(Math.sin(i / 100) * 10) * 0.1;
+      valid[i] = i % 33 === 0 ? 0 : 1;
+    }
+    const columns: ParquetColumn[] = [{ name: 'VG (V)', values: { kind: 'double', values: v, valid } }];
+    const target = writeParquet(columns, rows);
+    const got = await readWithDuckDb(target);
+    assert.deepEqual(got.columns, expectedColumns(columns, rows));
+    assert.deepEqual([got.stats[0]?.min, got.stats[0]?.max, got.stats[0]?.nullCount], ['-1.0', '1.0', '304']);
+    const size = encodeParquet(columns, rows, { compression: 'none' }).reduce((n, p) => n + p.length, 0);
+    assert.ok(size < rows * 2, `dictionary-encoded column took ${size} bytes`);
+    if (pySkip === null) assert.deepEqual(readWithPython(target).arrow, expectedColumns(columns, rows));
+  });
+
+  test('bad input names the column', () => {
+    assert.throws(() => encodeParquet([{ name: 'V (V)', values: { kind: 'double', values: new Float64Array(2), valid: null } }], 3),
+      /parquet column "V \(V\)": 2 values for 3 rows/);
+    assert.throws(() => encodeParquet([], -1), /row count/);
+  });
+
+  test('PyArrow, Polars and pandas read the same values, types and statistics', { skip: pySkip ?? false }, async () => {
+    for (const rows of [6, 0]) {
+      const target = writeParquet(mixed, rows);
+      const py = readWithPython(target);
+      const expected = expectedColumns(mixed, rows);
+      assert.deepEqual(py.arrow_types, ARROW_TYPES);
+      assert.deepEqual(py.arrow, expected);
+      assert.deepEqual(py.polars, expected);
+      assert.deepEqual(py.polars_types.slice(0, 6), ['Float64', 'Float64', 'Int64', 'Boolean', "Datetime(time_unit='us', time_zone='UTC')", 'String']);
+      assert.equal(py.pandas_rows, rows);
+      assert.equal(py.pandas_types[4], 'datetime64[us, UTC]');
+      if (rows === 0) continue;
+      assert.deepEqual(py.stats.map((s) => s.nullCount), ['1', '0', '0', '1', '1', '1', '0', '0', '0', '0', '0', '6', '6', '6', '6']);
+      assert.deepEqual(py.stats.map((s) => [s.min, s.max]), [
+        ['-2e-7', '1.5'], ['-Infinity', 'Infinity'], [String(I64_MIN), String(I64_MAX)], [false, true], ['-1', '1700000000000001'],
+        ['', '\uffff'], ['Alisson67 ✓', 'Alisson67 ✓'], ['42', '42'], ['-0.35', '-0.35'], [false, false],
+        ['1600000000000000', '1600000000000000'], [null, null], [null, null], [null, null], [null, null],
+      ]);
+    }
   });
 });

@@ -1,11 +1,28 @@
-// The columns the Parquet encoder takes: typed arrays per column, or one value for the whole column.
+// The typed columns the Parquet encoder takes: one value array per column, nulls as a validity mask.
+
 export type ParquetType = 'double' | 'int64' | 'boolean' | 'utf8' | 'timestamp';
+// timestamp = INT64 with logical type TIMESTAMP(isAdjustedToUTC=true, unit=MICROS); values are microseconds.
+
 export type ColumnValues =
-  | { readonly kind: 'double'; readonly values: Float64Array; readonly valid: Uint8Array | null }
+  | { readonly kind: 'double'; readonly values: Float64Array; readonly valid: Uint8Array | null } // valid[i]=0: null
   | { readonly kind: 'int64'; readonly values: BigInt64Array; readonly valid: Uint8Array | null }
-  | { readonly kind: 'boolean'; readonly values: Uint8Array; readonly valid: Uint8Array | null }
-  | { readonly kind: 'timestamp'; readonly values: BigInt64Array; readonly valid: Uint8Array | null }
+  | { readonly kind: 'boolean'; readonly values: Uint8Array; readonly valid: Uint8Array | null } // 0/1
+  | { readonly kind: 'timestamp'; readonly values: BigInt64Array; readonly valid: Uint8Array | null } // micros UTC
   | { readonly kind: 'utf8'; readonly values: readonly (string | null)[] }
-  | { readonly kind: 'constant'; readonly type: ParquetType; readonly value: number | bigint | boolean | string | null };
-export interface ParquetColumn { readonly name: string; readonly values: ColumnValues }
-export interface EncodeOptions { readonly compression?: 'snappy' | 'none'; readonly createdBy?: string }
+  | {
+      readonly kind: 'constant';
+      readonly type: ParquetType;
+      readonly value: number | bigint | boolean | string | null;
+    };
+// constant: the same value on every row (null: an all-null column), written as a one-entry dictionary and ONE RLE
+// run, O(1) whatever the row count (for a null constant: definition levels as one RLE run, no values).
+
+export interface ParquetColumn {
+  readonly name: string;
+  readonly values: ColumnValues;
+}
+
+export interface EncodeOptions {
+  readonly compression?: 'snappy' | 'none';
+  readonly createdBy?: string;
+}

@@ -1,134 +1,128 @@
-// Thrift's compact protocol, write side only: the encoding of Parquet's page headers and file metadata.
+// A Thrift compact-protocol writer for Parquet's footer and page headers, into one growable byte buffer.
 // Spec: https://github.com/apache/thrift/blob/master/doc/specs/thrift-compact-protocol.md
-//
-// A struct is written as a list of [field id, value] pairs; values are typed by the small union below, so the
-// metadata builders in encode-parquet.ts read like the Thrift IDL they follow.
 
-export type ThriftValue =
-  | { readonly t: 'i32'; readonly v: number }
-  | { readonly t: 'i64'; readonly v: number | bigint }
-  | { readonly t: 'bool'; readonly v: boolean }
-  | { readonly t: 'byte'; readonly v: number }
-  | { readonly t: 'binary'; readonly v: Uint8Array | string }
-  | { readonly t: 'struct'; readonly v: ThriftStruct }
-  | { readonly t: 'list'; readonly of: 'i32' | 'binary' | 'struct'; readonly v: readonly (number | string | ThriftStruct)[] };
+export const T_TRUE = 1;
+export const T_FALSE = 2;
+export const T_I32 = 5;
+export const T_I64 = 6;
+export const T_BINARY = 8;
+export const T_LIST = 9;
+export const T_STRUCT = 12;
 
-/** Fields in increasing id order; undefined values are left out (optional fields not set). */
-export type ThriftStruct = readonly (readonly [number, ThriftValue | undefined])[];
-
-export const i32 = (v: number): ThriftValue => ({ t: 'i32', v });
-export const i64 = (v: number | bigint): ThriftValue => ({ t: 'i64', v });
-export const bool = (v: boolean): ThriftValue => ({ t: 'bool', v });
-export const byte = (v: number): ThriftValue => ({ t: 'byte', v });
-export const binary = (v: Uint8Array | string): ThriftValue => ({ t: 'binary', v });
-export const struct = (v: ThriftStruct): ThriftValue => ({ t: 'struct', v });
-export const list = (of: 'i32' | 'binary' | 'struct', v: readonly (number | string | ThriftStruct)[]): ThriftValue => ({ t: 'list', of, v });
-
-const TYPE = { bool: 1, byte: 3, i32: 5, i64: 6, binary: 8, list: 9, struct: 12 } as const;
 const encoder = new TextEncoder();
 
-/** A growing byte buffer. */
-class Bytes {
-  buf = new Uint8Array(256);
+/** Bytes written in order; fields of nested structs track their previous field id on a stack. */
+export class ThriftWriter {
+  bytes = new Uint8Array(4096);
   length = 0;
-  private reserve(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
-    grown.set(this.buf.subarray(0, this.length));
-    this.buf = grown;
-  }
-  byte(b: number): void {
-    this.reserve(1);
-    this.buf[this.length++] = b;
-  }
-  bytes(b: Uint8Array): void {
-    this.reserve(b.length);
-    this.buf.set(b, this.length);
-    this.length += b.length;
-  }
-  /** Unsigned varint of a non-negative number below 2^53. */
-  varint(n: number): void {
-    while (n >= 0x80) {
-      this.byte((n % 0x80) | 0x80);
-      n = Math.floor(n / 0x80);
-    }
-    this.byte(n);
-  }
-  varintBig(n: bigint): void {
-    while (n >= 0x80n) {
-      this.byte(Number(n & 0x7fn) | 0x80);
-      n >>= 7n;
-    }
-    this.byte(Number(n));
-  }
-}
+  private lastField = 0;
+  private readonly stack: number[] = [];
 
-function zigzag(out: Bytes, v: number | bigint): void {
-  if (typeof v === 'bigint') {
-    out.varintBig(v >= 0n ? v << 1n : (-v << 1n) - 1n);
-  } else {
-    out.varint(v >= 0 ? v * 2 : -v * 2 - 1);
+  reset(): void {
+    this.length = 0;
+    this.lastField = 0;
+    this.stack.length = 0;
   }
-}
 
-function writeValue(out: Bytes, value: ThriftValue): void {
-  switch (value.t) {
-    case 'i32':
-    case 'i64':
-      zigzag(out, value.v);
-      return;
-    case 'byte':
-      out.byte(value.v & 0xff);
-      return;
-    case 'binary': {
-      const bytes = typeof value.v === 'string' ? encoder.encode(value.v) : value.v;
-      out.varint(bytes.length);
-      out.bytes(bytes);
-      return;
-    }
-    case 'struct':
-      writeStruct(out, value.v);
-      return;
-    case 'list': {
-      const size = value.v.length;
-      const elem = TYPE[value.of];
-      if (size < 15) out.byte((size << 4) | elem);
-      else {
-        out.byte(0xf0 | elem);
-        out.varint(size);
-      }
-      for (const item of value.v) {
-        if (value.of === 'struct') writeStruct(out, item as ThriftStruct);
-        else if (value.of === 'i32') zigzag(out, item as number);
-        else writeValue(out, binary(item as string));
-      }
-      return;
-    }
-    case 'bool':
-      throw new Error('a bool is written in its field header');
+  private ensure(extra: number): void {
+    if (this.length + extra <= this.bytes.length) return;
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + extra));
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
   }
-}
 
-function writeStruct(out: Bytes, fields: ThriftStruct): void {
-  let last = 0;
-  for (const [id, value] of fields) {
-    if (value === undefined) continue;
-    const type = value.t === 'bool' ? (value.v ? 1 : 2) : TYPE[value.t];
-    const delta = id - last;
-    if (delta > 0 && delta <= 15) out.byte((delta << 4) | type);
+  byte(value: number): void {
+    this.ensure(1);
+    this.bytes[this.length++] = value;
+  }
+
+  varint(value: number): void {
+    this.ensure(10);
+    let v = value;
+    while (v >= 0x80) {
+      this.bytes[this.length++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.bytes[this.length++] = v;
+  }
+
+  varintBig(value: bigint): void {
+    this.ensure(10);
+    let v = value;
+    while (v >= 0x80n) {
+      this.bytes[this.length++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.bytes[this.length++] = Number(v);
+  }
+
+  fieldHeader(id: number, type: number): void {
+    const delta = id - this.lastField;
+    if (delta > 0 && delta <= 15) this.byte((delta << 4) | type);
     else {
-      out.byte(type);
-      zigzag(out, id);
+      this.byte(type);
+      this.varint(id >= 0 ? id * 2 : -id * 2 - 1);
     }
-    if (value.t !== 'bool') writeValue(out, value);
-    last = id;
+    this.lastField = id;
   }
-  out.byte(0);
-}
 
-/** The compact-protocol bytes of one struct. */
-export function encodeStruct(fields: ThriftStruct): Uint8Array {
-  const out = new Bytes();
-  writeStruct(out, fields);
-  return out.buf.subarray(0, out.length);
+  i32(id: number, value: number): void {
+    this.fieldHeader(id, T_I32);
+    this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  i64(id: number, value: number | bigint): void {
+    this.fieldHeader(id, T_I64);
+    const v = BigInt(value);
+    this.varintBig(v >= 0n ? v * 2n : -v * 2n - 1n);
+  }
+
+  bool(id: number, value: boolean): void {
+    this.fieldHeader(id, value ? T_TRUE : T_FALSE);
+  }
+
+  binary(id: number, value: Uint8Array): void {
+    this.fieldHeader(id, T_BINARY);
+    this.rawBinary(value);
+  }
+
+  string(id: number, value: string): void {
+    this.binary(id, encoder.encode(value));
+  }
+
+  rawBinary(value: Uint8Array): void {
+    this.varint(value.length);
+    this.ensure(value.length);
+    this.bytes.set(value, this.length);
+    this.length += value.length;
+  }
+
+  listHeader(id: number, elementType: number, size: number): void {
+    this.fieldHeader(id, T_LIST);
+    if (size < 15) this.byte((size << 4) | elementType);
+    else {
+      this.byte(0xf0 | elementType);
+      this.varint(size);
+    }
+  }
+
+  /** A list element that is an i32 (no field header). */
+  rawI32(value: number): void {
+    this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  beginStruct(id: number): void {
+    if (id > 0) this.fieldHeader(id, T_STRUCT);
+    this.stack.push(this.lastField);
+    this.lastField = 0;
+  }
+
+  endStruct(): void {
+    this.byte(0);
+    this.lastField = this.stack.pop() ?? 0;
+  }
+
+  copy(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
 }

@@ -1,0 +1,246 @@
+// One column chunk of a row group: its pages (PLAIN values, or a one-entry dictionary for constants) and statistics.
+import type { ColumnValues, ParquetType } from './parquet-columns.js';
+import {
+  ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, rleRun, withLength,
+} from './page-writer.js';
+import type { ThriftWriter } from './thrift-compact.js';
+import { writeDoubleDictionary } from './dictionary-chunk.js';
+
+/** Uncompressed bytes of values a data page holds, about. */
+const PAGE_BYTES = 1 << 20;
+
+export interface ChunkStatistics {
+  readonly nullCount: number;
+  readonly min: Uint8Array | null;
+  readonly max: Uint8Array | null;
+  /** Whether the deprecated min/max fields may carry them too (same sort order: numbers and booleans). */
+  readonly legacy: boolean;
+}
+
+export interface EncodedChunk {
+  readonly builder: ChunkBuilder;
+  readonly encodings: readonly number[];
+  readonly statistics: ChunkStatistics;
+}
+
+const encoder = new TextEncoder();
+let scratch = new ArrayBuffer(PAGE_BYTES + 16);
+
+function scratchBytes(size: number): Uint8Array {
+  if (scratch.byteLength < size) scratch = new ArrayBuffer(Math.max(size, scratch.byteLength * 2));
+  return new Uint8Array(scratch, 0, size);
+}
+
+function number8(value: number | bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  if (typeof value === 'bigint') view.setBigInt64(0, value, true);
+  else view.setFloat64(0, value, true);
+  return out;
+}
+
+/** The PLAIN encoding of one value of this type. */
+function plainValue(type: ParquetType, value: number | bigint | boolean | string): Uint8Array {
+  switch (type) {
+    case 'double': return number8(Number(value));
+    case 'int64': case 'timestamp': return number8(BigInt(value as number | bigint));
+    case 'boolean': return Uint8Array.of(value === true || value === 1 ? 1 : 0);
+    case 'utf8': {
+      const bytes = encoder.encode(String(value));
+      const out = new Uint8Array(4 + bytes.length);
+      new DataView(out.buffer).setUint32(0, bytes.length, true);
+      out.set(bytes, 4);
+      return out;
+    }
+  }
+}
+
+/** UTF-8 byte order of two strings without encoding them (UTF-16 order, with surrogates above U+FFFF). */
+function utf8Less(a: string, b: string): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && x <= 0xdfff) x += 0x10000;
+    if (y >= 0xd800 && y <= 0xdfff) y += 0x10000;
+    return x < y;
+  }
+  return a.length < b.length;
+}
+
+export function encodeChunk(
+  values: ColumnValues, start: number, end: number, snappy: boolean, header: ThriftWriter,
+): EncodedChunk {
+  const builder = new ChunkBuilder(snappy, header);
+  const rows = end - start;
+  switch (values.kind) {
+    case 'constant': {
+      if (values.value === null) {
+        builder.page('data', rows, ENCODING_PLAIN, [withLength(rleRun(rows, 0))]);
+        return { builder, encodings: [ENCODING_PLAIN, ENCODING_RLE], statistics: nullStats(rows, values.type) };
+      }
+      const plain = plainValue(values.type, values.value);
+      if (values.type === 'boolean') {
+        // Booleans cannot be dictionary-encoded (Arrow refuses): one RLE run of the value instead, as O(1).
+        const bit = plain[0] === 1 ? 1 : 0;
+        builder.page('data', rows, ENCODING_RLE, [withLength(rleRun(rows, 1)), withLength(rleRun(rows, bit))]);
+        return { builder, encodings: [ENCODING_RLE], statistics: { nullCount: 0, min: plain, max: plain, legacy: true } };
+      }
+      builder.page('dictionary', 1, ENCODING_PLAIN, [plain]);
+      builder.page('data', rows, ENCODING_RLE_DICTIONARY, [withLength(rleRun(rows, 1)), Uint8Array.of(1), rleRun(rows, 0)]);
+      const stat = values.type === 'utf8' ? plain.subarray(4) : plain;
+      const value = values.value;
+      const nan = values.type === 'double' && Number.isNaN(Number(value));
+      return {
+        builder,
+        encodings: [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY],
+        statistics: nan
+          ? { nullCount: 0, min: null, max: null, legacy: true }
+          : { nullCount: 0, min: stat, max: stat, legacy: values.type !== 'utf8' },
+      };
+    }
+    case 'double': case 'int64': case 'timestamp': {
+      const per = PAGE_BYTES / 8;
+      const wide = values.kind === 'double';
+      let nulls = 0;
+      let min = wide ? Infinity : 0n;
+      let max = wide ? -Infinity : 0n;
+      let seen = false;
+      const dictionary = wide && writeDoubleDictionary(builder, values.values as Float64Array, values.valid, start, end);
+      for (let at = start; at < end; at += per) {
+        const stop = Math.min(end, at + per);
+        const valid = values.valid;
+        let body: Uint8Array;
+        let present = 0;
+        if (valid === null) {
+          present = stop - at;
+          body = new Uint8Array(values.values.buffer, values.values.byteOffset + at * 8, present * 8);
+        } else {
+          const out = scratchBytes((stop - at) * 8);
+          const target = wide ? new Float64Array(out.buffer, 0, stop - at) : new BigInt64Array(out.buffer, 0, stop - at);
+          for (let i = at; i < stop; i++) if (valid[i] !== 0) target[present++] = values.values[i]!;
+          body = out.subarray(0, present * 8);
+          if (!builder.snappy) body = body.slice(); // the scratch is reused by the next page
+        }
+        nulls += stop - at - present;
+        if (wide) {
+          const v = values.values as Float64Array;
+          let lo = min as number;
+          let hi = max as number;
+          for (let i = at; i < stop; i++) {
+            if (valid !== null && valid[i] === 0) continue;
+            const x = v[i]!;
+            if (x < lo) lo = x;
+            if (x > hi) hi = x;
+          }
+          min = lo;
+          max = hi;
+          seen = lo <= hi;
+        } else {
+          const v = values.values as BigInt64Array;
+          for (let i = at; i < stop; i++) {
+            if (valid !== null && valid[i] === 0) continue;
+            const x = v[i]!;
+            if (!seen) { min = x; max = x; seen = true; }
+            else if (x < min) min = x;
+            else if (x > max) max = x;
+          }
+        }
+        if (!dictionary) builder.page('data', stop - at, ENCODING_PLAIN, [definitionLevels(valid, at, stop), body]);
+      }
+      if (rows === 0) builder.page('data', 0, ENCODING_PLAIN, [definitionLevels(null, 0, 0)]);
+      let statistics: ChunkStatistics = { nullCount: nulls, min: null, max: null, legacy: true };
+      if (seen) {
+        if (wide) {
+          // Parquet's rule for floating-point zero: write -0 as a min and +0 as a max.
+          const lo = min === 0 ? -0 : (min as number);
+          const hi = max === 0 ? 0 : (max as number);
+          statistics = { nullCount: nulls, min: number8(lo), max: number8(hi), legacy: true };
+        } else statistics = { nullCount: nulls, min: number8(min), max: number8(max), legacy: true };
+      }
+      const encodings = dictionary ? [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY] : [ENCODING_PLAIN, ENCODING_RLE];
+      return { builder, encodings, statistics };
+    }
+    case 'boolean': {
+      const valid = values.valid;
+      const out = new Uint8Array(Math.ceil(rows / 8));
+      let present = 0;
+      let anyTrue = false;
+      let anyFalse = false;
+      for (let i = start; i < end; i++) {
+        if (valid !== null && valid[i] === 0) continue;
+        if (values.values[i] !== 0) {
+          out[present >> 3]! |= 1 << (present & 7);
+          anyTrue = true;
+        } else anyFalse = true;
+        present++;
+      }
+      builder.page('data', rows, ENCODING_PLAIN, [definitionLevels(valid, start, end), out.subarray(0, Math.ceil(present / 8))]);
+      const seen = anyTrue || anyFalse;
+      return {
+        builder,
+        encodings: [ENCODING_PLAIN, ENCODING_RLE],
+        statistics: {
+          nullCount: rows - present,
+          min: seen ? Uint8Array.of(anyFalse ? 0 : 1) : null,
+          max: seen ? Uint8Array.of(anyTrue ? 1 : 0) : null,
+          legacy: true,
+        },
+      };
+    }
+    case 'utf8':
+      return encodeStrings(values.values, start, end, builder);
+  }
+}
+
+function nullStats(rows: number, type: ParquetType): ChunkStatistics {
+  return { nullCount: rows, min: null, max: null, legacy: type !== 'utf8' };
+}
+
+function encodeStrings(values: readonly (string | null)[], start: number, end: number, builder: ChunkBuilder): EncodedChunk {
+  let nulls = 0;
+  let min: string | null = null;
+  let max: string | null = null;
+  const valid = new Uint8Array(end - start);
+  let at = start;
+  while (at < end || (at === start && end === start)) {
+    let buffer = new Uint8Array(PAGE_BYTES + 1024);
+    let size = 0;
+    const pageStart = at;
+    while (at < end && size < PAGE_BYTES) {
+      const value = values[at];
+      if (value === null || value === undefined) {
+        nulls++;
+        at++;
+        continue;
+      }
+      valid[at - start] = 1;
+      if (min === null || utf8Less(value, min)) min = value;
+      if (max === null || utf8Less(max, value)) max = value;
+      const need = size + 4 + value.length * 3;
+      if (need > buffer.length) {
+        const next = new Uint8Array(Math.max(need, buffer.length * 2));
+        next.set(buffer.subarray(0, size));
+        buffer = next;
+      }
+      const written = encoder.encodeInto(value, buffer.subarray(size + 4)).written;
+      new DataView(buffer.buffer).setUint32(size, written, true);
+      size += 4 + written;
+      at++;
+    }
+    const levels = definitionLevels(valid, pageStart - start, at - start);
+    builder.page('data', at - pageStart, ENCODING_PLAIN, [levels, buffer.subarray(0, size)]);
+    if (at === start) break;
+  }
+  return {
+    builder,
+    encodings: [ENCODING_PLAIN, ENCODING_RLE],
+    statistics: {
+      nullCount: nulls,
+      min: min === null ? null : encoder.encode(min),
+      max: max === null ? null : encoder.encode(max),
+      legacy: false,
+    },
+  };
+}

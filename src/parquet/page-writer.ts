@@ -1,0 +1,131 @@
+// Parquet pages: page headers, RLE/bit-packed definition levels, snappy compression of page bodies.
+import snappy from 'snappyjs';
+import { ThriftWriter } from './thrift-compact.js';
+
+export const ENCODING_PLAIN = 0;
+export const ENCODING_RLE = 3;
+export const ENCODING_RLE_DICTIONARY = 8;
+
+/** The bytes of one column chunk as they accumulate, with the sizes its metadata records. */
+export class ChunkBuilder {
+  readonly parts: Uint8Array[] = [];
+  size = 0;
+  uncompressed = 0;
+  dictionaryPageOffset: number | null = null;
+  dataPageOffset: number | null = null;
+
+  /** Whether pages are snappy-compressed: dropped for the chunk when its first page gains under 5%. */
+  constructor(public snappy: boolean, private readonly header: ThriftWriter) {}
+
+  private push(bytes: Uint8Array): void {
+    this.parts.push(bytes);
+    this.size += bytes.length;
+  }
+
+  /** Appends a page whose body is the concatenation of `body` (compressed as one block when snappy). */
+  page(type: 'data' | 'dictionary', numValues: number, encoding: number, body: readonly Uint8Array[]): void {
+    let plainSize = 0;
+    for (const part of body) plainSize += part.length;
+    let stored: readonly Uint8Array[] = body;
+    let storedSize = plainSize;
+    if (this.snappy) {
+      const whole = concat(body, plainSize);
+      const compressed = snappy.compress(whole);
+      const first = this.parts.length === 0 && type === 'data';
+      if (first && plainSize > 4096 && compressed.length > plainSize * 0.95) {
+        this.snappy = false; // incompressible (noisy doubles): store this chunk's pages as they are
+        stored = [whole.slice()];
+      } else {
+        stored = [compressed];
+        storedSize = compressed.length;
+      }
+    }
+    const h = this.header;
+    h.reset();
+    h.i32(1, type === 'data' ? 0 : 2);
+    h.i32(2, plainSize);
+    h.i32(3, storedSize);
+    if (type === 'data') {
+      h.beginStruct(5);
+      h.i32(1, numValues);
+      h.i32(2, encoding);
+      h.i32(3, ENCODING_RLE);
+      h.i32(4, ENCODING_RLE);
+      h.endStruct();
+    } else {
+      h.beginStruct(7);
+      h.i32(1, numValues);
+      h.i32(2, encoding);
+      h.endStruct();
+    }
+    h.byte(0);
+    if (type === 'data') this.dataPageOffset ??= this.size;
+    else this.dictionaryPageOffset ??= this.size;
+    this.uncompressed += h.length + plainSize;
+    this.push(h.copy());
+    for (const part of stored) this.push(part);
+  }
+}
+
+let scratch = new Uint8Array(1 << 16);
+
+/** The parts as one contiguous array (a reused scratch buffer: use it before the next call). */
+function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
+  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, scratch.length * 2));
+  let at = 0;
+  for (const part of parts) {
+    scratch.set(part, at);
+    at += part.length;
+  }
+  return scratch.subarray(0, size);
+}
+
+function varintBytes(value: number): number[] {
+  const out: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return out;
+}
+
+/** One RLE run of `count` copies of a 1-bit-wide value, without the 4-byte length prefix. */
+export function rleRun(count: number, value: 0 | 1): Uint8Array {
+  return Uint8Array.from([...varintBytes(count * 2), value]);
+}
+
+/** Definition levels of rows [start, end) with their 4-byte length prefix (bit width 1: 1 = value present). */
+export function definitionLevels(valid: Uint8Array | null, start: number, end: number): Uint8Array {
+  const count = end - start;
+  let allValid = valid === null;
+  if (valid !== null) {
+    allValid = true;
+    for (let i = start; i < end; i++) {
+      if (valid[i] === 0) {
+        allValid = false;
+        break;
+      }
+    }
+  }
+  if (count === 0) return new Uint8Array(4);
+  if (allValid) return withLength(rleRun(count, 1));
+  const groups = Math.ceil(count / 8);
+  const header = varintBytes(groups * 2 + 1);
+  const out = new Uint8Array(4 + header.length + groups);
+  new DataView(out.buffer).setUint32(0, header.length + groups, true);
+  out.set(header, 4);
+  const base = 4 + header.length;
+  const v = valid as Uint8Array;
+  for (let i = 0; i < count; i++) if (v[start + i] !== 0) out[base + (i >> 3)]! |= 1 << (i & 7);
+  return out;
+}
+
+export function withLength(levels: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + levels.length);
+  new DataView(out.buffer).setUint32(0, levels.length, true);
+  out.set(levels, 4);
+  return out;
+}
