@@ -63,6 +63,24 @@ describe('parseDataTable', () => {
     assert.deepEqual([...column.valid], [1, 1, 0, 0]);
   });
 
+  it('reads whole numbers and times, and stores what does not fit as null with its line', () => {
+    const result = table('7,2025-10-13T10:00:00Z\n-3,2025-10-13T07:00:00\n1.5,soon\n', [
+      { sourceIndex: 0, type: 'int' },
+      { sourceIndex: 1, type: 'datetime' },
+    ]);
+    assert.ok(result.ok);
+    const [n, t] = result.table.columns;
+    assert.ok(n?.kind === 'int64' && n.valid && t?.kind === 'timestamp' && t.valid);
+    assert.deepEqual([...n.values.subarray(0, 2)], [7n, -3n]);
+    assert.deepEqual([...n.valid], [1, 1, 0]);
+    // a naive time is local time in the zone (Santiago is UTC-3 in October)
+    assert.deepEqual([...t.values.subarray(0, 2)], [BigInt(Date.UTC(2025, 9, 13, 10)) * 1000n, BigInt(Date.UTC(2025, 9, 13, 10)) * 1000n]);
+    assert.deepEqual(result.table.misfits, [
+      { column: 0, count: 1, line: 12, text: '1.5' },
+      { column: 1, count: 1, line: 12, text: 'soon' },
+    ]);
+  });
+
   it('rejects a row with the wrong number of fields, naming its line', () => {
     const result = table('1,2\n3,4\n5,', [{ sourceIndex: 0, type: 'float' }, { sourceIndex: 1, type: 'float' }]);
     assert.ok(result.ok);

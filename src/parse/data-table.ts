@@ -211,9 +211,9 @@ interface Builder {
 function newBuilder(type: ValueType, presence: 'present' | 'absent', capacity: number): Builder {
   if (presence === 'absent') return absentBuilder(type);
   if (type === 'float') return new FloatBuilder(capacity);
-  if (type === 'int') return new IntBuilder(capacity);
-  if (type === 'bool') return new BoolBuilder(capacity);
-  if (type === 'datetime') return new DatetimeBuilder(capacity);
+  if (type === 'int') return new ReadCells(INT_READER, capacity);
+  if (type === 'bool') return new ReadCells(BOOL_READER, capacity);
+  if (type === 'datetime') return new ReadCells(TIME_READER, capacity);
   return new TextBuilder(capacity);
 }
 
@@ -392,70 +392,56 @@ class FloatBuilder extends Misfits implements Builder {
   }
 }
 
-class IntBuilder extends Misfits implements Builder {
-  private values: BigInt64Array;
-  private valid: Uint8Array;
-  private nulls = 0;
-  constructor(capacity: number) {
-    super();
-    this.values = new BigInt64Array(capacity);
-    this.valid = new Uint8Array(capacity);
-  }
-  add(bytes: Uint8Array, from: number, to: number, row: number, line: number): void {
-    [from, to] = trimmed(bytes, from, to);
+/** How a cell of a whole-number, yes/no or time column is read: its value, or undefined when it does not fit. */
+interface CellReader<T extends bigint | number> {
+  readonly kind: 'int64' | 'boolean' | 'timestamp';
+  readonly make: (capacity: number) => T extends bigint ? BigInt64Array : Uint8Array;
+  readonly read: (bytes: Uint8Array, from: number, to: number, zone: string) => T | undefined;
+}
+
+const INT_READER: CellReader<bigint> = {
+  kind: 'int64',
+  make: (n) => new BigInt64Array(n),
+  read: (bytes, from, to) => {
     const text = latin1(bytes, from, to);
-    if (/^[+-]?\d{1,18}$/.test(text)) {
-      this.values[row] = BigInt(text);
-      this.valid[row] = 1;
-      return;
-    }
-    this.nulls++;
-    if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
-  }
-  build(rows: number): ColumnValues {
-    return { kind: 'int64', values: this.values.subarray(0, rows), valid: this.nulls === 0 ? null : this.valid.subarray(0, rows) };
-  }
-}
-
-class BoolBuilder extends Misfits implements Builder {
-  private values: Uint8Array;
-  private valid: Uint8Array;
-  private nulls = 0;
-  constructor(capacity: number) {
-    super();
-    this.values = new Uint8Array(capacity);
-    this.valid = new Uint8Array(capacity);
-  }
-  add(bytes: Uint8Array, from: number, to: number, row: number, line: number): void {
-    [from, to] = trimmed(bytes, from, to);
+    return /^[+-]?\d{1,18}$/.test(text) ? BigInt(text) : undefined;
+  },
+};
+const BOOL_READER: CellReader<number> = {
+  kind: 'boolean',
+  make: (n) => new Uint8Array(n),
+  read: (bytes, from, to) => {
     const word = yesNo(utf8(bytes, from, to));
-    if (word !== undefined) {
-      this.values[row] = word ? 1 : 0;
-      this.valid[row] = 1;
-      return;
-    }
-    this.nulls++;
-    if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
-  }
-  build(rows: number): ColumnValues {
-    return { kind: 'boolean', values: this.values.subarray(0, rows), valid: this.nulls === 0 ? null : this.valid.subarray(0, rows) };
-  }
-}
+    return word === undefined ? undefined : word ? 1 : 0;
+  },
+};
+const TIME_READER: CellReader<bigint> = {
+  kind: 'timestamp',
+  make: (n) => new BigInt64Array(n),
+  read: (bytes, from, to, zone) => {
+    const instant = isNullText(bytes, from, to) ? null : parseInstant(utf8(bytes, from, to), zone);
+    return instant ? BigInt(instant.getTime()) * 1000n : undefined;
+  },
+};
 
-class DatetimeBuilder extends Misfits implements Builder {
-  private values: BigInt64Array;
+/** A column read cell by cell through its reader (the columns that are rare in instrument tables). */
+class ReadCells<T extends bigint | number> extends Misfits implements Builder {
+  private values: BigInt64Array | Uint8Array;
   private valid: Uint8Array;
   private nulls = 0;
-  constructor(capacity: number) {
+  constructor(
+    private readonly reader: CellReader<T>,
+    capacity: number,
+  ) {
     super();
-    this.values = new BigInt64Array(capacity);
+    this.values = reader.make(capacity);
     this.valid = new Uint8Array(capacity);
   }
   add(bytes: Uint8Array, from: number, to: number, row: number, line: number, zone: string): void {
     [from, to] = trimmed(bytes, from, to);
-    const instant = isNullText(bytes, from, to) ? null : parseInstant(utf8(bytes, from, to), zone);
-    if (instant) {
-      this.values[row] = BigInt(instant.getTime()) * 1000n;
+    const value = this.reader.read(bytes, from, to, zone);
+    if (value !== undefined) {
+      this.values[row] = value as never;
       this.valid[row] = 1;
       return;
     }
@@ -463,7 +449,11 @@ class DatetimeBuilder extends Misfits implements Builder {
     if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
   }
   build(rows: number): ColumnValues {
-    return { kind: 'timestamp', values: this.values.subarray(0, rows), valid: this.nulls === 0 ? null : this.valid.subarray(0, rows) };
+    const valid = this.nulls === 0 ? null : this.valid.subarray(0, rows);
+    const values = this.values.subarray(0, rows);
+    return this.reader.kind === 'boolean'
+      ? { kind: 'boolean', values: values as Uint8Array, valid }
+      : { kind: this.reader.kind, values: values as BigInt64Array, valid };
   }
 }
 
