@@ -50,11 +50,17 @@ export function openOutcomeRecorder(
   conn: EngineConnection,
   config: StagingConfig,
   parameterColumns: readonly ParameterColumn[],
-  staged: ReadonlyMap<string, StagedSource>,
-  present: ReadonlySet<string>,
+  lake: {
+    readonly staged: ReadonlyMap<string, StagedSource>;
+    /** The raw files discovered this run. */
+    readonly present: ReadonlySet<string>;
+    /** The raw files with a reject record from an earlier run. */
+    readonly rejected: ReadonlySet<string>;
+  },
   events: EventsLog,
   now: () => Date,
 ): OutcomeRecorder {
+  const { staged, present, rejected } = lake;
   const journal = pendingJournalPath(config.manifestPath);
   const ok: ManifestRow[] = [];
   const rejects: RecordedRun[] = [];
@@ -118,7 +124,7 @@ export function openOutcomeRecorder(
           gone.delete(row.source_sha1);
           moved.push({ from: origin.source, to: row.source_file });
         }
-        removeRejectRecord(config.rejectsDir, file.relPath);
+        if (rejected.has(file.relPath)) removeRejectRecord(config.rejectsDir, file.relPath);
         journalFd ??= openSync(journal, 'a');
         writeSync(journalFd, `${JSON.stringify(row)}\n`);
         ok.push(row);

@@ -97,10 +97,11 @@ async function stageDiscovered(
     const conn = await engine.connect();
     const adopted = await adoptJournaledRuns(conn, config, catalog.parameterColumns);
     const staged = await readManifestIndex(conn, config.manifestPath);
-    const triage = triageFiles(files, staged, readRejectRecords(config.rejectsDir), config, now().getTime());
+    const rejectRecords = readRejectRecords(config.rejectsDir);
+    const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
     const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
     const present = new Set(files.map((f) => f.relPath));
-    const recorder = openOutcomeRecorder(conn, config, catalog.parameterColumns, staged, present, events, now);
+    const recorder = openOutcomeRecorder(conn, config, catalog.parameterColumns, { staged, present, rejected: new Set(rejectRecords.keys()) }, events, now);
     for (const t of triage) if (t.skip !== undefined) recorder.skipped(t.file, t.skip.reason);
     const schemasFile = lakeSchemasPath(config.manifestPath);
     const schemas = readLakeSchemas(schemasFile);

@@ -1,7 +1,7 @@
 // A raw file moved to another folder: its run follows it. A deleted one: its run stays and is reported. The demo's
 // own lake validates clean (no empty run folders left by rejects).
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Engine } from '../../src/engine/duckdb.js';
@@ -75,5 +75,26 @@ describe('the demo lake', () => {
     for (const entry of readdirSync(stageRoot, { recursive: true, withFileTypes: true })) {
       if (entry.isDirectory() && entry.name.startsWith('run_id=')) assert.ok(readdirSync(path.join(entry.parentPath, entry.name)).length > 0, entry.name);
     }
+  });
+});
+
+describe('a rejected file, fixed', () => {
+  it('is staged on the next run and its reject record goes', async () => {
+    const root = tempDir();
+    const raw = path.join(root, 'raw');
+    const corpus = await generateLabCorpus({ root: raw, files: 2, seed: 41, procedures: ['IVg'] });
+    const abs = path.join(raw, corpus.files[0]!.relPath);
+    const good = readFileSync(abs);
+    writeFileSync(abs, good.subarray(0, good.length - 7)); // the last row cut short
+    const lakeRoot = path.join(root, 'lake');
+    const first = await stageInto(raw, lakeRoot);
+    assert.equal(first.summary.rejected, 1);
+    assert.equal(readdirSync(first.config.rejectsDir).filter((n) => n.endsWith('.json')).length, 1);
+    writeFileSync(abs, good);
+    const later = new Date(Date.now() - 60_000);
+    utimesSync(abs, later, later);
+    const second = await stageInto(raw, lakeRoot);
+    assert.equal(second.summary.ok, 1);
+    assert.deepEqual(readdirSync(second.config.rejectsDir).filter((n) => n.endsWith('.json')), []);
   });
 });
