@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
+import { sqlLiteral } from '../../src/engine/duckdb.js';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { readManifest } from '../../src/lake/manifest-store.js';
 import type { ManifestRow } from '../../src/lake/manifest-row.js';
@@ -12,18 +12,11 @@ import { readLakeSchemas } from '../../src/lake/procedure-schemas.js';
 import { lakeSchemasPath } from '../../src/lake/conform-data-files.js';
 import { queryLake } from '../../src/query/query-lake.js';
 import { tempDir } from '../support/temp-dir.js';
+import { withConn } from '../support/with-duckdb.js';
 import { stageInto, type StagedLake } from '../support/stage-lake.js';
 import { runCli } from '../support/run-cli.js';
 import { pythonReaders } from '../support/python.js';
 
-async function withConn<T>(work: (conn: Awaited<ReturnType<Engine['connect']>>) => Promise<T>): Promise<T> {
-  const engine = await Engine.open();
-  try {
-    return await work(await engine.connect());
-  } finally {
-    engine.close();
-  }
-}
 
 const manifestOf = (lake: StagedLake): Promise<ManifestRow[]> => withConn((conn) => readManifest(conn, lake.config.manifestPath));
 

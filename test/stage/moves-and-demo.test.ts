@@ -4,24 +4,16 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { Engine } from '../../src/engine/duckdb.js';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { readManifest } from '../../src/lake/manifest-store.js';
 import { validateManifest } from '../../src/lake/validate-manifest.js';
 import { chipHistory } from '../../src/history/chip-history.js';
 import { openManifest } from '../../src/history/manifest-query.js';
 import { tempDir } from '../support/temp-dir.js';
+import { withConn } from '../support/with-duckdb.js';
 import { stageInto } from '../support/stage-lake.js';
 import { runCli } from '../support/run-cli.js';
 
-async function withConn<T>(work: (conn: Awaited<ReturnType<Engine['connect']>>) => Promise<T>): Promise<T> {
-  const engine = await Engine.open();
-  try {
-    return await work(await engine.connect());
-  } finally {
-    engine.close();
-  }
-}
 
 describe('raw files that move or go', () => {
   it('keeps one run for a moved file, under its new path, with the chip history unchanged; reports a deleted one', async () => {
