@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { configError } from '../errors.js';
+import { yesNo } from '../parse/cell-words.js';
 
 /** One run as the old system listed it; `where` says in which file and line, for messages. */
 export interface LegacyRun {
@@ -25,7 +26,20 @@ export interface LegacyList {
   readonly runs: readonly LegacyRun[];
 }
 
-const BOOLEAN: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
+/** One row of an old file as a run; the chip comes from the caller (the row's header columns, or the file name). */
+function legacyRun(row: Readonly<Record<string, string>>, source: string, day: string, chip: { group: string | null; number: number | null }, where: string): LegacyRun {
+  return {
+    sourceFile: source,
+    proc: textOrNull(row['proc']) ?? procFromFileName(source),
+    chipGroup: chip.group,
+    chipNumber: chip.number,
+    hasLight: yesNo(row['has_light'] ?? '') ?? null,
+    startSeconds: numberOrNull(row['start_time']),
+    fileIdx: numberOrNull(row['file_idx']) ?? fileIdxFromName(source),
+    dayFolder: day,
+    where,
+  };
+}
 
 const numberOrNull = (text: string | undefined): number | null => {
   const t = (text ?? '').trim();
@@ -77,17 +91,8 @@ export function readLegacyMetadata(dir: string): LegacyRun[] {
     rows.forEach((row, i) => {
       const source = (row['source_file'] ?? '').replaceAll('\\', '/');
       const number = numberOrNull(row['Chip number']);
-      runs.push({
-        sourceFile: source,
-        proc: textOrNull(row['proc']) ?? procFromFileName(source),
-        chipGroup: number === null ? null : textOrNull(row['Chip group name']),
-        chipNumber: number,
-        hasLight: BOOLEAN[(row['has_light'] ?? '').trim().toLowerCase()] ?? null,
-        startSeconds: numberOrNull(row['start_time']),
-        fileIdx: numberOrNull(row['file_idx']) ?? fileIdxFromName(source),
-        dayFolder: day,
-        where: `${file} line ${i + 2}`,
-      });
+      const group = number === null ? null : textOrNull(row['Chip group name']);
+      runs.push(legacyRun(row, source, day, { group, number }, `${file} line ${i + 2}`));
     });
   }
   return runs;
@@ -109,20 +114,7 @@ export function readLegacyHistories(dir: string): LegacyList[] {
         const day = (row['day_folder'] ?? '').trim();
         const raw = (row['source_file'] ?? '').replaceAll('\\', '/');
         const source = raw.includes('/') || day === '' ? raw : `${day}/${raw}`;
-        return {
-          seq: numberOrNull(row['seq']) ?? i + 1,
-          run: {
-            sourceFile: source,
-            proc: textOrNull(row['proc']) ?? procFromFileName(source),
-            chipGroup: group,
-            chipNumber: number,
-            hasLight: BOOLEAN[(row['has_light'] ?? '').trim().toLowerCase()] ?? null,
-            startSeconds: numberOrNull(row['start_time']),
-            fileIdx: numberOrNull(row['file_idx']) ?? fileIdxFromName(source),
-            dayFolder: day,
-            where: `${file} line ${i + 2}`,
-          },
-        };
+        return { seq: numberOrNull(row['seq']) ?? i + 1, run: legacyRun(row, source, day, { group, number }, `${file} line ${i + 2}`) };
       })
       .sort((a, b) => a.seq - b.seq)
       .map((r) => r.run);
