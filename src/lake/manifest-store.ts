@@ -32,7 +32,11 @@ export async function describeParquetColumns(
 /** The parameter (non-core) columns an existing manifest holds; none when there is no manifest. */
 export async function existingParameterColumns(conn: EngineConnection, file: string): Promise<readonly ParameterColumn[]> {
   if (!existsSync(file)) return [];
-  const columns = await describeParquetColumns(conn, file);
+  return parameterColumnsAmong(await describeParquetColumns(conn, file));
+}
+
+/** The parameter (non-core) columns among a manifest file's described columns. */
+function parameterColumnsAmong(columns: readonly { readonly name: string; readonly type: string }[]): readonly ParameterColumn[] {
   return columns.flatMap((c) => {
     const type = parameterTypeOfSql(c.type);
     return !isCoreColumn(c.name) && type ? [{ name: c.name, type }] : [];
@@ -134,7 +138,8 @@ export async function mergeIntoManifest(
   parameterColumns: readonly ParameterColumn[],
 ): Promise<ManifestWrite> {
   if (!existsSync(file)) return writeValidatedManifest(conn, file, changes.upserts, parameterColumns);
-  const columns = manifestColumns(mergeParameterColumns(parameterColumns, await existingParameterColumns(conn, file)));
+  const described = await describeParquetColumns(conn, file);
+  const columns = manifestColumns(mergeParameterColumns(parameterColumns, parameterColumnsAmong(described)));
   const suffix = randomBytes(6).toString('hex');
   const upserts = `manifest_upserts_${suffix}`;
   const mtimes = `manifest_mtimes_${suffix}`;
@@ -148,7 +153,7 @@ export async function mergeIntoManifest(
     await conn.appendJsRows(mtimes, [...patches].map(([source, [mtime, id]]) => [source, mtime, id]));
     const list = columns.map((c) => sqlIdentifier(c.name)).join(', ');
     // A manifest written before a core column existed gets it as null.
-    const present = new Set((await describeParquetColumns(conn, file)).map((c) => c.name));
+    const present = new Set(described.map((c) => c.name));
     const old = (name: string) => (present.has(name) ? `m.${sqlIdentifier(name)}` : 'NULL');
     const kept = columns.map((c) => {
       const name = sqlIdentifier(c.name);

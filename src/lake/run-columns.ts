@@ -3,10 +3,10 @@
 import type { ColumnValues } from '../parquet/parquet-columns.js';
 import type { ValueType } from '../schema/procedures-schema.js';
 import type { HeaderValue } from '../parse/header-value.js';
+import { PARQUET_TYPE_OF } from '../parse/data-table.js';
 import type { RunPlan } from '../pipeline/plan-run.js';
 import type { LakeColumn } from './procedure-schemas.js';
 
-const PARQUET_TYPE = { float: 'double', int: 'int64', str: 'utf8', bool: 'boolean', datetime: 'timestamp' } as const;
 
 /** A constant column of `type` holding `value` (a Date as microseconds; a value of the wrong kind as null). */
 export function constantColumn(type: ValueType, value: HeaderValue | undefined): ColumnValues {
@@ -15,7 +15,7 @@ export function constantColumn(type: ValueType, value: HeaderValue | undefined):
   else if (typeof value === 'number') stored = type === 'int' ? (Number.isInteger(value) ? BigInt(value) : null) : type === 'float' && Number.isFinite(value) ? value : null;
   else if (typeof value === 'boolean') stored = type === 'bool' ? value : null;
   else if (typeof value === 'string') stored = type === 'str' ? value : null;
-  return { kind: 'constant', type: PARQUET_TYPE[type], value: stored };
+  return { kind: 'constant', type: PARQUET_TYPE_OF[type], value: stored };
 }
 
 /** For a planned run: the constant column of each run column of its schema. */

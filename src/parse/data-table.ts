@@ -217,7 +217,8 @@ function newBuilder(type: ValueType, presence: 'present' | 'absent', capacity: n
   return new TextBuilder(capacity);
 }
 
-const PARQUET_TYPE = { float: 'double', int: 'int64', str: 'utf8', bool: 'boolean', datetime: 'timestamp' } as const;
+/** The Parquet type a column of each YAML type is written as. */
+export const PARQUET_TYPE_OF = { float: 'double', int: 'int64', str: 'utf8', bool: 'boolean', datetime: 'timestamp' } as const satisfies Record<ValueType, string>;
 
 function absentBuilder(type: ValueType): Builder {
   return {
@@ -225,7 +226,7 @@ function absentBuilder(type: ValueType): Builder {
     misfitLine: 0,
     misfitText: '',
     add() {},
-    build: () => ({ kind: 'constant', type: PARQUET_TYPE[type], value: null }),
+    build: () => ({ kind: 'constant', type: PARQUET_TYPE_OF[type], value: null }),
   };
 }
 

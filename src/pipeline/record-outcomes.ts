@@ -1,6 +1,6 @@
 // Records a stage run as it goes: an event per file when it ends, reject records, each staged run journaled at
 // once and merged into the manifest every few seconds, so a run killed halfway loses at most that much.
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { EngineConnection } from '../engine/duckdb.js';
@@ -175,12 +175,22 @@ export async function adoptJournaledRuns(
   return whole.length;
 }
 
+/** Whether `file` starts and ends with Parquet's magic (only those 8 bytes are read). */
 function isWholeParquet(file: string): boolean {
+  let fd: number | undefined;
   try {
-    const bytes = readFileSync(file);
-    return bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'PAR1' && bytes.subarray(-4).toString('latin1') === 'PAR1';
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    if (size < 12) return false;
+    const head = Buffer.alloc(4);
+    const tail = Buffer.alloc(4);
+    readSync(fd, head, 0, 4, 0);
+    readSync(fd, tail, 0, 4, size - 4);
+    return head.toString('latin1') === 'PAR1' && tail.toString('latin1') === 'PAR1';
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
