@@ -16,7 +16,6 @@ export interface StagingConfig {
   readonly chipParams: string | undefined;
   readonly localTz: string;
   readonly workers: number;
-  readonly threadsPerWorker: number;
   readonly force: boolean;
   readonly onlyYamlData: boolean;
   readonly strict: boolean;
@@ -38,7 +37,6 @@ const OPTIONS = {
   chipParams: { key: 'chip-params', kind: 'path' },
   localTz: { key: 'local-tz', kind: 'string' },
   workers: { key: 'workers', kind: 'workers' },
-  threadsPerWorker: { key: 'threads-per-worker', kind: 'count' },
   force: { key: 'force', kind: 'bool' },
   onlyYamlData: { key: 'only-yaml-data', kind: 'bool' },
   strict: { key: 'strict', kind: 'bool' },
@@ -162,7 +160,6 @@ function withDefaults(values: Partial<Record<Field, unknown>>): StagingConfig {
     chipParams: v.chipParams,
     localTz,
     workers,
-    threadsPerWorker: v.threadsPerWorker ?? Math.max(1, Math.floor(cores / workers)),
     force: v.force ?? false,
     onlyYamlData: v.onlyYamlData ?? false,
     strict: v.strict ?? false,

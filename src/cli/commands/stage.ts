@@ -16,7 +16,6 @@ export interface StageFlags {
   readonly chipParams?: string;
   readonly localTz?: string;
   readonly workers?: number;
-  readonly threadsPerWorker?: number;
   readonly force?: boolean;
   readonly onlyYamlData?: boolean;
   readonly strict?: boolean;
@@ -43,7 +42,6 @@ export function addStagingOptions(command: Command): Command {
     .option('--chip-params <file>', "the lab's chip parameters YAML: chip number -> chip_group, notes, expected_procs")
     .option('--local-tz <zone>', 'IANA time zone of the lab, for local dates and naive ISO times (default America/Santiago)')
     .option('--workers <n>', 'files staged at once (default: the number of cores)', integerOption(1, 32))
-    .option('--threads-per-worker <n>', 'DuckDB pool threads, shared by the workers (default: cores / workers)', integerOption(1, 64))
     .option('--force', 'restage every file, even unchanged ones')
     .option('--only-yaml-data', 'drop data columns the procedures YAML does not declare')
     .option('--strict', 'reject files missing a required column or of an unknown procedure; exit 1 on any reject')
@@ -54,7 +52,7 @@ export function addStagingOptions(command: Command): Command {
     .option('--manifest <file>', 'the manifest (default: <stage-root>/../_manifest/manifest.parquet)')
     .option('--manifest-path <file>', "the Python system's name for --manifest")
     .option('--extraction-version <text>', 'recorded in each run\'s manifest row (default: strata\'s version)')
-    .option('--polars-threads <n>', 'the Python system\'s flag: accepted and unused (strata has no Polars; see --threads-per-worker)', integerOption(1, 1024))
+    .option('--polars-threads <n>', 'the Python system\'s flag: accepted and unused (strata has no Polars; see --workers)', integerOption(1, 1024))
     .option('--config <file>', 'a YAML file of these options (keys as the flag names); flags win, then STRATA_* variables')
     .option('--break-lock', "take the lake's stage lock even if another run seems to hold it (only when that run is dead)")
     .option('--json', 'print the summary as one JSON object on stdout')
@@ -71,7 +69,6 @@ export function stagingConfigFrom(flags: StageFlags, io: CliIo, defaults?: { raw
       chipParams: flags.chipParams,
       localTz: flags.localTz,
       workers: flags.workers,
-      threadsPerWorker: flags.threadsPerWorker,
       force: flags.force,
       onlyYamlData: flags.onlyYamlData,
       strict: flags.strict,
@@ -95,7 +92,7 @@ function labLayoutDefaults(io: CliIo): { rawRoot: string; stageRoot: string } {
 
 /** The Python system's flags strata accepts but has no use for, said once. */
 export function warnUnusedFlags(io: CliIo, flags: StageFlags): void {
-  if (flags.polarsThreads !== undefined && !flags.quiet) say(io, 'note: --polars-threads is accepted for the Python system\'s scripts and unused (strata has no Polars; see --threads-per-worker)');
+  if (flags.polarsThreads !== undefined && !flags.quiet) say(io, 'note: --polars-threads is accepted for the Python system\'s scripts and unused (strata has no Polars; see --workers)');
 }
 
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
