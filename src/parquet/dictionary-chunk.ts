@@ -1,6 +1,12 @@
 // Dictionary encoding of a DOUBLE chunk with few distinct values (a swept voltage, an all-NaN sensor column).
 import { ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE_DICTIONARY } from './page-writer.js';
 
+/** Slots of the table of distinct values: a power of two, at least twice the largest dictionary (4096). */
+const TABLE_SIZE = 1 << 13;
+/** The table, reused: -1 is an empty slot; each call empties the slots it filled (`filled`) before it returns. */
+const slots = new Int32Array(TABLE_SIZE).fill(-1);
+const filled = new Int32Array(4096);
+let indices = new Uint32Array(1 << 16);
 
 /** Writes rows [start, end) as a dictionary page and one data page of bit-packed indices, or returns false. */
 export function writeDoubleDictionary(
@@ -9,26 +15,45 @@ export function writeDoubleDictionary(
   const rows = end - start;
   const limit = Math.min(4096, rows >> 3);
   if (limit < 2) return false;
-  const index = new Map<number | 'negative zero', number>();
-  const indices = new Uint32Array(rows);
+  // Distinct values by their bits (so -0 and 0 are two), in an open-addressing table: no boxed numbers, no Map.
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  const dictionary = new Float64Array(limit);
+  const dictionaryBits = new Uint32Array(dictionary.buffer);
+  if (indices.length < rows) indices = new Uint32Array(rows);
+  let size = 0;
   let present = 0;
+  const emptyTable = () => {
+    for (let k = 0; k < size; k++) slots[filled[k]!] = -1;
+  };
   for (let i = start; i < end; i++) {
     if (valid !== null && valid[i] === 0) continue;
-    const x = values[i]!;
-    const key = x === 0 && 1 / x < 0 ? 'negative zero' : x; // a Map takes -0 and 0 for the same key
-    let k = index.get(key);
-    if (k === undefined) {
-      if (index.size >= limit) return false;
-      k = index.size;
-      index.set(key, k);
+    const lo = bits[2 * i]!;
+    const hi = bits[2 * i + 1]!;
+    let slot = (Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> 19) & (TABLE_SIZE - 1);
+    let k: number;
+    for (;;) {
+      k = slots[slot]!;
+      if (k < 0) {
+        if (size >= limit) {
+          emptyTable();
+          return false;
+        }
+        k = size++;
+        slots[slot] = k;
+        filled[k] = slot;
+        dictionaryBits[2 * k] = lo; // the bits, not the number: a NaN's payload is kept as it is
+        dictionaryBits[2 * k + 1] = hi;
+        break;
+      }
+      if (dictionaryBits[2 * k] === lo && dictionaryBits[2 * k + 1] === hi) break;
+      slot = (slot + 1) & (TABLE_SIZE - 1);
     }
     indices[present++] = k;
   }
-  const width = Math.max(1, Math.ceil(Math.log2(index.size)));
-  if (present * width / 8 + index.size * 8 > present * 8 * 0.8) return false;
-  const dictionary = new Float64Array(index.size);
-  for (const [x, k] of index) dictionary[k] = x === 'negative zero' ? -0 : x;
-  builder.page('dictionary', index.size, ENCODING_PLAIN, [new Uint8Array(dictionary.buffer)]);
+  emptyTable();
+  const width = Math.max(1, Math.ceil(Math.log2(size)));
+  if (present * width / 8 + size * 8 > present * 8 * 0.8) return false;
+  builder.page('dictionary', size, ENCODING_PLAIN, [new Uint8Array(dictionary.buffer, 0, size * 8)]);
   const groups = Math.ceil(present / 8);
   const header: number[] = [];
   let v = groups * 2 + 1;

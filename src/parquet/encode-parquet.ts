@@ -15,7 +15,7 @@
 // (COMPRESSION snappy, ROW_GROUP_SIZE 20000: 6.4% smaller), 593 ms of encoding for all 995,712 rows.
 import type { ColumnValues, EncodeOptions, ParquetColumn, ParquetType } from './parquet-columns.js';
 import { encodeChunk, type EncodedChunk } from './column-chunk.js';
-import { ThriftWriter, T_BINARY, T_I32, T_STRUCT } from './thrift-compact.js';
+import { ThriftWriter, T_BINARY, T_I32, T_STRUCT, utf8Bytes } from './thrift-compact.js';
 
 const MAGIC = Uint8Array.from([0x50, 0x41, 0x52, 0x31]); // PAR1
 /** Rows per row group: one row group per file below this. */
@@ -88,7 +88,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
       f.listHeader(2, T_I32, chunk.encodings.length);
       for (const encoding of chunk.encodings) f.rawI32(encoding);
       f.listHeader(3, T_BINARY, 1);
-      f.rawBinary(new TextEncoder().encode(column.name));
+      f.rawBinary(utf8Bytes(column.name));
       f.i32(4, b.snappy ? 1 : 0);
       f.i64(5, group.rows);
       f.i64(6, b.uncompressed);

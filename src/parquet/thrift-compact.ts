@@ -10,6 +10,18 @@ export const T_LIST = 9;
 export const T_STRUCT = 12;
 
 const encoder = new TextEncoder();
+const encoded = new Map<string, Uint8Array>();
+
+/** The UTF-8 bytes of a name (the same column names recur in every file: each is encoded once). */
+export function utf8Bytes(text: string): Uint8Array {
+  let bytes = encoded.get(text);
+  if (bytes === undefined) {
+    if (encoded.size >= 10_000) encoded.clear();
+    bytes = encoder.encode(text);
+    encoded.set(text, bytes);
+  }
+  return bytes;
+}
 
 /** Bytes written in order; fields of nested structs track their previous field id on a stack. */
 export class ThriftWriter {
@@ -73,6 +85,11 @@ export class ThriftWriter {
 
   i64(id: number, value: number | bigint): void {
     this.fieldHeader(id, T_I64);
+    // Offsets, sizes and counts are small numbers: zigzag them as numbers (exact below 2^52), without a BigInt.
+    if (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 2 ** 51) {
+      this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
+      return;
+    }
     const v = BigInt(value);
     this.varintBig(v >= 0n ? v * 2n : -v * 2n - 1n);
   }
@@ -87,7 +104,7 @@ export class ThriftWriter {
   }
 
   string(id: number, value: string): void {
-    this.binary(id, encoder.encode(value));
+    this.binary(id, utf8Bytes(value));
   }
 
   rawBinary(value: Uint8Array): void {

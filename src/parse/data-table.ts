@@ -267,6 +267,8 @@ function isTextNull(bytes: Uint8Array, from: number, to: number): boolean {
 
 /** Where the field scanNumber last read ends: its comma, CR or LF, or the end of the bytes. */
 let scanEnd = 0;
+/** Whether that field is a plain decimal number (which NaN from scanNumber then means: too many digits to be exact). */
+let scanDecimal = false;
 
 /**
  * The number in the field starting at `pos`, read up to its delimiter (comma, CR, LF), which `scanEnd` then
@@ -324,6 +326,7 @@ function scanNumber(bytes: Uint8Array, pos: number): number {
   while (c === 0x20 || c === 0x09) c = bytes[++i];
   if (i >= length || c === COMMA || c === LF || c === CR) {
     scanEnd = i;
+    scanDecimal = any;
     if (any && digits <= 15 && exponent >= -22 && exponent <= 22) {
       const value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
       return negative ? -value : value;
@@ -331,6 +334,7 @@ function scanNumber(bytes: Uint8Array, pos: number): number {
   } else {
     for (; i < length && c !== COMMA && c !== LF && c !== CR; c = bytes[++i]);
     scanEnd = i;
+    scanDecimal = false;
   }
   return NaN;
 }
@@ -373,6 +377,12 @@ class FloatBuilder extends Misfits implements Builder {
       return;
     }
     const end = scanEnd;
+    if (scanDecimal) {
+      // 16 or more significant digits (Python's repr of 0.1 + 0.2): exact only through Number() on its text.
+      this.values[row] = Number(latin1(bytes, pos, end));
+      this.valid[row] = 1;
+      return;
+    }
     this.add(bytes, pos, end, row, line);
     scanEnd = end;
   }

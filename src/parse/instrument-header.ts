@@ -52,7 +52,7 @@ export function parseInstrumentHeader(bytes: Buffer): HeaderResult {
   if (head.includes(0x0d) && !head.includes(0x0a)) {
     return fail('no-procedure', `the file's lines end in CR alone (old Mac line ends), so its '#Procedure:' header line cannot be read; save it with LF or CRLF line ends`, 1);
   }
-  for (let limit = Math.min(bytes.length, FIRST_READ); ; limit = Math.min(bytes.length, limit * 8)) {
+  for (let limit = headerLength(bytes); ; limit = Math.min(bytes.length, limit * 8)) {
     const lines = bytes.subarray(0, limit).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
     const complete = limit === bytes.length;
     // A cut in the middle of a line: that line is only known to hold data if anything follows the column line.
@@ -60,6 +60,31 @@ export function parseInstrumentHeader(bytes: Buffer): HeaderResult {
     const result = readSections(lines, rest);
     if (result !== 'need-more') return result;
   }
+}
+
+/**
+ * How many bytes to decode first: through the first line that is neither blank nor a `#` line (the column line,
+ * or whatever stands where it should), at most FIRST_READ. Everything the header needs is in there; the table is
+ * never decoded as text.
+ */
+function headerLength(bytes: Buffer): number {
+  const limit = Math.min(bytes.length, FIRST_READ);
+  let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (pos < limit) {
+    const lf = bytes.indexOf(0x0a, pos);
+    const end = lf < 0 || lf >= limit ? limit : lf;
+    if (bytes[pos] !== 0x23 && !isBlankLine(bytes, pos, end)) return end === limit ? limit : end + 1;
+    pos = end + 1;
+  }
+  return limit;
+}
+
+function isBlankLine(bytes: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const b = bytes[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
+  }
+  return true;
 }
 
 interface Rest {

@@ -2,9 +2,33 @@
 import { DateTime } from 'luxon';
 
 
-/** The calendar date (`YYYY-MM-DD`) of an instant in `zone`. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar date (`YYYY-MM-DD`) of an instant in `zone`, from the runtime's own time-zone data through one
+ * formatter per zone (luxon's DateTime here cost a stage run ~0.1 ms a file, in offset look-ups).
+ */
 export function localDate(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toISODate() ?? '';
+  let format = dateFormats.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', era: 'short' });
+    dateFormats.set(zone, format);
+  }
+  if (Number.isNaN(instant.getTime())) return '';
+  let year = '';
+  let month = '';
+  let day = '';
+  let bc = false;
+  for (const part of format.formatToParts(instant)) {
+    if (part.type === 'year') year = part.value;
+    else if (part.type === 'month') month = part.value;
+    else if (part.type === 'day') day = part.value;
+    else if (part.type === 'era') bc = part.value.startsWith('B');
+  }
+  // ISO years: 1 BC is year 0; four digits, signed with six beyond 0000-9999 (as toISODate writes them).
+  const n = bc ? 1 - Number(year) : Number(year);
+  const iso = n >= 0 && n <= 9999 ? String(n).padStart(4, '0') : `${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(6, '0')}`;
+  return `${iso}-${month}-${day}`;
 }
 
 /** The wall-clock time (`HH:MM:SS`) of an instant in `zone`. */
