@@ -1,10 +1,12 @@
 // The event history: one JSON line per file per stage run, in `events/<run start>-<pid>.jsonl` (appended, never rewritten).
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { RejectKind } from './reject-records.js';
 
+/** One file's outcome in one stage run; each line also holds the kind as `status`, the name events had before `kind`. */
 export type StageEvent =
   | {
-      readonly status: 'ok';
+      readonly kind: 'ok';
       readonly source_file: string;
       readonly run_id: string;
       readonly rows: number;
@@ -13,12 +15,12 @@ export type StageEvent =
       readonly warnings: readonly string[];
       readonly ts: string;
     }
-  | { readonly status: 'skipped'; readonly source_file: string; readonly reason: string; readonly ts: string }
+  | { readonly kind: 'skipped'; readonly source_file: string; readonly reason: string; readonly ts: string }
   | {
-      readonly status: 'reject';
+      readonly kind: 'reject';
       readonly source_file: string;
       readonly error: string;
-      readonly error_type: string;
+      readonly error_type: RejectKind;
       readonly ts: string;
     };
 
@@ -43,7 +45,7 @@ export function openEventsLog(eventsDir: string, startedAt: Date): EventsLog {
   return {
     file,
     append(event) {
-      buffer.push(`${JSON.stringify(event)}\n`);
+      buffer.push(`${JSON.stringify({ status: event.kind, ...event })}\n`);
       if (buffer.length >= 1000) flush();
     },
     close() {

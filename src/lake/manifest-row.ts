@@ -170,11 +170,6 @@ function rowModel(parameterColumns: readonly ParameterColumn[]): RowModel {
   return model;
 }
 
-/** The zod schema of a normalised row for these parameter columns (unknown fields rejected). */
-export function manifestRowSchema(parameterColumns: readonly ParameterColumn[]): z.ZodType<ManifestRow> {
-  return rowModel(parameterColumns).schema;
-}
-
 /** A copy of `row`, columns in order, absent optional ones null, values normalised; unknown fields kept for zod to name. */
 function normalise(row: unknown, model: RowModel): unknown {
   if (typeof row !== 'object' || row === null || row instanceof Date || Array.isArray(row)) return row;

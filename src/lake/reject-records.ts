@@ -2,13 +2,36 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import type { HeaderProblemKind } from '../parse/instrument-header.js';
 import { writeFileAtomically } from './atomic-file.js';
+
+/** Why a file could not be staged: a reject record's `error_type`. */
+export type RejectKind =
+  /** The header cannot be read (0 bytes, binary or non-UTF-8 bytes, CR-only line ends, no `#Procedure:` or `#Data:`...). */
+  | HeaderProblemKind
+  /** `--strict`: the procedure is not in the procedures YAML (without it, a warning). */
+  | 'unknown-procedure'
+  /** `--strict`: a column the YAML requires is not in the file (without it, a warning). */
+  | 'missing-required-column'
+  /** A table row cannot be read: a wrong number of fields (a truncated last line), or CSV that does not parse. */
+  | 'bad-data'
+  /** The table has no rows, or the run's manifest row breaks the model's rules. */
+  | 'invalid-run'
+  /** Another file (the same path but for letter case, the same start time) already has its run id. */
+  | 'duplicate-run'
+  | 'unreadable'
+  | 'too-large'
+  /** Its data file could not be written: the disk is full (the run stops), or another write error. */
+  | 'disk-full'
+  | 'write-failed'
+  /** strata itself failed on it: tried again on the next run, unlike every other kind. */
+  | 'internal';
 
 export interface RejectRecord {
   readonly source_file: string;
   /** A sentence a person understands, naming the file and the problem. */
   readonly error: string;
-  readonly error_type: string;
+  readonly error_type: RejectKind;
   readonly ts: string;
   readonly source_size: number;
   readonly source_mtime_ms: number;

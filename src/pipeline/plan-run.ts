@@ -12,6 +12,7 @@ import type { LightRule, ProcedureCatalog, ProcedureSpec, ValueType } from '../s
 import { runId } from '../lake/run-id.js';
 import { runDataPath } from '../lake/partition-path.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
+import type { RejectKind } from '../lake/reject-records.js';
 
 export interface PlanOptions {
   readonly localTz: string;
@@ -45,7 +46,7 @@ export interface RunPlan {
 
 export type PlanResult =
   | { readonly ok: true; readonly plan: RunPlan }
-  | { readonly ok: false; readonly errorType: string; readonly error: string };
+  | { readonly ok: false; readonly errorType: RejectKind; readonly error: string };
 
 export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog, options: PlanOptions): PlanResult {
   const parsed = parseInstrumentHeader(bytes);

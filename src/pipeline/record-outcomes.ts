@@ -105,13 +105,13 @@ export function openOutcomeRecorder(
     record(outcome) {
       const ts = now().toISOString();
       const { file } = outcome;
-      if (outcome.kind === 'rejected') {
+      if (outcome.kind === 'reject') {
         writeRejectRecord(config.rejectsDir, { source_file: file.relPath, error: outcome.error, error_type: outcome.errorType, ts, source_size: file.size, source_mtime_ms: file.mtimeMs });
-        events.append({ status: 'reject', source_file: file.relPath, error: outcome.error, error_type: outcome.errorType, ts });
+        events.append({ kind: 'reject', source_file: file.relPath, error: outcome.error, error_type: outcome.errorType, ts });
         rejects.push({ source_file: file.relPath, error: outcome.error });
-      } else if (outcome.kind === 'unchanged') {
+      } else if (outcome.kind === 'skipped') {
         mtimes.set(file.relPath, file.mtimeMs);
-        events.append({ status: 'skipped', source_file: file.relPath, reason: 'content unchanged (only its modification time moved)', ts });
+        events.append({ kind: 'skipped', source_file: file.relPath, reason: 'content unchanged (only its modification time moved)', ts });
       } else {
         const { row } = outcome;
         const previous = staged.get(file.relPath);
@@ -130,12 +130,12 @@ export function openOutcomeRecorder(
         ok.push(row);
         upserts.push(row);
         const warnings = origin ? [...outcome.warnings, `moved from ${origin.source} (same bytes); its earlier run was replaced`] : outcome.warnings;
-        events.append({ status: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings, ts });
+        events.append({ kind: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings, ts });
       }
       maybeMerge();
     },
     skipped(file, reason) {
-      events.append({ status: 'skipped', source_file: file.relPath, reason, ts: now().toISOString() });
+      events.append({ kind: 'skipped', source_file: file.relPath, reason, ts: now().toISOString() });
     },
     async finish() {
       merge();

@@ -39,8 +39,8 @@ describe('stageFile', () => {
     const ctx = context(path.join(root, 'stage'));
     for (const file of files) {
       const outcome = await stageFile({ file, previous: undefined }, ctx);
-      assert.equal(outcome.kind, 'rejected');
-      if (outcome.kind !== 'rejected') continue;
+      assert.equal(outcome.kind, 'reject');
+      if (outcome.kind !== 'reject') continue;
       assert.equal(outcome.errorType, 'unreadable');
       assert.match(outcome.error, new RegExp(`${file.relPath} cannot be read \\((EISDIR|EACCES)\\)`));
     }

@@ -15,21 +15,23 @@ import { runColumns } from '../lake/run-columns.js';
 import { encodeParquet } from '../parquet/encode-parquet.js';
 import type { ParquetColumn } from '../parquet/parquet-columns.js';
 import { lineOffset, parseDataTable, type TableColumn } from '../parse/data-table.js';
+import type { RejectKind } from '../lake/reject-records.js';
 import { messageOf } from '../errors.js';
 import { planRun, type PlanOptions, type RunPlan } from './plan-run.js';
 import { readRawFile, TOO_LARGE } from './read-raw-file.js';
 
 export type FileOutcome =
   | {
-      readonly kind: 'staged';
+      readonly kind: 'ok';
       readonly file: RawFile;
       readonly row: ManifestRow;
       readonly warnings: readonly string[];
       /** Columns this file added to its procedure's schema (new unknown columns). */
       readonly added: readonly LakeColumn[];
     }
-  | { readonly kind: 'unchanged'; readonly file: RawFile }
-  | { readonly kind: 'rejected'; readonly file: RawFile; readonly errorType: string; readonly error: string };
+  /** The same bytes as the staged run (only the mtime moved): nothing to redo. */
+  | { readonly kind: 'skipped'; readonly file: RawFile }
+  | { readonly kind: 'reject'; readonly file: RawFile; readonly errorType: RejectKind; readonly error: string };
 
 export interface StageTask {
   readonly file: RawFile;
@@ -59,7 +61,7 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
   }
   // Same bytes as last time (only the mtime moved): nothing to redo.
   if (previous && !ctx.force && previous.sha1 === content.sha1 && existsSync(absoluteDataPath(ctx.stageRoot, previous.path))) {
-    return { kind: 'unchanged', file };
+    return { kind: 'skipped', file };
   }
   const planned = planRun(content.bytes, file, ctx.catalog, ctx);
   if (!planned.ok) return reject(file, planned.errorType, `${file.relPath}: ${planned.error}.`);
@@ -102,7 +104,7 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
     const why = full ? `the disk holding ${ctx.stageRoot} is full (${code})` : messageOf(error);
     return reject(file, full ? 'disk-full' : 'write-failed', `${file.relPath}: its data file could not be written to ${plan.dataPath}: ${why}.`);
   }
-  return { kind: 'staged', file, row: valid[0], warnings, added };
+  return { kind: 'ok', file, row: valid[0], warnings, added };
 }
 
 /** The procedure's schema with this file's unknown columns added (kept unless --only-yaml-data). */
@@ -150,8 +152,8 @@ function describeType(type: string): string {
   return { float: 'numbers', int: 'whole numbers', str: 'text', bool: 'yes/no', datetime: 'times' }[type] ?? type;
 }
 
-function reject(file: RawFile, errorType: string, error: string): FileOutcome {
-  return { kind: 'rejected', file, errorType, error };
+function reject(file: RawFile, errorType: RejectKind, error: string): FileOutcome {
+  return { kind: 'reject', file, errorType, error };
 }
 
 function manifestRow(

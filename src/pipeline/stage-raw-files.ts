@@ -175,12 +175,12 @@ async function stageInWorkers(
   workers.begin(setup, {
     claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
     onOutcome: (outcome) => {
-      if (outcome.kind === 'rejected' && outcome.errorType === 'disk-full') {
+      if (outcome.kind === 'reject' && outcome.errorType === 'disk-full') {
         stopped ??= outcome.error;
         workers.stop();
         return;
       }
-      if (outcome.kind === 'staged' && outcome.added.length > 0) {
+      if (outcome.kind === 'ok' && outcome.added.length > 0) {
         const proc = outcome.row.proc;
         const before = procedures.get(proc) ?? initialSchema(proc, catalog.procedures.get(proc));
         const after = withFoundColumns(before, outcome.added);
@@ -189,7 +189,7 @@ async function stageInWorkers(
           changes.push({ proc, at: new Date().toISOString(), added: outcome.added, source_file: outcome.file.relPath });
           workers.shareSchema(after);
         }
-      } else if (outcome.kind === 'staged' && !procedures.has(outcome.row.proc)) {
+      } else if (outcome.kind === 'ok' && !procedures.has(outcome.row.proc)) {
         const proc = outcome.row.proc;
         const schema = initialSchema(proc, catalog.procedures.get(proc));
         procedures.set(proc, schema);

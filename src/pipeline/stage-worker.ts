@@ -41,7 +41,7 @@ port.on('message', (message: ToWorker) => {
     stageFile(task, staging).then(
       (outcome) => send({ type: 'outcome', id, outcome }),
       (error: unknown) =>
-        send({ type: 'outcome', id, outcome: { kind: 'rejected', file: task.file, errorType: 'internal', error: `${task.file.relPath}: ${messageOf(error)}` } }),
+        send({ type: 'outcome', id, outcome: { kind: 'reject', file: task.file, errorType: 'internal', error: `${task.file.relPath}: ${messageOf(error)}` } }),
     );
   }
 });

@@ -87,7 +87,7 @@ export function startStageWorkers(count: number): StageWorkers {
       inFlight.delete(worker);
       workers.splice(workers.indexOf(worker), 1);
       const fail = (task: WorkerTask) =>
-        complete({ kind: 'rejected', file: task.file, errorType: 'internal', error: `${task.file.relPath}: the stage worker failed (${error.message})` });
+        complete({ kind: 'reject', file: task.file, errorType: 'internal', error: `${task.file.relPath}: the stage worker failed (${error.message})` });
       for (const task of lost.values()) fail(task);
       // A worker that dies before it is ready would die again: the run stops (a fault of strata, not of a file).
       if (!ready && workers.length === 0) {
