@@ -1,7 +1,7 @@
 // The lab's chip parameters file (config/chip_params.yaml): chip number -> its group, notes and expected procedures.
 import { z } from 'zod';
 import { checkYaml, readYamlFile } from './yaml-file.js';
-import { chipNamed, titleCase, type ChipIdentity } from '../parse/run-identity.js';
+import { titleCase } from '../parse/run-identity.js';
 
 export interface ChipParam {
   readonly chipNumber: number;
@@ -50,19 +50,4 @@ export function loadChipParams(file: string): ChipParams {
     }),
   );
   return { file, chips };
-}
-
-/**
- * The chip as the chip parameters file declares it: a header whose group disagrees (or is missing) is filed under the
- * declared group, with a warning saying so.
- */
-export function declaredChip(chip: ChipIdentity, params: ChipParams | undefined): { readonly chip: ChipIdentity; readonly warning: string | null } {
-  const declared = chip.chipNumber === null ? undefined : params?.chips.get(chip.chipNumber);
-  if (declared?.chipGroup == null || declared.chipGroup === chip.chipGroup) return { chip, warning: null };
-  const filed = chipNamed(declared.chipGroup, chip.chipNumber);
-  const said = chip.chipGroup === null ? 'no chip group' : `chip group '${chip.chipGroup}'`;
-  return {
-    chip: filed,
-    warning: `the header says ${said} for chip ${chip.chipNumber}, ${params?.file} says '${declared.chipGroup}': filed under ${filed.chipName}`,
-  };
 }

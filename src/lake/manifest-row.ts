@@ -153,8 +153,12 @@ interface RowModel {
 }
 
 const modelCache = new Map<string, RowModel>();
+// The same columns array comes with every row of a stage run: found by identity, no key to build per row.
+const modelOf = new WeakMap<readonly ParameterColumn[], RowModel>();
 
 function rowModel(parameterColumns: readonly ParameterColumn[]): RowModel {
+  const known = modelOf.get(parameterColumns);
+  if (known) return known;
   const key = JSON.stringify(parameterColumns);
   let model = modelCache.get(key);
   if (!model) {
@@ -167,6 +171,7 @@ function rowModel(parameterColumns: readonly ParameterColumn[]): RowModel {
     }));
     modelCache.set(key, (model = { schema, columns, normalisers }));
   }
+  modelOf.set(parameterColumns, model);
   return model;
 }
 

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { localDate } from '../time/local-time.js';
 import { isCalendarDate } from '../time/calendar-date.js';
+import type { ChipParams } from '../config/chip-params.js';
 
 export interface ChipIdentity {
   readonly chipGroup: string | null;
@@ -67,4 +68,19 @@ export function dateInPath(relPath: string): string | null {
     if (isCalendarDate(iso)) return iso;
   }
   return null;
+}
+
+/**
+ * The chip as the chip parameters file declares it: a header whose group disagrees (or is missing) is filed under the
+ * declared group, with a warning saying so.
+ */
+export function declaredChip(chip: ChipIdentity, params: ChipParams | undefined): { readonly chip: ChipIdentity; readonly warning: string | null } {
+  const declared = chip.chipNumber === null ? undefined : params?.chips.get(chip.chipNumber);
+  if (declared?.chipGroup == null || declared.chipGroup === chip.chipGroup) return { chip, warning: null };
+  const filed = chipNamed(declared.chipGroup, chip.chipNumber);
+  const said = chip.chipGroup === null ? 'no chip group' : `chip group '${chip.chipGroup}'`;
+  return {
+    chip: filed,
+    warning: `the header says ${said} for chip ${chip.chipNumber}, ${params?.file} says '${declared.chipGroup}': filed under ${filed.chipName}`,
+  };
 }

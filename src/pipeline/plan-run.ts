@@ -4,9 +4,9 @@ import { parseInstrumentHeader, type InstrumentHeader } from '../parse/instrumen
 import { firstDataRows } from '../parse/data-rows.js';
 import { isNullWord } from '../parse/cell-words.js';
 import { headerWarnings } from '../parse/header-checks.js';
-import { declaredChip, type ChipParams } from '../config/chip-params.js';
+import type { ChipParams } from '../config/chip-params.js';
 import { castHeaderValue, parseInstant, type HeaderValue } from '../parse/header-value.js';
-import { chipIdentity, fileIndex, partitionDate, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
+import { chipIdentity, declaredChip, fileIndex, partitionDate, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
 import { matchColumns, type ColumnMatch } from '../schema/match-columns.js';
 import type { LightRule, ProcedureCatalog, ProcedureSpec, ValueType } from '../schema/procedures-schema.js';
 import { runId } from '../lake/run-id.js';

@@ -47,7 +47,7 @@ export function pendingJournalPath(manifestPath: string): string {
 }
 
 export function openOutcomeRecorder(
-  conn: EngineConnection,
+  connect: () => Promise<EngineConnection>,
   config: StagingConfig,
   parameterColumns: readonly ParameterColumn[],
   lake: {
@@ -85,7 +85,7 @@ export function openOutcomeRecorder(
       if (changes.upserts.length + changes.mtimes.size + changes.removals.size === 0) return;
       // The data files reach the disk before the manifest that names them does (one syncfs for all of them).
       if (changes.upserts.length > 0) flushFileSystem(config.stageRoot);
-      await mergeIntoManifest(conn, config.manifestPath, changes, parameterColumns);
+      await mergeIntoManifest(await connect(), config.manifestPath, changes, parameterColumns);
       if (upserts.length === 0) {
         if (journalFd !== undefined) closeSync(journalFd);
         journalFd = undefined;

@@ -1,11 +1,11 @@
-// Stages one raw file, all in JS: read, hash, plan, parse the table into typed columns, check the manifest row,
-// encode Parquet, publish atomically. Runs inside a stage worker; the outcome is a value.
-import { mkdirSync, existsSync, openSync, writevSync, closeSync, renameSync, rmSync } from 'node:fs';
+// Stages one raw file, all in JS: read, hash, plan, parse the table into typed columns, build the manifest row,
+// encode Parquet into a temp file. Runs inside a stage worker; the outcome is a value, and the main thread
+// publishes the file once the row passes the model (publish-run.ts).
+import { existsSync, openSync, writevSync, closeSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
-import { describeIssues, validateManifestRows } from '../lake/manifest-row.js';
 import { MANIFEST_SCHEMA_VERSION } from '../lake/manifest-columns.js';
 import type { StagedSource } from '../lake/manifest-index.js';
 import { describeRun } from '../lake/run-summary.js';
@@ -33,6 +33,12 @@ export type FileOutcome =
   | { readonly kind: 'skipped'; readonly file: RawFile }
   | { readonly kind: 'reject'; readonly file: RawFile; readonly errorType: RejectKind; readonly error: string };
 
+/**
+ * What a worker sends back: for a run to stage, its data file written whole to `temp` (a hidden file at the stage
+ * root), which the main thread publishes once the run's manifest row passes the model (publish-run.ts).
+ */
+export type WorkerOutcome = Exclude<FileOutcome, { kind: 'ok' }> | (Extract<FileOutcome, { kind: 'ok' }> & { readonly temp: string });
+
 export interface StageTask {
   readonly file: RawFile;
   readonly previous: StagedSource | undefined;
@@ -50,7 +56,7 @@ export interface StageFileContext extends PlanOptions {
   readonly claimRunId: (runId: string, sourceFile: string) => Promise<boolean>;
 }
 
-export async function stageFile({ file, previous }: StageTask, ctx: StageFileContext): Promise<FileOutcome> {
+export async function stageFile({ file, previous }: StageTask, ctx: StageFileContext): Promise<WorkerOutcome> {
   let content;
   try {
     content = await readRawFile(file.absPath, file.size);
@@ -87,24 +93,21 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
   }
   const timeIndex = measured.findIndex((c) => c.name === plan.procedure?.timeColumn);
   const row = manifestRow(plan, content.sha1, table.rows, durationOf(table.columns[timeIndex]), schema.id, warnings, ctx);
-  const { valid, invalid } = validateManifestRows([row], ctx.catalog.parameterColumns);
-  if (!valid[0]) {
-    return reject(file, 'invalid-run', `${file.relPath}: its manifest row breaks the rules: ${describeIssues(invalid[0]?.issues ?? [])}.`);
-  }
   const runValue = runColumns(plan);
   let next = 0;
   const columns: ParquetColumn[] = schema.columns.map((c) =>
     c.origin === 'run' ? { name: c.name, values: runValue(c) } : { name: c.name, values: table.columns[next++]! },
   );
+  let temp: string;
   try {
-    publish(ctx.stageRoot, plan.dataPath, encodeParquet(columns, table.rows));
+    temp = writeTemp(ctx.stageRoot, encodeParquet(columns, table.rows));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const full = code === 'ENOSPC' || code === 'EDQUOT';
     const why = full ? `the disk holding ${ctx.stageRoot} is full (${code})` : messageOf(error);
     return reject(file, full ? 'disk-full' : 'write-failed', `${file.relPath}: its data file could not be written to ${plan.dataPath}: ${why}.`);
   }
-  return { kind: 'ok', file, row: valid[0], warnings, added };
+  return { kind: 'ok', file, row, warnings, added, temp };
 }
 
 /** The procedure's schema with this file's unknown columns added (kept unless --only-yaml-data). */
@@ -117,12 +120,8 @@ function schemaFor(plan: RunPlan, ctx: StageFileContext): { schema: ProcedureSch
   return { schema, added: schema.columns.filter((c) => !names.has(c.name)) };
 }
 
-/**
- * Writes the bytes to a temp file at the stage root, then makes the run's folder and renames the file into it:
- * no folder exists before its file is published, and a reader never sees half a file.
- */
-function publish(stageRoot: string, dataPath: string, chunks: readonly Uint8Array[]): void {
-  const target = absoluteDataPath(stageRoot, dataPath);
+/** Writes the bytes to a new hidden temp file at the stage root (removed again when writing fails): its path. */
+function writeTemp(stageRoot: string, chunks: readonly Uint8Array[]): string {
   const temp = path.join(stageRoot, `.strata-tmp-${process.pid}-${Math.random().toString(16).slice(2, 10)}`);
   try {
     const fd = openSync(temp, 'w');
@@ -131,8 +130,7 @@ function publish(stageRoot: string, dataPath: string, chunks: readonly Uint8Arra
     } finally {
       closeSync(fd);
     }
-    mkdirSync(path.dirname(target), { recursive: true });
-    renameSync(temp, target);
+    return temp;
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
@@ -152,7 +150,7 @@ function describeType(type: string): string {
   return { float: 'numbers', int: 'whole numbers', str: 'text', bool: 'yes/no', datetime: 'times' }[type] ?? type;
 }
 
-function reject(file: RawFile, errorType: RejectKind, error: string): FileOutcome {
+function reject(file: RawFile, errorType: RejectKind, error: string): WorkerOutcome {
   return { kind: 'reject', file, errorType, error };
 }
 

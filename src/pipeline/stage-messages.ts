@@ -4,7 +4,7 @@ import type { ChipParams } from '../config/chip-params.js';
 import type { StagedSource } from '../lake/manifest-index.js';
 import type { ProcedureSchema } from '../lake/procedure-schemas.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
-import type { FileOutcome } from './stage-file.js';
+import type { WorkerOutcome } from './stage-file.js';
 
 export interface WorkerSetup {
   /** The catalog the main thread loaded (plain data and Maps: it crosses to the worker by structured clone). */
@@ -38,5 +38,5 @@ export type ToWorker =
 
 export type FromWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'outcome'; readonly id: number; readonly outcome: FileOutcome }
+  | { readonly type: 'outcome'; readonly id: number; readonly outcome: WorkerOutcome }
   | { readonly type: 'claim'; readonly id: number; readonly runId: string; readonly sourceFile: string };

@@ -2,11 +2,11 @@
 import { existsSync } from 'node:fs';
 import { StrataError, messageOf } from '../errors.js';
 import path from 'node:path';
-import { Engine } from '../engine/duckdb.js';
+import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
-import { loadCachedCatalog } from '../schema/cached-catalog.js';
+import { loadCachedCatalog, userCacheDir } from '../schema/cached-catalog.js';
 import { loadChipParams, type ChipParams } from '../config/chip-params.js';
 import { readManifestIndex, type StagedSource } from '../lake/manifest-index.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
@@ -24,8 +24,9 @@ import {
 } from '../lake/procedure-schemas.js';
 import { conformDataFiles, lakeSchemasPath } from '../lake/conform-data-files.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
-import { adoptJournaledRuns, openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js';
+import { adoptJournaledRuns, openOutcomeRecorder, pendingJournalPath, type OutcomeRecorder } from './record-outcomes.js';
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
+import { publishRun } from './publish-run.js';
 import type { WorkerSetup } from './stage-messages.js';
 
 export interface StageSummary {
@@ -88,28 +89,33 @@ async function stageDiscovered(
   early: StageWorkers | undefined,
   { now, progress, started, breakLock }: { now: () => Date; progress: Progress; started: number; breakLock: boolean },
 ): Promise<StageSummary> {
-  const catalog = await loadCachedCatalog(config.proceduresYaml, path.dirname(config.manifestPath));
+  const catalog = await loadCachedCatalog(config.proceduresYaml, path.dirname(config.manifestPath), userCacheDir());
   const chipParams = config.chipParams === undefined ? undefined : loadChipParams(config.chipParams);
   const lock = acquireStageLock(config.stageRoot, { alsoSweep: [path.dirname(config.manifestPath), config.rejectsDir], breakLock });
-  const engine = await Engine.open(':memory:', { threads: 1 });
+  // DuckDB merges the manifest and reads it: opened when first needed, which on a first run is after the workers
+  // have their work (it loads while they stage).
+  let opened: Promise<{ engine: Engine; conn: EngineConnection }> | undefined;
+  const connect = async () => (await (opened ??= Engine.open(':memory:', { threads: 1 }).then(async (engine) => ({ engine, conn: await engine.connect() })))).conn;
   const events = openEventsLog(config.eventsDir, now());
   try {
-    const conn = await engine.connect();
-    const adopted = await adoptJournaledRuns(conn, config, catalog.parameterColumns);
-    const staged = await readManifestIndex(conn, config.manifestPath);
+    const earlier = existsSync(config.manifestPath) || existsSync(pendingJournalPath(config.manifestPath));
+    const adopted = earlier ? await adoptJournaledRuns(await connect(), config, catalog.parameterColumns) : 0;
+    const staged = earlier ? await readManifestIndex(await connect(), config.manifestPath) : new Map<string, StagedSource>();
     const rejectRecords = readRejectRecords(config.rejectsDir);
     const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
     const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
     const present = new Set(files.map((f) => f.relPath));
-    const recorder = openOutcomeRecorder(conn, config, catalog.parameterColumns, { staged, present, rejected: new Set(rejectRecords.keys()) }, events, now);
+    const recorder = openOutcomeRecorder(connect, config, catalog.parameterColumns, { staged, present, rejected: new Set(rejectRecords.keys()) }, events, now);
     for (const t of triage) if (t.skip !== undefined) recorder.skipped(t.file, t.skip.reason);
     const schemasFile = lakeSchemasPath(config.manifestPath);
     const schemas = readLakeSchemas(schemasFile);
-    const grown = await stageInWorkers(work, staged, config, { catalog, chipParams }, schemas, recorder, progress, early);
+    const staging = stageInWorkers(work, staged, config, { catalog, chipParams }, schemas, recorder, progress, early);
+    connect().catch(() => {}); // its failure, if any, is met where the connection is used
+    const grown = await staging;
     await recorder.finish();
     const lake = { procedures: grown.procedures, changes: [...schemas.changes, ...grown.changes] };
     if (grown.changes.length > 0) writeLakeSchemas(schemasFile, lake);
-    const conformed = await conformDataFiles(conn, config, catalog, lake, progress);
+    const conformed = await conformDataFiles(await connect(), config, catalog, lake, progress);
     const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
     const { ok, rejects } = recorder;
     return {
@@ -134,7 +140,7 @@ async function stageDiscovered(
     };
   } finally {
     events.close();
-    engine.close();
+    await opened?.then(({ engine }) => engine.close(), () => {});
     lock.release();
   }
 }
@@ -174,7 +180,8 @@ async function stageInWorkers(
   const workers = started ?? startStageWorkers(Math.min(config.workers, work.length));
   workers.begin(setup, {
     claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
-    onOutcome: (outcome) => {
+    onOutcome: (arrived) => {
+      const outcome = publishRun(arrived, catalog.parameterColumns, config.stageRoot);
       if (outcome.kind === 'reject' && outcome.errorType === 'disk-full') {
         stopped ??= outcome.error;
         workers.stop();

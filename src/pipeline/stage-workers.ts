@@ -2,7 +2,7 @@
 // an outcome, whatever happens to the others (a worker that dies is replaced, its files rejected as internal).
 import { Worker } from 'node:worker_threads';
 import type { ProcedureSchema } from '../lake/procedure-schemas.js';
-import type { FileOutcome } from './stage-file.js';
+import type { WorkerOutcome } from './stage-file.js';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-messages.js';
 
 const IN_FLIGHT_PER_WORKER = 2;
@@ -15,7 +15,7 @@ const SOURCE_BOOT = `import('tsx/esm/api').then((tsx) => { tsx.register(); retur
 
 export interface StageWorkerHooks {
   /** Called for each outcome as soon as it arrives, in completion order. */
-  readonly onOutcome: (outcome: FileOutcome) => void;
+  readonly onOutcome: (outcome: WorkerOutcome) => void;
   /** Decides a contested run id: true when `sourceFile` may have it. */
   readonly claimRunId: (runId: string, sourceFile: string) => boolean;
 }
@@ -55,7 +55,7 @@ export function startStageWorkers(count: number): StageWorkers {
     }
   };
   const idle = () => next >= queue.length && [...inFlight.values()].every((m) => m.size === 0);
-  const complete = (outcome: FileOutcome) => {
+  const complete = (outcome: WorkerOutcome) => {
     hooks?.onOutcome(outcome);
   };
   const spawn = (): Worker => {

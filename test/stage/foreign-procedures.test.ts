@@ -1,7 +1,7 @@
 // A lab's older procedures YAML (the design documents' shape, the lab system's own) stages the same files, and the
 // lake keeps the column names that YAML gives; a procedure added in YAML only stages with its summary and light rule.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
@@ -216,6 +216,9 @@ describe('a procedure added by editing YAML only', () => {
     // The negative frequency breaks the YAML's `min: 0`: that run is refused, not staged.
     assert.equal(lake.summary.rejected, 1);
     assert.match(lake.summary.rejects[0]?.error ?? '', /frequency_hz: frequency must be at least 0 Hz/);
+    // ... and leaves nothing in the lake: one run folder, the good run's.
+    assert.equal(readdirSync(path.join(lake.config.stageRoot, 'proc=Cf'), { recursive: true }).filter((n) => String(n).endsWith('.parquet')).length, 1);
+    assert.equal(readdirSync(path.join(lake.config.stageRoot, 'proc=Cf'), { recursive: true }).filter((n) => path.basename(String(n)).startsWith('run_id=')).length, 1);
     const conn = await (await Engine.open()).connect();
     const [run] = await readManifest(conn, lake.config.manifestPath);
     assert.equal(run?.summary, 'Cf scan (f=1000Hz, λ=530nm)');
