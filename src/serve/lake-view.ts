@@ -2,7 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chipHistory, type HistoryRun } from '../history/chip-history.js';
-import { LOCAL_DATE, LOCAL_TIME, ORDER_INSTANT, RUN_ORDER, openManifest, type ManifestHandle } from '../history/manifest-query.js';
+import { LOCAL_DATE, LOCAL_TIME, ORDER_INSTANT, RUN_ORDER, openManifest, type ManifestHandle, type RunFilter } from '../history/manifest-query.js';
 import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 
@@ -22,13 +22,8 @@ export interface ChipSummary {
   readonly last_date: string;
 }
 
-export interface RunFilters {
-  readonly group?: string | undefined;
-  readonly proc?: string | undefined;
-  readonly light?: boolean | undefined;
-  readonly from?: string | undefined;
-  readonly to?: string | undefined;
-}
+/** A chip's runs as the page filters them: the manifest's run filter, the chip being the one shown. */
+export type RunFilters = Omit<RunFilter, 'chip'>;
 
 export type ManifestRecord = Readonly<Record<string, unknown>>;
 
