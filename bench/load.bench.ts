@@ -93,7 +93,6 @@ export async function insertBaseline(address: StageDatabaseAddress, name: string
 
 function toParam(value: unknown): string | number | null {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'boolean') return String(value);
   return value as string | number;
 }

@@ -47,10 +47,10 @@ export async function duckdbCopyPerFile(rawRoot: string, outRoot: string): Promi
         const lines = readFileSync(file.absPath, 'utf8').split('\n');
         const skip = lines.findIndex((l) => l.startsWith('#Data')) + 1;
         try {
-          const [r] = await conn.all<{ Count: bigint }>(
+          const [r] = await conn.all<{ Count: number }>(
             `COPY (SELECT * FROM read_csv(${sqlLiteral(file.absPath)}, skip=${skip}, header=true)) TO ${sqlLiteral(path.join(outRoot, `${i}.parquet`))} (FORMAT parquet)`,
           );
-          rows += Number(r?.Count ?? 0);
+          rows += r?.Count ?? 0;
         } catch {
           // a bad file: the baseline simply skips it
         }
@@ -89,10 +89,10 @@ export async function duckdbFloor(rawRoot: string, stageRoot: string, outDir: st
   const conn = await engine.connect();
   const runColumns = new Map<string, number>();
   for (const { procedure, dataColumns } of groups.values()) {
-    const [one] = await conn.all<{ n: bigint }>(
+    const [one] = await conn.all<{ n: number }>(
       `SELECT count(*) AS n FROM (DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(`${stageRoot}/proc=${procedure}/*/*/*.parquet`)}, union_by_name = true))`,
     );
-    runColumns.set(procedure, Number(one?.n ?? 0n) - dataColumns);
+    runColumns.set(procedure, (one?.n ?? 0) - dataColumns);
   }
   const kinds = ["CAST('a-run-constant' AS ENUM('a-run-constant'))", "TIMESTAMPTZ '2025-10-10 16:26:40+00'", 'false', 'CAST(80 AS BIGINT)', '0.1::DOUBLE'];
   const kindOf = (k: number) => kinds[k < 5 ? 0 : k < 6 ? 1 : k < 7 ? 2 : k < 9 ? 3 : 4];
@@ -103,11 +103,11 @@ export async function duckdbFloor(rawRoot: string, stageRoot: string, outDir: st
     for (const { procedure, dataColumns, files } of groups.values()) {
       const columns = Array.from({ length: dataColumns }, (_, c) => `'c${c}': 'DOUBLE'`).join(', ');
       const constants = Array.from({ length: withRunColumns ? (runColumns.get(procedure) ?? 0) : 0 }, (_, k) => `${kindOf(k)} AS k${k}`);
-      const [written] = await conn.all<{ Count: bigint }>(
+      const [written] = await conn.all<{ Count: number }>(
         `COPY (SELECT ${['*', ...constants].join(', ')} FROM read_csv([${files.map(sqlLiteral).join(', ')}], comment='#', header=true,
            auto_detect=false, delim=',', quote='"', escape='"', columns={${columns}}, nullstr=['nan', ''])) TO ${sqlLiteral(path.join(outDir, `${i++}.parquet`))} (FORMAT parquet)`,
       );
-      rows += Number(written?.Count ?? 0n);
+      rows += written?.Count ?? 0;
     }
     return { rows, ms: performance.now() - start };
   };

@@ -1,4 +1,5 @@
 // What a command may touch of the outside world: its output streams, passed in so tests can capture them.
+import type { Command } from 'commander';
 import { lineProgress, silentProgress, terminalProgress, type Progress } from '../progress/progress.js';
 
 export interface CliIo {
@@ -13,6 +14,9 @@ export interface CommandContext {
   readonly io: CliIo;
   setExitCode(code: number): void;
 }
+
+/** What each command module exports: it declares its command, flags and action on the program. */
+export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
 /**
  * A reader that closed stdout (`strata inspect-manifest --format csv | head -1`) has all it wanted: the rest of

@@ -1,8 +1,8 @@
 // The CLI: a thin shell over the library. Parses flags, runs one command, turns errors into exit codes.
 import { Command, CommanderError } from 'commander';
 import { StrataError, messageOf } from '../errors.js';
-import { commandAliases, commands, type RegisterCommand } from './commands/index.js';
-import { endQuietlyWhenStdoutCloses, processIo, say, type CliIo, type CommandContext } from './io.js';
+import { commandAliases, commands } from './commands/index.js';
+import { endQuietlyWhenStdoutCloses, processIo, say, type CliIo, type CommandContext, type RegisterCommand } from './io.js';
 import { packageVersion } from '../version.js';
 
 /**

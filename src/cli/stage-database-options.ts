@@ -12,8 +12,7 @@ import type { StageDatabase } from '../load/stage-database.js';
 import { numberOption } from './parse-option.js';
 import { stageLog, type StageLog } from '../load/stage-log.js';
 import type { Progress } from '../progress/progress.js';
-import type { RegisterCommand } from './commands/index.js';
-import { printJson, progressFor, say, type CliIo } from './io.js';
+import { printJson, progressFor, say, type CliIo, type RegisterCommand } from './io.js';
 
 export interface StageDatabaseFlags {
   readonly datasets: string;

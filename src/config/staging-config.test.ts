@@ -6,6 +6,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { StrataError } from '../errors.js';
 import { projectRoot } from '../version.js';
 import { loadStagingConfig } from './staging-config.js';
+import { configKeyOf, envNameOf, STAGING_FIELDS, STAGING_OPTIONS, type OptionKind, type StagingField } from './staging-options.js';
 
 function lab(): string {
   const cwd = tempDir();
@@ -76,5 +77,26 @@ describe('the staging config', () => {
     assert.throws(() => loadStagingConfig({ flags: {}, configFile: 'bad.yml', env: {}, cwd }), configErrorMatching(/bad\.yml/));
     assert.throws(() => loadStagingConfig({ flags: {}, configFile: 'list.yml', env: {}, cwd }), configErrorMatching(/mapping/));
     assert.throws(() => loadStagingConfig({ flags: {}, configFile: 'absent.yml', env: {}, cwd }), configErrorMatching(/absent\.yml/));
+  });
+
+  it('reads every option of the table alike from its flag, its STRATA_* variable and its config-file key', () => {
+    const cwd = lab();
+    const defaults = loadStagingConfig({ flags: { rawRoot: 'raw', stageRoot: 'out/stageRoot' }, env: {}, cwd });
+    // Each sample differs from its default, so a source the loader ignored would show.
+    const workers = defaults.workers === 3 ? '2' : '3';
+    const samples: Readonly<Record<Exclude<OptionKind, 'path'>, string>> = { text: 'UTC', workers, seconds: '4', bool: 'true', list: 'tmp_,~' };
+    const text = (field: StagingField) => {
+      const { kind } = STAGING_OPTIONS[field];
+      return field === 'rawRoot' ? 'raw' : kind === 'path' ? `out/${field}` : samples[kind];
+    };
+    writeFileSync(path.join(cwd, 'all.yml'), STAGING_FIELDS.map((f) => `${configKeyOf(f)}: ${JSON.stringify(text(f))}`).join('\n'));
+    const fromFlags = loadStagingConfig({ flags: Object.fromEntries(STAGING_FIELDS.map((f) => [f, text(f)])), env: {}, cwd });
+    const fromEnv = loadStagingConfig({ flags: {}, env: Object.fromEntries(STAGING_FIELDS.map((f) => [envNameOf(f), text(f)])), cwd });
+    const fromFile = loadStagingConfig({ flags: {}, configFile: 'all.yml', env: {}, cwd });
+    assert.deepEqual(fromEnv, fromFlags);
+    assert.deepEqual(fromFile, fromFlags);
+    for (const field of STAGING_FIELDS.filter((f) => f !== 'rawRoot' && f !== 'stageRoot')) assert.notDeepEqual(fromFlags[field], defaults[field], field);
+    assert.equal(fromFlags.rejectsDir, path.join(cwd, 'out', 'rejectsDir'));
+    assert.deepEqual(fromFlags.inFlightPrefixes, ['tmp_', '~']);
   });
 });

@@ -1,68 +1,25 @@
 // The staging run options, read once at the edge from a YAML file, STRATA_* variables and flags (flags win).
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { configError, usageError } from '../errors.js';
 import { readYamlFile } from './yaml-file.js';
-import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
-import { DEFAULT_IN_FLIGHT_PREFIXES } from '../discover/in-flight.js';
-import { extractionVersion, projectRoot } from '../version.js';
+import { checkTimeZone } from '../time/time-zone.js';
+import { configKeyOf, envNameOf, STAGING_FIELDS, STAGING_OPTIONS, type OptionKind, type StagingConfig, type StagingField } from './staging-options.js';
 
-export interface StagingConfig {
-  readonly rawRoot: string;
-  readonly stageRoot: string;
-  readonly proceduresYaml: string;
-  /** The lab's chip parameters file (chip number -> group, notes, expected procedures); none by default. */
-  readonly chipParams: string | undefined;
-  readonly localTz: string;
-  readonly workers: number;
-  readonly force: boolean;
-  readonly onlyYamlData: boolean;
-  readonly strict: boolean;
-  readonly settleSeconds: number;
-  readonly inFlightPrefixes: readonly string[];
-  readonly rejectsDir: string;
-  readonly eventsDir: string;
-  readonly manifestPath: string;
-  readonly extractionVersion: string;
-}
+export type { StagingConfig } from './staging-options.js';
 
-type Kind = 'path' | 'string' | 'workers' | 'count' | 'seconds' | 'bool' | 'list';
-
-/** Each option: its field, its config-file key (the flag's name), its environment variable, and how to read it. */
-const OPTIONS = {
-  rawRoot: { key: 'raw-root', kind: 'path' },
-  stageRoot: { key: 'stage-root', kind: 'path' },
-  proceduresYaml: { key: 'procedures-yaml', kind: 'path' },
-  chipParams: { key: 'chip-params', kind: 'path' },
-  localTz: { key: 'local-tz', kind: 'string' },
-  workers: { key: 'workers', kind: 'workers' },
-  force: { key: 'force', kind: 'bool' },
-  onlyYamlData: { key: 'only-yaml-data', kind: 'bool' },
-  strict: { key: 'strict', kind: 'bool' },
-  settleSeconds: { key: 'settle', kind: 'seconds' },
-  inFlightPrefixes: { key: 'in-flight-prefix', kind: 'list' }, // as the flag: --in-flight-prefix P...
-  rejectsDir: { key: 'rejects-dir', kind: 'path' },
-  eventsDir: { key: 'events-dir', kind: 'path' },
-  manifestPath: { key: 'manifest', kind: 'path' },
-  extractionVersion: { key: 'extraction-version', kind: 'string' },
-} as const satisfies Record<keyof StagingConfig, { key: string; kind: Kind }>;
-
-type Field = keyof StagingConfig;
 type RawValue = string | number | boolean | readonly string[];
 
 export interface StagingConfigSources {
   /** Flag values by field name (`rawRoot`, `settleSeconds`...); undefined means not given. Strings are parsed. */
-  readonly flags: Partial<Record<Field, RawValue | undefined>>;
+  readonly flags: Partial<Record<StagingField, RawValue | undefined>>;
   /** A YAML file whose keys are the flag names without dashes in front: `raw-root: data/01_raw`. */
   readonly configFile?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** A caller's own defaults (the `pipeline` layout), used only when neither flag, variable nor file gives a value. */
-  readonly defaults?: Partial<Record<Field, RawValue>>;
+  readonly defaults?: Partial<Record<StagingField, RawValue>>;
 }
-
-const envName = (key: string) => `STRATA_${key.replaceAll('-', '_').toUpperCase()}`;
 
 /**
  * The staging options, checked and with every default filled in: flags win over STRATA_* variables, which win
@@ -71,22 +28,22 @@ const envName = (key: string) => `STRATA_${key.replaceAll('-', '_').toUpperCase(
  */
 export function loadStagingConfig(sources: StagingConfigSources): StagingConfig {
   const file = sources.configFile === undefined ? {} : readConfigFile(path.resolve(sources.cwd, sources.configFile));
-  const values: Partial<Record<Field, unknown>> = {};
-  for (const field of Object.keys(OPTIONS) as Field[]) {
-    const { key, kind } = OPTIONS[field];
+  const given: Partial<Record<StagingField, unknown>> = {};
+  for (const field of STAGING_FIELDS) {
+    const key = configKeyOf(field);
     const flag = sources.flags[field];
-    const env = sources.env[envName(key)];
+    const env = sources.env[envNameOf(field)];
     const [raw, origin] =
       flag !== undefined
         ? [flag, `--${key}`]
         : env !== undefined && env !== ''
-          ? [env, envName(key)]
+          ? [env, envNameOf(field)]
           : key in file
             ? [file[key], `'${key}' in ${sources.configFile}`]
             : [sources.defaults?.[field], 'the default layout'];
-    if (raw !== undefined) values[field] = readValue(raw, kind, origin, sources.cwd);
+    if (raw !== undefined) given[field] = readValue(raw, STAGING_OPTIONS[field].kind, origin, sources.cwd);
   }
-  return withDefaults(values);
+  return withDefaults(given as Partial<StagingConfig>);
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -95,27 +52,25 @@ function readConfigFile(file: string): Record<string, unknown> {
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw configError(`the config file ${file} must be a mapping of option names to values`, { file });
   }
-  const known = new Set<string>(Object.values(OPTIONS).map((o) => o.key));
+  const known = STAGING_FIELDS.map(configKeyOf);
   for (const key of Object.keys(parsed)) {
-    if (!known.has(key)) {
-      throw configError(`unknown key '${key}' in the config file ${file}; known keys: ${[...known].join(', ')}`, { file, key });
+    if (!known.includes(key)) {
+      throw configError(`unknown key '${key}' in the config file ${file}; known keys: ${known.join(', ')}`, { file, key });
     }
   }
   return parsed as Record<string, unknown>;
 }
 
-function readValue(raw: unknown, kind: Kind, origin: string, cwd: string): unknown {
+function readValue(raw: unknown, kind: OptionKind, origin: string, cwd: string): unknown {
   const bad = (expected: string) => configError(`${origin}: expected ${expected}, got '${String(raw)}'`);
   switch (kind) {
     case 'path':
-    case 'string':
+    case 'text':
       if (typeof raw !== 'string' || raw.trim() === '') throw bad(kind === 'path' ? 'a path' : 'text');
       return kind === 'path' ? path.resolve(cwd, raw) : raw.trim();
-    case 'workers':
-    case 'count': {
+    case 'workers': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      const max = kind === 'workers' ? 32 : 64;
-      if (!Number.isInteger(n) || n < 1 || n > max) throw bad(`a whole number from 1 to ${max}`);
+      if (!Number.isInteger(n) || n < 1 || n > 32) throw bad('a whole number from 1 to 32');
       return n;
     }
     case 'seconds': {
@@ -135,41 +90,29 @@ function readValue(raw: unknown, kind: Kind, origin: string, cwd: string): unkno
   }
 }
 
-function withDefaults(values: Partial<Record<Field, unknown>>): StagingConfig {
-  const v = values as Partial<StagingConfig>;
-  if (v.rawRoot === undefined) throw configError('no raw root given: pass --raw-root (or set raw-root in the config file, or STRATA_RAW_ROOT)');
-  if (v.stageRoot === undefined) throw configError('no stage root given: pass --stage-root (or set stage-root in the config file, or STRATA_STAGE_ROOT)');
-  if (!existsSync(v.rawRoot) || !statSync(v.rawRoot).isDirectory()) throw configError(`the raw root ${v.rawRoot} is not a folder`);
-  const localTz = checkTimeZone(v.localTz ?? DEFAULT_LOCAL_TZ);
-  const outside = path.dirname(v.stageRoot); // rejects and manifest sit beside the stage root (CONTRACT.md)
-  const rejectsDir = v.rejectsDir ?? path.join(outside, '_rejects');
-  const eventsDir = v.eventsDir ?? path.join(outside, '_manifest', 'events');
-  const manifestPath = v.manifestPath ?? path.join(outside, '_manifest', 'manifest.parquet');
-  checkApart(v.rawRoot, [
-    ['the stage root', v.stageRoot],
-    ['the rejects folder', rejectsDir],
-    ['the events folder', eventsDir],
-    ['the manifest', manifestPath],
+/** A root no flag, variable or file gave is a config error that says the three ways to give it. */
+function required(given: Partial<StagingConfig>, field: 'rawRoot' | 'stageRoot', what: string): string {
+  const value = given[field];
+  const key = configKeyOf(field);
+  if (value === undefined) throw configError(`no ${what} given: pass --${key} (or set ${key} in the config file, or ${envNameOf(field)})`);
+  return value;
+}
+
+function withDefaults(given: Partial<StagingConfig>): StagingConfig {
+  const rawRoot = required(given, 'rawRoot', 'raw root');
+  const stageRoot = required(given, 'stageRoot', 'stage root');
+  if (!existsSync(rawRoot) || !statSync(rawRoot).isDirectory()) throw configError(`the raw root ${rawRoot} is not a folder`);
+  const filled: Record<string, unknown> = {};
+  for (const field of STAGING_FIELDS) filled[field] = given[field] ?? STAGING_OPTIONS[field].fallback?.(stageRoot);
+  const config = filled as unknown as StagingConfig;
+  checkTimeZone(config.localTz);
+  checkApart(rawRoot, [
+    ['the stage root', stageRoot],
+    ['the rejects folder', config.rejectsDir],
+    ['the events folder', config.eventsDir],
+    ['the manifest', config.manifestPath],
   ]);
-  const cores = availableParallelism();
-  const workers = v.workers ?? Math.min(32, Math.max(1, cores));
-  return Object.freeze({
-    rawRoot: v.rawRoot,
-    stageRoot: v.stageRoot,
-    proceduresYaml: v.proceduresYaml ?? path.join(projectRoot, 'config', 'procedures.yml'),
-    chipParams: v.chipParams,
-    localTz,
-    workers,
-    force: v.force ?? false,
-    onlyYamlData: v.onlyYamlData ?? false,
-    strict: v.strict ?? false,
-    settleSeconds: v.settleSeconds ?? 10,
-    inFlightPrefixes: Object.freeze([...(v.inFlightPrefixes ?? DEFAULT_IN_FLIGHT_PREFIXES)]),
-    rejectsDir,
-    eventsDir,
-    manifestPath,
-    extractionVersion: v.extractionVersion ?? extractionVersion(),
-  });
+  return Object.freeze({ ...config, inFlightPrefixes: Object.freeze([...config.inFlightPrefixes]) });
 }
 
 /** Whether `inner` is `outer` or lies inside it (symbolic links resolved where the paths exist). */

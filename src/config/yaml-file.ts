@@ -30,11 +30,15 @@ export function parseYamlText(text: string, file: string, what: string): unknown
   }
 }
 
-/** The document checked by `schema`; the first problem names its key path (`procedures.It.data`). */
-export function checkYaml<T>(schema: z.ZodType<T>, raw: unknown, file: string, what: string): T {
+/** The sentence for the first problem found, naming the file and where in it. */
+export type DescribeYamlIssue = (issue: z.core.$ZodIssue | undefined, file: string, what: string) => string;
+
+const atKeyPath: DescribeYamlIssue = (issue, file, what) =>
+  `${what} ${file} is invalid at '${issue?.path.join('.') || '(top level)'}': ${issue?.message ?? 'unknown problem'}.`;
+
+/** The document checked by `schema`; the first problem names its key path (`procedures.It.data`) unless `describe` words it. */
+export function checkYaml<T>(schema: z.ZodType<T>, raw: unknown, file: string, what: string, describe: DescribeYamlIssue = atKeyPath): T {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.join('.') || '(top level)';
-  throw configError(`${what} ${file} is invalid at '${where}': ${issue?.message ?? 'unknown problem'}.`, { file });
+  throw configError(describe(parsed.error.issues[0], file, what), { file });
 }

@@ -3,12 +3,12 @@
 import { createRequire } from 'node:module';
 import type * as DuckDbBindings from '@duckdb/node-bindings';
 import type * as DuckDbApi from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue, DuckDBValueConverter, JS } from '@duckdb/node-api';
 
 // require() rather than import: the packages are CommonJS, and importing them from ESM makes node scan their
 // whole source for export names first, which costs about 150 ms on every start-up of the CLI.
 const require = createRequire(import.meta.url);
-const { DuckDBDataChunkWriter, DuckDBInstance: Instance, DuckDBTimestampTZValue, DuckDBTypeId, JSToDuckDBValueConverter } =
+const { DuckDBDataChunkWriter, DuckDBInstance: Instance, DuckDBTimestampTZValue, DuckDBTypeId, JSDuckDBValueConverter, JSToDuckDBValueConverter } =
   require('@duckdb/node-api') as typeof DuckDbApi;
 let loadedBindings: typeof DuckDbBindings | undefined;
 const bindings = () => (loadedBindings ??= require('@duckdb/node-bindings') as typeof DuckDbBindings);
@@ -17,6 +17,23 @@ const bindings = () => (loadedBindings ??= require('@duckdb/node-bindings') as t
 export type SqlValue = string | number | boolean | bigint | Date | null;
 export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
 export type Row = Record<string, unknown>;
+
+const WHOLE_NUMBER_TYPES: ReadonlySet<number> = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The one policy for values read back: DuckDB's own JS conversion (timestamps and dates as Date, DECIMAL and
+ * DOUBLE as number, VARCHAR as string), except that a BIGINT (and its wider kin) is a number whenever it is one
+ * exactly: counts, sizes, chip numbers and epoch microseconds all are. Only a value past 2^53 stays a bigint,
+ * rather than be rounded.
+ */
+const toJs: DuckDBValueConverter<JS> = (value, type, converter) => {
+  const js = JSDuckDBValueConverter(value, type, converter);
+  return typeof js === 'bigint' && WHOLE_NUMBER_TYPES.has(type.typeId) && js >= SAFE_MIN && js <= SAFE_MAX ? Number(js) : js;
+};
+
+const rowObjects = <T extends Row>(reader: DuckDBResultReader) => reader.convertRowObjects(toJs) as T[];
 
 /**
  * One column of a result chunk, in DuckDB's own memory: fixed-width little-endian values (BOOLEAN 1 byte,
@@ -103,16 +120,15 @@ export class EngineConnection {
     await this.connection.run(sql, toDuckDbParams(params));
   }
 
-  /** Runs a query and returns its rows as plain JS objects (BIGINT as bigint, timestamps as Date). */
+  /** Runs a query and returns its rows as plain JS objects, converted by `toJs` (BIGINT as number, timestamps as Date). */
   async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, toDuckDbParams(params));
-    return reader.getRowObjectsJS() as T[];
+    return rowObjects<T>(await this.connection.runAndReadAll(sql, toDuckDbParams(params)));
   }
 
   /** Like `all`, with the result's column names in order (also when there are no rows). */
   async allWithColumns<T extends Row = Row>(sql: string, params?: SqlParams): Promise<{ rows: T[]; columns: string[] }> {
     const reader = await this.connection.runAndReadAll(sql, toDuckDbParams(params));
-    return { rows: reader.getRowObjectsJS() as T[], columns: reader.columnNames() };
+    return { rows: rowObjects<T>(reader), columns: reader.columnNames() };
   }
 
   /** Appends rows to an existing table, columns in table order; far faster than INSERT per row. */

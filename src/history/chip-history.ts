@@ -51,13 +51,13 @@ function historySql(source: string, chipWhere: string, runWhere: string): string
       FROM ${source}
       WHERE chip_number IS NOT NULL AND chip_group IS NOT NULL AND ${chipWhere}
     )
-    SELECT chip_group, chip_number, CAST(seq AS INTEGER) AS seq, ${LOCAL_DATE} AS date_local, ${LOCAL_TIME} AS time_local,
+    SELECT chip_group, chip_number, seq, ${LOCAL_DATE} AS date_local, ${LOCAL_TIME} AS time_local,
       proc, has_light, summary, CAST(file_idx AS DOUBLE) AS file_idx, run_id, source_file
     FROM chip_runs WHERE ${runWhere}
     ORDER BY chip_group, chip_number, seq`;
 }
 
-type HistoryRow = HistoryRun & { readonly chip_group: string; readonly chip_number: bigint };
+type HistoryRow = HistoryRun & { readonly chip_group: string; readonly chip_number: number };
 
 function toRun(row: HistoryRow): HistoryRun {
   const { chip_group: _g, chip_number: _n, ...run } = row;
@@ -114,7 +114,7 @@ export async function allChipHistories(manifest: ManifestHandle, options: Histor
   for (const row of rows) {
     const key = `${row.chip_group}\u0000${row.chip_number}`;
     let entry = byChip.get(key);
-    if (!entry) byChip.set(key, (entry = { chipGroup: row.chip_group, chipNumber: Number(row.chip_number), runs: [] }));
+    if (!entry) byChip.set(key, (entry = { chipGroup: row.chip_group, chipNumber: row.chip_number, runs: [] }));
     entry.runs.push(toRun(row));
   }
   const { limit } = options;

@@ -1,5 +1,4 @@
 // Filtering manifest rows for `inspect-manifest`: the runs that match, with their local date and time.
-import { bigintsToNumbers } from '../lake/manifest-store.js';
 import { LOCAL_DATE, LOCAL_TIME, RUN_ORDER, whereClause, type ManifestHandle, type RunFilter } from './manifest-query.js';
 
 export type InspectedRun = Readonly<Record<string, unknown>>;
@@ -18,5 +17,5 @@ export async function inspectRuns(
     WHERE ${where.sql} ORDER BY chip_group NULLS LAST, chip_number NULLS LAST, ${RUN_ORDER}`;
   const runs = await manifest.conn.all(sql, { ...where.params, tz: localTz });
   const described = await manifest.conn.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${manifest.source}`);
-  return { columns: [...described.map((d) => d.column_name), 'time_local'], runs: bigintsToNumbers(runs) };
+  return { columns: [...described.map((d) => d.column_name), 'time_local'], runs };
 }

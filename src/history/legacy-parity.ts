@@ -36,7 +36,7 @@ export async function readStagedRuns(manifest: ManifestHandle, localTz: string):
        has_light, epoch(start_time_utc) AS start_s FROM ${manifest.source} ORDER BY ${RUN_ORDER}`,
     { tz: localTz },
   );
-  return rows.map((r) => ({ sourceFile: r.source_file, proc: r.proc, chip: r.chip_name, hasLight: r.has_light, startSeconds: r.start_s === null ? null : Number(r.start_s) }));
+  return rows.map((r) => ({ sourceFile: r.source_file, proc: r.proc, chip: r.chip_name, hasLight: r.has_light, startSeconds: r.start_s }));
 }
 
 const normal = (file: string) => file.replaceAll('\\', '/').toLowerCase();

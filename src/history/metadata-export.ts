@@ -1,7 +1,6 @@
 // The day-level metadata.csv files people used to keep by hand, generated from the manifest (a view, never an input).
 import path from 'node:path';
 import { isCoreColumn } from '../lake/manifest-columns.js';
-import { bigintsToNumbers } from '../lake/manifest-store.js';
 import { writeFileAtomically } from '../lake/atomic-file.js';
 import { LOCAL_DATE, LOCAL_TIME, RUN_ORDER, whereClause, type ManifestHandle } from './manifest-query.js';
 import { toSafeCsv } from './safe-csv.js';
@@ -41,12 +40,10 @@ export async function exportDayMetadata(manifest: ManifestHandle, options: Metad
   const described = await manifest.conn.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${manifest.source}`);
   const parameters = described.map((d) => d.column_name).filter((c) => !isCoreColumn(c));
   const columns = [...SHEET_COLUMNS, ...parameters, ...TRAILING_COLUMNS];
-  const rows = bigintsToNumbers(
-    await manifest.conn.all(
-      `SELECT ${LOCAL_DATE} AS day, ${LOCAL_TIME} AS time_local, * EXCLUDE (date_local) FROM ${manifest.source}
-       WHERE ${where.sql} ORDER BY day, ${RUN_ORDER}`,
-      { ...where.params, tz: options.localTz },
-    ),
+  const rows = await manifest.conn.all(
+    `SELECT ${LOCAL_DATE} AS day, ${LOCAL_TIME} AS time_local, * EXCLUDE (date_local) FROM ${manifest.source}
+     WHERE ${where.sql} ORDER BY day, ${RUN_ORDER}`,
+    { ...where.params, tz: options.localTz },
   );
   const byDay = new Map<string, Record<string, unknown>[]>();
   for (const row of rows) {

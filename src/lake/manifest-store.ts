@@ -46,15 +46,7 @@ function parameterColumnsAmong(columns: readonly { readonly name: string; readon
 /** Every row of the manifest as JS values (BIGINT as number, timestamps as Date); no file means no runs yet. */
 export async function readManifest(conn: EngineConnection, file: string): Promise<ManifestRow[]> {
   if (!existsSync(file)) return [];
-  return bigintsToNumbers(await conn.all(`SELECT * FROM ${manifestSource(file)}`)) as unknown as ManifestRow[];
-}
-
-/** BIGINT values as numbers, in place (run counts and chip numbers stay far below 2^53). */
-export function bigintsToNumbers<T extends Record<string, unknown>>(rows: T[]): T[] {
-  for (const row of rows) {
-    for (const key in row) if (typeof row[key] === 'bigint') (row as Record<string, unknown>)[key] = Number(row[key]);
-  }
-  return rows;
+  return (await conn.all(`SELECT * FROM ${manifestSource(file)}`)) as unknown as ManifestRow[];
 }
 
 export interface ManifestWrite {
@@ -176,8 +168,8 @@ export async function mergeIntoManifest(
     await conn.run(`DROP TABLE IF EXISTS ${upserts}`);
     await conn.run(`DROP TABLE IF EXISTS ${mtimes}`);
   }
-  const [count] = await conn.all<{ n: bigint }>(`SELECT count(*) n FROM ${manifestSource(file)}`);
-  return { file, rows: Number(count?.n ?? 0), columns };
+  const [count] = await conn.all<{ n: number }>(`SELECT count(*) n FROM ${manifestSource(file)}`);
+  return { file, rows: count?.n ?? 0, columns };
 }
 
 function sqlList(values: readonly string[]): string {

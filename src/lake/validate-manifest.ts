@@ -94,18 +94,18 @@ async function checkColumns(conn: EngineConnection, file: string): Promise<[Mani
 }
 
 async function duplicateRunIds(conn: EngineConnection, source: string): Promise<ManifestFinding[]> {
-  const rows = await conn.all<{ run_id: string; n: bigint }>(
+  const rows = await conn.all<{ run_id: string; n: number }>(
     `SELECT run_id, count(*) AS n FROM ${source} GROUP BY run_id HAVING count(*) > 1 ORDER BY run_id`,
   );
-  return rows.map((r) => ({ kind: 'duplicate_run_id', runId: r.run_id, count: Number(r.n) }));
+  return rows.map((r) => ({ kind: 'duplicate_run_id', runId: r.run_id, count: r.n }));
 }
 
 async function nullsInRequired(conn: EngineConnection, source: string, missing: Set<string>): Promise<ManifestFinding[]> {
   const required = CORE_COLUMNS.filter((c) => c.required && !missing.has(c.name));
   const counts = required.map((c, i) => `count(*) FILTER (WHERE "${c.name}" IS NULL) AS c${i}`).join(', ');
-  const [row] = await conn.all(`SELECT ${counts} FROM ${source}`);
+  const [row] = await conn.all<Record<string, number>>(`SELECT ${counts} FROM ${source}`);
   return required.flatMap((c, i) => {
-    const count = Number(row?.[`c${i}`] ?? 0);
+    const count = row?.[`c${i}`] ?? 0;
     return count > 0 ? [{ kind: 'null_required' as const, column: c.name, count }] : [];
   });
 }
@@ -156,17 +156,17 @@ async function parquetFiles(
 /** Row counts from the Parquet footers, in one query; when a file is damaged, file by file to find which (its error as text). */
 async function parquetRowCounts(conn: EngineConnection, files: readonly string[]): Promise<Map<string, number | string>> {
   const query = (list: readonly string[]) =>
-    conn.all<{ file_name: string; n: bigint }>(
+    conn.all<{ file_name: string; n: number }>(
       `SELECT file_name, sum(num_rows) AS n FROM parquet_file_metadata([${list.map(sqlLiteral).join(', ')}]) GROUP BY file_name`,
     );
   const counts = new Map<string, number | string>();
   if (files.length === 0) return counts;
   try {
-    for (const r of await query(files)) counts.set(r.file_name, Number(r.n));
+    for (const r of await query(files)) counts.set(r.file_name, r.n);
   } catch {
     for (const file of files) {
       try {
-        for (const r of await query([file])) counts.set(file, Number(r.n));
+        for (const r of await query([file])) counts.set(file, r.n);
       } catch (error) {
         counts.set(file, error instanceof Error ? error.message.split('\n')[0]! : String(error));
       }
@@ -197,7 +197,7 @@ function runsOnDiskMissing(rows: readonly Readonly<Record<string, unknown>>[], s
 /** Runs of a procedure their chip is not expected to be measured with (`expected_procs` in the chip parameters). */
 function unexpectedProcedures(rows: readonly Readonly<Record<string, unknown>>[], params: ChipParams): ManifestFinding[] {
   return rows.flatMap((row) => {
-    const chip = typeof row['chip_number'] === 'bigint' ? Number(row['chip_number']) : row['chip_number'];
+    const chip = row['chip_number'];
     if (typeof chip !== 'number' || typeof row['proc'] !== 'string' || typeof row['run_id'] !== 'string') return [];
     const expected = params.chips.get(chip)?.expectedProcs;
     if (!expected || expected.includes(row['proc'])) return [];

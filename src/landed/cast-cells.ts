@@ -39,7 +39,8 @@ const CASTS: Readonly<Record<ColumnType, (text: string) => Cast>> = {
 };
 
 /** Casts the declared columns of one row: the cleaned cells (declared column order) or the row's issues. */
-export type RowCaster = (row: number, cells: readonly string[]) => { readonly cells: (string | null)[] } | { readonly issues: RowIssue[] };
+export type CastRow = { readonly ok: true; readonly cells: (string | null)[] } | { readonly ok: false; readonly issues: RowIssue[] };
+export type RowCaster = (row: number, cells: readonly string[]) => CastRow;
 
 export function rowCaster(dataset: DatasetRule, headers: readonly string[]): RowCaster {
   const plan = dataset.columns.map((column) => ({ column, index: headers.indexOf(column.name), cast: CASTS[column.type] }));
@@ -48,7 +49,7 @@ export function rowCaster(dataset: DatasetRule, headers: readonly string[]): Row
   const keysSeen = new Map<string, number>();
   return (row, cells) => {
     if (cells.length > headers.length) {
-      return { issues: [{ row, column: '', value: '', reason: `the row has ${cells.length} cells, the header ${headers.length}` }] };
+      return { ok: false, issues: [{ row, column: '', value: '', reason: `the row has ${cells.length} cells, the header ${headers.length}` }] };
     }
     const issues: RowIssue[] = [];
     const out: (string | null)[] = [];
@@ -60,8 +61,8 @@ export function rowCaster(dataset: DatasetRule, headers: readonly string[]): Row
       else if (result.text === null && keyed.has(column.name)) issues.push({ row, column: column.name, value: raw, reason: 'empty, but part of the primary key' });
       else out.push(result.text);
     }
-    if (issues.length > 0) return { issues };
-    return duplicateKey(dataset, keyIndexes, out, row, keysSeen) ?? { cells: out };
+    if (issues.length > 0) return { ok: false, issues };
+    return duplicateKey(dataset, keyIndexes, out, row, keysSeen) ?? { ok: true, cells: out };
   };
 }
 
@@ -71,7 +72,7 @@ function duplicateKey(
   out: readonly (string | null)[],
   row: number,
   seen: Map<string, number>,
-): { issues: RowIssue[] } | null {
+): CastRow | null {
   if (keyIndexes.length === 0) return null;
   const key = JSON.stringify(keyIndexes.map((index) => out[index]));
   const first = seen.get(key);
@@ -79,5 +80,5 @@ function duplicateKey(
     seen.set(key, row);
     return null;
   }
-  return { issues: [{ row, column: dataset.primaryKey.join(','), value: key, reason: `repeats the primary key of row ${first}` }] };
+  return { ok: false, issues: [{ row, column: dataset.primaryKey.join(','), value: key, reason: `repeats the primary key of row ${first}` }] };
 }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { matchLandedFile, parseDatasetRules, periodProblem } from './dataset-rules.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { loadDatasetRules, matchLandedFile, parseDatasetRules, periodProblem } from './dataset-rules.js';
 
 const citizens = {
   file_pattern: '^citizens_(?<period>\\d{4}-\\d{2})\\.(csv|xlsx)$',
@@ -25,6 +28,16 @@ describe('dataset rules', () => {
     assert.throws(() => parse({ citizens: { ...citizens, colums: {} } }), /dataset 'citizens', key colums: Unrecognized key/);
     assert.throws(() => parse({ citizens: { ...citizens, max_rejected_share: 5 } }), /dataset 'citizens', key max_rejected_share: Too big/);
     assert.equal(parse({ citizens: { ...citizens, max_rejected_share: 0.1 } }).datasets[0]?.maxRejectedShare, 0.1);
+  });
+
+  it('are read from a file as the other YAML files are: one line naming the file, and the line of a syntax error', async () => {
+    const dir = tempDir();
+    const bad = path.join(dir, 'datasets.yml');
+    writeFileSync(bad, 'datasets:\n  citizens: [unclosed\n');
+    await assert.rejects(loadDatasetRules(bad), (error: Error) => /the dataset rules .*datasets\.yml is not valid YAML at line \d+, column \d+/.test(error.message) && !error.message.includes('\n'));
+    await assert.rejects(loadDatasetRules(path.join(dir, 'absent.yml')), /cannot read the dataset rules .*absent\.yml: ENOENT/);
+    writeFileSync(bad, `datasets:\n  citizens: ${JSON.stringify({ ...citizens, colums: {} })}\n`);
+    await assert.rejects(loadDatasetRules(bad), /datasets\.yml: dataset 'citizens', key colums: Unrecognized key/);
   });
 
   it('match a landed file by its base name and take the period from the named capture', () => {

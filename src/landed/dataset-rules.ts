@@ -1,9 +1,8 @@
 // datasets.yml: per dataset, which landed files belong to it, their headers, column types and stage table.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configError, messageOf } from '../errors.js';
+import { checkYaml, readYamlFile } from '../config/yaml-file.js';
 import { IDENTIFIER_PATTERN } from '../sql/quote.js';
 import { isCalendarDate } from '../time/calendar-date.js';
 
@@ -68,28 +67,17 @@ const datasetSchema = z.strictObject({
 
 const rulesSchema = z.strictObject({ datasets: z.record(identifier, datasetSchema) });
 
+const WHAT = 'the dataset rules';
+
 /** Reads and checks datasets.yml once; every problem names the dataset and the key. */
 export async function loadDatasetRules(file: string): Promise<DatasetRules> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw configError(`cannot read the dataset rules ${file}: ${messageOf(error)}`, { file });
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw configError(`${file} is not valid YAML: ${messageOf(error)}`, { file });
-  }
-  return parseDatasetRules(raw, file);
+  return parseDatasetRules(readYamlFile(file, WHAT), file);
 }
 
 export function parseDatasetRules(raw: unknown, file: string): DatasetRules {
-  const parsed = rulesSchema.safeParse(raw);
-  if (!parsed.success) throw configError(`${file}: ${describeIssue(parsed.error.issues[0])}`, { file });
+  const rules = checkYaml(rulesSchema, raw, file, WHAT, (issue) => `${file}: ${describeIssue(issue)}`);
   const baseDir = path.dirname(file);
-  const datasets = Object.entries(parsed.data.datasets).map(([name, body]) => toRule(name, body, file, baseDir));
+  const datasets = Object.entries(rules.datasets).map(([name, body]) => toRule(name, body, file, baseDir));
   return { file, datasets };
 }
 

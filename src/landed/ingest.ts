@@ -33,27 +33,28 @@ export async function ingestFiles(files: readonly string[], options: IngestOptio
 
 async function ingestFile(file: string, { rules, dataRoot }: IngestOptions): Promise<IngestionLogEntry> {
   const identity = await fileIdentity(file);
-  if ('reason' in identity) return { file, dataset: null, period: null, sizeBytes: 0, sha256: '', status: 'refused', reason: identity.reason };
+  if (!identity.ok) return { file, dataset: null, period: null, sizeBytes: 0, sha256: '', status: 'refused', reason: identity.reason };
   const check = await checkLandedFile(file, rules, dataRoot);
   if (check.ok) check.table.close();
   return {
     file,
     dataset: check.dataset?.name ?? null,
     period: check.period,
-    ...identity,
+    sizeBytes: identity.sizeBytes,
+    sha256: identity.sha256,
     status: check.ok ? 'ok' : 'refused',
     reason: check.ok ? null : check.reason,
   };
 }
 
 /** Size and SHA-256 of the file, so a re-sent file can be told from the one loaded before. */
-async function fileIdentity(file: string): Promise<{ sizeBytes: number; sha256: string } | { reason: string }> {
+async function fileIdentity(file: string): Promise<{ ok: true; sizeBytes: number; sha256: string } | { ok: false; reason: string }> {
   try {
     const { size } = await stat(file);
     const hash = createHash('sha256');
     await pipeline(createReadStream(file), hash);
-    return { sizeBytes: size, sha256: hash.digest('hex') };
+    return { ok: true, sizeBytes: size, sha256: hash.digest('hex') };
   } catch (error) {
-    return { reason: `cannot read ${file}: ${messageOf(error)}` };
+    return { ok: false, reason: `cannot read ${file}: ${messageOf(error)}` };
   }
 }

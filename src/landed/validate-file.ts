@@ -84,7 +84,7 @@ async function castIntoTable(conn: EngineConnection, dataset: DatasetRule, table
   for await (const { row, cells } of table.rows) {
     rowsRead += 1;
     const result = cast(row, cells);
-    if ('issues' in result) issues.push(...result.issues);
+    if (!result.ok) issues.push(...result.issues);
     else batch.push(result.cells);
     if (batch.length >= BATCH_ROWS) {
       await conn.appendJsRows('cleaned', batch);

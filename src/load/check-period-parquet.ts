@@ -26,14 +26,14 @@ export async function checkPeriodParquet(conn: EngineConnection, { table, period
       missing,
     });
   }
-  const [counts] = await conn.all<{ total: bigint; foreign: bigint; sample: string | null }>(
+  const [counts] = await conn.all<{ total: number; foreign: number; sample: string | null }>(
     `SELECT count(*) AS total,
             count(*) FILTER (WHERE "_data_period" IS DISTINCT FROM $1) AS "foreign",
             min("_data_period") FILTER (WHERE "_data_period" IS DISTINCT FROM $1) AS sample
        FROM ${readParquetSql(file)}`,
     [period],
   );
-  if (counts && counts.foreign > 0n) {
+  if (counts && counts.foreign > 0) {
     const sample = counts.sample === null ? 'no period' : `period '${counts.sample}'`;
     throw new StrataError(
       'validation',
@@ -41,7 +41,7 @@ export async function checkPeriodParquet(conn: EngineConnection, { table, period
       { file, period },
     );
   }
-  const total = Number(counts?.total ?? 0n);
+  const total = counts?.total ?? 0;
   if (total === 0 && allowEmpty !== true) {
     throw new StrataError(
       'validation',

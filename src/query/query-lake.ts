@@ -3,7 +3,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Engine, sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
-import { bigintsToNumbers } from '../lake/manifest-store.js';
 import { StrataError } from '../errors.js';
 
 export interface LakeLocation {
@@ -66,7 +65,7 @@ export async function queryLake(lake: LakeLocation, sql: string): Promise<QueryR
       const message = (error as Error).message.split('\n')[0];
       throw new StrataError('usage', `the query failed: ${message} (views: ${views.join(', ')})`);
     }
-    return { columns, rows: bigintsToNumbers(rows), views };
+    return { columns, rows, views };
   } finally {
     engine.close();
   }

@@ -13,10 +13,10 @@ export const sampleParquet: Sampler = async (input, output, context): Promise<Sa
   } catch (error) {
     throw new SampleProblem(`is not a readable Parquet file (${firstLine(messageOf(error))})`);
   }
-  const [meta] = await db.all<{ rows: bigint; bytes: bigint }>(
+  const [meta] = await db.all<{ rows: number; bytes: number }>(
     `SELECT sum(num_rows)::BIGINT AS rows, (SELECT size FROM read_blob(${sqlLiteral(output)})) AS bytes FROM parquet_file_metadata(${sqlLiteral(output)})`,
   );
-  return { rows: Number(meta?.rows ?? 0), bytes: Number(meta?.bytes ?? 0) };
+  return { rows: meta?.rows ?? 0, bytes: meta?.bytes ?? 0 };
 };
 
 function firstLine(text: string): string {

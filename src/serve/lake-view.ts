@@ -2,7 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chipHistory, type HistoryRun } from '../history/chip-history.js';
-import { LOCAL_DATE, LOCAL_TIME, ORDER_INSTANT, RUN_ORDER, openManifest, type ManifestHandle } from '../history/manifest-query.js';
+import { LOCAL_DATE, LOCAL_TIME, ORDER_INSTANT, RUN_ORDER, openManifest, type ManifestHandle, type RunFilter } from '../history/manifest-query.js';
 import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 
@@ -22,13 +22,8 @@ export interface ChipSummary {
   readonly last_date: string;
 }
 
-export interface RunFilters {
-  readonly group?: string | undefined;
-  readonly proc?: string | undefined;
-  readonly light?: boolean | undefined;
-  readonly from?: string | undefined;
-  readonly to?: string | undefined;
-}
+/** A chip's runs as the page filters them: the manifest's run filter, the chip being the one shown. */
+export type RunFilters = Omit<RunFilter, 'chip'>;
 
 export type ManifestRecord = Readonly<Record<string, unknown>>;
 
@@ -74,8 +69,7 @@ export class LakeView {
   async chips(group?: string): Promise<ChipSummary[]> {
     const m = await this.fresh();
     const rows = await m.conn.all<Record<string, unknown>>(
-      `SELECT chip_group, CAST(chip_number AS INTEGER) AS chip_number, any_value(chip_name) AS chip_name,
-         CAST(count(*) AS INTEGER) AS runs, max(${LOCAL_DATE}) AS last_date
+      `SELECT chip_group, chip_number, any_value(chip_name) AS chip_name, count(*) AS runs, max(${LOCAL_DATE}) AS last_date
        FROM ${TABLE} WHERE chip_number IS NOT NULL AND chip_group IS NOT NULL AND ($group IS NULL OR lower(chip_group) = lower($group))
        GROUP BY chip_group, chip_number ORDER BY chip_group, chip_number`,
       { group: group ?? null, tz: this.options.localTz },
@@ -99,7 +93,7 @@ export class LakeView {
   async runsOn(date: string, proc: string | undefined): Promise<ManifestRecord[]> {
     const m = await this.fresh();
     const rows = await m.conn.all(
-      `SELECT run_id, chip_name, chip_group, CAST(chip_number AS INTEGER) AS chip_number, proc, ${LOCAL_DATE} AS date_local,
+      `SELECT run_id, chip_name, chip_group, chip_number, proc, ${LOCAL_DATE} AS date_local,
          ${LOCAL_TIME} AS time_local, has_light, summary FROM ${TABLE}
        WHERE ${LOCAL_DATE} = $date AND ($proc IS NULL OR lower(proc) = lower($proc)) ORDER BY ${RUN_ORDER}`,
       { date, proc: proc ?? null, tz: this.options.localTz },
@@ -132,17 +126,16 @@ export class LakeView {
     const m = await this.fresh();
     const tz = { tz: this.options.localTz };
     const [totals] = await m.conn.all(
-      `SELECT CAST(count(*) AS INTEGER) AS runs, CAST(coalesce(sum(rows), 0) AS DOUBLE) AS rows,
-         CAST(count(DISTINCT chip_name) AS INTEGER) AS chips, CAST(count(DISTINCT proc) AS INTEGER) AS procedures,
+      `SELECT count(*) AS runs, coalesce(sum(rows), 0) AS rows, count(DISTINCT chip_name) AS chips, count(DISTINCT proc) AS procedures,
          min(${LOCAL_DATE}) AS first_date, max(${LOCAL_DATE}) AS last_date FROM ${TABLE}`,
       tz,
     );
     const perDay = await m.conn.all(
-      `SELECT ${LOCAL_DATE} AS date, proc, CAST(count(*) AS INTEGER) AS runs FROM ${TABLE} GROUP BY ALL ORDER BY date, proc`,
+      `SELECT ${LOCAL_DATE} AS date, proc, count(*) AS runs FROM ${TABLE} GROUP BY ALL ORDER BY date, proc`,
       tz,
     );
     const newest = await m.conn.all(
-      `SELECT run_id, chip_name, chip_group, CAST(chip_number AS INTEGER) AS chip_number, proc, ${LOCAL_DATE} AS date_local,
+      `SELECT run_id, chip_name, chip_group, chip_number, proc, ${LOCAL_DATE} AS date_local,
          has_light, summary FROM ${TABLE} ORDER BY ${ORDER_INSTANT} DESC, file_idx DESC NULLS LAST, run_id DESC LIMIT 12`,
       tz,
     );
@@ -152,7 +145,7 @@ export class LakeView {
   }
 }
 
-/** JSON-ready values: BIGINT as numbers, timestamps as ISO text. */
+/** JSON-ready values: timestamps as ISO text, and a whole number past 2^53 (the engine keeps it a bigint) as the nearest number. */
 export function plain(row: Record<string, unknown>): ManifestRecord {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {

@@ -70,8 +70,8 @@ export async function readRunSeries(
   const range =
     request.from !== undefined && request.to !== undefined ? `WHERE ${x} BETWEEN ${Number(request.from)} AND ${Number(request.to)}` : '';
   const params = { file };
-  const [count] = await conn.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${source} ${range}`, params);
-  const rows = Number(count?.n ?? 0);
+  const [count] = await conn.all<{ n: number }>(`SELECT count(*) AS n FROM ${source} ${range}`, params);
+  const rows = count?.n ?? 0;
   const picked = [x, ...ys].map((c, i) => `CAST(${c} AS DOUBLE) AS c${i}`).join(', ');
   const buckets = Math.max(1, Math.floor(request.points / 3));
   const exact = rows <= request.points;

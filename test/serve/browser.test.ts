@@ -59,7 +59,7 @@ describe('strata serve in a browser', { skip }, () => {
 
   it("opens a run from the timeline, draws every point of a small run, and overlays another run", async () => {
     const m = await openManifest(s.lake.config.manifestPath);
-    const [run] = await m.conn.all<{ run_id: string; rows: bigint }>(
+    const [run] = await m.conn.all<{ run_id: string; rows: number }>(
       `SELECT run_id, rows FROM ${m.source} WHERE proc = 'It' AND has_light AND rows < 2000 AND chip_group = $g AND chip_number = $n ORDER BY rows DESC LIMIT 1`,
       { g: shownChip!.chip_group, n: shownChip!.chip_number },
     );

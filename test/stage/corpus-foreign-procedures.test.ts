@@ -1,9 +1,10 @@
 // The real lab corpus staged with the design documents' procedures YAML gives the same runs as with strata's own:
 // same procedure, light, chip, start time and rows for every file; only the column names follow the YAML.
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import { readManifest } from '../../src/lake/manifest-store.js';
 import type { ManifestRow } from '../../src/lake/manifest-row.js';
@@ -15,52 +16,8 @@ const CORPUS = path.resolve(projectRoot, '../shared/corpus/lab');
 const present = existsSync(CORPUS);
 if (!present && process.env['STRATA_REQUIRE_CORPUS'] === '1') throw new Error(`STRATA_REQUIRE_CORPUS=1 but the corpus is not at ${CORPUS}`);
 
-const COMMON = `      Chip group name: str
-      Chip number: int
-      Laser voltage: float
-      Laser wavelength: float
-      Information: str
-      Sample: str
-      Procedure version: str
-      Irange: float
-      NPLC: int
-    Metadata:
-      Start time: datetime`;
-
 /** The design documents' shape (000, section 3), written for the corpus's four procedures. */
-const DESIGN_YAML = `procedures:
-  It:
-    Parameters:
-${COMMON}
-      VDS: float
-      VG: float
-      Laser ON+OFF period: float
-    Data: { "t (s)": float, "I (A)": float, "VL (V)": float, "Plate T (degC)": float, "Ambient T (degC)": float, "Clock (ms)": float }
-  IVg:
-    Parameters:
-${COMMON}
-      VDS: float
-      VG start: float
-      VG end: float
-    Data: { "Vg (V)": float, "I (A)": float, "Plate T (degC)": float, "Ambient T (degC)": float, "Clock (ms)": float }
-  IV:
-    Parameters:
-${COMMON}
-      VG: float
-      VSD start: float
-      VSD end: float
-    Data: { "Vsd (V)": float, "I (A)": float, "Plate T (degC)": float, "Ambient T (degC)": float, "Clock (ms)": float }
-  LaserCalibration:
-    Parameters:
-      Laser wavelength: float
-      Optical fiber: str
-      Information: str
-    Metadata:
-      Start time: datetime
-      Sensor model: str
-    Data: { "VL (V)": float, "Power (W)": float }
-    Config: { light_detection: laser_calibration }
-`;
+const DESIGN_YAML = path.join(path.dirname(fileURLToPath(import.meta.url)), 'design-procedures.yml');
 
 describe('the real corpus with a design-shaped procedures YAML', { skip: present ? false : `corpus not present at ${CORPUS}` }, () => {
   let own: Map<string, ManifestRow>;
@@ -68,11 +25,10 @@ describe('the real corpus with a design-shaped procedures YAML', { skip: present
   let designStage: string;
   before(async () => {
     const root = tempDir();
-    writeFileSync(path.join(root, 'design.yml'), DESIGN_YAML);
     const conn = await (await Engine.open()).connect();
     const byFile = (rows: ManifestRow[]) => new Map(rows.map((r) => [r.source_file, r]));
     const a = await stageInto(CORPUS, path.join(root, 'own'));
-    const b = await stageInto(CORPUS, path.join(root, 'design'), { proceduresYaml: path.join(root, 'design.yml') });
+    const b = await stageInto(CORPUS, path.join(root, 'design'), { proceduresYaml: DESIGN_YAML });
     assert.equal(b.summary.rejected, 0, JSON.stringify(b.summary.rejects.slice(0, 3)));
     own = byFile(await readManifest(conn, a.config.manifestPath));
     design = byFile(await readManifest(conn, b.config.manifestPath));

@@ -1,9 +1,10 @@
 // A lab's older procedures YAML (the design documents' shape, the lab system's own) stages the same files, and the
 // lake keeps the column names that YAML gives; a procedure added in YAML only stages with its summary and light rule.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { readManifest } from '../../src/lake/manifest-store.js';
@@ -24,40 +25,7 @@ const COMMON = `      Chip group name: str
       Start time: datetime`;
 
 /** The design documents' shape (000, section 3): header names and column names exactly as the instrument writes them. */
-const DESIGN_YAML = `procedures:
-  It:
-    Parameters:
-${COMMON}
-      VG: float
-      VDS: float
-    Data:
-      t (s): float
-      I (A): float
-      VL (V): float
-  IVg:
-    Parameters:
-${COMMON}
-      VDS: float
-      VG start: float
-      VG end: float
-    Data:
-      Vg (V): float
-      I (A): float
-  IV:
-    Parameters:
-${COMMON}
-      VG: float
-    Data:
-      Vsd (V): float
-      I (A): float
-  LaserCalibration:
-    Parameters:
-      Laser wavelength: float
-      Optical fiber: str
-    Data:
-      VL (V): float
-      Power (W): float
-`;
+const DESIGN_YAML = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'design-procedures.yml'), 'utf8');
 
 /** The lab system's own shape: a global ManifestColumnMap, Config blocks, Data as a type or {type, required}. */
 const LAB_YAML = `# written for this test in the shape of the lab's config/procedures.yml

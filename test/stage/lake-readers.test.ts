@@ -59,13 +59,13 @@ describe('the lake every reader opens', () => {
   it('reads one procedure whole with DuckDB and no union option, partition columns from the path', async () => {
     for (const proc of procs()) {
       const [count] = await withConn((conn) =>
-        conn.all<{ n: bigint; runs: bigint; procs: bigint }>(
+        conn.all<{ n: number; runs: number; procs: number }>(
           `SELECT count(*) n, count(DISTINCT run_id) runs, count(DISTINCT proc) procs FROM read_parquet(${sqlLiteral(`${lake.config.stageRoot}/proc=${proc}/**/*.parquet`)}, hive_partitioning=true)`,
         ),
       );
-      assert.equal(Number(count?.n), rowsOf(proc), proc);
-      assert.equal(Number(count?.runs), rows.filter((r) => r.proc === proc).length);
-      assert.equal(Number(count?.procs), 1);
+      assert.equal(count?.n, rowsOf(proc), proc);
+      assert.equal(count?.runs, rows.filter((r) => r.proc === proc).length);
+      assert.equal(count?.procs, 1);
     }
   });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { STAGING_FIELDS, STAGING_OPTIONS } from '../../src/config/staging-options.js';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { lastJson, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -41,6 +42,19 @@ describe('strata stage (CLI)', () => {
     const strict = await runCli(['stage', '--raw-root', 'raw', '--stage-root', 'b/stage', '--strict', '--quiet', '--settle', '0'], { cwd: root });
     assert.equal(strict.code, 1);
     assert.equal(readdirSync(path.join(root, 'b', '_rejects')).length, 1);
+  });
+
+  it('documents every staging option of the table, and its Python-system alias, in `stage --help` and `pipeline --help`', async () => {
+    for (const command of ['stage', 'pipeline']) {
+      const help = await runCli([command, '--help']);
+      assert.equal(help.code, 0);
+      const text = help.stdout.replace(/\s+/g, ' ');
+      for (const field of STAGING_FIELDS) {
+        const { flag, help: line, alias } = STAGING_OPTIONS[field];
+        assert.ok(text.includes(`${flag} ${line}`), `${command}: ${flag}`);
+        if (alias) assert.ok(text.includes(`${alias.flag} ${alias.help}`), `${command}: ${alias.flag}`);
+      }
+    }
   });
 
   const usage: [string, string[], RegExp][] = [

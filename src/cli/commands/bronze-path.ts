@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { bronzePathFor } from '../../sample/bronze-path.js';
 import { parseIsoInstant } from '../../time/local-time.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../io.js';
 
 interface BronzePathFlags {
   readonly at?: Date;

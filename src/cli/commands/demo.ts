@@ -3,9 +3,8 @@ import path from 'node:path';
 import { generateLabCorpus } from '../../demo/generate-lab-corpus.js';
 import { labLayout, runLabPipeline } from '../../pipeline/run-lab-pipeline.js';
 import { integerOption } from '../parse-option.js';
-import { printJson, progressFor, say } from '../io.js';
+import { printJson, progressFor, say, type RegisterCommand } from '../io.js';
 import { stagingConfigFrom } from './stage.js';
-import type { RegisterCommand } from './index.js';
 import { counted } from '../../progress/counted.js';
 
 interface DemoFlags {

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { openManifest } from '../../history/manifest-query.js';
 import { exportDayMetadata } from '../../history/metadata-export.js';
 import { dateOption } from '../parse-option.js';
-import { printJson, say } from '../io.js';
+import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
-import type { RegisterCommand } from './index.js';
 import { counted } from '../../progress/counted.js';
 
 interface ExportFlags extends ManifestFlags {

@@ -7,9 +7,8 @@ import { openManifest } from '../../history/manifest-query.js';
 import { configError, usageError } from '../../errors.js';
 import { findStageRoot } from '../../lake/validate-manifest.js';
 import { choiceOption, integerOption } from '../parse-option.js';
-import { printJson, say } from '../io.js';
+import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
-import type { RegisterCommand } from './index.js';
 import { counted } from '../../progress/counted.js';
 
 interface HistoriesFlags extends ManifestFlags {

@@ -9,9 +9,8 @@ import { HISTORY_TABLE } from '../../history/run-table.js';
 import { configError, usageError } from '../../errors.js';
 import { findStageRoot } from '../../lake/validate-manifest.js';
 import { choiceOption, integerOption } from '../parse-option.js';
-import { printJson, say } from '../io.js';
+import { printJson, say, type RegisterCommand } from '../io.js';
 import { FORMATS, manifestFlags, withManifestOptions, withOutputOptions, writeRuns, checkRunOutput, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
-import type { RegisterCommand } from './index.js';
 
 interface ChipArgument {
   readonly number: number;

@@ -1,9 +1,6 @@
 // Every CLI command, one module each, loaded only when its command runs (so `strata history` never loads
 // exceljs or pg). main.ts registers them in this order; the key is the command's name.
-import type { Command } from 'commander';
-import type { CommandContext } from '../io.js';
-
-export type RegisterCommand = (program: Command, context: CommandContext) => void;
+import type { RegisterCommand } from '../io.js';
 
 /** Each command: the line `strata --help` shows (so help loads no command module), and its module. */
 export interface CommandEntry {

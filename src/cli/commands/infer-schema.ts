@@ -8,8 +8,7 @@ import { firstDataRows } from '../../parse/data-rows.js';
 import { inferProceduresYaml, type ExampleFile } from '../../schema/infer-procedures.js';
 import { usageError } from '../../errors.js';
 import { integerOption } from '../parse-option.js';
-import { say } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { say, type RegisterCommand } from '../io.js';
 import { counted } from '../../progress/counted.js';
 
 async function readHead(file: string, bytes = 65536): Promise<Buffer> {

@@ -1,9 +1,8 @@
 // `strata ingest [FILE...]`: checks landed files in place (name, period, headers) and logs each in meta.ingestion_log.
 import path from 'node:path';
 import { ingestFiles } from '../../landed/ingest.js';
-import { printJson, say } from '../io.js';
+import { printJson, say, type RegisterCommand } from '../io.js';
 import { landedFileArguments, secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';
-import type { RegisterCommand } from './index.js';
 
 export const registerIngest: RegisterCommand = (program, { io, setExitCode }) => {
   withStageDatabaseFlags(

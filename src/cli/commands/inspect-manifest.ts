@@ -4,9 +4,8 @@ import { openManifest } from '../../history/manifest-query.js';
 import { INSPECT_TABLE } from '../../history/run-table.js';
 import { usageError } from '../../errors.js';
 import { choiceOption, dateOption, integerOption } from '../parse-option.js';
-import { printJson } from '../io.js';
+import { printJson, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, checkRunOutput, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
-import type { RegisterCommand } from './index.js';
 
 interface InspectFlags extends ManifestFlags {
   readonly chip?: number;

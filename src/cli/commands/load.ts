@@ -1,9 +1,8 @@
 // `strata load --dataset D --period P`: replaces the period's rows in stage.<table>, in one transaction.
 import { findDataset } from '../../landed/dataset-rules.js';
 import { loadPeriod } from '../../load/load-period.js';
-import { printJson, say } from '../io.js';
+import { printJson, say, type RegisterCommand } from '../io.js';
 import { secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';
-import type { RegisterCommand } from './index.js';
 import path from 'node:path';
 import { counted } from '../../progress/counted.js';
 

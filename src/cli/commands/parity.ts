@@ -5,9 +5,8 @@ import { usageError } from '../../errors.js';
 import { readLegacyHistories, readLegacyMetadata } from '../../history/legacy-files.js';
 import { compareWithLegacy, readStagedRuns, type ParityReport } from '../../history/legacy-parity.js';
 import { openManifest } from '../../history/manifest-query.js';
-import { printJson, say } from '../io.js';
+import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
-import type { RegisterCommand } from './index.js';
 
 interface ParityFlags extends ManifestFlags {
   readonly legacyHistories?: string;

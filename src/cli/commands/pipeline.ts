@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { labLayout, runLabPipeline } from '../../pipeline/run-lab-pipeline.js';
 import { integerOption } from '../parse-option.js';
-import { printJson, progressFor, say } from '../io.js';
+import { printJson, progressFor, say, type RegisterCommand } from '../io.js';
 import { addStagingOptions, reportStage, stagingConfigFrom, warnUnusedFlags, type StageFlags } from './stage.js';
 import { checkApart } from '../../config/staging-config.js';
 import { chipHistory, HISTORY_CSV_COLUMNS, oldLightMarker } from '../../history/chip-history.js';
@@ -11,7 +11,6 @@ import { toSafeCsv } from '../../history/safe-csv.js';
 import { writeFileAtomically } from '../../lake/atomic-file.js';
 import { usageError } from '../../errors.js';
 import type { StagingConfig } from '../../config/staging-config.js';
-import type { RegisterCommand } from './index.js';
 import { counted } from '../../progress/counted.js';
 
 interface PipelineFlags extends StageFlags {

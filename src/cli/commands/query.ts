@@ -4,8 +4,7 @@ import path from 'node:path';
 import { queryLake, type QueryResult } from '../../query/query-lake.js';
 import { toSafeCsv } from '../../history/safe-csv.js';
 import { choiceOption } from '../parse-option.js';
-import { printJson, say, type CliIo } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { printJson, say, type CliIo, type RegisterCommand } from '../io.js';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
 

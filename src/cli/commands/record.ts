@@ -1,8 +1,7 @@
 // `strata record RAW BRONZE`: appends one line to the processed-files log (safe while other processes append too).
 import path from 'node:path';
 import { recordProcessedFile } from '../../sample/processed-log.js';
-import { printJson } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { printJson, type RegisterCommand } from '../io.js';
 
 export const DEFAULT_LOG_NAME = 'processed.jsonl';
 

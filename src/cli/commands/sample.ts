@@ -5,8 +5,7 @@ import { DEFAULT_IN_FLIGHT_PREFIXES } from '../../discover/in-flight.js';
 import type { SampleFormat } from '../../sample/choose-sampler.js';
 import { DEFAULT_POLL_MS, DEFAULT_ROWS, runSampler, type SamplerOptions } from '../../sample/run-sampler.js';
 import { integerOption } from '../parse-option.js';
-import { printJson, progressFor, say, type CliIo } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
 import { counted } from '../../progress/counted.js';
 
 interface SampleFlags {

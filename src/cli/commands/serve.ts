@@ -8,8 +8,7 @@ import { LakeView } from '../../serve/lake-view.js';
 import { startServer } from '../../serve/http-server.js';
 import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../../time/time-zone.js';
 import { integerOption } from '../parse-option.js';
-import { printJson, say } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { printJson, say, type RegisterCommand } from '../io.js';
 
 interface ServeFlags {
   readonly dataRoot?: string;

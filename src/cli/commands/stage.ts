@@ -1,57 +1,42 @@
 // `strata stage`: raw instrument files -> partitioned Parquet lake + manifest (CONTRACT.md).
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { labLayout } from '../../pipeline/run-lab-pipeline.js';
-import { loadStagingConfig } from '../../config/staging-config.js';
+import { loadStagingConfig, type StagingConfigSources } from '../../config/staging-config.js';
+import { STAGING_FIELDS, STAGING_OPTIONS, type OptionKind, type StagingField } from '../../config/staging-options.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
 import { integerOption, numberOption } from '../parse-option.js';
-import { printJson, progressFor, say, type CliIo } from '../io.js';
-import type { RegisterCommand } from './index.js';
+import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
 import { counted, perSecond } from '../../progress/counted.js';
 
+/** What commander hands a staging command: the staging options under their flags' attribute names, and the CLI's own. */
 export interface StageFlags {
-  readonly rawRoot?: string;
-  readonly stageRoot?: string;
-  readonly proceduresYaml?: string;
-  readonly chipParams?: string;
-  readonly localTz?: string;
-  readonly workers?: number;
-  readonly force?: boolean;
-  readonly onlyYamlData?: boolean;
-  readonly strict?: boolean;
-  readonly settle?: number;
-  readonly inFlightPrefix?: string[];
-  readonly rejectsDir?: string;
-  readonly eventsDir?: string;
-  readonly manifest?: string;
-  readonly manifestPath?: string;
+  readonly [attribute: string]: unknown;
   readonly polarsThreads?: number;
-  readonly extractionVersion?: string;
   readonly config?: string;
   readonly breakLock?: boolean;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
 
+/** Flag values commander checks itself, so a bad one is a usage line naming the flag. */
+const FLAG_PARSERS: Partial<Record<OptionKind, (text: string) => number>> = { workers: integerOption(1, 32), seconds: numberOption(0) };
+
+function stagingFlag(field: StagingField): Option {
+  const { flag, help, kind } = STAGING_OPTIONS[field];
+  const option = new Option(flag, help);
+  const parse = FLAG_PARSERS[kind];
+  return parse === undefined ? option : option.argParser(parse);
+}
+
 /** The staging flags, shared by `stage` and `pipeline`. */
 export function addStagingOptions(command: Command): Command {
+  for (const field of STAGING_FIELDS) {
+    command.addOption(stagingFlag(field));
+    const alias = STAGING_OPTIONS[field].alias;
+    if (alias !== undefined) command.option(alias.flag, alias.help);
+  }
   return command
-    .option('--raw-root <dir>', 'folder of raw instrument CSVs, read recursively')
-    .option('--stage-root <dir>', 'the lake: proc=/date=/run_id= folders of Parquet files are written here')
-    .option('--procedures-yaml <file>', 'procedures schema (default: the one strata ships, config/procedures.yml)')
-    .option('--chip-params <file>', "the lab's chip parameters YAML: chip number -> chip_group, notes, expected_procs")
-    .option('--local-tz <zone>', 'IANA time zone of the lab, for local dates and naive ISO times (default America/Santiago)')
-    .option('--workers <n>', 'files staged at once (default: the number of cores)', integerOption(1, 32))
-    .option('--force', 'restage every file, even unchanged ones')
-    .option('--only-yaml-data', 'drop data columns the procedures YAML does not declare')
-    .option('--strict', 'reject files missing a required column or of an unknown procedure; exit 1 on any reject')
-    .option('--settle <seconds>', 'leave files modified less than this many seconds ago for the next run (default 10)', numberOption(0))
-    .option('--in-flight-prefix <prefix...>', "file-name prefixes of files still being written (default: temp_)")
-    .option('--rejects-dir <dir>', 'reject records (default: <stage-root>/../_rejects)')
-    .option('--events-dir <dir>', 'event history (default: <stage-root>/../_manifest/events)')
-    .option('--manifest <file>', 'the manifest (default: <stage-root>/../_manifest/manifest.parquet)')
-    .option('--manifest-path <file>', "the Python system's name for --manifest")
-    .option('--extraction-version <text>', 'recorded in each run\'s manifest row (default: strata\'s version)')
     .option('--polars-threads <n>', 'the Python system\'s flag: accepted and unused (strata has no Polars; see --workers)', integerOption(1, 1024))
     .option('--config <file>', 'a YAML file of these options (keys as the flag names); flags win, then STRATA_* variables')
     .option('--break-lock', "take the lake's stage lock even if another run seems to hold it (only when that run is dead)")
@@ -59,26 +44,17 @@ export function addStagingOptions(command: Command): Command {
     .option('--quiet', 'no progress and no messages, only errors');
 }
 
+/** A staging option's value as given on the command line (its alias wins, as in the Python system). */
+function flagValue(flags: StageFlags, field: StagingField) {
+  const alias = STAGING_OPTIONS[field].alias;
+  const value = (alias === undefined ? undefined : flags[new Option(alias.flag).attributeName()]) ?? flags[stagingFlag(field).attributeName()];
+  return value as StagingConfigSources['flags'][StagingField];
+}
+
 export function stagingConfigFrom(flags: StageFlags, io: CliIo, defaults?: { rawRoot: string; stageRoot: string }) {
   return loadStagingConfig({
     defaults,
-    flags: {
-      rawRoot: flags.rawRoot,
-      stageRoot: flags.stageRoot,
-      proceduresYaml: flags.proceduresYaml,
-      chipParams: flags.chipParams,
-      localTz: flags.localTz,
-      workers: flags.workers,
-      force: flags.force,
-      onlyYamlData: flags.onlyYamlData,
-      strict: flags.strict,
-      settleSeconds: flags.settle,
-      inFlightPrefixes: flags.inFlightPrefix,
-      rejectsDir: flags.rejectsDir,
-      eventsDir: flags.eventsDir,
-      manifestPath: flags.manifestPath ?? flags.manifest,
-      extractionVersion: flags.extractionVersion,
-    },
+    flags: Object.fromEntries(STAGING_FIELDS.map((field) => [field, flagValue(flags, field)])),
     configFile: flags.config,
     env: io.env,
     cwd: io.cwd,

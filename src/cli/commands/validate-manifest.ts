@@ -4,13 +4,12 @@ import { Engine } from '../../engine/duckdb.js';
 import { configError } from '../../errors.js';
 import { validateManifest, findStageRoot } from '../../lake/validate-manifest.js';
 import { countFindings, formatValidationReport } from '../../lake/validation-report.js';
-import { printJson, say } from '../io.js';
+import { printJson, say, type RegisterCommand } from '../io.js';
 import { loadChipParams } from '../../config/chip-params.js';
 import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
 import { projectRoot } from '../../version.js';
 import { DEFAULT_MANIFEST } from '../manifest-options.js';
 import { existsSync } from 'node:fs';
-import type { RegisterCommand } from './index.js';
 
 interface ValidateFlags {
   readonly manifest: string;

@@ -1,9 +1,8 @@
 // `strata validate [FILE...]`: cleans and casts landed files into stage/cleaned/<dataset>/<period>.parquet, rejects aside.
 import path from 'node:path';
 import { validateFiles } from '../../landed/validate-file.js';
-import { printJson, say } from '../io.js';
+import { printJson, say, type RegisterCommand } from '../io.js';
 import { landedFileArguments, secondsSince, withStageDatabase, withStageDatabaseFlags, type StageDatabaseFlags } from '../stage-database-options.js';
-import type { RegisterCommand } from './index.js';
 import { counted } from '../../progress/counted.js';
 
 export const registerValidate: RegisterCommand = (program, { io, setExitCode }) => {

@@ -67,10 +67,10 @@ export class DuckDbStageDatabase implements StageDatabase {
       await conn.run(createStageTableSql(table, this.capabilities));
       checkStageColumns(table, (await conn.all<{ column_name: string }>(STAGE_COLUMNS_SQL, [table.name])).map((r) => r.column_name));
       const target = stageTableName(table);
-      const [deleted] = await conn.all<{ Count: bigint }>(`DELETE FROM ${target} WHERE "_data_period" = $1`, [period]);
+      const [deleted] = await conn.all<{ Count: number }>(`DELETE FROM ${target} WHERE "_data_period" = $1`, [period]);
       const columns = columnListSql(table);
-      const [inserted] = await conn.all<{ Count: bigint }>(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${readParquetSql(parquetFile)}`);
-      return { rowsDeleted: Number(deleted?.Count ?? 0n), rowsInserted: Number(inserted?.Count ?? 0n) };
+      const [inserted] = await conn.all<{ Count: number }>(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${readParquetSql(parquetFile)}`);
+      return { rowsDeleted: deleted?.Count ?? 0, rowsInserted: inserted?.Count ?? 0 };
     });
   }
 

@@ -1,0 +1,126 @@
+// The staging options, each written once: the CLI declares its flags from this table and loadStagingConfig reads
+// flags, STRATA_* variables and the config file by it.
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
+import { DEFAULT_IN_FLIGHT_PREFIXES } from '../discover/in-flight.js';
+import { extractionVersion, projectRoot } from '../version.js';
+
+export interface StagingConfig {
+  readonly rawRoot: string;
+  readonly stageRoot: string;
+  readonly proceduresYaml: string;
+  /** The lab's chip parameters file (chip number -> group, notes, expected procedures); none by default. */
+  readonly chipParams: string | undefined;
+  readonly localTz: string;
+  readonly workers: number;
+  readonly force: boolean;
+  readonly onlyYamlData: boolean;
+  readonly strict: boolean;
+  readonly settleSeconds: number;
+  readonly inFlightPrefixes: readonly string[];
+  readonly rejectsDir: string;
+  readonly eventsDir: string;
+  readonly manifestPath: string;
+  readonly extractionVersion: string;
+}
+
+/**
+ * How a value is read from text (a flag, a variable) or from YAML: `path` resolves against the working folder,
+ * `workers` is a whole number from 1 to 32, `seconds` a number from 0, `list` comma-separated text or a YAML list.
+ */
+export type OptionKind = 'path' | 'text' | 'workers' | 'seconds' | 'bool' | 'list';
+
+export interface StagingOption<T> {
+  /** The flag as commander declares it; its name (`raw-root`) is the config-file key and, as STRATA_RAW_ROOT, the variable. */
+  readonly flag: string;
+  /** The flag's line in `--help`. */
+  readonly help: string;
+  readonly kind: OptionKind;
+  /** The value when no flag, variable or file gives one, from the stage root; without it the value stays undefined. */
+  readonly fallback?: (stageRoot: string) => T;
+  /** The Python system's name of the same flag, accepted by the CLI only. */
+  readonly alias?: { readonly flag: string; readonly help: string };
+}
+
+export type StagingField = keyof StagingConfig;
+
+/** Beside the stage root, where rejects and the manifest sit (CONTRACT.md). */
+const beside = (stageRoot: string, ...parts: string[]) => path.join(path.dirname(stageRoot), ...parts);
+
+export const STAGING_OPTIONS: { readonly [F in StagingField]: StagingOption<StagingConfig[F]> } = {
+  rawRoot: { flag: '--raw-root <dir>', kind: 'path', help: 'folder of raw instrument CSVs, read recursively' },
+  stageRoot: { flag: '--stage-root <dir>', kind: 'path', help: 'the lake: proc=/date=/run_id= folders of Parquet files are written here' },
+  proceduresYaml: {
+    flag: '--procedures-yaml <file>',
+    kind: 'path',
+    help: 'procedures schema (default: the one strata ships, config/procedures.yml)',
+    fallback: () => path.join(projectRoot, 'config', 'procedures.yml'),
+  },
+  chipParams: { flag: '--chip-params <file>', kind: 'path', help: "the lab's chip parameters YAML: chip number -> chip_group, notes, expected_procs" },
+  localTz: {
+    flag: '--local-tz <zone>',
+    kind: 'text',
+    help: `IANA time zone of the lab, for local dates and naive ISO times (default ${DEFAULT_LOCAL_TZ})`,
+    fallback: () => DEFAULT_LOCAL_TZ,
+  },
+  workers: {
+    flag: '--workers <n>',
+    kind: 'workers',
+    help: 'files staged at once (default: the number of cores)',
+    fallback: () => Math.min(32, Math.max(1, availableParallelism())),
+  },
+  force: { flag: '--force', kind: 'bool', help: 'restage every file, even unchanged ones', fallback: () => false },
+  onlyYamlData: { flag: '--only-yaml-data', kind: 'bool', help: 'drop data columns the procedures YAML does not declare', fallback: () => false },
+  strict: {
+    flag: '--strict',
+    kind: 'bool',
+    help: 'reject files missing a required column or of an unknown procedure; exit 1 on any reject',
+    fallback: () => false,
+  },
+  settleSeconds: {
+    flag: '--settle <seconds>',
+    kind: 'seconds',
+    help: 'leave files modified less than this many seconds ago for the next run (default 10)',
+    fallback: () => 10,
+  },
+  inFlightPrefixes: {
+    flag: '--in-flight-prefix <prefix...>',
+    kind: 'list',
+    help: `file-name prefixes of files still being written (default: ${DEFAULT_IN_FLIGHT_PREFIXES.join(' ')})`,
+    fallback: () => DEFAULT_IN_FLIGHT_PREFIXES,
+  },
+  rejectsDir: {
+    flag: '--rejects-dir <dir>',
+    kind: 'path',
+    help: 'reject records (default: <stage-root>/../_rejects)',
+    fallback: (stageRoot) => beside(stageRoot, '_rejects'),
+  },
+  eventsDir: {
+    flag: '--events-dir <dir>',
+    kind: 'path',
+    help: 'event history (default: <stage-root>/../_manifest/events)',
+    fallback: (stageRoot) => beside(stageRoot, '_manifest', 'events'),
+  },
+  manifestPath: {
+    flag: '--manifest <file>',
+    kind: 'path',
+    help: 'the manifest (default: <stage-root>/../_manifest/manifest.parquet)',
+    fallback: (stageRoot) => beside(stageRoot, '_manifest', 'manifest.parquet'),
+    alias: { flag: '--manifest-path <file>', help: "the Python system's name for --manifest" },
+  },
+  extractionVersion: {
+    flag: '--extraction-version <text>',
+    kind: 'text',
+    help: "recorded in each run's manifest row (default: strata's version)",
+    fallback: () => extractionVersion(),
+  },
+};
+
+export const STAGING_FIELDS = Object.keys(STAGING_OPTIONS) as readonly StagingField[];
+
+/** The option's config-file key: its flag's name, `raw-root`. */
+export const configKeyOf = (field: StagingField): string => STAGING_OPTIONS[field].flag.replace(/^--/, '').split(' ')[0] ?? field;
+
+/** The option's environment variable: STRATA_RAW_ROOT. */
+export const envNameOf = (field: StagingField): string => `STRATA_${configKeyOf(field).replaceAll('-', '_').toUpperCase()}`;
