@@ -1,6 +1,7 @@
 // The event history: one JSON line per file per stage run, in `events/<run start>-<pid>.jsonl` (appended, never rewritten).
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
+import { appendWhole } from './atomic-file.js';
 
 export type StageEvent =
   | {
@@ -37,8 +38,9 @@ export function openEventsLog(eventsDir: string, startedAt: Date): EventsLog {
   let buffer: string[] = [];
   const flush = () => {
     if (buffer.length === 0) return;
-    writeSync(fd, buffer.join(''));
+    const text = buffer.join('');
     buffer = [];
+    appendWhole(fd, text, file);
   };
   return {
     file,
@@ -47,8 +49,11 @@ export function openEventsLog(eventsDir: string, startedAt: Date): EventsLog {
       if (buffer.length >= 1000) flush();
     },
     close() {
-      flush();
-      closeSync(fd);
+      try {
+        flush();
+      } finally {
+        closeSync(fd);
+      }
     },
   };
 }

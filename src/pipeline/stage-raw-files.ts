@@ -93,6 +93,7 @@ async function stageDiscovered(
   const lock = acquireStageLock(config.stageRoot, { alsoSweep: [path.dirname(config.manifestPath), config.rejectsDir], breakLock });
   const engine = await Engine.open(':memory:', { threads: 1 });
   const events = openEventsLog(config.eventsDir, now());
+  let failure: unknown;
   try {
     const conn = await engine.connect();
     const adopted = await adoptJournaledRuns(conn, config, catalog.parameterColumns);
@@ -132,10 +133,18 @@ async function stageDiscovered(
       catalogNote: catalog.note,
       rejects,
     };
+  } catch (error) {
+    failure = error;
+    throw error;
   } finally {
-    events.close();
-    engine.close();
+    // The lock goes first: a full disk that cannot take this run's last events must not leave the lake locked.
     lock.release();
+    engine.close();
+    try {
+      events.close();
+    } catch (error) {
+      if (failure === undefined) throw error; // else the run's own failure (a full disk, most often) is the one to tell
+    }
   }
 }
 
@@ -199,9 +208,7 @@ async function stageInWorkers(
         recorder.record(outcome);
       } catch (error) {
         // The run cannot record what it does (a full disk, most often): stop sending files, keep what is done.
-        const code = (error as NodeJS.ErrnoException).code;
-        const where = (error as NodeJS.ErrnoException).path ?? config.stageRoot;
-        stopped ??= `${where} could not be written (${code === 'ENOSPC' ? 'the disk is full' : messageOf(error)}).`;
+        stopped ??= `${messageOf(error)}.`;
         workers.stop();
       }
       progress.advance();
