@@ -127,7 +127,8 @@ export function openOutcomeRecorder(
       } else {
         const { row } = outcome;
         const previous = staged.get(file.relPath);
-        if (previous && previous.path !== row.path) rmSync(absoluteDataPath(config.stageRoot, previous.path), { force: true });
+        // A new start time is a new run id: the old run goes, folder and all (a run folder holds its one file).
+        if (previous && previous.path !== row.path) rmSync(path.dirname(absoluteDataPath(config.stageRoot, previous.path)), { recursive: true, force: true });
         const origin = gone.get(row.source_sha1);
         if (origin && origin.path !== row.path) {
           // The same bytes under a new path: the run follows its file (one run, the new path).
