@@ -94,17 +94,13 @@ describe('a rejected file, fixed', () => {
 describe('a raw file restaged with a new start time', () => {
   it('moves its run to the new run id and leaves no folder of the old one behind', async () => {
     const root = tempDir();
-    const raw = path.join(root, 'raw');
-    const corpus = await generateLabCorpus({ root: raw, files: 1, seed: 43, procedures: ['It'] });
-    const abs = path.join(raw, corpus.files[0]!.relPath);
-    const lakeRoot = path.join(root, 'lake');
-    const first = await stageInto(raw, lakeRoot);
+    const { files } = await generateLabCorpus({ root: path.join(root, 'raw'), files: 1, seed: 43, procedures: ['It'] });
+    const abs = path.join(root, 'raw', files[0]!.relPath);
+    const first = await stageInto(path.join(root, 'raw'), path.join(root, 'lake'));
     const [before] = await withConn((conn) => readManifest(conn, first.config.manifestPath));
-    const text = readFileSync(abs, 'utf8');
-    writeFileSync(abs, text.replace(/^#\tStart time: (\d+)/m, (_, s: string) => `#\tStart time: ${Number(s) + 3600}`));
-    const later = new Date(Date.now() - 60_000);
-    utimesSync(abs, later, later);
-    const second = await stageInto(raw, lakeRoot);
+    writeFileSync(abs, readFileSync(abs, 'utf8').replace(/^#\tStart time: (\d+)/m, (_, s: string) => `#\tStart time: ${Number(s) + 3600}`));
+    utimesSync(abs, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const second = await stageInto(path.join(root, 'raw'), path.join(root, 'lake'));
     assert.equal(second.summary.ok, 1);
     const rows = await withConn((conn) => readManifest(conn, second.config.manifestPath));
     assert.equal(rows.length, 1);
