@@ -40,3 +40,16 @@ export const configError = (message: string, context?: Record<string, unknown>) 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Whether a failed write failed because its disk (or the user's quota) is full; DuckDB says it only in words. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || /no space left on device/i.test(messageOf(error));
+}
+
+/** A failed write of `target`: when its disk is full, an error that names the path that filled; else the error as it was. */
+export function namingFullDisk(target: string, error: unknown): unknown {
+  if (!isDiskFull(error)) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? 'ENOSPC';
+  return new StrataError('input', `${target} could not be written: the disk holding it is full (${code})`, { path: target }, { cause: error });
+}

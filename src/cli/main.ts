@@ -1,6 +1,6 @@
 // The CLI: a thin shell over the library. Parses flags, runs one command, turns errors into exit codes.
 import { Command, CommanderError } from 'commander';
-import { StrataError, messageOf } from '../errors.js';
+import { StrataError, isDiskFull, messageOf } from '../errors.js';
 import { commandAliases, commands } from './commands/index.js';
 import { endQuietlyWhenStdoutCloses, processIo, say, type CliIo, type CommandContext, type RegisterCommand } from './io.js';
 import { packageVersion } from '../version.js';
@@ -68,6 +68,10 @@ function exitCodeFor(error: unknown, io: CliIo): number {
   if (error instanceof StrataError) {
     say(io, `strata: ${error.message}`);
     return error.exitCode;
+  }
+  if (isDiskFull(error)) {
+    say(io, `strata: a disk is full (${messageOf(error)}); free some space and run again.`);
+    return 1;
   }
   say(io, `strata: unexpected failure: ${messageOf(error)}`);
   if (error instanceof Error && error.stack && io.env['STRATA_DEBUG']) say(io, error.stack);

@@ -1,9 +1,10 @@
 // Atomic, durable writes: a temp file in the target folder, flushed to disk, then renamed, then the folder
 // flushed, so a reader never sees a partial file and a power cut leaves the old file or the new one.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { namingFullDisk } from '../errors.js';
 
 const TEMP_MARK = '.strata-tmp-';
 
@@ -36,7 +37,7 @@ export function writeFileAtomically(target: string, content: string | Uint8Array
     syncToDisk(path.dirname(target));
   } catch (error) {
     rmSync(temp, { force: true });
-    throw error;
+    throw namingFullDisk(target, error);
   }
 }
 
@@ -51,7 +52,23 @@ export async function writeViaTemp<T>(target: string, write: (tempPath: string) 
     return result;
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    throw namingFullDisk(target, error);
+  }
+}
+
+/**
+ * Appends `text` to the open file `fd` (`file`, for the message) whole or not at all: when the disk fills mid-way
+ * the part written is cut off again, so the next append does not glue its line to half a line.
+ */
+export function appendWhole(fd: number, text: string, file: string): void {
+  try {
+    const written = writeSync(fd, text);
+    if (written < Buffer.byteLength(text)) {
+      ftruncateSync(fd, fstatSync(fd).size - written);
+      throw Object.assign(new Error(`only ${written} bytes of ${Buffer.byteLength(text)} were written`), { code: 'ENOSPC' });
+    }
+  } catch (error) {
+    throw namingFullDisk(file, error);
   }
 }
 

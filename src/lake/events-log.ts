@@ -1,7 +1,8 @@
 // The event history: one JSON line per file per stage run, in `events/<run start>-<pid>.jsonl` (appended, never rewritten).
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { RejectKind } from './reject-records.js';
+import { appendWhole } from './atomic-file.js';
 
 /** One file's outcome in one stage run; each line also holds the kind as `status`, the name events had before `kind`. */
 export type StageEvent =
@@ -39,8 +40,9 @@ export function openEventsLog(eventsDir: string, startedAt: Date): EventsLog {
   let buffer: string[] = [];
   const flush = () => {
     if (buffer.length === 0) return;
-    writeSync(fd, buffer.join(''));
+    const text = buffer.join('');
     buffer = [];
+    appendWhole(fd, text, file);
   };
   return {
     file,
@@ -49,8 +51,11 @@ export function openEventsLog(eventsDir: string, startedAt: Date): EventsLog {
       if (buffer.length >= 1000) flush();
     },
     close() {
-      flush();
-      closeSync(fd);
+      try {
+        flush();
+      } finally {
+        closeSync(fd);
+      }
     },
   };
 }

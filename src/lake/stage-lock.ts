@@ -2,7 +2,7 @@
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { StrataError } from '../errors.js';
+import { StrataError, namingFullDisk } from '../errors.js';
 import { removeTempFiles } from './atomic-file.js';
 
 export const STAGE_LOCK_NAME = '.strata-stage.lock';
@@ -99,20 +99,20 @@ export function lockState(file: string, text: string, now: number): LockState {
 function tryCreate(file: string): boolean {
   const mine = `${file}.${hostname()}-${process.pid}.new`;
   const holder: LockHolder = { tool: 'strata', host: hostname(), pid: process.pid, started: new Date(ownStart()).toISOString() };
-  const fd = openSync(mine, 'w');
   try {
-    writeSync(fd, `${JSON.stringify(holder)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    const fd = openSync(mine, 'w');
+    try {
+      writeSync(fd, `${JSON.stringify(holder)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     linkSync(mine, file);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     if (statOrUndefined(mine)?.nlink === 2) return true;
-    throw error;
+    throw namingFullDisk(file, error);
   } finally {
     rmSync(mine, { force: true });
   }

@@ -1,6 +1,6 @@
 // Records a stage run as it goes: an event per file when it ends, reject records, each staged run journaled at
 // once and merged into the manifest every few seconds, so a run killed halfway loses at most that much.
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { EngineConnection } from '../engine/duckdb.js';
@@ -12,6 +12,8 @@ import { validateManifestRows, type ManifestRow } from '../lake/manifest-row.js'
 import { mergeIntoManifest } from '../lake/manifest-store.js';
 import type { ParameterColumn } from '../lake/manifest-columns.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
+import { namingFullDisk } from '../errors.js';
+import { appendWhole } from '../lake/atomic-file.js';
 import { removeRejectRecord, writeRejectRecord } from '../lake/reject-records.js';
 import type { FileOutcome } from './stage-file.js';
 
@@ -93,6 +95,16 @@ export function openOutcomeRecorder(
       }
     });
   };
+  /** Journals a staged run; a run that cannot be journaled (a full disk) is unpublished, for the next run to stage. */
+  const journalRun = (row: ManifestRow) => {
+    try {
+      journalFd ??= openSync(journal, 'a');
+      appendWhole(journalFd, `${JSON.stringify(row)}\n`, journal);
+    } catch (error) {
+      rmSync(path.dirname(absoluteDataPath(config.stageRoot, row.path)), { recursive: true, force: true });
+      throw namingFullDisk(journal, error);
+    }
+  };
   const maybeMerge = () => {
     if (upserts.length >= MERGE_EVERY_RUNS || Date.now() - lastMerge >= MERGE_EVERY_MS) merge();
   };
@@ -115,7 +127,8 @@ export function openOutcomeRecorder(
       } else {
         const { row } = outcome;
         const previous = staged.get(file.relPath);
-        if (previous && previous.path !== row.path) rmSync(absoluteDataPath(config.stageRoot, previous.path), { force: true });
+        // A new start time is a new run id: the old run goes, folder and all (a run folder holds its one file).
+        if (previous && previous.path !== row.path) rmSync(path.dirname(absoluteDataPath(config.stageRoot, previous.path)), { recursive: true, force: true });
         const origin = gone.get(row.source_sha1);
         if (origin && origin.path !== row.path) {
           // The same bytes under a new path: the run follows its file (one run, the new path).
@@ -125,8 +138,7 @@ export function openOutcomeRecorder(
           moved.push({ from: origin.source, to: row.source_file });
         }
         if (rejected.has(file.relPath)) removeRejectRecord(config.rejectsDir, file.relPath);
-        journalFd ??= openSync(journal, 'a');
-        writeSync(journalFd, `${JSON.stringify(row)}\n`);
+        journalRun(row);
         ok.push(row);
         upserts.push(row);
         const warnings = origin ? [...outcome.warnings, `moved from ${origin.source} (same bytes); its earlier run was replaced`] : outcome.warnings;

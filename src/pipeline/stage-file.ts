@@ -126,7 +126,9 @@ function writeTemp(stageRoot: string, chunks: readonly Uint8Array[]): string {
   try {
     const fd = openSync(temp, 'w');
     try {
-      writevSync(fd, chunks as Uint8Array[]);
+      // A disk that fills mid-file takes only part of it without an error: a short write is a full disk too.
+      const size = chunks.reduce((sum, c) => sum + c.byteLength, 0);
+      if (writevSync(fd, chunks as Uint8Array[]) < size) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
     } finally {
       closeSync(fd);
     }

@@ -97,6 +97,7 @@ async function stageDiscovered(
   let opened: Promise<{ engine: Engine; conn: EngineConnection }> | undefined;
   const connect = async () => (await (opened ??= Engine.open(':memory:', { threads: 1 }).then(async (engine) => ({ engine, conn: await engine.connect() })))).conn;
   const events = openEventsLog(config.eventsDir, now());
+  let failure: unknown;
   try {
     const earlier = existsSync(config.manifestPath) || existsSync(pendingJournalPath(config.manifestPath));
     const adopted = earlier ? await adoptJournaledRuns(await connect(), config, catalog.parameterColumns) : 0;
@@ -138,10 +139,18 @@ async function stageDiscovered(
       catalogNote: catalog.note,
       rejects,
     };
+  } catch (error) {
+    failure = error;
+    throw error;
   } finally {
-    events.close();
-    await opened?.then(({ engine }) => engine.close(), () => {});
+    // The lock goes first: a full disk that cannot take this run's last events must not leave the lake locked.
     lock.release();
+    await opened?.then(({ engine }) => engine.close(), () => {});
+    try {
+      events.close();
+    } catch (error) {
+      if (failure === undefined) throw error; // else the run's own failure (a full disk, most often) is the one to tell
+    }
   }
 }
 
@@ -206,9 +215,7 @@ async function stageInWorkers(
         recorder.record(outcome);
       } catch (error) {
         // The run cannot record what it does (a full disk, most often): stop sending files, keep what is done.
-        const code = (error as NodeJS.ErrnoException).code;
-        const where = (error as NodeJS.ErrnoException).path ?? config.stageRoot;
-        stopped ??= `${where} could not be written (${code === 'ENOSPC' ? 'the disk is full' : messageOf(error)}).`;
+        stopped ??= `${messageOf(error)}.`;
         workers.stop();
       }
       progress.advance();

@@ -4,21 +4,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
-import { projectRoot } from '../../src/version.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
-
-/** The `npx strata ...` lines of a README section (an indented block), as argument lists, comments dropped. */
-function examplesOf(readme: string, heading: string): string[][] {
-  const start = readme.indexOf(`\n${heading}\n`);
-  assert.ok(start >= 0, `the README has a section ${heading}`);
-  const end = readme.indexOf('\n### ', start + heading.length + 2);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  return section
-    .split('\n')
-    .filter((line) => line.startsWith('    npx strata '))
-    .map((line) => line.slice('    npx strata '.length).replace(/\s+#.*$/, '').trim().split(/\s+/));
-}
+import { strataExamples } from '../support/readme.js';
 
 /** The old system's history file for chip 67, from strata's own answer (so parity has something to compare). */
 async function writeOldHistory(cwd: string): Promise<void> {
@@ -36,15 +24,14 @@ async function writeOldHistory(cwd: string): Promise<void> {
 
 describe('the README examples', () => {
   it('of "The manifest and chip histories" and "Coming from the Python system" run as written, exit 0', async () => {
-    const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
     const cwd = tempDir();
     await generateLabCorpus({ root: path.join(cwd, 'data', '01_raw'), files: 40, days: 3, startDate: '2025-10-13', chips: [{ group: 'Alisson', number: 67 }, { group: 'Alisson', number: 75 }] });
-    const stage = examplesOf(readme, '### `strata stage`: raw files into the lake')[0]!;
+    const stage = strataExamples('### `strata stage`: raw files into the lake')[0]!;
     assert.deepEqual(stage.slice(0, 1), ['stage']);
     const staged = await runCli([...stage, '--settle', '0'], { cwd });
     assert.equal(staged.code, 0, staged.stderr);
     await writeOldHistory(cwd);
-    const examples = [...examplesOf(readme, '### The manifest and chip histories'), ...examplesOf(readme, '### Coming from the Python system')];
+    const examples = [...strataExamples('### The manifest and chip histories'), ...strataExamples('### Coming from the Python system')];
     assert.ok(examples.length >= 10);
     for (const args of examples) {
       const run = await runCli(args, { cwd, env: { STRATA_SETTLE: '0' } });

@@ -90,3 +90,24 @@ describe('a rejected file, fixed', () => {
     assert.deepEqual(readdirSync(second.config.rejectsDir).filter((n) => n.endsWith('.json')), []);
   });
 });
+
+describe('a raw file restaged with a new start time', () => {
+  it('moves its run to the new run id and leaves no folder of the old one behind', async () => {
+    const root = tempDir();
+    const { files } = await generateLabCorpus({ root: path.join(root, 'raw'), files: 1, seed: 43, procedures: ['It'] });
+    const abs = path.join(root, 'raw', files[0]!.relPath);
+    const first = await stageInto(path.join(root, 'raw'), path.join(root, 'lake'));
+    const [before] = await withConn((conn) => readManifest(conn, first.config.manifestPath));
+    writeFileSync(abs, readFileSync(abs, 'utf8').replace(/^#\tStart time: (\d+)/m, (_, s: string) => `#\tStart time: ${Number(s) + 3600}`));
+    utimesSync(abs, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const second = await stageInto(path.join(root, 'raw'), path.join(root, 'lake'));
+    assert.equal(second.summary.ok, 1);
+    const rows = await withConn((conn) => readManifest(conn, second.config.manifestPath));
+    assert.equal(rows.length, 1);
+    assert.notEqual(rows[0]!.run_id, before!.run_id, 'a new start time is a new run id');
+    const runFolders = readdirSync(second.config.stageRoot, { recursive: true, withFileTypes: true }).filter((e) => e.isDirectory() && e.name.startsWith('run_id='));
+    assert.deepEqual(runFolders.map((e) => e.name), [`run_id=${rows[0]!.run_id}`], 'the old run folder is gone');
+    const check = await withConn((conn) => validateManifest(conn, { manifestPath: second.config.manifestPath, stageRoot: second.config.stageRoot }));
+    assert.deepEqual(check.findings, []);
+  });
+});
