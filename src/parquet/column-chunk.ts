@@ -1,7 +1,7 @@
 // One column chunk of a row group: its pages (PLAIN values, or a one-entry dictionary for constants) and statistics.
 import type { ColumnValues, ParquetType } from './parquet-columns.js';
 import {
-  ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, rleRun, withLength,
+  ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, rleLevels, rleRun,
 } from './page-writer.js';
 import type { ThriftWriter } from './thrift-compact.js';
 import { writeDoubleDictionary } from './dictionary-chunk.js';
@@ -31,12 +31,15 @@ function scratchBytes(size: number): Uint8Array {
   return new Uint8Array(scratch, 0, size);
 }
 
+const eight = new Float64Array(1);
+const eightBytes = new Uint8Array(eight.buffer);
+const eightInts = new BigInt64Array(eight.buffer);
+
+/** The 8 little-endian bytes of a DOUBLE or an INT64. */
 function number8(value: number | bigint): Uint8Array {
-  const out = new Uint8Array(8);
-  const view = new DataView(out.buffer);
-  if (typeof value === 'bigint') view.setBigInt64(0, value, true);
-  else view.setFloat64(0, value, true);
-  return out;
+  if (typeof value === 'bigint') eightInts[0] = value;
+  else eight[0] = value;
+  return eightBytes.slice();
 }
 
 /** The PLAIN encoding of one value of this type. */
@@ -72,23 +75,24 @@ function utf8Less(a: string, b: string): boolean {
 export function encodeChunk(
   values: ColumnValues, start: number, end: number, snappy: boolean, header: ThriftWriter,
 ): EncodedChunk {
-  const builder = new ChunkBuilder(snappy, header);
+  // A constant's pages are a few bytes: snappy would only add its own header and a call per page.
+  const builder = new ChunkBuilder(snappy && values.kind !== 'constant', header);
   const rows = end - start;
   switch (values.kind) {
     case 'constant': {
       if (values.value === null) {
-        builder.page('data', rows, ENCODING_PLAIN, [withLength(rleRun(rows, 0))]);
+        builder.page('data', rows, ENCODING_PLAIN, [rleLevels(rows, 0)]);
         return { builder, encodings: [ENCODING_PLAIN, ENCODING_RLE], statistics: nullStats(rows, values.type) };
       }
       const plain = plainValue(values.type, values.value);
       if (values.type === 'boolean') {
         // Booleans cannot be dictionary-encoded (Arrow refuses): one RLE run of the value instead, as O(1).
         const bit = plain[0] === 1 ? 1 : 0;
-        builder.page('data', rows, ENCODING_RLE, [withLength(rleRun(rows, 1)), withLength(rleRun(rows, bit))]);
+        builder.page('data', rows, ENCODING_RLE, [rleLevels(rows, 1), rleLevels(rows, bit)]);
         return { builder, encodings: [ENCODING_RLE], statistics: { nullCount: 0, min: plain, max: plain, legacy: true } };
       }
       builder.page('dictionary', 1, ENCODING_PLAIN, [plain]);
-      builder.page('data', rows, ENCODING_RLE_DICTIONARY, [withLength(rleRun(rows, 1)), Uint8Array.of(1), rleRun(rows, 0)]);
+      builder.page('data', rows, ENCODING_RLE_DICTIONARY, [rleLevels(rows, 1), Uint8Array.of(1), rleRun(rows, 0)]);
       const stat = values.type === 'utf8' ? plain.subarray(4) : plain;
       const value = values.value;
       const nan = values.type === 'double' && Number.isNaN(Number(value));

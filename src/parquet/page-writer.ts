@@ -92,9 +92,30 @@ function varintBytes(value: number): number[] {
   return out;
 }
 
+/** Writes one RLE run of `count` copies of a 1-bit-wide value at `at` (a varint header, then the value byte); returns the end. */
+function writeRleRun(out: Uint8Array, at: number, count: number, value: 0 | 1): number {
+  let v = count * 2;
+  while (v >= 0x80) {
+    out[at++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[at++] = v;
+  out[at++] = value;
+  return at;
+}
+
 /** One RLE run of `count` copies of a 1-bit-wide value, without the 4-byte length prefix. */
 export function rleRun(count: number, value: 0 | 1): Uint8Array {
-  return Uint8Array.from([...varintBytes(count * 2), value]);
+  const out = new Uint8Array(11);
+  return out.subarray(0, writeRleRun(out, 0, count, value));
+}
+
+/** One RLE run as a levels block: its 4-byte little-endian length, then the run (what a constant column's pages hold). */
+export function rleLevels(count: number, value: 0 | 1): Uint8Array {
+  const out = new Uint8Array(15);
+  const end = writeRleRun(out, 4, count, value);
+  out[0] = end - 4;
+  return out.subarray(0, end);
 }
 
 /** Definition levels of rows [start, end) with their 4-byte length prefix (bit width 1: 1 = value present). */
@@ -111,7 +132,7 @@ export function definitionLevels(valid: Uint8Array | null, start: number, end: n
     }
   }
   if (count === 0) return new Uint8Array(4);
-  if (allValid) return withLength(rleRun(count, 1));
+  if (allValid) return rleLevels(count, 1);
   const groups = Math.ceil(count / 8);
   const header = varintBytes(groups * 2 + 1);
   const out = new Uint8Array(4 + header.length + groups);
@@ -120,12 +141,5 @@ export function definitionLevels(valid: Uint8Array | null, start: number, end: n
   const base = 4 + header.length;
   const v = valid as Uint8Array;
   for (let i = 0; i < count; i++) if (v[start + i] !== 0) out[base + (i >> 3)]! |= 1 << (i & 7);
-  return out;
-}
-
-export function withLength(levels: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + levels.length);
-  new DataView(out.buffer).setUint32(0, levels.length, true);
-  out.set(levels, 4);
   return out;
 }
