@@ -16,4 +16,15 @@ describe('readRawFile', () => {
     assert.equal(content.bytes.length, Buffer.byteLength(text));
     assert.equal(content.sha1, createHash('sha1').update(text).digest('hex'));
   });
+
+  it('reads what the file holds now when it grew or shrank since it was discovered', async () => {
+    const file = path.join(tempDir(), 'changing.csv');
+    const text = '#Procedure: <a.It>\n#Data:\nt,i\n' + '1,2\n'.repeat(5000);
+    writeFileSync(file, text);
+    for (const seen of [0, 10, text.length - 1, text.length, text.length + 1, text.length * 3]) {
+      const content = await readRawFile(file, seen);
+      assert.equal(content.bytes.toString('latin1'), text, `discovered at ${seen} bytes`);
+      assert.equal(content.sha1, createHash('sha1').update(text).digest('hex'));
+    }
+  });
 });
