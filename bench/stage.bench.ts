@@ -136,7 +136,8 @@ export async function floorPieces(rawRoot: string): Promise<{ readMs: number; li
     const columnsAt = bytes.indexOf(10, dataLine) + 1;
     const tableAt = bytes.indexOf(10, columnsAt) + 1;
     const fields = bytes.subarray(columnsAt, tableAt).toString('latin1').split(',').length;
-    const parsed = parseDataTable(bytes, tableAt, 1, fields, Array.from({ length: fields }, (_, i) => ({ sourceIndex: i, type: 'float' as const })), 'UTC');
+    const columns = Array.from({ length: fields }, (_, i) => ({ sourceIndex: i, type: 'float' as const }));
+    const parsed = parseDataTable(bytes, { start: tableAt, firstLine: 1, fieldCount: fields, columns, zone: 'UTC' });
     if (parsed.ok) values += parsed.table.rows * fields;
   }
   return { readMs, linesMs, parseMs: performance.now() - t, values };

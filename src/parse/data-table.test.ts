@@ -5,7 +5,7 @@ import { lineOffset, parseDataTable, parseNumber, type TableColumn } from './dat
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 const table = (text: string, columns: TableColumn[], fields = columns.length) => {
   const b = bytes(text);
-  return parseDataTable(b, 0, 10, fields, columns, 'America/Santiago');
+  return parseDataTable(b, { start: 0, firstLine: 10, fieldCount: fields, columns, zone: 'America/Santiago' });
 };
 
 describe('parseNumber', () => {

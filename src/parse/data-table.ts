@@ -55,19 +55,24 @@ export function lineOffset(bytes: Uint8Array, line: number): number {
   return offset;
 }
 
-/**
- * Reads the table that starts at 1-based line `firstLine` (byte `start`), whose rows have `fieldCount` fields,
- * into `columns`. `zone` is the zone of naive times in datetime columns.
- */
-export function parseDataTable(
-  bytes: Uint8Array,
-  start: number,
-  firstLine: number,
-  fieldCount: number,
-  columns: readonly TableColumn[],
-  zone: string,
-): DataTableResult {
-  if (bytes.indexOf(QUOTE, start) >= 0) return parseQuotedTable(bytes, start, firstLine, fieldCount, columns, zone);
+/** Where a run's table is in its file's bytes, and what to make of it. */
+export interface TableLayout {
+  /** The byte offset of the table's first row. */
+  readonly start: number;
+  /** The 1-based line number of that row (for messages). */
+  readonly firstLine: number;
+  /** How many fields every row has (the column line's). */
+  readonly fieldCount: number;
+  /** The output columns, in order. */
+  readonly columns: readonly TableColumn[];
+  /** The zone of naive times in datetime columns. */
+  readonly zone: string;
+}
+
+/** Reads the table `layout` describes into typed columns. */
+export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTableResult {
+  const { start, firstLine, fieldCount, columns, zone } = layout;
+  if (bytes.indexOf(QUOTE, start) >= 0) return parseQuotedTable(bytes, layout);
   const capacity = countLines(bytes, start);
   const builders = columns.map((c) => newBuilder(c.type, c.sourceIndex < 0 ? 'absent' : 'present', capacity));
   const feeds: (Builder | undefined)[] = new Array(fieldCount);
@@ -141,14 +146,7 @@ function finish(builders: readonly Builder[], rows: number): DataTableResult {
 }
 
 /** The robust path: csv-parse splits the fields (quotes, commas inside quotes), then each cell is cast as usual. */
-function parseQuotedTable(
-  bytes: Uint8Array,
-  start: number,
-  firstLine: number,
-  fieldCount: number,
-  columns: readonly TableColumn[],
-  zone: string,
-): DataTableResult {
+function parseQuotedTable(bytes: Uint8Array, { start, firstLine, fieldCount, columns, zone }: TableLayout): DataTableResult {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parseCsv(Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.length - start), {

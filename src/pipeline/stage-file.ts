@@ -79,7 +79,13 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
   const sourceIndex = new Map(plan.columns.map((c, i) => [c.name, i]));
   const measured = schema.columns.filter((c) => c.origin !== 'run');
   const tableColumns: TableColumn[] = measured.map((c) => ({ sourceIndex: sourceIndex.get(c.name) ?? -1, type: c.type }));
-  const parsed = parseDataTable(content.bytes, lineOffset(content.bytes, plan.skipLines + 1), plan.skipLines + 1, plan.columns.length, tableColumns, ctx.localTz);
+  const parsed = parseDataTable(content.bytes, {
+    start: lineOffset(content.bytes, plan.skipLines + 1),
+    firstLine: plan.skipLines + 1,
+    fieldCount: plan.columns.length,
+    columns: tableColumns,
+    zone: ctx.localTz,
+  });
   if (!parsed.ok) return reject(file, 'bad-data', `${file.relPath}, ${parsed.message}.`);
   const { table } = parsed;
   if (table.rows === 0) return reject(file, 'invalid-run', `${file.relPath}: the data table is empty (no rows after the column line).`);
