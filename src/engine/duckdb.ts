@@ -8,8 +8,10 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue,
 // require() rather than import: the packages are CommonJS, and importing them from ESM makes node scan their
 // whole source for export names first, which costs about 150 ms on every start-up of the CLI.
 const require = createRequire(import.meta.url);
-const { DuckDBDataChunkWriter, DuckDBInstance: Instance, DuckDBTimestampTZValue, DuckDBTypeId, JSDuckDBValueConverter, JSToDuckDBValueConverter } =
-  require('@duckdb/node-api') as typeof DuckDbApi;
+// Loaded on first use, not on import: a command or a stage run that needs no database (a re-run with nothing to
+// do) never pays its ~0.1 s.
+let loadedApi: typeof DuckDbApi | undefined;
+const duck = () => (loadedApi ??= require('@duckdb/node-api') as typeof DuckDbApi);
 let loadedBindings: typeof DuckDbBindings | undefined;
 const bindings = () => (loadedBindings ??= require('@duckdb/node-bindings') as typeof DuckDbBindings);
 
@@ -18,7 +20,11 @@ export type SqlValue = string | number | boolean | bigint | Date | null;
 export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
 export type Row = Record<string, unknown>;
 
-const WHOLE_NUMBER_TYPES: ReadonlySet<number> = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
+let wholeNumberTypes: ReadonlySet<number> | undefined;
+const isWholeNumberType = (typeId: number) => {
+  const { DuckDBTypeId: id } = duck();
+  return (wholeNumberTypes ??= new Set([id.BIGINT, id.UBIGINT, id.HUGEINT, id.UHUGEINT])).has(typeId);
+};
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -29,8 +35,8 @@ const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
  * rather than be rounded.
  */
 const toJs: DuckDBValueConverter<JS> = (value, type, converter) => {
-  const js = JSDuckDBValueConverter(value, type, converter);
-  return typeof js === 'bigint' && WHOLE_NUMBER_TYPES.has(type.typeId) && js >= SAFE_MIN && js <= SAFE_MAX ? Number(js) : js;
+  const js = duck().JSDuckDBValueConverter(value, type, converter);
+  return typeof js === 'bigint' && isWholeNumberType(type.typeId) && js >= SAFE_MIN && js <= SAFE_MAX ? Number(js) : js;
 };
 
 const rowObjects = <T extends Row>(reader: DuckDBResultReader) => reader.convertRowObjects(toJs) as T[];
@@ -54,14 +60,17 @@ export interface RawChunk {
 }
 
 /** Bytes per value of the column types `rawChunks` streams. */
-const RAW_WIDTHS: ReadonlyMap<number, number> = new Map([
-  [DuckDBTypeId.BOOLEAN, 1],
-  [DuckDBTypeId.DATE, 4],
-  [DuckDBTypeId.BIGINT, 8],
-  [DuckDBTypeId.DOUBLE, 8],
-  [DuckDBTypeId.VARCHAR, 16],
-  [DuckDBTypeId.BLOB, 16],
-]);
+function rawWidths(): ReadonlyMap<number, number> {
+  const { DuckDBTypeId: id } = duck();
+  return new Map([
+    [id.BOOLEAN, 1],
+    [id.DATE, 4],
+    [id.BIGINT, 8],
+    [id.DOUBLE, 8],
+    [id.VARCHAR, 16],
+    [id.BLOB, 16],
+  ]);
+}
 
 /** The length in bytes of a VARCHAR or BLOB value: the first 4 bytes of its `string_t`. */
 export function rawStringLength(vector: RawVector, row: number): number {
@@ -100,7 +109,7 @@ export class Engine {
     const config: Record<string, string> = {};
     if (options.threads !== undefined) config['threads'] = String(options.threads);
     if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
-    return new Engine(await Instance.create(path, config));
+    return new Engine(await duck().DuckDBInstance.create(path, config));
   }
 
   async connect(): Promise<EngineConnection> {
@@ -152,6 +161,7 @@ export class EngineConnection {
   async appendJsRows(table: string, rows: Iterable<readonly SqlValue[]>): Promise<void> {
     const appender = await this.connection.createAppender(table);
     try {
+      const { DuckDBDataChunkWriter, JSToDuckDBValueConverter } = duck();
       const writer = DuckDBDataChunkWriter.forAppender(appender, { converter: JSToDuckDBValueConverter });
       for (const row of rows) writer.appendRow(row);
       writer.flush();
@@ -168,8 +178,9 @@ export class EngineConnection {
    */
   async *rawChunks(sql: string): AsyncGenerator<RawChunk> {
     const result = await this.connection.stream(sql);
+    const known = rawWidths();
     const widths = result.columnTypes().map((type, i) => {
-      const width = RAW_WIDTHS.get(type.typeId);
+      const width = known.get(type.typeId);
       if (width === undefined) throw new Error(`rawChunks: column ${i + 1} is ${type.toString()}; cast it to BOOLEAN, DATE, BIGINT, DOUBLE, VARCHAR or BLOB`);
       return width;
     });
@@ -200,7 +211,7 @@ export class EngineConnection {
 }
 
 function toDuckDbValue(value: SqlValue): DuckDBValue {
-  if (value instanceof Date) return new DuckDBTimestampTZValue(BigInt(value.getTime()) * 1000n);
+  if (value instanceof Date) return new (duck().DuckDBTimestampTZValue)(BigInt(value.getTime()) * 1000n);
   return value;
 }
 

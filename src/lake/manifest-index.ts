@@ -1,5 +1,9 @@
-// The few manifest columns a re-run needs to recognise unchanged files, read without the rest of the table.
-import { existsSync } from 'node:fs';
+// The few manifest columns a re-run needs to recognise unchanged files, read without the rest of the table; and a
+// JSON copy of them beside the manifest (`_manifest/index.json`), stamped with the manifest file it was read from,
+// so a re-run with nothing to do opens no database at all.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomically } from './atomic-file.js';
 import type { EngineConnection } from '../engine/duckdb.js';
 import { manifestSource } from './manifest-store.js';
 
@@ -22,4 +26,64 @@ export async function readManifestIndex(conn: EngineConnection, file: string): P
     index.set(r.source_file, { runId: r.run_id, path: r.path, size: r.source_size, mtimeMs: r.source_mtime_ms, sha1: r.source_sha1 });
   }
   return index;
+}
+
+/** The manifest file as the copy saw it: any rewrite (an atomic rename makes a new inode) breaks the stamp. */
+interface ManifestStamp {
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+interface IndexCopy {
+  readonly stamp: ManifestStamp;
+  /** The lake's procedure schema ids every data file was conformed to when the copy was written. */
+  readonly conformedTo: string;
+  readonly sources: readonly (readonly [string, string, string, number, number, string])[];
+}
+
+export interface CachedIndex {
+  readonly staged: Map<string, StagedSource>;
+  readonly conformedTo: string;
+}
+
+function indexCopyPath(manifestPath: string): string {
+  return path.join(path.dirname(manifestPath), 'index.json');
+}
+
+function stampOf(manifestPath: string): ManifestStamp | undefined {
+  try {
+    const { ino, size, mtimeMs } = statSync(manifestPath);
+    return { ino, size, mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The JSON copy of the index when it was read from the manifest as it is now; undefined otherwise. */
+export function readIndexCopy(manifestPath: string): CachedIndex | undefined {
+  const stamp = stampOf(manifestPath);
+  if (stamp === undefined) return undefined;
+  let copy: IndexCopy;
+  try {
+    copy = JSON.parse(readFileSync(indexCopyPath(manifestPath), 'utf8')) as IndexCopy;
+  } catch {
+    return undefined;
+  }
+  const s = copy.stamp;
+  if (s?.ino !== stamp.ino || s.size !== stamp.size || s.mtimeMs !== stamp.mtimeMs) return undefined;
+  const staged = new Map(copy.sources.map(([source, runId, p, size, mtimeMs, sha1]) => [source, { runId, path: p, size, mtimeMs, sha1 }]));
+  return { staged, conformedTo: copy.conformedTo };
+}
+
+/** Keeps `staged` (read from the manifest as it is now) as the JSON copy; best effort (a read-only lake keeps none). */
+export function writeIndexCopy(manifestPath: string, staged: ReadonlyMap<string, StagedSource>, conformedTo: string): void {
+  const stamp = stampOf(manifestPath);
+  if (stamp === undefined) return;
+  const sources = [...staged].map(([source, s]) => [source, s.runId, s.path, s.size, s.mtimeMs, s.sha1] as const);
+  try {
+    writeFileAtomically(indexCopyPath(manifestPath), JSON.stringify({ stamp, conformedTo, sources } satisfies IndexCopy));
+  } catch {
+    // read-only: the next run reads the manifest itself
+  }
 }

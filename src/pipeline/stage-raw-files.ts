@@ -8,7 +8,7 @@ import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.j
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import { loadCachedCatalog, userCacheDir } from '../schema/cached-catalog.js';
 import { loadChipParams, type ChipParams } from '../config/chip-params.js';
-import { readManifestIndex, type StagedSource } from '../lake/manifest-index.js';
+import { readIndexCopy, readManifestIndex, writeIndexCopy, type StagedSource } from '../lake/manifest-index.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { openEventsLog } from '../lake/events-log.js';
 import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
@@ -99,9 +99,11 @@ async function stageDiscovered(
   const events = openEventsLog(config.eventsDir, now());
   let failure: unknown;
   try {
-    const earlier = existsSync(config.manifestPath) || existsSync(pendingJournalPath(config.manifestPath));
-    const adopted = earlier ? await adoptJournaledRuns(await connect(), config, catalog.parameterColumns) : 0;
-    const staged = earlier ? await readManifestIndex(await connect(), config.manifestPath) : new Map<string, StagedSource>();
+    const journaled = existsSync(pendingJournalPath(config.manifestPath));
+    const adopted = journaled ? await adoptJournaledRuns(await connect(), config, catalog.parameterColumns) : 0;
+    // The index's JSON copy when it matches the manifest file: a re-run with nothing to do then opens no database.
+    const copy = journaled ? undefined : readIndexCopy(config.manifestPath);
+    const staged = copy?.staged ?? (existsSync(config.manifestPath) ? await readManifestIndex(await connect(), config.manifestPath) : new Map<string, StagedSource>());
     const rejectRecords = readRejectRecords(config.rejectsDir);
     const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
     const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
@@ -111,12 +113,15 @@ async function stageDiscovered(
     const schemasFile = lakeSchemasPath(config.manifestPath);
     const schemas = readLakeSchemas(schemasFile);
     const staging = stageInWorkers(work, staged, config, { catalog, chipParams }, schemas, recorder, progress, early);
-    connect().catch(() => {}); // its failure, if any, is met where the connection is used
+    if (work.length > 0) connect().catch(() => {}); // loads while the workers stage; a failure is met where it is used
     const grown = await staging;
     await recorder.finish();
     const lake = { procedures: grown.procedures, changes: [...schemas.changes, ...grown.changes] };
     if (grown.changes.length > 0) writeLakeSchemas(schemasFile, lake);
-    const conformed = await conformDataFiles(await connect(), config, catalog, lake, progress);
+    const conformedTo = [...lake.procedures.values()].map((p) => `${p.proc}:${p.id}`).sort().join(',');
+    // Nothing merged (no database opened) and every file conformed to these schemas when the copy was written: nothing is stale.
+    const conformed = opened === undefined && copy?.conformedTo === conformedTo ? { rewritten: 0 } : await conformDataFiles(await connect(), config, catalog, lake, progress);
+    if (opened !== undefined && existsSync(config.manifestPath)) writeIndexCopy(config.manifestPath, await readManifestIndex(await connect(), config.manifestPath), conformedTo);
     const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
     const { ok, rejects } = recorder;
     return {

@@ -1,0 +1,47 @@
+// The manifest index's JSON copy (`_manifest/index.json`): a re-run with nothing to do reads it instead of the
+// manifest (no database opened), and trusts it only while the manifest file is the one it was read from.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
+import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
+import { writeViaTemp } from '../../src/lake/atomic-file.js';
+import { stageRawFiles } from '../../src/pipeline/stage-raw-files.js';
+import { lakeConfig } from '../support/stage-lake.js';
+import { tempDir } from '../support/temp-dir.js';
+
+async function stagedLake() {
+  const root = tempDir();
+  await generateLabCorpus({ root: path.join(root, 'raw'), files: 8, seed: 808, badFiles: false });
+  const config = lakeConfig(path.join(root, 'raw'), root);
+  const first = await stageRawFiles(config);
+  assert.equal(first.ok, 8);
+  return { config, copy: path.join(path.dirname(config.manifestPath), 'index.json') };
+}
+
+describe("the manifest index's JSON copy", () => {
+  it('is what a re-run reads while the manifest is unchanged', async () => {
+    const { config, copy } = await stagedLake();
+    assert.equal((await stageRawFiles(config)).skipped, 8);
+    // Drop one source from the copy (its stamp still matches): the re-run believes the copy and stages that file again.
+    const doc = JSON.parse(readFileSync(copy, 'utf8')) as { sources: unknown[] };
+    writeFileSync(copy, JSON.stringify({ ...doc, sources: doc.sources.slice(1) }));
+    const again = await stageRawFiles(config);
+    assert.deepEqual([again.ok, again.skipped], [1, 7]);
+  });
+
+  it('is not trusted once the manifest file was rewritten by anything else', async () => {
+    const { config } = await stagedLake();
+    const engine = await Engine.open();
+    const conn = await engine.connect();
+    const [gone] = await conn.all<{ source_file: string }>(`SELECT source_file FROM read_parquet(${sqlLiteral(config.manifestPath)}) ORDER BY source_file LIMIT 1`);
+    // Another writer drops a row; the copy still lists it, but the manifest file is a new one.
+    await writeViaTemp(config.manifestPath, (temp) =>
+      conn.run(`COPY (SELECT * FROM read_parquet(${sqlLiteral(config.manifestPath)}) WHERE source_file <> ${sqlLiteral(gone!.source_file)}) TO ${sqlLiteral(temp)} (FORMAT parquet)`),
+    );
+    engine.close();
+    const again = await stageRawFiles(config);
+    assert.deepEqual([again.ok, again.skipped], [1, 7], 'the dropped run is staged again: the manifest, not the stale copy, decided');
+  });
+});
