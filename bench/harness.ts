@@ -1,5 +1,6 @@
 // Benchmark plumbing: timing, peak memory (measured in a child process so each figure is its own), report lines.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 export interface BenchSection {
@@ -46,3 +47,24 @@ export const fmt = {
   mb: (mb: number) => `${mb.toFixed(0)} MB`,
   ratio: (x: number) => `${x.toFixed(1)}x`,
 };
+
+/**
+ * Waits until the disk is quiet before a timed run: `sync`, then until the kernel's I/O pressure (PSI, the share
+ * of the last 10 s some task waited on I/O) is under 2%, at most two minutes. On this machine's ext4 (mounted
+ * with `discard`) files made right after a large delete wait on the journal, which once made one round of the
+ * 20,000-file corpus 60 s instead of 13 s, baseline and strata alike. Returns the seconds waited.
+ */
+export async function settleDisk(): Promise<number> {
+  const start = performance.now();
+  execFileSync('sync');
+  for (;;) {
+    let pressure = 0;
+    try {
+      pressure = Number(/avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/io', 'utf8'))?.[1] ?? 0);
+    } catch {
+      return (performance.now() - start) / 1000; // no PSI here: sync is all there is
+    }
+    if (pressure < 2 || performance.now() - start > 120_000) return (performance.now() - start) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}

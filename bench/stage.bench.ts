@@ -10,7 +10,7 @@ import { generateLabCorpus } from '../src/demo/generate-lab-corpus.js';
 import { projectRoot } from '../src/version.js';
 import { execFileSync } from 'node:child_process';
 import { parseDataTable } from '../src/parse/data-table.js';
-import { fmt, inChild, type BenchSection, type ChildRun } from './harness.js';
+import { fmt, inChild, settleDisk, type BenchSection, type ChildRun } from './harness.js';
 
 const THIS_MODULE = fileURLToPath(import.meta.url);
 const WORK = path.join(projectRoot, '.bench', 'stage');
@@ -162,11 +162,14 @@ async function corpusLines(name: string, rawRoot: string, rounds: number): Promi
   const baselines: ChildRun<StageFigures>[] = [];
   const made: string[] = [];
   let lake = '';
+  let waited = 0;
   for (let round = 0; round < rounds; round++) {
     lake = path.join(WORK, `${name}-lake-${Date.now()}`);
     const out = path.join(WORK, `${name}-baseline-${Date.now()}`);
     made.push(lake, out);
+    waited += await settleDisk();
     firsts.push(inChild<StageFigures>(THIS_MODULE, 'stageOnce', [rawRoot, lake]));
+    waited += await settleDisk();
     baselines.push(inChild<StageFigures>(THIS_MODULE, 'duckdbCopyPerFile', [rawRoot, out]));
   }
   const again = inChild<StageFigures>(THIS_MODULE, 'stageOnce', [rawRoot, lake]);
@@ -184,7 +187,7 @@ async function corpusLines(name: string, rawRoot: string, rounds: number): Promi
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
   return [
     `${name}: ${first.result.files} files, ${mb.toFixed(1)} MB, ${first.result.rows.toLocaleString('en-US')} rows`,
-    `${name} first run (median of ${rounds}, interleaved with the baseline): ${fmt.ms(firstMs)} [${spread(firsts)}] — ` +
+    `${name} first run (median of ${rounds}, interleaved with the baseline, each after the disk settled: ${waited.toFixed(0)} s of waiting in all): ${fmt.ms(firstMs)} [${spread(firsts)}] — ` +
       `${fmt.rate(first.result.ok, firstMs, 'files')}, ${fmt.rate(mb, firstMs, 'MB')}, ${fmt.rate(first.result.rows, firstMs, 'rows')}; ` +
       `peak ${fmt.mb(Math.max(...firsts.map((f) => f.peakMb)))}`,
     `${name} baseline (DuckDB read_csv -> COPY per file, two connections): ${fmt.ms(baselineMs)} [${spread(baselines)}]; ` +
@@ -231,7 +234,7 @@ export async function bench(): Promise<BenchSection> {
     await generateLabCorpus({ root: generated, files: 20_000, seed: 20_000 });
     writeFileSync(path.join(generated, '.complete'), '');
   }
-  lines.push(...(await corpusLines('generated corpus', generated, 2)));
+  lines.push(...(await corpusLines('generated corpus', generated, 3)));
   lines.push(await arrivalLine(generated, 'generated corpus'));
   return { title: 'strata stage', lines };
 }
