@@ -20,9 +20,11 @@ import type { FileOutcome } from './stage-file.js';
 /**
  * Staged runs are merged into the manifest when this many are waiting, or this long after the last merge. The
  * journal is what keeps a killed run's work (a merge rewrites the whole manifest, so merging often costs a long
- * first run dearly: measured on 20,000 small files, merges every 5 s took about a tenth of the run).
+ * first run dearly: measured on 20,000 small files, merges every 5 s took about a tenth of the run). Every 10,000
+ * runs keeps the rows waiting in memory bounded: on 20,000 files, peak 284-296 MB against 317-318 MB when all
+ * waited for the end, in the same time (10.6-10.8 s against 9.9-10.9 s, lake on tmpfs).
  */
-const MERGE_EVERY_RUNS = 50_000;
+const MERGE_EVERY_RUNS = 10_000;
 const MERGE_EVERY_MS = 30_000;
 
 export interface RecordedRun {
@@ -35,7 +37,10 @@ export interface OutcomeRecorder {
   skipped(file: RawFile, reason: string): void;
   /** Merges what is still waiting; call once, after the last outcome. */
   finish(): Promise<void>;
-  readonly ok: readonly ManifestRow[];
+  /** What the manifest holds once this run's changes are merged, as the index a re-run reads (manifest-index.ts). */
+  readonly index: () => ReadonlyMap<string, StagedSource>;
+  /** Runs staged, and their rows in all (counts only: the rows themselves are let go once merged). */
+  readonly staged: () => { readonly runs: number; readonly rows: number };
   readonly rejects: readonly RecordedRun[];
   /** Raw files found under a new path with the same bytes: their run moved with them. */
   readonly moved: readonly { readonly from: string; readonly to: string }[];
@@ -64,7 +69,9 @@ export function openOutcomeRecorder(
 ): OutcomeRecorder {
   const { staged, present, rejected } = lake;
   const journal = pendingJournalPath(config.manifestPath);
-  const ok: ManifestRow[] = [];
+  let stagedRuns = 0;
+  let stagedRows = 0;
+  const index = new Map(staged);
   const rejects: RecordedRun[] = [];
   let upserts: ManifestRow[] = [];
   let mtimes = new Map<string, number>();
@@ -110,7 +117,8 @@ export function openOutcomeRecorder(
   };
 
   return {
-    ok,
+    staged: () => ({ runs: stagedRuns, rows: stagedRows }),
+    index: () => index,
     rejects,
     moved,
     gone: () => gone.size,
@@ -123,6 +131,8 @@ export function openOutcomeRecorder(
         rejects.push({ source_file: file.relPath, error: outcome.error });
       } else if (outcome.kind === 'skipped') {
         mtimes.set(file.relPath, file.mtimeMs);
+        const known = index.get(file.relPath);
+        if (known) index.set(file.relPath, { ...known, mtimeMs: file.mtimeMs });
         events.append({ kind: 'skipped', source_file: file.relPath, reason: 'content unchanged (only its modification time moved)', ts });
       } else {
         const { row } = outcome;
@@ -134,12 +144,15 @@ export function openOutcomeRecorder(
           // The same bytes under a new path: the run follows its file (one run, the new path).
           rmSync(path.dirname(absoluteDataPath(config.stageRoot, origin.path)), { recursive: true, force: true });
           removals.add(origin.source);
+          index.delete(origin.source);
           gone.delete(row.source_sha1);
           moved.push({ from: origin.source, to: row.source_file });
         }
         if (rejected.has(file.relPath)) removeRejectRecord(config.rejectsDir, file.relPath);
         journalRun(row);
-        ok.push(row);
+        stagedRuns++;
+        stagedRows += row.rows;
+        index.set(row.source_file, { runId: row.run_id, path: row.path, size: row.source_size, mtimeMs: row.source_mtime_ms, sha1: row.source_sha1 });
         upserts.push(row);
         const warnings = origin ? [...outcome.warnings, `moved from ${origin.source} (same bytes); its earlier run was replaced`] : outcome.warnings;
         events.append({ kind: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings, ts });

@@ -121,16 +121,17 @@ async function stageDiscovered(
     const conformedTo = [...lake.procedures.values()].map((p) => `${p.proc}:${p.id}`).sort().join(',');
     // Nothing merged (no database opened) and every file conformed to these schemas when the copy was written: nothing is stale.
     const conformed = opened === undefined && copy?.conformedTo === conformedTo ? { rewritten: 0 } : await conformDataFiles(await connect(), config, catalog, lake, progress);
-    if (opened !== undefined && existsSync(config.manifestPath)) writeIndexCopy(config.manifestPath, await readManifestIndex(await connect(), config.manifestPath), conformedTo);
+    if (opened !== undefined && existsSync(config.manifestPath)) writeIndexCopy(config.manifestPath, recorder.index(), conformedTo);
     const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
-    const { ok, rejects } = recorder;
+    const { rejects } = recorder;
+    const done = recorder.staged();
     return {
       files: files.length,
-      ok: ok.length,
-      skipped: files.length - ok.length - rejects.length,
+      ok: done.runs,
+      skipped: files.length - done.runs - rejects.length,
       rejected: rejects.length,
       settling,
-      rows: ok.reduce((sum, r) => sum + r.rows, 0),
+      rows: done.rows,
       bytes: work.reduce((sum, f) => sum + f.size, 0),
       seconds: (performance.now() - started) / 1000,
       manifest: config.manifestPath,
@@ -236,7 +237,7 @@ async function stageInWorkers(
     await recorder.finish().catch(() => {});
     throw new StrataError(
       'input',
-      `stopped: ${stopped} The ${recorder.ok.length} run(s) staged before it are recorded in the manifest (or its journal, taken in by the next run); free some space and run strata stage again.`,
+      `stopped: ${stopped} The ${recorder.staged().runs} run(s) staged before it are recorded in the manifest (or its journal, taken in by the next run); free some space and run strata stage again.`,
     );
   }
   return { procedures, changes };

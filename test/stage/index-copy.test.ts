@@ -1,15 +1,26 @@
 // The manifest index's JSON copy (`_manifest/index.json`): a re-run with nothing to do reads it instead of the
 // manifest (no database opened), and trusts it only while the manifest file is the one it was read from.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import { writeViaTemp } from '../../src/lake/atomic-file.js';
+import { readIndexCopy, readManifestIndex } from '../../src/lake/manifest-index.js';
 import { stageRawFiles } from '../../src/pipeline/stage-raw-files.js';
 import { lakeConfig } from '../support/stage-lake.js';
 import { tempDir } from '../support/temp-dir.js';
+
+/** The copy lists exactly what the manifest holds (read with DuckDB), field for field. */
+async function assertCopyMatches(manifestPath: string): Promise<void> {
+  const copy = readIndexCopy(manifestPath);
+  assert.ok(copy, 'a copy stamped with the current manifest');
+  const engine = await Engine.open();
+  const fromManifest = await readManifestIndex(await engine.connect(), manifestPath);
+  engine.close();
+  assert.deepEqual(new Map([...copy.staged].sort()), new Map([...fromManifest].sort()));
+}
 
 async function stagedLake() {
   const root = tempDir();
@@ -17,6 +28,7 @@ async function stagedLake() {
   const config = lakeConfig(path.join(root, 'raw'), root);
   const first = await stageRawFiles(config);
   assert.equal(first.ok, 8);
+  await assertCopyMatches(config.manifestPath);
   return { config, copy: path.join(path.dirname(config.manifestPath), 'index.json') };
 }
 
@@ -29,6 +41,18 @@ describe("the manifest index's JSON copy", () => {
     writeFileSync(copy, JSON.stringify({ ...doc, sources: doc.sources.slice(1) }));
     const again = await stageRawFiles(config);
     assert.deepEqual([again.ok, again.skipped], [1, 7]);
+  });
+
+  it('follows moves and touched files, as the manifest does', async () => {
+    const { config } = await stagedLake();
+    const [first, second] = readdirSync(config.rawRoot, { recursive: true }).map(String).filter((f) => f.endsWith('.csv')).sort();
+    mkdirSync(path.join(config.rawRoot, 'moved'));
+    renameSync(path.join(config.rawRoot, first!), path.join(config.rawRoot, 'moved', path.basename(first!)));
+    const later = new Date(Date.now() - 3_600_000);
+    utimesSync(path.join(config.rawRoot, second!), later, later);
+    const again = await stageRawFiles(config);
+    assert.equal(again.moved.length, 1);
+    await assertCopyMatches(config.manifestPath);
   });
 
   it('is not trusted once the manifest file was rewritten by anything else', async () => {
