@@ -4,11 +4,11 @@
 // folder exists before its file, a reader never sees half a file, and the workers need no zod (~0.1 s each).
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { messageOf } from '../errors.js';
 import { describeIssues, validateManifestRows } from '../lake/manifest-row.js';
 import type { ParameterColumn } from '../lake/manifest-columns.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import type { FileOutcome, WorkerOutcome } from './stage-file.js';
+import { writeReject } from './write-reject.js';
 
 export function publishRun(outcome: WorkerOutcome, parameterColumns: readonly ParameterColumn[], stageRoot: string): FileOutcome {
   if (outcome.kind !== 'ok') return outcome;
@@ -27,10 +27,7 @@ export function publishRun(outcome: WorkerOutcome, parameterColumns: readonly Pa
     renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    const full = code === 'ENOSPC' || code === 'EDQUOT';
-    const why = full ? `the disk holding ${stageRoot} is full (${code})` : messageOf(error);
-    return { kind: 'reject', file, errorType: full ? 'disk-full' : 'write-failed', error: `${file.relPath}: its data file could not be published at ${row.path}: ${why}.` };
+    return writeReject(file, stageRoot, `published at ${row.path}`, error);
   }
   return { ...staged, row };
 }

@@ -17,6 +17,7 @@ import type { ParquetColumn } from '../parquet/parquet-columns.js';
 import { lineOffset, parseDataTable, type TableColumn } from '../parse/data-table.js';
 import type { RejectKind } from '../lake/reject-records.js';
 import { messageOf } from '../errors.js';
+import { writeReject } from './write-reject.js';
 import { planRun, type PlanOptions, type RunPlan } from './plan-run.js';
 import { readRawFile, TOO_LARGE } from './read-raw-file.js';
 
@@ -108,10 +109,7 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
   try {
     temp = writeTemp(ctx.stageRoot, encodeParquet(columns, table.rows));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const full = code === 'ENOSPC' || code === 'EDQUOT';
-    const why = full ? `the disk holding ${ctx.stageRoot} is full (${code})` : messageOf(error);
-    return reject(file, full ? 'disk-full' : 'write-failed', `${file.relPath}: its data file could not be written to ${plan.dataPath}: ${why}.`);
+    return writeReject(file, ctx.stageRoot, `written to ${plan.dataPath}`, error);
   }
   return { kind: 'ok', file, row, warnings, added, temp };
 }
