@@ -1,5 +1,5 @@
 // Dictionary encoding of a DOUBLE chunk with few distinct values (a swept voltage, an all-NaN sensor column).
-import { ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE_DICTIONARY } from './page-writer.js';
+import { ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE_DICTIONARY, varintBytes } from './page-writer.js';
 
 /** Slots of the table of distinct values: a power of two, at least twice the largest dictionary (4096). */
 const TABLE_SIZE = 1 << 13;
@@ -55,13 +55,7 @@ export function writeDoubleDictionary(
   if (present * width / 8 + size * 8 > present * 8 * 0.8) return false;
   builder.page('dictionary', size, ENCODING_PLAIN, [new Uint8Array(dictionary.buffer, 0, size * 8)]);
   const groups = Math.ceil(present / 8);
-  const header: number[] = [];
-  let v = groups * 2 + 1;
-  while (v >= 0x80) {
-    header.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  header.push(v);
+  const header = varintBytes(groups * 2 + 1); // a bit-packed run of `groups` groups of 8
   const packed = new Uint8Array(1 + header.length + groups * width);
   packed[0] = width;
   packed.set(header, 1);

@@ -1,6 +1,6 @@
 // Parquet pages: page headers, RLE/bit-packed definition levels, snappy compression of page bodies.
 import snappy from 'snappyjs';
-import { ThriftWriter } from './thrift-compact.js';
+import { ThriftWriter, writeVarint } from './thrift-compact.js';
 
 export const ENCODING_PLAIN = 0;
 export const ENCODING_RLE = 3;
@@ -81,25 +81,15 @@ function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
   return scratch.subarray(0, size);
 }
 
-function varintBytes(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return out;
+/** The varint bytes of `value`. */
+export function varintBytes(value: number): Uint8Array {
+  const out = new Uint8Array(10);
+  return out.subarray(0, writeVarint(out, 0, value));
 }
 
 /** Writes one RLE run of `count` copies of a 1-bit-wide value at `at` (a varint header, then the value byte); returns the end. */
 function writeRleRun(out: Uint8Array, at: number, count: number, value: 0 | 1): number {
-  let v = count * 2;
-  while (v >= 0x80) {
-    out[at++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  out[at++] = v;
+  at = writeVarint(out, at, count * 2);
   out[at++] = value;
   return at;
 }

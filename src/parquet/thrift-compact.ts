@@ -23,6 +23,20 @@ export function utf8Bytes(text: string): Uint8Array {
   return bytes;
 }
 
+/**
+ * Writes `value` (a whole number >= 0 below 2^53) as an unsigned LEB128 varint at `at`, as Thrift's compact
+ * protocol and Parquet's RLE/bit-packed hybrid headers both spell it; returns the end.
+ */
+export function writeVarint(out: Uint8Array, at: number, value: number): number {
+  let v = value;
+  while (v >= 0x80) {
+    out[at++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[at++] = v;
+  return at;
+}
+
 /** Bytes written in order; fields of nested structs track their previous field id on a stack. */
 export class ThriftWriter {
   bytes = new Uint8Array(4096);
@@ -50,12 +64,7 @@ export class ThriftWriter {
 
   varint(value: number): void {
     this.ensure(10);
-    let v = value;
-    while (v >= 0x80) {
-      this.bytes[this.length++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.bytes[this.length++] = v;
+    this.length = writeVarint(this.bytes, this.length, value);
   }
 
   varintBig(value: bigint): void {
