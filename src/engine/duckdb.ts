@@ -22,8 +22,11 @@ export type Row = Record<string, unknown>;
 
 let wholeNumberTypes: ReadonlySet<number> | undefined;
 const isWholeNumberType = (typeId: number) => {
-  const { DuckDBTypeId: id } = duck();
-  return (wholeNumberTypes ??= new Set([id.BIGINT, id.UBIGINT, id.HUGEINT, id.UHUGEINT])).has(typeId);
+  if (wholeNumberTypes === undefined) {
+    const id = duck().DuckDBTypeId;
+    wholeNumberTypes = new Set([id.BIGINT, id.UBIGINT, id.HUGEINT, id.UHUGEINT]);
+  }
+  return wholeNumberTypes.has(typeId);
 };
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomically } from './atomic-file.js';
 import type { EngineConnection } from '../engine/duckdb.js';
+import type { ManifestCoreRow } from './manifest-row.js';
 import { manifestSource } from './manifest-store.js';
 
 export interface StagedSource {
@@ -15,16 +16,20 @@ export interface StagedSource {
   readonly sha1: string;
 }
 
+/** The manifest columns a re-run's index is made of. */
+export type IndexedRow = Pick<ManifestCoreRow, 'source_file' | 'run_id' | 'path' | 'source_size' | 'source_mtime_ms' | 'source_sha1'>;
+
+/** What the index holds of a manifest row. */
+export function stagedSourceOf(row: IndexedRow): StagedSource {
+  return { runId: row.run_id, path: row.path, size: row.source_size, mtimeMs: row.source_mtime_ms, sha1: row.source_sha1 };
+}
+
 /** source_file -> what was staged from it; an absent manifest is an empty index. */
 export async function readManifestIndex(conn: EngineConnection, file: string): Promise<Map<string, StagedSource>> {
   const index = new Map<string, StagedSource>();
   if (!existsSync(file)) return index;
-  const rows = await conn.all<{ source_file: string; run_id: string; path: string; source_size: number; source_mtime_ms: number; source_sha1: string }>(
-    `SELECT source_file, run_id, path, source_size, source_mtime_ms, source_sha1 FROM ${manifestSource(file)}`,
-  );
-  for (const r of rows) {
-    index.set(r.source_file, { runId: r.run_id, path: r.path, size: r.source_size, mtimeMs: r.source_mtime_ms, sha1: r.source_sha1 });
-  }
+  const rows = await conn.all<IndexedRow>(`SELECT source_file, run_id, path, source_size, source_mtime_ms, source_sha1 FROM ${manifestSource(file)}`);
+  for (const r of rows) index.set(r.source_file, stagedSourceOf(r));
   return index;
 }
 

@@ -7,7 +7,7 @@ import type { EngineConnection } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
 import type { EventsLog } from '../lake/events-log.js';
-import type { StagedSource } from '../lake/manifest-index.js';
+import { stagedSourceOf, type StagedSource } from '../lake/manifest-index.js';
 import { validateManifestRows, type ManifestRow } from '../lake/manifest-row.js';
 import { mergeIntoManifest } from '../lake/manifest-store.js';
 import type { ParameterColumn } from '../lake/manifest-columns.js';
@@ -40,7 +40,7 @@ export interface OutcomeRecorder {
   /** What the manifest holds once this run's changes are merged, as the index a re-run reads (manifest-index.ts). */
   readonly index: () => ReadonlyMap<string, StagedSource>;
   /** Runs staged, and their rows in all (counts only: the rows themselves are let go once merged). */
-  readonly staged: () => { readonly runs: number; readonly rows: number };
+  readonly counts: () => { readonly runs: number; readonly rows: number };
   readonly rejects: readonly RecordedRun[];
   /** Raw files found under a new path with the same bytes: their run moved with them. */
   readonly moved: readonly { readonly from: string; readonly to: string }[];
@@ -117,7 +117,7 @@ export function openOutcomeRecorder(
   };
 
   return {
-    staged: () => ({ runs: stagedRuns, rows: stagedRows }),
+    counts: () => ({ runs: stagedRuns, rows: stagedRows }),
     index: () => index,
     rejects,
     moved,
@@ -152,7 +152,7 @@ export function openOutcomeRecorder(
         journalRun(row);
         stagedRuns++;
         stagedRows += row.rows;
-        index.set(row.source_file, { runId: row.run_id, path: row.path, size: row.source_size, mtimeMs: row.source_mtime_ms, sha1: row.source_sha1 });
+        index.set(row.source_file, stagedSourceOf(row));
         upserts.push(row);
         const warnings = origin ? [...outcome.warnings, `moved from ${origin.source} (same bytes); its earlier run was replaced`] : outcome.warnings;
         events.append({ kind: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings, ts });

@@ -124,7 +124,7 @@ async function stageDiscovered(
     if (opened !== undefined && existsSync(config.manifestPath)) writeIndexCopy(config.manifestPath, recorder.index(), conformedTo);
     const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
     const { rejects } = recorder;
-    const done = recorder.staged();
+    const done = recorder.counts();
     return {
       files: files.length,
       ok: done.runs,
@@ -237,7 +237,7 @@ async function stageInWorkers(
     await recorder.finish().catch(() => {});
     throw new StrataError(
       'input',
-      `stopped: ${stopped} The ${recorder.staged().runs} run(s) staged before it are recorded in the manifest (or its journal, taken in by the next run); free some space and run strata stage again.`,
+      `stopped: ${stopped} The ${recorder.counts().runs} run(s) staged before it are recorded in the manifest (or its journal, taken in by the next run); free some space and run strata stage again.`,
     );
   }
   return { procedures, changes };
