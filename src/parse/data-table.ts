@@ -95,10 +95,8 @@ export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTabl
     for (;;) {
       let end: number;
       const float = floats[field];
-      if (float !== undefined) {
-        float.addAt(bytes, at, rows, line);
-        end = scanEnd;
-      } else {
+      if (float !== undefined) end = readFloatCell(bytes, at, float, rows, line);
+      else {
         end = at;
         for (let b = bytes[end]; end < length && b !== COMMA && b !== LF && b !== CR; b = bytes[++end]);
         feeds[field]?.add(bytes, at, end, rows, line, zone);
@@ -263,78 +261,74 @@ function isTextNull(bytes: Uint8Array, from: number, to: number): boolean {
   return from === to || isNan(bytes, from, to);
 }
 
-/** Where the field scanNumber last read ends: its comma, CR or LF, or the end of the bytes. */
-let scanEnd = 0;
-/** Whether that field is a plain decimal number (which NaN from scanNumber then means: too many digits to be exact). */
-let scanDecimal = false;
+/** The largest integer a double holds exactly: a mantissa up to it, times or over an exact power of ten, is exact. */
+const MAX_EXACT = 2 ** 53;
 
 /**
- * The number in the field starting at `pos`, read up to its delimiter (comma, CR, LF), which `scanEnd` then
- * holds; NaN when the field is not a plain decimal number (the caller looks at it again, slowly).
+ * Reads the number cell starting at `at` into row `row` of `float` and returns where the cell ends (its comma,
+ * CR or LF, or the end of the bytes). The common shapes (`-1.534432e-05`, `0.0`, `nan`) are read here, byte by
+ * byte; anything else (spaces, inf, a word, 16 or more digits) goes to the builder's slow path with its text.
  */
-function scanNumber(bytes: Uint8Array, pos: number): number {
+function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: number, line: number): number {
   const length = bytes.length;
-  let i = pos;
-  let c = bytes[i];
-  while (c === 0x20 || c === 0x09) c = bytes[++i];
-  let negative = false;
-  if (c === 0x2d || c === 0x2b) {
-    negative = c === 0x2d;
-    c = bytes[++i];
+  let i = at;
+  let c = bytes[i]!;
+  if ((c | 0x20) === 0x6e && (bytes[i + 1]! | 0x20) === 0x61 && (bytes[i + 2]! | 0x20) === 0x6e && isDelimiter(bytes, i + 3)) {
+    float.nulls++; // nan, NaN, NAN: no reading
+    return i + 3;
   }
+  const negative = c === 0x2d;
+  if (negative || c === 0x2b) c = bytes[++i]!;
   let mantissa = 0;
-  let digits = 0;
+  const digitsAt = i;
+  while (c >= 0x30 && c <= 0x39) {
+    mantissa = mantissa * 10 + (c - 0x30);
+    c = bytes[++i]!;
+  }
+  let digits = i - digitsAt;
   let exponent = 0;
-  let any = false;
-  for (; i < length; c = bytes[++i]) {
-    const d = c! - 0x30;
-    if (d < 0 || d > 9) break;
-    any = true;
-    if (mantissa !== 0 || d !== 0) digits++;
-    mantissa = mantissa * 10 + d;
-  }
   if (c === 0x2e) {
-    for (c = bytes[++i]; i < length; c = bytes[++i]) {
-      const d = c! - 0x30;
-      if (d < 0 || d > 9) break;
-      any = true;
-      if (mantissa !== 0 || d !== 0) digits++;
-      mantissa = mantissa * 10 + d;
-      exponent--;
+    c = bytes[++i]!;
+    const fractionAt = i;
+    while (c >= 0x30 && c <= 0x39) {
+      mantissa = mantissa * 10 + (c - 0x30);
+      c = bytes[++i]!;
     }
+    digits += i - fractionAt;
+    exponent = fractionAt - i;
   }
-  if (any && (c === 0x65 || c === 0x45)) {
-    c = bytes[++i];
-    let expNegative = false;
-    if (c === 0x2d || c === 0x2b) {
-      expNegative = c === 0x2d;
-      c = bytes[++i];
-    }
+  if (digits > 0 && (c === 0x65 || c === 0x45)) {
+    let j = i + 1;
+    let d = bytes[j]!;
+    const expNegative = d === 0x2d;
+    if (expNegative || d === 0x2b) d = bytes[++j]!;
+    const expAt = j;
     let e = 0;
-    let expDigits = 0;
-    for (; i < length; c = bytes[++i]) {
-      const d = c! - 0x30;
-      if (d < 0 || d > 9) break;
-      e = e * 10 + d;
-      expDigits++;
+    while (d >= 0x30 && d <= 0x39) {
+      e = e * 10 + (d - 0x30);
+      d = bytes[++j]!;
     }
-    if (expDigits === 0) any = false;
+    if (j === expAt) digits = 0; // '1e' is not a number
     exponent += expNegative ? -e : e;
+    i = j;
+    c = d;
   }
-  while (c === 0x20 || c === 0x09) c = bytes[++i];
-  if (i >= length || c === COMMA || c === LF || c === CR) {
-    scanEnd = i;
-    scanDecimal = any;
-    if (any && digits <= 15 && exponent >= -22 && exponent <= 22) {
+  if (digits > 0 && (i >= length || c === COMMA || c === LF || c === CR)) {
+    // Clinger's fast path: an exact mantissa and an exact power of ten, one correctly rounded operation.
+    if (mantissa <= MAX_EXACT && exponent >= -22 && exponent <= 22) {
       const value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
-      return negative ? -value : value;
-    }
-  } else {
-    for (; i < length && c !== COMMA && c !== LF && c !== CR; c = bytes[++i]);
-    scanEnd = i;
-    scanDecimal = false;
+      float.values[row] = negative ? -value : value;
+    } else float.values[row] = Number(latin1(bytes, at, i)); // 16 or more digits (Python's repr of 0.1 + 0.2)
+    float.valid[row] = 1;
+    return i;
   }
-  return NaN;
+  while (i < length && c !== COMMA && c !== LF && c !== CR) c = bytes[++i]!;
+  float.add(bytes, at, i, row, line);
+  return i;
+}
+
+function isDelimiter(bytes: Uint8Array, i: number): boolean {
+  return i >= bytes.length || bytes[i] === COMMA || bytes[i] === LF || bytes[i] === CR;
 }
 
 /**
@@ -342,9 +336,6 @@ function scanNumber(bytes: Uint8Array, pos: number): number {
  * numbers; inf and infinity are).
  */
 export function parseNumber(bytes: Uint8Array, from: number, to: number): number {
-  const field = bytes.subarray(from, to);
-  const value = scanNumber(field, 0);
-  if (value === value && scanEnd === field.length) return value;
   return from === to || isNan(bytes, from, to) ? NaN : slowNumber(bytes, from, to);
 }
 
@@ -358,36 +349,18 @@ function slowNumber(bytes: Uint8Array, from: number, to: number): number {
 }
 
 class FloatBuilder extends Misfits implements Builder {
-  private values: Float64Array;
-  private valid: Uint8Array;
-  private nulls = 0;
+  readonly values: Float64Array;
+  readonly valid: Uint8Array;
+  nulls = 0;
   constructor(capacity: number) {
     super();
     this.values = new Float64Array(capacity);
     this.valid = new Uint8Array(capacity);
   }
-  /** The field starting at `pos` (the fast path: parsed while scanned; `scanEnd` is where it ends). */
-  addAt(bytes: Uint8Array, pos: number, row: number, line: number): void {
-    const value = scanNumber(bytes, pos);
-    if (value === value) {
-      this.values[row] = value;
-      this.valid[row] = 1;
-      return;
-    }
-    const end = scanEnd;
-    if (scanDecimal) {
-      // 16 or more significant digits (Python's repr of 0.1 + 0.2): exact only through Number() on its text.
-      this.values[row] = Number(latin1(bytes, pos, end));
-      this.valid[row] = 1;
-      return;
-    }
-    this.add(bytes, pos, end, row, line);
-    scanEnd = end;
-  }
+  /** A cell off readFloatCell's path, or from the quoted-table path: [from, to) of its bytes. */
   add(bytes: Uint8Array, from: number, to: number, row: number, line: number): void {
-    while (from < to && (bytes[from] === 0x20 || bytes[from] === 0x09)) from++;
-    while (to > from && (bytes[to - 1] === 0x20 || bytes[to - 1] === 0x09)) to--;
-    const value = isNan(bytes, from, to) ? NaN : parseNumber(bytes, from, to);
+    [from, to] = trimmed(bytes, from, to);
+    const value = parseNumber(bytes, from, to);
     if (value === value) {
       this.values[row] = value;
       this.valid[row] = 1;
