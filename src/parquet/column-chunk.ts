@@ -58,8 +58,8 @@ function plainValue(type: ParquetType, value: number | bigint | boolean | string
   }
 }
 
-/** UTF-8 byte order of two strings without encoding them (UTF-16 order, with surrogates above U+FFFF). */
-function utf8Less(a: string, b: string): boolean {
+/** UTF-8 byte order of two strings without encoding them (UTF-16 order, with surrogates above U+FFFF): < 0, 0, > 0. */
+export function compareUtf8(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);
@@ -67,9 +67,9 @@ function utf8Less(a: string, b: string): boolean {
     if (x === y) continue;
     if (x >= 0xd800 && x <= 0xdfff) x += 0x10000;
     if (y >= 0xd800 && y <= 0xdfff) y += 0x10000;
-    return x < y;
+    return x - y;
   }
-  return a.length < b.length;
+  return a.length - b.length;
 }
 
 export function encodeChunk(
@@ -220,8 +220,8 @@ function encodeStrings(values: readonly (string | null)[], start: number, end: n
         continue;
       }
       valid[at - start] = 1;
-      if (min === null || utf8Less(value, min)) min = value;
-      if (max === null || utf8Less(max, value)) max = value;
+      if (min === null || compareUtf8(value, min) < 0) min = value;
+      if (max === null || compareUtf8(max, value) < 0) max = value;
       const need = size + 4 + value.length * 3;
       if (need > buffer.length) {
         const next = new Uint8Array(Math.max(need, buffer.length * 2));

@@ -15,55 +15,75 @@ export function writeDoubleDictionary(
   const rows = end - start;
   const limit = Math.min(4096, rows >> 3);
   if (limit < 2) return false;
-  // Distinct values by their bits (so -0 and 0 are two), in an open-addressing table: no boxed numbers, no Map.
-  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   const dictionary = new Float64Array(limit);
-  const dictionaryBits = new Uint32Array(dictionary.buffer);
+  const present = distinctValues(values, valid, start, end, dictionary, indicesFor(rows));
+  if (present < 0) return false;
+  const size = distinctCount;
+  const width = Math.max(1, Math.ceil(Math.log2(size)));
+  if (present * width / 8 + size * 8 > present * 8 * 0.8) return false;
+  builder.page('dictionary', size, ENCODING_PLAIN, [new Uint8Array(dictionary.buffer, 0, size * 8)]);
+  builder.page('data', rows, ENCODING_RLE_DICTIONARY, [definitionLevels(valid, start, end), packIndices(indices, present, width)]);
+  return true;
+}
+
+/** The reused index array, grown to hold `rows` (its own function: the loops that use it never see it grow). */
+function indicesFor(rows: number): Uint32Array {
   if (indices.length < rows) indices = new Uint32Array(rows);
+  return indices;
+}
+
+/** How many distinct values distinctValues found (its second result). */
+let distinctCount = 0;
+
+/**
+ * Finds the distinct values of the present rows (by their bits, so -0 and 0 are two, a NaN's payload kept), in an
+ * open-addressing table (no boxed numbers, no Map): each into `dictionary`, each row's index into `out`. Returns
+ * how many rows are present, or -1 when there are more distinct values than `dictionary` holds.
+ */
+function distinctValues(values: Float64Array, valid: Uint8Array | null, start: number, end: number, dictionary: Float64Array, out: Uint32Array): number {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  const dictionaryBits = new Uint32Array(dictionary.buffer);
+  const limit = dictionary.length;
   let size = 0;
   let present = 0;
-  const emptyTable = () => {
-    for (let k = 0; k < size; k++) slots[filled[k]!] = -1;
-  };
-  for (let i = start; i < end; i++) {
+  let k = 0;
+  for (let i = start; i < end && k >= 0; i++) {
     if (valid !== null && valid[i] === 0) continue;
     const lo = bits[2 * i]!;
     const hi = bits[2 * i + 1]!;
     let slot = (Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> 19) & (TABLE_SIZE - 1);
-    let k: number;
     for (;;) {
       k = slots[slot]!;
       if (k < 0) {
-        if (size >= limit) {
-          emptyTable();
-          return false;
-        }
+        if (size >= limit) break; // k stays -1: too many
         k = size++;
         slots[slot] = k;
         filled[k] = slot;
-        dictionaryBits[2 * k] = lo; // the bits, not the number: a NaN's payload is kept as it is
+        dictionaryBits[2 * k] = lo;
         dictionaryBits[2 * k + 1] = hi;
         break;
       }
       if (dictionaryBits[2 * k] === lo && dictionaryBits[2 * k + 1] === hi) break;
       slot = (slot + 1) & (TABLE_SIZE - 1);
     }
-    indices[present++] = k;
+    out[present++] = k;
   }
-  emptyTable();
-  const width = Math.max(1, Math.ceil(Math.log2(size)));
-  if (present * width / 8 + size * 8 > present * 8 * 0.8) return false;
-  builder.page('dictionary', size, ENCODING_PLAIN, [new Uint8Array(dictionary.buffer, 0, size * 8)]);
-  const groups = Math.ceil(present / 8);
+  for (let j = 0; j < size; j++) slots[filled[j]!] = -1;
+  distinctCount = size;
+  return k < 0 ? -1 : present;
+}
+
+/** `count` indices as one bit-packed run of `width` bits each, after its bit width byte. */
+function packIndices(indices: Uint32Array, count: number, width: number): Uint8Array {
+  const groups = Math.ceil(count / 8);
   const header = varintBytes(groups * 2 + 1); // a bit-packed run of `groups` groups of 8
   const packed = new Uint8Array(1 + header.length + groups * width);
   packed[0] = width;
   packed.set(header, 1);
   let bit = (1 + header.length) * 8;
-  for (let i = 0; i < present; i++) {
+  for (let i = 0; i < count; i++) {
     const k = indices[i]!;
     for (let b = 0; b < width; b++, bit++) if ((k >> b) & 1) packed[bit >> 3]! |= 1 << (bit & 7);
   }
-  builder.page('data', rows, ENCODING_RLE_DICTIONARY, [definitionLevels(valid, start, end), packed]);
-  return true;
+  return packed;
 }

@@ -75,11 +75,16 @@ export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTabl
   if (bytes.indexOf(QUOTE, start) >= 0) return parseQuotedTable(bytes, layout);
   const capacity = countLines(bytes, start);
   const builders = columns.map((c) => newBuilder(c.type, c.sourceIndex < 0 ? 'absent' : 'present', capacity));
-  const feeds: (Builder | undefined)[] = new Array(fieldCount);
+  // Packed arrays of one shape for every table (Array.from, not a holey `new Array(n)`): the optimized loop below
+  // then never meets an array of another kind, which would throw its compiled code away mid-run.
+  const feeds = Array.from({ length: fieldCount }, (): Builder | undefined => undefined);
   columns.forEach((c, i) => {
     if (c.sourceIndex >= 0 && c.sourceIndex < fieldCount) feeds[c.sourceIndex] = builders[i];
   });
-  const floats: (FloatBuilder | undefined)[] = feeds.map((b) => (b instanceof FloatBuilder ? b : undefined));
+  const floats = Array.from({ length: fieldCount }, (_, f): FloatBuilder | undefined => {
+    const b = feeds[f];
+    return b instanceof FloatBuilder ? b : undefined;
+  });
   const length = bytes.length;
   let rows = 0;
   let line = firstLine;

@@ -100,6 +100,8 @@ async function stageDiscovered(
   let failure: unknown;
   try {
     const journaled = existsSync(pendingJournalPath(config.manifestPath));
+    // No manifest and no journal: every data file of the lake is one this run writes.
+    const fresh = !journaled && !existsSync(config.manifestPath);
     const adopted = journaled ? await adoptJournaledRuns(await connect(), config, catalog.parameterColumns) : 0;
     // The index's JSON copy when it matches the manifest file: a re-run with nothing to do then opens no database.
     const copy = journaled ? undefined : readIndexCopy(config.manifestPath);
@@ -113,15 +115,20 @@ async function stageDiscovered(
     const schemasFile = lakeSchemasPath(config.manifestPath);
     const schemas = readLakeSchemas(schemasFile);
     const staging = stageInWorkers(work, staged, config, { catalog, chipParams }, schemas, recorder, progress, early);
-    if (work.length > 0) connect().catch(() => {}); // loads while the workers stage; a failure is met where it is used
+    // Merging into a manifest takes DuckDB: it loads while the workers stage (a failure is met where it is used).
+    // A new lake's first manifest is written in JS (record-outcomes.ts), so its first run may never load it.
+    if (work.length > 0 && !fresh) connect().catch(() => {});
     const grown = await staging;
     await recorder.finish();
     const lake = { procedures: grown.procedures, changes: [...schemas.changes, ...grown.changes] };
     if (grown.changes.length > 0) writeLakeSchemas(schemasFile, lake);
     const conformedTo = [...lake.procedures.values()].map((p) => `${p.proc}:${p.id}`).sort().join(',');
-    // Nothing merged (no database opened) and every file conformed to these schemas when the copy was written: nothing is stale.
-    const conformed = opened === undefined && copy?.conformedTo === conformedTo ? { rewritten: 0 } : await conformDataFiles(await connect(), config, catalog, lake, progress);
-    if (opened !== undefined && existsSync(config.manifestPath)) writeIndexCopy(config.manifestPath, recorder.index(), conformedTo);
+    // Nothing is stale when nothing merged and every file conformed to these schemas when the copy was written, or
+    // when this run wrote every file of the lake, each with its procedure's final schema.
+    const unchanged = !recorder.merged() && opened === undefined && copy?.conformedTo === conformedTo;
+    const current = fresh && [...grown.written].every(([proc, ids]) => ids.size === 1 && ids.has(lake.procedures.get(proc)?.id ?? ''));
+    const conformed = unchanged || current ? { rewritten: 0 } : await conformDataFiles(await connect(), config, catalog, lake, progress);
+    if ((recorder.merged() || opened !== undefined) && existsSync(config.manifestPath)) writeIndexCopy(config.manifestPath, recorder.index(), conformedTo);
     const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
     const { rejects } = recorder;
     const done = recorder.counts();
@@ -170,10 +177,12 @@ async function stageInWorkers(
   recorder: OutcomeRecorder,
   progress: Progress,
   started: StageWorkers | undefined,
-): Promise<{ procedures: Map<string, ProcedureSchema>; changes: SchemaChange[] }> {
+): Promise<{ procedures: Map<string, ProcedureSchema>; changes: SchemaChange[]; written: Map<string, Set<string>> }> {
   const procedures = new Map(schemas.procedures);
   const changes: SchemaChange[] = [];
-  if (work.length === 0) return { procedures, changes };
+  /** The schema ids this run's data files were written with, by procedure. */
+  const written = new Map<string, Set<string>>();
+  if (work.length === 0) return { procedures, changes, written };
   progress.start('staging files', work.length);
   const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
   const contested = contestedPaths(work, staged);
@@ -201,6 +210,10 @@ async function stageInWorkers(
         stopped ??= outcome.error;
         workers.stop();
         return;
+      }
+      if (outcome.kind === 'ok') {
+        const ids = written.get(outcome.row.proc) ?? written.set(outcome.row.proc, new Set()).get(outcome.row.proc)!;
+        ids.add(outcome.row.data_schema as string);
       }
       if (outcome.kind === 'ok' && outcome.added.length > 0) {
         const proc = outcome.row.proc;
@@ -240,7 +253,7 @@ async function stageInWorkers(
       `stopped: ${stopped} The ${recorder.counts().runs} run(s) staged before it are recorded in the manifest (or its journal, taken in by the next run); free some space and run strata stage again.`,
     );
   }
-  return { procedures, changes };
+  return { procedures, changes, written };
 }
 
 /** Paths that differ from another discovered or staged path only by letter case: their run ids may clash. */

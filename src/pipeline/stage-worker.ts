@@ -1,8 +1,8 @@
 // A stage worker thread: stages the files the main thread sends it, one outcome message per file.
 import { parentPort } from 'node:worker_threads';
 import { messageOf } from '../errors.js';
-import { stageFile, type StageFileContext } from './stage-file.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './stage-messages.js';
+import { stageFile, type StageFileContext, type WorkerOutcome } from './stage-file.js';
+import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-messages.js';
 
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
@@ -25,6 +25,14 @@ const contextOf = (setup: WorkerSetup): StageFileContext => ({
   },
 });
 
+/** Tasks received and not staged yet, and outcomes not sent yet. */
+const queue: { readonly id: number; readonly task: WorkerTask }[] = [];
+let outcomes: { readonly id: number; readonly outcome: WorkerOutcome }[] = [];
+/** Outcomes go back in batches of this many (or fewer when the queue runs dry), so the main thread refills it in time. */
+const OUTCOMES_PER_MESSAGE = 4;
+/** Whether a file is being staged or the next one is scheduled. */
+let staging = false;
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'setup') {
     ctx = contextOf(message.setup);
@@ -36,13 +44,31 @@ port.on('message', (message: ToWorker) => {
     claims.get(message.id)?.(message.ok);
     claims.delete(message.id);
   } else {
-    const { id, task } = message;
-    const staging = task.contested ? ctx : { ...ctx, claimRunId: async () => true };
-    stageFile(task, staging).then(
-      (outcome) => send({ type: 'outcome', id, outcome }),
-      (error: unknown) =>
-        send({ type: 'outcome', id, outcome: { kind: 'reject', file: task.file, errorType: 'internal', error: `${task.file.relPath}: ${messageOf(error)}` } }),
-    );
+    queue.push(...message.tasks);
+    if (!staging) {
+      staging = true;
+      setImmediate(stageNext);
+    }
   }
 });
+
+/** Stages the next queued file, one per turn of the event loop (so new tasks and claim answers are received between files). */
+function stageNext(): void {
+  const next = queue.shift();
+  if (next === undefined || ctx === undefined) {
+    staging = false;
+    return;
+  }
+  const { id, task } = next;
+  stageFile(task, task.contested ? ctx : { ...ctx, claimRunId: async () => true })
+    .catch((error: unknown): WorkerOutcome => ({ kind: 'reject', file: task.file, errorType: 'internal', error: `${task.file.relPath}: ${messageOf(error)}` }))
+    .then((outcome) => {
+      outcomes.push({ id, outcome });
+      if (outcomes.length >= OUTCOMES_PER_MESSAGE || queue.length === 0) {
+        send({ type: 'outcomes', outcomes });
+        outcomes = [];
+      }
+      setImmediate(stageNext);
+    });
+}
 send({ type: 'ready' });

@@ -1,11 +1,16 @@
-// Stages files on worker threads, two in flight per worker so one reads while the other parses; every file gets
+// Stages files on worker threads, several in flight per worker so none waits on this thread; every file gets
 // an outcome, whatever happens to the others (a worker that dies is replaced, its files rejected as internal).
 import { Worker } from 'node:worker_threads';
 import type { ProcedureSchema } from '../lake/procedure-schemas.js';
 import type { WorkerOutcome } from './stage-file.js';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-messages.js';
 
-const IN_FLIGHT_PER_WORKER = 2;
+/**
+ * Files sent ahead to each worker. A worker stages them one after the other (each to its end before the next
+ * starts: only one file's bytes in memory), so more in flight costs nothing but keeps it busy while this thread
+ * publishes, journals and merges: with 2, workers on 20,000 small files waited on it 4 s of a 22 s run.
+ */
+const IN_FLIGHT_PER_WORKER = 8;
 
 // Under tsx (tests, the bench from source) the worker is the .ts source, loaded through tsx; in dist/ the compiled .js.
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -47,12 +52,14 @@ export function startStageWorkers(count: number): StageWorkers {
   const feed = (worker: Worker) => {
     if (hooks === undefined) return;
     const mine = inFlight.get(worker)!;
+    const tasks: { id: number; task: WorkerTask }[] = [];
     while (mine.size < IN_FLIGHT_PER_WORKER && next < queue.length) {
       const task = queue[next++]!;
       const id = taskId++;
       mine.set(id, task);
-      worker.postMessage({ type: 'task', id, task } satisfies ToWorker);
+      tasks.push({ id, task });
     }
+    if (tasks.length > 0) worker.postMessage({ type: 'tasks', tasks } satisfies ToWorker);
   };
   const idle = () => next >= queue.length && [...inFlight.values()].every((m) => m.size === 0);
   const complete = (outcome: WorkerOutcome) => {
@@ -76,8 +83,11 @@ export function startStageWorkers(count: number): StageWorkers {
         const ok = hooks?.claimRunId(message.runId, message.sourceFile) ?? false;
         worker.postMessage({ type: 'claimed', id: message.id, ok } satisfies ToWorker);
       } else {
-        inFlight.get(worker)!.delete(message.id);
-        complete(message.outcome);
+        const mine = inFlight.get(worker)!;
+        for (const { id, outcome } of message.outcomes) {
+          mine.delete(id);
+          complete(outcome);
+        }
         feed(worker);
         if (idle()) finished?.();
       }

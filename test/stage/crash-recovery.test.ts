@@ -15,7 +15,10 @@ import { tempDir } from '../support/temp-dir.js';
 import { lakeConfig } from '../support/stage-lake.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'stage-child.ts');
-/** Files a kill can cost beyond the journal: those published while their outcome was on its way (two per worker). */
+/**
+ * Files a kill can cost beyond the journal: those published whose journal line was not written yet (the main
+ * thread publishes a file and journals it in one go, so one; four leaves room).
+ */
 const IN_FLIGHT_BOUND = 2 * 2;
 
 function runChild(raw: string, lake: string, killAfterMs?: number): Promise<{ killed: boolean; stdout: string }> {
