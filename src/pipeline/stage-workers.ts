@@ -18,6 +18,23 @@ const WORKER_URL = new URL(FROM_SOURCE ? './stage-worker.ts' : './stage-worker.j
 // A worker does not inherit tsx's loader on Node 20: the source worker registers it first.
 const SOURCE_BOOT = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
 
+/**
+ * A worker with the parent's node flags but those a worker refuses: `--input-type` (a `node -e` parent) would stop
+ * a file worker from starting, and V8's own flags (`--max-semi-space-size`...) apply to the whole process already.
+ */
+function newWorker(): Worker {
+  let execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type') && flag !== '-e' && flag !== '--eval');
+  for (;;) {
+    try {
+      return FROM_SOURCE ? new Worker(SOURCE_BOOT, { eval: true, execArgv }) : new Worker(WORKER_URL, { execArgv });
+    } catch (error) {
+      const refused = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_INVALID_EXEC_ARGV' ? /flags: (.*)$/.exec((error as Error).message)?.[1]?.split(', ') : undefined;
+      if (refused === undefined || !refused.some((flag) => execArgv.includes(flag))) throw error;
+      execArgv = execArgv.filter((flag) => !refused.includes(flag));
+    }
+  }
+}
+
 export interface StageWorkerHooks {
   /** Called for each outcome as soon as it arrives, in completion order. */
   readonly onOutcome: (outcome: WorkerOutcome) => void;
@@ -66,11 +83,7 @@ export function startStageWorkers(count: number): StageWorkers {
     hooks?.onOutcome(outcome);
   };
   const spawn = (): Worker => {
-    // Not the parent's node flags: `--input-type` (a `node -e` parent) would stop a file worker from starting.
-    const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type') && flag !== '-e' && flag !== '--eval');
-    const worker = FROM_SOURCE
-      ? new Worker(SOURCE_BOOT, { eval: true, execArgv })
-      : new Worker(WORKER_URL, { execArgv });
+    const worker = newWorker();
     if (setup !== undefined) worker.postMessage({ type: 'setup', setup } satisfies ToWorker);
     let ready = false;
     inFlight.set(worker, new Map());

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { STAGING_FIELDS, STAGING_OPTIONS } from '../../src/config/staging-options.js';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
@@ -9,6 +11,15 @@ import { lastJson, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
 describe('strata stage (CLI)', () => {
+  it('stages when node was started with V8 flags, which a worker thread refuses', async () => {
+    const root = tempDir();
+    const raw = path.join(root, 'raw');
+    await generateLabCorpus({ root: raw, files: 6, seed: 5 });
+    const child = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'stage-child.ts');
+    const out = execFileSync(process.execPath, ['--max-semi-space-size=32', '--no-lazy-feedback-allocation', '--import', 'tsx', child, raw, path.join(root, 'lake')]);
+    assert.equal((JSON.parse(out.toString().trim()) as { ok: number }).ok, 6);
+  });
+
   it('prints a --json summary with the contract keys as the last stdout line, nothing else on stdout', async () => {
     const root = tempDir();
     await generateLabCorpus({ root: path.join(root, 'raw'), files: 5, seed: 11 });
