@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { Engine } from '../engine/duckdb.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { manifestRow, TEST_PARAMETERS } from '../../test/history/manifest-fixtures.js';
+import { manifestColumns } from './manifest-columns.js';
+import { writeManifestFile } from './manifest-file.js';
+import { describeParquetColumns, mergeIntoManifest, readManifest, writeManifestAtomically } from './manifest-store.js';
+import { validateManifestRows } from './manifest-row.js';
+
+const rows = () => {
+  const raw = [
+    manifestRow({ start: '2025-09-04T15:00:00Z', fileIdx: 3, chip: 72 }),
+    manifestRow({ start: '2025-09-04T14:00:00Z', fileIdx: 1, chip: 72 }),
+    manifestRow({ start: null, fileIdx: 2, chip: 72, dateLocal: '2025-09-05' }),
+    manifestRow({ start: '2025-09-03T10:00:00Z', fileIdx: 5, chip: null, group: null }),
+    manifestRow({ start: '2025-09-03T09:00:00Z', fileIdx: 4, chip: 67, light: null }),
+    manifestRow({ start: '2025-09-06T09:00:00Z', fileIdx: 9, chip: 67, group: 'Ñandú' }),
+  ];
+  const { valid, invalid } = validateManifestRows(raw, TEST_PARAMETERS);
+  assert.equal(invalid.length, 0);
+  return valid;
+};
+
+describe('a manifest written in JS (a new lake\'s first merge)', () => {
+  it('has the columns, types, values and row order of the manifest DuckDB writes, and DuckDB merges into it', async () => {
+    const dir = tempDir();
+    const ours = path.join(dir, 'js', 'manifest.parquet');
+    const duck = path.join(dir, 'duckdb', 'manifest.parquet');
+    const valid = rows();
+    writeManifestFile(ours, valid, manifestColumns(TEST_PARAMETERS));
+    const engine = await Engine.open();
+    const conn = await engine.connect();
+    try {
+      await writeManifestAtomically(conn, duck, valid, TEST_PARAMETERS);
+      assert.deepEqual(await describeParquetColumns(conn, ours), await describeParquetColumns(conn, duck));
+      const [a, b] = [await readManifest(conn, ours), await readManifest(conn, duck)];
+      assert.deepEqual(a, b);
+      assert.deepEqual(a.map((r) => r.chip_group), ['Alisson', 'Alisson', 'Alisson', 'Alisson', 'Ñandú', null]);
+      // Merging into it, as the run's later merges and the next run do.
+      const extra = validateManifestRows([manifestRow({ start: '2025-09-07T09:00:00Z', fileIdx: 11, chip: 1 })], TEST_PARAMETERS).valid;
+      await mergeIntoManifest(conn, ours, { upserts: extra, mtimes: new Map() }, TEST_PARAMETERS);
+      assert.equal((await readManifest(conn, ours)).length, valid.length + 1);
+    } finally {
+      conn.close();
+      engine.close();
+    }
+  });
+});
