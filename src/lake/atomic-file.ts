@@ -1,7 +1,7 @@
 // Atomic, durable writes: a temp file in the target folder, flushed to disk, then renamed, then the folder
 // flushed, so a reader never sees a partial file and a power cut leaves the old file or the new one.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { namingFullDisk } from '../errors.js';
@@ -11,6 +11,15 @@ const TEMP_MARK = '.strata-tmp-';
 /** A temp path beside `target`, hidden and unique: `.part-000.parquet.strata-tmp-<pid>-<random>`. */
 export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** Removes `dir` when it is empty (a refused run's folder); a folder with something in it, or none, is left alone. */
+export function removeEmptyFolder(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (a run staged before is there), or already gone
+  }
 }
 
 export function isTempFile(name: string): boolean {
