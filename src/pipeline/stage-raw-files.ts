@@ -73,10 +73,11 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const started = performance.now();
   const now = options.now ?? (() => new Date());
   const progress = options.progress ?? silentProgress;
-  const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
-  // A first run will stage: its workers load their modules while this thread reads the catalog and the manifest.
-  const early = !existsSync(config.manifestPath) && files.length > 0 ? startStageWorkers(Math.min(config.workers, files.length)) : undefined;
+  // A first run will stage: its workers load their modules while this thread finds the files (0.5 s for 20,000)
+  // and reads the catalog; a raw root with nothing in it only cost them their start.
+  const early = existsSync(config.manifestPath) ? undefined : startStageWorkers(config.workers);
   try {
+    const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
     return await stageDiscovered(config, files, early, { now, progress, started, breakLock: options.breakLock ?? false });
   } finally {
     await early?.close();
