@@ -1,5 +1,12 @@
 // Time zones: the one module that imports luxon. Local calendar dates and wall-clock times, DST-correct.
-import { DateTime } from 'luxon';
+import { createRequire } from 'node:module';
+import type * as Luxon from 'luxon';
+
+// luxon is loaded when first needed (a text time to read, a wall-clock time to write): a stage worker whose files
+// give Unix seconds never loads it (~20 ms a worker).
+const require = createRequire(import.meta.url);
+let loaded: typeof Luxon | undefined;
+const luxon = () => (loaded ??= require('luxon') as typeof Luxon);
 
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -53,7 +60,7 @@ function formatDate(ms: number, zone: string): string {
 
 /** The wall-clock time (`HH:MM:SS`) of an instant in `zone`. */
 export function localTime(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toFormat('HH:mm:ss');
+  return luxon().DateTime.fromJSDate(instant, { zone }).toFormat('HH:mm:ss');
 }
 
 /**
@@ -61,7 +68,7 @@ export function localTime(instant: Date, zone: string): string {
  * Returns null when the text is not ISO-8601.
  */
 export function parseIsoInstant(text: string, zone: string): Date | null {
-  const parsed = DateTime.fromISO(text.trim(), { zone, setZone: false });
+  const parsed = luxon().DateTime.fromISO(text.trim(), { zone, setZone: false });
   return parsed.isValid ? parsed.toJSDate() : null;
 }
 
