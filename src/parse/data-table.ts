@@ -381,6 +381,8 @@ class FloatBuilder extends Misfits implements Builder {
     if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
   }
   build(rows: number): ColumnValues {
+    // A sensor that gave no reading (every cell nan): a null constant, O(1) to write, not a mask of zeros.
+    if (this.nulls === rows && rows > 0) return { kind: 'constant', type: 'double', value: null };
     return { kind: 'double', values: this.values.subarray(0, rows), valid: this.nulls === 0 ? null : this.valid.subarray(0, rows) };
   }
 }
