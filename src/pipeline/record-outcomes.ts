@@ -25,8 +25,14 @@ import type { FileOutcome } from './stage-file.js';
  * runs keeps the rows waiting in memory bounded: on 20,000 files, peak 284-296 MB against 317-318 MB when all
  * waited for the end, in the same time (10.6-10.8 s against 9.9-10.9 s, lake on tmpfs).
  */
-const MERGE_EVERY_RUNS = 10_000;
-const MERGE_EVERY_MS = 30_000;
+const MERGE_EVERY = { runs: 10_000, ms: 30_000 } as const;
+
+/**
+ * A new lake's runs, up to this many, stay in memory so that each merge writes its whole manifest in JS
+ * (manifest-file.ts) and the first run never loads DuckDB (~2 KB a run; DuckDB's merge of 10,000 runs into a
+ * manifest took the 20,000-file first run to a peak of 293 MB). Beyond it, DuckDB merges as into any lake.
+ */
+const NEW_LAKE_RUNS_KEPT = 50_000;
 
 export interface RecordedRun {
   readonly source_file: string;
@@ -40,7 +46,7 @@ export interface OutcomeRecorder {
   finish(): Promise<void>;
   /** What the manifest holds once this run's changes are merged, as the index a re-run reads (manifest-index.ts). */
   readonly index: () => ReadonlyMap<string, StagedSource>;
-  /** Runs staged, and their rows in all (counts only: the rows themselves are let go once merged). */
+  /** Runs staged, and their rows in all (counts only: the rows themselves are let go once merged, but a new lake's). */
   readonly counts: () => { readonly runs: number; readonly rows: number };
   readonly rejects: readonly RecordedRun[];
   /** Raw files found under a new path with the same bytes: their run moved with them. */
@@ -69,6 +75,7 @@ export function openOutcomeRecorder(
   },
   events: EventsLog,
   now: () => Date,
+  every: { readonly runs: number; readonly ms: number } = MERGE_EVERY,
 ): OutcomeRecorder {
   const { staged, present, rejected } = lake;
   const journal = pendingJournalPath(config.manifestPath);
@@ -88,8 +95,10 @@ export function openOutcomeRecorder(
   let journalFd: number | undefined;
   let merged = false;
 
-  /** Merges what waits; `last` when no more runs follow (the final merge). */
-  const merge = (last: boolean) => {
+  // Every run of a lake that had no manifest when this run began (the manifest is then this run's alone).
+  let newLake: ManifestRow[] | undefined = existsSync(config.manifestPath) ? undefined : [];
+
+  const merge = () => {
     const changes = { upserts, mtimes, removals };
     upserts = [];
     mtimes = new Map();
@@ -99,12 +108,13 @@ export function openOutcomeRecorder(
       if (changes.upserts.length + changes.mtimes.size + changes.removals.size === 0) return;
       // The data files reach the disk before the manifest that names them does (one syncfs for all of them).
       if (changes.upserts.length > 0) await flushFileSystem(config.stageRoot);
-      // A lake's first manifest is written here in JS; merging into one that exists takes DuckDB.
-      if (existsSync(config.manifestPath) || changes.mtimes.size + changes.removals.size > 0) {
-        await mergeIntoManifest(await connect(), config.manifestPath, changes, parameterColumns);
+      const kept = newLake !== undefined && changes.mtimes.size + changes.removals.size === 0 && newLake.length + changes.upserts.length <= NEW_LAKE_RUNS_KEPT;
+      if (kept) {
+        newLake!.push(...changes.upserts);
+        writeManifestFile(config.manifestPath, newLake!, manifestColumns(parameterColumns));
       } else {
-        writeManifestFile(config.manifestPath, changes.upserts, manifestColumns(parameterColumns));
-        if (!last) connect().catch(() => {}); // the next merge merges into this file: DuckDB loads meanwhile
+        newLake = undefined;
+        await mergeIntoManifest(await connect(), config.manifestPath, changes, parameterColumns);
       }
       merged = true;
       if (upserts.length === 0) {
@@ -125,7 +135,7 @@ export function openOutcomeRecorder(
     }
   };
   const maybeMerge = () => {
-    if (upserts.length >= MERGE_EVERY_RUNS || Date.now() - lastMerge >= MERGE_EVERY_MS) merge(false);
+    if (upserts.length >= every.runs || Date.now() - lastMerge >= every.ms) merge();
   };
 
   return {
@@ -176,7 +186,7 @@ export function openOutcomeRecorder(
       events.append({ kind: 'skipped', source_file: file.relPath, reason, ts: now().toISOString() });
     },
     async finish() {
-      merge(true);
+      merge();
       try {
         await merging;
       } finally {

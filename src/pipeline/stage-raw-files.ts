@@ -117,7 +117,7 @@ async function stageDiscovered(
     const schemas = readLakeSchemas(schemasFile);
     const staging = stageInWorkers(work, staged, config, { catalog, chipParams }, schemas, recorder, progress, early);
     // Merging into a manifest takes DuckDB: it loads while the workers stage (a failure is met where it is used).
-    // A new lake's first manifest is written in JS (record-outcomes.ts), so its first run may never load it.
+    // A new lake's manifest is written in JS during its first run (record-outcomes.ts), which then never loads it.
     if (work.length > 0 && !fresh) connect().catch(() => {});
     const grown = await staging;
     await recorder.finish();
