@@ -108,10 +108,10 @@ export function openOutcomeRecorder(
       if (changes.upserts.length + changes.mtimes.size + changes.removals.size === 0) return;
       // The data files reach the disk before the manifest that names them does (one syncfs for all of them).
       if (changes.upserts.length > 0) await flushFileSystem(config.stageRoot);
-      const kept = newLake !== undefined && changes.mtimes.size + changes.removals.size === 0 && newLake.length + changes.upserts.length <= NEW_LAKE_RUNS_KEPT;
-      if (kept) {
-        newLake!.push(...changes.upserts);
-        writeManifestFile(config.manifestPath, newLake!, manifestColumns(parameterColumns));
+      const lakeRuns = newLake;
+      if (lakeRuns !== undefined && changes.mtimes.size + changes.removals.size === 0 && lakeRuns.length + changes.upserts.length <= NEW_LAKE_RUNS_KEPT) {
+        lakeRuns.push(...changes.upserts);
+        writeManifestFile(config.manifestPath, lakeRuns, manifestColumns(parameterColumns));
       } else {
         newLake = undefined;
         await mergeIntoManifest(await connect(), config.manifestPath, changes, parameterColumns);

@@ -1,4 +1,5 @@
-// A stage worker thread: stages the files the main thread sends it, one outcome message per file.
+// A stage worker thread: stages the files the main thread sends it, one after the other, and sends their outcomes
+// back in small batches.
 import { parentPort } from 'node:worker_threads';
 import { messageOf } from '../errors.js';
 import { stageFile, type StageFileContext, type WorkerOutcome } from './stage-file.js';
