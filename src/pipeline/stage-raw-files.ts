@@ -7,7 +7,7 @@ import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import { loadCachedCatalog, userCacheDir } from '../schema/cached-catalog.js';
-import { loadChipParams, type ChipParams } from '../config/chip-params.js';
+import type { ChipParams } from '../config/chip-params.js';
 import { readIndexCopy, readManifestIndex, writeIndexCopy, type StagedSource } from '../lake/manifest-index.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { openEventsLog } from '../lake/events-log.js';
@@ -91,7 +91,8 @@ async function stageDiscovered(
   { now, progress, started, breakLock }: { now: () => Date; progress: Progress; started: number; breakLock: boolean },
 ): Promise<StageSummary> {
   const catalog = await loadCachedCatalog(config.proceduresYaml, path.dirname(config.manifestPath), userCacheDir());
-  const chipParams = config.chipParams === undefined ? undefined : loadChipParams(config.chipParams);
+  // Loaded only when given (its zod schema costs a re-run from the shell ~0.1 s otherwise).
+  const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
   const lock = acquireStageLock(config.stageRoot, { alsoSweep: [path.dirname(config.manifestPath), config.rejectsDir], breakLock });
   // DuckDB merges the manifest and reads it: opened when first needed, which on a first run is after the workers
   // have their work (it loads while they stage).
