@@ -108,8 +108,7 @@ export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTabl
       const float = floats[field];
       if (float !== undefined) end = readFloatCell(bytes, at, float, rows, line);
       else {
-        end = at;
-        for (let b = bytes[end]; end < length && b !== COMMA && b !== LF && b !== CR; b = bytes[++end]);
+        end = cellEnd(bytes, at);
         feeds[field]?.add(bytes, at, end, rows, line, zone);
       }
       field++;
@@ -281,7 +280,6 @@ const MAX_EXACT = 2 ** 53;
  * byte; anything else (spaces, inf, a word, 16 or more digits) goes to the builder's slow path with its text.
  */
 function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: number, line: number): number {
-  const length = bytes.length;
   let i = at;
   let c = bytes[i]!;
   if ((c | 0x20) === 0x6e && (bytes[i + 1]! | 0x20) === 0x61 && (bytes[i + 2]! | 0x20) === 0x6e && isDelimiter(bytes, i + 3)) {
@@ -324,7 +322,7 @@ function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: 
     i = j;
     c = d;
   }
-  if (digits > 0 && (i >= length || c === COMMA || c === LF || c === CR)) {
+  if (digits > 0 && isDelimiter(bytes, i)) {
     // Clinger's fast path: an exact mantissa and an exact power of ten, one correctly rounded operation.
     if (mantissa <= MAX_EXACT && exponent >= -22 && exponent <= 22) {
       const value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
@@ -333,13 +331,20 @@ function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: 
     float.valid[row] = 1;
     return i;
   }
-  while (i < length && c !== COMMA && c !== LF && c !== CR) c = bytes[++i]!;
-  float.add(bytes, at, i, row, line);
-  return i;
+  const end = cellEnd(bytes, i);
+  float.add(bytes, at, end, row, line);
+  return end;
 }
 
+/** Whether a cell ends at `i`: a comma, CR or LF there, or the end of the bytes. */
 function isDelimiter(bytes: Uint8Array, i: number): boolean {
   return i >= bytes.length || bytes[i] === COMMA || bytes[i] === LF || bytes[i] === CR;
+}
+
+/** Where the cell that `i` is in ends (see isDelimiter). */
+function cellEnd(bytes: Uint8Array, i: number): number {
+  while (!isDelimiter(bytes, i)) i++;
+  return i;
 }
 
 /**
