@@ -16,13 +16,14 @@ export function writeDoubleDictionary(
   const limit = Math.min(4096, rows >> 3);
   if (limit < 2) return false;
   const dictionary = new Float64Array(limit);
-  const present = distinctValues(values, valid, start, end, dictionary, indicesFor(rows));
-  if (present < 0) return false;
-  const size = distinctCount;
+  const rowIndices = indicesFor(rows);
+  const found = distinctValues(values, valid, start, end, dictionary, rowIndices);
+  if (found === null) return false;
+  const { size, present } = found;
   const width = Math.max(1, Math.ceil(Math.log2(size)));
   if (present * width / 8 + size * 8 > present * 8 * 0.8) return false;
   builder.page('dictionary', size, ENCODING_PLAIN, [new Uint8Array(dictionary.buffer, 0, size * 8)]);
-  builder.page('data', rows, ENCODING_RLE_DICTIONARY, [definitionLevels(valid, start, end), packIndices(indices, present, width)]);
+  builder.page('data', rows, ENCODING_RLE_DICTIONARY, [definitionLevels(valid, start, end), packIndices(rowIndices, present, width)]);
   return true;
 }
 
@@ -32,15 +33,15 @@ function indicesFor(rows: number): Uint32Array {
   return indices;
 }
 
-/** How many distinct values distinctValues found (its second result). */
-let distinctCount = 0;
-
 /**
  * Finds the distinct values of the present rows (by their bits, so -0 and 0 are two, a NaN's payload kept), in an
  * open-addressing table (no boxed numbers, no Map): each into `dictionary`, each row's index into `out`. Returns
- * how many rows are present, or -1 when there are more distinct values than `dictionary` holds.
+ * how many values there are and how many rows are present, or null when there are more distinct values than
+ * `dictionary` holds.
  */
-function distinctValues(values: Float64Array, valid: Uint8Array | null, start: number, end: number, dictionary: Float64Array, out: Uint32Array): number {
+function distinctValues(
+  values: Float64Array, valid: Uint8Array | null, start: number, end: number, dictionary: Float64Array, out: Uint32Array,
+): { readonly size: number; readonly present: number } | null {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   const dictionaryBits = new Uint32Array(dictionary.buffer);
   const limit = dictionary.length;
@@ -69,8 +70,7 @@ function distinctValues(values: Float64Array, valid: Uint8Array | null, start: n
     out[present++] = k;
   }
   for (let j = 0; j < size; j++) slots[filled[j]!] = -1;
-  distinctCount = size;
-  return k < 0 ? -1 : present;
+  return k < 0 ? null : { size, present };
 }
 
 /** `count` indices as one bit-packed run of `width` bits each, after its bit width byte. */
