@@ -3,8 +3,8 @@
 // replaces the good run already at its path; then the file is renamed into the run's folder (which the worker
 // made). A reader never sees half a file, a refused run leaves no folder, and the workers need no zod (~0.1 s each).
 import { renameSync, rmSync } from 'node:fs';
-import { removeEmptyFolder } from '../lake/atomic-file.js';
 import path from 'node:path';
+import { removeEmptyFolder } from '../lake/atomic-file.js';
 import { describeIssues, validateManifestRows } from '../lake/manifest-row.js';
 import type { ParameterColumn } from '../lake/manifest-columns.js';
 import { absoluteDataPath } from '../lake/partition-path.js';

@@ -1,5 +1,5 @@
 // Stages one raw file, all in JS: read, hash, plan, parse the table into typed columns, build the manifest row,
-// encode Parquet into a temp file. Runs inside a stage worker; the outcome is a value, and the main thread
+// make the run's folder and encode Parquet into a temp file. Runs inside a stage worker; the outcome is a value, and the main thread
 // publishes the file once the row passes the model (publish-run.ts).
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writevSync } from 'node:fs';
 import path from 'node:path';
