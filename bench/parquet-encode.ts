@@ -1,4 +1,4 @@
-// A quick measurement of src/parquet: 1M rows x 8 DOUBLE columns + 20 constants, snappy and uncompressed.
+// A quick measurement of src/parquet: 1M rows x 8 DOUBLE columns + 20 constants, with each codec and uncompressed.
 // Run: npx tsx bench/parquet-encode.ts [rows]
 import { encodeParquet } from '../src/parquet/encode-parquet.js';
 import type { ParquetColumn } from '../src/parquet/parquet-columns.js';
@@ -15,7 +15,7 @@ for (let c = 0; c < 20; c++) {
   columns.push({ name: `p${c}`, values: c % 2 === 0 ? { kind: 'constant', type: 'double', value: c * 0.1 } : { kind: 'constant', type: 'utf8', value: `chip ${c}` } });
 }
 const megabytes = (rows * 8 * 8) / 1e6;
-for (const compression of ['none', 'snappy'] as const) {
+for (const compression of ['none', 'snappy', 'gzip', 'auto'] as const) {
   const times: number[] = [];
   let size = 0;
   for (let run = 0; run < 5; run++) {

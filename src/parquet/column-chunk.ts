@@ -1,5 +1,5 @@
 // One column chunk of a row group: its pages (PLAIN values, or a one-entry dictionary for constants) and statistics.
-import type { ColumnValues, ParquetType } from './parquet-columns.js';
+import type { ColumnValues, Compression, ParquetType } from './parquet-columns.js';
 import {
   ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, rleLevels, rleRun,
 } from './page-writer.js';
@@ -73,10 +73,10 @@ export function compareUtf8(a: string, b: string): number {
 }
 
 export function encodeChunk(
-  values: ColumnValues, start: number, end: number, snappy: boolean, header: ThriftWriter,
+  values: ColumnValues, start: number, end: number, compression: Compression, header: ThriftWriter,
 ): EncodedChunk {
-  // A constant's pages are a few bytes: snappy would only add its own header and a call per page.
-  const builder = new ChunkBuilder(snappy && values.kind !== 'constant', header);
+  // A constant's pages are a few bytes: compressing them would only add a codec's header and a call per page.
+  const builder = new ChunkBuilder(values.kind === 'constant' ? 'none' : compression, header);
   const rows = end - start;
   switch (values.kind) {
     case 'constant': {
@@ -125,7 +125,7 @@ export function encodeChunk(
           const target = wide ? new Float64Array(out.buffer, 0, stop - at) : new BigInt64Array(out.buffer, 0, stop - at);
           for (let i = at; i < stop; i++) if (valid[i] !== 0) target[present++] = values.values[i]!;
           body = out.subarray(0, present * 8);
-          if (!builder.snappy) body = body.slice(); // the scratch is reused by the next page
+          if (builder.storesAsGiven) body = body.slice(); // the scratch is reused by the next page
         }
         nulls += stop - at - present;
         if (wide) {

@@ -34,7 +34,7 @@ const ARROW_TYPES = ['double', 'double', 'int64', 'bool', 'timestamp[us, tz=UTC]
   'bool', 'timestamp[us, tz=UTC]', 'double', 'string', 'bool', 'double'];
 
 describe('encodeParquet', () => {
-  for (const compression of ['snappy', 'none'] as const) {
+  for (const compression of ['auto', 'gzip', 'snappy', 'none'] as const) {
     test(`every type, nulls, NaN, extremes and constants read back by DuckDB (${compression})`, async () => {
       const target = writeParquet(mixed, 6, { compression });
       const got = await readWithDuckDb(target);
@@ -114,6 +114,33 @@ describe('encodeParquet', () => {
     const size = encodeParquet(columns, rows, { compression: 'none' }).reduce((n, p) => n + p.length, 0);
     assert.ok(size < rows * 2, `dictionary-encoded column took ${size} bytes`);
     if (pySkip === null) assert.deepEqual(readWithPython(target).arrow, expectedColumns(columns, rows));
+  });
+
+  test('auto: a large page gzip, a small one snappy, a constant as it is, in one file every reader reads', async () => {
+    const rows = 20_000;
+    const time = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) {
+      time[i] = Math.round(i * 0.0838 * 1e7) / 1e7; // a time column as instruments print it
+    }
+    // 'head': 500 readings then nulls, so its one page of values is small.
+    const head = Float64Array.from({ length: rows }, (_, i) => (i < 500 ? time[i]! : 0));
+    const columns: ParquetColumn[] = [
+      { name: 't (s)', values: { kind: 'double', values: time, valid: null } },
+      { name: 'head', values: { kind: 'double', values: head, valid: Uint8Array.from({ length: rows }, (_, i) => (i < 500 ? 1 : 0)) } },
+      { name: 'chip', values: { kind: 'constant', type: 'utf8', value: 'Alisson67' } },
+    ];
+    const target = writeParquet(columns, rows);
+    const got = await readWithDuckDb(target);
+    assert.deepEqual(got.codecs, ['GZIP', 'SNAPPY', 'UNCOMPRESSED']);
+    assert.deepEqual(got.columns, expectedColumns(columns, rows));
+    const gzipped = encodeParquet([columns[0]!], rows).reduce((n, p) => n + p.length, 0);
+    const snappied = encodeParquet([columns[0]!], rows, { compression: 'snappy' }).reduce((n, p) => n + p.length, 0);
+    assert.ok(gzipped < snappied, `gzip took ${gzipped} bytes, snappy ${snappied}`);
+    if (pySkip === null) {
+      const py = readWithPython(target);
+      assert.deepEqual(py.arrow, expectedColumns(columns, rows));
+      assert.deepEqual(py.polars, expectedColumns(columns, rows));
+    }
   });
 
   test('bad input names the column', () => {

@@ -7,15 +7,17 @@
 // columnar encoder that writes each per-run constant as a one-entry dictionary and one RLE run is O(1) per
 // constant whatever the row count. Types are DuckDB's own: DOUBLE, INT64, BOOLEAN, BYTE_ARRAY + STRING,
 // INT64 + TIMESTAMP(UTC, MICROS). Data pages v1, PLAIN values (DOUBLE chunks of few distinct values as a
-// dictionary), RLE definition levels, snappy by snappyjs (pure JS, runs in worker_threads; the native `snappy`
-// package was no faster on 64 MiB of noisy doubles here: 315 vs 346 ms), a chunk whose first page snappy cannot
-// shrink by 5% stored uncompressed. Measured on a shared, loaded 2-core machine (bench/parquet-encode.ts,
+// dictionary), RLE definition levels; a chunk's pages gzip (node's zlib, level 1) when its first page is 64 KiB
+// or more, else snappy (snappyjs, pure JS: the native `snappy` package was no faster on 64 MiB of noisy doubles
+// here, 315 vs 346 ms), and stored uncompressed when that first page shrinks by under 5% (page-writer.ts measures
+// the choice). Measured before gzip on a shared, loaded 2-core machine (bench/parquet-encode.ts,
 // bench/parquet-size.ts): 1M rows x 8 DOUBLE + 20 constants in 115-163 ms snappy / 78 ms uncompressed (medians of 5,
 // two runs); the 384 shared-corpus runs with 20 constants each: 13.34 MB against DuckDB COPY's 14.25 MB
 // (COMPRESSION snappy, ROW_GROUP_SIZE 20000: 6.4% smaller), 593 ms of encoding for all 995,712 rows.
 import type { ColumnValues, EncodeOptions, ParquetColumn, ParquetType } from './parquet-columns.js';
 import { encodeChunk, type EncodedChunk } from './column-chunk.js';
 import { ThriftWriter, T_BINARY, T_I32, T_STRUCT, utf8Bytes } from './thrift-compact.js';
+import { CODEC } from './page-writer.js';
 
 const MAGIC = Uint8Array.from([0x50, 0x41, 0x52, 0x31]); // PAR1
 /** Rows per row group: one row group per file below this. */
@@ -45,7 +47,7 @@ function checkColumn(column: ParquetColumn, rows: number): void {
 export function encodeParquet(columns: readonly ParquetColumn[], rows: number, options: EncodeOptions = {}): Uint8Array[] {
   if (!Number.isInteger(rows) || rows < 0) throw new Error(`parquet: row count must be a whole number >= 0, got ${rows}`);
   for (const column of columns) checkColumn(column, rows);
-  const snappy = (options.compression ?? 'snappy') === 'snappy';
+  const compression = options.compression ?? 'auto';
   const out: Uint8Array[] = [MAGIC];
   let offset = MAGIC.length;
   const groups: { rows: number; chunks: { chunk: EncodedChunk; at: number }[] }[] = [];
@@ -53,7 +55,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
     const end = Math.min(rows, start + ROW_GROUP_ROWS);
     const chunks: { chunk: EncodedChunk; at: number }[] = [];
     for (const column of columns) {
-      const chunk = encodeChunk(column.values, start, end, snappy, header);
+      const chunk = encodeChunk(column.values, start, end, compression, header);
       chunks.push({ chunk, at: offset });
       for (const part of chunk.builder.parts) out.push(part);
       offset += chunk.builder.size;
@@ -89,7 +91,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
       for (const encoding of chunk.encodings) f.rawI32(encoding);
       f.listHeader(3, T_BINARY, 1);
       f.rawBinary(utf8Bytes(column.name));
-      f.i32(4, b.snappy ? 1 : 0);
+      f.i32(4, b.codec ?? CODEC.none);
       f.i64(5, group.rows);
       f.i64(6, b.uncompressed);
       f.i64(7, b.size);

@@ -1,6 +1,27 @@
-// Parquet pages: page headers, RLE/bit-packed definition levels, snappy compression of page bodies.
+// Parquet pages: page headers, RLE/bit-packed definition levels, compression of page bodies (gzip or snappy).
+import { gzipSync } from 'node:zlib';
 import snappy from 'snappyjs';
+import type { Compression } from './parquet-columns.js';
 import { ThriftWriter, writeVarint } from './thrift-compact.js';
+
+/** parquet.thrift's CompressionCodec values strata writes. */
+export const CODEC = { none: 0, snappy: 1, gzip: 2 } as const;
+export type Codec = (typeof CODEC)[keyof typeof CODEC];
+
+/**
+ * 'auto' compresses a chunk whose first page is at least this big with gzip (zlib's native deflate, level 1), a
+ * smaller one with snappy. Measured on the shared corpus's 768 largest columns (16 MB of doubles, warm, one
+ * thread): gzip stores 59% of the bytes where snappy stores 75%; per call, gzip's set-up makes it the slower
+ * below ~128 KB (2.4 KB pages: 52 against 10 us; 32 KB: 319 against 180 us), while on two cold stage workers
+ * snappyjs's JIT-compiled compressor is the slower one on large pages (the shared corpus staged in 0.80-0.88 s
+ * with gzip against 1.05-1.35 s with snappy, interleaved).
+ */
+const GZIP_FROM_BYTES = 64 * 1024;
+
+function codecFor(compression: Compression, pageBytes: number): Codec {
+  if (compression === 'auto') return pageBytes >= GZIP_FROM_BYTES ? CODEC.gzip : CODEC.snappy;
+  return CODEC[compression];
+}
 
 export const ENCODING_PLAIN = 0;
 export const ENCODING_RLE = 3;
@@ -14,26 +35,34 @@ export class ChunkBuilder {
   dictionaryPageOffset: number | null = null;
   dataPageOffset: number | null = null;
 
-  /** Whether pages are snappy-compressed: dropped for the chunk when its first page gains under 5%. */
-  constructor(public snappy: boolean, private readonly header: ThriftWriter) {}
+  /** The chunk's codec, chosen at its first page (uncompressed when that page gains under 5%); null before it. */
+  codec: Codec | null = null;
+
+  constructor(private readonly compression: Compression, private readonly header: ThriftWriter) {}
+
+  /** Whether page bodies are stored as given (so a caller's reused buffer must be copied first). */
+  get storesAsGiven(): boolean {
+    return this.compression === 'none' || this.codec === CODEC.none;
+  }
 
   private push(bytes: Uint8Array): void {
     this.parts.push(bytes);
     this.size += bytes.length;
   }
 
-  /** Appends a page whose body is the concatenation of `body` (compressed as one block when snappy). */
+  /** Appends a page whose body is the concatenation of `body` (compressed as one block). */
   page(type: 'data' | 'dictionary', numValues: number, encoding: number, body: readonly Uint8Array[]): void {
     let plainSize = 0;
     for (const part of body) plainSize += part.length;
     let stored: readonly Uint8Array[] = body;
     let storedSize = plainSize;
-    if (this.snappy) {
+    this.codec ??= codecFor(this.compression, plainSize);
+    if (this.codec !== CODEC.none) {
       const whole = concat(body, plainSize);
-      const compressed = snappy.compress(whole);
+      const compressed = this.codec === CODEC.gzip ? gzipSync(whole, { level: 1 }) : snappy.compress(whole);
       const first = this.parts.length === 0 && type === 'data';
       if (first && plainSize > 4096 && compressed.length > plainSize * 0.95) {
-        this.snappy = false; // incompressible (noisy doubles): store this chunk's pages as they are
+        this.codec = CODEC.none; // incompressible (noisy doubles): store this chunk's pages as they are
         stored = [whole.slice()];
       } else {
         stored = [compressed];

@@ -22,7 +22,10 @@ export interface ParquetColumn {
   readonly values: ColumnValues;
 }
 
+/** 'auto' (the default): gzip for large pages, snappy for small ones (page-writer.ts says why). */
+export type Compression = 'auto' | 'gzip' | 'snappy' | 'none';
+
 export interface EncodeOptions {
-  readonly compression?: 'snappy' | 'none';
+  readonly compression?: Compression;
   readonly createdBy?: string;
 }

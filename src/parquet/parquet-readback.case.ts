@@ -45,6 +45,8 @@ export interface ReadBack {
   readonly columns: Cell[][];
   readonly stats: { nullCount: string; min: string | null; max: string | null }[];
   readonly rowGroups: number;
+  /** Each column's codec in the first row group, as DuckDB names it (GZIP, SNAPPY, UNCOMPRESSED). */
+  readonly codecs: string[];
 }
 
 let engine: Engine | undefined;
@@ -60,13 +62,14 @@ export async function readWithDuckDb(target: string): Promise<ReadBack> {
     const rows = await db.all<{ v: unknown }>(`SELECT ${expr} AS v FROM ${src}`);
     columns.push(rows.map((row) => cell(row.v)));
   }
-  const meta = await db.all<{ p: string; n: number | null; lo: string | null; hi: string | null; rg: number }>(
-    `SELECT path_in_schema AS p, stats_null_count AS n, stats_min_value AS lo, stats_max_value AS hi, row_group_id AS rg
+  const meta = await db.all<{ p: string; n: number | null; lo: string | null; hi: string | null; rg: number; codec: string }>(
+    `SELECT path_in_schema AS p, stats_null_count AS n, stats_min_value AS lo, stats_max_value AS hi, row_group_id AS rg, compression AS codec
        FROM parquet_metadata(${sqlLiteral(target)}) ORDER BY row_group_id, column_id`,
   );
   const stats = meta.filter((m) => m.rg === 0).map((m) => ({ nullCount: String(m.n), min: m.lo, max: m.hi }));
   const rowGroups = new Set(meta.map((m) => m.rg)).size;
-  return { types: described.map((d) => d.column_type), columns, stats, rowGroups };
+  const codecs = meta.filter((m) => m.rg === 0).map((m) => m.codec);
+  return { types: described.map((d) => d.column_type), columns, stats, rowGroups, codecs };
 }
 
 const PY = `
