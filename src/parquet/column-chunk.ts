@@ -8,6 +8,8 @@ import { writeDoubleDictionary } from './dictionary-chunk.js';
 
 /** Uncompressed bytes of values a data page holds, about. */
 const PAGE_BYTES = 1 << 20;
+/** A dictionary data page's bit-width byte for a one-entry dictionary (read-only: shared by every such page). */
+const BIT_WIDTH_1 = Uint8Array.of(1);
 
 export interface ChunkStatistics {
   readonly nullCount: number;
@@ -92,7 +94,7 @@ export function encodeChunk(
         return { builder, encodings: [ENCODING_RLE], statistics: { nullCount: 0, min: plain, max: plain, legacy: true } };
       }
       builder.page('dictionary', 1, ENCODING_PLAIN, [plain]);
-      builder.page('data', rows, ENCODING_RLE_DICTIONARY, [rleLevels(rows, 1), Uint8Array.of(1), rleRun(rows, 0)]);
+      builder.page('data', rows, ENCODING_RLE_DICTIONARY, [rleLevels(rows, 1), BIT_WIDTH_1, rleRun(rows, 0)]);
       const stat = values.type === 'utf8' ? plain.subarray(4) : plain;
       const value = values.value;
       const nan = values.type === 'double' && Number.isNaN(Number(value));

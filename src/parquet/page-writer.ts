@@ -123,18 +123,42 @@ function writeRleRun(out: Uint8Array, at: number, count: number, value: 0 | 1): 
   return at;
 }
 
-/** One RLE run of `count` copies of a 1-bit-wide value, without the 4-byte length prefix. */
-export function rleRun(count: number, value: 0 | 1): Uint8Array {
-  const out = new Uint8Array(11);
-  return out.subarray(0, writeRleRun(out, 0, count, value));
+/**
+ * The last run made of each value, by count: a file's columns all have its row count, so a run's constant columns
+ * share one array (these arrays are only ever read).
+ */
+const lastRuns = [new Map<number, Uint8Array>(), new Map<number, Uint8Array>()] as const;
+const lastLevels = [new Map<number, Uint8Array>(), new Map<number, Uint8Array>()] as const;
+
+function remembered(memo: Map<number, Uint8Array>, count: number, make: () => Uint8Array): Uint8Array {
+  let bytes = memo.get(count);
+  if (bytes === undefined) {
+    memo.clear();
+    bytes = make();
+    memo.set(count, bytes);
+  }
+  return bytes;
 }
 
-/** One RLE run as a levels block: its 4-byte little-endian length, then the run (what a constant column's pages hold). */
+/** One RLE run of `count` copies of a 1-bit-wide value, without the 4-byte length prefix (read-only: shared). */
+export function rleRun(count: number, value: 0 | 1): Uint8Array {
+  return remembered(lastRuns[value], count, () => {
+    const out = new Uint8Array(11);
+    return out.subarray(0, writeRleRun(out, 0, count, value));
+  });
+}
+
+/**
+ * One RLE run as a levels block: its 4-byte little-endian length, then the run (what a constant column's pages
+ * hold; read-only: shared).
+ */
 export function rleLevels(count: number, value: 0 | 1): Uint8Array {
-  const out = new Uint8Array(15);
-  const end = writeRleRun(out, 4, count, value);
-  out[0] = end - 4;
-  return out.subarray(0, end);
+  return remembered(lastLevels[value], count, () => {
+    const out = new Uint8Array(15);
+    const end = writeRleRun(out, 4, count, value);
+    out[0] = end - 4;
+    return out.subarray(0, end);
+  });
 }
 
 /** Definition levels of rows [start, end) with their 4-byte length prefix (bit width 1: 1 = value present). */
