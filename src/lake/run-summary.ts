@@ -17,8 +17,8 @@ const FORMATS: Readonly<Record<string, (value: number) => string>> = {
   seconds: (s) => (s >= 10 ? String(Math.round(s)) : num(s)),
 };
 
-function fieldText(run: RunFields, name: string, format: string | undefined): string | null {
-  const raw = run[name];
+/** A field's value as text, or null when it has none. */
+function fieldText(raw: unknown, format: string | undefined): string | null {
   const value = typeof raw === 'bigint' ? Number(raw) : raw;
   if (typeof value === 'number') return Number.isFinite(value) ? (FORMATS[format ?? ''] ?? num)(value) : null;
   if (typeof value === 'string' && value !== '') return value;
@@ -26,15 +26,37 @@ function fieldText(run: RunFields, name: string, format: string | undefined): st
   return null;
 }
 
+/** A template cut into its text and its `{field}` / `{field:format}` slots (odd places), once per template. */
+type Compiled = readonly (string | { readonly name: string; readonly format: string | undefined })[];
+const compiled = new Map<string, Compiled>();
+
+function compile(template: string): Compiled {
+  let pieces = compiled.get(template);
+  if (pieces === undefined) {
+    const cut = template.split(/\{([^}:]+)(?::([^}]+))?\}/);
+    const out: Compiled[number][] = [];
+    for (let i = 0; i < cut.length; i += 3) {
+      out.push(cut[i]!);
+      if (i + 1 < cut.length) out.push({ name: cut[i + 1]!.trim(), format: cut[i + 2]?.trim() });
+    }
+    pieces = out;
+    compiled.set(template, pieces);
+  }
+  return pieces;
+}
+
 /** The template with each `{field}` or `{field:format}` filled in; null when any field has no value. */
-function fill(template: string, run: RunFields): string | null {
-  let missing = false;
-  const text = template.replace(/\{([^}:]+)(?::([^}]+))?\}/g, (_m, name: string, format: string | undefined) => {
-    const value = fieldText(run, name.trim(), format?.trim());
-    if (value === null) missing = true;
-    return value ?? '';
-  });
-  return missing ? null : text;
+function fill(template: string, field: (name: string) => unknown): string | null {
+  let text = '';
+  for (const piece of compile(template)) {
+    if (typeof piece === 'string') text += piece;
+    else {
+      const value = fieldText(field(piece.name), piece.format);
+      if (value === null) return null;
+      text += value;
+    }
+  }
+  return text;
 }
 
 const WHEN: Readonly<Record<SummarySpec['parts'][number]['when'], (run: RunFields) => boolean>> = {
@@ -56,12 +78,13 @@ export const PLAIN_SUMMARY: SummarySpec = {
  * `IVg sweep (Vg=-5 to 5V)`, `LaserCalibration 455nm 0-5V`. Parts whose fields are missing are left out.
  */
 export function describeRun(run: RunFields, spec: SummarySpec = PLAIN_SUMMARY): string {
-  const fields = { ...run, proc: typeof run['proc'] === 'string' && run['proc'] !== '' ? run['proc'] : 'run' };
+  const proc = typeof run['proc'] === 'string' && run['proc'] !== '' ? run['proc'] : 'run';
+  const field = (name: string) => (name === 'proc' ? proc : run[name]);
   const titleTemplate = run['has_light'] === false && spec.darkTitle !== undefined ? spec.darkTitle : spec.title;
-  const title = fill(titleTemplate, fields) ?? String(fields.proc);
+  const title = fill(titleTemplate, field) ?? proc;
   const parts = spec.parts.flatMap((part) => {
     if (!WHEN[part.when](run)) return [];
-    const text = fill(part.text, fields);
+    const text = fill(part.text, field);
     return text === null ? [] : [text];
   });
   if (parts.length === 0) return title;
