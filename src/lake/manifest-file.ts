@@ -14,9 +14,14 @@ const ORDER = ['chip_group', 'chip_number', 'start_time_utc', 'file_idx', 'run_i
 
 /** Replaces `file` with a manifest of `rows` (validated manifest rows), atomically. */
 export function writeManifestFile(file: string, rows: readonly ManifestRow[], columns: readonly ManifestColumn[]): void {
+  writeFileAtomically(file, encodeManifestFile(rows, columns));
+}
+
+/** The bytes of a manifest file of `rows` (validated manifest rows), for writeFileAtomically. */
+export function encodeManifestFile(rows: readonly ManifestRow[], columns: readonly ManifestColumn[]): Buffer {
   const sorted = [...rows].sort(compareRows);
   const parquet = columns.map((c): ParquetColumn => ({ name: c.name, values: columnValues(sorted, c) }));
-  writeFileAtomically(file, Buffer.concat(encodeParquet(parquet, sorted.length)));
+  return Buffer.concat(encodeParquet(parquet, sorted.length));
 }
 
 function columnValues(rows: readonly ManifestRow[], column: ManifestColumn): ColumnValues {

@@ -11,10 +11,10 @@ import { stagedSourceOf, type StagedSource } from '../lake/manifest-index.js';
 import { validateManifestRows, type ManifestRow } from '../lake/manifest-row.js';
 import { mergeIntoManifest } from '../lake/manifest-store.js';
 import { manifestColumns, type ParameterColumn } from '../lake/manifest-columns.js';
-import { writeManifestFile } from '../lake/manifest-file.js';
+import { encodeManifestFile } from '../lake/manifest-file.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { namingFullDisk } from '../errors.js';
-import { appendWhole } from '../lake/atomic-file.js';
+import { appendWhole, writeFileAtomically } from '../lake/atomic-file.js';
 import { removeRejectRecord, writeRejectRecord } from '../lake/reject-records.js';
 import type { FileOutcome } from './stage-file.js';
 
@@ -106,13 +106,17 @@ export function openOutcomeRecorder(
     lastMerge = Date.now();
     merging = merging.then(async () => {
       if (changes.upserts.length + changes.mtimes.size + changes.removals.size === 0) return;
-      // The data files reach the disk before the manifest that names them does (one syncfs for all of them).
-      if (changes.upserts.length > 0) await flushFileSystem(config.stageRoot);
+      // The data files reach the disk before the manifest that names them does (one syncfs for all of them); a new
+      // lake's manifest is encoded while the disk works (on 20,000 files, ~0.1 s of waiting each).
+      const flushed = changes.upserts.length > 0 ? flushFileSystem(config.stageRoot) : Promise.resolve();
       const lakeRuns = newLake;
       if (lakeRuns !== undefined && changes.mtimes.size + changes.removals.size === 0 && lakeRuns.length + changes.upserts.length <= NEW_LAKE_RUNS_KEPT) {
         lakeRuns.push(...changes.upserts);
-        writeManifestFile(config.manifestPath, lakeRuns, manifestColumns(parameterColumns));
+        const manifest = encodeManifestFile(lakeRuns, manifestColumns(parameterColumns));
+        await flushed;
+        writeFileAtomically(config.manifestPath, manifest);
       } else {
+        await flushed;
         newLake = undefined;
         await mergeIntoManifest(await connect(), config.manifestPath, changes, parameterColumns);
       }
