@@ -1,7 +1,7 @@
 // Stages one raw file, all in JS: read, hash, plan, parse the table into typed columns, build the manifest row,
 // make the run's folder and encode Parquet into a temp file. Runs inside a stage worker; the outcome is a value, and the main thread
 // publishes the file once the row passes the model (publish-run.ts).
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writevSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
@@ -136,9 +136,11 @@ function writeTemp(stageRoot: string, chunks: readonly Uint8Array[]): string {
   try {
     const fd = openSync(temp, 'w');
     try {
+      // One contiguous write: writev of a small file's ~150 parts cost more than copying them into one buffer
+      // (open + write + close of 3,000 files on tmpfs: 16-23 against 19-33 us a file).
+      const whole = Buffer.concat(chunks);
       // A disk that fills mid-file takes only part of it without an error: a short write is a full disk too.
-      const size = chunks.reduce((sum, c) => sum + c.byteLength, 0);
-      if (writevSync(fd, chunks as Uint8Array[]) < size) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+      if (writeSync(fd, whole) < whole.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
     } finally {
       closeSync(fd);
     }
