@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Engine } from '../engine/duckdb.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { manifestRow, TEST_PARAMETERS } from '../../test/history/manifest-fixtures.js';
 import { manifestColumns } from './manifest-columns.js';
-import { writeManifestFile } from './manifest-file.js';
+import { GrowingManifest, writeManifestFile } from './manifest-file.js';
 import { describeParquetColumns, mergeIntoManifest, readManifest, writeManifestAtomically } from './manifest-store.js';
 import { validateManifestRows } from './manifest-row.js';
 
@@ -42,6 +43,25 @@ describe('a manifest written in JS (a new lake\'s first merge)', () => {
       const extra = validateManifestRows([manifestRow({ start: '2025-09-07T09:00:00Z', fileIdx: 11, chip: 1 })], TEST_PARAMETERS).valid;
       await mergeIntoManifest(conn, ours, { upserts: extra, mtimes: new Map() }, TEST_PARAMETERS);
       assert.equal((await readManifest(conn, ours)).length, valid.length + 1);
+    } finally {
+      conn.close();
+      engine.close();
+    }
+  });
+
+  it('encodes the runs added up to a merge, not those added after it (their data files may not be on disk yet)', async () => {
+    const dir = tempDir();
+    const valid = rows();
+    const manifest = new GrowingManifest(manifestColumns(TEST_PARAMETERS));
+    for (const row of valid) manifest.add(row);
+    const file = path.join(dir, 'manifest.parquet');
+    writeFileSync(file, manifest.encode(4));
+    const engine = await Engine.open();
+    const conn = await engine.connect();
+    try {
+      const read = await readManifest(conn, file);
+      assert.deepEqual(read.map((r) => r.file_idx).sort(), valid.slice(0, 4).map((r) => r.file_idx).sort());
+      assert.equal(manifest.size, valid.length);
     } finally {
       conn.close();
       engine.close();

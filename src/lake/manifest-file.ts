@@ -14,20 +14,53 @@ const ORDER = ['chip_group', 'chip_number', 'start_time_utc', 'file_idx', 'run_i
 
 /** Replaces `file` with a manifest of `rows` (validated manifest rows), atomically. */
 export function writeManifestFile(file: string, rows: readonly ManifestRow[], columns: readonly ManifestColumn[]): void {
-  writeFileAtomically(file, encodeManifestFile(rows, columns));
+  const manifest = new GrowingManifest(columns);
+  for (const row of rows) manifest.add(row);
+  writeFileAtomically(file, manifest.encode(manifest.size));
 }
 
-/** The bytes of a manifest file of `rows` (validated manifest rows), for writeFileAtomically. */
-export function encodeManifestFile(rows: readonly ManifestRow[], columns: readonly ManifestColumn[]): Buffer {
-  const sorted = [...rows].sort(compareRows);
-  const parquet = columns.map((c): ParquetColumn => ({ name: c.name, values: columnValues(sorted, c) }));
-  return Buffer.concat(encodeParquet(parquet, sorted.length));
+/**
+ * A new lake's manifest as its first run records it: each run's values are taken by column when it is recorded
+ * (while the main thread waits on the workers), so that a merge only sorts and encodes. Reading a row's ~45
+ * values by name at each merge was half of it: 0.4-0.7 s of a 20,000-file run, with the workers waiting.
+ */
+export class GrowingManifest {
+  private readonly values: unknown[][];
+
+  constructor(private readonly columns: readonly ManifestColumn[]) {
+    this.values = columns.map(() => []);
+  }
+
+  /** Runs added so far. */
+  get size(): number {
+    return this.values[0]?.length ?? 0;
+  }
+
+  /** Adds a validated manifest row. */
+  add(row: ManifestRow): void {
+    for (let c = 0; c < this.columns.length; c++) this.values[c]!.push(row[this.columns[c]!.name] ?? null);
+  }
+
+  /** The bytes of a manifest file of the first `count` runs added, in the manifest's row order. */
+  encode(count: number): Buffer {
+    const keys = ORDER.map((name) => this.values[this.columns.findIndex((c) => c.name === name)] ?? []);
+    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => {
+      for (const key of keys) {
+        const by = compareValues(key[a] ?? null, key[b] ?? null);
+        if (by !== 0) return by;
+      }
+      return 0;
+    });
+    const parquet = this.columns.map((c, i): ParquetColumn => ({ name: c.name, values: columnValues(this.values[i]!, order, c) }));
+    return Buffer.concat(encodeParquet(parquet, count));
+  }
 }
 
-function columnValues(rows: readonly ManifestRow[], column: ManifestColumn): ColumnValues {
-  const n = rows.length;
-  const value = (i: number) => rows[i]![column.name] ?? null;
-  if (column.sqlType === 'VARCHAR') return { kind: 'utf8', values: rows.map((_, i) => { const v = value(i); return v === null ? null : String(v); }) };
+/** One column's values in `order` (indices into `all`), typed as the manifest stores it. */
+function columnValues(all: readonly unknown[], order: readonly number[], column: ManifestColumn): ColumnValues {
+  const n = order.length;
+  const value = (i: number) => all[order[i]!] ?? null;
+  if (column.sqlType === 'VARCHAR') return { kind: 'utf8', values: order.map((_, i) => { const v = value(i); return v === null ? null : String(v); }) };
   const valid = new Uint8Array(n);
   const mark = (i: number) => {
     const v = value(i);
@@ -54,14 +87,6 @@ function columnValues(rows: readonly ManifestRow[], column: ManifestColumn): Col
     values[i] = v === null ? 0n : BigInt(v.getTime()) * 1000n;
   }
   return { kind: 'timestamp', values, valid };
-}
-
-function compareRows(a: ManifestRow, b: ManifestRow): number {
-  for (const key of ORDER) {
-    const order = compareValues(a[key] ?? null, b[key] ?? null);
-    if (order !== 0) return order;
-  }
-  return 0;
 }
 
 function compareValues(a: unknown, b: unknown): number {

@@ -11,7 +11,7 @@ import { stagedSourceOf, type StagedSource } from '../lake/manifest-index.js';
 import { validateManifestRows, type ManifestRow } from '../lake/manifest-row.js';
 import { mergeIntoManifest } from '../lake/manifest-store.js';
 import { manifestColumns, type ParameterColumn } from '../lake/manifest-columns.js';
-import { encodeManifestFile } from '../lake/manifest-file.js';
+import { GrowingManifest } from '../lake/manifest-file.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { namingFullDisk } from '../errors.js';
 import { appendWhole, writeFileAtomically } from '../lake/atomic-file.js';
@@ -95,11 +95,14 @@ export function openOutcomeRecorder(
   let journalFd: number | undefined;
   let merged = false;
 
-  // Every run of a lake that had no manifest when this run began (the manifest is then this run's alone).
-  let newLake: ManifestRow[] | undefined = existsSync(config.manifestPath) ? undefined : [];
+  // Every run of a lake that had no manifest when this run began (the manifest is then this run's alone), added
+  // as it is recorded; undefined once DuckDB merges (an existing lake, or more runs than are kept).
+  let newLake: GrowingManifest | undefined = existsSync(config.manifestPath) ? undefined : new GrowingManifest(manifestColumns(parameterColumns));
 
   const merge = () => {
     const changes = { upserts, mtimes, removals };
+    // The runs recorded so far (those after it name data files this merge's syncfs may not cover).
+    const newLakeRuns = newLake?.size ?? 0;
     upserts = [];
     mtimes = new Map();
     removals = new Set();
@@ -109,10 +112,8 @@ export function openOutcomeRecorder(
       // The data files reach the disk before the manifest that names them does (one syncfs for all of them); a new
       // lake's manifest is encoded while the disk works (on 20,000 files, ~0.1 s of waiting each).
       const flushed = changes.upserts.length > 0 ? flushFileSystem(config.stageRoot) : Promise.resolve();
-      const lakeRuns = newLake;
-      if (lakeRuns !== undefined && changes.mtimes.size + changes.removals.size === 0 && lakeRuns.length + changes.upserts.length <= NEW_LAKE_RUNS_KEPT) {
-        lakeRuns.push(...changes.upserts);
-        const manifest = encodeManifestFile(lakeRuns, manifestColumns(parameterColumns));
+      if (newLake !== undefined && changes.mtimes.size + changes.removals.size === 0 && newLakeRuns <= NEW_LAKE_RUNS_KEPT) {
+        const manifest = newLake.encode(newLakeRuns);
         await flushed;
         writeFileAtomically(config.manifestPath, manifest);
       } else {
@@ -181,6 +182,7 @@ export function openOutcomeRecorder(
         stagedRows += row.rows;
         index.set(row.source_file, stagedSourceOf(row));
         upserts.push(row);
+        newLake?.add(row);
         const warnings = origin ? [...outcome.warnings, `moved from ${origin.source} (same bytes); its earlier run was replaced`] : outcome.warnings;
         events.append({ kind: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings, ts });
       }
