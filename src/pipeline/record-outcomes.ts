@@ -55,6 +55,8 @@ export interface OutcomeRecorder {
   readonly gone: () => number;
   /** Whether this run wrote the manifest (a merge that changed something). */
   readonly merged: () => boolean;
+  /** Whether recording the next staged run will start a merge. */
+  readonly mergeDue: () => boolean;
 }
 
 /** `_manifest/pending.jsonl`: staged runs not merged yet, one manifest row a line. */
@@ -139,6 +141,8 @@ export function openOutcomeRecorder(
       throw namingFullDisk(journal, error);
     }
   };
+  /** Whether recording one more staged run merges (the run's main thread is then busy for a while). */
+  const mergeDue = () => upserts.length + 1 >= every.runs || Date.now() - lastMerge >= every.ms;
   const maybeMerge = () => {
     if (upserts.length >= every.runs || Date.now() - lastMerge >= every.ms) merge();
   };
@@ -150,6 +154,7 @@ export function openOutcomeRecorder(
     moved,
     gone: () => gone.size,
     merged: () => merged,
+    mergeDue,
     record(outcome) {
       const ts = now().toISOString();
       const { file } = outcome;

@@ -65,6 +65,9 @@ export interface StageOptions {
   readonly now?: () => Date;
 }
 
+/** Files sent ahead to each worker before a merge (a small file takes a worker ~0.5 ms; a merge, up to ~0.4 s). */
+const MERGE_AHEAD_FILES = 512;
+
 /** Why a file is left alone this run; `undefined` means it is staged. */
 type Skip = { readonly kind: 'settling' | 'unchanged' | 'rejected-before'; readonly reason: string };
 type Triage = { readonly file: RawFile; readonly skip?: Skip };
@@ -207,6 +210,8 @@ async function stageInWorkers(
   workers.begin(setup, {
     claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
     onOutcome: (arrived) => {
+      // A merge keeps this thread busy (0.1-0.4 s on 10,000 runs): the workers get work for that long first.
+      if (arrived.kind === 'ok' && recorder.mergeDue()) workers.sendAhead(MERGE_AHEAD_FILES);
       const outcome = publishRun(arrived, catalog.parameterColumns, config.stageRoot);
       if (outcome.kind === 'reject' && outcome.errorType === 'disk-full') {
         stopped ??= outcome.error;

@@ -49,6 +49,11 @@ export interface StageWorkers {
   shareSchema(schema: ProcedureSchema): void;
   /** Resolves when every task sent has its outcome. */
   run(tasks: readonly WorkerTask[]): Promise<void>;
+  /**
+   * Sends each worker up to `count` more tasks than it usually holds (at most a quarter of those left for it), so it
+   * keeps staging while this thread is busy for a while (a merge of the manifest).
+   */
+  sendAhead(count: number): void;
   /** Sends no more tasks: `run` resolves once the ones in flight are done. */
   stop(): void;
   close(): Promise<void>;
@@ -66,11 +71,11 @@ export function startStageWorkers(count: number): StageWorkers {
   const inFlight = new Map<Worker, Map<number, WorkerTask>>();
   let taskId = 0;
 
-  const feed = (worker: Worker) => {
+  const feed = (worker: Worker, limit = IN_FLIGHT_PER_WORKER) => {
     if (hooks === undefined) return;
     const mine = inFlight.get(worker)!;
     const tasks: { id: number; task: WorkerTask }[] = [];
-    while (mine.size < IN_FLIGHT_PER_WORKER && next < queue.length) {
+    while (mine.size < limit && next < queue.length) {
       const task = queue[next++]!;
       const id = taskId++;
       mine.set(id, task);
@@ -145,6 +150,11 @@ export function startStageWorkers(count: number): StageWorkers {
         if (tasks.length === 0) resolve();
         for (const worker of workers) feed(worker);
       });
+    },
+    sendAhead(count) {
+      // A quarter of what is left for each worker, so that they still finish together.
+      const share = Math.floor((queue.length - next) / Math.max(1, workers.length) / 4);
+      for (const worker of workers) feed(worker, IN_FLIGHT_PER_WORKER + Math.min(count, share));
     },
     stop() {
       next = queue.length;
