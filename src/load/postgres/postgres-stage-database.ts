@@ -136,7 +136,14 @@ export class PostgresStageDatabase implements StageDatabase {
       return await work(client);
     } catch (error) {
       failure = error;
-      throw error instanceof StrataError ? error : new StrataError('database', `PostgreSQL (${this.where}) refused: ${messageOf(error)}`, {}, { cause: error });
+      if (error instanceof StrataError) throw error;
+      // A connection the server ends mid-COPY fails the client's next write (EPIPE) or read (ECONNRESET), before
+      // the server's own "terminating connection" message is read: the same event, told the same way.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE' || code === 'ECONNRESET') {
+        throw new StrataError('database', `the connection to PostgreSQL (${this.where}) was lost mid-statement (${messageOf(error)}); PostgreSQL rolls back what an unfinished transaction did, so run it again`, {}, { cause: error });
+      }
+      throw new StrataError('database', `PostgreSQL (${this.where}) refused: ${messageOf(error)}`, {}, { cause: error });
     } finally {
       client.off('error', swallow);
       // A client that failed is dropped, not reused: its connection may be dead or mid-COPY.
