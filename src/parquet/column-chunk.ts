@@ -4,7 +4,7 @@ import {
   ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, rleLevels, rleRun,
 } from './page-writer.js';
 import type { ThriftWriter } from './thrift-compact.js';
-import { writeDoubleDictionary } from './dictionary-chunk.js';
+import { writeDoubleDictionary, writeStringDictionary } from './dictionary-chunk.js';
 
 /** Uncompressed bytes of values a data page holds, about. */
 const PAGE_BYTES = 1 << 20;
@@ -205,6 +205,20 @@ function nullStats(rows: number, type: ParquetType): ChunkStatistics {
 }
 
 function encodeStrings(values: readonly (string | null)[], start: number, end: number, builder: ChunkBuilder): EncodedChunk {
+  const dictionary = writeStringDictionary(builder, values, start, end);
+  if (dictionary !== null) {
+    let min: string | null = null;
+    let max: string | null = null;
+    for (const value of dictionary.distinct) {
+      if (min === null || compareUtf8(value, min) < 0) min = value;
+      if (max === null || compareUtf8(max, value) < 0) max = value;
+    }
+    return {
+      builder,
+      encodings: [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY],
+      statistics: { nullCount: dictionary.nulls, min: min === null ? null : encoder.encode(min), max: max === null ? null : encoder.encode(max), legacy: false },
+    };
+  }
   let nulls = 0;
   let min: string | null = null;
   let max: string | null = null;

@@ -1,4 +1,5 @@
-// Dictionary encoding of a DOUBLE chunk with few distinct values (a swept voltage, an all-NaN sensor column).
+// Dictionary encoding of a chunk with few distinct values: DOUBLE (a swept voltage, an all-NaN sensor column) and
+// text (a manifest's procedure, date, chip or status columns).
 import { ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE_DICTIONARY, varintBytes } from './page-writer.js';
 
 /** Slots of the table of distinct values: a power of two, at least twice the largest dictionary (4096). */
@@ -25,6 +26,53 @@ export function writeDoubleDictionary(
   builder.page('dictionary', size, ENCODING_PLAIN, [new Uint8Array(dictionary.buffer, 0, size * 8)]);
   builder.page('data', rows, ENCODING_RLE_DICTIONARY, [definitionLevels(valid, start, end), packIndices(rowIndices, present, width)]);
   return true;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Writes rows [start, end) of a text column as a dictionary page and one data page of bit-packed indices when it
+ * has at most a quarter as many distinct values as rows (4096 at most): the distinct values and the null count
+ * (for the chunk's statistics), or null when it has more. Each distinct value is encoded to UTF-8 once: a
+ * manifest's text columns were half of the cost of writing it.
+ */
+export function writeStringDictionary(
+  builder: ChunkBuilder, values: readonly (string | null)[], start: number, end: number,
+): { readonly distinct: readonly string[]; readonly nulls: number } | null {
+  const rows = end - start;
+  const limit = Math.min(4096, rows >> 2);
+  if (limit < 2) return null;
+  const ids = new Map<string, number>();
+  const rowIndices = indicesFor(rows);
+  const valid = new Uint8Array(rows);
+  let present = 0;
+  for (let i = start; i < end; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) continue;
+    valid[i - start] = 1;
+    let k = ids.get(value);
+    if (k === undefined) {
+      if (ids.size >= limit) return null;
+      k = ids.size;
+      ids.set(value, k);
+    }
+    rowIndices[present++] = k;
+  }
+  if (ids.size === 0) return null; // no value at all: the plain path writes its levels alone
+  const distinct = [...ids.keys()];
+  const encoded = distinct.map((v) => utf8.encode(v));
+  const page = new Uint8Array(encoded.reduce((n, e) => n + 4 + e.length, 0));
+  const view = new DataView(page.buffer);
+  let at = 0;
+  for (const e of encoded) {
+    view.setUint32(at, e.length, true);
+    page.set(e, at + 4);
+    at += 4 + e.length;
+  }
+  const width = Math.max(1, Math.ceil(Math.log2(distinct.length)));
+  builder.page('dictionary', distinct.length, ENCODING_PLAIN, [page]);
+  builder.page('data', rows, ENCODING_RLE_DICTIONARY, [definitionLevels(valid, 0, rows), packIndices(rowIndices, present, width)]);
+  return { distinct, nulls: rows - present };
 }
 
 /** The reused index array, grown to hold `rows` (its own function: the loops that use it never see it grow). */

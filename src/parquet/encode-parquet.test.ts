@@ -146,6 +146,24 @@ describe('encodeParquet', () => {
     }
   });
 
+  test('a text column of few distinct values is dictionary-encoded, smaller, and reads back equal with its statistics', async () => {
+    const rows = 5_000;
+    const names = ['Alisson67', 'Ñandú 3', '', 'IVg ✓ 𝄞'];
+    const text = Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? null : names[i % names.length]!));
+    const columns: ParquetColumn[] = [{ name: 'chip_name', values: { kind: 'utf8', values: text } }];
+    const target = writeParquet(columns, rows);
+    const got = await readWithDuckDb(target);
+    assert.deepEqual(got.columns, expectedColumns(columns, rows));
+    assert.deepEqual([got.stats[0]?.min, got.stats[0]?.max, got.stats[0]?.nullCount], ['', 'Ñandú 3', String(text.filter((t) => t === null).length)]);
+    const size = encodeParquet(columns, rows, { compression: 'none' }).reduce((n, p) => n + p.length, 0);
+    assert.ok(size < rows, `dictionary-encoded text took ${size} bytes`);
+    if (pySkip === null) {
+      const py = readWithPython(target);
+      assert.deepEqual(py.arrow, expectedColumns(columns, rows));
+      assert.deepEqual(py.polars, expectedColumns(columns, rows));
+    }
+  });
+
   test('bad input names the column', () => {
     assert.throws(() => encodeParquet([{ name: 'V (V)', values: { kind: 'double', values: new Float64Array(2), valid: null } }], 3),
       /parquet column "V \(V\)": 2 values for 3 rows/);
