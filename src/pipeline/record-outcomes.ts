@@ -141,10 +141,11 @@ export function openOutcomeRecorder(
       throw namingFullDisk(journal, error);
     }
   };
+  const due = (waiting: number) => waiting >= every.runs || Date.now() - lastMerge >= every.ms;
   /** Whether recording one more staged run merges (the run's main thread is then busy for a while). */
-  const mergeDue = () => upserts.length + 1 >= every.runs || Date.now() - lastMerge >= every.ms;
+  const mergeDue = () => due(upserts.length + 1);
   const maybeMerge = () => {
-    if (upserts.length >= every.runs || Date.now() - lastMerge >= every.ms) merge();
+    if (due(upserts.length)) merge();
   };
 
   return {

@@ -9,6 +9,7 @@ import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import { loadCachedCatalog, userCacheDir } from '../schema/cached-catalog.js';
 import type { ChipParams } from '../config/chip-params.js';
 import { readIndexCopy, readManifestIndex, writeIndexCopy, type StagedSource } from '../lake/manifest-index.js';
+import { prepareManifestRows } from '../lake/manifest-row.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { openEventsLog } from '../lake/events-log.js';
 import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
@@ -27,7 +28,6 @@ import { silentProgress, type Progress } from '../progress/progress.js';
 import { adoptJournaledRuns, openOutcomeRecorder, pendingJournalPath, type OutcomeRecorder } from './record-outcomes.js';
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
 import { publishRun } from './publish-run.js';
-import { prepareManifestRows } from '../lake/manifest-row.js';
 import type { WorkerSetup } from './stage-messages.js';
 
 export interface StageSummary {
