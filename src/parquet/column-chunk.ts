@@ -213,11 +213,7 @@ function encodeStrings(values: readonly (string | null)[], start: number, end: n
       if (min === null || compareUtf8(value, min) < 0) min = value;
       if (max === null || compareUtf8(max, value) < 0) max = value;
     }
-    return {
-      builder,
-      encodings: [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY],
-      statistics: { nullCount: dictionary.nulls, min: min === null ? null : encoder.encode(min), max: max === null ? null : encoder.encode(max), legacy: false },
-    };
+    return { builder, encodings: [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY], statistics: textStatistics(dictionary.nulls, min, max) };
   }
   let nulls = 0;
   let min: string | null = null;
@@ -253,14 +249,10 @@ function encodeStrings(values: readonly (string | null)[], start: number, end: n
     builder.page('data', at - pageStart, ENCODING_PLAIN, [levels, buffer.subarray(0, size)]);
     if (at === start) break;
   }
-  return {
-    builder,
-    encodings: [ENCODING_PLAIN, ENCODING_RLE],
-    statistics: {
-      nullCount: nulls,
-      min: min === null ? null : encoder.encode(min),
-      max: max === null ? null : encoder.encode(max),
-      legacy: false,
-    },
-  };
+  return { builder, encodings: [ENCODING_PLAIN, ENCODING_RLE], statistics: textStatistics(nulls, min, max) };
+}
+
+/** A text chunk's statistics: min and max as UTF-8 (the new min_value/max_value fields, not the legacy ones). */
+function textStatistics(nullCount: number, min: string | null, max: string | null): ChunkStatistics {
+  return { nullCount, min: min === null ? null : encoder.encode(min), max: max === null ? null : encoder.encode(max), legacy: false };
 }

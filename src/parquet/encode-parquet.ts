@@ -6,8 +6,8 @@
 // (issue 13 measured hyparquet-writer 6.4 s and parquet-wasm 5.8 s on the 384-file shared corpus), while a
 // columnar encoder that writes each per-run constant as a one-entry dictionary and one RLE run is O(1) per
 // constant whatever the row count. Types are DuckDB's own: DOUBLE, INT64, BOOLEAN, BYTE_ARRAY + STRING,
-// INT64 + TIMESTAMP(UTC, MICROS). Data pages v1, PLAIN values (DOUBLE chunks of few distinct values as a
-// dictionary), RLE definition levels; a chunk's pages gzip (node's zlib, level 1) when its first page is 64 KiB
+// INT64 + TIMESTAMP(UTC, MICROS). Data pages v1, PLAIN values (DOUBLE and text chunks of few distinct values
+// as a dictionary), RLE definition levels; a chunk's pages gzip (node's zlib, level 1) when its first page is 64 KiB
 // or more, else snappy (snappyjs, pure JS: the native `snappy` package was no faster on 64 MiB of noisy doubles
 // here, 315 vs 346 ms), and stored uncompressed when that first page shrinks by under 5% (page-writer.ts measures
 // the choice). Measured before gzip on a shared, loaded 2-core machine (bench/parquet-encode.ts,
