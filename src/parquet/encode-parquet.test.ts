@@ -146,6 +146,24 @@ describe('encodeParquet', () => {
     }
   });
 
+  test('a chunk whose first page snappy shrinks by under 5% is stored uncompressed, and reads back equal', async () => {
+    const rows = 10_000;
+    const noise = new Float64Array(rows);
+    const bits = new DataView(noise.buffer);
+    let seed = 12345;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let i = 0; i < rows; i++) {
+      // Doubles in [1, 2) with 52 random mantissa bits: no 4-byte run repeats for snappy to find.
+      bits.setUint32(i * 8, next(), true);
+      bits.setUint32(i * 8 + 4, 0x3ff00000 | (next() & 0xfffff), true);
+    }
+    const columns: ParquetColumn[] = [{ name: 'noise', values: { kind: 'double', values: noise, valid: null } }];
+    const target = writeParquet(columns, rows, { compression: 'snappy' });
+    const got = await readWithDuckDb(target);
+    assert.deepEqual(got.codecs, ['UNCOMPRESSED']);
+    assert.deepEqual(got.columns, expectedColumns(columns, rows));
+  });
+
   test('a text column of few distinct values is dictionary-encoded, smaller, and reads back equal with its statistics', async () => {
     const rows = 5_000;
     const names = ['Alisson67', 'Ñandú 3', '', 'IVg ✓ 𝄞'];
