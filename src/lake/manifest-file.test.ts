@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Engine } from '../engine/duckdb.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { manifestRow, TEST_PARAMETERS } from '../../test/history/manifest-fixtures.js';
 import { manifestColumns } from './manifest-columns.js';
-import { GrowingManifest, writeManifestFile } from './manifest-file.js';
+import { GrowingManifest } from './manifest-file.js';
 import { describeParquetColumns, mergeIntoManifest, readManifest, writeManifestAtomically } from './manifest-store.js';
 import { validateManifestRows } from './manifest-row.js';
 
@@ -30,7 +30,10 @@ describe('a manifest written in JS (a new lake\'s first merge)', () => {
     const ours = path.join(dir, 'js', 'manifest.parquet');
     const duck = path.join(dir, 'duckdb', 'manifest.parquet');
     const valid = rows();
-    writeManifestFile(ours, valid, manifestColumns(TEST_PARAMETERS));
+    const manifest = new GrowingManifest(manifestColumns(TEST_PARAMETERS));
+    for (const row of valid) manifest.add(row);
+    mkdirSync(path.dirname(ours), { recursive: true });
+    writeFileSync(ours, manifest.encode(manifest.size));
     const engine = await Engine.open();
     const conn = await engine.connect();
     try {

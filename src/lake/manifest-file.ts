@@ -1,23 +1,15 @@
-// A new manifest file written from its rows in JS, with strata's Parquet encoder: the first merge of a lake
+// A new lake's manifest, encoded from its rows in JS with strata's Parquet encoder: the first merge of a lake
 // needs no database (loading DuckDB costs a first run of the shared corpus ~0.3 s of CPU, and its merge
 // ~0.2 s more at the end). The file has the columns, types and row order DuckDB's merge writes
 // (manifest-store.ts), so either one reads and merges the other.
 import type { ColumnValues, ParquetColumn } from '../parquet/parquet-columns.js';
 import { encodeParquet } from '../parquet/encode-parquet.js';
 import { compareUtf8 } from '../parquet/column-chunk.js';
-import { writeFileAtomically } from './atomic-file.js';
 import type { ManifestColumn } from './manifest-columns.js';
 import type { ManifestRow } from './manifest-row.js';
 
 /** The manifest's row order (as DuckDB's ORDER BY writes it: ascending, nulls last, text by its UTF-8 bytes). */
 const ORDER = ['chip_group', 'chip_number', 'start_time_utc', 'file_idx', 'run_id'] as const;
-
-/** Replaces `file` with a manifest of `rows` (validated manifest rows), atomically. */
-export function writeManifestFile(file: string, rows: readonly ManifestRow[], columns: readonly ManifestColumn[]): void {
-  const manifest = new GrowingManifest(columns);
-  for (const row of rows) manifest.add(row);
-  writeFileAtomically(file, manifest.encode(manifest.size));
-}
 
 /**
  * A new lake's manifest as its first run records it: each run's values are taken by column when it is recorded
