@@ -38,9 +38,9 @@ for (const file of files) {
   }
   const columns: ParquetColumn[] = [...names.map((name, c) => ({ name, values: { kind: 'double' as const, values: arrays[c]!, valid: null } })), ...constants];
   const start = performance.now();
-  const parts = encodeParquet(columns, rows);
+  const bytes = encodeParquet(columns, rows);
   encodeMs += performance.now() - start;
-  ours += parts.reduce((n, p) => n + p.length, 0);
+  ours += bytes.length;
   const target = path.join(tmpdir(), 'strata-size-duck.parquet');
   const cols = names.map((n, c) => `${sqlLiteral(`c${c}`)}: 'DOUBLE'`).join(', ');
   const select = [...names.map((n, c) => `c${c} AS ${sqlIdentifier(n)}`), ...sqlConstants].join(', ');

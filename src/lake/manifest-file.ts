@@ -44,7 +44,7 @@ export class GrowingManifest {
       return 0;
     });
     const parquet = this.columns.map((c, i): ParquetColumn => ({ name: c.name, values: columnValues(this.values[i]!, order, c) }));
-    return Buffer.concat(encodeParquet(parquet, count));
+    return encodeParquet(parquet, count);
   }
 }
 

@@ -12,7 +12,7 @@ const rows = 300_000; // three data pages per column
 const dir = tempDir();
 const write = (name: string, columns: readonly ParquetColumn[], count: number) => {
   const file = path.join(dir, `${name}.parquet`);
-  writeFileSync(file, Buffer.concat(encodeParquet(columns, count)));
+  writeFileSync(file, encodeParquet(columns, count));
   return file;
 };
 

@@ -94,7 +94,7 @@ describe('encodeParquet', () => {
     const got = await readWithDuckDb(writeParquet(columns, rows));
     assert.equal(got.rowGroups, 2);
     assert.deepEqual(got.columns, expectedColumns(columns, rows));
-    const constantOnly = encodeParquet([columns[3]!], rows).reduce((n, part) => n + part.length, 0);
+    const constantOnly = encodeParquet([columns[3]!], rows).length;
     assert.ok(constantOnly < 1000, `a constant column over ${rows} rows took ${constantOnly} bytes`);
   });
 
@@ -111,7 +111,7 @@ describe('encodeParquet', () => {
     const got = await readWithDuckDb(target);
     assert.deepEqual(got.columns, expectedColumns(columns, rows));
     assert.deepEqual([got.stats[0]?.min, got.stats[0]?.max, got.stats[0]?.nullCount], ['-1.0', '1.0', '304']);
-    const size = encodeParquet(columns, rows, { compression: 'none' }).reduce((n, p) => n + p.length, 0);
+    const size = encodeParquet(columns, rows, { compression: 'none' }).length;
     assert.ok(size < rows * 2, `dictionary-encoded column took ${size} bytes`);
     if (pySkip === null) assert.deepEqual(readWithPython(target).arrow, expectedColumns(columns, rows));
   });
@@ -133,8 +133,8 @@ describe('encodeParquet', () => {
     const got = await readWithDuckDb(target);
     assert.deepEqual(got.codecs, ['GZIP', 'SNAPPY', 'UNCOMPRESSED']);
     assert.deepEqual(got.columns, expectedColumns(columns, rows));
-    const gzipped = encodeParquet([columns[0]!], rows).reduce((n, p) => n + p.length, 0);
-    const snappied = encodeParquet([columns[0]!], rows, { compression: 'snappy' }).reduce((n, p) => n + p.length, 0);
+    const gzipped = encodeParquet([columns[0]!], rows).length;
+    const snappied = encodeParquet([columns[0]!], rows, { compression: 'snappy' }).length;
     assert.ok(gzipped < snappied, `gzip took ${gzipped} bytes, snappy ${snappied}`);
     // The snappy compressor's output buffer is reused: a small page after that large one reads back exactly.
     const after = await readWithDuckDb(writeParquet(mixed, 6, { compression: 'snappy' }));
@@ -173,7 +173,7 @@ describe('encodeParquet', () => {
     const got = await readWithDuckDb(target);
     assert.deepEqual(got.columns, expectedColumns(columns, rows));
     assert.deepEqual([got.stats[0]?.min, got.stats[0]?.max, got.stats[0]?.nullCount], ['', 'Ñandú 3', String(text.filter((t) => t === null).length)]);
-    const size = encodeParquet(columns, rows, { compression: 'none' }).reduce((n, p) => n + p.length, 0);
+    const size = encodeParquet(columns, rows, { compression: 'none' }).length;
     assert.ok(size < rows, `dictionary-encoded text took ${size} bytes`);
     if (pySkip === null) {
       const py = readWithPython(target);

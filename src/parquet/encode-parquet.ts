@@ -43,8 +43,11 @@ function checkColumn(column: ParquetColumn, rows: number): void {
   }
 }
 
-/** The bytes of one Parquet file holding `rows` rows of these columns, in order (a list of chunks for writev). */
-export function encodeParquet(columns: readonly ParquetColumn[], rows: number, options: EncodeOptions = {}): Uint8Array[] {
+/**
+ * The bytes of one Parquet file holding `rows` rows of these columns, in order, in one buffer (a small file is
+ * ~150 parts; writing them joined cost less than a writev of them: 16-23 against 19-33 us a file on tmpfs).
+ */
+export function encodeParquet(columns: readonly ParquetColumn[], rows: number, options: EncodeOptions = {}): Buffer {
   if (!Number.isInteger(rows) || rows < 0) throw new Error(`parquet: row count must be a whole number >= 0, got ${rows}`);
   for (const column of columns) checkColumn(column, rows);
   const compression = options.compression ?? 'auto';
@@ -126,7 +129,7 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
   new DataView(tail.buffer).setUint32(0, f.length, true);
   tail.set(MAGIC, 4);
   out.push(f.copy(), tail);
-  return out;
+  return Buffer.concat(out);
 }
 
 function writeSchemaElement(f: ThriftWriter, name: string, type: ParquetType): void {

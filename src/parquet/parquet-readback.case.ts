@@ -20,7 +20,7 @@ export function cell(value: unknown): Cell {
 let file = 0;
 export function writeParquet(columns: readonly ParquetColumn[], rows: number, options?: EncodeOptions): string {
   const target = path.join(tempDir('strata-parquet-'), `f${file++}.parquet`);
-  writeFileSync(target, Buffer.concat(encodeParquet(columns, rows, options)));
+  writeFileSync(target, encodeParquet(columns, rows, options));
   return target;
 }
 
