@@ -132,21 +132,18 @@ function writeRleRun(out: Uint8Array, at: number, count: number, value: 0 | 1): 
   return at;
 }
 
-/**
- * The last run made of each value, by count: a file's columns all have its row count, so a run's constant columns
- * share one array (these arrays are only ever read).
- */
-const lastRuns = [new Map<number, Uint8Array>(), new Map<number, Uint8Array>()] as const;
-const lastLevels = [new Map<number, Uint8Array>(), new Map<number, Uint8Array>()] as const;
+/** A made array kept for its count: the last one asked for (a file's columns all have its row count). */
+type Remembered = { count: number; bytes: Uint8Array };
+const lastRuns: [Remembered, Remembered] = [{ count: -1, bytes: new Uint8Array(0) }, { count: -1, bytes: new Uint8Array(0) }];
+const lastLevels: [Remembered, Remembered] = [{ count: -1, bytes: new Uint8Array(0) }, { count: -1, bytes: new Uint8Array(0) }];
 
-function remembered(memo: Map<number, Uint8Array>, count: number, make: () => Uint8Array): Uint8Array {
-  let bytes = memo.get(count);
-  if (bytes === undefined) {
-    memo.clear();
-    bytes = make();
-    memo.set(count, bytes);
+/** The array for `count`: the remembered one when it is for this count (these arrays are only ever read). */
+function remembered(last: Remembered, count: number, make: () => Uint8Array): Uint8Array {
+  if (last.count !== count) {
+    last.count = count;
+    last.bytes = make();
   }
-  return bytes;
+  return last.bytes;
 }
 
 /** One RLE run of `count` copies of a 1-bit-wide value, without the 4-byte length prefix (read-only: shared). */
