@@ -1,7 +1,7 @@
 // One column chunk of a row group: its pages (PLAIN values, or a one-entry dictionary for constants) and statistics.
 import type { ColumnValues, Compression, ParquetType } from './parquet-columns.js';
 import {
-  ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, rleLevels, rleRun,
+  ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, number8, plainValue, rleLevels, rleRun,
 } from './page-writer.js';
 import type { ThriftWriter } from './thrift-compact.js';
 import { writeDoubleDictionary, writeStringDictionary } from './dictionary-chunk.js';
@@ -31,33 +31,6 @@ let scratch = new ArrayBuffer(PAGE_BYTES + 16);
 function scratchBytes(size: number): Uint8Array {
   if (scratch.byteLength < size) scratch = new ArrayBuffer(Math.max(size, scratch.byteLength * 2));
   return new Uint8Array(scratch, 0, size);
-}
-
-const eight = new Float64Array(1);
-const eightBytes = new Uint8Array(eight.buffer);
-const eightInts = new BigInt64Array(eight.buffer);
-
-/** The 8 little-endian bytes of a DOUBLE or an INT64. */
-function number8(value: number | bigint): Uint8Array {
-  if (typeof value === 'bigint') eightInts[0] = value;
-  else eight[0] = value;
-  return eightBytes.slice();
-}
-
-/** The PLAIN encoding of one value of this type. */
-function plainValue(type: ParquetType, value: number | bigint | boolean | string): Uint8Array {
-  switch (type) {
-    case 'double': return number8(Number(value));
-    case 'int64': case 'timestamp': return number8(BigInt(value as number | bigint));
-    case 'boolean': return Uint8Array.of(value === true || value === 1 ? 1 : 0);
-    case 'utf8': {
-      const bytes = encoder.encode(String(value));
-      const out = new Uint8Array(4 + bytes.length);
-      new DataView(out.buffer).setUint32(0, bytes.length, true);
-      out.set(bytes, 4);
-      return out;
-    }
-  }
 }
 
 /** UTF-8 byte order of two strings without encoding them (UTF-16 order, with surrogates above U+FFFF): < 0, 0, > 0. */

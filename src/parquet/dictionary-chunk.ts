@@ -1,6 +1,6 @@
 // Dictionary encoding of a chunk with few distinct values: DOUBLE (a swept voltage, an all-NaN sensor column) and
 // text (a manifest's procedure, date, chip or status columns).
-import { ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE_DICTIONARY, varintBytes } from './page-writer.js';
+import { ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE_DICTIONARY, plainValue, varintBytes } from './page-writer.js';
 
 /** Slots of the table of distinct values: a power of two, at least twice the largest dictionary (4096). */
 const TABLE_SIZE = 1 << 13;
@@ -27,8 +27,6 @@ export function writeDoubleDictionary(
   builder.page('data', rows, ENCODING_RLE_DICTIONARY, [definitionLevels(valid, start, end), packIndices(rowIndices, present, width)]);
   return true;
 }
-
-const utf8 = new TextEncoder();
 
 /**
  * Writes rows [start, end) of a text column as a dictionary page and one data page of bit-packed indices when it
@@ -60,17 +58,8 @@ export function writeStringDictionary(
   }
   if (ids.size === 0) return null; // no value at all: the plain path writes its levels alone
   const distinct = [...ids.keys()];
-  const encoded = distinct.map((v) => utf8.encode(v));
-  const page = new Uint8Array(encoded.reduce((n, e) => n + 4 + e.length, 0));
-  const view = new DataView(page.buffer);
-  let at = 0;
-  for (const e of encoded) {
-    view.setUint32(at, e.length, true);
-    page.set(e, at + 4);
-    at += 4 + e.length;
-  }
   const width = Math.max(1, Math.ceil(Math.log2(distinct.length)));
-  builder.page('dictionary', distinct.length, ENCODING_PLAIN, [page]);
+  builder.page('dictionary', distinct.length, ENCODING_PLAIN, distinct.map((value) => plainValue('utf8', value)));
   builder.page('data', rows, ENCODING_RLE_DICTIONARY, [definitionLevels(valid, 0, rows), packIndices(rowIndices, present, width)]);
   return { distinct, nulls: rows - present };
 }

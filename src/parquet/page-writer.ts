@@ -1,7 +1,8 @@
-// Parquet pages: page headers, RLE/bit-packed definition levels, compression of page bodies (gzip or snappy).
+// Parquet pages: page headers, PLAIN values, RLE/bit-packed definition levels, compression of page bodies (gzip or
+// snappy).
 import { gzipSync } from 'node:zlib';
 import { SnappyCompressor } from 'snappyjs/snappy_compressor.js';
-import type { Compression } from './parquet-columns.js';
+import type { Compression, ParquetType } from './parquet-columns.js';
 import { ThriftWriter, writeVarint } from './thrift-compact.js';
 
 /** parquet.thrift's CompressionCodec values strata writes. */
@@ -123,6 +124,34 @@ function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
 export function varintBytes(value: number): Uint8Array {
   const out = new Uint8Array(10);
   return out.subarray(0, writeVarint(out, 0, value));
+}
+
+const utf8 = new TextEncoder();
+const eight = new Float64Array(1);
+const eightBytes = new Uint8Array(eight.buffer);
+const eightInts = new BigInt64Array(eight.buffer);
+
+/** The 8 little-endian bytes of a DOUBLE or an INT64. */
+export function number8(value: number | bigint): Uint8Array {
+  if (typeof value === 'bigint') eightInts[0] = value;
+  else eight[0] = value;
+  return eightBytes.slice();
+}
+
+/** The PLAIN encoding of one value of this type. */
+export function plainValue(type: ParquetType, value: number | bigint | boolean | string): Uint8Array {
+  switch (type) {
+    case 'double': return number8(Number(value));
+    case 'int64': case 'timestamp': return number8(BigInt(value as number | bigint));
+    case 'boolean': return Uint8Array.of(value === true || value === 1 ? 1 : 0);
+    case 'utf8': {
+      const bytes = utf8.encode(String(value));
+      const out = new Uint8Array(4 + bytes.length);
+      new DataView(out.buffer).setUint32(0, bytes.length, true);
+      out.set(bytes, 4);
+      return out;
+    }
+  }
 }
 
 /** Writes one RLE run of `count` copies of a 1-bit-wide value at `at` (a varint header, then the value byte); returns the end. */
