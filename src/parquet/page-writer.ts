@@ -35,14 +35,19 @@ export class ChunkBuilder {
   dictionaryPageOffset: number | null = null;
   dataPageOffset: number | null = null;
 
-  /** The chunk's codec, chosen at its first page (uncompressed when that page gains under 5%); null before it. */
-  codec: Codec | null = null;
+  /**
+   * The chunk's codec: none from the start when not compressing, else chosen at its first page (and none when that
+   * page gains under 5%); null before it.
+   */
+  codec: Codec | null;
 
-  constructor(private readonly compression: Compression, private readonly header: ThriftWriter) {}
+  constructor(private readonly compression: Compression, private readonly header: ThriftWriter) {
+    this.codec = compression === 'none' ? CODEC.none : null;
+  }
 
   /** Whether page bodies are stored as given (so a caller's reused buffer must be copied first). */
   get storesAsGiven(): boolean {
-    return this.compression === 'none' || this.codec === CODEC.none;
+    return this.codec === CODEC.none;
   }
 
   private push(bytes: Uint8Array): void {
