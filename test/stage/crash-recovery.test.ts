@@ -2,7 +2,7 @@
 // was published and journaled, every raw file ends up staged exactly once, and the manifest validates clean.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { validateManifest } from '../../src/lake/validate-manifest.js';
 import { seededRandom } from '../../src/demo/seeded-random.js';
 import { tempDir } from '../support/temp-dir.js';
 import { lakeConfig } from '../support/stage-lake.js';
+import { pendingJournalPath } from '../../src/pipeline/record-outcomes.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'stage-child.ts');
 /**
@@ -21,17 +22,28 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'sup
  */
 const IN_FLIGHT_BOUND = 2 * 2;
 
-function runChild(raw: string, lake: string, killAfterMs?: number): Promise<{ killed: boolean; stdout: string }> {
+/**
+ * One stage run in a child process, killed with SIGKILL once its journal holds `killAtRuns` runs (by its size, a
+ * journaled run being ~1 KB): a moment in the run's own progress, not on the clock, so a fast machine cannot
+ * finish the run before it.
+ */
+function runChild(raw: string, lake: string, killAtRuns?: number): Promise<{ killed: boolean; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, raw, lake], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const journal = pendingJournalPath(lakeConfig(raw, lake).manifestPath);
+    const timer =
+      killAtRuns === undefined
+        ? undefined
+        : setInterval(() => {
+            if (existsSync(journal) && statSync(journal).size >= killAtRuns * 1000) child.kill('SIGKILL');
+          }, 2);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      clearTimeout(timer);
+      clearInterval(timer);
       if (signal === 'SIGKILL') resolve({ killed: true, stdout });
       else if (code === 0) resolve({ killed: false, stdout });
       else reject(new Error(`stage child exited ${code}: ${stderr}`));
@@ -60,7 +72,7 @@ describe('a stage run killed with kill -9', () => {
     let kills = 0;
     try {
       for (let attempt = 0; attempt < 4; attempt++) {
-        const run = await runChild(raw, lakeRoot, random.int(1500, 4000));
+        const run = await runChild(raw, lakeRoot, random.int(100, 1200));
         if (!run.killed) break;
         kills++;
         // No partial file is visible: every Parquet file a reader's glob finds is whole.
@@ -70,7 +82,7 @@ describe('a stage run killed with kill -9', () => {
           assert.equal(bytes.subarray(-4).toString('latin1'), 'PAR1', file);
         }
         const merged = (await readManifest(conn, config.manifestPath).catch(() => [])).length;
-        const next = await runChild(raw, lakeRoot, random.int(1500, 4000));
+        const next = await runChild(raw, lakeRoot, random.int(100, 600));
         if (!next.killed) {
           const summary = JSON.parse(next.stdout.trim().split('\n').pop()!) as { ok: number; adopted: number };
           // Redone work: what the killed run had published but neither merged nor journaled.
