@@ -1,7 +1,7 @@
 // One column chunk of a row group: its pages (PLAIN values, or a one-entry dictionary for constants) and statistics.
 import type { ColumnValues, Compression, ParquetType } from './parquet-columns.js';
 import {
-  ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, number8, plainValue, rleLevels, rleRun,
+  ByteSink, ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, number8, plainValue, rleLevels, rleRun,
 } from './page-writer.js';
 import type { ThriftWriter } from './thrift-compact.js';
 import { writeDoubleDictionary, writeStringDictionary } from './dictionary-chunk.js';
@@ -47,11 +47,12 @@ export function compareUtf8(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Encodes rows [start, end) of a column as one chunk, its pages appended to `sink`. */
 export function encodeChunk(
-  values: ColumnValues, start: number, end: number, compression: Compression, header: ThriftWriter,
+  values: ColumnValues, start: number, end: number, compression: Compression, header: ThriftWriter, sink: ByteSink,
 ): EncodedChunk {
   // A constant's pages are a few bytes: compressing them would only add a codec's header and a call per page.
-  const builder = new ChunkBuilder(values.kind === 'constant' ? 'none' : compression, header);
+  const builder = new ChunkBuilder(values.kind === 'constant' ? 'none' : compression, header, sink);
   const rows = end - start;
   switch (values.kind) {
     case 'constant': {
@@ -99,8 +100,7 @@ export function encodeChunk(
           const out = scratchBytes((stop - at) * 8);
           const target = wide ? new Float64Array(out.buffer, 0, stop - at) : new BigInt64Array(out.buffer, 0, stop - at);
           for (let i = at; i < stop; i++) if (valid[i] !== 0) target[present++] = values.values[i]!;
-          body = out.subarray(0, present * 8);
-          if (builder.storesAsGiven) body = body.slice(); // the scratch is reused by the next page
+          body = out.subarray(0, present * 8); // the scratch is reused by the next page, after this one is in the sink
         }
         nulls += stop - at - present;
         if (wide) {

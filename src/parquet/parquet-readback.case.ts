@@ -1,7 +1,8 @@
 // Test support: writes encoded Parquet to a temp file and reads it back with DuckDB and the Python readers.
-import { writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Engine, sqlIdentifier, sqlLiteral } from '../engine/duckdb.js';
+import { Engine, sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
 import { runPythonJson } from '../../test/support/python.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { encodeParquet } from './encode-parquet.js';
@@ -66,10 +67,31 @@ export async function readWithDuckDb(target: string): Promise<ReadBack> {
     `SELECT path_in_schema AS p, stats_null_count AS n, stats_min_value AS lo, stats_max_value AS hi, row_group_id AS rg, compression AS codec
        FROM parquet_metadata(${sqlLiteral(target)}) ORDER BY row_group_id, column_id`,
   );
+  await assertChunksTileTheFile(db, target);
   const stats = meta.filter((m) => m.rg === 0).map((m) => ({ nullCount: String(m.n), min: m.lo, max: m.hi }));
   const rowGroups = new Set(meta.map((m) => m.rg)).size;
   const codecs = meta.filter((m) => m.rg === 0).map((m) => m.codec);
   return { types: described.map((d) => d.column_type), columns, stats, rowGroups, codecs };
+}
+
+/**
+ * The footer's byte ranges of the column chunks (from the first page's offset, total_compressed_size long) follow
+ * one another from just after the leading magic to just before the footer, as readers that fetch a chunk by its
+ * range (PyArrow's pre-buffering, remote scans) rely on: a wrong size reads fine locally and fails there.
+ */
+async function assertChunksTileTheFile(db: EngineConnection, target: string): Promise<void> {
+  const chunks = await db.all<{ start: number | bigint; size: number | bigint }>(
+    `SELECT coalesce(least(dictionary_page_offset, data_page_offset), data_page_offset) AS start, total_compressed_size AS size
+       FROM parquet_metadata(${sqlLiteral(target)}) ORDER BY start`,
+  );
+  const bytes = readFileSync(target);
+  const footerStart = bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8);
+  let at = 4;
+  for (const { start, size } of chunks) {
+    assert.equal(Number(start), at, `${target}: a column chunk starts at ${start}, where the one before it ends at ${at}`);
+    at += Number(size);
+  }
+  assert.equal(at, footerStart, `${target}: the column chunks end at ${at}, the footer starts at ${footerStart}`);
 }
 
 const PY = `

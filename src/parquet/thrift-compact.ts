@@ -147,8 +147,4 @@ export class ThriftWriter {
     this.byte(0);
     this.lastField = this.stack.pop() ?? 0;
   }
-
-  copy(): Uint8Array {
-    return this.bytes.slice(0, this.length);
-  }
 }
