@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseInstrumentHeader } from './instrument-header.js';
 
 const HEADER = [
@@ -19,6 +21,26 @@ const HEADER = [
 const parse = (text: string | Buffer) => parseInstrumentHeader(Buffer.isBuffer(text) ? text : Buffer.from(text));
 
 describe('parseInstrumentHeader', () => {
+  it('keeps no header pinned in memory by the values it returns (each owns its characters)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // A 40 KB note in each header: the decoded header is that big, so values sliced from it would pin 40 KB each.
+    const file = (i: number) => Buffer.from([...HEADER.slice(0, 6), `#\tNotes: ${'n'.repeat(40_000)}`, `#\tOperator name: Operator number ${i}`, ...HEADER.slice(6)].join('\n'));
+    const kept: unknown[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 1000; i++) {
+      const result = parse(file(i));
+      assert.ok(result.ok);
+      kept.push(result.header.metadata.get('Operator name'), result.header.parameters.get('Chip group name'), result.header.columns);
+    }
+    gc();
+    const grown = (process.memoryUsage().heapUsed - before) / 1e6;
+    // Pinned, the 1,000 headers would hold 40 MB (each value alone ~0.1 MB in all).
+    assert.ok(grown < 10, `the kept values hold ${grown.toFixed(1)} MB`);
+    assert.equal(kept[kept.length - 3], 'Operator number 999');
+  });
+
   it('reads procedure, parameters, metadata and columns of a PyMeasure file', () => {
     const result = parse(HEADER.join('\n'));
     assert.ok(result.ok);

@@ -115,22 +115,32 @@ function typedParameters(
   warnings: string[],
 ): Map<string, { type: ValueType; value: HeaderValue }> {
   const values = new Map<string, { type: ValueType; value: HeaderValue }>();
+  const textOf = (key: string) => header.parameters.get(key) ?? header.metadata.get(key);
   for (const mapping of procedure.manifest) {
-    const given = mapping.headerKeys.flatMap((key) => {
-      const text = header.parameters.get(key) ?? header.metadata.get(key);
-      return text === undefined ? [] : [{ key, text }];
-    });
-    const first = given[0];
-    if (given.length > 1) {
-      warnings.push(`${mapping.column} is given as ${given.map((g) => `'${g.key}: ${g.text}'`).join(' and ')}; '${first?.key}' won`);
+    // The first of the column's header keys the file gives wins (a plain loop: this runs for every column of every file).
+    let key: string | undefined;
+    let text: string | undefined;
+    let givenCount = 0;
+    for (const candidate of mapping.headerKeys) {
+      const found = textOf(candidate);
+      if (found === undefined) continue;
+      givenCount++;
+      if (key === undefined) {
+        key = candidate;
+        text = found;
+      }
     }
-    if (first === undefined) {
+    if (givenCount > 1) {
+      const given = mapping.headerKeys.flatMap((k) => (textOf(k) === undefined ? [] : [`'${k}: ${textOf(k)}'`]));
+      warnings.push(`${mapping.column} is given as ${given.join(' and ')}; '${key}' won`);
+    }
+    if (key === undefined || text === undefined) {
       values.set(mapping.column, { type: mapping.type, value: null });
       continue;
     }
-    const cast = castHeaderValue(first.text, mapping.type, zone);
+    const cast = castHeaderValue(text, mapping.type, zone);
     let value: HeaderValue = cast.ok ? cast.value : null;
-    if (!cast.ok) warnings.push(`'${first.key}: ${first.text}' is not ${cast.expected}; kept as text in the warnings, stored as null`);
+    if (!cast.ok) warnings.push(`'${key}: ${text}' is not ${cast.expected}; kept as text in the warnings, stored as null`);
     if (mapping.zeroIsNull && value === 0) value = null;
     values.set(mapping.column, { type: mapping.type, value });
   }
