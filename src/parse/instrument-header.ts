@@ -120,7 +120,7 @@ function readSections(lines: readonly string[], rest: Rest | undefined): HeaderR
       const value = (entry[2] ?? '').trim();
       const earlier = parameters.get(key) ?? metadata.get(key);
       if (earlier !== undefined && earlier !== value) repeated.set(key, [...(repeated.get(key) ?? [earlier]), value]);
-      section.set(key, value);
+      section.set(ownCopy(key), ownCopy(value));
     }
   }
   if (rest) return 'need-more';
@@ -160,8 +160,8 @@ function readColumns(
     header: {
       procedure: ownCopy(procedure),
       proc: ownCopy(proc),
-      parameters: ownCopies(parameters),
-      metadata: ownCopies(metadata),
+      parameters,
+      metadata,
       columns: columns.map(ownCopy),
       columnLine: i + 1,
       repeated: [...repeated].map(([key, values]) => ({ key: ownCopy(key), values: values.map(ownCopy) })),
@@ -184,10 +184,6 @@ function hasRowsAfter(lines: readonly string[], from: number, rest: Rest | undef
  */
 function ownCopy(text: string): string {
   return text.length < 13 ? text : ` ${text}`.slice(1);
-}
-
-function ownCopies(map: ReadonlyMap<string, string>): Map<string, string> {
-  return new Map([...map].map(([key, value]) => [ownCopy(key), ownCopy(value)]));
 }
 
 function fail(kind: HeaderProblemKind, message: string, line?: number): HeaderResult {
