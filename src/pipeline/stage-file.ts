@@ -18,7 +18,7 @@ import { lineOffset, parseDataTable, type TableColumn } from '../parse/data-tabl
 import type { RejectKind } from '../lake/reject-records.js';
 import { messageOf } from '../errors.js';
 import { writeReject } from './write-reject.js';
-import { removeEmptyFolder } from '../lake/atomic-file.js';
+import { removeEmptyFolder, tempPathFor } from '../lake/atomic-file.js';
 import { planRun, type PlanOptions, type RunPlan } from './plan-run.js';
 import { readRawFile, TOO_LARGE } from './read-raw-file.js';
 
@@ -36,8 +36,8 @@ export type FileOutcome =
   | { readonly kind: 'reject'; readonly file: RawFile; readonly errorType: RejectKind; readonly error: string };
 
 /**
- * What a worker sends back: for a run to stage, its data file written whole to `temp` (a hidden file at the stage
- * root), which the main thread publishes once the run's manifest row passes the model (publish-run.ts).
+ * What a worker sends back: for a run to stage, its data file written whole to `temp` (a hidden file in the run's
+ * folder), which the main thread publishes once the run's manifest row passes the model (publish-run.ts).
  */
 export type WorkerOutcome = Exclude<FileOutcome, { kind: 'ok' }> | (Extract<FileOutcome, { kind: 'ok' }> & { readonly temp: string });
 
@@ -109,10 +109,11 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
   let temp: string;
   // The run's folder is made here, off the main thread (20,000 folders cost it 1.7 s); the file comes into it
   // when the main thread publishes the run, which removes the folder again if the run is refused.
-  const folder = path.dirname(absoluteDataPath(ctx.stageRoot, plan.dataPath));
+  const target = absoluteDataPath(ctx.stageRoot, plan.dataPath);
+  const folder = path.dirname(target);
   try {
     mkdirSync(folder, { recursive: true });
-    temp = writeTemp(ctx.stageRoot, encodeParquet(columns, table.rows));
+    temp = writeTemp(target, encodeParquet(columns, table.rows));
   } catch (error) {
     removeEmptyFolder(folder);
     return writeReject(file, ctx.stageRoot, `written to ${plan.dataPath}`, error);
@@ -130,9 +131,13 @@ function schemaFor(plan: RunPlan, ctx: StageFileContext): { schema: ProcedureSch
   return { schema, added: schema.columns.filter((c) => !names.has(c.name)) };
 }
 
-/** Writes the bytes to a new hidden temp file at the stage root (removed again when writing fails): its path. */
-function writeTemp(stageRoot: string, bytes: Uint8Array): string {
-  const temp = path.join(stageRoot, `.strata-tmp-${process.pid}-${Math.random().toString(16).slice(2, 10)}`);
+/**
+ * Writes the bytes to a new hidden temp file beside `target`, in the run's folder (removed again when writing
+ * fails): its path. Beside it, not at the stage root, so that publishing renames within one folder: on ext4, 20,000
+ * files took 5.1-5.9 s against 6.2-7.0 s, 9.4-11.0 s of CPU against 11.7-13.2 s (interleaved).
+ */
+function writeTemp(target: string, bytes: Uint8Array): string {
+  const temp = tempPathFor(target);
   try {
     const fd = openSync(temp, 'w');
     try {
