@@ -15,7 +15,7 @@ const runs = (from: number, count: number) =>
   validateManifestRows(Array.from({ length: count }, (_, i) => manifestRow({ start: `2025-09-04T1${i % 10}:00:00Z`, fileIdx: from + i, chip: 70 + i })), TEST_PARAMETERS).valid;
 
 function record(connect: () => Promise<EngineConnection>, config: ReturnType<typeof lakeConfig>, rows: ReturnType<typeof runs>) {
-  const recorder = openOutcomeRecorder(connect, config, TEST_PARAMETERS, { staged: new Map(), present: new Set(), rejected: new Set() }, openEventsLog(config.eventsDir, new Date()), () => new Date(), { runs: 2, ms: 60_000 });
+  const recorder = openOutcomeRecorder(connect, config, TEST_PARAMETERS, { staged: new Map(), present: new Set(), rejected: new Set() }, openEventsLog(config.eventsDir, new Date()), () => new Date(), { runs: 2, newLakeRuns: 2, ms: 60_000 });
   for (const row of rows) recorder.record({ kind: 'ok', file: { absPath: `/raw/${row.source_file}`, relPath: row.source_file, size: 1000, mtimeMs: 1.7e12 }, row, warnings: [], added: [] });
   return recorder;
 }
