@@ -14,14 +14,14 @@ import { openOutcomeRecorder, pendingJournalPath } from './record-outcomes.js';
 const runs = (from: number, count: number) =>
   validateManifestRows(Array.from({ length: count }, (_, i) => manifestRow({ start: `2025-09-04T1${i % 10}:00:00Z`, fileIdx: from + i, chip: 70 + i })), TEST_PARAMETERS).valid;
 
-function record(connect: () => Promise<EngineConnection>, config: ReturnType<typeof lakeConfig>, rows: ReturnType<typeof runs>) {
-  const recorder = openOutcomeRecorder(connect, config, TEST_PARAMETERS, { staged: new Map(), present: new Set(), rejected: new Set() }, openEventsLog(config.eventsDir, new Date()), () => new Date(), { runs: 2, newLakeRuns: 2, ms: 60_000 });
+function record(connect: () => Promise<EngineConnection>, config: ReturnType<typeof lakeConfig>, rows: ReturnType<typeof runs>, newLakeRuns = 5) {
+  const recorder = openOutcomeRecorder(connect, config, TEST_PARAMETERS, { staged: new Map(), present: new Set(), rejected: new Set() }, openEventsLog(config.eventsDir, new Date()), () => new Date(), { runs: 2, newLakeRuns, ms: 60_000 });
   for (const row of rows) recorder.record({ kind: 'ok', file: { absPath: `/raw/${row.source_file}`, relPath: row.source_file, size: 1000, mtimeMs: 1.7e12 }, row, warnings: [], added: [] });
   return recorder;
 }
 
 describe('recording a stage run', () => {
-  it("writes a new lake's manifest whole at every merge without DuckDB, then merges into it with DuckDB", async () => {
+  it("writes a new lake's manifest whole without DuckDB, up to the runs it keeps; the next run merges into it with DuckDB", async () => {
     const config = lakeConfig(tempDir(), tempDir());
     const never = async (): Promise<EngineConnection> => assert.fail('a new lake\'s first run loaded DuckDB');
     const first = record(never, config, runs(0, 5));
@@ -34,6 +34,21 @@ describe('recording a stage run', () => {
       const next = record(async () => conn, config, runs(5, 3));
       await next.finish();
       assert.equal((await readManifest(conn, config.manifestPath)).length, 8);
+    } finally {
+      conn.close();
+      engine.close();
+    }
+  });
+
+  it('merges the runs of a new lake past those it keeps with DuckDB, every one of them once', async () => {
+    const config = lakeConfig(tempDir(), tempDir());
+    const engine = await Engine.open();
+    const conn = await engine.connect();
+    try {
+      // 3 kept and written from memory, then 5 more merged 2 at a time (and the last at the end) by DuckDB.
+      await record(async () => conn, config, runs(0, 8), 3).finish();
+      assert.deepEqual((await readManifest(conn, config.manifestPath)).map((r) => r.file_idx).sort((a, b) => Number(a) - Number(b)), [0, 1, 2, 3, 4, 5, 6, 7]);
+      assert.equal(existsSync(pendingJournalPath(config.manifestPath)), false);
     } finally {
       conn.close();
       engine.close();

@@ -87,6 +87,8 @@ export function openOutcomeRecorder(
   let stagedRows = 0;
   const index = new Map(staged);
   const rejects: RecordedRun[] = [];
+  // Runs staged since the last merge: how many, and their rows for DuckDB's merge (a new lake's are in `newLake`).
+  let waiting = 0;
   let upserts: ManifestRow[] = [];
   let mtimes = new Map<string, number>();
   let removals = new Set<string>();
@@ -100,33 +102,42 @@ export function openOutcomeRecorder(
   let merged = false;
 
   // Every run of a lake that had no manifest when this run began (the manifest is then this run's alone), added
-  // as it is recorded; undefined once DuckDB merges (an existing lake, or more runs than are kept).
+  // as it is recorded, up to `every.newLakeRuns`; then DuckDB merges the runs after them as into any lake. Only
+  // these columns hold a new lake's runs (as rows too, they had cost its first run 3% more time, as garbage).
   let newLake: GrowingManifest | undefined = existsSync(config.manifestPath) ? undefined : new GrowingManifest(manifestColumns(parameterColumns));
+  /** How many of the new lake's runs its manifest file holds. */
+  let newLakeWritten = 0;
 
   const merge = () => {
-    const changes = { upserts, mtimes, removals };
+    const runs = waiting;
+    const lake = newLake;
     // The runs recorded so far (those after it name data files this merge's syncfs may not cover).
-    const newLakeRuns = newLake?.size ?? 0;
+    const lakeRuns = lake?.size ?? 0;
+    const inMemory = lake !== undefined && mtimes.size + removals.size === 0;
+    if (!inMemory || lakeRuns >= every.newLakeRuns) newLake = undefined;
+    const changes = { upserts, mtimes, removals };
+    waiting = 0;
     upserts = [];
     mtimes = new Map();
     removals = new Set();
     lastMerge = Date.now();
     merging = merging.then(async () => {
-      if (changes.upserts.length + changes.mtimes.size + changes.removals.size === 0) return;
+      if (runs + changes.mtimes.size + changes.removals.size === 0) return;
       // The data files reach the disk before the manifest that names them does (one syncfs for all of them); a new
       // lake's manifest is encoded while the disk works (on 20,000 files, ~0.1 s of waiting each).
-      const flushed = changes.upserts.length > 0 ? flushFileSystem(config.stageRoot) : Promise.resolve();
-      if (newLake !== undefined && changes.mtimes.size + changes.removals.size === 0 && newLakeRuns <= NEW_LAKE_RUNS_KEPT) {
-        const manifest = newLake.encode(newLakeRuns);
+      const flushed = runs > 0 ? flushFileSystem(config.stageRoot) : Promise.resolve();
+      if (inMemory) {
+        const manifest = lake.encode(lakeRuns);
         await flushed;
         writeFileAtomically(config.manifestPath, manifest);
+        newLakeWritten = lakeRuns;
       } else {
         await flushed;
-        newLake = undefined;
-        await mergeIntoManifest(await connect(), config.manifestPath, changes, parameterColumns);
+        const rows = lake === undefined ? changes.upserts : [...lake.rows(newLakeWritten, lakeRuns), ...changes.upserts];
+        await mergeIntoManifest(await connect(), config.manifestPath, { ...changes, upserts: rows }, parameterColumns);
       }
       merged = true;
-      if (upserts.length === 0) {
+      if (waiting === 0) {
         if (journalFd !== undefined) closeSync(journalFd);
         journalFd = undefined;
         rmSync(journal, { force: true });
@@ -143,11 +154,13 @@ export function openOutcomeRecorder(
       throw namingFullDisk(journal, error);
     }
   };
-  const due = (waiting: number) => waiting >= (newLake === undefined ? every.runs : every.newLakeRuns) || Date.now() - lastMerge >= every.ms;
+  /** Whether a merge is due once `more` runs are staged. */
+  const due = (more: number) =>
+    (newLake === undefined ? waiting + more >= every.runs : newLake.size + more >= every.newLakeRuns) || Date.now() - lastMerge >= every.ms;
   /** Whether recording one more staged run merges (the run's main thread is then busy for a while). */
-  const mergeDue = () => due(upserts.length + 1);
+  const mergeDue = () => due(1);
   const maybeMerge = () => {
-    if (due(upserts.length)) merge();
+    if (due(0)) merge();
   };
 
   return {
@@ -189,8 +202,9 @@ export function openOutcomeRecorder(
         stagedRuns++;
         stagedRows += row.rows;
         index.set(row.source_file, stagedSourceOf(row));
-        upserts.push(row);
-        newLake?.add(row);
+        waiting++;
+        if (newLake !== undefined) newLake.add(row);
+        else upserts.push(row);
         const warnings = origin ? [...outcome.warnings, `moved from ${origin.source} (same bytes); its earlier run was replaced`] : outcome.warnings;
         events.append({ kind: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings, ts });
       }
