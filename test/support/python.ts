@@ -20,6 +20,13 @@ export type PythonReaders =
 
 let found: PythonReaders | undefined;
 
+/**
+ * Ends a script that ran to its end without the interpreter's teardown, where PyArrow's Parquet threads now and
+ * then abort the process after all its work ("terminate called without an active exception", apache/arrow#34314;
+ * seen here once in a full test run, on a file every reader had read). A script that fails still fails.
+ */
+const EXIT_WITHOUT_TEARDOWN = 'import os as _os, sys as _sys\n_sys.stdout.flush()\n_sys.stderr.flush()\n_os._exit(0)';
+
 function locate(): PythonReaders {
   const python = process.env['STRATA_PYTHON'] ?? path.join(repo, '.venv-readers', 'bin', 'python');
   if (!existsSync(python)) return { ok: false, reason: `no Python at ${python}: set STRATA_PYTHON, or make .venv-readers (see .ci/run)` };
@@ -33,7 +40,7 @@ function locate(): PythonReaders {
       polars: true,
       pyarrow: true,
       pandas: true,
-      run: (script, args = []) => execFileSync(python, ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 }),
+      run: (script, args = []) => execFileSync(python, ['-c', `${script}\n${EXIT_WITHOUT_TEARDOWN}`, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 }),
     };
   } catch (error) {
     return { ok: false, reason: `${python} did not run: ${(error as Error).message}` };
