@@ -170,17 +170,29 @@ export function number8(value: number | bigint): Uint8Array {
   return eightBytes.slice();
 }
 
-/** The PLAIN encoding of one value of this type. */
+/**
+ * Text values' PLAIN bytes, by value: a run's text constants (chip, sample, procedure version...) recur file after
+ * file. Shared, so read-only: pages copy them into the sink.
+ */
+const plainTexts = new Map<string, Uint8Array>();
+
+/** The PLAIN encoding of one value of this type (text: a shared, read-only array). */
 export function plainValue(type: ParquetType, value: number | bigint | boolean | string): Uint8Array {
   switch (type) {
     case 'double': return number8(Number(value));
     case 'int64': case 'timestamp': return number8(BigInt(value as number | bigint));
     case 'boolean': return Uint8Array.of(value === true || value === 1 ? 1 : 0);
     case 'utf8': {
-      const bytes = utf8.encode(String(value));
-      const out = new Uint8Array(4 + bytes.length);
-      new DataView(out.buffer).setUint32(0, bytes.length, true);
-      out.set(bytes, 4);
+      const text = String(value);
+      let out = plainTexts.get(text);
+      if (out === undefined) {
+        const bytes = utf8.encode(text);
+        out = new Uint8Array(4 + bytes.length);
+        new DataView(out.buffer).setUint32(0, bytes.length, true);
+        out.set(bytes, 4);
+        if (plainTexts.size >= 4096) plainTexts.clear();
+        plainTexts.set(text, out);
+      }
       return out;
     }
   }
