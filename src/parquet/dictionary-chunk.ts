@@ -8,6 +8,7 @@ const TABLE_SIZE = 1 << 13;
 const slots = new Int32Array(TABLE_SIZE).fill(-1);
 const filled = new Int32Array(4096);
 let indices = new Uint32Array(1 << 16);
+const doubles = new Float64Array(4096);
 
 /** Writes rows [start, end) as a dictionary page and one data page of bit-packed indices, or returns false. */
 export function writeDoubleDictionary(
@@ -16,7 +17,8 @@ export function writeDoubleDictionary(
   const rows = end - start;
   const limit = Math.min(4096, rows >> 3);
   if (limit < 2) return false;
-  const dictionary = new Float64Array(limit);
+  // The distinct values go into a reused array (a page copies them out); most columns have too many anyway.
+  const dictionary = doubles.subarray(0, limit);
   const rowIndices = indicesFor(rows);
   const found = distinctValues(values, valid, start, end, dictionary, rowIndices);
   if (found === null) return false;
