@@ -54,9 +54,11 @@ export class ByteSink {
     this.length = end;
   }
 
-  /** The bytes so far, as a Buffer of their own. */
+  /** The bytes so far, in a Buffer with a memory of its own (not a slice of Node's pool: it can move to another thread). */
   copy(): Buffer {
-    return Buffer.from(this.bytes.subarray(0, this.length));
+    const out = Buffer.allocUnsafeSlow(this.length);
+    out.set(this.bytes.subarray(0, this.length));
+    return out;
   }
 }
 

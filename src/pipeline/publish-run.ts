@@ -1,39 +1,58 @@
-// Publishes a run a worker wrote, on the main thread as its outcome arrives: its manifest row is checked against
+// Publishes a run a worker encoded, on the main thread as its outcome arrives: its manifest row is checked against
 // the model (zod) first, so a row that breaks a rule (a YAML range, a malformed id) is a reject whose file never
-// replaces the good run already at its path; then the file is renamed into the run's folder (which the worker
-// made). A reader never sees half a file, a refused run leaves no folder, and the workers need no zod (~0.1 s each).
-import { renameSync, rmSync } from 'node:fs';
+// replaces the good run already at its path; then the file is written beside its final name, in the run's folder,
+// and renamed to it. A reader never sees half a file, a refused run leaves nothing behind, and the workers need no
+// zod (~0.1 s each). The folders and files are made here, on one thread: on ext4, 10,000 run folders and files made
+// by one thread took 0.47 s of CPU, by each of two at once 0.98 s (the kernel's own locks), and the workers are the
+// ones with the staging to do.
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { removeEmptyFolder } from '../lake/atomic-file.js';
+import { removeEmptyFolder, tempPathFor } from '../lake/atomic-file.js';
 import { describeIssues, validateManifestRows } from '../lake/manifest-row.js';
 import type { ParameterColumn } from '../lake/manifest-columns.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import type { FileOutcome, WorkerOutcome } from './stage-file.js';
-import { writeReject } from './write-reject.js';
+import type { RawFile } from '../discover/discover-raw-files.js';
+import { isDiskFull, messageOf } from '../errors.js';
 
 export function publishRun(outcome: WorkerOutcome, parameterColumns: readonly ParameterColumn[], stageRoot: string): FileOutcome {
   if (outcome.kind !== 'ok') return outcome;
-  const { temp, ...staged } = outcome;
+  const { bytes, ...staged } = outcome;
   const { file } = outcome;
   const { valid, invalid } = validateManifestRows([outcome.row], parameterColumns);
   const row = valid[0];
-  const target = absoluteDataPath(stageRoot, outcome.row.path);
   if (row === undefined) {
-    unpublish(temp, target);
     const why = describeIssues(invalid[0]?.issues ?? []);
     return { kind: 'reject', file, errorType: 'invalid-run', error: `${file.relPath}: its manifest row breaks the rules: ${why}.` };
   }
+  const target = absoluteDataPath(stageRoot, row.path);
+  const folder = path.dirname(target);
+  const temp = tempPathFor(target);
   try {
+    mkdirSync(folder, { recursive: true });
+    writeWhole(temp, bytes);
     renameSync(temp, target);
   } catch (error) {
-    unpublish(temp, target);
-    return writeReject(file, stageRoot, `published at ${row.path}`, error);
+    rmSync(temp, { force: true });
+    removeEmptyFolder(folder);
+    return writeReject(file, stageRoot, `written to ${row.path}`, error);
   }
   return { ...staged, row };
 }
 
-/** Removes a refused run's temp file, and the folder the worker made for it when nothing else is in it. */
-function unpublish(temp: string, target: string): void {
-  rmSync(temp, { force: true });
-  removeEmptyFolder(path.dirname(target));
+/** Writes the bytes to a new file; a disk that fills mid-file takes only part of it without an error, so a short write is a full disk too. */
+function writeWhole(file: string, bytes: Uint8Array): void {
+  const fd = openSync(file, 'w');
+  try {
+    if (writeSync(fd, bytes) < bytes.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The reject of a run whose data file could not be written: a full disk is said as such (it stops the run). */
+function writeReject(file: RawFile, stageRoot: string, what: string, error: unknown): Extract<FileOutcome, { kind: 'reject' }> {
+  const full = isDiskFull(error);
+  const why = full ? `the disk holding ${stageRoot} is full (${(error as NodeJS.ErrnoException).code ?? 'ENOSPC'})` : messageOf(error);
+  return { kind: 'reject', file, errorType: full ? 'disk-full' : 'write-failed', error: `${file.relPath}: its data file could not be ${what}: ${why}.` };
 }

@@ -1,8 +1,7 @@
-// Stages one raw file, all in JS: read, hash, plan, parse the table into typed columns, build the manifest row,
-// make the run's folder and encode Parquet into a temp file. Runs inside a stage worker; the outcome is a value, and the main thread
+// Stages one raw file, all in JS: read, hash, plan, parse the table into typed columns, build the manifest row
+// and encode Parquet. Runs inside a stage worker; the outcome is a value, and the main thread writes and
 // publishes the file once the row passes the model (publish-run.ts).
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import type { RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
@@ -17,8 +16,6 @@ import type { ParquetColumn } from '../parquet/parquet-columns.js';
 import { lineOffset, parseDataTable, type TableColumn } from '../parse/data-table.js';
 import type { RejectKind } from '../lake/reject-records.js';
 import { messageOf } from '../errors.js';
-import { writeReject } from './write-reject.js';
-import { removeEmptyFolder, tempPathFor } from '../lake/atomic-file.js';
 import { planRun, type PlanOptions, type RunPlan } from './plan-run.js';
 import { readRawFile, TOO_LARGE } from './read-raw-file.js';
 
@@ -36,10 +33,11 @@ export type FileOutcome =
   | { readonly kind: 'reject'; readonly file: RawFile; readonly errorType: RejectKind; readonly error: string };
 
 /**
- * What a worker sends back: for a run to stage, its data file written whole to `temp` (a hidden file in the run's
- * folder), which the main thread publishes once the run's manifest row passes the model (publish-run.ts).
+ * What a worker sends back: for a run to stage, the bytes of its data file, which the main thread writes and
+ * publishes once the run's manifest row passes the model (publish-run.ts). Their buffer is the outcome's own, so
+ * that it moves to the main thread without a copy.
  */
-export type WorkerOutcome = Exclude<FileOutcome, { kind: 'ok' }> | (Extract<FileOutcome, { kind: 'ok' }> & { readonly temp: string });
+export type WorkerOutcome = Exclude<FileOutcome, { kind: 'ok' }> | (Extract<FileOutcome, { kind: 'ok' }> & { readonly bytes: Uint8Array });
 
 export interface StageTask {
   readonly file: RawFile;
@@ -106,19 +104,7 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
   const columns: ParquetColumn[] = schema.columns.map((c) =>
     c.origin === 'run' ? { name: c.name, values: runValue(c) } : { name: c.name, values: table.columns[next++]! },
   );
-  let temp: string;
-  // The run's folder is made here, off the main thread (20,000 folders cost it 1.7 s); the file comes into it
-  // when the main thread publishes the run, which removes the folder again if the run is refused.
-  const target = absoluteDataPath(ctx.stageRoot, plan.dataPath);
-  const folder = path.dirname(target);
-  try {
-    mkdirSync(folder, { recursive: true });
-    temp = writeTemp(target, encodeParquet(columns, table.rows));
-  } catch (error) {
-    removeEmptyFolder(folder);
-    return writeReject(file, ctx.stageRoot, `written to ${plan.dataPath}`, error);
-  }
-  return { kind: 'ok', file, row, warnings, added, temp };
+  return { kind: 'ok', file, row, warnings, added, bytes: encodeParquet(columns, table.rows) };
 }
 
 /** The procedure's schema with this file's unknown columns added (kept unless --only-yaml-data). */
@@ -129,28 +115,6 @@ function schemaFor(plan: RunPlan, ctx: StageFileContext): { schema: ProcedureSch
   const names = new Set(known.columns.map((c) => c.name));
   ctx.schemas.set(plan.proc, schema);
   return { schema, added: schema.columns.filter((c) => !names.has(c.name)) };
-}
-
-/**
- * Writes the bytes to a new hidden temp file beside `target`, in the run's folder (removed again when writing
- * fails): its path. Beside it, not at the stage root, so that publishing renames within one folder: on ext4, 20,000
- * files took 5.1-5.9 s against 6.2-7.0 s, 9.4-11.0 s of CPU against 11.7-13.2 s (interleaved).
- */
-function writeTemp(target: string, bytes: Uint8Array): string {
-  const temp = tempPathFor(target);
-  try {
-    const fd = openSync(temp, 'w');
-    try {
-      // A disk that fills mid-file takes only part of it without an error: a short write is a full disk too.
-      if (writeSync(fd, bytes) < bytes.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
-    } finally {
-      closeSync(fd);
-    }
-    return temp;
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
 }
 
 /** duration_s: the last value of the procedure's time column, when it is a number at least 0. */
