@@ -153,16 +153,9 @@ function cliMs(args: readonly string[]): number {
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
- * The lakes and baseline outputs of the timed runs, deleted once every corpus is done: ext4 makes files slowly
- * for a while after a large delete (the shared corpus's, deleted before the generated corpus's first round, had
- * made that round 7.8-7.9 s where the next two took 4.6-5.0 s).
- */
-const deleteAtEnd: string[] = [];
-
-/**
  * strata's first run and the baseline, interleaved (`rounds` times each, alternating, so a busy minute hits
- * both), each into a fresh folder (deleted only after all corpora: see `deleteAtEnd`); then re-runs of the last
- * lake, in process and from the shell.
+ * both), each into a fresh folder (a big lake is deleted only after all runs: ext4 makes files slowly right
+ * after a large delete); then re-runs of the last lake, in process and from the shell.
  */
 async function corpusLines(name: string, rawRoot: string, rounds: number): Promise<string[]> {
   const firsts: ChildRun<StageFigures>[] = [];
@@ -191,7 +184,7 @@ async function corpusLines(name: string, rawRoot: string, rounds: number): Promi
   const kept = path.join(WORK, `${name}-lake`);
   rmSync(kept, { recursive: true, force: true });
   renameSync(lake, kept);
-  deleteAtEnd.push(...made);
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
   return [
     `${name}: ${first.result.files} files, ${mb.toFixed(1)} MB, ${first.result.rows.toLocaleString('en-US')} rows`,
     `${name} first run (median of ${rounds}, interleaved with the baseline, each after the disk settled: ${waited.toFixed(0)} s of waiting in all): ${fmt.ms(firstMs)} [${spread(firsts)}] — ` +
@@ -243,6 +236,5 @@ export async function bench(): Promise<BenchSection> {
   }
   lines.push(...(await corpusLines('generated corpus', generated, 3)));
   lines.push(await arrivalLine(generated, 'generated corpus'));
-  for (const dir of deleteAtEnd.splice(0)) rmSync(dir, { recursive: true, force: true });
   return { title: 'strata stage', lines };
 }
