@@ -54,7 +54,7 @@ export class ByteSink {
     this.length = end;
   }
 
-  /** The bytes so far, in a Buffer with a memory of its own (not a slice of Node's pool: it can move to another thread). */
+  /** The bytes so far, in a Buffer with a memory of its own (a message to another thread copies a slice of Node's pool whole). */
   copy(): Buffer {
     const out = Buffer.allocUnsafeSlow(this.length);
     out.set(this.bytes.subarray(0, this.length));
