@@ -25,16 +25,6 @@ const rows = () => {
 };
 
 describe('a manifest written in JS (a new lake\'s first merge)', () => {
-  it('gives back the runs it holds as rows, for DuckDB to merge', () => {
-    const columns = manifestColumns(TEST_PARAMETERS);
-    const valid = rows();
-    const manifest = new GrowingManifest(columns);
-    for (const row of valid) manifest.add(row);
-    const asStored = (row: Record<string, unknown>) => Object.fromEntries(columns.map((c) => [c.name, row[c.name] ?? null]));
-    assert.deepEqual(manifest.rows(1, 4), valid.slice(1, 4).map(asStored));
-    assert.deepEqual(manifest.rows(6, 6), []);
-  });
-
   it('has the columns, types, values and row order of the manifest DuckDB writes, and DuckDB merges into it', async () => {
     const dir = tempDir();
     const ours = path.join(dir, 'js', 'manifest.parquet');

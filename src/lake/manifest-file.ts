@@ -33,13 +33,6 @@ export class GrowingManifest {
     for (let c = 0; c < this.columns.length; c++) this.values[c]!.push(row[this.columns[c]!.name] ?? null);
   }
 
-  /** Runs [from, to) as manifest rows again (for DuckDB's merge, once a new lake has more runs than are kept). */
-  rows(from: number, to: number): ManifestRow[] {
-    const rows: ManifestRow[] = [];
-    for (let i = from; i < to; i++) rows.push(Object.fromEntries(this.columns.map((c, k) => [c.name, this.values[k]![i]])) as ManifestRow);
-    return rows;
-  }
-
   /** The bytes of a manifest file of the first `count` runs added, in the manifest's row order. */
   encode(count: number): Buffer {
     const keys = ORDER.map((name) => this.values[this.columns.findIndex((c) => c.name === name)] ?? []);

@@ -104,17 +104,16 @@ export function openOutcomeRecorder(
   // Every run of a lake that had no manifest when this run began (the manifest is then this run's alone), added
   // as it is recorded, up to `every.newLakeRuns`; then DuckDB merges the runs after them as into any lake. Only
   // these columns hold a new lake's runs (as rows too, they had cost its first run 3% more time, as garbage).
+  // A new lake has no staged runs before this run, so no file of it is skipped (mtimes) or gone (removals): its
+  // merges are its runs alone.
   let newLake: GrowingManifest | undefined = existsSync(config.manifestPath) ? undefined : new GrowingManifest(manifestColumns(parameterColumns));
-  /** How many of the new lake's runs its manifest file holds. */
-  let newLakeWritten = 0;
 
   const merge = () => {
     const runs = waiting;
     const lake = newLake;
     // The runs recorded so far (those after it name data files this merge's syncfs may not cover).
     const lakeRuns = lake?.size ?? 0;
-    const inMemory = lake !== undefined && mtimes.size + removals.size === 0;
-    if (!inMemory || lakeRuns >= every.newLakeRuns) newLake = undefined;
+    if (lakeRuns >= every.newLakeRuns) newLake = undefined;
     const changes = { upserts, mtimes, removals };
     waiting = 0;
     upserts = [];
@@ -126,15 +125,13 @@ export function openOutcomeRecorder(
       // The data files reach the disk before the manifest that names them does (one syncfs for all of them); a new
       // lake's manifest is encoded while the disk works (on 20,000 files, ~0.1 s of waiting each).
       const flushed = runs > 0 ? flushFileSystem(config.stageRoot) : Promise.resolve();
-      if (inMemory) {
+      if (lake !== undefined) {
         const manifest = lake.encode(lakeRuns);
         await flushed;
         writeFileAtomically(config.manifestPath, manifest);
-        newLakeWritten = lakeRuns;
       } else {
         await flushed;
-        const rows = lake === undefined ? changes.upserts : [...lake.rows(newLakeWritten, lakeRuns), ...changes.upserts];
-        await mergeIntoManifest(await connect(), config.manifestPath, { ...changes, upserts: rows }, parameterColumns);
+        await mergeIntoManifest(await connect(), config.manifestPath, changes, parameterColumns);
       }
       merged = true;
       if (waiting === 0) {
