@@ -11,7 +11,7 @@ import tar from 'tar-stream';
 import { appendLogEntry, readLogFrom } from '../src/sample/processed-log.js';
 import { chooseSampler } from '../src/sample/choose-sampler.js';
 import { DEFAULT_SAMPLE_LIMITS } from '../src/sample/sample-types.js';
-import { writeViaTemp } from '../src/lake/atomic-file.js';
+import { writeViaTemp } from '../src/fs/atomic-file.js';
 import { projectRoot } from '../src/version.js';
 import { fmt, inChild, timed, type BenchSection } from './harness.js';
 

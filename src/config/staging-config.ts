@@ -1,5 +1,6 @@
 // The staging run options, read once at the edge from a YAML file, STRATA_* variables and flags (flags win).
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { isInside } from '../fs/inside-root.js';
 import path from 'node:path';
 import { configError, usageError } from '../errors.js';
 import { readYamlFile } from './yaml-file.js';
@@ -113,22 +114,6 @@ function withDefaults(given: Partial<StagingConfig>): StagingConfig {
     ['the manifest', config.manifestPath],
   ]);
   return Object.freeze({ ...config, inFlightPrefixes: Object.freeze([...config.inFlightPrefixes]) });
-}
-
-/** Whether `inner` is `outer` or lies inside it (symbolic links resolved where the paths exist). */
-export function isInside(inner: string, outer: string): boolean {
-  const relative = path.relative(realPath(outer), realPath(inner));
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
-
-function realPath(p: string): string {
-  const missing: string[] = [];
-  let at = path.resolve(p);
-  while (!existsSync(at) && path.dirname(at) !== at) {
-    missing.unshift(path.basename(at));
-    at = path.dirname(at);
-  }
-  return path.join(realpathSync(at), ...missing);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { writeFileAtomically } from '../lake/atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 import { HISTORY_CSV_COLUMNS, oldLightMarker, type ChipHistory } from './chip-history.js';
 import { toSafeCsv } from './safe-csv.js';
 

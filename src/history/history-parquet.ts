@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sqlLiteral } from '../engine/duckdb.js';
-import { writeViaTemp } from '../lake/atomic-file.js';
+import { writeViaTemp } from '../fs/atomic-file.js';
 import type { ChipHistory } from './chip-history.js';
 import { LOCAL_DATE, LOCAL_TIME, type ManifestHandle } from './manifest-query.js';
 

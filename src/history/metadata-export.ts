@@ -1,7 +1,7 @@
 // The day-level metadata.csv files people used to keep by hand, generated from the manifest (a view, never an input).
 import path from 'node:path';
 import { isCoreColumn } from '../lake/manifest-columns.js';
-import { writeFileAtomically } from '../lake/atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 import { LOCAL_DATE, LOCAL_TIME, RUN_ORDER, whereClause, type ManifestHandle } from './manifest-query.js';
 import { toSafeCsv } from './safe-csv.js';
 

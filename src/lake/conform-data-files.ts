@@ -9,7 +9,7 @@ import type { Progress } from '../progress/progress.js';
 import { SQL_TYPE_OF, parameterTypeOfSql } from './manifest-columns.js';
 import { describeParquetColumns, manifestSource, mergeIntoManifest } from './manifest-store.js';
 import { absoluteDataPath } from './partition-path.js';
-import { writeViaTemp } from './atomic-file.js';
+import { writeViaTemp } from '../fs/atomic-file.js';
 import { initialSchema, withFoundColumns, writeLakeSchemas, type LakeColumn, type LakeSchemas, type ProcedureSchema } from './procedure-schemas.js';
 
 /** Columns that live in the Hive path only (CONTRACT: Data files); a file written the old way drops them. */

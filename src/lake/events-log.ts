@@ -2,7 +2,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { RejectKind } from './reject-records.js';
-import { appendWhole } from './atomic-file.js';
+import { appendWhole } from '../fs/atomic-file.js';
 
 /** One file's outcome in one stage run; each line also holds the kind as `status`, the name events had before `kind`. */
 export type StageEvent =

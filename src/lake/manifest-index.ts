@@ -3,7 +3,7 @@
 // so a re-run with nothing to do opens no database at all.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomically } from './atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 import type { EngineConnection } from '../engine/duckdb.js';
 import type { ManifestCoreRow } from './manifest-row.js';
 import { manifestSource } from './manifest-store.js';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { sqlIdentifier, sqlLiteral, type EngineConnection, type SqlValue } from '../engine/duckdb.js';
 import { StrataError } from '../errors.js';
-import { writeViaTemp } from './atomic-file.js';
+import { writeViaTemp } from '../fs/atomic-file.js';
 import {
   isCoreColumn,
   manifestColumns,

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { ProcedureSpec, ValueType } from '../schema/procedures-schema.js';
-import { writeFileAtomically } from './atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 
 /** declared: the procedures YAML names it; found: a file had it and the YAML does not; run: the run's own values. */
 export type ColumnOrigin = 'declared' | 'found' | 'run';

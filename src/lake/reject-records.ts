@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { HeaderProblemKind } from '../parse/instrument-header.js';
-import { writeFileAtomically } from './atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 
 /** Why a file could not be staged: a reject record's `error_type`. */
 export type RejectKind =

@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rena
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { StrataError, namingFullDisk } from '../errors.js';
-import { removeTempFiles } from './atomic-file.js';
+import { removeTempFiles } from '../fs/atomic-file.js';
 
 export const STAGE_LOCK_NAME = '.strata-stage.lock';
 /** The holder touches its lock this often; a lock not touched for STALE_AFTER_MS is stale for any other machine. */

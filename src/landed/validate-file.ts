@@ -4,7 +4,7 @@ import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import { messageOf } from '../errors.js';
-import { writeFileAtomically, writeViaTemp } from '../lake/atomic-file.js';
+import { writeFileAtomically, writeViaTemp } from '../fs/atomic-file.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
 import { quoteIdentifier, sqlLiteral } from '../sql/quote.js';
 import { rowCaster, type RowIssue } from './cast-cells.js';

@@ -7,7 +7,7 @@
 // ones with the staging to do.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { removeEmptyFolder, tempPathFor } from '../lake/atomic-file.js';
+import { removeEmptyFolder, tempPathFor } from '../fs/atomic-file.js';
 import { describeIssues, validateManifestRows } from '../lake/manifest-row.js';
 import type { ParameterColumn } from '../lake/manifest-columns.js';
 import { absoluteDataPath } from '../lake/partition-path.js';

@@ -14,7 +14,7 @@ import { manifestColumns, type ParameterColumn } from '../lake/manifest-columns.
 import { GrowingManifest } from '../lake/manifest-file.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { namingFullDisk } from '../errors.js';
-import { appendWhole, writeFileAtomically } from '../lake/atomic-file.js';
+import { appendWhole, writeFileAtomically } from '../fs/atomic-file.js';
 import { removeRejectRecord, writeRejectRecord } from '../lake/reject-records.js';
 import type { FileOutcome } from './stage-file.js';
 

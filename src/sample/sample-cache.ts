@@ -1,7 +1,7 @@
 // The sampler's memory, a small JSON file beside the samples: how far each log was read and what each bronze file gave.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomically } from '../lake/atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 
 export const CACHE_FILE_NAME = '.strata-sample-cache.json';
 

@@ -4,7 +4,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { messageOf } from '../errors.js';
-import { writeFileAtomically } from '../lake/atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 import { SampleProblem, errorCode, type Head, type SampleWritten, type Sampler } from './sample-types.js';
 
 /**

@@ -5,7 +5,7 @@ import { createGunzip, gzipSync } from 'node:zlib';
 import { messageOf } from '../errors.js';
 import { csvHead } from './sample-csv.js';
 import { linesHead } from './sample-jsonl.js';
-import { writeFileAtomically } from '../lake/atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 import { SampleProblem, errorCode, type Head, type SampleContext, type SampleWritten } from './sample-types.js';
 
 /** Samples a gzip file; `inner` is the format inside (`csv` keeps the header on top of N rows, anything else N lines). */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import { messageOf } from '../errors.js';
-import { writeFileAtomically } from '../lake/atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 import { SampleProblem, isSystemError, type SampleWritten, type Sampler } from './sample-types.js';
 
 export const sampleJson: Sampler = async (input, output, context): Promise<SampleWritten> => {

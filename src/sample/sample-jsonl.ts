@@ -1,7 +1,7 @@
 // Line samples (JSON Lines, and any text inside a gzip): the first N lines, byte for byte.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { writeFileAtomically } from '../lake/atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 import { SampleProblem, type Head, type SampleWritten, type Sampler } from './sample-types.js';
 
 /** The leading bytes of a stream up to and including its `lines`-th newline (or all of it when shorter). */

@@ -1,7 +1,7 @@
 // Samples of files in no known format: a small JSON record of size, time and type (the first bytes tell the type).
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomically } from '../lake/atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 import type { SampleWritten, Sampler } from './sample-types.js';
 
 const SIGNATURES: readonly (readonly [string, readonly number[]])[] = [

@@ -1,7 +1,7 @@
 // Parquet samples: the first N rows as Parquet, through DuckDB, which reads only the row groups a LIMIT needs.
 import { sqlLiteral } from '../engine/duckdb.js';
 import { messageOf } from '../errors.js';
-import { writeViaTemp } from '../lake/atomic-file.js';
+import { writeViaTemp } from '../fs/atomic-file.js';
 import { SampleProblem, type SampleWritten, type Sampler } from './sample-types.js';
 
 export const sampleParquet: Sampler = async (input, output, context): Promise<SampleWritten> => {

@@ -2,7 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { writeViaTemp } from '../lake/atomic-file.js';
+import { writeViaTemp } from '../fs/atomic-file.js';
 import { walkTarHeaders } from './tar-headers.js';
 import type { SampleWritten, Sampler } from './sample-types.js';
 import { countedPlain } from '../progress/counted.js';

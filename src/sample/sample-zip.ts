@@ -8,7 +8,7 @@ import yazl from 'yazl';
 import { messageOf } from '../errors.js';
 import { sanitizeName } from './sample-name.js';
 import { listingLine } from './sample-tar.js';
-import { writeViaTemp } from '../lake/atomic-file.js';
+import { writeViaTemp } from '../fs/atomic-file.js';
 import { SampleProblem, isSystemError, type SampleContext, type SampleWritten, type Sampler } from './sample-types.js';
 import { countedPlain } from '../progress/counted.js';
 

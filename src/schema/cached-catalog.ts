@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configError } from '../errors.js';
-import { writeFileAtomically } from '../lake/atomic-file.js';
+import { writeFileAtomically } from '../fs/atomic-file.js';
 import { packageVersion } from '../version.js';
 import type { ProcedureCatalog } from './procedures-schema.js';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
-import { writeViaTemp } from '../../src/lake/atomic-file.js';
+import { writeViaTemp } from '../../src/fs/atomic-file.js';
 import { readIndexCopy, readManifestIndex } from '../../src/lake/manifest-index.js';
 import { stageRawFiles } from '../../src/pipeline/stage-raw-files.js';
 import { lakeConfig } from '../support/stage-lake.js';

@@ -8,7 +8,7 @@ import { checkApart } from '../../config/staging-config.js';
 import { chipHistory, HISTORY_CSV_COLUMNS, oldLightMarker } from '../../history/chip-history.js';
 import { openManifest } from '../../history/manifest-query.js';
 import { toSafeCsv } from '../../history/safe-csv.js';
-import { writeFileAtomically } from '../../lake/atomic-file.js';
+import { writeFileAtomically } from '../../fs/atomic-file.js';
 import { usageError } from '../../errors.js';
 import type { StagingConfig } from '../../config/staging-config.js';
 import { counted } from '../../progress/counted.js';
