@@ -12,13 +12,13 @@ import { GrowingManifest } from './manifest-file.js';
 import { readManifest } from './manifest-store.js';
 import { validateManifestRows, type ManifestRow } from './manifest-row.js';
 
-function valid(raw: readonly Record<string, unknown>[], parameters: readonly ParameterColumn[] = TEST_PARAMETERS): ManifestRow[] {
+function valid(raw: readonly Record<string, unknown>[], parameters: readonly ParameterColumn[] = TEST_PARAMETERS): readonly ManifestRow[] {
   const { valid, invalid } = validateManifestRows(raw, parameters);
   assert.equal(invalid.length, 0);
   return valid;
 }
 
-function runsOf(day: number, count: number, extra: Record<string, unknown> = {}): ManifestRow[] {
+function runsOf(day: number, count: number, extra: Record<string, unknown> = {}): readonly ManifestRow[] {
   const date = `2025-09-${String(day).padStart(2, '0')}`;
   return valid(Array.from({ length: count }, (_, i) => manifestRow({ start: `${date}T${String(10 + (i % 10)).padStart(2, '0')}:0${i % 6}:00Z`, fileIdx: i + 1, chip: 60 + (i % 5), extra })));
 }

@@ -185,6 +185,23 @@ function read(source: ByteSource, columns?: string[], rowStart?: number, rowEnd?
   return parquetReadObjects({ ...READ_OPTIONS, file: asyncBuffer(source), columns, rowStart, rowEnd });
 }
 
+/**
+ * These columns of every run in a manifest file (a column the file lacks is absent from the rows), read without a
+ * database; DuckDB reads a file hyparquet cannot decode (an older strata's manifest is ZSTD).
+ */
+export async function readManifestColumns(file: string, columns: readonly string[]): Promise<Record<string, unknown>[]> {
+  const fd = openSync(file, 'r');
+  try {
+    const source = fileSource(fd);
+    const names = new Set(schemaColumnsOf(readParquetFooter(source)).map((c) => c.name));
+    return await read(source, columns.filter((c) => names.has(c)));
+  } catch {
+    return (await readWithDuckDb(file)).map((row) => Object.fromEntries(columns.filter((c) => c in row).map((c) => [c, row[c]])));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Rows of a manifest hyparquet cannot decode (DuckDB writes ZSTD), through DuckDB, as the manifest's JS values. */
 async function readWithDuckDb(file: string): Promise<ManifestRecord[]> {
   const { Engine } = await import('../engine/duckdb.js');
@@ -220,12 +237,16 @@ function asyncBuffer(source: ByteSource): AsyncBuffer {
   };
 }
 
-/** The parameter columns a manifest file holds, from its footer's schema. */
-function parameterColumnsOf(footer: ParquetFooter): ParameterColumn[] {
+/** A manifest file's columns and their types, from its footer's schema. */
+function schemaColumnsOf(footer: ParquetFooter): { readonly name: string; readonly type: SqlType | 'OTHER' }[] {
   const schema = fieldOf(footer.meta, 2)?.value as { items: ThriftStruct[] } | undefined;
-  return (schema?.items ?? []).slice(1).flatMap((element) => {
-    const name = Buffer.from(fieldOf(element, 4)?.value as Uint8Array).toString('utf8');
-    const type = parameterTypeOfSql(sqlTypeOf(element));
+  return (schema?.items ?? []).slice(1).map((element) => ({ name: Buffer.from(fieldOf(element, 4)?.value as Uint8Array).toString('utf8'), type: sqlTypeOf(element) }));
+}
+
+/** The parameter columns a manifest file holds. */
+function parameterColumnsOf(footer: ParquetFooter): ParameterColumn[] {
+  return schemaColumnsOf(footer).flatMap(({ name, type: sqlType }) => {
+    const type = parameterTypeOfSql(sqlType);
     return !isCoreColumn(name) && type ? [{ name, type }] : [];
   });
 }

@@ -1,31 +1,19 @@
 // `strata stage`: discover raw files, stage the new and changed ones in parallel, record events, rejects and the manifest.
 import { existsSync } from 'node:fs';
 import { StrataError, messageOf } from '../errors.js';
-import path from 'node:path';
-import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
-import { loadCachedCatalog, userCacheDir } from '../schema/cached-catalog.js';
+import { loadCachedCatalog } from '../schema/cached-catalog.js';
 import type { ChipParams } from '../config/chip-params.js';
-import { readIndexCopy, readManifestIndex, writeIndexCopy, type StagedSource } from '../lake/manifest-index.js';
+import type { StagedSource } from '../lake/manifest-index.js';
 import { prepareManifestRows } from '../lake/manifest-row.js';
-import { absoluteDataPath } from '../lake/partition-path.js';
-import { openEventsLog } from '../lake/events-log.js';
-import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
-import { acquireStageLock } from '../lake/stage-lock.js';
-import {
-  initialSchema,
-  readLakeSchemas,
-  withFoundColumns,
-  writeLakeSchemas,
-  type LakeSchemas,
-  type ProcedureSchema,
-  type SchemaChange,
-} from '../lake/procedure-schemas.js';
-import { conformDataFiles, lakeSchemasPath } from '../lake/conform-data-files.js';
+import { openLake, type Lake } from '../lake/lake.js';
+import type { RejectRecord } from '../lake/reject-records.js';
+import { growSchemas, type LakeSchemas, type ProcedureSchema } from '../lake/procedure-schemas.js';
+import { conformDataFiles } from '../lake/conform-data-files.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
-import { adoptJournaledRuns, openOutcomeRecorder, pendingJournalPath, type OutcomeRecorder } from './record-outcomes.js';
+import { openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js';
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
 import { publishRun } from './publish-run.js';
 import type { WorkerSetup } from './stage-messages.js';
@@ -64,80 +52,75 @@ export interface StageOptions {
   /** Take the stage lock even when another run seems to hold it (`--break-lock`). */
   readonly breakLock?: boolean;
   readonly now?: () => Date;
+  /** More folders for compiled procedures YAMLs than the lake's own (the CLI adds the user's cache folder). */
+  readonly catalogCaches?: readonly string[];
 }
 
 /** Files sent ahead to each worker while this thread builds the manifest rows' model at the start. */
 const MODEL_AHEAD_FILES = 32;
-/** Files sent ahead to each worker before a merge (a small file takes a worker ~0.5 ms; a merge, up to ~0.4 s). */
+/** Files sent ahead to each worker before an append to the manifest, which keeps this thread busy for a while. */
 const MERGE_AHEAD_FILES = 512;
 
 /** Why a file is left alone this run; `undefined` means it is staged. */
 type Skip = { readonly kind: 'settling' | 'unchanged' | 'rejected-before'; readonly reason: string };
 type Triage = { readonly file: RawFile; readonly skip?: Skip };
 
+interface RunContext {
+  readonly config: StagingConfig;
+  readonly lake: Lake;
+  readonly now: () => Date;
+  readonly progress: Progress;
+}
+
 export async function stageRawFiles(config: StagingConfig, options: StageOptions = {}): Promise<StageSummary> {
   const started = performance.now();
-  const now = options.now ?? (() => new Date());
-  const progress = options.progress ?? silentProgress;
-  // A first run will stage: its workers load their modules while this thread finds the files (0.5 s for 20,000)
-  // and reads the catalog; a raw root with nothing in it only cost them their start.
-  const early = existsSync(config.manifestPath) ? undefined : startStageWorkers(config.workers);
+  const lake = openLake(config);
+  const run: RunContext = { config, lake, now: options.now ?? (() => new Date()), progress: options.progress ?? silentProgress };
+  // A new lake will stage: its workers load their modules while this thread finds the files and reads the catalog.
+  const early = existsSync(lake.layout.manifest) ? undefined : startStageWorkers(config.workers);
   try {
     const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
-    return await stageDiscovered(config, files, early, { now, progress, started, breakLock: options.breakLock ?? false });
+    const catalog = await loadCachedCatalog(config.proceduresYaml, lake.layout.catalogCache, ...(options.catalogCaches ?? []));
+    // Loaded only when given (its zod schema costs a re-run from the shell ~0.1 s otherwise).
+    const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
+    const summary = await stageLocked(run, files, { catalog, chipParams }, early, options.breakLock ?? false);
+    return { ...summary, seconds: (performance.now() - started) / 1000 };
   } finally {
     await early?.close();
   }
 }
 
-async function stageDiscovered(
-  config: StagingConfig,
+/** The run itself, under the lake's lock: take in what a killed run left, triage, stage, record, conform. */
+async function stageLocked(
+  run: RunContext,
   files: readonly RawFile[],
+  staging: { readonly catalog: ProcedureCatalog; readonly chipParams: ChipParams | undefined },
   early: StageWorkers | undefined,
-  { now, progress, started, breakLock }: { now: () => Date; progress: Progress; started: number; breakLock: boolean },
+  breakLock: boolean,
 ): Promise<StageSummary> {
-  const catalog = await loadCachedCatalog(config.proceduresYaml, path.dirname(config.manifestPath), userCacheDir());
-  // Loaded only when given (its zod schema costs a re-run from the shell ~0.1 s otherwise).
-  const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
-  const lock = acquireStageLock(config.stageRoot, { alsoSweep: [path.dirname(config.manifestPath), config.rejectsDir], breakLock });
-  // DuckDB merges the manifest and reads it: opened when first needed, which on a first run is after the workers
-  // have their work (it loads while they stage).
-  let opened: Promise<{ engine: Engine; conn: EngineConnection }> | undefined;
-  const connect = async () => (await (opened ??= Engine.open(':memory:', { threads: 1 }).then(async (engine) => ({ engine, conn: await engine.connect() })))).conn;
-  const events = openEventsLog(config.eventsDir, now());
+  const { config, lake, now } = run;
+  const { catalog } = staging;
+  const lock = lake.lock({ breakLock });
+  const events = lake.openEvents(now());
   let failure: unknown;
   try {
-    const journaled = existsSync(pendingJournalPath(config.manifestPath));
-    // No manifest and no journal: every data file of the lake is one this run writes.
-    const fresh = !journaled && !existsSync(config.manifestPath);
-    const adopted = journaled ? await adoptJournaledRuns(await connect(), config, catalog.parameterColumns) : 0;
-    // The index's JSON copy when it matches the manifest file: a re-run with nothing to do then opens no database.
-    const copy = journaled ? undefined : readIndexCopy(config.manifestPath);
-    const staged = copy?.staged ?? (existsSync(config.manifestPath) ? await readManifestIndex(await connect(), config.manifestPath) : new Map<string, StagedSource>());
-    const rejectRecords = readRejectRecords(config.rejectsDir);
+    const before = await lake.state();
+    const adopted = before.kind === 'interrupted' ? await lake.adoptJournal(catalog.parameterColumns) : 0;
+    const state = before.kind === 'interrupted' ? await lake.state() : before;
+    const staged: ReadonlyMap<string, StagedSource> = state.kind === 'indexed' ? state.staged : new Map();
+    const rejectRecords = lake.readRejects();
     const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
     const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
     const present = new Set(files.map((f) => f.relPath));
-    const recorder = openOutcomeRecorder(connect, config, catalog.parameterColumns, { staged, present, rejected: new Set(rejectRecords.keys()) }, events, now);
-    for (const t of triage) if (t.skip !== undefined) recorder.skipped(t.file, t.skip.reason);
-    const schemasFile = lakeSchemasPath(config.manifestPath);
-    const schemas = readLakeSchemas(schemasFile);
-    const staging = stageInWorkers(work, staged, config, { catalog, chipParams }, schemas, recorder, progress, early);
-    // Merging into a manifest takes DuckDB: it loads while the workers stage (a failure is met where it is used).
-    // A new lake's manifest is written in JS during its first run (record-outcomes.ts), which then never loads it.
-    if (work.length > 0 && !fresh) connect().catch(() => {});
-    const grown = await staging;
+    const recorder = openOutcomeRecorder(lake, catalog.parameterColumns, { staged, present, rejected: new Set(rejectRecords.keys()) }, events, now);
+    for (const t of triage) if (t.skip !== undefined && t.skip.kind !== 'unchanged') recorder.skipped(t.file, t.skip.reason);
+    recorder.unchanged(triage.filter((t) => t.skip?.kind === 'unchanged').length);
+    const schemas = lake.readSchemas();
+    const grown = await stageInWorkers(run, work, staged, staging, schemas, recorder, early);
     await recorder.finish();
-    const lake = { procedures: grown.procedures, changes: [...schemas.changes, ...grown.changes] };
-    if (grown.changes.length > 0) writeLakeSchemas(schemasFile, lake);
-    const conformedTo = [...lake.procedures.values()].map((p) => `${p.proc}:${p.id}`).sort().join(',');
-    // Nothing is stale when nothing merged and every file conformed to these schemas when the copy was written, or
-    // when this run wrote every file of the lake, each with its procedure's final schema.
-    const unchanged = !recorder.merged() && opened === undefined && copy?.conformedTo === conformedTo;
-    const current = fresh && [...grown.written].every(([proc, ids]) => ids.size === 1 && ids.has(lake.procedures.get(proc)?.id ?? ''));
-    const conformed = unchanged || current ? { rewritten: 0 } : await conformDataFiles(await connect(), config, catalog, lake, progress);
-    if ((recorder.merged() || opened !== undefined) && existsSync(config.manifestPath)) writeIndexCopy(config.manifestPath, recorder.index(), conformedTo);
-    const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
+    if (grown.changes.length > 0) lake.writeSchemas(grown);
+    const conformed = await conformStale(run, catalog, grown, recorder.index);
+    if (recorder.changed() || adopted > 0 || conformed > 0 || (state.kind === 'indexed' && !state.fromCopy)) lake.keepIndex(recorder.index);
     const { rejects } = recorder;
     const done = recorder.counts();
     return {
@@ -145,16 +128,16 @@ async function stageDiscovered(
       ok: done.runs,
       skipped: files.length - done.runs - rejects.length,
       rejected: rejects.length,
-      settling,
+      settling: triage.filter((t) => t.skip?.kind === 'settling').length,
       rows: done.rows,
       bytes: work.reduce((sum, f) => sum + f.size, 0),
-      seconds: (performance.now() - started) / 1000,
-      manifest: config.manifestPath,
+      seconds: 0,
+      manifest: lake.layout.manifest,
       events: events.file,
-      rejectsDir: config.rejectsDir,
+      rejectsDir: lake.layout.rejects,
       sweptTempFiles: lock.sweptTempFiles,
       adopted,
-      conformed: conformed.rewritten,
+      conformed,
       moved: recorder.moved,
       gone: recorder.gone(),
       catalogNote: catalog.note,
@@ -166,7 +149,6 @@ async function stageDiscovered(
   } finally {
     // The lock goes first: a full disk that cannot take this run's last events must not leave the lake locked.
     lock.release();
-    await opened?.then(({ engine }) => engine.close(), () => {});
     try {
       events.close();
     } catch (error) {
@@ -175,85 +157,73 @@ async function stageDiscovered(
   }
 }
 
+/**
+ * Rewrites the data files whose schema is not their procedure's current one (a column arrived, or the lake was
+ * written by an older strata), and notes their new schema in `index`. Nothing to do costs a look at the index.
+ */
+async function conformStale(run: RunContext, catalog: ProcedureCatalog, schemas: LakeSchemas, index: Map<string, StagedSource>): Promise<number> {
+  const current = new Set([...schemas.procedures.values()].map((s) => s.id));
+  if (![...index.values()].some((s) => s.dataSchema === null || !current.has(s.dataSchema))) return 0;
+  const { Engine } = await import('../engine/duckdb.js');
+  const engine = await Engine.open(':memory:', { threads: 1 });
+  try {
+    const done = await conformDataFiles(await engine.connect(), run.lake, run.config, catalog, schemas, run.progress);
+    for (const [source, dataSchema] of done.dataSchemas) {
+      const known = index.get(source);
+      if (known) index.set(source, { ...known, dataSchema });
+    }
+    return done.dataSchemas.size;
+  } finally {
+    engine.close();
+  }
+}
+
 /** Stages `work` on worker threads (started only when there is work); returns the procedures' grown schemas. */
 async function stageInWorkers(
+  run: RunContext,
   work: readonly RawFile[],
   staged: ReadonlyMap<string, StagedSource>,
-  config: StagingConfig,
-  { catalog, chipParams }: { catalog: ProcedureCatalog; chipParams: ChipParams | undefined },
+  { catalog, chipParams }: { readonly catalog: ProcedureCatalog; readonly chipParams: ChipParams | undefined },
   schemas: LakeSchemas,
   recorder: OutcomeRecorder,
-  progress: Progress,
-  started: StageWorkers | undefined,
-): Promise<{ procedures: Map<string, ProcedureSchema>; changes: SchemaChange[]; written: Map<string, Set<string>> }> {
-  const procedures = new Map(schemas.procedures);
-  const changes: SchemaChange[] = [];
-  /** The schema ids this run's data files were written with, by procedure. */
-  const written = new Map<string, Set<string>>();
-  if (work.length === 0) return { procedures, changes, written };
+  early: StageWorkers | undefined,
+): Promise<LakeSchemas> {
+  const { config, lake, now, progress } = run;
+  const growth = growSchemas(schemas, (proc) => catalog.procedures.get(proc), now);
+  const grown = () => ({ procedures: growth.procedures, changes: [...schemas.changes, ...growth.changes] });
+  if (work.length === 0) return grown();
   progress.start('staging files', work.length);
   const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
   const contested = contestedPaths(work, staged);
   let stopped: string | undefined;
-  const setup: WorkerSetup = {
-    catalog,
-    chipParams,
-    options: {
-      stageRoot: config.stageRoot,
-      extractionVersion: config.extractionVersion,
-      ingestedAtMs: Date.now(),
-      force: config.force,
-      localTz: config.localTz,
-      strict: config.strict,
-      onlyYamlData: config.onlyYamlData,
-    },
-    schemas: [...procedures],
+  const workers = early ?? startStageWorkers(Math.min(config.workers, work.length));
+  const stop = (why: string) => {
+    stopped ??= why;
+    workers.stop();
   };
-  const workers = started ?? startStageWorkers(Math.min(config.workers, work.length));
-  workers.begin(setup, {
+  workers.begin(workerSetup(config, catalog, chipParams, growth.procedures, now), {
     claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
     onOutcome: (arrived) => {
-      // A merge keeps this thread busy (0.1-0.4 s on 10,000 runs): the workers get work for that long first.
+      // An append keeps this thread busy for a while: the workers get work for that long first.
       if (arrived.kind === 'ok' && recorder.mergeDue()) workers.sendAhead(MERGE_AHEAD_FILES);
-      const outcome = publishRun(arrived, catalog.parameterColumns, config.stageRoot);
-      if (outcome.kind === 'reject' && outcome.errorType === 'disk-full') {
-        stopped ??= outcome.error;
-        workers.stop();
-        return;
-      }
+      const outcome = publishRun(arrived, catalog.parameterColumns, lake.layout.stageRoot);
+      if (outcome.kind === 'reject' && outcome.errorType === 'disk-full') return stop(outcome.error);
       if (outcome.kind === 'ok') {
-        const ids = written.get(outcome.row.proc) ?? written.set(outcome.row.proc, new Set()).get(outcome.row.proc)!;
-        ids.add(outcome.row.data_schema as string);
-      }
-      if (outcome.kind === 'ok' && outcome.added.length > 0) {
-        const proc = outcome.row.proc;
-        const before = procedures.get(proc) ?? initialSchema(proc, catalog.procedures.get(proc));
-        const after = withFoundColumns(before, outcome.added);
-        if (after.id !== before.id) {
-          procedures.set(proc, after);
-          changes.push({ proc, at: new Date().toISOString(), added: outcome.added, source_file: outcome.file.relPath });
-          workers.shareSchema(after);
-        }
-      } else if (outcome.kind === 'ok' && !procedures.has(outcome.row.proc)) {
-        const proc = outcome.row.proc;
-        const schema = initialSchema(proc, catalog.procedures.get(proc));
-        procedures.set(proc, schema);
-        changes.push({ proc, at: new Date().toISOString(), added: schema.columns, source_file: outcome.file.relPath });
+        const larger = growth.observe(outcome.row.proc, outcome.added, outcome.file.relPath);
+        if (larger !== undefined) workers.shareSchema(larger);
       }
       try {
         recorder.record(outcome);
       } catch (error) {
         // The run cannot record what it does (a full disk, most often): stop sending files, keep what is done.
-        stopped ??= `${messageOf(error)}.`;
-        workers.stop();
+        stop(`${messageOf(error)}.`);
       }
       progress.advance();
     },
   });
   try {
     const running = workers.run(work.map((file) => ({ file, previous: staged.get(file.relPath), contested: contested.has(file.relPath) })));
-    // The rows' model is built now, while the workers stage their first files (sent a few more for it), not at
-    // the first outcome, where the workers waited on this thread for their next files (~0.1 s at each start).
+    // The rows' model is built while the workers stage their first files (sent a few more for it).
     workers.sendAhead(MODEL_AHEAD_FILES);
     prepareManifestRows(catalog.parameterColumns);
     await running;
@@ -268,7 +238,30 @@ async function stageInWorkers(
       `stopped: ${stopped} The ${recorder.counts().runs} run(s) staged before it are recorded in the manifest (or its journal, taken in by the next run); free some space and run strata stage again.`,
     );
   }
-  return { procedures, changes, written };
+  return grown();
+}
+
+function workerSetup(
+  config: StagingConfig,
+  catalog: ProcedureCatalog,
+  chipParams: ChipParams | undefined,
+  procedures: ReadonlyMap<string, ProcedureSchema>,
+  now: () => Date,
+): WorkerSetup {
+  return {
+    catalog,
+    chipParams,
+    options: {
+      stageRoot: config.stageRoot,
+      extractionVersion: config.extractionVersion,
+      ingestedAtMs: now().getTime(),
+      force: config.force,
+      localTz: config.localTz,
+      strict: config.strict,
+      onlyYamlData: config.onlyYamlData,
+    },
+    schemas: [...procedures],
+  };
 }
 
 /** Paths that differ from another discovered or staged path only by letter case: their run ids may clash. */
@@ -281,7 +274,10 @@ function contestedPaths(work: readonly RawFile[], staged: ReadonlyMap<string, St
   return new Set([...byLower.values()].filter((s) => s.size > 1).flatMap((s) => [...s]));
 }
 
-/** Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run. */
+/**
+ * Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run.
+ * A data file removed by hand is not looked for here (validate-manifest finds it; --force stages it again).
+ */
 function triageFiles(
   files: readonly RawFile[],
   staged: ReadonlyMap<string, StagedSource>,
@@ -299,9 +295,7 @@ function triageFiles(
     if (config.force) return { file };
     const previous = staged.get(file.relPath);
     if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
-      if (existsSync(absoluteDataPath(config.stageRoot, previous.path))) {
-        return { file, skip: { kind: 'unchanged', reason: 'already staged, unchanged' } };
-      }
+      return { file, skip: { kind: 'unchanged', reason: 'already staged, unchanged' } };
     }
     const rejected = rejects.get(file.relPath);
     // A file strata itself failed on (error type `internal`) is tried again; a file that is bad waits for a change.
@@ -311,4 +305,3 @@ function triageFiles(
     return { file };
   });
 }
-

@@ -8,6 +8,7 @@ import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files
 import { integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
 import { counted, perSecond } from '../../progress/counted.js';
+import { userCacheDir } from '../../schema/cached-catalog.js';
 
 /** What commander hands a staging command: the staging options under their flags' attribute names, and the CLI's own. */
 export interface StageFlags {
@@ -102,7 +103,7 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
       const asStageAll = program.args[0] === 'stage-all';
       const config = stagingConfigFrom(flags, io, asStageAll ? labLayoutDefaults(io) : undefined);
       warnUnusedFlags(io, flags);
-      const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }), breakLock: flags.breakLock ?? false });
+      const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }), breakLock: flags.breakLock ?? false, catalogCaches: [userCacheDir(io.env)] });
       if (!flags.quiet) reportStage(io, summary);
       if (flags.json) printJson(io, { ...summary, rejects: undefined });
       if (config.strict && summary.rejected > 0) setExitCode(1);
