@@ -8,15 +8,17 @@ import { readManifestIndex, stagedSourceOf } from '../lake/manifest-index.js';
 import { validateManifestRows, type ManifestRow } from '../lake/manifest-row.js';
 import { manifestRow, TEST_PARAMETERS } from '../../test/history/manifest-fixtures.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { openOutcomeRecorder, type KnownFiles } from './record-outcomes.js';
+import { openOutcomeRecorder } from './record-outcomes.js';
+import type { StagedSource } from '../lake/manifest-index.js';
 
 const runs = (from: number, count: number, extra: Record<string, unknown> = {}) =>
   validateManifestRows(Array.from({ length: count }, (_, i) => manifestRow({ start: `2025-09-04T1${i % 10}:00:00Z`, fileIdx: from + i, chip: 70 + i, extra })), TEST_PARAMETERS).valid;
 
-function record(root: string, rows: readonly ManifestRow[], known: Partial<KnownFiles> = {}) {
+function record(root: string, rows: readonly ManifestRow[], staged: ReadonlyMap<string, StagedSource> = new Map()) {
   const lake = openLake({ stageRoot: path.join(root, 'stage') });
   const events = lake.openEvents(new Date());
-  const recorder = openOutcomeRecorder(lake, TEST_PARAMETERS, { staged: new Map(), present: new Set(), rejected: new Set(), ...known }, events, () => new Date(), { runs: 2, ms: 60_000 });
+  const recorder = openOutcomeRecorder(lake, TEST_PARAMETERS, staged, events, () => new Date(), { runs: 2, ms: 60_000 });
+  recorder.beginPass(new Set([...staged.keys(), ...rows.map((r) => r.source_file)]), new Set());
   for (const row of rows) recorder.record({ kind: 'ok', file: { absPath: `/raw/${row.source_file}`, relPath: row.source_file, size: 1000, mtimeMs: 1.7e12 }, row, warnings: [], added: [] });
   return { lake, recorder, events };
 }
@@ -42,7 +44,7 @@ describe('recording a stage run', () => {
     first.events.close();
     const staged = await readManifestIndex(first.lake.layout.manifest);
     const restaged = runs(0, 1, { information: 'measured again' });
-    const second = record(root, restaged, { staged, present: new Set(staged.keys()) });
+    const second = record(root, restaged, staged);
     second.recorder.unchanged(2);
     await second.recorder.finish();
     second.events.close();

@@ -26,12 +26,16 @@ export interface RecordedReject {
 }
 
 export interface OutcomeRecorder {
+  /** A pass over the raw root begins: the files it holds now, and those with a reject record. */
+  beginPass(present: ReadonlySet<string>, rejected: ReadonlySet<string>): void;
   record(outcome: FileOutcome): void;
   /** A file left alone this run (settling, rejected before): its event. */
   skipped(file: RawFile, reason: string): void;
   /** Files left alone because nothing changed: one event that counts them, not a line each. */
   unchanged(count: number): void;
-  /** Appends what is still waiting; call once, after the last outcome. */
+  /** Appends what is waiting to the manifest now (the end of a pass). */
+  flush(): Promise<void>;
+  /** Flushes, and closes the journal; call once, after the last outcome. */
   finish(): Promise<void>;
   /** What the manifest holds once this run's changes are in, by source file (the index a re-run reads). */
   readonly index: Map<string, StagedSource>;
@@ -46,15 +50,6 @@ export interface OutcomeRecorder {
   readonly changed: () => boolean;
   /** Whether recording one more staged run starts an append (this thread is then busy for a while). */
   readonly mergeDue: () => boolean;
-}
-
-/** The lake before the run, as the recorder needs it. */
-export interface KnownFiles {
-  readonly staged: ReadonlyMap<string, StagedSource>;
-  /** The raw files discovered this run. */
-  readonly present: ReadonlySet<string>;
-  /** The raw files with a reject record from an earlier run. */
-  readonly rejected: ReadonlySet<string>;
 }
 
 /** The manifest's changes since the last append. */
@@ -83,18 +78,17 @@ class PendingBatch {
 export function openOutcomeRecorder(
   lake: Lake,
   parameterColumns: readonly ParameterColumn[],
-  known: KnownFiles,
+  staged: ReadonlyMap<string, StagedSource>,
   events: EventsLog,
   now: () => Date,
   every: { readonly runs: number; readonly ms: number } = MERGE_EVERY,
 ): OutcomeRecorder {
-  const { staged, present, rejected } = known;
   const index = new Map(staged);
   const rejects: RecordedReject[] = [];
   const moved: { from: string; to: string }[] = [];
   // Runs whose raw file is gone from the raw root, by content: a file with the same bytes elsewhere is a move.
   const gone = new Map<string, { source: string; path: string }>();
-  for (const [source, s] of staged) if (!present.has(source)) gone.set(s.sha1, { source, path: s.path });
+  let rejected: ReadonlySet<string> = new Set();
   let pending = new PendingBatch(parameterColumns);
   let stagedRuns = 0;
   let stagedRows = 0;
@@ -127,7 +121,7 @@ export function openOutcomeRecorder(
   const due = (more: number) => pending.runs.size + more >= every.runs || now().getTime() - lastMerge >= every.ms;
   const recordStaged = (outcome: Extract<FileOutcome, { kind: 'ok' }>, ts: string) => {
     const { row, file } = outcome;
-    const previous = staged.get(file.relPath);
+    const previous = index.get(file.relPath);
     // A new start time is a new run id: the old run goes, folder and all (a run folder holds its one file).
     if (previous && previous.path !== row.path) removeRunFolder(previous.path);
     if (previous) pending.dropped.add(file.relPath);
@@ -158,6 +152,11 @@ export function openOutcomeRecorder(
     gone: () => gone.size,
     changed: () => changed,
     mergeDue: () => due(1),
+    beginPass(present, withRecord) {
+      rejected = withRecord;
+      gone.clear();
+      for (const [source, s] of index) if (!present.has(source)) gone.set(s.sha1, { source, path: s.path });
+    },
     record(outcome) {
       const ts = now().toISOString();
       const { file } = outcome;
@@ -180,6 +179,10 @@ export function openOutcomeRecorder(
     },
     unchanged(count) {
       if (count > 0) events.append({ kind: 'unchanged', files: count, reason: 'already staged, unchanged (size and modification time as staged)', ts: now().toISOString() });
+    },
+    async flush() {
+      merge();
+      await appending;
     },
     async finish() {
       merge();

@@ -10,7 +10,9 @@ import type { StagedSource } from '../lake/manifest-index.js';
 import { prepareManifestRows } from '../lake/manifest-row.js';
 import { openLake, type Lake } from '../lake/lake.js';
 import type { RejectRecord } from '../lake/reject-records.js';
-import { growSchemas, type LakeSchemas, type ProcedureSchema } from '../lake/procedure-schemas.js';
+import { growSchemas, type LakeSchemas, type ProcedureSchema, type SchemaGrowth } from '../lake/procedure-schemas.js';
+import type { EventsLog, StageEvent } from '../lake/events-log.js';
+import type { StageLock } from '../lake/stage-lock.js';
 import { conformDataFiles } from '../lake/conform-data-files.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
 import { openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js';
@@ -54,6 +56,10 @@ export interface StageOptions {
   readonly now?: () => Date;
   /** More folders for compiled procedures YAMLs than the lake's own (the CLI adds the user's cache folder). */
   readonly catalogCaches?: readonly string[];
+  /** Aborted (SIGINT, SIGTERM): no more files are sent to the workers; those in hand are finished and recorded. */
+  readonly signal?: AbortSignal;
+  /** Each file's event as it is recorded (`strata stage --watch --json` prints them). */
+  readonly onEvent?: (event: StageEvent) => void;
 }
 
 /** Files sent ahead to each worker while this thread builds the manifest rows' model at the start. */
@@ -72,89 +78,180 @@ interface RunContext {
   readonly progress: Progress;
 }
 
+/** What one pass over the raw files did. */
+export type PassSummary = Omit<StageSummary, 'seconds' | 'manifest' | 'events' | 'rejectsDir' | 'sweptTempFiles' | 'adopted' | 'conformed' | 'catalogNote'> & {
+  /** For each file staged or rejected: how long after it settled its outcome was recorded, in ms. */
+  readonly waits: readonly number[];
+};
+
+/**
+ * A stage session: the lake locked, its state read (a killed run's journal adopted), the catalog loaded and the
+ * workers kept warm from one pass to the next. `strata stage` makes one pass; `strata stage --watch` many.
+ */
+export interface StageSession {
+  readonly lake: Lake;
+  /** Stages what is new or changed among `files` (all the raw root holds now) and appends it to the manifest. */
+  pass(files: readonly RawFile[]): Promise<PassSummary>;
+  /** Releases the lake after a pass failed (a full disk): what was recorded stays, nothing more is done. */
+  abort(): Promise<void>;
+  /** Records the schemas, conforms older data files to them, keeps the index copy, and releases the lake. */
+  close(): Promise<Pick<StageSummary, 'manifest' | 'events' | 'rejectsDir' | 'sweptTempFiles' | 'adopted' | 'conformed' | 'catalogNote'>>;
+}
+
 export async function stageRawFiles(config: StagingConfig, options: StageOptions = {}): Promise<StageSummary> {
   const started = performance.now();
+  const session = await openStageSession(config, options);
+  let pass: PassSummary;
+  try {
+    pass = await session.pass(discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes }));
+  } catch (error) {
+    await session.abort();
+    throw error;
+  }
+  const { waits: _, ...summary } = pass;
+  return { ...summary, ...(await session.close()), seconds: (performance.now() - started) / 1000 };
+}
+
+export async function openStageSession(config: StagingConfig, options: StageOptions = {}): Promise<StageSession> {
   const lake = openLake(config);
   const run: RunContext = { config, lake, now: options.now ?? (() => new Date()), progress: options.progress ?? silentProgress };
-  // A new lake will stage: its workers load their modules while this thread finds the files and reads the catalog.
-  const early = existsSync(lake.layout.manifest) ? undefined : startStageWorkers(config.workers);
+  // A new lake will stage: its workers load their modules while this thread reads the catalog and the lake.
+  let workers: StageWorkers | undefined = existsSync(lake.layout.manifest) ? undefined : startStageWorkers(config.workers);
+  let lock: StageLock | undefined;
+  let events: EventsLog | undefined;
   try {
-    const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
     const catalog = await loadCachedCatalog(config.proceduresYaml, lake.layout.catalogCache, ...(options.catalogCaches ?? []));
     // Loaded only when given (its zod schema costs a re-run from the shell ~0.1 s otherwise).
     const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
-    const summary = await stageLocked(run, files, { catalog, chipParams }, early, options.breakLock ?? false);
-    return { ...summary, seconds: (performance.now() - started) / 1000 };
-  } finally {
-    await early?.close();
-  }
-}
-
-/** The run itself, under the lake's lock: take in what a killed run left, triage, stage, record, conform. */
-async function stageLocked(
-  run: RunContext,
-  files: readonly RawFile[],
-  staging: { readonly catalog: ProcedureCatalog; readonly chipParams: ChipParams | undefined },
-  early: StageWorkers | undefined,
-  breakLock: boolean,
-): Promise<StageSummary> {
-  const { config, lake, now } = run;
-  const { catalog } = staging;
-  const lock = lake.lock({ breakLock });
-  const events = lake.openEvents(now());
-  let failure: unknown;
-  try {
+    lock = lake.lock({ breakLock: options.breakLock ?? false });
+    events = withListener(lake.openEvents(run.now()), options.onEvent);
     const before = await lake.state();
     const adopted = before.kind === 'interrupted' ? await lake.adoptJournal(catalog.parameterColumns) : 0;
     const state = before.kind === 'interrupted' ? await lake.state() : before;
     const staged: ReadonlyMap<string, StagedSource> = state.kind === 'indexed' ? state.staged : new Map();
-    const rejectRecords = lake.readRejects();
-    const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
-    const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
-    const present = new Set(files.map((f) => f.relPath));
-    const recorder = openOutcomeRecorder(lake, catalog.parameterColumns, { staged, present, rejected: new Set(rejectRecords.keys()) }, events, now);
-    for (const t of triage) if (t.skip !== undefined && t.skip.kind !== 'unchanged') recorder.skipped(t.file, t.skip.reason);
-    recorder.unchanged(triage.filter((t) => t.skip?.kind === 'unchanged').length);
-    const schemas = lake.readSchemas();
-    const grown = await stageInWorkers(run, work, staged, staging, schemas, recorder, early);
-    await recorder.finish();
-    if (grown.changes.length > 0) lake.writeSchemas(grown);
-    const conformed = await conformStale(run, catalog, grown, recorder.index);
-    if (recorder.changed() || adopted > 0 || conformed > 0 || (state.kind === 'indexed' && !state.fromCopy)) lake.keepIndex(recorder.index);
-    const { rejects } = recorder;
-    const done = recorder.counts();
+    const recorder = openOutcomeRecorder(lake, catalog.parameterColumns, staged, events, run.now);
+    const growth = growSchemas(lake.readSchemas(), (proc) => catalog.procedures.get(proc), run.now);
+    const held = { lock, events };
     return {
-      files: files.length,
-      ok: done.runs,
-      skipped: files.length - done.runs - rejects.length,
-      rejected: rejects.length,
-      settling: triage.filter((t) => t.skip?.kind === 'settling').length,
-      rows: done.rows,
-      bytes: work.reduce((sum, f) => sum + f.size, 0),
-      seconds: 0,
-      manifest: lake.layout.manifest,
-      events: events.file,
-      rejectsDir: lake.layout.rejects,
-      sweptTempFiles: lock.sweptTempFiles,
-      adopted,
-      conformed,
-      moved: recorder.moved,
-      gone: recorder.gone(),
-      catalogNote: catalog.note,
-      rejects,
+      lake,
+      async pass(files) {
+        workers ??= startStageWorkers(config.workers);
+        return stagePass(run, files, { catalog, chipParams }, recorder, growth, workers, options.signal);
+      },
+      async abort() {
+        try {
+          await workers?.close();
+          await recorder.finish().catch(() => {});
+        } finally {
+          release(held.lock, held.events, new Error('aborted'));
+        }
+      },
+      async close() {
+        try {
+          await workers?.close();
+          await recorder.finish();
+          const schemas = grownSchemas(growth, lake);
+          const conformed = await conformStale(run, catalog, schemas, recorder.index);
+          if (recorder.changed() || adopted > 0 || conformed > 0 || (state.kind === 'indexed' && !state.fromCopy)) lake.keepIndex(recorder.index);
+          return {
+            manifest: lake.layout.manifest,
+            events: held.events.file,
+            rejectsDir: lake.layout.rejects,
+            sweptTempFiles: held.lock.sweptTempFiles,
+            adopted,
+            conformed,
+            catalogNote: catalog.note,
+          };
+        } finally {
+          release(held.lock, held.events);
+        }
+      },
     };
   } catch (error) {
-    failure = error;
+    await workers?.close();
+    if (lock !== undefined) release(lock, events, error);
     throw error;
-  } finally {
-    // The lock goes first: a full disk that cannot take this run's last events must not leave the lake locked.
-    lock.release();
-    try {
-      events.close();
-    } catch (error) {
-      if (failure === undefined) throw error; // else the run's own failure (a full disk, most often) is the one to tell
-    }
   }
+}
+
+/** The lock goes first: a full disk that cannot take the last events must not leave the lake locked. */
+function release(lock: StageLock, events: EventsLog | undefined, failure?: unknown): void {
+  lock.release();
+  try {
+    events?.close();
+  } catch (error) {
+    if (failure === undefined) throw error; // else the run's own failure (a full disk, most often) is the one to tell
+  }
+}
+
+/** The schemas as the session grew them, written once they changed. */
+function grownSchemas(growth: SchemaGrowth, lake: Lake): LakeSchemas {
+  const start = lake.readSchemas();
+  if (growth.changes.length === 0) return start;
+  const schemas = { procedures: growth.procedures, changes: [...start.changes, ...growth.changes] };
+  lake.writeSchemas(schemas);
+  return schemas;
+}
+
+/** One pass: triage by stat, stage the rest on the warm workers, record each outcome, append to the manifest. */
+async function stagePass(
+  run: RunContext,
+  files: readonly RawFile[],
+  staging: { readonly catalog: ProcedureCatalog; readonly chipParams: ChipParams | undefined },
+  recorder: OutcomeRecorder,
+  growth: SchemaGrowth,
+  workers: StageWorkers,
+  signal: AbortSignal | undefined,
+): Promise<PassSummary> {
+  const { config, lake, now } = run;
+  const before = recorder.counts();
+  const rejectsBefore = recorder.rejects.length;
+  const movedBefore = recorder.moved.length;
+  const staged = new Map(recorder.index);
+  const rejectRecords = lake.readRejects();
+  const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
+  const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
+  recorder.beginPass(new Set(files.map((f) => f.relPath)), new Set(rejectRecords.keys()));
+  for (const t of triage) if (t.skip !== undefined && t.skip.kind !== 'unchanged') recorder.skipped(t.file, t.skip.reason);
+  recorder.unchanged(triage.filter((t) => t.skip?.kind === 'unchanged').length);
+  const stop = () => workers.stop();
+  signal?.addEventListener('abort', stop);
+  try {
+    if (!signal?.aborted) await stageInWorkers(run, work, staged, staging, growth, recorder, workers);
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
+  await recorder.flush();
+  const visible = now().getTime();
+  const after = recorder.counts();
+  const rejects = recorder.rejects.slice(rejectsBefore);
+  const ok = after.runs - before.runs;
+  return {
+    files: files.length,
+    ok,
+    skipped: files.length - ok - rejects.length,
+    rejected: rejects.length,
+    settling: triage.filter((t) => t.skip?.kind === 'settling').length,
+    rows: after.rows - before.rows,
+    bytes: work.reduce((sum, f) => sum + f.size, 0),
+    moved: recorder.moved.slice(movedBefore),
+    gone: recorder.gone(),
+    rejects,
+    waits: work.map((f) => Math.max(0, visible - (f.mtimeMs + config.settleSeconds * 1000))),
+  };
+}
+
+/** The events log, telling `listen` of each event too. */
+function withListener(events: EventsLog, listen: ((event: StageEvent) => void) | undefined): EventsLog {
+  if (listen === undefined) return events;
+  return {
+    file: events.file,
+    append: (event) => {
+      events.append(event);
+      listen(event);
+    },
+    close: () => events.close(),
+  };
 }
 
 /**
@@ -178,25 +275,22 @@ async function conformStale(run: RunContext, catalog: ProcedureCatalog, schemas:
   }
 }
 
-/** Stages `work` on worker threads (started only when there is work); returns the procedures' grown schemas. */
+/** Stages `work` on the workers; the procedures' schemas grow as files with new columns arrive. */
 async function stageInWorkers(
   run: RunContext,
   work: readonly RawFile[],
   staged: ReadonlyMap<string, StagedSource>,
   { catalog, chipParams }: { readonly catalog: ProcedureCatalog; readonly chipParams: ChipParams | undefined },
-  schemas: LakeSchemas,
+  growth: SchemaGrowth,
   recorder: OutcomeRecorder,
-  early: StageWorkers | undefined,
-): Promise<LakeSchemas> {
+  workers: StageWorkers,
+): Promise<void> {
   const { config, lake, now, progress } = run;
-  const growth = growSchemas(schemas, (proc) => catalog.procedures.get(proc), now);
-  const grown = () => ({ procedures: growth.procedures, changes: [...schemas.changes, ...growth.changes] });
-  if (work.length === 0) return grown();
+  if (work.length === 0) return;
   progress.start('staging files', work.length);
   const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
   const contested = contestedPaths(work, staged);
   let stopped: string | undefined;
-  const workers = early ?? startStageWorkers(Math.min(config.workers, work.length));
   const stop = (why: string) => {
     stopped ??= why;
     workers.stop();
@@ -228,17 +322,14 @@ async function stageInWorkers(
     prepareManifestRows(catalog.parameterColumns);
     await running;
   } finally {
-    await workers.close();
     progress.stop();
   }
   if (stopped !== undefined) {
-    await recorder.finish().catch(() => {});
     throw new StrataError(
       'input',
       `stopped: ${stopped} The ${recorder.counts().runs} run(s) staged before it are recorded in the manifest (or its journal, taken in by the next run); free some space and run strata stage again.`,
     );
   }
-  return grown();
 }
 
 function workerSetup(

@@ -1,0 +1,144 @@
+// `strata stage --watch`: a resident stager. It walks the raw root again and again (every poll interval, sooner when
+// the file system says something changed or when a file it saw is about to settle), keeps its workers warm, stages
+// each file once it has settled and appends its run to the manifest at the end of every pass. When `signal` aborts
+// (SIGINT, SIGTERM) it finishes the files in hand, records them, and returns.
+import { watch, type FSWatcher } from 'node:fs';
+import type { StagingConfig } from '../config/staging-config.js';
+import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
+import { openStageSession, type StageOptions, type StageSummary } from './stage-raw-files.js';
+
+export interface WatchOptions extends StageOptions {
+  /** Aborted to stop: the files in hand are finished and recorded first. */
+  readonly signal: AbortSignal;
+  /** How often the raw root is walked when nothing wakes the watcher sooner (default 2,000 ms). */
+  readonly pollMs?: number;
+  /** How often a status is reported (default 10,000 ms). */
+  readonly statusMs?: number;
+  readonly onStatus?: (status: WatchStatus) => void;
+}
+
+/** What the watcher did since its last status, and what waits. */
+export interface WatchStatus {
+  readonly at: string;
+  readonly staged: number;
+  readonly rejected: number;
+  /** Files seen that are still being written (modified within the settle window): staged once they settle. */
+  readonly waiting: number;
+  /** The longest time a file took from settling to its run being in the manifest, in seconds (null: none staged). */
+  readonly lagSeconds: number | null;
+  readonly passes: number;
+}
+
+export interface WatchSummary extends Omit<StageSummary, 'files' | 'settling'> {
+  readonly passes: number;
+}
+
+export async function watchRawFiles(config: StagingConfig, options: WatchOptions): Promise<WatchSummary> {
+  const started = performance.now();
+  const now = options.now ?? (() => new Date());
+  const pollMs = options.pollMs ?? 2000;
+  const statusMs = options.statusMs ?? 10_000;
+  const session = await openStageSession(config, options);
+  const wake = wakeOnChange(config.rawRoot);
+  const totals = { ok: 0, skipped: 0, rejected: 0, rows: 0, bytes: 0, passes: 0 };
+  const moved: { from: string; to: string }[] = [];
+  const rejects: { source_file: string; error: string }[] = [];
+  let gone = 0;
+  let interval = { staged: 0, rejected: 0, lagMs: null as number | null, passes: 0 };
+  let lastStatus = now().getTime();
+  try {
+    while (!options.signal.aborted) {
+      const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
+      const { waits, ...pass } = await session.pass(files);
+      totals.ok += pass.ok;
+      totals.skipped += pass.skipped;
+      totals.rejected += pass.rejected;
+      totals.rows += pass.rows;
+      totals.bytes += pass.bytes;
+      totals.passes++;
+      moved.push(...pass.moved);
+      rejects.push(...pass.rejects);
+      gone = pass.gone;
+      interval = {
+        staged: interval.staged + pass.ok,
+        rejected: interval.rejected + pass.rejected,
+        lagMs: waits.length === 0 ? interval.lagMs : Math.max(interval.lagMs ?? 0, ...waits),
+        passes: interval.passes + 1,
+      };
+      const at = now().getTime();
+      if (at - lastStatus >= statusMs) {
+        options.onStatus?.({
+          at: new Date(at).toISOString(),
+          staged: interval.staged,
+          rejected: interval.rejected,
+          waiting: pass.settling,
+          lagSeconds: interval.lagMs === null ? null : Math.round(interval.lagMs) / 1000,
+          passes: interval.passes,
+        });
+        interval = { staged: 0, rejected: 0, lagMs: null, passes: 0 };
+        lastStatus = at;
+      }
+      await wake.wait(Math.min(pollMs, untilNextSettles(files, config.settleSeconds, at)), options.signal);
+    }
+  } catch (error) {
+    wake.close();
+    await session.abort();
+    throw error;
+  }
+  wake.close();
+  const closed = await session.close();
+  return { ...totals, ...closed, moved, rejects, gone, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Milliseconds until the first file still settling has settled (a pass then stages it); Infinity when none is. */
+function untilNextSettles(files: readonly RawFile[], settleSeconds: number, nowMs: number): number {
+  let next = Infinity;
+  for (const file of files) {
+    const settlesAt = file.mtimeMs + settleSeconds * 1000;
+    if (settlesAt > nowMs) next = Math.min(next, settlesAt - nowMs + 1);
+  }
+  return next;
+}
+
+/**
+ * Wakes the watcher when something under `root` changes (inotify on Linux, through fs.watch), so a new file is
+ * seen at once rather than at the next poll; where the platform cannot watch a tree, polling alone does the work.
+ */
+function wakeOnChange(root: string): { wait(ms: number, signal: AbortSignal): Promise<void>; close(): void } {
+  let wakeUp: (() => void) | undefined;
+  let changed = false;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(root, { recursive: true, persistent: false }, () => {
+      changed = true;
+      // A file being written fires many events: the pass they wake comes a moment later, for all of them.
+      if (wakeUp !== undefined) setTimeout(wakeUp, 100);
+    });
+    watcher.on('error', () => watcher?.close());
+  } catch {
+    watcher = undefined;
+  }
+  return {
+    wait(ms, signal) {
+      if (changed || signal.aborted) {
+        changed = false;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          wakeUp = undefined;
+          changed = false;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        wakeUp = done;
+        signal.addEventListener('abort', done);
+      });
+    },
+    close() {
+      watcher?.close();
+    },
+  };
+}
