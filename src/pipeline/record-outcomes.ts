@@ -89,6 +89,9 @@ export function openOutcomeRecorder(
   // Runs whose raw file is gone from the raw root, by content: a file with the same bytes elsewhere is a move.
   const gone = new Map<string, { source: string; path: string }>();
   let rejected: ReadonlySet<string> = new Set();
+  // A watcher passes over the same files again and again: what it said of a file (or of the unchanged ones) is said once.
+  const said = new Map<string, string>();
+  let unchangedSaid = 0;
   let pending = new PendingBatch(parameterColumns);
   let stagedRuns = 0;
   let stagedRows = 0;
@@ -175,10 +178,15 @@ export function openOutcomeRecorder(
       if (due(0)) merge();
     },
     skipped(file, reason) {
+      const key = `${file.size}|${file.mtimeMs}|${reason}`;
+      if (said.get(file.relPath) === key) return;
+      said.set(file.relPath, key);
       events.append({ kind: 'skipped', source_file: file.relPath, reason, ts: now().toISOString() });
     },
     unchanged(count) {
-      if (count > 0) events.append({ kind: 'unchanged', files: count, reason: 'already staged, unchanged (size and modification time as staged)', ts: now().toISOString() });
+      if (count === 0 || count === unchangedSaid) return;
+      unchangedSaid = count;
+      events.append({ kind: 'unchanged', files: count, reason: 'already staged, unchanged (size and modification time as staged)', ts: now().toISOString() });
     },
     async flush() {
       merge();

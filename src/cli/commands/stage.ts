@@ -5,6 +5,8 @@ import { labLayout } from '../../pipeline/run-lab-pipeline.js';
 import { loadStagingConfig, type StagingConfigSources } from '../../config/staging-config.js';
 import { STAGING_FIELDS, STAGING_OPTIONS, type OptionKind, type StagingField } from '../../config/staging-options.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
+import { watchRawFiles } from '../../pipeline/watch-raw-files.js';
+import type { StagingConfig } from '../../config/staging-config.js';
 import { integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
 import { counted, perSecond } from '../../progress/counted.js';
@@ -72,6 +74,40 @@ export function warnUnusedFlags(io: CliIo, flags: StageFlags): void {
   if (flags.polarsThreads !== undefined && !flags.quiet) say(io, 'note: --polars-threads is accepted for the Python system\'s scripts and unused (strata has no Polars; see --workers)');
 }
 
+interface WatchFlags {
+  readonly watch?: boolean;
+  readonly pollMs?: number;
+  readonly statusSeconds?: number;
+}
+
+/** `stage --watch`: runs until SIGINT or SIGTERM, a status line per interval, with --json a JSON line per file. */
+async function watchUntilStopped(io: CliIo, config: StagingConfig, flags: StageFlags & WatchFlags) {
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (!flags.quiet) say(io, 'Stopping: finishing the files in hand...');
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  if (!flags.quiet) say(io, `Watching ${config.rawRoot} (Ctrl+C to stop); files are staged once unchanged for ${config.settleSeconds} s.`);
+  try {
+    return await watchRawFiles(config, {
+      signal: stop.signal,
+      breakLock: flags.breakLock ?? false,
+      catalogCaches: [userCacheDir(io.env)],
+      pollMs: flags.pollMs,
+      statusMs: (flags.statusSeconds ?? 10) * 1000,
+      onEvent: flags.json ? (event) => printJson(io, event) : undefined,
+      onStatus: flags.quiet
+        ? undefined
+        : (s) => say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
 export function reportStage(io: CliIo, summary: StageSummary): void {
   // What a foreign-shaped procedures YAML held that strata does not use, in one line (nothing for strata's own).
@@ -98,11 +134,20 @@ export function reportStage(io: CliIo, summary: StageSummary): void {
 
 export const registerStage: RegisterCommand = (program, { io, setExitCode }) => {
   addStagingOptions(program.command('stage').description('Stage raw instrument CSVs into a partitioned Parquet lake with a manifest.'))
-    .action(async (flags: StageFlags) => {
+    .option('--watch', 'keep running: stage each file once it has settled, until Ctrl+C or SIGTERM (which finish the files in hand)')
+    .option('--poll-ms <ms>', 'with --watch: how often the raw root is walked when nothing changed (default 2000)', integerOption(100, 3_600_000))
+    .option('--status-seconds <s>', 'with --watch: one status line every this many seconds (default 10)', numberOption(1))
+    .action(async (flags: StageFlags & WatchFlags) => {
       // As the Python system's `stage-all`, the roots default to its layout (design doc 002, Phase 5).
       const asStageAll = program.args[0] === 'stage-all';
       const config = stagingConfigFrom(flags, io, asStageAll ? labLayoutDefaults(io) : undefined);
       warnUnusedFlags(io, flags);
+      if (flags.watch) {
+        const summary = await watchUntilStopped(io, config, flags);
+        if (!flags.quiet) reportStage(io, { ...summary, files: summary.ok + summary.skipped + summary.rejected, settling: 0 });
+        if (flags.json) printJson(io, { ...summary, rejects: undefined });
+        return;
+      }
       const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }), breakLock: flags.breakLock ?? false, catalogCaches: [userCacheDir(io.env)] });
       if (!flags.quiet) reportStage(io, summary);
       if (flags.json) printJson(io, { ...summary, rejects: undefined });
