@@ -1,5 +1,5 @@
 // The catalog: a lake's state in PostgreSQL, one object for the discoverers, stagers, readers and the sweeper.
-import type { ManifestColumn, ParameterColumn } from '../lake/manifest-columns.js';
+import { SQL_TYPE_OF, type ManifestColumn, type ParameterColumn } from '../lake/manifest-columns.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
 import type { LakeColumn, LakeSchemas } from '../lake/procedure-schemas.js';
 import type { RejectRecord } from '../lake/reject-records.js';
@@ -26,7 +26,7 @@ import {
   schemaOfRun,
   type SchemaVersion,
 } from './procedure-versions.js';
-import { addParameterColumns, describeRunsTable, parameterColumnsOf } from './run-columns-table.js';
+import { addParameterColumns, describeRunsTable, parameterColumnsOf, POSTGRES_TYPE_OF, type TableColumn } from './run-columns-table.js';
 import { claimVersions, releaseVersions, renewLease, type Claim, type ClaimRequest, type LeaseRenewal } from './source-claims.js';
 import { enqueueSourceVersions, queueStatus, type EnqueueResult, type QueueStatus, type SourceFileVersion } from './source-queue.js';
 
@@ -96,9 +96,10 @@ export async function openCatalog(url: string, options: CatalogOptions = {}): Pr
 }
 
 function catalogOver(session: CatalogSession, layout: CatalogLayout, url: string): Catalog {
-  // The runs table's columns as last seen: a commit adds what it lacks, and asks again only then.
-  let columns: Set<string> | undefined;
-  const refreshColumns = async () => (columns = new Set((await describeRunsTable(session, layout)).map((c) => c.name)));
+  // The runs table's columns and their types as last seen: a commit adds what it lacks (or refuses a changed
+  // type), and asks again only then.
+  let columns: Map<string, string> | undefined;
+  const seen = (table: readonly TableColumn[]) => (columns = new Map(table.map((c) => [c.name, c.type])));
   // The latest schema version of each procedure as last seen: a file with no new column costs no round trip.
   const schemas = new Map<string, SchemaVersion>();
 
@@ -112,11 +113,11 @@ function catalogOver(session: CatalogSession, layout: CatalogLayout, url: string
     renew: (token, versions, leaseSeconds) => renewLease(session, layout, token, versions, leaseSeconds),
     release: (token, versions) => releaseVersions(session, layout, token, versions),
     async commit(outcomes, parameterColumns) {
-      const known = columns ?? (await refreshColumns());
-      if (parameterColumns.some((p) => !known.has(p.name))) {
-        columns = new Set((await addParameterColumns(session, layout, parameterColumns)).map((c) => c.name));
+      let known = columns ?? seen(await describeRunsTable(session, layout));
+      if (parameterColumns.some((p) => known.get(p.name) !== POSTGRES_TYPE_OF[SQL_TYPE_OF[p.type]])) {
+        known = seen(await addParameterColumns(session, layout, parameterColumns));
       }
-      return commitAttempts(session, layout, outcomes, columns ?? known);
+      return commitAttempts(session, layout, outcomes, new Set(known.keys()));
     },
     async evolveSchema(proc, wanted, sourceFile) {
       const cached = schemas.get(proc);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateManifestRows, type ManifestRow } from '../../src/lake/manifest-row.js';
+import { validateManifestRows, type ManifestRow, type ManifestValue } from '../../src/lake/manifest-row.js';
 import { runId } from '../../src/lake/run-id.js';
 import type { ClaimedVersion } from '../../src/catalog/source-claims.js';
 import type { SourceFileVersion } from '../../src/catalog/source-queue.js';
@@ -54,12 +54,12 @@ export function attemptPath(proc: string, dateLocal: string, id: string, attempt
   return `proc=${proc}/date=${dateLocal}/run_id=${id}/part-${attemptId}.parquet`;
 }
 
-/** A valid manifest row for the run a claimed version stages (start time fixed unless said). */
-export function stagedRow(claimed: ClaimedVersion, options: { readonly start?: string; readonly sha1?: string; readonly extra?: Record<string, unknown> } = {}): ManifestRow {
+/** A valid manifest row for the run a claimed version stages (start time fixed unless said); `extra` fields are added unchecked. */
+export function stagedRow(claimed: ClaimedVersion, options: { readonly start?: string; readonly sha1?: string; readonly extra?: Record<string, ManifestValue> } = {}): ManifestRow {
   const start = options.start ?? '2025-09-04T15:00:00Z';
   const id = runId(claimed.sourceFile, new Date(start));
   const row = {
-    ...manifestRow({ start, fileIdx: 1, ...(options.extra ? { extra: options.extra } : {}) }),
+    ...manifestRow({ start, fileIdx: 1 }),
     run_id: id,
     source_file: claimed.sourceFile,
     path: attemptPath('It', '2025-09-04', id, claimed.attemptId),
@@ -69,7 +69,7 @@ export function stagedRow(claimed: ClaimedVersion, options: { readonly start?: s
   };
   const { valid, invalid } = validateManifestRows([row], TEST_PARAMETERS);
   if (invalid.length > 0) throw new Error(`fixture row is invalid: ${JSON.stringify(invalid[0]!.issues)}`);
-  return valid[0]!;
+  return { ...valid[0]!, ...options.extra };
 }
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'catalog-child.ts');
