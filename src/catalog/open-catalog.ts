@@ -16,8 +16,7 @@ import {
   type RunsQuery,
   type SnapshotBatch,
 } from './manifest-reads.js';
-import { openPostgresSession } from './postgres/postgres-session.js';
-import { listenForWork, type WorkListener, type WorkListenerOptions } from './postgres/work-listener.js';
+import type { WorkListener, WorkListenerOptions } from './postgres/work-listener.js';
 import {
   asLakeSchemas,
   evolveProcedureSchema,
@@ -82,6 +81,8 @@ export interface Catalog {
 
 export async function openCatalog(url: string, options: CatalogOptions = {}): Promise<Catalog> {
   const layout = catalogLayout(options.schema);
+  // pg is loaded when a catalog is opened, not with the library: a local lake never loads it.
+  const [{ openPostgresSession }, { listenForWork }] = await Promise.all([import('./postgres/postgres-session.js'), import('./postgres/work-listener.js')]);
   const session = await openPostgresSession(url, {
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     ...(options.applicationName === undefined ? {} : { applicationName: options.applicationName }),
@@ -92,10 +93,10 @@ export async function openCatalog(url: string, options: CatalogOptions = {}): Pr
     await session.close();
     throw error;
   }
-  return catalogOver(session, layout, url);
+  return catalogOver(session, layout, (listenOptions) => listenForWork(url, layout.workChannel, listenOptions));
 }
 
-function catalogOver(session: CatalogSession, layout: CatalogLayout, url: string): Catalog {
+function catalogOver(session: CatalogSession, layout: CatalogLayout, listen: Catalog['listen']): Catalog {
   // The runs table's columns and their types as last seen: a commit adds what it lacks (or refuses a changed
   // type), and asks again only then.
   let columns: Map<string, string> | undefined;
@@ -108,7 +109,7 @@ function catalogOver(session: CatalogSession, layout: CatalogLayout, url: string
     where: session.where,
     enqueue: (versions, batch) => enqueueSourceVersions(session, layout, versions, batch),
     status: () => queueStatus(session, layout),
-    listen: (listenOptions) => listenForWork(url, layout.workChannel, listenOptions),
+    listen,
     claim: (request) => claimVersions(session, layout, request),
     renew: (token, versions, leaseSeconds) => renewLease(session, layout, token, versions, leaseSeconds),
     release: (token, versions) => releaseVersions(session, layout, token, versions),
