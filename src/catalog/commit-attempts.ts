@@ -107,7 +107,8 @@ function itemOf(outcome: AttemptOutcome): Record<string, unknown> {
  * One statement. `fenced` marks the versions whose claim is still the attempt's (token, state, lease) and is
  * the only source of every write after it, so a refused attempt writes nothing. A run replaces its source's run
  * only when it comes from a later version; the DELETE runs to its end before the INSERT (the InitPlan on
- * `replaced`), so a run that keeps its run id replaces itself. Rejects are kept per source, the latest version's.
+ * `replaced`), so a run that keeps its run id replaces itself. Rejects are kept per source, the latest version's,
+ * and only while no later version has a run.
  */
 function commitSql(c: CatalogLayout): string {
   return `WITH items AS (
@@ -153,8 +154,10 @@ function commitSql(c: CatalogLayout): string {
        WHERE j.source_file = n.source_file AND j._source_version < n.version
     ), rejected AS (
       INSERT INTO ${c.rejects} AS j (source_file, error, error_type, ts, source_size, source_mtime_ms, _source_version)
-      SELECT source_file, error, error_type, coalesce(ts, clock_timestamp()), source_size, source_mtime_ms, version
-        FROM fenced WHERE kind = 'rejected'
+      SELECT f.source_file, f.error, f.error_type, coalesce(f.ts, clock_timestamp()), f.source_size, f.source_mtime_ms, f.version
+        FROM fenced f
+       WHERE f.kind = 'rejected'
+         AND NOT EXISTS (SELECT 1 FROM ${c.runs} r WHERE r.source_file = f.source_file AND r._source_version > f.version)
       ON CONFLICT (source_file) DO UPDATE
          SET error = EXCLUDED.error, error_type = EXCLUDED.error_type, ts = EXCLUDED.ts, source_size = EXCLUDED.source_size,
              source_mtime_ms = EXCLUDED.source_mtime_ms, _source_version = EXCLUDED._source_version

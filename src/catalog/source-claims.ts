@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { StagedSource } from '../lake/manifest-index.js';
 import { StrataError } from '../errors.js';
 import type { CatalogLayout } from './catalog-layout.js';
-import type { CatalogStatements } from './catalog-session.js';
+import { retryingRaces, type CatalogStatements } from './catalog-session.js';
 
 /** One attempt at a version: what a commit must show to be let through. */
 export interface Attempt {
@@ -80,7 +80,8 @@ export async function claimVersions(db: CatalogStatements, layout: CatalogLayout
     throw new StrataError('usage', `a claim needs a lease of more than 0 s, a batch of at least 1 and at least 1 attempt (got ${leaseSeconds} s, ${batch}, ${maxAttempts})`);
   }
   const token = randomUUID();
-  const rows = await db.query<ClaimedRow>(claimSql(layout), [batch, maxAttempts, token, stager, leaseSeconds]);
+  // SKIP LOCKED never waits on a claimer, but an exhausted version's reject may wait on a commit (and deadlock).
+  const rows = await retryingRaces(() => db.query<ClaimedRow>(claimSql(layout), [batch, maxAttempts, token, stager, leaseSeconds]));
   const claimed = rows.filter((r) => r.id !== null);
   const versions = claimed.map((r): ClaimedVersion => ({
     version: r.id,

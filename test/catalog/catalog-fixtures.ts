@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { validateManifestRows, type ManifestRow, type ManifestValue } from '../../src/lake/manifest-row.js';
 import { runId } from '../../src/lake/run-id.js';
 import type { ClaimedVersion } from '../../src/catalog/source-claims.js';
@@ -25,6 +26,17 @@ export async function skipWithoutPostgres(scratch: ScratchPostgres): Promise<str
 
 export function scratchCatalogDatabase(): ScratchPostgres {
   return scratchPostgres('strata_catalog');
+}
+
+/** Inside a describe: the scratch database made before its tests and dropped after, and the catalogs they open. */
+export function scratchCatalogSuite(scratch: ScratchPostgres): ReturnType<typeof catalogs> {
+  const opened = catalogs(scratch);
+  before(() => scratch.create());
+  after(async () => {
+    await opened.closeAll();
+    await scratch.drop();
+  });
+  return opened;
 }
 
 /** Catalogs opened by a test, closed at its end. */

@@ -1,24 +1,19 @@
 // The catalog's tables: made by versioned migrations, in a schema of their own, by any number of processes at once.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CORE_COLUMNS } from '../../src/lake/manifest-columns.js';
 import { catalogLayout } from '../../src/catalog/catalog-layout.js';
 import { LATEST_CATALOG_VERSION, migrateCatalog } from '../../src/catalog/catalog-migrations.js';
 import { openPostgresSession } from '../../src/catalog/postgres/postgres-session.js';
 import { describeRunsTable, manifestColumnsOf, POSTGRES_TYPE_OF } from '../../src/catalog/run-columns-table.js';
 import { StrataError } from '../../src/errors.js';
-import { catalogs, childOutput, scratchCatalogDatabase, skipWithoutPostgres, spawnCatalogChild } from './catalog-fixtures.js';
+import { scratchCatalogSuite, childOutput, scratchCatalogDatabase, skipWithoutPostgres, spawnCatalogChild } from './catalog-fixtures.js';
 
 const scratch = scratchCatalogDatabase();
 const skip = await skipWithoutPostgres(scratch);
 
 describe('the catalog migrations', { skip }, () => {
-  const opened = catalogs(scratch);
-  before(() => scratch.create());
-  after(async () => {
-    await opened.closeAll();
-    await scratch.drop();
-  });
+  const opened = scratchCatalogSuite(scratch);
 
   it('are applied once when four processes open a new catalog at the same moment', async () => {
     const children = Array.from({ length: 4 }, () => spawnCatalogChild({ cmd: 'migrate', url: scratch.url, schema: 'raced' }));

@@ -1,14 +1,14 @@
 // The fenced commit: one run row per source file (its latest version's), rejects kept per source, unchanged files
 // only re-stamped, everything under the attempt's own claim, a batch in one round trip.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Catalog } from '../../src/catalog/open-catalog.js';
 import type { AttemptOutcome } from '../../src/catalog/commit-attempts.js';
 import { openPostgresSession } from '../../src/catalog/postgres/postgres-session.js';
 import type { ClaimedVersion } from '../../src/catalog/source-claims.js';
 import type { SourceFileVersion } from '../../src/catalog/source-queue.js';
 import { StrataError } from '../../src/errors.js';
-import { catalogs, scratchCatalogDatabase, sha1Of, skipWithoutPostgres, sourceFiles, stagedRow, TEST_PARAMETERS } from './catalog-fixtures.js';
+import { scratchCatalogSuite, scratchCatalogDatabase, sha1Of, skipWithoutPostgres, sourceFiles, stagedRow, TEST_PARAMETERS } from './catalog-fixtures.js';
 
 const scratch = scratchCatalogDatabase();
 const skip = await skipWithoutPostgres(scratch);
@@ -23,14 +23,9 @@ async function claimAll(catalog: Catalog, files: readonly SourceFileVersion[]): 
 const staged = (v: ClaimedVersion, options?: Parameters<typeof stagedRow>[1]): AttemptOutcome => ({ kind: 'staged', attempt: v, row: stagedRow(v, options) });
 
 describe('committing attempts', { skip }, () => {
-  const opened = catalogs(scratch);
+  const opened = scratchCatalogSuite(scratch);
   let n = 0;
   const fresh = () => opened.open({ schema: `commit_${++n}` });
-  before(() => scratch.create());
-  after(async () => {
-    await opened.closeAll();
-    await scratch.drop();
-  });
 
   it('records a staged run and finishes its version, in one round trip for the whole batch', async () => {
     const catalog = await fresh();
@@ -101,6 +96,16 @@ describe('committing attempts', { skip }, () => {
     await catalog.commit([staged(v3!)], TEST_PARAMETERS);
     assert.equal((await catalog.rejects()).size, 0, 'the later version’s run clears it');
     assert.equal((await catalog.status()).rejected, 1);
+  });
+
+  it('records no reject for an older version once a newer one has its run', async () => {
+    const catalog = await fresh();
+    const [file] = sourceFiles(1);
+    const [older, newer] = await claimAll(catalog, [file!, { ...file!, size: file!.size + 1 }]);
+    await catalog.commit([staged(newer!)], TEST_PARAMETERS);
+    const [result] = await catalog.commit([{ kind: 'rejected', attempt: older!, errorType: 'bad-data', error: 'late' }], TEST_PARAMETERS);
+    assert.equal(result!.kind, 'superseded');
+    assert.equal((await catalog.rejects()).size, 0);
   });
 
   it('only re-stamps the run of a file whose bytes did not change, and asks for a restage when the run’s bytes moved on', async () => {

@@ -1,13 +1,13 @@
 // The sweeper's question: which listed data files no run names, and none ever will.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Catalog } from '../../src/catalog/open-catalog.js';
 import { commitAttempts, type AttemptOutcome } from '../../src/catalog/commit-attempts.js';
 import { openPostgresSession } from '../../src/catalog/postgres/postgres-session.js';
 import type { DataFileEntry } from '../../src/catalog/data-file-sweep.js';
 import type { ClaimedVersion } from '../../src/catalog/source-claims.js';
-import { catalogs, scratchCatalogDatabase, skipWithoutPostgres, sourceFiles, stagedRow, TEST_PARAMETERS } from './catalog-fixtures.js';
+import { scratchCatalogSuite, scratchCatalogDatabase, skipWithoutPostgres, sourceFiles, stagedRow, TEST_PARAMETERS } from './catalog-fixtures.js';
 
 const scratch = scratchCatalogDatabase();
 const skip = await skipWithoutPostgres(scratch);
@@ -22,14 +22,9 @@ async function orphans(catalog: Catalog, listing: Iterable<DataFileEntry> | Asyn
 }
 
 describe('the sweeper’s query', { skip }, () => {
-  const opened = catalogs(scratch);
+  const opened = scratchCatalogSuite(scratch);
   let n = 0;
   const fresh = () => opened.open({ schema: `sweep_${++n}` });
-  before(() => scratch.create());
-  after(async () => {
-    await opened.closeAll();
-    await scratch.drop();
-  });
 
   it('names the files no run names once they are older than the given age, never a live one', async () => {
     const catalog = await fresh();

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openPostgresSession } from '../../src/catalog/postgres/postgres-session.js';
 import { tempDir } from '../support/temp-dir.js';
-import { catalogs, childOutput, scratchCatalogDatabase, skipWithoutPostgres, sourceFiles, spawnCatalogChild } from './catalog-fixtures.js';
+import { scratchCatalogSuite, childOutput, scratchCatalogDatabase, skipWithoutPostgres, sourceFiles, spawnCatalogChild } from './catalog-fixtures.js';
 
 const scratch = scratchCatalogDatabase();
 const skip = await skipWithoutPostgres(scratch);
@@ -25,12 +25,7 @@ function listDataFiles(root: string): { path: string; modified: Date }[] {
 }
 
 describe('staging through the catalog with stagers that die and stall', { skip }, () => {
-  const opened = catalogs(scratch);
-  before(() => scratch.create());
-  after(async () => {
-    await opened.closeAll();
-    await scratch.drop();
-  });
+  const opened = scratchCatalogSuite(scratch);
 
   it('ends with exactly one run per source file, of its latest version, and one live data file each', async () => {
     const catalog = await opened.open();

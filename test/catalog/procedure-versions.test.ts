@@ -1,12 +1,12 @@
 // Each procedure's schema, versioned, with Parquet field ids: a new column is a new version, made once however
 // many stagers meet it at the same moment.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { LakeColumn } from '../../src/lake/procedure-schemas.js';
 import { schemaOf } from '../../src/lake/procedure-schemas.js';
 import { nextSchemaColumns, type CatalogColumn } from '../../src/catalog/procedure-versions.js';
 import type { AttemptOutcome } from '../../src/catalog/commit-attempts.js';
-import { catalogs, scratchCatalogDatabase, skipWithoutPostgres, sourceFiles, stagedRow, TEST_PARAMETERS } from './catalog-fixtures.js';
+import { scratchCatalogSuite, scratchCatalogDatabase, skipWithoutPostgres, sourceFiles, stagedRow, TEST_PARAMETERS } from './catalog-fixtures.js';
 
 const scratch = scratchCatalogDatabase();
 const skip = await skipWithoutPostgres(scratch);
@@ -35,14 +35,9 @@ describe('the next schema version’s columns', () => {
 });
 
 describe('procedure schema versions in the catalog', { skip }, () => {
-  const opened = catalogs(scratch);
+  const opened = scratchCatalogSuite(scratch);
   let n = 0;
   const schema = () => `versions_${++n}`;
-  before(() => scratch.create());
-  after(async () => {
-    await opened.closeAll();
-    await scratch.drop();
-  });
 
   it('makes version 1, keeps it while files add nothing, and makes version 2 for a new column', async () => {
     const catalog = await opened.open({ schema: schema() });

@@ -1,12 +1,12 @@
 // Claims: SKIP LOCKED batches under a lease and a token; a stager that dies or stalls past its lease loses them,
 // and its late commit is refused.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttemptOutcome } from '../../src/catalog/commit-attempts.js';
 import type { ClaimedVersion } from '../../src/catalog/source-claims.js';
 import {
-  catalogs,
+  scratchCatalogSuite,
   childOutput,
   nextLine,
   scratchCatalogDatabase,
@@ -22,12 +22,7 @@ const skip = await skipWithoutPostgres(scratch);
 const staged = (versions: readonly ClaimedVersion[]): AttemptOutcome[] => versions.map((v) => ({ kind: 'staged', attempt: v, row: stagedRow(v) }));
 
 describe('claims on the queue', { skip }, () => {
-  const opened = catalogs(scratch);
-  before(() => scratch.create());
-  after(async () => {
-    await opened.closeAll();
-    await scratch.drop();
-  });
+  const opened = scratchCatalogSuite(scratch);
 
   it('never give one version to two of four stager processes claiming at once', async () => {
     const catalog = await opened.open();

@@ -1,11 +1,11 @@
 // The work queue's front: discoverers offering source file versions, any number at once, and stagers woken by NOTIFY.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openPostgresSession } from '../../src/catalog/postgres/postgres-session.js';
 import type { WakeReason } from '../../src/catalog/postgres/work-listener.js';
 import { StrataError } from '../../src/errors.js';
-import { catalogs, childOutput, scratchCatalogDatabase, skipWithoutPostgres, sourceFiles, spawnCatalogChild } from './catalog-fixtures.js';
+import { scratchCatalogSuite, childOutput, scratchCatalogDatabase, skipWithoutPostgres, sourceFiles, spawnCatalogChild } from './catalog-fixtures.js';
 
 const scratch = scratchCatalogDatabase();
 const skip = await skipWithoutPostgres(scratch);
@@ -19,12 +19,7 @@ async function until(condition: () => boolean, what: string, ms = 10_000): Promi
 }
 
 describe('the source queue', { skip }, () => {
-  const opened = catalogs(scratch);
-  before(() => scratch.create());
-  after(async () => {
-    await opened.closeAll();
-    await scratch.drop();
-  });
+  const opened = scratchCatalogSuite(scratch);
 
   it('queues each version once, however often it is offered', async () => {
     const catalog = await opened.open({ schema: 'once' });
