@@ -69,13 +69,15 @@ describe('claims on the queue', { skip }, () => {
     const retry = await strata.claim({ stager: 'retry', batch: 5, leaseSeconds: 30 });
     assert.deepEqual(retry.versions.map((v) => v.version), held.versions.map((v) => v.version), 'the same versions, claimed again');
     assert.ok(retry.versions.every((v) => v.attempts === 2));
-    const mine = await strata.commit(staged(retry.versions), TEST_PARAMETERS);
-    assert.ok(mine.every((r) => r.kind === 'committed'));
+    // The stalled stager wakes and commits while the retry still works on the same versions: refused.
     child.kill('SIGCONT');
     child.stdin!.end('go\n');
     const { lines } = await done;
     const late = (lines[1] as { results: { kind: string }[] }).results;
     assert.deepEqual(late.map((r) => r.kind), ['refused', 'refused', 'refused', 'refused', 'refused']);
+    assert.deepEqual(await strata.runs(), [], 'the refused commit left nothing');
+    const mine = await strata.commit(staged(retry.versions), TEST_PARAMETERS);
+    assert.ok(mine.every((r) => r.kind === 'committed'));
     const runs = await strata.runs();
     const ours = runs.filter((r) => r.source_file.startsWith('stalled/'));
     assert.equal(ours.length, 5, 'one run per source file');
