@@ -19,6 +19,17 @@ export { openManifest, type ManifestHandle } from './history/manifest-query.js';
 export { chipHistory, allChipHistories, type ChipHistory } from './history/chip-history.js';
 export { writeHistoriesFolder } from './history/histories-folder.js';
 
+// The catalog: a lake's state in PostgreSQL (work queue, manifest table, schema versions) for many stagers
+export { openCatalog, type Catalog, type CatalogOptions } from './catalog/open-catalog.js';
+export { DEFAULT_CATALOG_SCHEMA } from './catalog/catalog-layout.js';
+export type { SourceFileVersion, EnqueueResult, QueueStatus } from './catalog/source-queue.js';
+export type { Attempt, Claim, ClaimedVersion, ClaimRequest, LeaseRenewal } from './catalog/source-claims.js';
+export type { AttemptOutcome, CommitResult } from './catalog/commit-attempts.js';
+export type { SchemaVersion, CatalogColumn } from './catalog/procedure-versions.js';
+export type { DataFileEntry, OrphanQuery } from './catalog/data-file-sweep.js';
+export type { RunsQuery, SnapshotBatch } from './catalog/manifest-reads.js';
+export type { WakeReason, WorkListener, WorkListenerOptions } from './catalog/postgres/work-listener.js';
+
 // Processed-files log and samples
 export { appendLogEntry, recordProcessedFile, readLogFrom } from './sample/processed-log.js';
 export { bronzePathFor } from './sample/bronze-path.js';
