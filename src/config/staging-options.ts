@@ -24,6 +24,8 @@ export interface StagingConfig {
   readonly eventsDir: string;
   readonly manifestPath: string;
   readonly extractionVersion: string;
+  /** A PostgreSQL URL: the lake's state lives there, shared by any number of stagers (none: a local lake). */
+  readonly catalog: string | undefined;
 }
 
 /**
@@ -107,6 +109,11 @@ export const STAGING_OPTIONS: { readonly [F in StagingField]: StagingOption<Stag
     help: 'the manifest (default: <stage-root>/../_manifest/manifest.parquet)',
     fallback: (stageRoot) => lakeLayout({ stageRoot }).manifest,
     alias: { flag: '--manifest-path <file>', help: "the Python system's name for --manifest" },
+  },
+  catalog: {
+    flag: '--catalog <url>',
+    kind: 'text',
+    help: "keep the lake's state in PostgreSQL (postgres://...), so that stagers on many machines share one lake",
   },
   extractionVersion: {
     flag: '--extraction-version <text>',

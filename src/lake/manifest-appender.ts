@@ -3,14 +3,13 @@
 // stage run changed (restaged, touched, moved, rewritten to a new schema) are decoded and written anew, and small
 // row groups are merged now and then, so a run costs what it changed plus one copy of the file's bytes. It stays one
 // Parquet file, replaced atomically, that every reader opens as before.
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parquetReadObjects, type AsyncBuffer } from 'hyparquet';
 import { readParquetFooter, writeRowGroups, type ByteSource, type ParquetFooter, type RowGroupPiece } from '../parquet/append-row-groups.js';
 import { fieldOf, type ThriftStruct } from '../parquet/thrift-compact-tree.js';
-import { syncToDisk, tempPathFor } from '../fs/atomic-file.js';
-import { namingFullDisk } from '../errors.js';
+import { openAtomicFile } from '../fs/atomic-file.js';
 import { isCoreColumn, manifestColumns, mergeParameterColumns, parameterTypeOfSql, type ManifestColumn, type ParameterColumn, type SqlType } from './manifest-columns.js';
 import { GrowingManifest } from './manifest-file.js';
 
@@ -264,25 +263,13 @@ function sqlTypeOf(element: ThriftStruct): SqlType | 'OTHER' {
 
 /** Writes the new file beside `file`, flushes it, and renames it over `file`. */
 async function publish<T>(file: string, write: (sink: { write(bytes: Uint8Array): void }) => unknown, result: T): Promise<T> {
-  const temp = tempPathFor(file);
+  const out = openAtomicFile(file);
   try {
-    const fd = openSync(temp, 'w');
-    try {
-      write({ write: (bytes) => void writeAll(fd, bytes) });
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
-    syncToDisk(path.dirname(file));
+    write(out);
+    out.commit();
     return result;
   } catch (error) {
-    rmSync(temp, { force: true });
-    throw namingFullDisk(file, error);
+    out.abort();
+    throw error;
   }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }

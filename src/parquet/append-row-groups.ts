@@ -131,32 +131,43 @@ const COPY_CHUNK = 1 << 20;
  * piece must have the template's schema and be movable: the caller checks (readParquetFooter says).
  */
 export function writeRowGroups(sink: ByteSink, template: ParquetFooter, pieces: readonly RowGroupPiece[]): { readonly rows: number; readonly groups: number } {
+  const writer = openRowGroupWriter(sink, template);
+  for (const piece of pieces) writer.add(piece);
+  return writer.finish();
+}
+
+/** writeRowGroups a piece at a time, so that a file of many pieces never holds more than one in memory. */
+export function openRowGroupWriter(sink: ByteSink, template: ParquetFooter): { add(piece: RowGroupPiece): void; finish(): { readonly rows: number; readonly groups: number } } {
   sink.write(MAGIC);
   let at = MAGIC.length;
   let rows = 0;
   const structs: ThriftStruct[] = [];
-  for (const piece of pieces) {
-    if (piece.footer.schemaKey !== template.schemaKey) throw new Error('parquet: row groups of another schema cannot join this file');
-    if (!piece.footer.movable) throw new Error('parquet: these row groups cannot be moved as bytes (page indexes, bloom filters or encryption)');
-    for (const g of piece.groups) {
-      const group = piece.footer.rowGroups[g]!;
-      for (let p = group.start; p < group.end; p += COPY_CHUNK) sink.write(readAt(piece.source, p, Math.min(COPY_CHUNK, group.end - p)));
-      const struct = moved(group.struct, at - group.start);
-      structs.push(struct.map((f) => (f.id === RowGroup.ordinal ? { ...f, value: structs.length } : f)));
-      at += group.end - group.start;
-      rows += group.rows;
-    }
-  }
-  const meta = template.meta.map((f) => {
-    if (f.id === FileMetaData.numRows) return { ...f, value: BigInt(rows) };
-    if (f.id === FileMetaData.rowGroups) return { ...f, value: { elementType: TT.struct, items: structs } };
-    return f;
-  });
-  const footer = writeThriftStruct(meta);
-  const tail = new Uint8Array(8);
-  new DataView(tail.buffer).setUint32(0, footer.length, true);
-  tail.set(MAGIC, 4);
-  sink.write(footer);
-  sink.write(tail);
-  return { rows, groups: structs.length };
+  return {
+    add(piece) {
+      if (piece.footer.schemaKey !== template.schemaKey) throw new Error('parquet: row groups of another schema cannot join this file');
+      if (!piece.footer.movable) throw new Error('parquet: these row groups cannot be moved as bytes (page indexes, bloom filters or encryption)');
+      for (const g of piece.groups) {
+        const group = piece.footer.rowGroups[g]!;
+        for (let p = group.start; p < group.end; p += COPY_CHUNK) sink.write(readAt(piece.source, p, Math.min(COPY_CHUNK, group.end - p)));
+        const struct = moved(group.struct, at - group.start);
+        structs.push(struct.map((f) => (f.id === RowGroup.ordinal ? { ...f, value: structs.length } : f)));
+        at += group.end - group.start;
+        rows += group.rows;
+      }
+    },
+    finish() {
+      const meta = template.meta.map((f) => {
+        if (f.id === FileMetaData.numRows) return { ...f, value: BigInt(rows) };
+        if (f.id === FileMetaData.rowGroups) return { ...f, value: { elementType: TT.struct, items: structs } };
+        return f;
+      });
+      const footer = writeThriftStruct(meta);
+      const tail = new Uint8Array(8);
+      new DataView(tail.buffer).setUint32(0, footer.length, true);
+      tail.set(MAGIC, 4);
+      sink.write(footer);
+      sink.write(tail);
+      return { rows, groups: structs.length };
+    },
+  };
 }

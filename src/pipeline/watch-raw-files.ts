@@ -2,9 +2,9 @@
 // the file system says something changed or when a file it saw is about to settle), keeps its workers warm, stages
 // each file once it has settled and appends its run to the manifest at the end of every pass. When `signal` aborts
 // (SIGINT, SIGTERM) it finishes the files in hand, records them, and returns.
-import { watch, type FSWatcher } from 'node:fs';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
+import { untilNextSettles, wakeOnChange } from '../discover/wake-on-change.js';
 import { openStageSession, type StageOptions, type StageSummary } from './stage-raw-files.js';
 
 export interface WatchOptions extends StageOptions {
@@ -90,55 +90,3 @@ export async function watchRawFiles(config: StagingConfig, options: WatchOptions
   return { ...totals, ...closed, moved, rejects, gone, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Milliseconds until the first file still settling has settled (a pass then stages it); Infinity when none is. */
-function untilNextSettles(files: readonly RawFile[], settleSeconds: number, nowMs: number): number {
-  let next = Infinity;
-  for (const file of files) {
-    const settlesAt = file.mtimeMs + settleSeconds * 1000;
-    if (settlesAt > nowMs) next = Math.min(next, settlesAt - nowMs + 1);
-  }
-  return next;
-}
-
-/**
- * Wakes the watcher when something under `root` changes (inotify on Linux, through fs.watch), so a new file is
- * seen at once rather than at the next poll; where the platform cannot watch a tree, polling alone does the work.
- */
-function wakeOnChange(root: string): { wait(ms: number, signal: AbortSignal): Promise<void>; close(): void } {
-  let wakeUp: (() => void) | undefined;
-  let changed = false;
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(root, { recursive: true, persistent: false }, () => {
-      changed = true;
-      // A file being written fires many events: the pass they wake comes a moment later, for all of them.
-      if (wakeUp !== undefined) setTimeout(wakeUp, 100);
-    });
-    watcher.on('error', () => watcher?.close());
-  } catch {
-    watcher = undefined;
-  }
-  return {
-    wait(ms, signal) {
-      if (changed || signal.aborted) {
-        changed = false;
-        return Promise.resolve();
-      }
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          wakeUp = undefined;
-          changed = false;
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        wakeUp = done;
-        signal.addEventListener('abort', done);
-      });
-    },
-    close() {
-      watcher?.close();
-    },
-  };
-}

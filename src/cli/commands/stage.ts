@@ -6,8 +6,10 @@ import { loadStagingConfig, type StagingConfigSources } from '../../config/stagi
 import { STAGING_FIELDS, STAGING_OPTIONS, type OptionKind, type StagingField } from '../../config/staging-options.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
 import { watchRawFiles } from '../../pipeline/watch-raw-files.js';
+import { stageThroughCatalog, type CatalogRole, type CatalogStageSummary } from '../../pipeline/stage-through-catalog.js';
+import { hostname } from 'node:os';
 import type { StagingConfig } from '../../config/staging-config.js';
-import { integerOption, numberOption } from '../parse-option.js';
+import { choiceOption, integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
 import { counted, perSecond } from '../../progress/counted.js';
 import { userCacheDir } from '../../schema/cached-catalog.js';
@@ -80,19 +82,75 @@ interface WatchFlags {
   readonly statusSeconds?: number;
 }
 
-/** `stage --watch`: runs until SIGINT or SIGTERM, a status line per interval, with --json a JSON line per file. */
-async function watchUntilStopped(io: CliIo, config: StagingConfig, flags: StageFlags & WatchFlags) {
+interface CatalogFlags {
+  readonly role?: CatalogRole;
+  readonly lease?: number;
+  readonly batch?: number;
+  readonly catalogSchema?: string;
+}
+
+/** Stops at SIGINT or SIGTERM after the files in hand: the signal handlers for as long as `work` runs. */
+async function untilSignal<T>(io: CliIo, quiet: boolean | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const stop = new AbortController();
   const onSignal = () => {
-    if (!flags.quiet) say(io, 'Stopping: finishing the files in hand...');
+    if (!quiet) say(io, 'Stopping: finishing the files in hand...');
     stop.abort();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  if (!flags.quiet) say(io, `Watching ${config.rawRoot} (Ctrl+C to stop); files are staged once unchanged for ${config.settleSeconds} s.`);
   try {
-    return await watchRawFiles(config, {
-      signal: stop.signal,
+    return await work(stop.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** `stage --catalog`: this process discovers and/or stages for a lake kept in PostgreSQL, with as many others as run. */
+async function stageWithCatalog(io: CliIo, config: StagingConfig, url: string, flags: StageFlags & WatchFlags & CatalogFlags): Promise<CatalogStageSummary> {
+  const { openCatalog } = await import('../../catalog/open-catalog.js');
+  const catalog = await openCatalog(url, { ...(flags.catalogSchema === undefined ? {} : { schema: flags.catalogSchema }), applicationName: 'strata stage' });
+  const stager = `${hostname()}-${process.pid}`;
+  if (!flags.quiet && flags.watch) say(io, `Watching ${config.rawRoot} as ${stager} for the catalog at ${catalog.where} (Ctrl+C to stop).`);
+  try {
+    return await untilSignal(io, flags.quiet, (signal) =>
+      stageThroughCatalog(config, {
+        catalog,
+        stager,
+        signal,
+        watch: flags.watch ?? false,
+        role: flags.role,
+        leaseSeconds: flags.lease,
+        batch: flags.batch,
+        pollMs: flags.pollMs,
+        statusMs: (flags.statusSeconds ?? 10) * 1000,
+        catalogCaches: [userCacheDir(io.env)],
+        onEvent: flags.json ? (event) => printJson(io, event) : undefined,
+        onStatus: flags.quiet
+          ? undefined
+          : (s) => say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`),
+      }),
+    );
+  } finally {
+    await catalog.close();
+  }
+}
+
+function reportCatalogStage(io: CliIo, summary: CatalogStageSummary): void {
+  const rate = perSecond(summary.ok, summary.seconds, 'files');
+  say(io, `Staged ${counted(summary.ok, 'file')} (${counted(summary.rows, 'row')}) in ${summary.seconds.toFixed(2)} s${rate ? ` (${rate})` : ''}; ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.queued} newly queued.`);
+  if (summary.refused > 0) say(io, `${counted(summary.refused, 'attempt')} counted for nothing: another stager's attempt at the same file was the one recorded.`);
+  if (summary.swept > 0) say(io, `Removed ${counted(summary.swept, 'data file')} that no run names (attempts that did not count).`);
+  for (const reject of summary.rejects.slice(0, 10)) say(io, `  rejected: ${reject.error}`);
+  say(io, `Manifest snapshot: ${summary.manifest} (${summary.roundTrips} round trips to PostgreSQL)`);
+}
+
+/** `stage --watch`: runs until SIGINT or SIGTERM, a status line per interval, with --json a JSON line per file. */
+async function watchUntilStopped(io: CliIo, config: StagingConfig, flags: StageFlags & WatchFlags) {
+  if (!flags.quiet) say(io, `Watching ${config.rawRoot} (Ctrl+C to stop); files are staged once unchanged for ${config.settleSeconds} s.`);
+  return untilSignal(io, flags.quiet, (signal) =>
+    watchRawFiles(config, {
+      signal,
       breakLock: flags.breakLock ?? false,
       catalogCaches: [userCacheDir(io.env)],
       pollMs: flags.pollMs,
@@ -101,11 +159,8 @@ async function watchUntilStopped(io: CliIo, config: StagingConfig, flags: StageF
       onStatus: flags.quiet
         ? undefined
         : (s) => say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`),
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+    }),
+  );
 }
 
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
@@ -137,11 +192,22 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
     .option('--watch', 'keep running: stage each file once it has settled, until Ctrl+C or SIGTERM (which finish the files in hand)')
     .option('--poll-ms <ms>', 'with --watch: how often the raw root is walked when nothing changed (default 2000)', integerOption(100, 3_600_000))
     .option('--status-seconds <s>', 'with --watch: one status line every this many seconds (default 10)', numberOption(1))
-    .action(async (flags: StageFlags & WatchFlags) => {
+    .option('--role <role>', 'with --catalog: discover files, stage them, or both (default)', choiceOption(['both', 'discover', 'stage']))
+    .option('--lease <seconds>', 'with --catalog: how long a claim holds its files before another stager may take them (default 60)', numberOption(1))
+    .option('--batch <n>', 'with --catalog: files claimed at once (default 64)', integerOption(1, 10_000))
+    .option('--catalog-schema <name>', "with --catalog: the PostgreSQL schema of the lake's tables (default strata)")
+    .action(async (flags: StageFlags & WatchFlags & CatalogFlags) => {
       // As the Python system's `stage-all`, the roots default to its layout (design doc 002, Phase 5).
       const asStageAll = program.args[0] === 'stage-all';
       const config = stagingConfigFrom(flags, io, asStageAll ? labLayoutDefaults(io) : undefined);
       warnUnusedFlags(io, flags);
+      if (config.catalog !== undefined) {
+        const summary = await stageWithCatalog(io, config, config.catalog, flags);
+        if (!flags.quiet) reportCatalogStage(io, summary);
+        if (flags.json) printJson(io, { ...summary, rejects: undefined });
+        if (config.strict && summary.rejected > 0) setExitCode(1);
+        return;
+      }
       if (flags.watch) {
         const summary = await watchUntilStopped(io, config, flags);
         if (!flags.quiet) reportStage(io, { ...summary, files: summary.ok + summary.skipped + summary.rejected, settling: 0 });
