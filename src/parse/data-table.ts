@@ -1,9 +1,10 @@
-// Parses a run's data table (the CSV rows after the column line) straight from its bytes into typed columns.
+// Parses a run's data table (the rows after the column line) straight from its bytes into typed columns.
 //
 // Numbers are read without making a string per cell: digits become an integer mantissa and a power of ten, and
 // when both are exact doubles (mantissa < 2^53, |power| <= 22) one IEEE multiplication or division gives the
 // correctly rounded value, as Number() would (Clinger's fast path); anything else goes through Number() on the
-// cell's text. A table with a double quote anywhere goes through csv-parse instead (quoted fields, commas inside).
+// cell's text. Fields are split at one byte (a comma, or a tab). A table with a double quote anywhere goes through
+// csv-parse instead (quoted fields, delimiters inside).
 // A value that does not fit its column is null and counted, never a rejected run; a row with the wrong number of
 // fields is the one thing that rejects the table, with its line number.
 import { createRequire } from 'node:module';
@@ -11,7 +12,8 @@ import type * as CsvParse from 'csv-parse/sync';
 import type { ValueType } from '../schema/procedures-schema.js';
 import type { ColumnValues } from '../parquet/parquet-columns.js';
 import { parseInstant } from './header-value.js';
-import { isNullWord, yesNo } from './cell-words.js';
+import { isNullWord, isOutOfDoubleRange, wholeNumber, yesNo } from './cell-words.js';
+import { COMMA, delimiterWord, type Delimiter } from './table-delimiter.js';
 
 /** One output column: the source field that feeds it (-1: the file lacks it, all null) and its type. */
 export interface TableColumn {
@@ -19,7 +21,7 @@ export interface TableColumn {
   readonly type: ValueType;
 }
 
-/** Values of one column that did not fit its type: how many, and the first one with its line. */
+/** Values of one column that did not fit its type (or its range): how many, and the first one with its line. */
 export interface CellMisfit {
   readonly column: number;
   readonly count: number;
@@ -31,6 +33,8 @@ export interface DataTable {
   readonly rows: number;
   readonly columns: readonly ColumnValues[];
   readonly misfits: readonly CellMisfit[];
+  /** Numbers of the column's kind that its type cannot hold (`1e400`, `1e-400`, a 20-digit whole number): null too. */
+  readonly outOfRange: readonly CellMisfit[];
 }
 
 export type DataTableResult =
@@ -43,7 +47,6 @@ let csvParse: typeof CsvParse | undefined;
 const csv = () => (csvParse ??= require('csv-parse/sync') as typeof CsvParse);
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
@@ -73,11 +76,14 @@ export interface TableLayout {
   readonly columns: readonly TableColumn[];
   /** The zone of naive times in datetime columns. */
   readonly zone: string;
+  /** The byte between fields; a comma when not given. */
+  readonly delimiter?: Delimiter;
 }
 
 /** Reads the table `layout` describes into typed columns. */
 export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTableResult {
   const { start, firstLine, fieldCount, columns, zone } = layout;
+  const delimiter = layout.delimiter ?? COMMA;
   if (bytes.indexOf(QUOTE, start) >= 0) return parseQuotedTable(bytes, layout);
   const capacity = countLines(bytes, start);
   const builders = newBuilders(columns, capacity);
@@ -100,24 +106,25 @@ export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTabl
       pos = nextLine(bytes, pos);
       continue;
     }
-    // One pass over the line: a number field is parsed as it is scanned, any other field scanned to its comma.
+    // One pass over the line: a number field is parsed as it is scanned, any other field scanned to its delimiter.
     let field = 0;
     let at = pos;
     for (;;) {
       let end: number;
       const float = floats[field];
-      if (float !== undefined) end = readFloatCell(bytes, at, float, rows, line);
+      if (float !== undefined) end = readFloatCell(bytes, at, float, rows, line, delimiter);
       else {
-        end = cellEnd(bytes, at);
+        end = cellEnd(bytes, at, delimiter);
         feeds[field]?.add(bytes, at, end, rows, line, zone);
       }
       field++;
-      if (end < length && bytes[end] === COMMA) {
-        if (field >= fieldCount) return wrongFieldCount(line, fieldCount, field + countCommas(bytes, end + 1));
+      if (end < length && bytes[end] === delimiter) {
+        // The delimiter here starts one more field, and every delimiter after it one more again.
+        if (field >= fieldCount) return wrongFieldCount(line, fieldCount, field + 1 + countDelimiters(bytes, end + 1, delimiter), delimiter);
         at = end + 1;
         continue;
       }
-      if (field !== fieldCount) return wrongFieldCount(line, fieldCount, field);
+      if (field !== fieldCount) return wrongFieldCount(line, fieldCount, field, delimiter);
       pos = nextLine(bytes, end);
       break;
     }
@@ -138,33 +145,37 @@ function nextLine(bytes: Uint8Array, pos: number): number {
   return lf < 0 ? bytes.length : lf + 1;
 }
 
-/** How many more fields follow on this line (commas before its end). */
-function countCommas(bytes: Uint8Array, pos: number): number {
+/** How many delimiters there are from `pos` to the end of its line. */
+function countDelimiters(bytes: Uint8Array, pos: number, delimiter: Delimiter): number {
   let n = 0;
-  for (let end = lineEnd(bytes, pos); pos < end; pos++) if (bytes[pos] === COMMA) n++;
+  for (let end = lineEnd(bytes, pos); pos < end; pos++) if (bytes[pos] === delimiter) n++;
   return n;
 }
 
 function finish(builders: readonly Builder[], rows: number): DataTableResult {
   const misfits: CellMisfit[] = [];
+  const outOfRange: CellMisfit[] = [];
   builders.forEach((b, column) => {
-    if (b.misfits > 0) misfits.push({ column, count: b.misfits, line: b.misfitLine, text: b.misfitText });
+    if (b.misfits.count > 0) misfits.push({ column, count: b.misfits.count, line: b.misfits.line, text: b.misfits.text });
+    if (b.outOfRange.count > 0) outOfRange.push({ column, count: b.outOfRange.count, line: b.outOfRange.line, text: b.outOfRange.text });
   });
-  return { ok: true, table: { rows, columns: builders.map((b) => b.build(rows)), misfits } };
+  return { ok: true, table: { rows, columns: builders.map((b) => b.build(rows)), misfits, outOfRange } };
 }
 
-/** The robust path: csv-parse splits the fields (quotes, commas inside quotes), then each cell is cast as usual. */
-function parseQuotedTable(bytes: Uint8Array, { start, firstLine, fieldCount, columns, zone }: TableLayout): DataTableResult {
+/** The robust path: csv-parse splits the fields (quotes, delimiters inside quotes), then each cell is cast as usual. */
+function parseQuotedTable(bytes: Uint8Array, { start, firstLine, fieldCount, columns, zone, delimiter = COMMA }: TableLayout): DataTableResult {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = csv().parse(Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.length - start), {
+      delimiter: String.fromCharCode(delimiter),
       relax_column_count: true,
       skip_empty_lines: true,
       info: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
     const lines = (error as { lines?: number }).lines;
-    return { ok: false, line: firstLine + (lines ?? 1) - 1, message: `the table cannot be read as CSV: ${(error as Error).message.split('\n')[0]}` };
+    const as = delimiter === COMMA ? 'CSV' : `fields separated by ${delimiterWord(delimiter)}`;
+    return { ok: false, line: firstLine + (lines ?? 1) - 1, message: `the table cannot be read as ${as}: ${(error as Error).message.split('\n')[0]}` };
   }
   const builders = newBuilders(columns, records.length);
   const encoder = new TextEncoder();
@@ -172,7 +183,7 @@ function parseQuotedTable(bytes: Uint8Array, { start, firstLine, fieldCount, col
   for (const { record, info } of records) {
     const line = firstLine + info.lines - 1;
     if (record.length === 1 && (record[0] ?? '').trim() === '') continue;
-    if (record.length !== fieldCount) return wrongFieldCount(line, fieldCount, record.length);
+    if (record.length !== fieldCount) return wrongFieldCount(line, fieldCount, record.length, delimiter);
     columns.forEach((c, i) => {
       if (c.sourceIndex < 0) return;
       const cell = encoder.encode(record[c.sourceIndex] ?? '');
@@ -183,11 +194,11 @@ function parseQuotedTable(bytes: Uint8Array, { start, firstLine, fieldCount, col
   return finish(builders, rows);
 }
 
-function wrongFieldCount(line: number, expected: number, found: number): DataTableResult {
+function wrongFieldCount(line: number, expected: number, found: number, delimiter: Delimiter): DataTableResult {
   return {
     ok: false,
     line,
-    message: `line ${line}: expected ${expected} values separated by commas but found ${found} (a truncated or malformed row)`,
+    message: `line ${line}: expected ${expected} values separated by ${delimiterWord(delimiter)} but found ${found} (a truncated or malformed row)`,
   };
 }
 
@@ -207,9 +218,8 @@ function countLines(bytes: Uint8Array, start: number): number {
 
 /** Collects one column's values as they are read. */
 interface Builder {
-  misfits: number;
-  misfitLine: number;
-  misfitText: string;
+  readonly misfits: Tally;
+  readonly outOfRange: Tally;
   add(bytes: Uint8Array, from: number, to: number, row: number, line: number, zone: string): void;
   build(rows: number): ColumnValues;
 }
@@ -244,24 +254,29 @@ export const PARQUET_TYPE_OF = { float: 'double', int: 'int64', str: 'utf8', boo
 
 function absentBuilder(type: ValueType): Builder {
   return {
-    misfits: 0,
-    misfitLine: 0,
-    misfitText: '',
+    misfits: new Tally(),
+    outOfRange: new Tally(),
     add() {},
     build: () => ({ kind: 'constant', type: PARQUET_TYPE_OF[type], value: null }),
   };
 }
 
-abstract class Misfits {
-  misfits = 0;
-  misfitLine = 0;
-  misfitText = '';
-  protected misfit(bytes: Uint8Array, from: number, to: number, line: number): void {
-    if (this.misfits++ === 0) {
-      this.misfitLine = line;
-      this.misfitText = utf8(bytes, from, to).trim();
+/** Cells of one column with one kind of problem: how many, and the first one (its text and line). */
+class Tally {
+  count = 0;
+  line = 0;
+  text = '';
+  add(bytes: Uint8Array, from: number, to: number, line: number): void {
+    if (this.count++ === 0) {
+      this.line = line;
+      this.text = utf8(bytes, from, to).trim();
     }
   }
+}
+
+abstract class Misfits {
+  readonly misfits = new Tally();
+  readonly outOfRange = new Tally();
 }
 
 /** Trims spaces and tabs: [from, to) of the cell's bytes. */
@@ -271,6 +286,7 @@ function trimmed(bytes: Uint8Array, from: number, to: number): [number, number] 
   return [from, to];
 }
 
+/** Whether a trimmed cell says "no value" as an instrument file says it (cell-words' isNullWord), in any column. */
 function isNullText(bytes: Uint8Array, from: number, to: number): boolean {
   if (from === to || isNan(bytes, from, to)) return true;
   return to - from <= 6 && isNullWord(latin1(bytes, from, to));
@@ -282,23 +298,18 @@ function isNan(bytes: Uint8Array, from: number, to: number): boolean {
   return to - from === 3 && (bytes[from]! | 0x20) === 0x6e && (bytes[from + 1]! | 0x20) === 0x61 && (bytes[from + 2]! | 0x20) === 0x6e;
 }
 
-/** A text cell is null when empty or a NaN spelling (what numeric instruments write for "no reading"). */
-function isTextNull(bytes: Uint8Array, from: number, to: number): boolean {
-  return from === to || isNan(bytes, from, to);
-}
-
 /** The largest integer a double holds exactly: a mantissa up to it, times or over an exact power of ten, is exact. */
 const MAX_EXACT = 2 ** 53;
 
 /**
- * Reads the number cell starting at `at` into row `row` of `float` and returns where the cell ends (its comma,
+ * Reads the number cell starting at `at` into row `row` of `float` and returns where the cell ends (its delimiter,
  * CR or LF, or the end of the bytes). The common shapes (`-1.534432e-05`, `0.0`, `nan`) are read here, byte by
  * byte; anything else (spaces, inf, a word, 16 or more digits) goes to the builder's slow path with its text.
  */
-function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: number, line: number): number {
+function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: number, line: number, delimiter: Delimiter): number {
   let i = at;
   let c = bytes[i]!;
-  if ((c | 0x20) === 0x6e && (bytes[i + 1]! | 0x20) === 0x61 && (bytes[i + 2]! | 0x20) === 0x6e && isDelimiter(bytes, i + 3)) {
+  if ((c | 0x20) === 0x6e && (bytes[i + 1]! | 0x20) === 0x61 && (bytes[i + 2]! | 0x20) === 0x6e && isDelimiter(bytes, i + 3, delimiter)) {
     float.nulls++; // nan, NaN, NAN: no reading
     return i + 3;
   }
@@ -338,28 +349,36 @@ function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: 
     i = j;
     c = d;
   }
-  if (digits > 0 && isDelimiter(bytes, i)) {
+  if (digits > 0 && isDelimiter(bytes, i, delimiter)) {
     // Clinger's fast path: an exact mantissa and an exact power of ten, one correctly rounded operation.
     if (mantissa <= MAX_EXACT && exponent >= -22 && exponent <= 22) {
       const value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
       float.values[row] = negative ? -value : value;
-    } else float.values[row] = Number(latin1(bytes, at, i)); // 16 or more digits (Python's repr of 0.1 + 0.2)
+    } else {
+      // 16 or more digits (Python's repr of 0.1 + 0.2), or a power of ten past 22: Number() rounds it.
+      const value = Number(latin1(bytes, at, i));
+      if (value === Infinity || value === -Infinity || (value === 0 && mantissa !== 0)) {
+        float.tooLarge(bytes, at, i, line);
+        return i;
+      }
+      float.values[row] = value;
+    }
     float.valid[row] = 1;
     return i;
   }
-  const end = cellEnd(bytes, i);
+  const end = cellEnd(bytes, i, delimiter);
   float.add(bytes, at, end, row, line);
   return end;
 }
 
-/** Whether a cell ends at `i`: a comma, CR or LF there, or the end of the bytes. */
-function isDelimiter(bytes: Uint8Array, i: number): boolean {
-  return i >= bytes.length || bytes[i] === COMMA || bytes[i] === LF || bytes[i] === CR;
+/** Whether a cell ends at `i`: the delimiter, CR or LF there, or the end of the bytes. */
+function isDelimiter(bytes: Uint8Array, i: number, delimiter: Delimiter): boolean {
+  return i >= bytes.length || bytes[i] === delimiter || bytes[i] === LF || bytes[i] === CR;
 }
 
 /** Where the cell that `i` is in ends (see isDelimiter). */
-function cellEnd(bytes: Uint8Array, i: number): number {
-  while (!isDelimiter(bytes, i)) i++;
+function cellEnd(bytes: Uint8Array, i: number, delimiter: Delimiter): number {
+  while (!isDelimiter(bytes, i, delimiter)) i++;
   return i;
 }
 
@@ -391,12 +410,21 @@ class FloatBuilder extends Misfits implements Builder {
     [from, to] = trimmed(bytes, from, to);
     const value = parseNumber(bytes, from, to);
     if (value === value) {
+      if ((value === 0 || value === Infinity || value === -Infinity) && isOutOfDoubleRange(latin1(bytes, from, to), value)) {
+        this.tooLarge(bytes, from, to, line);
+        return;
+      }
       this.values[row] = value;
       this.valid[row] = 1;
       return;
     }
     this.nulls++;
-    if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
+    if (!isNullText(bytes, from, to)) this.misfits.add(bytes, from, to, line);
+  }
+  /** A decimal number no double holds (`1e400`, `1e-400`): null, and counted apart from the misfits. */
+  tooLarge(bytes: Uint8Array, from: number, to: number, line: number): void {
+    this.nulls++;
+    this.outOfRange.add(bytes, from, to, line);
   }
   build(rows: number): ColumnValues {
     // A sensor that gave no reading (every cell nan): a null constant, O(1) to write, not a mask of zeros.
@@ -405,19 +433,25 @@ class FloatBuilder extends Misfits implements Builder {
   }
 }
 
-/** How a cell of a whole-number, yes/no or time column is read: its value, or undefined when it does not fit. */
+/** What a reader gives for a value of its column's kind that the column's type cannot hold (a 20-digit number). */
+const OUT_OF_RANGE = Symbol('out of range');
+
+/**
+ * How a cell of a whole-number, yes/no or time column is read: its value, undefined when it does not fit, or
+ * OUT_OF_RANGE.
+ */
 interface CellReader<T extends bigint | number> {
   readonly kind: 'int64' | 'boolean' | 'timestamp';
   readonly make: (capacity: number) => T extends bigint ? BigInt64Array : Uint8Array;
-  readonly read: (bytes: Uint8Array, from: number, to: number, zone: string) => T | undefined;
+  readonly read: (bytes: Uint8Array, from: number, to: number, zone: string) => T | undefined | typeof OUT_OF_RANGE;
 }
 
 const INT_READER: CellReader<bigint> = {
   kind: 'int64',
   make: (n) => new BigInt64Array(n),
   read: (bytes, from, to) => {
-    const text = latin1(bytes, from, to);
-    return /^[+-]?\d{1,18}$/.test(text) ? BigInt(text) : undefined;
+    const whole = wholeNumber(latin1(bytes, from, to));
+    return whole.ok ? whole.value : whole.outOfRange ? OUT_OF_RANGE : undefined;
   },
 };
 const BOOL_READER: CellReader<number> = {
@@ -453,13 +487,18 @@ class ReadCells<T extends bigint | number> extends Misfits implements Builder {
   add(bytes: Uint8Array, from: number, to: number, row: number, line: number, zone: string): void {
     [from, to] = trimmed(bytes, from, to);
     const value = this.reader.read(bytes, from, to, zone);
+    if (value === OUT_OF_RANGE) {
+      this.nulls++;
+      this.outOfRange.add(bytes, from, to, line);
+      return;
+    }
     if (value !== undefined) {
       this.values[row] = value as never;
       this.valid[row] = 1;
       return;
     }
     this.nulls++;
-    if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
+    if (!isNullText(bytes, from, to)) this.misfits.add(bytes, from, to, line);
   }
   build(rows: number): ColumnValues {
     const valid = this.nulls === 0 ? null : this.valid.subarray(0, rows);
@@ -478,7 +517,7 @@ class TextBuilder extends Misfits implements Builder {
   }
   add(bytes: Uint8Array, from: number, to: number, row: number): void {
     [from, to] = trimmed(bytes, from, to);
-    this.values[row] = isTextNull(bytes, from, to) ? null : utf8(bytes, from, to);
+    this.values[row] = isNullText(bytes, from, to) ? null : utf8(bytes, from, to);
   }
   build(rows: number): ColumnValues {
     this.values.length = rows;
