@@ -6,6 +6,8 @@ export { stageRawFiles, type StageSummary, type StageOptions } from './pipeline/
 export { runLabPipeline, labLayout, type LabLayout, type PipelineSummary } from './pipeline/run-lab-pipeline.js';
 export { discoverRawFiles, type RawFile } from './discover/discover-raw-files.js';
 export { parseInstrumentHeader, type InstrumentHeader, type HeaderResult } from './parse/instrument-header.js';
+export { rawFormatOf, RAW_FORMATS } from './parse/raw-formats.js';
+export type { RawFormat } from './parse/raw-format.js';
 export { loadProcedureCatalog, parseProcedureCatalog, type ProcedureCatalog, type ProcedureSpec } from './schema/procedures-schema.js';
 export { runId } from './lake/run-id.js';
 
