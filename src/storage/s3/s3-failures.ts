@@ -46,6 +46,7 @@ export function refused(scene: S3Scene, what: string, status: number, body: S3Er
   const at = `${scene.location}:`;
   const context = { location: scene.location, endpoint: scene.endpoint, status, code };
   const region = body?.region ?? bucketRegion;
+  const wrongRegion = `${at} the bucket "${scene.bucket}" is in ${region === null ? 'another region' : `region ${region}`}, not ${scene.region}; set AWS_REGION.`;
   const sentence = (() => {
     switch (code) {
       case 'NoSuchBucket':
@@ -64,11 +65,9 @@ export function refused(scene: S3Scene, what: string, status: number, body: S3Er
       case 'AuthorizationHeaderMalformed':
       case 'PermanentRedirect':
       case 'IncorrectEndpoint':
-        return `${at} the bucket "${scene.bucket}" is in ${region === null ? 'another region' : `region ${region}`}, not ${scene.region}; set AWS_REGION.`;
+        return wrongRegion;
     }
-    if (status === 301 || (status === 400 && region !== null && region !== scene.region)) {
-      return `${at} the bucket "${scene.bucket}" is in ${region === null ? 'another region' : `region ${region}`}, not ${scene.region}; set AWS_REGION.`;
-    }
+    if (status === 301 || (status === 400 && region !== null && region !== scene.region)) return wrongRegion;
     if (status === 403) return `${at} ${scene.endpoint} refused access key "${scene.accessKeyId}" (${what}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`;
     if (status === 404) return `${at} the bucket "${scene.bucket}" does not exist at ${scene.endpoint}.`;
     const detail = [code, body?.message].filter((s) => s !== null && s !== undefined && s !== '').join(': ');
