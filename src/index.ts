@@ -30,6 +30,12 @@ export type { DataFileEntry, OrphanQuery } from './catalog/data-file-sweep.js';
 export type { RunsQuery, SnapshotBatch } from './catalog/manifest-reads.js';
 export type { WakeReason, WorkListener, WorkListenerOptions } from './catalog/postgres/work-listener.js';
 
+// Where a lake's files live: a folder (local or a shared mount) or S3-compatible storage, behind one interface
+export { openLakeStorage, type OpenStorageOptions } from './storage/open-lake-storage.js';
+export type { LakeStorage, ObjectInfo, PutIfAbsentOutcome, StoredObject } from './storage/lake-storage.js';
+export { parseStorageLocation, type StorageLocation } from './storage/storage-location.js';
+export { s3SettingsFromEnvironment, type S3Settings } from './storage/s3/s3-settings.js';
+
 // Processed-files log and samples
 export { appendLogEntry, recordProcessedFile, readLogFrom } from './sample/processed-log.js';
 export { bronzePathFor } from './sample/bronze-path.js';
