@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'input' // a file that cannot be read as expected
   | 'validation' // data that breaks a rule
   | 'database' // the stage database refused something
+  | 'storage' // where the lake's files live (a folder, S3) refused or could not be reached
   | 'internal';
 
 const EXIT_CODES: Record<ErrorCode, number> = {
@@ -14,6 +15,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   input: 1,
   validation: 1,
   database: 1,
+  storage: 1,
   internal: 1,
 };
 

@@ -6,6 +6,8 @@ export { stageRawFiles, type StageSummary, type StageOptions } from './pipeline/
 export { runLabPipeline, labLayout, type LabLayout, type PipelineSummary } from './pipeline/run-lab-pipeline.js';
 export { discoverRawFiles, type RawFile } from './discover/discover-raw-files.js';
 export { parseInstrumentHeader, type InstrumentHeader, type HeaderResult } from './parse/instrument-header.js';
+export { rawFormatOf, RAW_FORMATS } from './parse/raw-formats.js';
+export type { RawFormat } from './parse/raw-format.js';
 export { loadProcedureCatalog, parseProcedureCatalog, type ProcedureCatalog, type ProcedureSpec } from './schema/procedures-schema.js';
 export { runId } from './lake/run-id.js';
 
@@ -29,6 +31,12 @@ export type { SchemaVersion, CatalogColumn } from './catalog/procedure-versions.
 export type { DataFileEntry, OrphanQuery } from './catalog/data-file-sweep.js';
 export type { RunsQuery, SnapshotBatch } from './catalog/manifest-reads.js';
 export type { WakeReason, WorkListener, WorkListenerOptions } from './catalog/postgres/work-listener.js';
+
+// Where a lake's files live: a folder (local or a shared mount) or S3-compatible storage, behind one interface
+export { openLakeStorage, type OpenStorageOptions } from './storage/open-lake-storage.js';
+export type { LakeStorage, ObjectInfo, PutIfAbsentOutcome, StoredObject } from './storage/lake-storage.js';
+export { parseStorageLocation, type StorageLocation } from './storage/storage-location.js';
+export { s3SettingsFromEnvironment, type S3Settings } from './storage/s3/s3-settings.js';
 
 // Processed-files log and samples
 export { appendLogEntry, recordProcessedFile, readLogFrom } from './sample/processed-log.js';

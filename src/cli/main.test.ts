@@ -9,6 +9,16 @@ describe('the strata CLI shell', () => {
     assert.match(run.stdout, /Usage: strata/);
   });
 
+  it('prints the help on stderr and exits 2 when no command is named', async () => {
+    const run = await runCli([]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /Usage: strata \[options\] \[command\]/);
+    assert.match(run.stderr, /stage\|stage-all/);
+    assert.doesNotMatch(run.stderr, /outputHelp/);
+    assert.match(run.stderr, /strata: name a command \(strata <command> --help lists its flags\)\.\n$/);
+  });
+
   it('rejects an unknown flag with exit 2 and one line on stderr', async () => {
     const run = await runCli(['--no-such-flag']);
     assert.equal(run.code, 2);

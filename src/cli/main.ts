@@ -62,6 +62,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 function exitCodeFor(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return 0; // --help, --version
+    // No command named: commander has printed the help to stderr; a missing command is a usage error.
+    if (error.code === 'commander.help') {
+      say(io, 'strata: name a command (strata <command> --help lists its flags).');
+      return 2;
+    }
     say(io, `strata: ${error.message.replace(/^error: /, '')}`);
     return 2;
   }

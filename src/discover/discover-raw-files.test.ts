@@ -38,6 +38,26 @@ describe('discoverRawFiles', () => {
     assert.deepEqual(discoverRawFiles(root).map((f) => f.relPath), ['day/a.csv']);
   });
 
+  it('never stages a file through a symbolic link, least of all one to a file outside the raw root', () => {
+    const outside = tempDir();
+    writeFileSync(path.join(outside, 'secret.csv'), 'x');
+    mkdirSync(path.join(outside, 'folder'));
+    writeFileSync(path.join(outside, 'folder', 'inner.csv'), 'x');
+    const root = tempDir();
+    writeFileSync(path.join(root, 'real.csv'), 'x');
+    symlinkSync(path.join(outside, 'secret.csv'), path.join(root, 'link.csv'));
+    symlinkSync(path.join(root, 'real.csv'), path.join(root, 'twice.csv'));
+    symlinkSync(path.join(outside, 'folder'), path.join(root, 'linked-folder'));
+    symlinkSync(path.join(outside, 'nowhere.csv'), path.join(root, 'dangling.csv'));
+    assert.deepEqual(discoverRawFiles(root).map((f) => f.relPath), ['real.csv']);
+  });
+
+  it('lists tab-separated .tsv files and files whose name starts with a dot (`..csv`), but not `._` files or .txt notes', () => {
+    const root = tempDir();
+    for (const name of ['..csv', '.early.csv', '._late.csv', 'run.tsv', 'RUN2.TSV', 'notes.txt', 'run.csv.bak']) writeFileSync(path.join(root, name), 'x');
+    assert.deepEqual(discoverRawFiles(root).map((f) => f.relPath), ['..csv', '.early.csv', 'RUN2.TSV', 'run.tsv']);
+  });
+
   it('says so when the raw root does not exist', () => {
     assert.throws(() => discoverRawFiles('/no/such/folder'), /raw root \/no\/such\/folder does not exist/);
   });

@@ -1,9 +1,11 @@
-// Finds the raw files to stage: every *.csv under the root, sorted; hidden folders, `._*` and in-flight files skipped.
-import { statSync } from 'node:fs';
+// Finds the raw files to stage: every file a raw format takes (*.csv, *.tsv) under the root, sorted; hidden folders,
+// `._*` files, in-flight files and symbolic links skipped.
+import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fdir } from 'fdir';
 import { configError } from '../errors.js';
 import { isInFlightFile } from './in-flight.js';
+import { RAW_EXTENSIONS } from '../parse/raw-formats.js';
 
 export interface RawFile {
   readonly absPath: string;
@@ -14,6 +16,7 @@ export interface RawFile {
 }
 
 export interface DiscoverOptions {
+  /** The file name extensions to list (lower case, with the dot); every raw format's by default. */
   readonly extensions?: readonly string[];
   readonly inFlightPrefixes?: readonly string[];
 }
@@ -24,11 +27,12 @@ export function isSkippedFolder(name: string): boolean {
 }
 
 /**
- * Symbolic links are not followed (a link can never make the walk loop or stage a file twice);
- * files are stat-ed once here, which is all an unchanged file costs on a re-run.
+ * Symbolic links are not followed, to a folder or to a file: a link can never make the walk loop, stage a file
+ * twice, or stage a file from outside the raw root. Files are stat-ed once here (lstat, which sees the link
+ * itself), which is all an unchanged file costs on a re-run.
  */
 export function discoverRawFiles(rawRoot: string, options: DiscoverOptions = {}): RawFile[] {
-  const extensions = (options.extensions ?? ['.csv']).map((e) => e.toLowerCase());
+  const extensions = (options.extensions ?? RAW_EXTENSIONS).map((e) => e.toLowerCase());
   let rootIsDir = false;
   try {
     rootIsDir = statSync(rawRoot).isDirectory();
@@ -43,7 +47,7 @@ export function discoverRawFiles(rawRoot: string, options: DiscoverOptions = {})
     .filter((filePath) => {
       const name = filePath.slice(filePath.lastIndexOf('/') + 1);
       return (
-        !name.startsWith('.') && // hidden files, and the `._*` files macOS leaves on shared drives
+        !name.startsWith('._') && // the resource forks macOS leaves on shared drives (a `.name.csv` is staged)
         extensions.some((e) => name.toLowerCase().endsWith(e)) &&
         !isInFlightFile(name, options.inFlightPrefixes)
       );
@@ -54,7 +58,7 @@ export function discoverRawFiles(rawRoot: string, options: DiscoverOptions = {})
   const files: RawFile[] = [];
   for (const relPath of relPaths) {
     const absPath = path.join(rawRoot, relPath);
-    const stat = statSync(absPath, { throwIfNoEntry: false });
+    const stat = lstatSync(absPath, { throwIfNoEntry: false });
     if (stat?.isFile()) files.push({ absPath, relPath, size: stat.size, mtimeMs: stat.mtimeMs });
   }
   return files;

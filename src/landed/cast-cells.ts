@@ -1,7 +1,7 @@
 // Cleaning and casting landed text to a dataset's column types; a problem is a value (row, column, reason), not a throw.
 import { isCalendarDate } from '../time/calendar-date.js';
 import type { ColumnType, DatasetRule } from './dataset-rules.js';
-import { yesNo } from '../parse/cell-words.js';
+import { isLandedNull, isOutOfDoubleRange, wholeNumber, yesNo } from '../parse/cell-words.js';
 
 export interface RowIssue {
   readonly row: number;
@@ -13,20 +13,19 @@ export interface RowIssue {
 /** A cell cast to its type, written back as canonical text (DuckDB casts it when writing Parquet). */
 type Cast = { readonly ok: true; readonly text: string | null } | { readonly ok: false; readonly reason: string };
 
-const INT64_MAX = 2n ** 63n - 1n;
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
 const CASTS: Readonly<Record<ColumnType, (text: string) => Cast>> = {
   str: (text) => ({ ok: true, text }),
   int(text) {
-    if (!/^[+-]?\d+$/.test(text)) return { ok: false, reason: 'expected a whole number' };
-    const value = BigInt(text);
-    if (value > INT64_MAX || value < -INT64_MAX - 1n) return { ok: false, reason: 'whole number out of the 64-bit range' };
-    return { ok: true, text: value.toString() };
+    const whole = wholeNumber(text);
+    if (whole.ok) return { ok: true, text: whole.value.toString() };
+    return { ok: false, reason: whole.outOfRange ? 'whole number out of the 64-bit range' : 'expected a whole number' };
   },
   float(text) {
     // Number() alone would also read 0x1A, 0b11 and 0o17 as numbers.
     const value = DECIMAL.test(text) ? Number(text) : NaN;
+    if (isOutOfDoubleRange(text, value)) return { ok: false, reason: 'number out of the 64-bit float range' };
     return Number.isFinite(value) ? { ok: true, text: String(value) } : { ok: false, reason: 'expected a number' };
   },
   date(text) {
@@ -56,7 +55,7 @@ export function rowCaster(dataset: DatasetRule, headers: readonly string[]): Row
     for (const { column, index, cast } of plan) {
       const raw = index < 0 ? '' : (cells[index] ?? '');
       const text = column.type === 'str' ? raw : raw.trim();
-      const result: Cast = text === '' ? { ok: true, text: null } : cast(text);
+      const result: Cast = isLandedNull(text) ? { ok: true, text: null } : cast(text);
       if (!result.ok) issues.push({ row, column: column.name, value: raw, reason: result.reason });
       else if (result.text === null && keyed.has(column.name)) issues.push({ row, column: column.name, value: raw, reason: 'empty, but part of the primary key' });
       else out.push(result.text);

@@ -1,25 +1,21 @@
-// Parses a run's data table (the CSV rows after the column line) straight from its bytes into typed columns.
+// Parses a run's data table (the rows after the column line) straight from its bytes into typed columns.
 //
 // Numbers are read without making a string per cell: digits become an integer mantissa and a power of ten, and
 // when both are exact doubles (mantissa < 2^53, |power| <= 22) one IEEE multiplication or division gives the
 // correctly rounded value, as Number() would (Clinger's fast path); anything else goes through Number() on the
-// cell's text. A table with a double quote anywhere goes through csv-parse instead (quoted fields, commas inside).
+// cell's text. Fields are split at one byte (a comma, or a tab). A table with a double quote anywhere goes through
+// csv-parse instead (quoted fields, delimiters inside).
 // A value that does not fit its column is null and counted, never a rejected run; a row with the wrong number of
 // fields is the one thing that rejects the table, with its line number.
 import { createRequire } from 'node:module';
 import type * as CsvParse from 'csv-parse/sync';
-import type { ValueType } from '../schema/procedures-schema.js';
 import type { ColumnValues } from '../parquet/parquet-columns.js';
-import { parseInstant } from './header-value.js';
-import { isNullWord, yesNo } from './cell-words.js';
+import { COMMA, delimiterWord, type Delimiter } from './table-delimiter.js';
+import { FloatBuilder, newBuilders, type Builder, type TableColumn } from './table-columns.js';
 
-/** One output column: the source field that feeds it (-1: the file lacks it, all null) and its type. */
-export interface TableColumn {
-  readonly sourceIndex: number;
-  readonly type: ValueType;
-}
+export { PARQUET_TYPE_OF, parseNumber, type TableColumn } from './table-columns.js';
 
-/** Values of one column that did not fit its type: how many, and the first one with its line. */
+/** Values of one column that did not fit its type (or its range): how many, and the first one with its line. */
 export interface CellMisfit {
   readonly column: number;
   readonly count: number;
@@ -31,6 +27,8 @@ export interface DataTable {
   readonly rows: number;
   readonly columns: readonly ColumnValues[];
   readonly misfits: readonly CellMisfit[];
+  /** Numbers of the column's kind that its type cannot hold (`1e400`, `1e-400`, a 20-digit whole number): null too. */
+  readonly outOfRange: readonly CellMisfit[];
 }
 
 export type DataTableResult =
@@ -43,12 +41,10 @@ let csvParse: typeof CsvParse | undefined;
 const csv = () => (csvParse ??= require('csv-parse/sync') as typeof CsvParse);
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const latin1 = (bytes: Uint8Array, from: number, to: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
-const utf8 = (bytes: Uint8Array, from: number, to: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('utf8');
 
 /** The byte offset where 1-based line `line` starts (the length of the bytes when there are fewer lines). */
 export function lineOffset(bytes: Uint8Array, line: number): number {
@@ -73,11 +69,14 @@ export interface TableLayout {
   readonly columns: readonly TableColumn[];
   /** The zone of naive times in datetime columns. */
   readonly zone: string;
+  /** The byte between fields; a comma when not given. */
+  readonly delimiter?: Delimiter;
 }
 
 /** Reads the table `layout` describes into typed columns. */
 export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTableResult {
   const { start, firstLine, fieldCount, columns, zone } = layout;
+  const delimiter = layout.delimiter ?? COMMA;
   if (bytes.indexOf(QUOTE, start) >= 0) return parseQuotedTable(bytes, layout);
   const capacity = countLines(bytes, start);
   const builders = newBuilders(columns, capacity);
@@ -100,24 +99,25 @@ export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTabl
       pos = nextLine(bytes, pos);
       continue;
     }
-    // One pass over the line: a number field is parsed as it is scanned, any other field scanned to its comma.
+    // One pass over the line: a number field is parsed as it is scanned, any other field scanned to its delimiter.
     let field = 0;
     let at = pos;
     for (;;) {
       let end: number;
       const float = floats[field];
-      if (float !== undefined) end = readFloatCell(bytes, at, float, rows, line);
+      if (float !== undefined) end = readFloatCell(bytes, at, float, rows, line, delimiter);
       else {
-        end = cellEnd(bytes, at);
+        end = cellEnd(bytes, at, delimiter);
         feeds[field]?.add(bytes, at, end, rows, line, zone);
       }
       field++;
-      if (end < length && bytes[end] === COMMA) {
-        if (field >= fieldCount) return wrongFieldCount(line, fieldCount, field + countCommas(bytes, end + 1));
+      if (end < length && bytes[end] === delimiter) {
+        // The delimiter here starts one more field, and every delimiter after it one more again.
+        if (field >= fieldCount) return wrongFieldCount(line, fieldCount, field + 1 + countDelimiters(bytes, end + 1, delimiter), delimiter);
         at = end + 1;
         continue;
       }
-      if (field !== fieldCount) return wrongFieldCount(line, fieldCount, field);
+      if (field !== fieldCount) return wrongFieldCount(line, fieldCount, field, delimiter);
       pos = nextLine(bytes, end);
       break;
     }
@@ -138,33 +138,37 @@ function nextLine(bytes: Uint8Array, pos: number): number {
   return lf < 0 ? bytes.length : lf + 1;
 }
 
-/** How many more fields follow on this line (commas before its end). */
-function countCommas(bytes: Uint8Array, pos: number): number {
+/** How many delimiters there are from `pos` to the end of its line. */
+function countDelimiters(bytes: Uint8Array, pos: number, delimiter: Delimiter): number {
   let n = 0;
-  for (let end = lineEnd(bytes, pos); pos < end; pos++) if (bytes[pos] === COMMA) n++;
+  for (let end = lineEnd(bytes, pos); pos < end; pos++) if (bytes[pos] === delimiter) n++;
   return n;
 }
 
 function finish(builders: readonly Builder[], rows: number): DataTableResult {
   const misfits: CellMisfit[] = [];
+  const outOfRange: CellMisfit[] = [];
   builders.forEach((b, column) => {
-    if (b.misfits > 0) misfits.push({ column, count: b.misfits, line: b.misfitLine, text: b.misfitText });
+    if (b.misfits) misfits.push({ column, count: b.misfits.count, line: b.misfits.line, text: b.misfits.text });
+    if (b.outOfRange) outOfRange.push({ column, count: b.outOfRange.count, line: b.outOfRange.line, text: b.outOfRange.text });
   });
-  return { ok: true, table: { rows, columns: builders.map((b) => b.build(rows)), misfits } };
+  return { ok: true, table: { rows, columns: builders.map((b) => b.build(rows)), misfits, outOfRange } };
 }
 
-/** The robust path: csv-parse splits the fields (quotes, commas inside quotes), then each cell is cast as usual. */
-function parseQuotedTable(bytes: Uint8Array, { start, firstLine, fieldCount, columns, zone }: TableLayout): DataTableResult {
+/** The robust path: csv-parse splits the fields (quotes, delimiters inside quotes), then each cell is cast as usual. */
+function parseQuotedTable(bytes: Uint8Array, { start, firstLine, fieldCount, columns, zone, delimiter = COMMA }: TableLayout): DataTableResult {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = csv().parse(Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.length - start), {
+      delimiter: String.fromCharCode(delimiter),
       relax_column_count: true,
       skip_empty_lines: true,
       info: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
     const lines = (error as { lines?: number }).lines;
-    return { ok: false, line: firstLine + (lines ?? 1) - 1, message: `the table cannot be read as CSV: ${(error as Error).message.split('\n')[0]}` };
+    const as = delimiter === COMMA ? 'CSV' : `fields separated by ${delimiterWord(delimiter)}`;
+    return { ok: false, line: firstLine + (lines ?? 1) - 1, message: `the table cannot be read as ${as}: ${(error as Error).message.split('\n')[0]}` };
   }
   const builders = newBuilders(columns, records.length);
   const encoder = new TextEncoder();
@@ -172,7 +176,7 @@ function parseQuotedTable(bytes: Uint8Array, { start, firstLine, fieldCount, col
   for (const { record, info } of records) {
     const line = firstLine + info.lines - 1;
     if (record.length === 1 && (record[0] ?? '').trim() === '') continue;
-    if (record.length !== fieldCount) return wrongFieldCount(line, fieldCount, record.length);
+    if (record.length !== fieldCount) return wrongFieldCount(line, fieldCount, record.length, delimiter);
     columns.forEach((c, i) => {
       if (c.sourceIndex < 0) return;
       const cell = encoder.encode(record[c.sourceIndex] ?? '');
@@ -183,11 +187,11 @@ function parseQuotedTable(bytes: Uint8Array, { start, firstLine, fieldCount, col
   return finish(builders, rows);
 }
 
-function wrongFieldCount(line: number, expected: number, found: number): DataTableResult {
+function wrongFieldCount(line: number, expected: number, found: number, delimiter: Delimiter): DataTableResult {
   return {
     ok: false,
     line,
-    message: `line ${line}: expected ${expected} values separated by commas but found ${found} (a truncated or malformed row)`,
+    message: `line ${line}: expected ${expected} values separated by ${delimiterWord(delimiter)} but found ${found} (a truncated or malformed row)`,
   };
 }
 
@@ -205,100 +209,18 @@ function countLines(bytes: Uint8Array, start: number): number {
   return count;
 }
 
-/** Collects one column's values as they are read. */
-interface Builder {
-  misfits: number;
-  misfitLine: number;
-  misfitText: string;
-  add(bytes: Uint8Array, from: number, to: number, row: number, line: number, zone: string): void;
-  build(rows: number): ColumnValues;
-}
-
-/**
- * A builder for each output column. The float columns' values and masks share one allocation (a small file's
- * columns were two typed arrays each, ~4 us apiece: a tenth of parsing its table).
- */
-function newBuilders(columns: readonly TableColumn[], capacity: number): Builder[] {
-  const floats = columns.filter((c) => c.sourceIndex >= 0 && c.type === 'float').length;
-  const shared = new ArrayBuffer(floats * capacity * 9);
-  let taken = 0;
-  return columns.map((c) => {
-    if (c.sourceIndex < 0) return absentBuilder(c.type);
-    if (c.type !== 'float') return newBuilder(c.type, capacity);
-    const values = new Float64Array(shared, taken * capacity * 8, capacity);
-    const valid = new Uint8Array(shared, floats * capacity * 8 + taken * capacity, capacity);
-    taken++;
-    return new FloatBuilder(values, valid);
-  });
-}
-
-function newBuilder(type: Exclude<ValueType, 'float'>, capacity: number): Builder {
-  if (type === 'int') return new ReadCells(INT_READER, capacity);
-  if (type === 'bool') return new ReadCells(BOOL_READER, capacity);
-  if (type === 'datetime') return new ReadCells(TIME_READER, capacity);
-  return new TextBuilder(capacity);
-}
-
-/** The Parquet type a column of each YAML type is written as. */
-export const PARQUET_TYPE_OF = { float: 'double', int: 'int64', str: 'utf8', bool: 'boolean', datetime: 'timestamp' } as const satisfies Record<ValueType, string>;
-
-function absentBuilder(type: ValueType): Builder {
-  return {
-    misfits: 0,
-    misfitLine: 0,
-    misfitText: '',
-    add() {},
-    build: () => ({ kind: 'constant', type: PARQUET_TYPE_OF[type], value: null }),
-  };
-}
-
-abstract class Misfits {
-  misfits = 0;
-  misfitLine = 0;
-  misfitText = '';
-  protected misfit(bytes: Uint8Array, from: number, to: number, line: number): void {
-    if (this.misfits++ === 0) {
-      this.misfitLine = line;
-      this.misfitText = utf8(bytes, from, to).trim();
-    }
-  }
-}
-
-/** Trims spaces and tabs: [from, to) of the cell's bytes. */
-function trimmed(bytes: Uint8Array, from: number, to: number): [number, number] {
-  while (from < to && (bytes[from] === 0x20 || bytes[from] === 0x09)) from++;
-  while (to > from && (bytes[to - 1] === 0x20 || bytes[to - 1] === 0x09)) to--;
-  return [from, to];
-}
-
-function isNullText(bytes: Uint8Array, from: number, to: number): boolean {
-  if (from === to || isNan(bytes, from, to)) return true;
-  return to - from <= 6 && isNullWord(latin1(bytes, from, to));
-}
-
-/** nan, NaN, NAN, -nan, +nan: what instruments and Python write for "no reading", checked byte by byte (the common case). */
-function isNan(bytes: Uint8Array, from: number, to: number): boolean {
-  if (to - from === 4 && (bytes[from] === 0x2d || bytes[from] === 0x2b)) from++;
-  return to - from === 3 && (bytes[from]! | 0x20) === 0x6e && (bytes[from + 1]! | 0x20) === 0x61 && (bytes[from + 2]! | 0x20) === 0x6e;
-}
-
-/** A text cell is null when empty or a NaN spelling (what numeric instruments write for "no reading"). */
-function isTextNull(bytes: Uint8Array, from: number, to: number): boolean {
-  return from === to || isNan(bytes, from, to);
-}
-
 /** The largest integer a double holds exactly: a mantissa up to it, times or over an exact power of ten, is exact. */
 const MAX_EXACT = 2 ** 53;
 
 /**
- * Reads the number cell starting at `at` into row `row` of `float` and returns where the cell ends (its comma,
+ * Reads the number cell starting at `at` into row `row` of `float` and returns where the cell ends (its delimiter,
  * CR or LF, or the end of the bytes). The common shapes (`-1.534432e-05`, `0.0`, `nan`) are read here, byte by
  * byte; anything else (spaces, inf, a word, 16 or more digits) goes to the builder's slow path with its text.
  */
-function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: number, line: number): number {
+function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: number, line: number, delimiter: Delimiter): number {
   let i = at;
   let c = bytes[i]!;
-  if ((c | 0x20) === 0x6e && (bytes[i + 1]! | 0x20) === 0x61 && (bytes[i + 2]! | 0x20) === 0x6e && isDelimiter(bytes, i + 3)) {
+  if ((c | 0x20) === 0x6e && (bytes[i + 1]! | 0x20) === 0x61 && (bytes[i + 2]! | 0x20) === 0x6e && isDelimiter(bytes, i + 3, delimiter)) {
     float.nulls++; // nan, NaN, NAN: no reading
     return i + 3;
   }
@@ -338,150 +260,35 @@ function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: 
     i = j;
     c = d;
   }
-  if (digits > 0 && isDelimiter(bytes, i)) {
+  if (digits > 0 && isDelimiter(bytes, i, delimiter)) {
     // Clinger's fast path: an exact mantissa and an exact power of ten, one correctly rounded operation.
     if (mantissa <= MAX_EXACT && exponent >= -22 && exponent <= 22) {
       const value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
       float.values[row] = negative ? -value : value;
-    } else float.values[row] = Number(latin1(bytes, at, i)); // 16 or more digits (Python's repr of 0.1 + 0.2)
+    } else {
+      // 16 or more digits (Python's repr of 0.1 + 0.2), or a power of ten past 22: Number() rounds it.
+      const value = Number(latin1(bytes, at, i));
+      if (value === Infinity || value === -Infinity || (value === 0 && mantissa !== 0)) {
+        float.nullOutOfRange(bytes, at, i, line);
+        return i;
+      }
+      float.values[row] = value;
+    }
     float.valid[row] = 1;
     return i;
   }
-  const end = cellEnd(bytes, i);
+  const end = cellEnd(bytes, i, delimiter);
   float.add(bytes, at, end, row, line);
   return end;
 }
 
-/** Whether a cell ends at `i`: a comma, CR or LF there, or the end of the bytes. */
-function isDelimiter(bytes: Uint8Array, i: number): boolean {
-  return i >= bytes.length || bytes[i] === COMMA || bytes[i] === LF || bytes[i] === CR;
+/** Whether a cell ends at `i`: the delimiter, CR or LF there, or the end of the bytes. */
+function isDelimiter(bytes: Uint8Array, i: number, delimiter: Delimiter): boolean {
+  return i >= bytes.length || bytes[i] === delimiter || bytes[i] === LF || bytes[i] === CR;
 }
 
 /** Where the cell that `i` is in ends (see isDelimiter). */
-function cellEnd(bytes: Uint8Array, i: number): number {
-  while (!isDelimiter(bytes, i)) i++;
+function cellEnd(bytes: Uint8Array, i: number, delimiter: Delimiter): number {
+  while (!isDelimiter(bytes, i, delimiter)) i++;
   return i;
-}
-
-/**
- * The number in bytes [from, to), or NaN when the text is not a decimal number (hex, words and the like are not
- * numbers; inf and infinity are).
- */
-export function parseNumber(bytes: Uint8Array, from: number, to: number): number {
-  return from === to || isNan(bytes, from, to) ? NaN : slowNumber(bytes, from, to);
-}
-
-function slowNumber(bytes: Uint8Array, from: number, to: number): number {
-  const text = latin1(bytes, from, to);
-  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return Number(text);
-  const lower = text.toLowerCase();
-  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
-  if (lower === '-inf' || lower === '-infinity') return -Infinity;
-  return NaN;
-}
-
-class FloatBuilder extends Misfits implements Builder {
-  nulls = 0;
-  /** `values` and `valid` (zeroed) hold a row each, up to the table's line count. */
-  constructor(readonly values: Float64Array, readonly valid: Uint8Array) {
-    super();
-  }
-  /** A cell off readFloatCell's path, or from the quoted-table path: [from, to) of its bytes. */
-  add(bytes: Uint8Array, from: number, to: number, row: number, line: number): void {
-    [from, to] = trimmed(bytes, from, to);
-    const value = parseNumber(bytes, from, to);
-    if (value === value) {
-      this.values[row] = value;
-      this.valid[row] = 1;
-      return;
-    }
-    this.nulls++;
-    if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
-  }
-  build(rows: number): ColumnValues {
-    // A sensor that gave no reading (every cell nan): a null constant, O(1) to write, not a mask of zeros.
-    if (this.nulls === rows && rows > 0) return { kind: 'constant', type: 'double', value: null };
-    return { kind: 'double', values: this.values.subarray(0, rows), valid: this.nulls === 0 ? null : this.valid.subarray(0, rows) };
-  }
-}
-
-/** How a cell of a whole-number, yes/no or time column is read: its value, or undefined when it does not fit. */
-interface CellReader<T extends bigint | number> {
-  readonly kind: 'int64' | 'boolean' | 'timestamp';
-  readonly make: (capacity: number) => T extends bigint ? BigInt64Array : Uint8Array;
-  readonly read: (bytes: Uint8Array, from: number, to: number, zone: string) => T | undefined;
-}
-
-const INT_READER: CellReader<bigint> = {
-  kind: 'int64',
-  make: (n) => new BigInt64Array(n),
-  read: (bytes, from, to) => {
-    const text = latin1(bytes, from, to);
-    return /^[+-]?\d{1,18}$/.test(text) ? BigInt(text) : undefined;
-  },
-};
-const BOOL_READER: CellReader<number> = {
-  kind: 'boolean',
-  make: (n) => new Uint8Array(n),
-  read: (bytes, from, to) => {
-    const word = yesNo(utf8(bytes, from, to));
-    return word === undefined ? undefined : word ? 1 : 0;
-  },
-};
-const TIME_READER: CellReader<bigint> = {
-  kind: 'timestamp',
-  make: (n) => new BigInt64Array(n),
-  read: (bytes, from, to, zone) => {
-    const instant = isNullText(bytes, from, to) ? null : parseInstant(utf8(bytes, from, to), zone);
-    return instant ? BigInt(instant.getTime()) * 1000n : undefined;
-  },
-};
-
-/** A column read cell by cell through its reader (the columns that are rare in instrument tables). */
-class ReadCells<T extends bigint | number> extends Misfits implements Builder {
-  private values: BigInt64Array | Uint8Array;
-  private valid: Uint8Array;
-  private nulls = 0;
-  constructor(
-    private readonly reader: CellReader<T>,
-    capacity: number,
-  ) {
-    super();
-    this.values = reader.make(capacity);
-    this.valid = new Uint8Array(capacity);
-  }
-  add(bytes: Uint8Array, from: number, to: number, row: number, line: number, zone: string): void {
-    [from, to] = trimmed(bytes, from, to);
-    const value = this.reader.read(bytes, from, to, zone);
-    if (value !== undefined) {
-      this.values[row] = value as never;
-      this.valid[row] = 1;
-      return;
-    }
-    this.nulls++;
-    if (!isNullText(bytes, from, to)) this.misfit(bytes, from, to, line);
-  }
-  build(rows: number): ColumnValues {
-    const valid = this.nulls === 0 ? null : this.valid.subarray(0, rows);
-    const values = this.values.subarray(0, rows);
-    return this.reader.kind === 'boolean'
-      ? { kind: 'boolean', values: values as Uint8Array, valid }
-      : { kind: this.reader.kind, values: values as BigInt64Array, valid };
-  }
-}
-
-class TextBuilder extends Misfits implements Builder {
-  private values: (string | null)[];
-  constructor(capacity: number) {
-    super();
-    this.values = new Array<string | null>(capacity).fill(null);
-  }
-  add(bytes: Uint8Array, from: number, to: number, row: number): void {
-    [from, to] = trimmed(bytes, from, to);
-    this.values[row] = isTextNull(bytes, from, to) ? null : utf8(bytes, from, to);
-  }
-  build(rows: number): ColumnValues {
-    this.values.length = rows;
-    return { kind: 'utf8', values: this.values };
-  }
 }

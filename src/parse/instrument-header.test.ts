@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parseInstrumentHeader } from './instrument-header.js';
+import { columnLineBytes, parseInstrumentHeader } from './instrument-header.js';
+import { TAB } from './table-delimiter.js';
 
 const HEADER = [
   '#Procedure: <laser_setup.procedures.It.It>',
@@ -69,6 +70,20 @@ describe('parseInstrumentHeader', () => {
     assert.equal(result.header.parameters.get('Chip number'), '72');
     assert.equal(result.header.metadata.get('Start time'), '2025-10-13T10:00:00');
     assert.deepEqual(result.header.columns, ['Vg (V)', 'I (A)']);
+  });
+
+  it('splits a tab-separated column line at its tabs, keeping a comma inside a name', () => {
+    const text = [...HEADER.slice(0, 8), 't (s)\tI (A)\tNote, free text', '0.0\t7.2e-06\tok'].join('\n');
+    const result = parseInstrumentHeader(Buffer.from(text), TAB);
+    assert.ok(result.ok);
+    assert.deepEqual(result.header.columns, ['t (s)', 'I (A)', 'Note, free text']);
+    assert.equal(result.header.columnLine, 9);
+  });
+
+  it('gives the bytes of the column line: the first line that is neither blank nor a # line', () => {
+    const line = columnLineBytes(Buffer.from(['\uFEFF' + HEADER[0], ...HEADER.slice(1, 8), '', 't (s)\tI (A)\r', '0\t1'].join('\n')));
+    assert.equal(line.toString(), 't (s)\tI (A)\r');
+    assert.equal(columnLineBytes(Buffer.from(HEADER.slice(0, 8).join('\n'))).length, 0);
   });
 
   it('reads a header longer than the first 64 KiB, and sees rows after a long table start', () => {

@@ -1,5 +1,6 @@
 // Reads the instrument header (`#Procedure:`, `#Parameters:`, `#Metadata:`, `#Data:`) and the column line after it.
 import { isUtf8 } from 'node:buffer';
+import { COMMA, type Delimiter } from './table-delimiter.js';
 
 export interface InstrumentHeader {
   /** The Procedure header as written: `<laser_setup.procedures.It.It>`. */
@@ -40,8 +41,11 @@ const ENTRY = /^([^:]+?)\s*:\s*(.*)$/;
 /** Headers are a few KiB: only this much is decoded at first (more if the header runs on). */
 const FIRST_READ = 64 * 1024;
 
-/** Parses the header of a file's bytes (all of them, or at least the head). Problems are returned, never thrown. */
-export function parseInstrumentHeader(bytes: Buffer): HeaderResult {
+/**
+ * Parses the header of a file's bytes (all of them, or at least the head), splitting the column line at
+ * `delimiter`. Problems are returned, never thrown.
+ */
+export function parseInstrumentHeader(bytes: Buffer, delimiter: Delimiter = COMMA): HeaderResult {
   if (bytes.length === 0) return fail('empty-file', 'the file is empty (0 bytes)');
   const head = bytes.subarray(0, Math.min(bytes.length, 8192));
   if (head.includes(0)) return fail('binary', 'the file holds binary data (NUL bytes), not text');
@@ -57,7 +61,7 @@ export function parseInstrumentHeader(bytes: Buffer): HeaderResult {
     const complete = limit === bytes.length;
     // A cut in the middle of a line: that line is only known to hold data if anything follows the column line.
     const rest = complete ? undefined : { partial: lines.pop() ?? '', after: bytes.subarray(limit) };
-    const result = readSections(lines, rest);
+    const result = readSections(lines, rest, delimiter);
     if (result !== 'need-more') return result;
   }
 }
@@ -68,15 +72,29 @@ export function parseInstrumentHeader(bytes: Buffer): HeaderResult {
  * never decoded as text.
  */
 function headerLength(bytes: Buffer): number {
+  const line = firstTableLine(bytes);
+  return line === undefined || line.end === line.limit ? Math.min(bytes.length, FIRST_READ) : line.end + 1;
+}
+
+/**
+ * The first line that is neither blank nor a `#` line, within the first FIRST_READ bytes: the column line of a
+ * PyMeasure file (or whatever stands where it should), as its bytes without the line end; empty when there is none.
+ */
+export function columnLineBytes(bytes: Buffer): Buffer {
+  const line = firstTableLine(bytes);
+  return line === undefined ? bytes.subarray(0, 0) : bytes.subarray(line.start, line.end);
+}
+
+function firstTableLine(bytes: Buffer): { start: number; end: number; limit: number } | undefined {
   const limit = Math.min(bytes.length, FIRST_READ);
   let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (pos < limit) {
     const lf = bytes.indexOf(0x0a, pos);
     const end = lf < 0 || lf >= limit ? limit : lf;
-    if (bytes[pos] !== 0x23 && !isBlankLine(bytes, pos, end)) return end === limit ? limit : end + 1;
+    if (bytes[pos] !== 0x23 && !isBlankLine(bytes, pos, end)) return { start: pos, end, limit };
     pos = end + 1;
   }
-  return limit;
+  return undefined;
 }
 
 function isBlankLine(bytes: Buffer, from: number, to: number): boolean {
@@ -92,7 +110,7 @@ interface Rest {
   readonly after: Buffer;
 }
 
-function readSections(lines: readonly string[], rest: Rest | undefined): HeaderResult | 'need-more' {
+function readSections(lines: readonly string[], rest: Rest | undefined, delimiter: Delimiter): HeaderResult | 'need-more' {
   let procedure: string | undefined;
   const parameters = new Map<string, string>();
   const metadata = new Map<string, string>();
@@ -111,7 +129,7 @@ function readSections(lines: readonly string[], rest: Rest | undefined): HeaderR
       if (name === 'Procedure') procedure = sectionMatch[2]?.trim();
       else if (name === 'Parameters') section = parameters;
       else if (name === 'Metadata') section = metadata;
-      else return readColumns(lines, i + 1, procedure, { parameters, metadata, repeated }, rest);
+      else return readColumns(lines, i + 1, procedure, { parameters, metadata, repeated }, rest, delimiter);
       continue;
     }
     const entry = ENTRY.exec(body);
@@ -134,6 +152,7 @@ function readColumns(
   procedure: string | undefined,
   sections: { parameters: Map<string, string>; metadata: Map<string, string>; repeated: Map<string, string[]> },
   rest: Rest | undefined,
+  delimiter: Delimiter,
 ): HeaderResult | 'need-more' {
   const { parameters, metadata, repeated } = sections;
   if (procedure === undefined || procedure === '') return fail('no-procedure', `the file has no '#Procedure:' header line`, 1);
@@ -144,7 +163,7 @@ function readColumns(
     if (rest) return 'need-more';
     return fail('no-columns', `the file ends after '#Data:' (line ${from}): there is no column line and no data`, from);
   }
-  const columns = columnLine.split(',').map((c) => c.trim());
+  const columns = columnLine.split(String.fromCharCode(delimiter)).map((c) => c.trim());
   const seen = new Set<string>();
   for (const column of columns) {
     if (column === '') return fail('no-columns', `the column line has an empty column name at line ${i + 1}`, i + 1);

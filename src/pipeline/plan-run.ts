@@ -1,11 +1,13 @@
 // From one raw file's bytes to everything needed to stage it: identity, time, typed parameters, column mapping.
 import path from 'node:path';
-import { parseInstrumentHeader, type InstrumentHeader } from '../parse/instrument-header.js';
+import type { InstrumentHeader } from '../parse/instrument-header.js';
+import { rawFormatOf } from '../parse/raw-formats.js';
+import type { Delimiter } from '../parse/table-delimiter.js';
 import { firstDataRows } from '../parse/data-rows.js';
 import { isNullWord } from '../parse/cell-words.js';
 import { headerWarnings } from '../parse/header-checks.js';
 import type { ChipParams } from '../config/chip-params.js';
-import { castHeaderValue, parseInstant, type HeaderValue } from '../parse/header-value.js';
+import { castHeaderValue, readInstant, type HeaderValue } from '../parse/header-value.js';
 import { chipIdentity, declaredChip, fileIndex, partitionDate, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
 import { matchColumns, type ColumnMatch } from '../schema/match-columns.js';
 import type { LightRule, ProcedureCatalog, ProcedureSpec, ValueType } from '../schema/procedures-schema.js';
@@ -39,6 +41,8 @@ export interface RunPlan {
   readonly parameters: ReadonlyMap<string, { readonly type: ValueType; readonly value: HeaderValue }>;
   readonly columns: readonly ColumnMatch[];
   readonly skipLines: number;
+  /** The byte between the data table's fields (its raw format's). */
+  readonly delimiter: Delimiter;
   /** The data file, relative to the stage root. */
   readonly dataPath: string;
   readonly warnings: readonly string[];
@@ -49,7 +53,8 @@ export type PlanResult =
   | { readonly ok: false; readonly errorType: RejectKind; readonly error: string };
 
 export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog, options: PlanOptions): PlanResult {
-  const parsed = parseInstrumentHeader(bytes);
+  const format = rawFormatOf(bytes);
+  const parsed = format.readHeader(bytes);
   if (!parsed.ok) return { ok: false, errorType: parsed.problem.kind, error: parsed.problem.message };
   const { header } = parsed;
   const warnings: string[] = [];
@@ -60,7 +65,7 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
     warnings.push(`${unknown}; its columns are kept as found`);
   }
   let sample: string[][] | undefined;
-  const firstRows = () => (sample ??= firstDataRows(bytes, header.columnLine, 50));
+  const firstRows = () => (sample ??= firstDataRows(bytes, header.columnLine, 50, format.delimiter));
   const matching = matchColumns(header.columns, procedure?.data ?? [], (i) => inferColumnType(firstRows(), i));
   if (matching.missingRequired.length > 0) {
     const missing = `required column(s) missing: ${matching.missingRequired.join(', ')} (columns found: ${header.columns.join(', ')})`;
@@ -94,6 +99,7 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
       parameters,
       columns: matching.columns,
       skipLines: header.columnLine,
+      delimiter: format.delimiter,
       dataPath: runDataPath(header.proc, dateLocal, id),
       warnings,
     },
@@ -103,9 +109,13 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
 function startTime(header: InstrumentHeader, zone: string, warnings: string[]): Date | null {
   const text = header.metadata.get('Start time') ?? header.parameters.get('Start time');
   if (text === undefined || text.trim() === '') return null;
-  const instant = parseInstant(text, zone);
-  if (!instant) warnings.push(`'Start time: ${text}' is neither Unix seconds nor an ISO-8601 time; the date comes from the path or mtime`);
-  return instant;
+  const reading = readInstant(text, zone);
+  if (!reading.ok) {
+    warnings.push(`'Start time: ${text}' is ${reading.found}; the date comes from the path or mtime`);
+    return null;
+  }
+  if (reading.note !== undefined) warnings.push(`'Start time: ${text}' ${reading.note}`);
+  return reading.instant;
 }
 
 function typedParameters(
@@ -141,6 +151,7 @@ function typedParameters(
     const cast = castHeaderValue(text, mapping.type, zone);
     let value: HeaderValue = cast.ok ? cast.value : null;
     if (!cast.ok) warnings.push(`'${key}: ${text}' is not ${cast.expected}; kept as text in the warnings, stored as null`);
+    else if (cast.note !== undefined) warnings.push(`'${key}: ${text}' ${cast.note}`);
     if (mapping.zeroIsNull && value === 0) value = null;
     values.set(mapping.column, { type: mapping.type, value });
   }

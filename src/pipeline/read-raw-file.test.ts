@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -26,5 +26,12 @@ describe('readRawFile', () => {
       assert.equal(content.bytes.toString('latin1'), text, `discovered at ${seen} bytes`);
       assert.equal(content.sha1, createHash('sha1').update(text).digest('hex'));
     }
+  });
+
+  it('refuses to read through a symbolic link put where a discovered file was', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'secret.txt'), 'not for the lake');
+    symlinkSync(path.join(dir, 'secret.txt'), path.join(dir, 'run.csv'));
+    await assert.rejects(readRawFile(path.join(dir, 'run.csv'), 16), { code: 'ELOOP' });
   });
 });

@@ -1,6 +1,6 @@
 // Reads a raw file for staging: all its bytes (the table is parsed from them) and their SHA-1.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 /** Above this a file is not staged: its bytes and columns would not fit a worker's memory beside the others'. */
 const SIZE_LIMIT = 2 ** 30;
@@ -20,7 +20,8 @@ export interface RawFileContent {
  */
 export async function readRawFile(absPath: string, size: number): Promise<RawFileContent> {
   if (size > SIZE_LIMIT) throw TOO_LARGE;
-  const fd = openSync(absPath, 'r');
+  // Not through a link: discovery listed a file, and a link put in its place since cannot lead elsewhere.
+  const fd = openSync(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
   let bytes: Buffer;
   try {
     bytes = readWhole(fd, size);

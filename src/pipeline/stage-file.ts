@@ -13,7 +13,7 @@ import { initialSchema, withFoundColumns, type LakeColumn, type ProcedureSchema 
 import { runColumns } from '../lake/run-columns.js';
 import { encodeParquet } from '../parquet/encode-parquet.js';
 import type { ParquetColumn } from '../parquet/parquet-columns.js';
-import { lineOffset, parseDataTable, type TableColumn } from '../parse/data-table.js';
+import { lineOffset, parseDataTable, type CellMisfit, type TableColumn } from '../parse/data-table.js';
 import type { RejectKind } from '../lake/reject-records.js';
 import { messageOf } from '../errors.js';
 import { planRun, type PlanOptions, type RunPlan } from './plan-run.js';
@@ -63,6 +63,7 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
   } catch (error) {
     if (error === TOO_LARGE) return reject(file, 'too-large', `${file.relPath} is ${(file.size / 2 ** 30).toFixed(1)} GiB, larger than a run file can be staged in memory (1 GiB).`);
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return reject(file, 'unreadable', `${file.relPath} became a symbolic link after it was listed; links are not followed.`);
     return reject(file, 'unreadable', `${file.relPath} cannot be read (${code ?? messageOf(error)}): check its permissions.`);
   }
   // Same bytes as last time (only the mtime moved): nothing to redo.
@@ -85,16 +86,21 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
     fieldCount: plan.columns.length,
     columns: tableColumns,
     zone: ctx.localTz,
+    delimiter: plan.delimiter,
   });
   if (!parsed.ok) return reject(file, 'bad-data', `${file.relPath}, ${parsed.message}.`);
   const { table } = parsed;
   if (table.rows === 0) return reject(file, 'invalid-run', `${file.relPath}: the data table is empty (no rows after the column line).`);
   const warnings = [...plan.warnings];
+  const sourceOf = (misfit: CellMisfit) => plan.columns[tableColumns[misfit.column]!.sourceIndex]?.source ?? measured[misfit.column]!.name;
   for (const misfit of table.misfits) {
-    const column = measured[misfit.column]!;
-    const source = plan.columns[tableColumns[misfit.column]!.sourceIndex]?.source ?? column.name;
     warnings.push(
-      `column '${source}': ${misfit.count} value(s) are not ${describeType(column.type)} and are stored as null (first: '${misfit.text}' at line ${misfit.line})`,
+      `column '${sourceOf(misfit)}': ${misfit.count} value(s) are not ${describeType(measured[misfit.column]!.type)} and are stored as null (first: '${misfit.text}' at line ${misfit.line})`,
+    );
+  }
+  for (const misfit of table.outOfRange) {
+    warnings.push(
+      `column '${sourceOf(misfit)}': ${misfit.count} value(s) are ${describeRange(measured[misfit.column]!.type)} and are stored as null (first: '${misfit.text}' at line ${misfit.line})`,
     );
   }
   const timeIndex = measured.findIndex((c) => c.name === plan.procedure?.timeColumn);
@@ -128,6 +134,10 @@ function durationOf(column: ParquetColumn['values'] | undefined): number | null 
 
 function describeType(type: string): string {
   return { float: 'numbers', int: 'whole numbers', str: 'text', bool: 'yes/no', datetime: 'times' }[type] ?? type;
+}
+
+function describeRange(type: string): string {
+  return type === 'int' ? 'whole numbers outside the 64-bit range' : 'numbers too large or too close to zero for a 64-bit float';
 }
 
 function reject(file: RawFile, errorType: RejectKind, error: string): WorkerOutcome {

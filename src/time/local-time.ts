@@ -64,12 +64,58 @@ export function localTime(instant: Date, zone: string): string {
 }
 
 /**
- * Parses ISO-8601 text; a time without an offset is wall-clock time in `zone`.
+ * Parses ISO-8601 text; a time without an offset is wall-clock time in `zone` (see readIsoInstant).
  * Returns null when the text is not ISO-8601.
  */
 export function parseIsoInstant(text: string, zone: string): Date | null {
-  const parsed = luxon().DateTime.fromISO(text.trim(), { zone, setZone: false });
-  return parsed.isValid ? parsed.toJSDate() : null;
+  return readIsoInstant(text, zone)?.instant ?? null;
+}
+
+/**
+ * An ISO-8601 time read as an instant. A wall-clock time (no offset) that the zone's clocks skipped when they
+ * moved forward is a `gap`, read as the same time on the clocks after the change (`00:30` in a gap from 00:00 to
+ * 01:00 is read as `01:30`); one that the clocks showed twice when they moved back is an `overlap`, read as the
+ * first. Both are what Python's zoneinfo and JavaScript's Temporal do by default; the caller says so.
+ */
+export type IsoReading =
+  | { readonly kind: 'exact'; readonly instant: Date }
+  | { readonly kind: 'gap'; readonly instant: Date }
+  | { readonly kind: 'overlap'; readonly instant: Date; readonly later: Date };
+
+/** A date, then `T` or one space, then a time: ISO-8601 as Python's `str(datetime)` writes it (`2025-10-22 12:00:00`). */
+const SPACE_FOR_T = /^(\d{4}-\d{2}-\d{2}) (?=\d{2}:)/;
+/** A time that ends in an offset or `Z`: then the text names its instant, whatever the zone. */
+const HAS_OFFSET = /T.*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/;
+const DAY_MS = 86_400_000;
+
+export function readIsoInstant(text: string, zone: string): IsoReading | null {
+  const iso = text.trim().replace(SPACE_FOR_T, '$1T');
+  const { DateTime } = luxon();
+  if (HAS_OFFSET.test(iso)) {
+    const parsed = DateTime.fromISO(iso, { zone, setZone: false });
+    return parsed.isValid ? { kind: 'exact', instant: parsed.toJSDate() } : null;
+  }
+  // A wall-clock time: its instants are the wall time less each offset the zone has around it that gives it back.
+  const wall = DateTime.fromISO(iso, { zone: 'utc' });
+  if (!wall.isValid) return null;
+  const wallMs = wall.toMillis();
+  const before = offsetMs(wallMs - DAY_MS, zone);
+  const after = offsetMs(wallMs + DAY_MS, zone);
+  const instants = [...new Set([wallMs - before, wallMs - after])].filter((ms) => offsetMs(ms, zone) === wallMs - ms).sort((a, b) => a - b);
+  const [first, second] = instants;
+  if (first === undefined) return { kind: 'gap', instant: new Date(wallMs - before) };
+  if (second === undefined) return { kind: 'exact', instant: new Date(first) };
+  return { kind: 'overlap', instant: new Date(first), later: new Date(second) };
+}
+
+/** The zone's offset from UTC at an instant, in milliseconds (-3 h is -10,800,000). */
+function offsetMs(ms: number, zone: string): number {
+  return luxon().IANAZone.create(zone).offset(ms) * 60_000;
+}
+
+/** An instant as ISO-8601 wall-clock time in `zone`, with its offset: `2025-09-07T01:30:00-03:00`. */
+export function zonedIso(instant: Date, zone: string): string {
+  return luxon().DateTime.fromJSDate(instant, { zone }).toISO({ suppressMilliseconds: true }) ?? instant.toISOString();
 }
 
 /** `YYYY-MM-DDTHH:MM:SSZ`, the form run ids are built from (fractions of a second dropped). */

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { discoverRawFiles } from '../../discover/discover-raw-files.js';
-import { parseInstrumentHeader } from '../../parse/instrument-header.js';
+import { rawFormatOf } from '../../parse/raw-formats.js';
 import { firstDataRows } from '../../parse/data-rows.js';
 import { inferProceduresYaml, type ExampleFile } from '../../schema/infer-procedures.js';
 import { usageError } from '../../errors.js';
@@ -36,7 +36,8 @@ export const registerInferSchema: RegisterCommand = (program, { io }) => {
       let unreadable = 0;
       for (const file of files) {
         const head = await readHead(file.absPath);
-        const parsed = parseInstrumentHeader(head);
+        const format = rawFormatOf(head);
+        const parsed = format.readHeader(head);
         if (!parsed.ok) {
           unreadable++;
           continue;
@@ -44,7 +45,7 @@ export const registerInferSchema: RegisterCommand = (program, { io }) => {
         const seen = perProcedure.get(parsed.header.proc) ?? 0;
         if (seen >= flags.filesPerProcedure) continue;
         perProcedure.set(parsed.header.proc, seen + 1);
-        examples.push({ header: parsed.header, rows: firstDataRows(head, parsed.header.columnLine, 20) });
+        examples.push({ header: parsed.header, rows: firstDataRows(head, parsed.header.columnLine, 20, format.delimiter) });
       }
       if (examples.length === 0) throw usageError(`no instrument file under ${flags.rawRoot} has a readable header.`);
       const yaml = inferProceduresYaml(examples);
