@@ -12,7 +12,9 @@ export { loadProcedureCatalog, parseProcedureCatalog, type ProcedureCatalog, typ
 export { runId } from './lake/run-id.js';
 
 // The manifest and what is built from it
-export { readManifest, writeManifestAtomically, mergeIntoManifest } from './lake/manifest-store.js';
+export { readManifest, writeManifestAtomically } from './lake/manifest-store.js';
+export { openLake, type Lake, type LakeState, type ManifestStore } from './lake/lake.js';
+export { lakeLayout, type LakeLayout } from './lake/lake-layout.js';
 export { validateManifestRows, type ManifestRow } from './lake/manifest-row.js';
 export { validateManifest } from './lake/validate-manifest.js';
 export { openManifest, type ManifestHandle } from './history/manifest-query.js';

@@ -95,7 +95,7 @@ export async function claimVersions(db: CatalogStatements, layout: CatalogLayout
     previous:
       r.run_id === null
         ? undefined
-        : { runId: r.run_id, path: r.run_path!, size: r.run_size!, mtimeMs: r.run_mtime_ms!, sha1: r.run_sha1! },
+        : { runId: r.run_id, path: r.run_path!, size: r.run_size!, mtimeMs: r.run_mtime_ms!, sha1: r.run_sha1!, dataSchema: null },
   }));
   const expiresAt = claimed[0]?.lease_expires_at ?? new Date(Date.now() + leaseSeconds * 1000);
   return { token, stager, leaseSeconds, expiresAt, versions, exhausted: rows[0]?.exhausted ?? 0 };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
 import { DEFAULT_IN_FLIGHT_PREFIXES } from '../discover/in-flight.js';
 import { extractionVersion, projectRoot } from '../version.js';
+import { lakeLayout } from '../lake/lake-layout.js';
 
 export interface StagingConfig {
   readonly rawRoot: string;
@@ -23,6 +24,8 @@ export interface StagingConfig {
   readonly eventsDir: string;
   readonly manifestPath: string;
   readonly extractionVersion: string;
+  /** A PostgreSQL URL: the lake's state lives there, shared by any number of stagers (none: a local lake). */
+  readonly catalog: string | undefined;
 }
 
 /**
@@ -45,8 +48,6 @@ export interface StagingOption<T> {
 
 export type StagingField = keyof StagingConfig;
 
-/** Beside the stage root, where rejects and the manifest sit (CONTRACT.md). */
-const beside = (stageRoot: string, ...parts: string[]) => path.join(path.dirname(stageRoot), ...parts);
 
 export const STAGING_OPTIONS: { readonly [F in StagingField]: StagingOption<StagingConfig[F]> } = {
   rawRoot: { flag: '--raw-root <dir>', kind: 'path', help: 'folder of raw instrument CSVs, read recursively' },
@@ -94,20 +95,25 @@ export const STAGING_OPTIONS: { readonly [F in StagingField]: StagingOption<Stag
     flag: '--rejects-dir <dir>',
     kind: 'path',
     help: 'reject records (default: <stage-root>/../_rejects)',
-    fallback: (stageRoot) => beside(stageRoot, '_rejects'),
+    fallback: (stageRoot) => lakeLayout({ stageRoot }).rejects,
   },
   eventsDir: {
     flag: '--events-dir <dir>',
     kind: 'path',
     help: 'event history (default: <stage-root>/../_manifest/events)',
-    fallback: (stageRoot) => beside(stageRoot, '_manifest', 'events'),
+    fallback: (stageRoot) => lakeLayout({ stageRoot }).events,
   },
   manifestPath: {
     flag: '--manifest <file>',
     kind: 'path',
     help: 'the manifest (default: <stage-root>/../_manifest/manifest.parquet)',
-    fallback: (stageRoot) => beside(stageRoot, '_manifest', 'manifest.parquet'),
+    fallback: (stageRoot) => lakeLayout({ stageRoot }).manifest,
     alias: { flag: '--manifest-path <file>', help: "the Python system's name for --manifest" },
+  },
+  catalog: {
+    flag: '--catalog <url>',
+    kind: 'text',
+    help: "keep the lake's state in PostgreSQL (postgres://...), so that stagers on many machines share one lake",
   },
   extractionVersion: {
     flag: '--extraction-version <text>',

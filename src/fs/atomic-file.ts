@@ -106,3 +106,46 @@ export function removeTempFiles(root: string): number {
   walk(root);
   return removed;
 }
+
+/** A file written piece by piece beside `target`, then flushed and renamed onto it (`commit`), or removed (`abort`). */
+export interface AtomicFile {
+  write(bytes: Uint8Array): void;
+  commit(): void;
+  abort(): void;
+}
+
+export function openAtomicFile(target: string): AtomicFile {
+  mkdirSync(path.dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  let fd: number | undefined = openSync(temp, 'w');
+  const close = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  return {
+    write(bytes) {
+      try {
+        let done = 0;
+        while (done < bytes.length) done += writeSync(fd!, bytes, done, bytes.length - done);
+      } catch (error) {
+        throw namingFullDisk(target, error);
+      }
+    },
+    commit() {
+      try {
+        fsyncSync(fd!);
+        close();
+        renameSync(temp, target);
+        syncToDisk(path.dirname(target));
+      } catch (error) {
+        close();
+        rmSync(temp, { force: true });
+        throw namingFullDisk(target, error);
+      }
+    },
+    abort() {
+      close();
+      rmSync(temp, { force: true });
+    },
+  };
+}

@@ -1,23 +1,20 @@
 // Brings every data file to its procedure's current schema: a file written before a new column appeared, or
 // written the old way (with proc, date and run_id inside), is rewritten in place, atomically, once.
-import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
+import type { Lake } from './lake.js';
+import { GrowingManifest } from './manifest-file.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import type { Progress } from '../progress/progress.js';
-import { SQL_TYPE_OF, parameterTypeOfSql } from './manifest-columns.js';
-import { describeParquetColumns, manifestSource, mergeIntoManifest } from './manifest-store.js';
+import { SQL_TYPE_OF, manifestColumns, parameterTypeOfSql } from './manifest-columns.js';
+import { describeParquetColumns, manifestSource } from './manifest-store.js';
 import { absoluteDataPath } from './partition-path.js';
 import { writeViaTemp } from '../fs/atomic-file.js';
-import { initialSchema, withFoundColumns, writeLakeSchemas, type LakeColumn, type LakeSchemas, type ProcedureSchema } from './procedure-schemas.js';
+import { initialSchema, withFoundColumns, type LakeColumn, type LakeSchemas, type ProcedureSchema } from './procedure-schemas.js';
 
 /** Columns that live in the Hive path only (CONTRACT: Data files); a file written the old way drops them. */
 const PATH_COLUMNS = new Set(['proc', 'date', 'run_id']);
-
-export function lakeSchemasPath(manifestPath: string): string {
-  return path.join(path.dirname(manifestPath), 'schemas.json');
-}
 
 interface StaleRun {
   readonly proc: string;
@@ -25,14 +22,20 @@ interface StaleRun {
   readonly source_file: string;
 }
 
+/** What conforming did: the schema id each rewritten run's data file has now, by source file. */
+export interface Conformed {
+  readonly dataSchemas: ReadonlyMap<string, string>;
+}
+
 export async function conformDataFiles(
   conn: EngineConnection,
-  config: StagingConfig,
+  store: Lake,
+  config: Pick<StagingConfig, 'manifestPath' | 'stageRoot' | 'onlyYamlData'>,
   catalog: ProcedureCatalog,
   lake: LakeSchemas,
   progress: Progress,
-): Promise<{ readonly rewritten: number }> {
-  if (!existsSync(config.manifestPath)) return { rewritten: 0 };
+): Promise<Conformed> {
+  if (!existsSync(config.manifestPath)) return { dataSchemas: new Map() };
   const ids = [...lake.procedures.values()].map((s) => `(${sqlLiteral(s.proc)}, ${sqlLiteral(s.id)})`);
   const current = ids.length === 0 ? 'NULL' : `(SELECT id FROM (VALUES ${ids.join(', ')}) v(proc, id) WHERE v.proc = m.proc)`;
   // A manifest written before data_schema existed: every one of its files is written the old way.
@@ -40,7 +43,7 @@ export async function conformDataFiles(
   const stale = await conn.all<StaleRun & Record<string, unknown>>(
     `SELECT proc, path, source_file FROM ${manifestSource(config.manifestPath)} m ${hasIds ? `WHERE data_schema IS DISTINCT FROM ${current}` : ''} ORDER BY start_time_utc, path`,
   );
-  if (stale.length === 0) return { rewritten: 0 };
+  if (stale.length === 0) return { dataSchemas: new Map() };
   const described = new Map<string, readonly { name: string; type: string }[]>();
   for (const run of stale) described.set(run.path, await describeFile(conn, absoluteDataPath(config.stageRoot, run.path)));
   const procedures = new Map(lake.procedures);
@@ -64,15 +67,16 @@ export async function conformDataFiles(
     progress.advance();
   }
   progress.stop();
-  await mergeIntoManifest(conn, config.manifestPath, { upserts: [], mtimes: new Map(), dataSchemas }, catalog.parameterColumns);
-  if (grown.length === 0) return { rewritten: stale.length };
+  const none = new GrowingManifest(manifestColumns(catalog.parameterColumns));
+  await store.manifest.commit({ runs: none, count: 0, dropped: new Set(), mtimes: new Map(), dataSchemas }, catalog.parameterColumns);
+  if (grown.length === 0) return { dataSchemas };
   // The schema grew (a lake written the old way): files this run wrote with the smaller one follow it now.
   const at = new Date().toISOString();
   const changes = [...new Set(grown)].map((proc) => ({ proc, at, added: procedures.get(proc)!.columns.filter((c) => c.origin === 'found'), source_file: '(existing lake)' }));
   const grownLake = { procedures, changes: [...lake.changes, ...changes] };
-  writeLakeSchemas(lakeSchemasPath(config.manifestPath), grownLake);
-  const again = await conformDataFiles(conn, config, catalog, grownLake, progress);
-  return { rewritten: stale.length + again.rewritten };
+  store.writeSchemas(grownLake);
+  const again = await conformDataFiles(conn, store, config, catalog, grownLake, progress);
+  return { dataSchemas: new Map([...dataSchemas, ...again.dataSchemas]) };
 }
 
 async function describeFile(conn: EngineConnection, file: string): Promise<{ name: string; type: string }[]> {

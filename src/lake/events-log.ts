@@ -17,6 +17,8 @@ export type StageEvent =
       readonly ts: string;
     }
   | { readonly kind: 'skipped'; readonly source_file: string; readonly reason: string; readonly ts: string }
+  /** The files a run left alone because nothing changed, counted in one line (a lake of 100,000 files wrote 100,000). */
+  | { readonly kind: 'unchanged'; readonly files: number; readonly reason: string; readonly ts: string }
   | {
       readonly kind: 'reject';
       readonly source_file: string;

@@ -29,12 +29,25 @@ export class GrowingManifest {
   }
 
   /** Adds a validated manifest row. */
-  add(row: ManifestRow): void {
+  add(row: ManifestRow | Readonly<Record<string, unknown>>): void {
     for (let c = 0; c < this.columns.length; c++) this.values[c]!.push(row[this.columns[c]!.name] ?? null);
   }
 
-  /** The bytes of a manifest file of the first `count` runs added, in the manifest's row order. */
-  encode(count: number): Buffer {
+  /** Adds the first `count` runs of `other`, by column name (a column `other` does not hold is null). */
+  addRuns(other: GrowingManifest, count: number): void {
+    const theirs = new Map(other.columns.map((c, i) => [c.name, other.values[i]!]));
+    this.columns.forEach((c, i) => {
+      const from = theirs.get(c.name);
+      const into = this.values[i]!;
+      for (let r = 0; r < count; r++) into.push(from?.[r] ?? null);
+    });
+  }
+
+  /**
+   * The bytes of a manifest file of the first `count` runs added, in the manifest's row order, with `columns` (by
+   * default those it was made with; a column it does not hold is all null).
+   */
+  encode(count: number, columns: readonly ManifestColumn[] = this.columns): Buffer {
     const keys = ORDER.map((name) => this.values[this.columns.findIndex((c) => c.name === name)] ?? []);
     const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => {
       for (const key of keys) {
@@ -43,7 +56,8 @@ export class GrowingManifest {
       }
       return 0;
     });
-    const parquet = this.columns.map((c, i): ParquetColumn => ({ name: c.name, values: columnValues(this.values[i]!, order, c) }));
+    const held = new Map(this.columns.map((c, i) => [c.name, this.values[i]!]));
+    const parquet = columns.map((c): ParquetColumn => ({ name: c.name, values: columnValues(held.get(c.name) ?? [], order, c) }));
     return encodeParquet(parquet, count);
   }
 }
@@ -75,8 +89,9 @@ function columnValues(all: readonly unknown[], order: readonly number[], column:
     return { kind: 'int64', values, valid };
   }
   for (let i = 0; i < n; i++) {
-    const v = mark(i) as Date | null;
-    values[i] = v === null ? 0n : BigInt(v.getTime()) * 1000n;
+    // A Date as JS makes it, or microseconds as a manifest read back gives them (exact, where a Date keeps ms).
+    const v = mark(i) as Date | bigint | null;
+    values[i] = v === null ? 0n : typeof v === 'bigint' ? v : BigInt(v.getTime()) * 1000n;
   }
   return { kind: 'timestamp', values, valid };
 }
@@ -84,7 +99,7 @@ function columnValues(all: readonly unknown[], order: readonly number[], column:
 function compareValues(a: unknown, b: unknown): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
   if (typeof a === 'string' && typeof b === 'string') return compareUtf8(a, b);
-  const x = a instanceof Date ? a.getTime() : Number(a);
-  const y = b instanceof Date ? b.getTime() : Number(b);
+  const x = a instanceof Date ? a.getTime() * 1000 : Number(a); // a timestamp read back is microseconds
+  const y = b instanceof Date ? b.getTime() * 1000 : Number(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -6,7 +6,7 @@ import { Engine } from '../engine/duckdb.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { manifestRow, TEST_PARAMETERS } from '../../test/history/manifest-fixtures.js';
 import { CORE_COLUMNS } from './manifest-columns.js';
-import { describeParquetColumns, mergeIntoManifest, readManifest, writeManifestAtomically } from './manifest-store.js';
+import { describeParquetColumns, readManifest, writeManifestAtomically } from './manifest-store.js';
 import { validateManifestRows } from './manifest-row.js';
 
 async function withConn<T>(fn: (conn: Awaited<ReturnType<Engine['connect']>>) => Promise<T>): Promise<T> {
@@ -86,19 +86,4 @@ describe('the manifest store', () => {
     assert.deepEqual(readdirSync(dir), ['manifest.parquet']);
   });
 
-  it('merges changes inside DuckDB: an upsert replaces its source row, new rows are added, mtimes move, the rest stays', async () => {
-    const file = path.join(tempDir(), '_manifest', 'manifest.parquet');
-    const [a, b, c] = [1, 2, 3].map((i) => manifestRow({ start: `2025-09-0${i}T15:00:00Z`, fileIdx: i, chip: 70 + i }));
-    await withConn(async (conn) => {
-      await writeManifestAtomically(conn, file, [a, b], TEST_PARAMETERS);
-      const { valid } = validateManifestRows([{ ...b, rows: 999 }, c], TEST_PARAMETERS);
-      await mergeIntoManifest(conn, file, { upserts: valid, mtimes: new Map([[a!['source_file'] as string, 123_456]]) }, TEST_PARAMETERS);
-      const back = new Map((await readManifest(conn, file)).map((r) => [r.source_file, r]));
-      assert.equal(back.size, 3);
-      assert.equal(back.get(a!['source_file'] as string)?.source_mtime_ms, 123_456);
-      assert.equal(back.get(b!['source_file'] as string)?.rows, 999);
-      assert.equal(back.get(c!['source_file'] as string)?.chip_number, 73);
-      assert.deepEqual(readdirSync(path.dirname(file)), ['manifest.parquet']);
-    });
-  });
 });

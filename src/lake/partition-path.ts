@@ -11,3 +11,8 @@ export function runDataPath(proc: string, dateLocal: string, runId: string): str
 export function absoluteDataPath(stageRoot: string, relDataPath: string): string {
   return path.join(stageRoot, ...relDataPath.split('/'));
 }
+
+/** A run's data file named for one staging attempt (a catalog's stagers: two attempts never write the same file). */
+export function attemptDataPath(relDataPath: string, attemptId: string): string {
+  return `${relDataPath.slice(0, relDataPath.lastIndexOf('/') + 1)}part-${attemptId}.parquet`;
+}

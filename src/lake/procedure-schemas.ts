@@ -97,3 +97,40 @@ export function writeLakeSchemas(file: string, schemas: LakeSchemas): void {
   );
   writeFileAtomically(file, `${JSON.stringify({ procedures, changes: schemas.changes }, null, 2)}\n`);
 }
+
+/** The lake's schemas as a stage run grows them: each procedure's first file, and each file that adds columns. */
+export interface SchemaGrowth {
+  readonly procedures: ReadonlyMap<string, ProcedureSchema>;
+  readonly changes: readonly SchemaChange[];
+  /**
+   * Takes a staged run of `proc` that added `added` columns; returns the procedure's schema when it grew (the
+   * workers' files from now on must have it), undefined otherwise.
+   */
+  observe(proc: string, added: readonly LakeColumn[], sourceFile: string): ProcedureSchema | undefined;
+}
+
+export function growSchemas(start: LakeSchemas, declared: (proc: string) => ProcedureSpec | undefined, now: () => Date): SchemaGrowth {
+  const procedures = new Map(start.procedures);
+  const changes: SchemaChange[] = [];
+  return {
+    procedures,
+    changes,
+    observe(proc, added, sourceFile) {
+      const known = procedures.get(proc);
+      const at = now().toISOString();
+      if (added.length === 0) {
+        if (known !== undefined) return undefined;
+        const first = initialSchema(proc, declared(proc));
+        procedures.set(proc, first);
+        changes.push({ proc, at, added: first.columns, source_file: sourceFile });
+        return undefined;
+      }
+      const before = known ?? initialSchema(proc, declared(proc));
+      const after = withFoundColumns(before, added);
+      if (after.id === before.id) return undefined;
+      procedures.set(proc, after);
+      changes.push({ proc, at, added, source_file: sourceFile });
+      return after;
+    },
+  };
+}

@@ -5,8 +5,7 @@ import type { StagingConfig } from '../config/staging-config.js';
 import { openManifest } from '../history/manifest-query.js';
 import { allChipHistories } from '../history/chip-history.js';
 import { writeHistoriesFolder, type WrittenHistory } from '../history/histories-folder.js';
-import type { Progress } from '../progress/progress.js';
-import { stageRawFiles, type StageSummary } from './stage-raw-files.js';
+import { stageRawFiles, type StageOptions, type StageSummary } from './stage-raw-files.js';
 
 /** The standard layout under a data root (`data/` by default); manifest and rejects sit beside the stage root. */
 export interface LabLayout {
@@ -30,16 +29,14 @@ export interface PipelineSummary {
   readonly seconds: number;
 }
 
-export interface PipelineOptions {
+export interface PipelineOptions extends StageOptions {
   readonly historyDir: string;
   readonly minExperiments?: number;
-  readonly progress?: Progress;
-  readonly breakLock?: boolean;
 }
 
 export async function runLabPipeline(config: StagingConfig, options: PipelineOptions): Promise<PipelineSummary> {
   const started = performance.now();
-  const stage = await stageRawFiles(config, { ...(options.progress ? { progress: options.progress } : {}), breakLock: options.breakLock ?? false });
+  const stage = await stageRawFiles(config, options);
   let histories: WrittenHistory[] = [];
   // Nothing staged yet (all files settling, or all rejected): no manifest, so no histories to write.
   if (existsSync(config.manifestPath)) {

@@ -1,31 +1,21 @@
 // `strata stage`: discover raw files, stage the new and changed ones in parallel, record events, rejects and the manifest.
 import { existsSync } from 'node:fs';
 import { StrataError, messageOf } from '../errors.js';
-import path from 'node:path';
-import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
-import { loadCachedCatalog, userCacheDir } from '../schema/cached-catalog.js';
+import { loadCachedCatalog } from '../schema/cached-catalog.js';
 import type { ChipParams } from '../config/chip-params.js';
-import { readIndexCopy, readManifestIndex, writeIndexCopy, type StagedSource } from '../lake/manifest-index.js';
+import type { StagedSource } from '../lake/manifest-index.js';
 import { prepareManifestRows } from '../lake/manifest-row.js';
-import { absoluteDataPath } from '../lake/partition-path.js';
-import { openEventsLog } from '../lake/events-log.js';
-import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
-import { acquireStageLock } from '../lake/stage-lock.js';
-import {
-  initialSchema,
-  readLakeSchemas,
-  withFoundColumns,
-  writeLakeSchemas,
-  type LakeSchemas,
-  type ProcedureSchema,
-  type SchemaChange,
-} from '../lake/procedure-schemas.js';
-import { conformDataFiles, lakeSchemasPath } from '../lake/conform-data-files.js';
+import { openLake, type Lake } from '../lake/lake.js';
+import type { RejectRecord } from '../lake/reject-records.js';
+import { growSchemas, type LakeSchemas, type ProcedureSchema, type SchemaGrowth } from '../lake/procedure-schemas.js';
+import type { EventsLog, StageEvent } from '../lake/events-log.js';
+import type { StageLock } from '../lake/stage-lock.js';
+import { conformDataFiles } from '../lake/conform-data-files.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
-import { adoptJournaledRuns, openOutcomeRecorder, pendingJournalPath, type OutcomeRecorder } from './record-outcomes.js';
+import { openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js';
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
 import { publishRun } from './publish-run.js';
 import type { WorkerSetup } from './stage-messages.js';
@@ -64,144 +54,298 @@ export interface StageOptions {
   /** Take the stage lock even when another run seems to hold it (`--break-lock`). */
   readonly breakLock?: boolean;
   readonly now?: () => Date;
+  /** More folders for compiled procedures YAMLs than the lake's own (the CLI adds the user's cache folder). */
+  readonly catalogCaches?: readonly string[];
+  /** Aborted (SIGINT, SIGTERM): no more files are sent to the workers; those in hand are finished and recorded. */
+  readonly signal?: AbortSignal;
+  /** Each file's event as it is recorded (`strata stage --watch --json` prints them). */
+  readonly onEvent?: (event: StageEvent) => void;
 }
 
 /** Files sent ahead to each worker while this thread builds the manifest rows' model at the start. */
 const MODEL_AHEAD_FILES = 32;
-/** Files sent ahead to each worker before a merge (a small file takes a worker ~0.5 ms; a merge, up to ~0.4 s). */
+/** Files sent ahead to each worker before an append to the manifest, which keeps this thread busy for a while. */
 const MERGE_AHEAD_FILES = 512;
 
 /** Why a file is left alone this run; `undefined` means it is staged. */
 type Skip = { readonly kind: 'settling' | 'unchanged' | 'rejected-before'; readonly reason: string };
 type Triage = { readonly file: RawFile; readonly skip?: Skip };
 
+interface RunContext {
+  readonly config: StagingConfig;
+  readonly lake: Lake;
+  readonly now: () => Date;
+  readonly progress: Progress;
+}
+
+/** What one pass over the raw files did. */
+export type PassSummary = Omit<StageSummary, 'seconds' | 'manifest' | 'events' | 'rejectsDir' | 'sweptTempFiles' | 'adopted' | 'conformed' | 'catalogNote'> & {
+  /** For each file staged or rejected: how long after it settled its outcome was recorded, in ms. */
+  readonly waits: readonly number[];
+};
+
+/**
+ * A stage session: the lake locked, its state read (a killed run's journal adopted), the catalog loaded and the
+ * workers kept warm from one pass to the next. `strata stage` makes one pass; `strata stage --watch` many.
+ */
+export interface StageSession {
+  readonly lake: Lake;
+  /** Stages what is new or changed among `files` (all the raw root holds now) and appends it to the manifest. */
+  pass(files: readonly RawFile[]): Promise<PassSummary>;
+  /** Releases the lake after a pass failed (a full disk): what was recorded stays, nothing more is done. */
+  abort(): Promise<void>;
+  /** Records the schemas, conforms older data files to them, keeps the index copy, and releases the lake. */
+  close(): Promise<Pick<StageSummary, 'manifest' | 'events' | 'rejectsDir' | 'sweptTempFiles' | 'adopted' | 'conformed' | 'catalogNote'>>;
+}
+
 export async function stageRawFiles(config: StagingConfig, options: StageOptions = {}): Promise<StageSummary> {
   const started = performance.now();
-  const now = options.now ?? (() => new Date());
-  const progress = options.progress ?? silentProgress;
-  // A first run will stage: its workers load their modules while this thread finds the files (0.5 s for 20,000)
-  // and reads the catalog; a raw root with nothing in it only cost them their start.
-  const early = existsSync(config.manifestPath) ? undefined : startStageWorkers(config.workers);
+  const session = await openStageSession(config, options);
+  let pass: PassSummary;
   try {
-    const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
-    return await stageDiscovered(config, files, early, { now, progress, started, breakLock: options.breakLock ?? false });
-  } finally {
-    await early?.close();
+    pass = await session.pass(discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes }));
+  } catch (error) {
+    await session.abort();
+    throw error;
   }
+  const { waits: _, ...summary } = pass;
+  return { ...summary, ...(await session.close()), seconds: (performance.now() - started) / 1000 };
 }
 
-async function stageDiscovered(
-  config: StagingConfig,
-  files: readonly RawFile[],
-  early: StageWorkers | undefined,
-  { now, progress, started, breakLock }: { now: () => Date; progress: Progress; started: number; breakLock: boolean },
-): Promise<StageSummary> {
-  const catalog = await loadCachedCatalog(config.proceduresYaml, path.dirname(config.manifestPath), userCacheDir());
-  // Loaded only when given (its zod schema costs a re-run from the shell ~0.1 s otherwise).
-  const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
-  const lock = acquireStageLock(config.stageRoot, { alsoSweep: [path.dirname(config.manifestPath), config.rejectsDir], breakLock });
-  // DuckDB merges the manifest and reads it: opened when first needed, which on a first run is after the workers
-  // have their work (it loads while they stage).
-  let opened: Promise<{ engine: Engine; conn: EngineConnection }> | undefined;
-  const connect = async () => (await (opened ??= Engine.open(':memory:', { threads: 1 }).then(async (engine) => ({ engine, conn: await engine.connect() })))).conn;
-  const events = openEventsLog(config.eventsDir, now());
-  let failure: unknown;
+export async function openStageSession(config: StagingConfig, options: StageOptions = {}): Promise<StageSession> {
+  const lake = openLake(config);
+  const run: RunContext = { config, lake, now: options.now ?? (() => new Date()), progress: options.progress ?? silentProgress };
+  // A new lake will stage: its workers load their modules while this thread reads the catalog and the lake.
+  let workers: StageWorkers | undefined = existsSync(lake.layout.manifest) ? undefined : startStageWorkers(config.workers);
+  let lock: StageLock | undefined;
+  let events: EventsLog | undefined;
   try {
-    const journaled = existsSync(pendingJournalPath(config.manifestPath));
-    // No manifest and no journal: every data file of the lake is one this run writes.
-    const fresh = !journaled && !existsSync(config.manifestPath);
-    const adopted = journaled ? await adoptJournaledRuns(await connect(), config, catalog.parameterColumns) : 0;
-    // The index's JSON copy when it matches the manifest file: a re-run with nothing to do then opens no database.
-    const copy = journaled ? undefined : readIndexCopy(config.manifestPath);
-    const staged = copy?.staged ?? (existsSync(config.manifestPath) ? await readManifestIndex(await connect(), config.manifestPath) : new Map<string, StagedSource>());
-    const rejectRecords = readRejectRecords(config.rejectsDir);
-    const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
-    const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
-    const present = new Set(files.map((f) => f.relPath));
-    const recorder = openOutcomeRecorder(connect, config, catalog.parameterColumns, { staged, present, rejected: new Set(rejectRecords.keys()) }, events, now);
-    for (const t of triage) if (t.skip !== undefined) recorder.skipped(t.file, t.skip.reason);
-    const schemasFile = lakeSchemasPath(config.manifestPath);
-    const schemas = readLakeSchemas(schemasFile);
-    const staging = stageInWorkers(work, staged, config, { catalog, chipParams }, schemas, recorder, progress, early);
-    // Merging into a manifest takes DuckDB: it loads while the workers stage (a failure is met where it is used).
-    // A new lake's manifest is written in JS during its first run (record-outcomes.ts), which then never loads it.
-    if (work.length > 0 && !fresh) connect().catch(() => {});
-    const grown = await staging;
-    await recorder.finish();
-    const lake = { procedures: grown.procedures, changes: [...schemas.changes, ...grown.changes] };
-    if (grown.changes.length > 0) writeLakeSchemas(schemasFile, lake);
-    const conformedTo = [...lake.procedures.values()].map((p) => `${p.proc}:${p.id}`).sort().join(',');
-    // Nothing is stale when nothing merged and every file conformed to these schemas when the copy was written, or
-    // when this run wrote every file of the lake, each with its procedure's final schema.
-    const unchanged = !recorder.merged() && opened === undefined && copy?.conformedTo === conformedTo;
-    const current = fresh && [...grown.written].every(([proc, ids]) => ids.size === 1 && ids.has(lake.procedures.get(proc)?.id ?? ''));
-    const conformed = unchanged || current ? { rewritten: 0 } : await conformDataFiles(await connect(), config, catalog, lake, progress);
-    if ((recorder.merged() || opened !== undefined) && existsSync(config.manifestPath)) writeIndexCopy(config.manifestPath, recorder.index(), conformedTo);
-    const settling = triage.filter((t) => t.skip?.kind === 'settling').length;
-    const { rejects } = recorder;
-    const done = recorder.counts();
+    const catalog = await loadCachedCatalog(config.proceduresYaml, lake.layout.catalogCache, ...(options.catalogCaches ?? []));
+    // Loaded only when given (its zod schema costs a re-run from the shell ~0.1 s otherwise).
+    const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
+    lock = lake.lock({ breakLock: options.breakLock ?? false });
+    events = withListener(lake.openEvents(run.now()), options.onEvent);
+    const before = await lake.state();
+    const adopted = before.kind === 'interrupted' ? await lake.adoptJournal(catalog.parameterColumns) : 0;
+    const state = before.kind === 'interrupted' ? await lake.state() : before;
+    const staged: ReadonlyMap<string, StagedSource> = state.kind === 'indexed' ? state.staged : new Map();
+    const recorder = openOutcomeRecorder(lake, catalog.parameterColumns, staged, events, run.now);
+    const growth = growSchemas(lake.readSchemas(), (proc) => catalog.procedures.get(proc), run.now);
+    const held = { lock, events };
     return {
-      files: files.length,
-      ok: done.runs,
-      skipped: files.length - done.runs - rejects.length,
-      rejected: rejects.length,
-      settling,
-      rows: done.rows,
-      bytes: work.reduce((sum, f) => sum + f.size, 0),
-      seconds: (performance.now() - started) / 1000,
-      manifest: config.manifestPath,
-      events: events.file,
-      rejectsDir: config.rejectsDir,
-      sweptTempFiles: lock.sweptTempFiles,
-      adopted,
-      conformed: conformed.rewritten,
-      moved: recorder.moved,
-      gone: recorder.gone(),
-      catalogNote: catalog.note,
-      rejects,
+      lake,
+      async pass(files) {
+        workers ??= startStageWorkers(config.workers);
+        return stagePass(run, files, { catalog, chipParams }, recorder, growth, workers, options.signal);
+      },
+      async abort() {
+        try {
+          await workers?.close();
+          await recorder.finish().catch(() => {});
+        } finally {
+          release(held.lock, held.events, new Error('aborted'));
+        }
+      },
+      async close() {
+        try {
+          await workers?.close();
+          await recorder.finish();
+          const schemas = grownSchemas(growth, lake);
+          const conformed = await conformStale(run, catalog, schemas, recorder.index);
+          if (recorder.changed() || adopted > 0 || conformed > 0 || (state.kind === 'indexed' && !state.fromCopy)) lake.keepIndex(recorder.index);
+          return {
+            manifest: lake.layout.manifest,
+            events: held.events.file,
+            rejectsDir: lake.layout.rejects,
+            sweptTempFiles: held.lock.sweptTempFiles,
+            adopted,
+            conformed,
+            catalogNote: catalog.note,
+          };
+        } finally {
+          release(held.lock, held.events);
+        }
+      },
     };
   } catch (error) {
-    failure = error;
+    await workers?.close();
+    if (lock !== undefined) release(lock, events, error);
     throw error;
-  } finally {
-    // The lock goes first: a full disk that cannot take this run's last events must not leave the lake locked.
-    lock.release();
-    await opened?.then(({ engine }) => engine.close(), () => {});
-    try {
-      events.close();
-    } catch (error) {
-      if (failure === undefined) throw error; // else the run's own failure (a full disk, most often) is the one to tell
-    }
   }
 }
 
-/** Stages `work` on worker threads (started only when there is work); returns the procedures' grown schemas. */
+/** The lock goes first: a full disk that cannot take the last events must not leave the lake locked. */
+function release(lock: StageLock, events: EventsLog | undefined, failure?: unknown): void {
+  lock.release();
+  try {
+    events?.close();
+  } catch (error) {
+    if (failure === undefined) throw error; // else the run's own failure (a full disk, most often) is the one to tell
+  }
+}
+
+/** The schemas as the session grew them, written once they changed. */
+function grownSchemas(growth: SchemaGrowth, lake: Lake): LakeSchemas {
+  const start = lake.readSchemas();
+  if (growth.changes.length === 0) return start;
+  const schemas = { procedures: growth.procedures, changes: [...start.changes, ...growth.changes] };
+  lake.writeSchemas(schemas);
+  return schemas;
+}
+
+/** One pass: triage by stat, stage the rest on the warm workers, record each outcome, append to the manifest. */
+async function stagePass(
+  run: RunContext,
+  files: readonly RawFile[],
+  staging: { readonly catalog: ProcedureCatalog; readonly chipParams: ChipParams | undefined },
+  recorder: OutcomeRecorder,
+  growth: SchemaGrowth,
+  workers: StageWorkers,
+  signal: AbortSignal | undefined,
+): Promise<PassSummary> {
+  const { config, lake, now } = run;
+  const before = recorder.counts();
+  const rejectsBefore = recorder.rejects.length;
+  const movedBefore = recorder.moved.length;
+  const staged = new Map(recorder.index);
+  const rejectRecords = lake.readRejects();
+  const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
+  const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
+  recorder.beginPass(new Set(files.map((f) => f.relPath)), new Set(rejectRecords.keys()));
+  for (const t of triage) if (t.skip !== undefined && t.skip.kind !== 'unchanged') recorder.skipped(t.file, t.skip.reason);
+  recorder.unchanged(triage.filter((t) => t.skip?.kind === 'unchanged').length);
+  const stop = () => workers.stop();
+  signal?.addEventListener('abort', stop);
+  try {
+    if (!signal?.aborted) await stageInWorkers(run, work, staged, staging, growth, recorder, workers);
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
+  await recorder.flush();
+  const visible = now().getTime();
+  const after = recorder.counts();
+  const rejects = recorder.rejects.slice(rejectsBefore);
+  const ok = after.runs - before.runs;
+  return {
+    files: files.length,
+    ok,
+    skipped: files.length - ok - rejects.length,
+    rejected: rejects.length,
+    settling: triage.filter((t) => t.skip?.kind === 'settling').length,
+    rows: after.rows - before.rows,
+    bytes: work.reduce((sum, f) => sum + f.size, 0),
+    moved: recorder.moved.slice(movedBefore),
+    gone: recorder.gone(),
+    rejects,
+    waits: work.map((f) => Math.max(0, visible - (f.mtimeMs + config.settleSeconds * 1000))),
+  };
+}
+
+/** The events log, telling `listen` of each event too. */
+function withListener(events: EventsLog, listen: ((event: StageEvent) => void) | undefined): EventsLog {
+  if (listen === undefined) return events;
+  return {
+    file: events.file,
+    append: (event) => {
+      events.append(event);
+      listen(event);
+    },
+    close: () => events.close(),
+  };
+}
+
+/**
+ * Rewrites the data files whose schema is not their procedure's current one (a column arrived, or the lake was
+ * written by an older strata), and notes their new schema in `index`. Nothing to do costs a look at the index.
+ */
+async function conformStale(run: RunContext, catalog: ProcedureCatalog, schemas: LakeSchemas, index: Map<string, StagedSource>): Promise<number> {
+  const current = new Set([...schemas.procedures.values()].map((s) => s.id));
+  if (![...index.values()].some((s) => s.dataSchema === null || !current.has(s.dataSchema))) return 0;
+  const { Engine } = await import('../engine/duckdb.js');
+  const engine = await Engine.open(':memory:', { threads: 1 });
+  try {
+    const done = await conformDataFiles(await engine.connect(), run.lake, run.config, catalog, schemas, run.progress);
+    for (const [source, dataSchema] of done.dataSchemas) {
+      const known = index.get(source);
+      if (known) index.set(source, { ...known, dataSchema });
+    }
+    return done.dataSchemas.size;
+  } finally {
+    engine.close();
+  }
+}
+
+/** Stages `work` on the workers; the procedures' schemas grow as files with new columns arrive. */
 async function stageInWorkers(
+  run: RunContext,
   work: readonly RawFile[],
   staged: ReadonlyMap<string, StagedSource>,
-  config: StagingConfig,
-  { catalog, chipParams }: { catalog: ProcedureCatalog; chipParams: ChipParams | undefined },
-  schemas: LakeSchemas,
+  { catalog, chipParams }: { readonly catalog: ProcedureCatalog; readonly chipParams: ChipParams | undefined },
+  growth: SchemaGrowth,
   recorder: OutcomeRecorder,
-  progress: Progress,
-  started: StageWorkers | undefined,
-): Promise<{ procedures: Map<string, ProcedureSchema>; changes: SchemaChange[]; written: Map<string, Set<string>> }> {
-  const procedures = new Map(schemas.procedures);
-  const changes: SchemaChange[] = [];
-  /** The schema ids this run's data files were written with, by procedure. */
-  const written = new Map<string, Set<string>>();
-  if (work.length === 0) return { procedures, changes, written };
+  workers: StageWorkers,
+): Promise<void> {
+  const { config, lake, now, progress } = run;
+  if (work.length === 0) return;
   progress.start('staging files', work.length);
   const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
   const contested = contestedPaths(work, staged);
   let stopped: string | undefined;
-  const setup: WorkerSetup = {
+  const stop = (why: string) => {
+    stopped ??= why;
+    workers.stop();
+  };
+  workers.begin(workerSetup(config, catalog, chipParams, growth.procedures, now), {
+    claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
+    onOutcome: (arrived) => {
+      // An append keeps this thread busy for a while: the workers get work for that long first.
+      if (arrived.kind === 'ok' && recorder.mergeDue()) workers.sendAhead(MERGE_AHEAD_FILES);
+      const outcome = publishRun(arrived, catalog.parameterColumns, lake.layout.stageRoot);
+      if (outcome.kind === 'reject' && outcome.errorType === 'disk-full') return stop(outcome.error);
+      if (outcome.kind === 'ok') {
+        const larger = growth.observe(outcome.row.proc, outcome.added, outcome.file.relPath);
+        if (larger !== undefined) workers.shareSchema(larger);
+      }
+      try {
+        recorder.record(outcome);
+      } catch (error) {
+        // The run cannot record what it does (a full disk, most often): stop sending files, keep what is done.
+        stop(`${messageOf(error)}.`);
+      }
+      progress.advance();
+    },
+  });
+  try {
+    const running = workers.run(work.map((file) => ({ file, previous: staged.get(file.relPath), contested: contested.has(file.relPath) })));
+    // The rows' model is built while the workers stage their first files (sent a few more for it).
+    workers.sendAhead(MODEL_AHEAD_FILES);
+    prepareManifestRows(catalog.parameterColumns);
+    await running;
+  } finally {
+    progress.stop();
+  }
+  if (stopped !== undefined) {
+    throw new StrataError(
+      'input',
+      `stopped: ${stopped} The ${recorder.counts().runs} run(s) staged before it are recorded in the manifest (or its journal, taken in by the next run); free some space and run strata stage again.`,
+    );
+  }
+}
+
+function workerSetup(
+  config: StagingConfig,
+  catalog: ProcedureCatalog,
+  chipParams: ChipParams | undefined,
+  procedures: ReadonlyMap<string, ProcedureSchema>,
+  now: () => Date,
+): WorkerSetup {
+  return {
     catalog,
     chipParams,
     options: {
       stageRoot: config.stageRoot,
       extractionVersion: config.extractionVersion,
-      ingestedAtMs: Date.now(),
+      ingestedAtMs: now().getTime(),
       force: config.force,
       localTz: config.localTz,
       strict: config.strict,
@@ -209,66 +353,6 @@ async function stageInWorkers(
     },
     schemas: [...procedures],
   };
-  const workers = started ?? startStageWorkers(Math.min(config.workers, work.length));
-  workers.begin(setup, {
-    claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
-    onOutcome: (arrived) => {
-      // A merge keeps this thread busy (0.1-0.4 s on 10,000 runs): the workers get work for that long first.
-      if (arrived.kind === 'ok' && recorder.mergeDue()) workers.sendAhead(MERGE_AHEAD_FILES);
-      const outcome = publishRun(arrived, catalog.parameterColumns, config.stageRoot);
-      if (outcome.kind === 'reject' && outcome.errorType === 'disk-full') {
-        stopped ??= outcome.error;
-        workers.stop();
-        return;
-      }
-      if (outcome.kind === 'ok') {
-        const ids = written.get(outcome.row.proc) ?? written.set(outcome.row.proc, new Set()).get(outcome.row.proc)!;
-        ids.add(outcome.row.data_schema as string);
-      }
-      if (outcome.kind === 'ok' && outcome.added.length > 0) {
-        const proc = outcome.row.proc;
-        const before = procedures.get(proc) ?? initialSchema(proc, catalog.procedures.get(proc));
-        const after = withFoundColumns(before, outcome.added);
-        if (after.id !== before.id) {
-          procedures.set(proc, after);
-          changes.push({ proc, at: new Date().toISOString(), added: outcome.added, source_file: outcome.file.relPath });
-          workers.shareSchema(after);
-        }
-      } else if (outcome.kind === 'ok' && !procedures.has(outcome.row.proc)) {
-        const proc = outcome.row.proc;
-        const schema = initialSchema(proc, catalog.procedures.get(proc));
-        procedures.set(proc, schema);
-        changes.push({ proc, at: new Date().toISOString(), added: schema.columns, source_file: outcome.file.relPath });
-      }
-      try {
-        recorder.record(outcome);
-      } catch (error) {
-        // The run cannot record what it does (a full disk, most often): stop sending files, keep what is done.
-        stopped ??= `${messageOf(error)}.`;
-        workers.stop();
-      }
-      progress.advance();
-    },
-  });
-  try {
-    const running = workers.run(work.map((file) => ({ file, previous: staged.get(file.relPath), contested: contested.has(file.relPath) })));
-    // The rows' model is built now, while the workers stage their first files (sent a few more for it), not at
-    // the first outcome, where the workers waited on this thread for their next files (~0.1 s at each start).
-    workers.sendAhead(MODEL_AHEAD_FILES);
-    prepareManifestRows(catalog.parameterColumns);
-    await running;
-  } finally {
-    await workers.close();
-    progress.stop();
-  }
-  if (stopped !== undefined) {
-    await recorder.finish().catch(() => {});
-    throw new StrataError(
-      'input',
-      `stopped: ${stopped} The ${recorder.counts().runs} run(s) staged before it are recorded in the manifest (or its journal, taken in by the next run); free some space and run strata stage again.`,
-    );
-  }
-  return { procedures, changes, written };
 }
 
 /** Paths that differ from another discovered or staged path only by letter case: their run ids may clash. */
@@ -281,7 +365,10 @@ function contestedPaths(work: readonly RawFile[], staged: ReadonlyMap<string, St
   return new Set([...byLower.values()].filter((s) => s.size > 1).flatMap((s) => [...s]));
 }
 
-/** Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run. */
+/**
+ * Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run.
+ * A data file removed by hand is not looked for here (validate-manifest finds it; --force stages it again).
+ */
 function triageFiles(
   files: readonly RawFile[],
   staged: ReadonlyMap<string, StagedSource>,
@@ -299,9 +386,7 @@ function triageFiles(
     if (config.force) return { file };
     const previous = staged.get(file.relPath);
     if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
-      if (existsSync(absoluteDataPath(config.stageRoot, previous.path))) {
-        return { file, skip: { kind: 'unchanged', reason: 'already staged, unchanged' } };
-      }
+      return { file, skip: { kind: 'unchanged', reason: 'already staged, unchanged' } };
     }
     const rejected = rejects.get(file.relPath);
     // A file strata itself failed on (error type `internal`) is tried again; a file that is bad waits for a change.
@@ -311,4 +396,3 @@ function triageFiles(
     return { file };
   });
 }
-

@@ -18,7 +18,7 @@ const reviver = (_key: string, value: unknown) =>
  * strata's own cache folder, shared by every lake of this user: `STRATA_CACHE_DIR`, else `$XDG_CACHE_HOME/strata`,
  * else `~/.cache/strata`. It holds compiled catalogs only; deleting it costs one YAML parse.
  */
-export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+export function userCacheDir(env: Readonly<Record<string, string | undefined>>): string {
   if (env.STRATA_CACHE_DIR) return env.STRATA_CACHE_DIR;
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'strata');
 }

@@ -53,7 +53,7 @@ describe('claims on the queue', { skip }, () => {
     const second = await catalog.claim({ stager: 'a', batch: 10, leaseSeconds: 30 });
     assert.notEqual(second.token, first.token);
     const run = stagedRow(version!);
-    assert.deepEqual(second.versions[0]!.previous, { runId: run.run_id, path: run.path, size: run.source_size, mtimeMs: run.source_mtime_ms, sha1: run.source_sha1 });
+    assert.deepEqual(second.versions[0]!.previous, { runId: run.run_id, path: run.path, size: run.source_size, mtimeMs: run.source_mtime_ms, sha1: run.source_sha1, dataSchema: null });
   });
 
   it('give a stalled stager’s versions to the next claim once its lease runs out, and refuse its late commit, which leaves nothing', async () => {

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { manifestColumns } from '../../src/lake/manifest-columns.js';
 import { readManifest } from '../../src/lake/manifest-store.js';
 import { readLakeSchemas } from '../../src/lake/procedure-schemas.js';
-import { lakeSchemasPath } from '../../src/lake/conform-data-files.js';
+import { lakeLayout } from '../../src/lake/lake-layout.js';
 import { tempDir } from '../support/temp-dir.js';
 import { stageInto, type StagedLake } from '../support/stage-lake.js';
 import { withConn } from '../support/with-duckdb.js';
@@ -88,7 +88,7 @@ function rejects(lake: StagedLake): Json[] {
 
 /** Each procedure's columns, in file order: `name: type (origin)`. */
 function schemas(lake: StagedLake): Json {
-  const { procedures } = readLakeSchemas(lakeSchemasPath(lake.config.manifestPath));
+  const { procedures } = readLakeSchemas(lakeLayout(lake.config).schemas);
   return Object.fromEntries(
     [...procedures.values()].sort((a, b) => byText(a.proc, b.proc)).map((s) => [s.proc, { id: s.id, columns: s.columns.map((c) => `${c.name}: ${c.type} (${c.origin})`) }]),
   );

@@ -13,7 +13,7 @@ import { validateManifest } from '../../src/lake/validate-manifest.js';
 import { seededRandom } from '../../src/demo/seeded-random.js';
 import { tempDir } from '../support/temp-dir.js';
 import { lakeConfig } from '../support/stage-lake.js';
-import { pendingJournalPath } from '../../src/pipeline/record-outcomes.js';
+import { lakeLayout } from '../../src/lake/lake-layout.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'stage-child.ts');
 /**
@@ -34,7 +34,7 @@ function runChild(raw: string, lake: string, killAtRuns?: number): Promise<{ kil
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const journal = pendingJournalPath(lakeConfig(raw, lake).manifestPath);
+    const journal = lakeLayout(lakeConfig(raw, lake)).journal;
     const timer =
       killAtRuns === undefined
         ? undefined

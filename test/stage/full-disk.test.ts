@@ -11,7 +11,7 @@ import { generateLabCorpus, type GeneratedGoodFile } from '../../src/demo/genera
 import { readManifest } from '../../src/lake/manifest-store.js';
 import { STAGE_LOCK_NAME } from '../../src/lake/stage-lock.js';
 import { validateManifest } from '../../src/lake/validate-manifest.js';
-import { pendingJournalPath } from '../../src/pipeline/record-outcomes.js';
+import { lakeLayout } from '../../src/lake/lake-layout.js';
 import { lastJson, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -163,7 +163,7 @@ describe('a stage run on a disk that fills', { skip }, () => {
     const published = publishedRuns(stageRoot);
     assert.ok(published.length > 0 && published.length < good.length, `the disk filled part way (${published.length} of ${good.length} published)`);
     // The manifest cannot be written to a full disk: the journal beside it holds every published run, and no other.
-    const journal = readFileSync(pendingJournalPath(manifestPath), 'utf8').split('\n').filter((l) => l !== '');
+    const journal = readFileSync(lakeLayout({ stageRoot, manifestPath }).journal, 'utf8').split('\n').filter((l) => l !== '');
     assert.deepEqual(journal.map((l) => (JSON.parse(l) as { path: string }).path).sort(), published);
     events(path.join(lake, '_manifest', 'events')); // whatever events reached the disk are whole lines
 

@@ -9,7 +9,7 @@ import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { readManifest } from '../../src/lake/manifest-store.js';
 import type { ManifestRow } from '../../src/lake/manifest-row.js';
 import { readLakeSchemas } from '../../src/lake/procedure-schemas.js';
-import { lakeSchemasPath } from '../../src/lake/conform-data-files.js';
+import { lakeLayout } from '../../src/lake/lake-layout.js';
 import { queryLake } from '../../src/query/query-lake.js';
 import { tempDir } from '../support/temp-dir.js';
 import { withConn } from '../support/with-duckdb.js';
@@ -52,7 +52,7 @@ describe('the lake every reader opens', () => {
       const schemas = new Set((await fileSchemas(lake.config.stageRoot, proc)).values());
       assert.equal(schemas.size, 1, `${proc}: ${[...schemas].join(' | ')}`);
     }
-    const recorded = readLakeSchemas(lakeSchemasPath(lake.config.manifestPath));
+    const recorded = readLakeSchemas(lakeLayout(lake.config).schemas);
     assert.deepEqual([...recorded.procedures.keys()].sort(), procs());
   });
 
@@ -98,7 +98,7 @@ print(json.dumps(out))
     }> & { whole: { pyarrow: number; polars: number } };
     for (const proc of procs()) {
       const r = result[proc]!;
-      const schema = readLakeSchemas(lakeSchemasPath(lake.config.manifestPath)).procedures.get(proc)!;
+      const schema = readLakeSchemas(lakeLayout(lake.config).schemas).procedures.get(proc)!;
       const expectedColumns = schema.columns.length + 2; // + date and run_id from the path
       assert.deepEqual([r.pyarrow[0], r.pyarrow[1]], [rowsOf(proc), expectedColumns], `pyarrow ${proc}`);
       assert.deepEqual(r.pandas, [rowsOf(proc), expectedColumns], `pandas ${proc}`);
@@ -190,7 +190,7 @@ describe('undeclared columns and lakes written the old way', () => {
       }
       await rewrite(first.config.manifestPath, 'SELECT * EXCLUDE (data_schema) FROM read_parquet($file)');
     });
-    rmSync(lakeSchemasPath(first.config.manifestPath));
+    rmSync(lakeLayout(first.config).schemas);
     const migrated = await stageInto(raw, lakeRoot);
     assert.equal(migrated.summary.conformed, rows.length);
     for (const file of (await fileSchemas(migrated.config.stageRoot, 'IVg')).values()) {
@@ -209,7 +209,7 @@ describe('undeclared columns and lakes written the old way', () => {
     const schemas = new Set((await fileSchemas(grown.config.stageRoot, 'IVg')).values());
     assert.equal(schemas.size, 1, [...schemas].join('\n'));
     assert.match([...schemas][0]!, /note:BYTE_ARRAY/);
-    const recorded = readLakeSchemas(lakeSchemasPath(grown.config.manifestPath));
+    const recorded = readLakeSchemas(lakeLayout(grown.config).schemas);
     assert.ok(recorded.changes.some((c) => c.proc === 'IVg' && c.added.some((a) => a.name === 'note')));
   });
 });

@@ -6,6 +6,7 @@ import { integerOption } from '../parse-option.js';
 import { printJson, progressFor, say, type RegisterCommand } from '../io.js';
 import { stagingConfigFrom } from './stage.js';
 import { counted } from '../../progress/counted.js';
+import { userCacheDir } from '../../schema/cached-catalog.js';
 
 interface DemoFlags {
   readonly files: number;
@@ -32,6 +33,7 @@ export const registerDemo: RegisterCommand = (program, { io }) => {
       const summary = await runLabPipeline(config, {
         historyDir: layout.history,
         progress: progressFor(io, { quiet: flags.quiet || flags.json }),
+        catalogCaches: [userCacheDir(io.env)],
       });
       const { stage } = summary;
       if (flags.json) {

@@ -12,6 +12,7 @@ import { writeFileAtomically } from '../../fs/atomic-file.js';
 import { usageError } from '../../errors.js';
 import type { StagingConfig } from '../../config/staging-config.js';
 import { counted } from '../../progress/counted.js';
+import { userCacheDir } from '../../schema/cached-catalog.js';
 
 interface PipelineFlags extends StageFlags {
   readonly dataRoot: string;
@@ -50,7 +51,7 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
     checkApart(config.rawRoot, [['the history folder', layout.history]]);
     const progress = progressFor(io, { quiet: flags.quiet || flags.json });
     warnUnusedFlags(io, flags);
-    const summary = await runLabPipeline(config, { historyDir: layout.history, minExperiments: flags.minExperiments, progress, breakLock: flags.breakLock ?? false });
+    const summary = await runLabPipeline(config, { historyDir: layout.history, minExperiments: flags.minExperiments, progress, breakLock: flags.breakLock ?? false, catalogCaches: [userCacheDir(io.env)] });
     const historyOut = flags.historyOut === undefined ? undefined : path.resolve(io.cwd, flags.historyOut);
     const chipRuns = flags.chip === undefined || historyOut === undefined ? undefined : await writeOneHistory(config, flags.chip, historyOut);
     if (chipRuns !== undefined && !flags.quiet && !flags.json) say(io, `Wrote chip ${flags.chip}'s history (${counted(chipRuns, 'run')}) to ${historyOut}.`);

@@ -5,9 +5,14 @@ import { labLayout } from '../../pipeline/run-lab-pipeline.js';
 import { loadStagingConfig, type StagingConfigSources } from '../../config/staging-config.js';
 import { STAGING_FIELDS, STAGING_OPTIONS, type OptionKind, type StagingField } from '../../config/staging-options.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
-import { integerOption, numberOption } from '../parse-option.js';
+import { watchRawFiles } from '../../pipeline/watch-raw-files.js';
+import { stageThroughCatalog, type CatalogRole, type CatalogStageSummary } from '../../pipeline/stage-through-catalog.js';
+import { hostname } from 'node:os';
+import type { StagingConfig } from '../../config/staging-config.js';
+import { choiceOption, integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
 import { counted, perSecond } from '../../progress/counted.js';
+import { userCacheDir } from '../../schema/cached-catalog.js';
 
 /** What commander hands a staging command: the staging options under their flags' attribute names, and the CLI's own. */
 export interface StageFlags {
@@ -71,6 +76,93 @@ export function warnUnusedFlags(io: CliIo, flags: StageFlags): void {
   if (flags.polarsThreads !== undefined && !flags.quiet) say(io, 'note: --polars-threads is accepted for the Python system\'s scripts and unused (strata has no Polars; see --workers)');
 }
 
+interface WatchFlags {
+  readonly watch?: boolean;
+  readonly pollMs?: number;
+  readonly statusSeconds?: number;
+}
+
+interface CatalogFlags {
+  readonly role?: CatalogRole;
+  readonly lease?: number;
+  readonly batch?: number;
+  readonly catalogSchema?: string;
+}
+
+/** Stops at SIGINT or SIGTERM after the files in hand: the signal handlers for as long as `work` runs. */
+async function untilSignal<T>(io: CliIo, quiet: boolean | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (!quiet) say(io, 'Stopping: finishing the files in hand...');
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await work(stop.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** `stage --catalog`: this process discovers and/or stages for a lake kept in PostgreSQL, with as many others as run. */
+async function stageWithCatalog(io: CliIo, config: StagingConfig, url: string, flags: StageFlags & WatchFlags & CatalogFlags): Promise<CatalogStageSummary> {
+  const { openCatalog } = await import('../../catalog/open-catalog.js');
+  const catalog = await openCatalog(url, { ...(flags.catalogSchema === undefined ? {} : { schema: flags.catalogSchema }), applicationName: 'strata stage' });
+  const stager = `${hostname()}-${process.pid}`;
+  if (!flags.quiet && flags.watch) say(io, `Watching ${config.rawRoot} as ${stager} for the catalog at ${catalog.where} (Ctrl+C to stop).`);
+  try {
+    return await untilSignal(io, flags.quiet, (signal) =>
+      stageThroughCatalog(config, {
+        catalog,
+        stager,
+        signal,
+        watch: flags.watch ?? false,
+        role: flags.role,
+        leaseSeconds: flags.lease,
+        batch: flags.batch,
+        pollMs: flags.pollMs,
+        statusMs: (flags.statusSeconds ?? 10) * 1000,
+        catalogCaches: [userCacheDir(io.env)],
+        onEvent: flags.json ? (event) => printJson(io, event) : undefined,
+        onStatus: flags.quiet
+          ? undefined
+          : (s) => say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`),
+      }),
+    );
+  } finally {
+    await catalog.close();
+  }
+}
+
+function reportCatalogStage(io: CliIo, summary: CatalogStageSummary): void {
+  const rate = perSecond(summary.ok, summary.seconds, 'files');
+  say(io, `Staged ${counted(summary.ok, 'file')} (${counted(summary.rows, 'row')}) in ${summary.seconds.toFixed(2)} s${rate ? ` (${rate})` : ''}; ${summary.unchanged} unchanged, ${summary.rejected} rejected, ${summary.queued} newly queued.`);
+  if (summary.refused > 0) say(io, `${counted(summary.refused, 'attempt')} counted for nothing: another stager's attempt at the same file was the one recorded.`);
+  if (summary.swept > 0) say(io, `Removed ${counted(summary.swept, 'data file')} that no run names (attempts that did not count).`);
+  for (const reject of summary.rejects.slice(0, 10)) say(io, `  rejected: ${reject.error}`);
+  say(io, `Manifest snapshot: ${summary.manifest} (${summary.roundTrips} round trips to PostgreSQL)`);
+}
+
+/** `stage --watch`: runs until SIGINT or SIGTERM, a status line per interval, with --json a JSON line per file. */
+async function watchUntilStopped(io: CliIo, config: StagingConfig, flags: StageFlags & WatchFlags) {
+  if (!flags.quiet) say(io, `Watching ${config.rawRoot} (Ctrl+C to stop); files are staged once unchanged for ${config.settleSeconds} s.`);
+  return untilSignal(io, flags.quiet, (signal) =>
+    watchRawFiles(config, {
+      signal,
+      breakLock: flags.breakLock ?? false,
+      catalogCaches: [userCacheDir(io.env)],
+      pollMs: flags.pollMs,
+      statusMs: (flags.statusSeconds ?? 10) * 1000,
+      onEvent: flags.json ? (event) => printJson(io, event) : undefined,
+      onStatus: flags.quiet
+        ? undefined
+        : (s) => say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`),
+    }),
+  );
+}
+
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
 export function reportStage(io: CliIo, summary: StageSummary): void {
   // What a foreign-shaped procedures YAML held that strata does not use, in one line (nothing for strata's own).
@@ -97,12 +189,32 @@ export function reportStage(io: CliIo, summary: StageSummary): void {
 
 export const registerStage: RegisterCommand = (program, { io, setExitCode }) => {
   addStagingOptions(program.command('stage').description('Stage raw instrument CSVs into a partitioned Parquet lake with a manifest.'))
-    .action(async (flags: StageFlags) => {
+    .option('--watch', 'keep running: stage each file once it has settled, until Ctrl+C or SIGTERM (which finish the files in hand)')
+    .option('--poll-ms <ms>', 'with --watch: how often the raw root is walked when nothing changed (default 2000)', integerOption(100, 3_600_000))
+    .option('--status-seconds <s>', 'with --watch: one status line every this many seconds (default 10)', numberOption(1))
+    .option('--role <role>', 'with --catalog: discover files, stage them, or both (default)', choiceOption(['both', 'discover', 'stage']))
+    .option('--lease <seconds>', 'with --catalog: how long a claim holds its files before another stager may take them (default 60)', numberOption(1))
+    .option('--batch <n>', 'with --catalog: files claimed at once (default 64)', integerOption(1, 10_000))
+    .option('--catalog-schema <name>', "with --catalog: the PostgreSQL schema of the lake's tables (default strata)")
+    .action(async (flags: StageFlags & WatchFlags & CatalogFlags) => {
       // As the Python system's `stage-all`, the roots default to its layout (design doc 002, Phase 5).
       const asStageAll = program.args[0] === 'stage-all';
       const config = stagingConfigFrom(flags, io, asStageAll ? labLayoutDefaults(io) : undefined);
       warnUnusedFlags(io, flags);
-      const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }), breakLock: flags.breakLock ?? false });
+      if (config.catalog !== undefined) {
+        const summary = await stageWithCatalog(io, config, config.catalog, flags);
+        if (!flags.quiet) reportCatalogStage(io, summary);
+        if (flags.json) printJson(io, { ...summary, rejects: undefined });
+        if (config.strict && summary.rejected > 0) setExitCode(1);
+        return;
+      }
+      if (flags.watch) {
+        const summary = await watchUntilStopped(io, config, flags);
+        if (!flags.quiet) reportStage(io, { ...summary, files: summary.ok + summary.skipped + summary.rejected, settling: 0 });
+        if (flags.json) printJson(io, { ...summary, rejects: undefined });
+        return;
+      }
+      const summary = await stageRawFiles(config, { progress: progressFor(io, { quiet: flags.quiet || flags.json }), breakLock: flags.breakLock ?? false, catalogCaches: [userCacheDir(io.env)] });
       if (!flags.quiet) reportStage(io, summary);
       if (flags.json) printJson(io, { ...summary, rejects: undefined });
       if (config.strict && summary.rejected > 0) setExitCode(1);

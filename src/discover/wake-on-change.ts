@@ -1,0 +1,69 @@
+// Waking a resident stager or discoverer: when the file system says something under the raw root changed
+// (inotify on Linux, through fs.watch), and when a file seen still being written is about to settle.
+import { watch, type FSWatcher } from 'node:fs';
+import type { RawFile } from './discover-raw-files.js';
+
+/** Wakes when the root changes or the time runs out, whichever comes first. */
+export interface Wake {
+  wait(ms: number, signal: AbortSignal): Promise<void>;
+  /** Wakes a wait now (another source of work: a PostgreSQL notification). */
+  now(): void;
+  close(): void;
+}
+
+/** Milliseconds until the first file still settling has settled (a pass then stages it); Infinity when none is. */
+export function untilNextSettles(files: readonly RawFile[], settleSeconds: number, nowMs: number): number {
+  let next = Infinity;
+  for (const file of files) {
+    const settlesAt = file.mtimeMs + settleSeconds * 1000;
+    if (settlesAt > nowMs) next = Math.min(next, settlesAt - nowMs + 1);
+  }
+  return next;
+}
+
+/**
+ * Wakes the watcher when something under `root` changes (inotify on Linux, through fs.watch), so a new file is
+ * seen at once rather than at the next poll; where the platform cannot watch a tree, polling alone does the work.
+ */
+export function wakeOnChange(root: string): Wake {
+  let wakeUp: (() => void) | undefined;
+  let changed = false;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(root, { recursive: true, persistent: false }, () => {
+      changed = true;
+      // A file being written fires many events: the pass they wake comes a moment later, for all of them.
+      if (wakeUp !== undefined) setTimeout(wakeUp, 100);
+    });
+    watcher.on('error', () => watcher?.close());
+  } catch {
+    watcher = undefined;
+  }
+  return {
+    wait(ms, signal) {
+      if (changed || signal.aborted) {
+        changed = false;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          wakeUp = undefined;
+          changed = false;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        wakeUp = done;
+        signal.addEventListener('abort', done);
+      });
+    },
+    now() {
+      changed = true;
+      wakeUp?.();
+    },
+    close() {
+      watcher?.close();
+    },
+  };
+}

@@ -1,0 +1,173 @@
+// Builds a Parquet file from row groups of other Parquet files, their bytes copied as they are and their offsets
+// moved, under one new footer: a file grows by a row group without its other row groups being decoded or encoded
+// again (the manifest grows this way, lake/manifest-appender.ts). No I/O of its own but through the given
+// sources and sink. Spec: https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift
+import { readThriftStruct, writeThriftStruct, fieldOf, TT, type ThriftList, type ThriftStruct } from './thrift-compact-tree.js';
+
+/** parquet.thrift's field ids, for the structs this module reads and moves. */
+const FileMetaData = { schema: 2, numRows: 3, rowGroups: 4, createdBy: 6, encryptionAlgorithm: 8 } as const;
+const RowGroup = { columns: 1, numRows: 3, fileOffset: 5, ordinal: 7 } as const;
+const ColumnChunk = { filePath: 1, fileOffset: 2, metaData: 3, offsetIndexOffset: 4, columnIndexOffset: 6, cryptoMetadata: 8 } as const;
+const ColumnMetaData = { totalCompressedSize: 7, dataPageOffset: 9, indexPageOffset: 10, dictionaryPageOffset: 11, bloomFilterOffset: 14 } as const;
+
+const MAGIC = Uint8Array.from([0x50, 0x41, 0x52, 0x31]); // PAR1
+
+/** Where a file's bytes come from: a whole file in memory, or positioned reads of one on disk. */
+export type ByteSource = Uint8Array | { readonly size: number; read(into: Uint8Array, position: number): number };
+
+export interface RowGroupPlace {
+  readonly rows: number;
+  /** The file bytes its column chunks occupy: [start, end). */
+  readonly start: number;
+  readonly end: number;
+  readonly struct: ThriftStruct;
+}
+
+export interface ParquetFooter {
+  readonly meta: ThriftStruct;
+  /** The schema as its bytes: two files whose schemas are equal byte for byte can share row groups. */
+  readonly schemaKey: string;
+  readonly createdBy: string;
+  readonly rowGroups: readonly RowGroupPlace[];
+  /**
+   * Whether its row groups can be moved as bytes: every column chunk in this file, no page index, bloom filter or
+   * encryption outside the chunks (DuckDB and PyArrow may write those; strata's encoder does not).
+   */
+  readonly movable: boolean;
+}
+
+function sizeOf(source: ByteSource): number {
+  return source instanceof Uint8Array ? source.length : source.size;
+}
+
+function readAt(source: ByteSource, position: number, length: number): Uint8Array {
+  if (source instanceof Uint8Array) return source.subarray(position, position + length);
+  const into = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = source.read(into.subarray(done), position + done);
+    if (n <= 0) throw new Error(`parquet: the file ends at byte ${position + done}, inside its footer`);
+    done += n;
+  }
+  return into;
+}
+
+/** Reads a Parquet file's footer; throws with a sentence when the bytes are not a whole Parquet file. */
+export function readParquetFooter(source: ByteSource): ParquetFooter {
+  const size = sizeOf(source);
+  if (size < 12) throw new Error(`parquet: ${size} bytes is too short for a Parquet file`);
+  const tail = readAt(source, size - 8, 8);
+  if (!MAGIC.every((b, i) => tail[4 + i] === b)) throw new Error('parquet: the file does not end with PAR1 (not a whole Parquet file)');
+  const length = new DataView(tail.buffer, tail.byteOffset, 8).getUint32(0, true);
+  if (length + 12 > size) throw new Error(`parquet: a footer of ${length} bytes does not fit in a file of ${size}`);
+  const meta = readThriftStruct(readAt(source, size - 8 - length, length)).struct;
+  const schema = fieldOf(meta, FileMetaData.schema);
+  const groups = (fieldOf(meta, FileMetaData.rowGroups)?.value as ThriftList | undefined)?.items ?? [];
+  let movable = fieldOf(meta, FileMetaData.encryptionAlgorithm) === undefined;
+  const rowGroups = groups.map((g) => {
+    const struct = g as ThriftStruct;
+    let start = Infinity;
+    let end = 0;
+    for (const c of (fieldOf(struct, RowGroup.columns)?.value as ThriftList).items) {
+      const chunk = c as ThriftStruct;
+      const outside = [ColumnChunk.filePath, ColumnChunk.offsetIndexOffset, ColumnChunk.columnIndexOffset, ColumnChunk.cryptoMetadata];
+      if (outside.some((id) => fieldOf(chunk, id) !== undefined)) movable = false;
+      const m = fieldOf(chunk, ColumnChunk.metaData)?.value as ThriftStruct | undefined;
+      if (m === undefined || fieldOf(m, ColumnMetaData.bloomFilterOffset) !== undefined) {
+        movable = false;
+        continue;
+      }
+      const first = Number((fieldOf(m, ColumnMetaData.dictionaryPageOffset) ?? fieldOf(m, ColumnMetaData.dataPageOffset))?.value ?? 0n);
+      start = Math.min(start, first);
+      end = Math.max(end, first + Number(fieldOf(m, ColumnMetaData.totalCompressedSize)?.value ?? 0n));
+    }
+    return { rows: Number(fieldOf(struct, RowGroup.numRows)?.value ?? 0n), start: start === Infinity ? 4 : start, end: Math.max(end, 4), struct };
+  });
+  const createdBy = fieldOf(meta, FileMetaData.createdBy)?.value;
+  return {
+    meta,
+    schemaKey: schema === undefined ? '' : Buffer.from(writeThriftStruct([schema])).toString('base64'),
+    createdBy: createdBy instanceof Uint8Array ? Buffer.from(createdBy).toString('utf8') : '',
+    rowGroups,
+    movable,
+  };
+}
+
+/** A copy of a row group's struct with every file offset moved by `delta` bytes. */
+function moved(struct: ThriftStruct, delta: number): ThriftStruct {
+  const shift = (fields: ThriftStruct, ids: readonly number[]): ThriftStruct =>
+    fields.map((f) => (ids.includes(f.id) && f.type === TT.i64 ? { ...f, value: (f.value as bigint) + BigInt(delta) } : f));
+  return shift(struct, [RowGroup.fileOffset]).map((f) => {
+    if (f.id !== RowGroup.columns) return f;
+    const list = f.value as ThriftList;
+    const items = list.items.map((c) =>
+      shift(c as ThriftStruct, [ColumnChunk.fileOffset]).map((cf) =>
+        cf.id === ColumnChunk.metaData
+          ? { ...cf, value: shift(cf.value as ThriftStruct, [ColumnMetaData.dataPageOffset, ColumnMetaData.indexPageOffset, ColumnMetaData.dictionaryPageOffset]) }
+          : cf,
+      ),
+    );
+    return { ...f, value: { elementType: list.elementType, items } };
+  });
+}
+
+/** Row groups of one Parquet file to take into the new one, in order. */
+export interface RowGroupPiece {
+  readonly source: ByteSource;
+  readonly footer: ParquetFooter;
+  readonly groups: readonly number[];
+}
+
+/** Where the new file's bytes go, in order. */
+export interface ByteSink {
+  write(bytes: Uint8Array): void;
+}
+
+const COPY_CHUNK = 1 << 20;
+
+/**
+ * Writes a Parquet file made of `pieces`' row groups, each copied byte for byte with its offsets moved, under a
+ * footer like `template`'s (its schema, writer and column orders) with the new row count and row groups. Every
+ * piece must have the template's schema and be movable: the caller checks (readParquetFooter says).
+ */
+export function writeRowGroups(sink: ByteSink, template: ParquetFooter, pieces: readonly RowGroupPiece[]): { readonly rows: number; readonly groups: number } {
+  const writer = openRowGroupWriter(sink, template);
+  for (const piece of pieces) writer.add(piece);
+  return writer.finish();
+}
+
+/** writeRowGroups a piece at a time, so that a file of many pieces never holds more than one in memory. */
+export function openRowGroupWriter(sink: ByteSink, template: ParquetFooter): { add(piece: RowGroupPiece): void; finish(): { readonly rows: number; readonly groups: number } } {
+  sink.write(MAGIC);
+  let at = MAGIC.length;
+  let rows = 0;
+  const structs: ThriftStruct[] = [];
+  return {
+    add(piece) {
+      if (piece.footer.schemaKey !== template.schemaKey) throw new Error('parquet: row groups of another schema cannot join this file');
+      if (!piece.footer.movable) throw new Error('parquet: these row groups cannot be moved as bytes (page indexes, bloom filters or encryption)');
+      for (const g of piece.groups) {
+        const group = piece.footer.rowGroups[g]!;
+        for (let p = group.start; p < group.end; p += COPY_CHUNK) sink.write(readAt(piece.source, p, Math.min(COPY_CHUNK, group.end - p)));
+        const struct = moved(group.struct, at - group.start);
+        structs.push(struct.map((f) => (f.id === RowGroup.ordinal ? { ...f, value: structs.length } : f)));
+        at += group.end - group.start;
+        rows += group.rows;
+      }
+    },
+    finish() {
+      const meta = template.meta.map((f) => {
+        if (f.id === FileMetaData.numRows) return { ...f, value: BigInt(rows) };
+        if (f.id === FileMetaData.rowGroups) return { ...f, value: { elementType: TT.struct, items: structs } };
+        return f;
+      });
+      const footer = writeThriftStruct(meta);
+      const tail = new Uint8Array(8);
+      new DataView(tail.buffer).setUint32(0, footer.length, true);
+      tail.set(MAGIC, 4);
+      sink.write(footer);
+      sink.write(tail);
+      return { rows, groups: structs.length };
+    },
+  };
+}

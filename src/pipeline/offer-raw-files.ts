@@ -1,0 +1,38 @@
+// The discoverer of a lake kept in the catalog: it walks the raw root and offers the catalog every file version
+// that has settled and that it has not offered before. Any number of discoverers may run: the catalog queues a
+// version once whoever offers it.
+import type { Catalog } from '../catalog/open-catalog.js';
+import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
+
+export interface OfferPass {
+  readonly files: readonly RawFile[];
+  /** Versions the catalog did not know: queued now. */
+  readonly queued: number;
+  /** Files still being written (modified within the settle window). */
+  readonly settling: number;
+}
+
+export interface RawFileOffers {
+  pass(nowMs: number): Promise<OfferPass>;
+}
+
+export function offerRawFiles(
+  catalog: Catalog,
+  options: { readonly rawRoot: string; readonly settleSeconds: number; readonly inFlightPrefixes: readonly string[] },
+): RawFileOffers {
+  // What this discoverer offered already, by path: a walk that finds nothing new sends nothing.
+  const offered = new Map<string, string>();
+  return {
+    async pass(nowMs) {
+      const files = discoverRawFiles(options.rawRoot, { inFlightPrefixes: options.inFlightPrefixes });
+      const settled = files.filter((f) => nowMs - f.mtimeMs >= options.settleSeconds * 1000);
+      const fresh = settled.filter((f) => offered.get(f.relPath) !== `${f.size}|${f.mtimeMs}`);
+      let queued = 0;
+      if (fresh.length > 0) {
+        queued = (await catalog.enqueue(fresh.map((f) => ({ sourceFile: f.relPath, size: f.size, mtimeMs: f.mtimeMs })))).queued;
+        for (const f of fresh) offered.set(f.relPath, `${f.size}|${f.mtimeMs}`);
+      }
+      return { files, queued, settling: files.length - settled.length };
+    },
+  };
+}

@@ -1,0 +1,421 @@
+// `strata stage --catalog postgres://...`: staging a lake whose state lives in PostgreSQL, by any number of stagers
+// on any number of machines. A stager claims a batch of queued source file versions (a lease and a token), stages
+// them on its warm workers, writes each run's data file under a name of its own attempt, and commits the batch
+// under the claim's fence: a stager that died or stalled past its lease commits nothing. manifest.parquet is
+// written from the catalog as a snapshot, and data files no run names are swept once older than any lease.
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { StagingConfig } from '../config/staging-config.js';
+import type { Catalog } from '../catalog/open-catalog.js';
+import type { AttemptOutcome, CommitResult } from '../catalog/commit-attempts.js';
+import type { Claim, ClaimedVersion } from '../catalog/source-claims.js';
+import type { SchemaVersion } from '../catalog/procedure-versions.js';
+import { untilNextSettles, wakeOnChange } from '../discover/wake-on-change.js';
+import type { RawFile } from '../discover/discover-raw-files.js';
+import { openLake, type Lake } from '../lake/lake.js';
+import type { EventsLog, StageEvent } from '../lake/events-log.js';
+import { writeManifestSnapshot } from '../lake/manifest-snapshot.js';
+import { attemptDataPath } from '../lake/partition-path.js';
+import { initialSchema, withFoundColumns, type LakeColumn, type ProcedureSchema } from '../lake/procedure-schemas.js';
+import type { ChipParams } from '../config/chip-params.js';
+import { StrataError } from '../errors.js';
+import { loadCachedCatalog } from '../schema/cached-catalog.js';
+import type { ProcedureCatalog } from '../schema/procedures-schema.js';
+import { silentProgress } from '../progress/progress.js';
+import { offerRawFiles, type RawFileOffers } from './offer-raw-files.js';
+import { publishRun } from './publish-run.js';
+import type { FileOutcome, WorkerOutcome } from './stage-file.js';
+import { startStageWorkers, type StageWorkers } from './stage-workers.js';
+import type { StageOptions } from './stage-raw-files.js';
+
+export type CatalogRole = 'both' | 'discover' | 'stage';
+
+export interface CatalogStageOptions extends StageOptions {
+  readonly catalog: Catalog;
+  /** Who claims: host and pid, recorded with each claim. */
+  readonly stager: string;
+  /** Keep running (with `signal` to stop); otherwise stop once nothing is left to claim. */
+  readonly watch: boolean;
+  /** Discover and offer files, claim and stage them, or both (the default). */
+  readonly role?: CatalogRole;
+  readonly leaseSeconds?: number;
+  /** Versions claimed at once (one round trip to claim them, one to commit them). */
+  readonly batch?: number;
+  readonly pollMs?: number;
+  readonly statusMs?: number;
+  /** How often a watcher writes manifest.parquet from the catalog when runs were committed (default 30 s). */
+  readonly snapshotMs?: number;
+  /** How often a watcher sweeps data files no run names (default 10 min). */
+  readonly sweepMs?: number;
+  readonly onStatus?: (status: CatalogStageStatus) => void;
+}
+
+export interface CatalogStageStatus {
+  readonly at: string;
+  readonly staged: number;
+  readonly rejected: number;
+  /** Versions queued or claimed by anyone, not done yet. */
+  readonly waiting: number;
+  /** How long the oldest waiting version has waited, in seconds (null when none waits). */
+  readonly lagSeconds: number | null;
+  readonly roundTrips: number;
+}
+
+export interface CatalogStageSummary {
+  readonly ok: number;
+  readonly rejected: number;
+  /** Versions whose bytes had not changed (only the mtime moved): nothing staged. */
+  readonly unchanged: number;
+  /** Attempts the catalog refused or found superseded (another stager's attempt counts): their files removed. */
+  readonly refused: number;
+  readonly rows: number;
+  readonly queued: number;
+  readonly swept: number;
+  readonly roundTrips: number;
+  readonly seconds: number;
+  readonly manifest: string;
+  readonly rejects: readonly { readonly source_file: string; readonly error: string }[];
+}
+
+const DEFAULTS: Readonly<Record<'leaseSeconds' | 'batch' | 'pollMs' | 'statusMs' | 'snapshotMs' | 'sweepMs', number>> = {
+  leaseSeconds: 60,
+  batch: 64,
+  pollMs: 1000,
+  statusMs: 10_000,
+  snapshotMs: 30_000,
+  sweepMs: 600_000,
+};
+
+export async function stageThroughCatalog(config: StagingConfig, options: CatalogStageOptions): Promise<CatalogStageSummary> {
+  const started = performance.now();
+  const { catalog, signal } = options;
+  const now = options.now ?? (() => new Date());
+  const role = options.role ?? 'both';
+  const settings = { ...DEFAULTS, ...definedOf(options) };
+  const lake = openLake(config);
+  const procedures = await loadCachedCatalog(config.proceduresYaml, lake.layout.catalogCache, ...(options.catalogCaches ?? []));
+  const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
+  const events = lake.openEvents(now());
+  const wake = wakeOnChange(config.rawRoot);
+  const listener = role === 'discover' ? undefined : catalog.listen({ onWake: () => wake.now() });
+  const offers = role === 'stage' ? undefined : offerRawFiles(catalog, config);
+  const stager = role === 'discover' ? undefined : await startCatalogStager(config, options, lake, procedures, chipParams, events, now);
+  const totals = { queued: 0, swept: 0 };
+  let committedSinceSnapshot = 0;
+  let lastSnapshot = now().getTime();
+  let lastSweep = now().getTime();
+  let lastStatus = now().getTime();
+  const stopped = () => signal?.aborted ?? false;
+  try {
+    for (;;) {
+      let nextSettle = Infinity;
+      if (offers !== undefined && !stopped()) {
+        const pass = await offers.pass(now().getTime());
+        totals.queued += pass.queued;
+        nextSettle = untilNextSettles(pass.files, config.settleSeconds, now().getTime());
+      }
+      let claimed = 0;
+      if (stager !== undefined && !stopped()) {
+        const done = await stager.claimAndStage(settings.batch, settings.leaseSeconds);
+        claimed = done.claimed;
+        committedSinceSnapshot += done.committed;
+      }
+      const at = now().getTime();
+      if (committedSinceSnapshot > 0 && options.watch && at - lastSnapshot >= settings.snapshotMs) {
+        await snapshotManifest(catalog, lake);
+        committedSinceSnapshot = 0;
+        lastSnapshot = at;
+      }
+      if (stager !== undefined && options.watch && at - lastSweep >= settings.sweepMs) {
+        totals.swept += await sweepDataFiles(catalog, lake, settings.leaseSeconds);
+        lastSweep = at;
+      }
+      if (options.onStatus && at - lastStatus >= settings.statusMs) {
+        options.onStatus(await statusOf(catalog, stager, at));
+        lastStatus = at;
+      }
+      if (stopped()) break;
+      if (claimed > 0) continue; // more may wait: claim again at once
+      if (!options.watch && (stager === undefined || (await nothingLeft(catalog)))) break;
+      await wake.wait(Math.min(settings.pollMs, nextSettle), signal ?? new AbortController().signal);
+    }
+    await stager?.close();
+    if (stager !== undefined) {
+      await snapshotManifest(catalog, lake);
+      totals.swept += await sweepDataFiles(catalog, lake, settings.leaseSeconds);
+    }
+  } finally {
+    wake.close();
+    await listener?.close();
+    await stager?.close();
+    events.close();
+  }
+  const done = stager?.totals() ?? { ok: 0, rejected: 0, unchanged: 0, refused: 0, rows: 0, rejects: [] };
+  return { ...done, ...totals, roundTrips: catalog.roundTrips(), seconds: (performance.now() - started) / 1000, manifest: lake.layout.manifest };
+}
+
+function definedOf(options: CatalogStageOptions): Partial<typeof DEFAULTS> {
+  const out: Partial<Record<keyof typeof DEFAULTS, number>> = {};
+  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) if (options[key] !== undefined) out[key] = options[key];
+  return out;
+}
+
+/** A one-shot stager is done when nothing is queued and nobody holds a claim that could come back. */
+async function nothingLeft(catalog: Catalog): Promise<boolean> {
+  const status = await catalog.status();
+  return status.queued === 0 && status.claimed === 0 && status.expired === 0;
+}
+
+async function statusOf(catalog: Catalog, stager: CatalogStager | undefined, at: number): Promise<CatalogStageStatus> {
+  const queue = await catalog.status();
+  const interval = stager?.interval() ?? { staged: 0, rejected: 0 };
+  return {
+    at: new Date(at).toISOString(),
+    ...interval,
+    waiting: queue.queued + queue.claimed + queue.expired,
+    lagSeconds: queue.oldestWaitingSince === null ? null : Math.max(0, at - queue.oldestWaitingSince.getTime()) / 1000,
+    roundTrips: catalog.roundTrips(),
+  };
+}
+
+interface CatalogStager {
+  /** Claims a batch and stages it; says how many versions it claimed and how many runs it committed. */
+  claimAndStage(batch: number, leaseSeconds: number): Promise<{ readonly claimed: number; readonly committed: number }>;
+  interval(): { readonly staged: number; readonly rejected: number };
+  totals(): Omit<CatalogStageSummary, 'queued' | 'swept' | 'roundTrips' | 'seconds' | 'manifest'>;
+  close(): Promise<void>;
+}
+
+async function startCatalogStager(
+  config: StagingConfig,
+  options: CatalogStageOptions,
+  lake: Lake,
+  procedures: ProcedureCatalog,
+  chipParams: ChipParams | undefined,
+  events: EventsLog,
+  now: () => Date,
+): Promise<CatalogStager> {
+  const { catalog } = options;
+  const schemas = new Map([...(await catalog.latestSchemas())].map(([proc, v]) => [proc, asProcedureSchema(v)]));
+  const workers: StageWorkers = startStageWorkers(config.workers);
+  const totals = { ok: 0, rejected: 0, unchanged: 0, refused: 0, rows: 0, rejects: [] as { source_file: string; error: string }[] };
+  let interval = { staged: 0, rejected: 0 };
+  let closed = false;
+  const say = (event: StageEvent) => {
+    events.append(event);
+    options.onEvent?.(event);
+  };
+
+  /** Stages `versions` on the workers; every one gets an outcome for the catalog. */
+  const stageVersions = async (versions: readonly ClaimedVersion[], force: boolean): Promise<{ outcomes: AttemptOutcome[]; written: Map<number, string> }> => {
+    const outcomes: AttemptOutcome[] = [];
+    const written = new Map<number, string>();
+    const tasks: { file: RawFile; version: ClaimedVersion }[] = [];
+    for (const v of versions) {
+      const file = onDisk(config.rawRoot, v.sourceFile);
+      // The file changed (or went) since this version was queued: its newer version is what counts.
+      if (file === undefined || file.size !== v.size || file.mtimeMs !== v.mtimeMs) outcomes.push({ kind: 'stale', attempt: v });
+      else tasks.push({ file, version: v });
+    }
+    if (tasks.length === 0) return { outcomes, written };
+    const byPath = new Map(tasks.map((t) => [t.file.relPath, t.version]));
+    // Procedures the catalog has no schema of yet, or whose files brought new columns: their next version.
+    const grown = new Map<string, { added: LakeColumn[]; sourceFile: string }>();
+    let diskFull: string | undefined;
+    workers.begin(setupOf(config, procedures, chipParams, schemas, now, force), {
+      claimRunId: () => true, // a run id another source has is the catalog's to say (run-id-taken)
+      onOutcome: (arrived: WorkerOutcome) => {
+        const version = byPath.get(arrived.file.relPath)!;
+        const outcome = publishRun(asAttempt(arrived, version), procedures.parameterColumns, lake.layout.stageRoot);
+        if (outcome.kind === 'reject' && outcome.errorType === 'disk-full') {
+          // Not committed: the version stays claimed until its lease runs out, then is staged again.
+          diskFull ??= outcome.error;
+          workers.stop();
+          return;
+        }
+        outcomes.push(attemptOutcome(outcome, version));
+        if (outcome.kind !== 'ok') return;
+        written.set(version.version, outcome.row.path);
+        const proc = outcome.row.proc;
+        if (outcome.added.length > 0 || !schemas.has(proc)) {
+          const known = grown.get(proc) ?? grown.set(proc, { added: [], sourceFile: outcome.file.relPath }).get(proc)!;
+          known.added.push(...outcome.added);
+        }
+      },
+    });
+    await workers.run(tasks.map((t) => ({ file: t.file, previous: force ? undefined : t.version.previous, contested: false })));
+    // The catalog's next version of each procedure's schema (field ids and all), for the files from now on. Files
+    // already written keep their columns: a reader through the catalog sees a column they lack as null.
+    for (const [proc, { added, sourceFile }] of grown) {
+      const before = schemas.get(proc) ?? initialSchema(proc, procedures.procedures.get(proc));
+      const version = asProcedureSchema(await catalog.evolveSchema(proc, withFoundColumns(before, added).columns, sourceFile));
+      schemas.set(proc, version);
+      workers.shareSchema(version);
+    }
+    if (diskFull !== undefined) {
+      await commit(outcomes, written);
+      throw new StrataError('input', `stopped: ${diskFull} The runs staged before it are committed; free some space and start the stager again.`);
+    }
+    return { outcomes, written };
+  };
+
+  /** Commits outcomes under their fences; says what each result means, and removes files that are not live. */
+  const commit = async (outcomes: readonly AttemptOutcome[], written: ReadonlyMap<number, string>): Promise<{ committed: number; again: ClaimedVersion[] }> => {
+    if (outcomes.length === 0) return { committed: 0, again: [] };
+    const results = await catalog.commit(outcomes, procedures.parameterColumns);
+    const again: ClaimedVersion[] = [];
+    const duplicates: AttemptOutcome[] = [];
+    let committed = 0;
+    results.forEach((result: CommitResult, i) => {
+      const outcome = outcomes[i]!;
+      const ts = now().toISOString();
+      const source = outcome.attempt.sourceFile;
+      if (result.kind === 'committed') {
+        committed++;
+        if (outcome.kind === 'staged') {
+          totals.ok++;
+          totals.rows += outcome.row.rows;
+          interval.staged++;
+          const { row } = outcome;
+          say({ kind: 'ok', source_file: source, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings: JSON.parse(row.warnings) as string[], ts });
+        } else if (outcome.kind === 'rejected') {
+          totals.rejected++;
+          interval.rejected++;
+          totals.rejects.push({ source_file: source, error: outcome.error });
+          const version = outcome.attempt as ClaimedVersion;
+          lake.writeReject({ source_file: source, error: outcome.error, error_type: outcome.errorType, ts, source_size: version.size, source_mtime_ms: version.mtimeMs });
+          say({ kind: 'reject', source_file: source, error: outcome.error, error_type: outcome.errorType, ts });
+        } else if (outcome.kind === 'unchanged') {
+          totals.unchanged++;
+          say({ kind: 'skipped', source_file: source, reason: 'content unchanged (only its modification time moved)', ts });
+        } else {
+          say({ kind: 'skipped', source_file: source, reason: 'it changed since it was queued; its newer version is staged instead', ts });
+        }
+        return;
+      }
+      const file = written.get(result.version);
+      if (file !== undefined) rmSync(lake.layout.dataFile(file), { force: true });
+      if (result.kind === 'run-id-taken') {
+        const error = `${source}: its run id ${result.runId} is ${result.owner}'s (the same path but for letter case, the same start time); rename one of them.`;
+        duplicates.push({ kind: 'rejected', attempt: outcome.attempt, errorType: 'duplicate-run', error });
+      } else if (result.kind === 'restage') {
+        again.push(outcome.attempt as ClaimedVersion);
+      } else {
+        totals.refused++;
+      }
+    });
+    if (duplicates.length > 0) committed += (await commit(duplicates, new Map())).committed;
+    return { committed, again };
+  };
+
+  return {
+    async claimAndStage(batch, leaseSeconds) {
+      if (closed) return { claimed: 0, committed: 0 };
+      const claim: Claim = await catalog.claim({ stager: options.stager, batch, leaseSeconds });
+      if (claim.versions.length === 0) return { claimed: 0, committed: 0 };
+      // The lease is renewed while the batch is staged; versions it lost will be refused at the commit.
+      const renewing = setInterval(() => {
+        catalog.renew(claim.token, claim.versions.map((v) => v.version), leaseSeconds).catch(() => {});
+      }, (leaseSeconds * 1000) / 3);
+      renewing.unref();
+      try {
+        const first = await stageVersions(claim.versions, false);
+        const done = await commit(first.outcomes, first.written);
+        let committed = done.committed;
+        if (done.again.length > 0) {
+          // The catalog's run no longer has the bytes this version was compared with: staged in full.
+          const second = await stageVersions(done.again, true);
+          committed += (await commit(second.outcomes, second.written)).committed;
+        }
+        return { claimed: claim.versions.length, committed };
+      } finally {
+        clearInterval(renewing);
+      }
+    },
+    interval() {
+      const now = interval;
+      interval = { staged: 0, rejected: 0 };
+      return now;
+    },
+    totals: () => totals,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await workers.close();
+    },
+  };
+}
+
+/** A worker's outcome for a claimed version: its data file named for this attempt, so attempts never collide. */
+function asAttempt(arrived: WorkerOutcome, version: ClaimedVersion): WorkerOutcome {
+  if (arrived.kind !== 'ok') return arrived;
+  return { ...arrived, row: { ...arrived.row, path: attemptDataPath(arrived.row.path, version.attemptId) } };
+}
+
+function attemptOutcome(outcome: FileOutcome, version: ClaimedVersion): AttemptOutcome {
+  if (outcome.kind === 'ok') return { kind: 'staged', attempt: version, row: outcome.row };
+  if (outcome.kind === 'skipped') return { kind: 'unchanged', attempt: version, sha1: version.previous?.sha1 ?? '' };
+  return { kind: 'rejected', attempt: version, errorType: outcome.errorType, error: outcome.error };
+}
+
+function asProcedureSchema(version: SchemaVersion): ProcedureSchema {
+  return { proc: version.proc, id: version.id, columns: version.columns };
+}
+
+function setupOf(
+  config: StagingConfig,
+  catalog: ProcedureCatalog,
+  chipParams: ChipParams | undefined,
+  schemas: ReadonlyMap<string, ProcedureSchema>,
+  now: () => Date,
+  force: boolean,
+) {
+  return {
+    catalog,
+    chipParams,
+    options: {
+      stageRoot: config.stageRoot,
+      extractionVersion: config.extractionVersion,
+      ingestedAtMs: now().getTime(),
+      force: force || config.force,
+      localTz: config.localTz,
+      strict: config.strict,
+      onlyYamlData: config.onlyYamlData,
+    },
+    schemas: [...schemas],
+  };
+}
+
+function onDisk(rawRoot: string, sourceFile: string): RawFile | undefined {
+  const absPath = path.join(rawRoot, ...sourceFile.split('/'));
+  try {
+    const stat = statSync(absPath);
+    return stat.isFile() ? { absPath, relPath: sourceFile, size: stat.size, mtimeMs: stat.mtimeMs } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** manifest.parquet from the catalog, as every reader of a local lake opens it. */
+async function snapshotManifest(catalog: Catalog, lake: Lake): Promise<number> {
+  return writeManifestSnapshot(lake.layout.manifest, (write) => catalog.snapshot(write));
+}
+
+/** Removes data files no run names, once older than twice the lease (an attempt may still commit before that). */
+async function sweepDataFiles(catalog: Catalog, lake: Lake, leaseSeconds: number): Promise<number> {
+  let removed = 0;
+  for await (const orphan of catalog.orphanDataFiles(listDataFiles(lake.layout.stageRoot), { minAgeMs: 2 * leaseSeconds * 1000 })) {
+    rmSync(lake.layout.dataFile(orphan), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function* listDataFiles(stageRoot: string): Generator<{ path: string; modified: Date }> {
+  for (const entry of readdirSync(stageRoot, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.parquet') || !entry.name.startsWith('part-')) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    const stat = statSync(full, { throwIfNoEntry: false });
+    if (stat) yield { path: path.relative(stageRoot, full).split(path.sep).join('/'), modified: stat.mtime };
+  }
+}

@@ -1,0 +1,92 @@
+// `strata stage --watch`: a resident stager. It walks the raw root again and again (every poll interval, sooner when
+// the file system says something changed or when a file it saw is about to settle), keeps its workers warm, stages
+// each file once it has settled and appends its run to the manifest at the end of every pass. When `signal` aborts
+// (SIGINT, SIGTERM) it finishes the files in hand, records them, and returns.
+import type { StagingConfig } from '../config/staging-config.js';
+import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
+import { untilNextSettles, wakeOnChange } from '../discover/wake-on-change.js';
+import { openStageSession, type StageOptions, type StageSummary } from './stage-raw-files.js';
+
+export interface WatchOptions extends StageOptions {
+  /** Aborted to stop: the files in hand are finished and recorded first. */
+  readonly signal: AbortSignal;
+  /** How often the raw root is walked when nothing wakes the watcher sooner (default 2,000 ms). */
+  readonly pollMs?: number;
+  /** How often a status is reported (default 10,000 ms). */
+  readonly statusMs?: number;
+  readonly onStatus?: (status: WatchStatus) => void;
+}
+
+/** What the watcher did since its last status, and what waits. */
+export interface WatchStatus {
+  readonly at: string;
+  readonly staged: number;
+  readonly rejected: number;
+  /** Files seen that are still being written (modified within the settle window): staged once they settle. */
+  readonly waiting: number;
+  /** The longest time a file took from settling to its run being in the manifest, in seconds (null: none staged). */
+  readonly lagSeconds: number | null;
+  readonly passes: number;
+}
+
+export interface WatchSummary extends Omit<StageSummary, 'files' | 'settling'> {
+  readonly passes: number;
+}
+
+export async function watchRawFiles(config: StagingConfig, options: WatchOptions): Promise<WatchSummary> {
+  const started = performance.now();
+  const now = options.now ?? (() => new Date());
+  const pollMs = options.pollMs ?? 2000;
+  const statusMs = options.statusMs ?? 10_000;
+  const session = await openStageSession(config, options);
+  const wake = wakeOnChange(config.rawRoot);
+  const totals = { ok: 0, skipped: 0, rejected: 0, rows: 0, bytes: 0, passes: 0 };
+  const moved: { from: string; to: string }[] = [];
+  const rejects: { source_file: string; error: string }[] = [];
+  let gone = 0;
+  let interval = { staged: 0, rejected: 0, lagMs: null as number | null, passes: 0 };
+  let lastStatus = now().getTime();
+  try {
+    while (!options.signal.aborted) {
+      const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
+      const { waits, ...pass } = await session.pass(files);
+      totals.ok += pass.ok;
+      totals.skipped += pass.skipped;
+      totals.rejected += pass.rejected;
+      totals.rows += pass.rows;
+      totals.bytes += pass.bytes;
+      totals.passes++;
+      moved.push(...pass.moved);
+      rejects.push(...pass.rejects);
+      gone = pass.gone;
+      interval = {
+        staged: interval.staged + pass.ok,
+        rejected: interval.rejected + pass.rejected,
+        lagMs: waits.length === 0 ? interval.lagMs : Math.max(interval.lagMs ?? 0, ...waits),
+        passes: interval.passes + 1,
+      };
+      const at = now().getTime();
+      if (at - lastStatus >= statusMs) {
+        options.onStatus?.({
+          at: new Date(at).toISOString(),
+          staged: interval.staged,
+          rejected: interval.rejected,
+          waiting: pass.settling,
+          lagSeconds: interval.lagMs === null ? null : Math.round(interval.lagMs) / 1000,
+          passes: interval.passes,
+        });
+        interval = { staged: 0, rejected: 0, lagMs: null, passes: 0 };
+        lastStatus = at;
+      }
+      await wake.wait(Math.min(pollMs, untilNextSettles(files, config.settleSeconds, at)), options.signal);
+    }
+  } catch (error) {
+    wake.close();
+    await session.abort();
+    throw error;
+  }
+  wake.close();
+  const closed = await session.close();
+  return { ...totals, ...closed, moved, rejects, gone, seconds: (performance.now() - started) / 1000 };
+}
+
