@@ -84,10 +84,10 @@ describe('the staging config', () => {
     const defaults = loadStagingConfig({ flags: { rawRoot: 'raw', stageRoot: 'out/stageRoot' }, env: {}, cwd });
     // Each sample differs from its default, so a source the loader ignored would show.
     const workers = defaults.workers === 3 ? '2' : '3';
-    const samples: Readonly<Record<Exclude<OptionKind, 'path'>, string>> = { text: 'UTC', workers, seconds: '4', bool: 'true', list: 'tmp_,~' };
+    const samples: Readonly<Record<Exclude<OptionKind, 'path' | 'location'>, string>> = { text: 'UTC', workers, seconds: '4', bool: 'true', list: 'tmp_,~' };
     const text = (field: StagingField) => {
       const { kind } = STAGING_OPTIONS[field];
-      return field === 'rawRoot' ? 'raw' : kind === 'path' ? `out/${field}` : samples[kind];
+      return field === 'rawRoot' ? 'raw' : kind === 'path' || kind === 'location' ? `out/${field}` : samples[kind];
     };
     writeFileSync(path.join(cwd, 'all.yml'), STAGING_FIELDS.map((f) => `${configKeyOf(f)}: ${JSON.stringify(text(f))}`).join('\n'));
     const fromFlags = loadStagingConfig({ flags: Object.fromEntries(STAGING_FIELDS.map((f) => [f, text(f)])), env: {}, cwd });

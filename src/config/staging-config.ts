@@ -1,6 +1,7 @@
 // The staging run options, read once at the edge from a YAML file, STRATA_* variables and flags (flags win).
 import { existsSync, statSync } from 'node:fs';
 import { isInside } from '../fs/inside-root.js';
+import { isUrlLocation } from '../lake/lake-layout.js';
 import path from 'node:path';
 import { configError, usageError } from '../errors.js';
 import { readYamlFile } from './yaml-file.js';
@@ -66,9 +67,11 @@ function readValue(raw: unknown, kind: OptionKind, origin: string, cwd: string):
   const bad = (expected: string) => configError(`${origin}: expected ${expected}, got '${String(raw)}'`);
   switch (kind) {
     case 'path':
+    case 'location':
     case 'text':
-      if (typeof raw !== 'string' || raw.trim() === '') throw bad(kind === 'path' ? 'a path' : 'text');
-      return kind === 'path' ? path.resolve(cwd, raw) : raw.trim();
+      if (typeof raw !== 'string' || raw.trim() === '') throw bad(kind === 'text' ? 'text' : 'a path');
+      if (kind === 'location' && isUrlLocation(raw.trim())) return raw.trim();
+      return kind === 'text' ? raw.trim() : path.resolve(cwd, raw);
     case 'workers': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
       if (!Number.isInteger(n) || n < 1 || n > 32) throw bad('a whole number from 1 to 32');
@@ -107,6 +110,11 @@ function withDefaults(given: Partial<StagingConfig>): StagingConfig {
   for (const field of STAGING_FIELDS) filled[field] = given[field] ?? STAGING_OPTIONS[field].fallback?.(stageRoot);
   const config = filled as unknown as StagingConfig;
   checkTimeZone(config.localTz);
+  if (isUrlLocation(stageRoot)) {
+    // A lake in object storage keeps its state in the catalog: it has no lock, journal or index of its own.
+    if (config.catalog === undefined) throw configError(`the stage root ${stageRoot} is in object storage, which needs --catalog postgres://... (the catalog keeps the lake's state)`);
+    return Object.freeze({ ...config, inFlightPrefixes: Object.freeze([...config.inFlightPrefixes]) });
+  }
   checkApart(rawRoot, [
     ['the stage root', stageRoot],
     ['the rejects folder', config.rejectsDir],

@@ -32,7 +32,7 @@ export interface StagingConfig {
  * How a value is read from text (a flag, a variable) or from YAML: `path` resolves against the working folder,
  * `workers` is a whole number from 1 to 32, `seconds` a number from 0, `list` comma-separated text or a YAML list.
  */
-export type OptionKind = 'path' | 'text' | 'workers' | 'seconds' | 'bool' | 'list';
+export type OptionKind = 'path' | 'location' | 'text' | 'workers' | 'seconds' | 'bool' | 'list';
 
 export interface StagingOption<T> {
   /** The flag as commander declares it; its name (`raw-root`) is the config-file key and, as STRATA_RAW_ROOT, the variable. */
@@ -51,7 +51,11 @@ export type StagingField = keyof StagingConfig;
 
 export const STAGING_OPTIONS: { readonly [F in StagingField]: StagingOption<StagingConfig[F]> } = {
   rawRoot: { flag: '--raw-root <dir>', kind: 'path', help: 'folder of raw instrument CSVs, read recursively' },
-  stageRoot: { flag: '--stage-root <dir>', kind: 'path', help: 'the lake: proc=/date=/run_id= folders of Parquet files are written here' },
+  stageRoot: {
+    flag: '--stage-root <dir>',
+    kind: 'location',
+    help: 'the lake: proc=/date=/run_id= folders of Parquet files are written here (a folder, or s3://bucket/prefix with --catalog)',
+  },
   proceduresYaml: {
     flag: '--procedures-yaml <file>',
     kind: 'path',

@@ -35,22 +35,31 @@ export interface LakeLocation {
   readonly eventsDir?: string | undefined;
 }
 
+/** Whether a stage root is a URL (`s3://bucket/prefix`) rather than a folder. */
+export function isUrlLocation(location: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.toLowerCase().startsWith('file://');
+}
+
 /** The layout of the lake at `stageRoot`, its manifest, rejects and events beside it unless given elsewhere. */
 export function lakeLayout(where: LakeLocation): LakeLayout {
-  const stageRoot = path.resolve(where.stageRoot);
-  const beside = (...parts: string[]) => path.join(path.dirname(stageRoot), ...parts);
+  // In object storage, the paths are keys: `s3://bucket/lake/stage` has `s3://bucket/lake/_manifest/...` beside it.
+  const url = isUrlLocation(where.stageRoot);
+  const join = url ? (...parts: string[]) => parts.join('/') : path.join;
+  const stageRoot = url ? where.stageRoot.replace(/\/+$/, '') : path.resolve(where.stageRoot);
+  const parent = url ? stageRoot.slice(0, stageRoot.lastIndexOf('/')) : path.dirname(stageRoot);
+  const beside = (...parts: string[]) => join(parent, ...parts);
   const manifest = where.manifestPath ?? beside('_manifest', 'manifest.parquet');
-  const manifestDir = path.dirname(manifest);
+  const manifestDir = url ? manifest.slice(0, manifest.lastIndexOf('/')) : path.dirname(manifest);
   return {
     stageRoot,
     manifest,
-    journal: path.join(manifestDir, 'pending.jsonl'),
-    indexCopy: path.join(manifestDir, 'index.json'),
-    schemas: path.join(manifestDir, 'schemas.json'),
+    journal: join(manifestDir, 'pending.jsonl'),
+    indexCopy: join(manifestDir, 'index.json'),
+    schemas: join(manifestDir, 'schemas.json'),
     catalogCache: manifestDir,
     events: where.eventsDir ?? beside('_manifest', 'events'),
     rejects: where.rejectsDir ?? beside('_rejects'),
-    lock: path.join(stageRoot, STAGE_LOCK_NAME),
-    dataFile: (relPath) => absoluteDataPath(stageRoot, relPath),
+    lock: join(stageRoot, STAGE_LOCK_NAME),
+    dataFile: (relPath) => (url ? join(stageRoot, relPath) : absoluteDataPath(stageRoot, relPath)),
   };
 }

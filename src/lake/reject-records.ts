@@ -37,10 +37,15 @@ export interface RejectRecord {
   readonly source_mtime_ms: number;
 }
 
-function recordPath(rejectsDir: string, sourceFile: string): string {
+/** A reject record's file name: the raw file's name made safe, and a hash of its whole path (one record per file). */
+export function rejectRecordName(sourceFile: string): string {
   const key = createHash('sha1').update(sourceFile).digest('hex').slice(0, 16);
   const readable = path.basename(sourceFile).replace(/[^A-Za-z0-9._-]/g, '_');
-  return path.join(rejectsDir, `${readable}.${key}.json`);
+  return `${readable}.${key}.json`;
+}
+
+function recordPath(rejectsDir: string, sourceFile: string): string {
+  return path.join(rejectsDir, rejectRecordName(sourceFile));
 }
 
 export function writeRejectRecord(rejectsDir: string, record: RejectRecord): string {

@@ -16,6 +16,17 @@ import type { RawFile } from '../discover/discover-raw-files.js';
 import { isDiskFull, messageOf } from '../errors.js';
 
 export function publishRun(outcome: WorkerOutcome, parameterColumns: readonly ParameterColumn[], stageRoot: string): FileOutcome {
+  const checked = checkRunRow(outcome, parameterColumns);
+  if (checked.kind !== 'ok') return checked;
+  const failed = writeRunFile(stageRoot, checked.outcome.row.path, checked.bytes);
+  return failed === undefined ? checked.outcome : writeReject(checked.outcome.file, stageRoot, `written to ${checked.outcome.row.path}`, failed);
+}
+
+/** A staged run whose manifest row the model accepts, with its data file's bytes; else its reject. */
+export function checkRunRow(
+  outcome: WorkerOutcome,
+  parameterColumns: readonly ParameterColumn[],
+): Exclude<FileOutcome, { kind: 'ok' }> | { readonly kind: 'ok'; readonly outcome: Extract<FileOutcome, { kind: 'ok' }>; readonly bytes: Uint8Array } {
   if (outcome.kind !== 'ok') return outcome;
   const { file, bytes } = outcome;
   const { valid, invalid } = validateManifestRows([outcome.row], parameterColumns);
@@ -24,7 +35,12 @@ export function publishRun(outcome: WorkerOutcome, parameterColumns: readonly Pa
     const why = describeIssues(invalid[0]?.issues ?? []);
     return { kind: 'reject', file, errorType: 'invalid-run', error: `${file.relPath}: its manifest row breaks the rules: ${why}.` };
   }
-  const target = absoluteDataPath(stageRoot, row.path);
+  return { kind: 'ok', outcome: { kind: 'ok', file, row, warnings: outcome.warnings, added: outcome.added }, bytes };
+}
+
+/** Writes a run's data file beside its name in its folder and renames it: the error when it could not, else undefined. */
+export function writeRunFile(stageRoot: string, relPath: string, bytes: Uint8Array): unknown {
+  const target = absoluteDataPath(stageRoot, relPath);
   const folder = path.dirname(target);
   const temp = tempPathFor(target);
   try {
@@ -32,16 +48,16 @@ export function publishRun(outcome: WorkerOutcome, parameterColumns: readonly Pa
     // writeFileSync writes until all of it is written: a disk that fills mid-file ends it with ENOSPC.
     writeFileSync(temp, bytes);
     renameSync(temp, target);
+    return undefined;
   } catch (error) {
     rmSync(temp, { force: true });
     removeEmptyFolder(folder);
-    return writeReject(file, stageRoot, `written to ${row.path}`, error);
+    return error;
   }
-  return { kind: 'ok', file, row, warnings: outcome.warnings, added: outcome.added };
 }
 
 /** The reject of a run whose data file could not be written: a full disk is said as such (it stops the run). */
-function writeReject(file: RawFile, stageRoot: string, what: string, error: unknown): Extract<FileOutcome, { kind: 'reject' }> {
+export function writeReject(file: RawFile, stageRoot: string, what: string, error: unknown): Extract<FileOutcome, { kind: 'reject' }> {
   const full = isDiskFull(error);
   const why = full ? `the disk holding ${stageRoot} is full (${(error as NodeJS.ErrnoException).code ?? 'ENOSPC'})` : messageOf(error);
   return { kind: 'reject', file, errorType: full ? 'disk-full' : 'write-failed', error: `${file.relPath}: its data file could not be ${what}: ${why}.` };

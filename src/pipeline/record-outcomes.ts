@@ -12,6 +12,7 @@ import { GrowingManifest } from '../lake/manifest-file.js';
 import { stagedSourceOf, type StagedSource } from '../lake/manifest-index.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
 import { namingFullDisk } from '../errors.js';
+import { syncToDisk } from '../fs/atomic-file.js';
 import type { FileOutcome } from './stage-file.js';
 
 /**
@@ -55,6 +56,8 @@ export interface OutcomeRecorder {
 /** The manifest's changes since the last append. */
 class PendingBatch {
   runs: GrowingManifest;
+  /** The data files of `runs`, relative to the stage root. */
+  paths: string[] = [];
   dropped = new Set<string>();
   mtimes = new Map<string, number>();
 
@@ -66,9 +69,10 @@ class PendingBatch {
     return this.runs.size + this.dropped.size + this.mtimes.size === 0;
   }
 
-  take(): ManifestBatch {
-    const batch = { runs: this.runs, count: this.runs.size, dropped: this.dropped, mtimes: this.mtimes, dataSchemas: new Map<string, string>() };
+  take(): ManifestBatch & { readonly paths: readonly string[] } {
+    const batch = { runs: this.runs, count: this.runs.size, paths: this.paths, dropped: this.dropped, mtimes: this.mtimes, dataSchemas: new Map<string, string>() };
     this.runs = new GrowingManifest(manifestColumns(this.parameterColumns));
+    this.paths = [];
     this.dropped = new Set();
     this.mtimes = new Map();
     return batch;
@@ -105,8 +109,8 @@ export function openOutcomeRecorder(
     const batch = pending.take();
     lastMerge = now().getTime();
     appending = appending.then(async () => {
-      // The data files reach the disk before the manifest that names them does: one syncfs for all of them.
-      if (batch.count > 0) await flushFileSystem(lake.layout.stageRoot);
+      // The data files reach the disk before the manifest that names them does.
+      await flushDataFiles(lake, batch.paths);
       await lake.manifest.commit(batch, parameterColumns);
       changed = true;
       if (pending.runs.size === 0) lake.journal.clear();
@@ -143,6 +147,7 @@ export function openOutcomeRecorder(
     stagedRows += row.rows;
     index.set(row.source_file, stagedSourceOf(row));
     pending.runs.add(row);
+    pending.paths.push(row.path);
     const warnings = origin ? [...outcome.warnings, `moved from ${origin.source} (same bytes); its earlier run was replaced`] : outcome.warnings;
     events.append({ kind: 'ok', source_file: row.source_file, run_id: row.run_id, rows: row.rows, path: row.path, date_origin: row.date_origin, warnings, ts });
   };
@@ -204,12 +209,38 @@ export function openOutcomeRecorder(
 }
 
 /**
- * Flushes the file system holding `dir` to disk (syncfs through coreutils' `sync -f`); best effort elsewhere.
- * Waited for without blocking, so this thread goes on feeding the workers and publishing their files meanwhile.
+ * A batch of many files: one syncfs of the lake's file system (through coreutils' `sync -f`), waited for without
+ * blocking, so this thread goes on feeding the workers meanwhile. A few files (a watcher's pass): each file and
+ * the folders that name it, so that another program's writes to the same disk do not hold the manifest back.
  */
-async function flushFileSystem(dir: string): Promise<void> {
-  await new Promise<void>((resolve) => {
-    // no `sync -f` here (an error): the data files reach the disk when the kernel writes them back
-    execFile('sync', ['-f', dir], () => resolve());
-  });
+const FLUSH_ONE_BY_ONE = 64;
+
+async function flushDataFiles(lake: Lake, paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return;
+  if (paths.length > FLUSH_ONE_BY_ONE) {
+    await new Promise<void>((resolve) => {
+      // no `sync -f` here (an error): the data files reach the disk when the kernel writes them back
+      execFile('sync', ['-f', lake.layout.stageRoot], () => resolve());
+    });
+    return;
+  }
+  const folders = new Set<string>();
+  for (const relPath of paths) {
+    const file = lake.layout.dataFile(relPath);
+    if (!flushIfThere(file)) continue;
+    // The run's folder holds the file's name, its date folder the run's, its procedure folder the date's.
+    for (let dir = path.dirname(file), up = 0; up < 3; dir = path.dirname(dir), up++) folders.add(dir);
+  }
+  for (const dir of folders) flushIfThere(dir);
+}
+
+/** fsync of a file or folder that may have gone since (a run replaced in the same batch): false when gone. */
+function flushIfThere(file: string): boolean {
+  try {
+    syncToDisk(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }

@@ -3,7 +3,7 @@
 // them on its warm workers, writes each run's data file under a name of its own attempt, and commits the batch
 // under the claim's fence: a stager that died or stalled past its lease commits nothing. manifest.parquet is
 // written from the catalog as a snapshot, and data files no run names are swept once older than any lease.
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { StagingConfig } from '../config/staging-config.js';
 import type { Catalog } from '../catalog/open-catalog.js';
@@ -12,18 +12,18 @@ import type { Claim, ClaimedVersion } from '../catalog/source-claims.js';
 import type { SchemaVersion } from '../catalog/procedure-versions.js';
 import { untilNextSettles, wakeOnChange } from '../discover/wake-on-change.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
-import { openLake, type Lake } from '../lake/lake.js';
-import type { EventsLog, StageEvent } from '../lake/events-log.js';
-import { writeManifestSnapshot } from '../lake/manifest-snapshot.js';
+import { isUrlLocation } from '../lake/lake-layout.js';
+import type { StageEvent } from '../lake/events-log.js';
+import type { S3Settings } from '../storage/s3/s3-settings.js';
+import { openCatalogLakeFiles, type CatalogEvents, type CatalogLakeFiles } from './catalog-lake-files.js';
 import { attemptDataPath } from '../lake/partition-path.js';
 import { initialSchema, withFoundColumns, type LakeColumn, type ProcedureSchema } from '../lake/procedure-schemas.js';
 import type { ChipParams } from '../config/chip-params.js';
 import { StrataError } from '../errors.js';
 import { loadCachedCatalog } from '../schema/cached-catalog.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
-import { silentProgress } from '../progress/progress.js';
-import { offerRawFiles, type RawFileOffers } from './offer-raw-files.js';
-import { publishRun } from './publish-run.js';
+import { offerRawFiles } from './offer-raw-files.js';
+import { checkRunRow, writeReject } from './publish-run.js';
 import type { FileOutcome, WorkerOutcome } from './stage-file.js';
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
 import type { StageOptions } from './stage-raw-files.js';
@@ -48,6 +48,8 @@ export interface CatalogStageOptions extends StageOptions {
   /** How often a watcher sweeps data files no run names (default 10 min). */
   readonly sweepMs?: number;
   readonly onStatus?: (status: CatalogStageStatus) => void;
+  /** How to reach S3 when the stage root is `s3://...` (the CLI reads the standard AWS variables). */
+  readonly s3?: S3Settings;
 }
 
 export interface CatalogStageStatus {
@@ -74,6 +76,7 @@ export interface CatalogStageSummary {
   readonly roundTrips: number;
   readonly seconds: number;
   readonly manifest: string;
+  readonly events: string;
   readonly rejects: readonly { readonly source_file: string; readonly error: string }[];
 }
 
@@ -92,10 +95,12 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
   const now = options.now ?? (() => new Date());
   const role = options.role ?? 'both';
   const settings = { ...DEFAULTS, ...definedOf(options) };
-  const lake = openLake(config);
-  const procedures = await loadCachedCatalog(config.proceduresYaml, lake.layout.catalogCache, ...(options.catalogCaches ?? []));
+  const lake = await openCatalogLakeFiles(config, now(), options.stager, options.s3);
+  // A lake in object storage keeps no compiled catalog beside it: the user's cache folder does.
+  const caches = isUrlLocation(config.stageRoot) ? (options.catalogCaches ?? []) : [lake.layout.catalogCache, ...(options.catalogCaches ?? [])];
+  const procedures = await loadCachedCatalog(config.proceduresYaml, ...caches);
   const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
-  const events = lake.openEvents(now());
+  const events = lake.events;
   const wake = wakeOnChange(config.rawRoot);
   const listener = role === 'discover' ? undefined : catalog.listen({ onWake: () => wake.now() });
   const offers = role === 'stage' ? undefined : offerRawFiles(catalog, config);
@@ -148,10 +153,10 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
     wake.close();
     await listener?.close();
     await stager?.close();
-    events.close();
+    await events.close();
   }
   const done = stager?.totals() ?? { ok: 0, rejected: 0, unchanged: 0, refused: 0, rows: 0, rejects: [] };
-  return { ...done, ...totals, roundTrips: catalog.roundTrips(), seconds: (performance.now() - started) / 1000, manifest: lake.layout.manifest };
+  return { ...done, ...totals, roundTrips: catalog.roundTrips(), seconds: (performance.now() - started) / 1000, manifest: lake.layout.manifest, events: events.where };
 }
 
 function definedOf(options: CatalogStageOptions): Partial<typeof DEFAULTS> {
@@ -182,17 +187,17 @@ interface CatalogStager {
   /** Claims a batch and stages it; says how many versions it claimed and how many runs it committed. */
   claimAndStage(batch: number, leaseSeconds: number): Promise<{ readonly claimed: number; readonly committed: number }>;
   interval(): { readonly staged: number; readonly rejected: number };
-  totals(): Omit<CatalogStageSummary, 'queued' | 'swept' | 'roundTrips' | 'seconds' | 'manifest'>;
+  totals(): Omit<CatalogStageSummary, 'queued' | 'swept' | 'roundTrips' | 'seconds' | 'manifest' | 'events'>;
   close(): Promise<void>;
 }
 
 async function startCatalogStager(
   config: StagingConfig,
   options: CatalogStageOptions,
-  lake: Lake,
+  lake: CatalogLakeFiles,
   procedures: ProcedureCatalog,
   chipParams: ChipParams | undefined,
-  events: EventsLog,
+  events: CatalogEvents,
   now: () => Date,
 ): Promise<CatalogStager> {
   const { catalog } = options;
@@ -222,28 +227,38 @@ async function startCatalogStager(
     // Procedures the catalog has no schema of yet, or whose files brought new columns: their next version.
     const grown = new Map<string, { added: LakeColumn[]; sourceFile: string }>();
     let diskFull: string | undefined;
+    const writes: Promise<void>[] = [];
     workers.begin(setupOf(config, procedures, chipParams, schemas, now, force), {
       claimRunId: () => true, // a run id another source has is the catalog's to say (run-id-taken)
       onOutcome: (arrived: WorkerOutcome) => {
         const version = byPath.get(arrived.file.relPath)!;
-        const outcome = publishRun(asAttempt(arrived, version), procedures.parameterColumns, lake.layout.stageRoot);
-        if (outcome.kind === 'reject' && outcome.errorType === 'disk-full') {
-          // Not committed: the version stays claimed until its lease runs out, then is staged again.
-          diskFull ??= outcome.error;
-          workers.stop();
-          return;
-        }
-        outcomes.push(attemptOutcome(outcome, version));
-        if (outcome.kind !== 'ok') return;
-        written.set(version.version, outcome.row.path);
+        const checked = checkRunRow(asAttempt(arrived, version), procedures.parameterColumns);
+        if (checked.kind !== 'ok') return void outcomes.push(attemptOutcome(checked, version));
+        const { outcome, bytes } = checked;
         const proc = outcome.row.proc;
         if (outcome.added.length > 0 || !schemas.has(proc)) {
           const known = grown.get(proc) ?? grown.set(proc, { added: [], sourceFile: outcome.file.relPath }).get(proc)!;
           known.added.push(...outcome.added);
         }
+        writes.push(
+          lake.putDataFile(outcome.row.path, bytes).then((failed) => {
+            if (failed === undefined) {
+              written.set(version.version, outcome.row.path);
+              return void outcomes.push(attemptOutcome(outcome, version));
+            }
+            const reject = writeReject(outcome.file, lake.layout.stageRoot, `written to ${outcome.row.path}`, failed);
+            // Not committed: the version stays claimed until its lease runs out, then is staged again.
+            if (reject.errorType === 'disk-full') {
+              diskFull ??= reject.error;
+              return void workers.stop();
+            }
+            outcomes.push(attemptOutcome(reject, version));
+          }),
+        );
       },
     });
     await workers.run(tasks.map((t) => ({ file: t.file, previous: force ? undefined : t.version.previous, contested: false })));
+    await Promise.all(writes);
     // The catalog's next version of each procedure's schema (field ids and all), for the files from now on. Files
     // already written keep their columns: a reader through the catalog sees a column they lack as null.
     for (const [proc, { added, sourceFile }] of grown) {
@@ -265,6 +280,7 @@ async function startCatalogStager(
     const results = await catalog.commit(outcomes, procedures.parameterColumns);
     const again: ClaimedVersion[] = [];
     const duplicates: AttemptOutcome[] = [];
+    const removals: Promise<void>[] = [];
     let committed = 0;
     results.forEach((result: CommitResult, i) => {
       const outcome = outcomes[i]!;
@@ -283,7 +299,7 @@ async function startCatalogStager(
           interval.rejected++;
           totals.rejects.push({ source_file: source, error: outcome.error });
           const version = outcome.attempt as ClaimedVersion;
-          lake.writeReject({ source_file: source, error: outcome.error, error_type: outcome.errorType, ts, source_size: version.size, source_mtime_ms: version.mtimeMs });
+          removals.push(lake.writeReject({ source_file: source, error: outcome.error, error_type: outcome.errorType, ts, source_size: version.size, source_mtime_ms: version.mtimeMs }));
           say({ kind: 'reject', source_file: source, error: outcome.error, error_type: outcome.errorType, ts });
         } else if (outcome.kind === 'unchanged') {
           totals.unchanged++;
@@ -294,7 +310,7 @@ async function startCatalogStager(
         return;
       }
       const file = written.get(result.version);
-      if (file !== undefined) rmSync(lake.layout.dataFile(file), { force: true });
+      if (file !== undefined) removals.push(lake.removeDataFile(file));
       if (result.kind === 'run-id-taken') {
         const error = `${source}: its run id ${result.runId} is ${result.owner}'s (the same path but for letter case, the same start time); rename one of them.`;
         duplicates.push({ kind: 'rejected', attempt: outcome.attempt, errorType: 'duplicate-run', error });
@@ -304,6 +320,8 @@ async function startCatalogStager(
         totals.refused++;
       }
     });
+    await Promise.all(removals);
+    await events.flush();
     if (duplicates.length > 0) committed += (await commit(duplicates, new Map())).committed;
     return { committed, again };
   };
@@ -397,25 +415,16 @@ function onDisk(rawRoot: string, sourceFile: string): RawFile | undefined {
 }
 
 /** manifest.parquet from the catalog, as every reader of a local lake opens it. */
-async function snapshotManifest(catalog: Catalog, lake: Lake): Promise<number> {
-  return writeManifestSnapshot(lake.layout.manifest, (write) => catalog.snapshot(write));
+function snapshotManifest(catalog: Catalog, lake: CatalogLakeFiles): Promise<number> {
+  return lake.writeManifest((write) => catalog.snapshot(write));
 }
 
 /** Removes data files no run names, once older than twice the lease (an attempt may still commit before that). */
-async function sweepDataFiles(catalog: Catalog, lake: Lake, leaseSeconds: number): Promise<number> {
+async function sweepDataFiles(catalog: Catalog, lake: CatalogLakeFiles, leaseSeconds: number): Promise<number> {
   let removed = 0;
-  for await (const orphan of catalog.orphanDataFiles(listDataFiles(lake.layout.stageRoot), { minAgeMs: 2 * leaseSeconds * 1000 })) {
-    rmSync(lake.layout.dataFile(orphan), { force: true });
+  for await (const orphan of catalog.orphanDataFiles(lake.listDataFiles(), { minAgeMs: 2 * leaseSeconds * 1000 })) {
+    await lake.removeDataFile(orphan);
     removed++;
   }
   return removed;
-}
-
-function* listDataFiles(stageRoot: string): Generator<{ path: string; modified: Date }> {
-  for (const entry of readdirSync(stageRoot, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.parquet') || !entry.name.startsWith('part-')) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    const stat = statSync(full, { throwIfNoEntry: false });
-    if (stat) yield { path: path.relative(stageRoot, full).split(path.sep).join('/'), modified: stat.mtime };
-  }
 }

@@ -3,7 +3,7 @@
 // each file once it has settled and appends its run to the manifest at the end of every pass. When `signal` aborts
 // (SIGINT, SIGTERM) it finishes the files in hand, records them, and returns.
 import type { StagingConfig } from '../config/staging-config.js';
-import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
+import { discoverRawFiles } from '../discover/discover-raw-files.js';
 import { untilNextSettles, wakeOnChange } from '../discover/wake-on-change.js';
 import { openStageSession, type StageOptions, type StageSummary } from './stage-raw-files.js';
 

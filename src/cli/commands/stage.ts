@@ -8,6 +8,8 @@ import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files
 import { watchRawFiles } from '../../pipeline/watch-raw-files.js';
 import { stageThroughCatalog, type CatalogRole, type CatalogStageSummary } from '../../pipeline/stage-through-catalog.js';
 import { hostname } from 'node:os';
+import { isUrlLocation } from '../../lake/lake-layout.js';
+import { s3SettingsFromEnvironment } from '../../storage/s3/s3-settings.js';
 import type { StagingConfig } from '../../config/staging-config.js';
 import { choiceOption, integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
@@ -125,6 +127,7 @@ async function stageWithCatalog(io: CliIo, config: StagingConfig, url: string, f
         pollMs: flags.pollMs,
         statusMs: (flags.statusSeconds ?? 10) * 1000,
         catalogCaches: [userCacheDir(io.env)],
+        s3: isUrlLocation(config.stageRoot) ? s3SettingsFromEnvironment(io.env) : undefined,
         onEvent: flags.json ? (event) => printJson(io, event) : undefined,
         onStatus: flags.quiet
           ? undefined

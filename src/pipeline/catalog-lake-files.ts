@@ -1,0 +1,134 @@
+// Where a catalog lake's files go: its data files, its manifest snapshot, reject records and events. A local stage
+// root takes the folder path a one-machine stage run takes (written on this thread, renamed into place); a stage
+// root in object storage (s3://bucket/prefix) goes through LakeStorage, the manifest and records beside it.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { StagingConfig } from '../config/staging-config.js';
+import { openEventsLog, type StageEvent } from '../lake/events-log.js';
+import { isUrlLocation, lakeLayout, type LakeLayout } from '../lake/lake-layout.js';
+import { writeManifestSnapshot, type ManifestSnapshot } from '../lake/manifest-snapshot.js';
+import { rejectRecordName, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
+import { openLakeStorage } from '../storage/open-lake-storage.js';
+import type { LakeStorage } from '../storage/lake-storage.js';
+import type { S3Settings } from '../storage/s3/s3-settings.js';
+import { writeRunFile } from './publish-run.js';
+
+export interface CatalogLakeFiles {
+  readonly layout: LakeLayout;
+  /** Writes a run's data file whole; the error when it could not be written, else undefined. */
+  putDataFile(relPath: string, bytes: Uint8Array): Promise<unknown>;
+  removeDataFile(relPath: string): Promise<void>;
+  /** Every data file (`part-*.parquet`) with when it was written, for the sweeper. */
+  listDataFiles(): AsyncIterable<{ readonly path: string; readonly modified: Date }>;
+  writeManifest(snapshot: ManifestSnapshot): Promise<number>;
+  writeReject(record: RejectRecord): Promise<void>;
+  /** This stager's events: appended as they come, written out at each `flush` (after each commit) and at `close`. */
+  readonly events: CatalogEvents;
+}
+
+export interface CatalogEvents {
+  readonly where: string;
+  append(event: StageEvent): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openCatalogLakeFiles(
+  config: StagingConfig,
+  startedAt: Date,
+  stager: string,
+  s3: S3Settings | undefined,
+): Promise<CatalogLakeFiles> {
+  const layout = lakeLayout(config);
+  return isUrlLocation(config.stageRoot) ? remoteFiles(layout, startedAt, stager, s3) : localFiles(layout, startedAt);
+}
+
+function localFiles(layout: LakeLayout, startedAt: Date): CatalogLakeFiles {
+  const events = openEventsLog(layout.events, startedAt);
+  return {
+    layout,
+    putDataFile: async (relPath, bytes) => writeRunFile(layout.stageRoot, relPath, bytes),
+    removeDataFile: async (relPath) => rmSync(layout.dataFile(relPath), { force: true }),
+    listDataFiles: () => walkDataFiles(layout.stageRoot),
+    writeManifest: (snapshot) => writeManifestSnapshot(layout.manifest, snapshot),
+    writeReject: async (record) => void writeRejectRecord(layout.rejects, record),
+    events: { where: events.file, append: (e) => events.append(e), flush: async () => {}, close: async () => events.close() },
+  };
+}
+
+async function* walkDataFiles(stageRoot: string): AsyncGenerator<{ path: string; modified: Date }> {
+  let entries;
+  try {
+    entries = readdirSync(stageRoot, { withFileTypes: true, recursive: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.startsWith('part-') || !entry.name.endsWith('.parquet')) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    const stat = statSync(full, { throwIfNoEntry: false });
+    if (stat) yield { path: path.relative(stageRoot, full).split(path.sep).join('/'), modified: stat.mtime };
+  }
+}
+
+/** The lake's other files are beside its stage root: `s3://b/lab/stage` has `s3://b/lab/_manifest/manifest.parquet`. */
+async function remoteFiles(layout: LakeLayout, startedAt: Date, stager: string, s3: S3Settings | undefined): Promise<CatalogLakeFiles> {
+  const parent = layout.stageRoot.slice(0, layout.stageRoot.lastIndexOf('/'));
+  const [data, beside] = await Promise.all([openLakeStorage(layout.stageRoot, { s3 }), openLakeStorage(parent, { s3 })]);
+  const key = (location: string) => location.slice(parent.length + 1);
+  const events = remoteEvents(beside, `${key(layout.events)}/${stamp(startedAt)}-${stager}`);
+  return {
+    layout,
+    async putDataFile(relPath, bytes) {
+      try {
+        await data.put(relPath, bytes);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    },
+    removeDataFile: (relPath) => data.delete(relPath),
+    async *listDataFiles() {
+      for await (const object of data.list('proc=')) {
+        if (/\/part-[^/]*\.parquet$/.test(object.path)) yield { path: object.path, modified: object.modified };
+      }
+    },
+    async writeManifest(snapshot) {
+      // Written whole first (one row group a batch), then put as one object: readers see the old one or this one.
+      const dir = mkdtempSync(path.join(tmpdir(), 'strata-manifest-'));
+      try {
+        const file = path.join(dir, 'manifest.parquet');
+        const runs = await writeManifestSnapshot(file, snapshot);
+        await beside.put(key(layout.manifest), readFileSync(file));
+        return runs;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    writeReject: (record) => beside.put(`${key(layout.rejects)}/${rejectRecordName(record.source_file)}`, Buffer.from(`${JSON.stringify(record, null, 2)}\n`)),
+    events,
+  };
+}
+
+/** Events in object storage, which cannot append: each flush writes the lines since the last as an object of its own. */
+function remoteEvents(storage: LakeStorage, prefix: string): CatalogEvents {
+  let lines: string[] = [];
+  let part = 0;
+  const flush = async () => {
+    if (lines.length === 0) return;
+    const text = lines.join('');
+    lines = [];
+    await storage.put(`${prefix}-${String(part++).padStart(6, '0')}.jsonl`, Buffer.from(text));
+  };
+  return {
+    where: `${storage.location}/${prefix}-*.jsonl`,
+    append: (event) => void lines.push(`${JSON.stringify({ status: event.kind, ...event })}\n`),
+    flush,
+    close: flush,
+  };
+}
+
+function stamp(at: Date): string {
+  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
