@@ -10,7 +10,7 @@ import type { StagedSource } from '../lake/manifest-index.js';
 import { describeRun } from '../lake/run-summary.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { initialSchema, withFoundColumns, type LakeColumn, type ProcedureSchema } from '../lake/procedure-schemas.js';
-import { runColumns } from '../lake/run-columns.js';
+import { runColumns } from './run-columns.js';
 import { encodeParquet } from '../parquet/encode-parquet.js';
 import type { ParquetColumn } from '../parquet/parquet-columns.js';
 import { lineOffset, parseDataTable, type CellMisfit, type TableColumn } from '../parse/data-table.js';
