@@ -1,5 +1,7 @@
 // `strata derive`: per-run metrics from the lake into metrics.parquet, computing only what is new or changed.
+import { existsSync } from 'node:fs';
 import { Engine, type EngineConnection } from '../engine/duckdb.js';
+import { configError } from '../errors.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import type { MetricDeclaration } from '../schema/metric-declarations.js';
@@ -53,6 +55,7 @@ export interface DeriveSummary {
 
 export async function deriveMetrics(options: DeriveOptions): Promise<DeriveSummary> {
   const started = performance.now();
+  if (!existsSync(options.manifestFile)) throw configError(`no manifest at ${options.manifestFile}: stage some runs first, or pass --manifest`, { file: options.manifestFile });
   const layout = deriveLayout(options.derivedRoot);
   const progress = options.progress ?? silentProgress;
   const declarations = new Map([...options.catalog.procedures].filter(([, p]) => p.metrics.length > 0).map(([name, p]) => [name, p.metrics] as const));

@@ -17,7 +17,7 @@ export interface RelaxationFit extends StretchedExponential {
   readonly converged: boolean;
   /** Where the fit started from: tau at the sample nearest to baseline + (max - baseline) / e. */
   readonly tauStart: number;
-  /** Tau ended on its upper limit (TAU_LIMIT times the stretch): the stretch is too short to measure it. */
+  /** Tau ended on (or near) its upper limit, TAU_LIMIT times the stretch: the stretch is too short to measure it. */
   readonly atLimit: boolean;
 }
 
@@ -115,7 +115,8 @@ export function fitStretchedExponential(t: ArrayLike<number>, y: ArrayLike<numbe
     iterations,
     converged,
     tauStart,
-    atLimit: logTau >= UPPER[2]! - 1e-9,
+    // Within 5 % of the limit counts as on it: a fit crawling along the valley towards it has not come any closer.
+    atLimit: logTau >= UPPER[2]! + Math.log(0.95),
   };
 }
 

@@ -45,7 +45,8 @@ export function analyseCnp(run: RunInput, d: CnpDeclaration): CnpAnalysis {
     }
   }
   for (const direction of ['forward', 'backward'] as const) if (fits[direction] === undefined) missing[direction] ??= 'NO_FULL_LEG';
-  if (fits.forward === undefined && fits.backward === undefined) return { kind: 'failed', flag: missing.forward ?? missing.backward ?? 'NO_VERTEX' };
+  // No direction fits: say what went wrong on the legs there are, rather than that a direction has none.
+  if (fits.forward === undefined && fits.backward === undefined) return { kind: 'failed', flag: Object.values(missing).find((m) => m !== 'NO_FULL_LEG') ?? 'NO_VERTEX' };
   let min = Infinity;
   let max = -Infinity;
   for (const v of gate) {

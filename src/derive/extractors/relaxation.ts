@@ -76,8 +76,10 @@ export function analyseRelaxation(run: RunInput, d: RelaxationDeclaration): Rela
     after_light: run.hasLight !== false && lit.includes(1),
     ...where,
   };
+  // A fit still moving after its last iteration with tau past the stretch is crawling up the same valley.
+  const span = (details.segment_end_s - details.segment_start_s);
+  if (fit.atLimit || (!fit.converged && fit.tau > span)) return { kind: 'failed', flag: 'TAU_UNDETERMINED', details };
   if (!fit.converged) return { kind: 'failed', flag: 'FIT_NOT_CONVERGED', details };
-  if (fit.atLimit) return { kind: 'failed', flag: 'TAU_UNDETERMINED', details };
   if (fit.rSquared < MIN_R_SQUARED) return { kind: 'failed', flag: 'POOR_FIT', details };
   return { kind: 'fitted', fit, details };
 }
