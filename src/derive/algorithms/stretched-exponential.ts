@@ -22,6 +22,8 @@ export interface RelaxationFit extends StretchedExponential {
 }
 
 const BETA_MIN = 0.01;
+/** A longer stretch (a dark run of hours at 10 samples a second) is fitted on this many bin means. */
+const MAX_FIT_POINTS = 2000;
 const MAX_ITERATIONS = 200;
 /** The fit has converged when a step lowers the cost, or moves the (unit-free) parameters, by less than this. */
 const TOLERANCE = 1e-9;
@@ -46,10 +48,12 @@ export function startingTau(t: ArrayLike<number>, y: ArrayLike<number>): number 
   const target = baseline + (max - baseline) / Math.E;
   let best = 0;
   for (let i = 1; i < y.length; i++) if (Math.abs(y[i]! - target) < Math.abs(y[best]! - target)) best = i;
-  const sorted = Float64Array.from(t).sort();
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return Math.max(best > 0 ? t[best]! : median, t[1]! - t[0]!);
+  const median = () => {
+    const sorted = Float64Array.from(t).sort();
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  return Math.max(best > 0 ? t[best]! : median(), t[1]! - t[0]!);
 }
 
 /**
@@ -67,10 +71,12 @@ export function fitStretchedExponential(t: ArrayLike<number>, y: ArrayLike<numbe
   for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(y[i]! - baseline0));
   if (!(scale > 0)) return null;
   const tauStart = startingTau(t, y);
-  // Unit-free data: time in segment lengths, signal in its largest excursion; log(t) computed once.
-  const logT = Float64Array.from({ length: n }, (_, i) => Math.log(t[i]! / duration));
-  const ys = Float64Array.from({ length: n }, (_, i) => (y[i]! - baseline0) / scale);
-  const model = new Model(logT, ys);
+  // Unit-free data: time in segment lengths, signal in its largest excursion; log(t) computed once. A long stretch
+  // is fitted on the means of consecutive bins, each weighted by its points, and R^2 is taken on every point.
+  const binned = binMeans(t, y, Math.ceil(n / MAX_FIT_POINTS));
+  const logT = Float64Array.from(binned.t, (v) => Math.log(v / duration));
+  const ys = Float64Array.from(binned.y, (v) => (v - baseline0) / scale);
+  const model = new Model(logT, ys, binned.weight);
   let q = bounded([0, ys[0]!, Math.log(tauStart / duration), 0.7])!;
   let cost = model.cost(q);
   let lambda = 1e-3;
@@ -100,18 +106,11 @@ export function fitStretchedExponential(t: ArrayLike<number>, y: ArrayLike<numbe
       }
     }
   }
-  let total = 0;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += ys[i]!;
-  mean /= n;
-  for (let i = 0; i < n; i++) total += (ys[i]! - mean) ** 2;
   const [b, a, logTau, beta] = q as [number, number, number, number];
+  const fitted = { baseline: baseline0 + b * scale, amplitude: a * scale, tau: Math.exp(logTau) * duration, beta };
   return {
-    baseline: baseline0 + b * scale,
-    amplitude: a * scale,
-    tau: Math.exp(logTau) * duration,
-    beta,
-    rSquared: total > 0 ? 1 - cost / total : 0,
+    ...fitted,
+    rSquared: rSquared(t, y, fitted),
     iterations,
     converged,
     tauStart,
@@ -157,11 +156,45 @@ function boundedStep(jtj: readonly number[][], jtr: readonly number[], q: readon
   }
 }
 
-/** The scaled model and its derivatives in (baseline, amplitude, log tau, beta). */
+/** Means of `size` consecutive points (the last bin may hold fewer), and how many points each holds. */
+function binMeans(t: ArrayLike<number>, y: ArrayLike<number>, size: number): { t: Float64Array; y: Float64Array; weight: Float64Array } {
+  const n = t.length;
+  const bins = Math.ceil(n / size);
+  const out = { t: new Float64Array(bins), y: new Float64Array(bins), weight: new Float64Array(bins) };
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor(i / size);
+    out.t[k]! += t[i]!;
+    out.y[k]! += y[i]!;
+    out.weight[k]! += 1;
+  }
+  for (let k = 0; k < bins; k++) {
+    out.t[k]! /= out.weight[k]!;
+    out.y[k]! /= out.weight[k]!;
+  }
+  return out;
+}
+
+/** The share of the signal's variance about its mean that the curve explains. */
+function rSquared(t: ArrayLike<number>, y: ArrayLike<number>, c: StretchedExponential): number {
+  const n = y.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += y[i]!;
+  mean /= n;
+  let residual = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    residual += (y[i]! - c.baseline - c.amplitude * Math.exp(-((t[i]! / c.tau) ** c.beta))) ** 2;
+    total += (y[i]! - mean) ** 2;
+  }
+  return total > 0 ? 1 - residual / total : 0;
+}
+
+/** The scaled model and its derivatives in (baseline, amplitude, log tau, beta), each point weighted. */
 class Model {
   constructor(
     private readonly logT: Float64Array,
     private readonly y: Float64Array,
+    private readonly weight: Float64Array,
   ) {}
 
   cost(q: readonly number[]): number {
@@ -169,7 +202,7 @@ class Model {
     let sum = 0;
     for (let i = 0; i < this.y.length; i++) {
       const u = Math.exp(beta * (this.logT[i]! - logTau));
-      sum += (this.y[i]! - b - a * Math.exp(-u)) ** 2;
+      sum += this.weight[i]! * (this.y[i]! - b - a * Math.exp(-u)) ** 2;
     }
     return sum;
   }
@@ -184,24 +217,25 @@ class Model {
       const x = this.logT[i]! - logTau; // log(t / tau)
       const u = Math.exp(beta * x);
       const e = Math.exp(-u);
+      const w = this.weight[i]!;
       const r = this.y[i]! - b - a * e;
       const g2 = e;
       const g3 = a * e * u * beta;
       const g4 = x === -Infinity ? 0 : -a * e * u * x; // t = 0: u = 0, and u log u -> 0
-      s11 += 1;
-      s12 += g2;
-      s13 += g3;
-      s14 += g4;
-      s22 += g2 * g2;
-      s23 += g2 * g3;
-      s24 += g2 * g4;
-      s33 += g3 * g3;
-      s34 += g3 * g4;
-      s44 += g4 * g4;
-      r1 += r;
-      r2 += g2 * r;
-      r3 += g3 * r;
-      r4 += g4 * r;
+      s11 += w;
+      s12 += w * g2;
+      s13 += w * g3;
+      s14 += w * g4;
+      s22 += w * g2 * g2;
+      s23 += w * g2 * g3;
+      s24 += w * g2 * g4;
+      s33 += w * g3 * g3;
+      s34 += w * g3 * g4;
+      s44 += w * g4 * g4;
+      r1 += w * r;
+      r2 += w * g2 * r;
+      r3 += w * g3 * r;
+      r4 += w * g4 * r;
     }
     return {
       jtj: [
