@@ -177,6 +177,10 @@ function tauAgainstReference(lab: LabRun, strata: StrataMetric | undefined): Ver
   if (s === null || reference === null || reference === undefined) return null;
   if (close(reference.tau, s, 0.05)) return { kind: 'agree', how: close(reference.tau, s, 0.01) ? 'within 1 %' : 'within 5 %' };
   if (reference.tau > reference.span && s > reference.span) return { kind: 'explained', why: 'both put tau beyond the dark stretch, where the stretch hardly constrains it' };
+  const r2 = strata?.details?.['r_squared'];
+  if (typeof r2 === 'number' && r2 >= reference.r_squared - 1e-4) {
+    return { kind: 'explained', why: "strata's curve fits the stretch at least as well (its R² is as high or higher): scipy stopped earlier, where the valley in tau is flat" };
+  }
   return { kind: 'unexplained', what: `tau: strata ${s}, scipy ${reference.tau} (stretch ${reference.span} s)` };
 }
 
