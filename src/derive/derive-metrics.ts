@@ -57,7 +57,6 @@ export async function deriveMetrics(options: DeriveOptions): Promise<DeriveSumma
   const started = performance.now();
   if (!existsSync(options.manifestFile)) throw configError(`no manifest at ${options.manifestFile}: stage some runs first, or pass --manifest`, { file: options.manifestFile });
   const layout = deriveLayout(options.derivedRoot);
-  const progress = options.progress ?? silentProgress;
   const declarations = new Map([...options.catalog.procedures].filter(([, p]) => p.metrics.length > 0).map(([name, p]) => [name, p.metrics] as const));
   const all = [...declarations.values()].flat();
   const calibrationProcs = [...new Set(all.flatMap((d) => (d.extractor === 'laser_power' ? [d.calibration] : [])))];
@@ -74,30 +73,8 @@ export async function deriveMetrics(options: DeriveOptions): Promise<DeriveSumma
     }
     const previous = options.force ? null : readDeriveState(layout.stateFile, layout.metricsFile);
     const plan = planDerive({ runs, declarations, previous, force: options.force ?? false, calibrationInputs: (proc) => runsFingerprint(byProc.get(proc) ?? []) });
-    const rows: MetricRow[] = [];
+    const rows = plan.rewrite ? await computeWork(conn, options, plan.work, byProc, all) : [];
     if (plan.rewrite) {
-      const needsCalibrations = plan.work.some((w) => w.metrics.some((d) => d.extractor === 'laser_power'));
-      const calibrations = needsCalibrations ? await readCalibrations(conn, options, byProc, all) : new Map<string, CalibrationRun[]>();
-      const context = { calibrations: (proc: string) => calibrations.get(proc) ?? [] };
-      progress.start('deriving metrics', plan.work.length);
-      const row = rowMaker(options.extractionVersion);
-      const compute = (w: RunWork, read: RunColumns | null) => {
-        const outcomes = read?.kind === 'unreadable' ? unreadableOutcomes(w, read, context) : runMetrics(runInput(w.run, read), w.metrics, context);
-        outcomes.forEach((outcome, i) => {
-          if (outcome.kind === 'value') rows.push(row(w.run, w.metrics[i]!, outcome));
-        });
-        progress.advance();
-      };
-      const needData = plan.work.filter((w) => w.metrics.some((d) => dataColumnsOf(d).length > 0));
-      for (const w of plan.work) if (!needData.includes(w)) compute(w, null);
-      const byRun = new Map(needData.map((w) => [w.run.runId, w]));
-      const requests = needData
-        .map((w) => ({ runId: w.run.runId, path: w.run.path, rows: w.run.rows, columns: [...new Set(w.metrics.flatMap(dataColumnsOf))].sort(), proc: w.run.proc }))
-        .sort((a, b) => (a.proc === b.proc ? (a.path < b.path ? -1 : 1) : a.proc < b.proc ? -1 : 1));
-      for await (const batch of readRunColumns(conn, options.stageRoot, requests)) {
-        for (const [runId, read] of batch) compute(byRun.get(runId)!, read);
-      }
-      progress.stop();
       await writeMetricsFile(conn, layout.metricsFile, { keep: plan.keep }, rows);
       writeDeriveState(layout.stateFile, layout.metricsFile, plan.state);
     }
@@ -118,6 +95,43 @@ export async function deriveMetrics(options: DeriveOptions): Promise<DeriveSumma
     conn.close();
     engine.close();
   }
+}
+
+/** The metric rows of the runs to compute: those that need no data file first, then the others a batch of files at a time. */
+async function computeWork(
+  conn: EngineConnection,
+  options: DeriveOptions,
+  work: readonly RunWork[],
+  byProc: ReadonlyMap<string, readonly ManifestRun[]>,
+  declarations: readonly MetricDeclaration[],
+): Promise<MetricRow[]> {
+  const progress = options.progress ?? silentProgress;
+  const needsCalibrations = work.some((w) => w.metrics.some((d) => d.extractor === 'laser_power'));
+  const calibrations = needsCalibrations ? await readCalibrations(conn, options, byProc, declarations) : new Map<string, CalibrationRun[]>();
+  const context = { calibrations: (proc: string) => calibrations.get(proc) ?? [] };
+  const row = rowMaker(options.extractionVersion);
+  const rows: MetricRow[] = [];
+  const compute = (w: RunWork, read: RunColumns | null) => {
+    const outcomes = read?.kind === 'unreadable' ? unreadableOutcomes(w, read, context) : runMetrics(runInput(w.run, read), w.metrics, context);
+    outcomes.forEach((outcome, i) => {
+      if (outcome.kind === 'value') rows.push(row(w.run, w.metrics[i]!, outcome));
+    });
+    progress.advance();
+  };
+  progress.start('deriving metrics', work.length);
+  const needData = work.filter((w) => w.metrics.some((d) => dataColumnsOf(d).length > 0));
+  const reading = new Set(needData);
+  for (const w of work) if (!reading.has(w)) compute(w, null);
+  const byRun = new Map(needData.map((w) => [w.run.runId, w]));
+  // Runs of one procedure read the same columns, and files in path order sit together on disk.
+  const requests = needData
+    .map((w) => ({ runId: w.run.runId, path: w.run.path, rows: w.run.rows, columns: [...new Set(w.metrics.flatMap(dataColumnsOf))].sort(), proc: w.run.proc }))
+    .sort((a, b) => (a.proc === b.proc ? (a.path < b.path ? -1 : 1) : a.proc < b.proc ? -1 : 1));
+  for await (const batch of readRunColumns(conn, options.stageRoot, requests)) {
+    for (const [runId, read] of batch) compute(byRun.get(runId)!, read);
+  }
+  progress.stop();
+  return rows;
 }
 
 function manifestColumnsOf(d: MetricDeclaration): string[] {
