@@ -221,6 +221,11 @@ describe('enriched chip histories', () => {
        ON h.run_id = m.run_id AND m.metric_name = 'cnp_voltage' WHERE h.cnp_voltage IS DISTINCT FROM m.value_float`,
     );
     assert.equal(check!.n, 0, "the history's cnp_voltage is the run's metric");
+    const [chipRow] = await query<{ chip_group: string; chip_number: number }>(`SELECT chip_group, chip_number FROM read_parquet(${sqlLiteral(file)}) LIMIT 1`);
+    const history = await runCli(['history', String(chipRow!.chip_number), '--group', chipRow!.chip_group, '--manifest', lake.manifest, '--format', 'json']);
+    const seqs = (JSON.parse(history.stdout) as { seq: number; run_id: string }[]).map((r) => `${r.seq}:${r.run_id}`);
+    const enriched = (await query<{ seq: number; run_id: string }>(`SELECT seq, run_id FROM read_parquet(${sqlLiteral(file)}) ORDER BY seq`)).map((r) => `${r.seq}:${r.run_id}`);
+    assert.deepEqual(enriched, seqs, 'seq as `strata history` numbers the runs');
 
     // One new IVg run of one chip: that chip's history is written again, the others are not.
     const runs = await manifestOf(lake);
