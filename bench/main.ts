@@ -9,6 +9,7 @@ const areas: Record<string, () => Promise<Area>> = {
   sample: async () => (await import('./sample.bench.js')).bench,
   history: async () => (await import('./history.bench.js')).bench,
   serve: async () => (await import('./serve.bench.js')).bench,
+  derive: async () => (await import('./derive.bench.js')).bench,
 };
 
 const wanted = process.argv.slice(2);
