@@ -85,7 +85,7 @@ export async function stagerThroughput(url: string, files: number, stagers: read
   const report = newReport();
   const raw = await generatedCorpus(files);
   const dir = freshDir('stagers');
-  const byCount = new Map<number, { wallMs: number[]; perStager: number[]; roundTrips: number; staged: number; peaks: number[]; enqueueTrips: number }>();
+  const byCount = new Map<number, { wallMs: number[]; perStager: number[]; roundTrips: number; staged: number; peaks: number[]; enqueueTrips: number; fixed: number[] }>();
   for (let round = 0; round < rounds; round++) {
     for (const k of round % 2 === 0 ? stagers : [...stagers].reverse()) {
       const schema = `stagers_${k}_${round}`;
@@ -101,7 +101,10 @@ export async function stagerThroughput(url: string, files: number, stagers: read
       const summaries = runs.map(lastJson);
       const staged = summaries.reduce((sum, s) => sum + s.ok, 0);
       if (staged !== files || (await runsIn(url, schema)) !== files) throw new Error(`${k} stagers staged ${staged} files, not ${files}`);
-      const seen = byCount.get(k) ?? { wallMs: [], perStager: [], roundTrips: 0, staged: 0, peaks: [], enqueueTrips: discovered.roundTrips };
+      // A stager that finds the queue empty: the round trips every stager pays whatever it stages (start, snapshot, sweep).
+      const idle = lastJson(await strata([...catalogArgs(url, schema, raw, stageRoot), '--role', 'stage', '--quiet', '--json']));
+      const seen = byCount.get(k) ?? { wallMs: [], perStager: [], roundTrips: 0, staged: 0, peaks: [], enqueueTrips: discovered.roundTrips, fixed: [] };
+      seen.fixed.push(idle.roundTrips);
       seen.wallMs.push(wallMs);
       seen.perStager.push(...summaries.map((s) => s.ok / s.seconds));
       seen.roundTrips += summaries.reduce((sum, s) => sum + s.roundTrips, 0);
@@ -114,19 +117,22 @@ export async function stagerThroughput(url: string, files: number, stagers: read
     const seen = byCount.get(k)!;
     const total = (files * 1000) / median(seen.wallMs);
     const perFile = seen.roundTrips / seen.staged;
+    const fixed = median(seen.fixed);
+    const perBatch = (seen.roundTrips - fixed * k * seen.wallMs.length) / ((seen.staged / batch));
     report.lines.push(
       `${k} stager${k === 1 ? '' : 's'}, ${count(files)} files queued first by one discoverer (${seen.enqueueTrips} round trips to queue them): ` +
         `all staged in ${msOf(seen.wallMs)}, ${Math.round(total).toLocaleString('en-US')} files/s in all; per stager ${Math.round(median(seen.perStager)).toLocaleString('en-US')} files/s (median); ` +
-        `${perFile.toFixed(3)} PostgreSQL round trips per file (${(perFile * batch).toFixed(2)} per batch of ${batch}); peak ${mbOf(seen.peaks)} per stager`,
+        `${perFile.toFixed(3)} PostgreSQL round trips per file; beyond the ${fixed} each stager makes with nothing to stage (start, snapshot, sweep), ` +
+        `${perBatch.toFixed(2)} per batch of ${batch} files; peak ${mbOf(seen.peaks)} per stager`,
     );
     report.rows.push({
       workload: `${k} stager process${k === 1 ? '' : 'es'}, ${count(files)} queued files`,
       strata: `${Math.round(total).toLocaleString('en-US')} files/s in all, ${Math.round(median(seen.perStager)).toLocaleString('en-US')} per stager`,
       baseline: '',
-      ratio: `${perFile.toFixed(3)} round trips a file (${(perFile * batch).toFixed(1)} a batch of ${batch})`,
+      ratio: `${perFile.toFixed(3)} round trips a file; ${perBatch.toFixed(1)} a batch of ${batch} beyond a stager's fixed ${fixed}`,
       peak: `${mbOf(seen.peaks)} each`,
       target: 'round trips per batch, not per file',
-      met: perFile * batch < 4,
+      met: perBatch < 4,
     });
   }
   return report;
