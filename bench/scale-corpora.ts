@@ -25,8 +25,12 @@ export async function generatedCorpus(files: number, seed = files): Promise<stri
 }
 
 /** Runs in a lake's manifest (0 while it has none), from the Parquet footer alone. */
-export async function manifestRuns(stageRoot: string): Promise<number> {
-  const file = path.join(path.dirname(stageRoot), '_manifest', 'manifest.parquet');
+export function manifestRuns(stageRoot: string): Promise<number> {
+  return parquetRows(path.join(path.dirname(stageRoot), '_manifest', 'manifest.parquet'));
+}
+
+/** Rows of a Parquet file from its footer; 0 while it is missing. */
+export async function parquetRows(file: string): Promise<number> {
   if (!existsSync(file)) return 0;
   try {
     return Number((await parquetMetadataAsync(await asyncBufferFromFile(file))).num_rows);

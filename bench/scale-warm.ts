@@ -2,13 +2,14 @@
 // own staging script, on the shared corpus dropped into the raw root as one backlog.
 //
 // The lab's script (Joaquim-mph/optothermal_processing, src/core/stage_raw_measurements.py) is taken from the bare
-// mirror with `git archive` into a folder under .bench at bench time and run from there, never copied into strata.
+// mirror with `git archive` into a temporary folder at bench time and run from there, never copied into strata.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { settleDisk } from './harness.js';
-import { copyTree, freshDir, generatedCorpus, manifestRuns, SHARED_CORPUS, WORK } from './scale-corpora.js';
+import { copyTree, freshDir, generatedCorpus, manifestRuns, parquetRows, SHARED_CORPUS, WORK } from './scale-corpora.js';
 import { cleanEnv, shellRun, startStrata, strata, until, type ShellRun } from './scale-processes.js';
 import { count, mbOf, median, msOf, newReport, times, type PartReport } from './scale-report.js';
 
@@ -38,8 +39,7 @@ function labScript(options: WarmOptions): { python: string; cwd: string } | stri
       execFileSync(path.join(venv, 'bin', 'pip'), ['install', '-q', '--index-url', options.pipIndex, ...LAB_PACKAGES], { stdio: ['ignore', 'ignore', 'pipe'] });
       execFileSync('touch', [path.join(venv, '.complete')]);
     }
-    const cwd = freshDir('lab-checkout');
-    mkdirSync(cwd, { recursive: true });
+    const cwd = mkdtempSync(path.join(tmpdir(), 'strata-bench-lab-script-'));
     const archive = execFileSync('git', ['-C', options.labRepo, 'archive', 'HEAD', 'src', 'config'], { maxBuffer: 1 << 30 });
     execFileSync('tar', ['-x', '-C', cwd], { input: archive });
     return { python, cwd };
@@ -84,6 +84,9 @@ export async function warmAgainstOneShot(options: WarmOptions): Promise<PartRepo
               { cwd: lab.cwd, env: cleanEnv({ PYTHONWARNINGS: 'ignore' }), treeSampleMs: 100 },
             ),
           );
+          // It exits 0 whatever it rejected (a missing package rejects every file, fast): its manifest must be whole.
+          const runs = await parquetRows(path.join(out, 'manifest.parquet'));
+          if (runs !== expected) throw new Error(`the lab's script staged ${runs} runs, not ${expected} (a missing Python package makes it reject every file)`);
         },
       ];
       // Each round starts with the next one: every contender goes first once in three rounds.
@@ -91,6 +94,7 @@ export async function warmAgainstOneShot(options: WarmOptions): Promise<PartRepo
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (typeof lab !== 'string') rmSync(lab.cwd, { recursive: true, force: true });
   }
   const warmMs = median(warm.map((r) => r.ms));
   const oneShotMs = median(oneShot.map((r) => r.ms));
