@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 export interface BenchSection {
   readonly title: string;
   readonly lines: readonly string[];
+  /** Printed as it is after the lines (a Markdown table). */
+  readonly after?: string;
 }
 
 export async function timed<T>(fn: () => Promise<T> | T): Promise<{ readonly ms: number; readonly result: T }> {

@@ -38,6 +38,13 @@ export type { LakeStorage, ObjectInfo, PutIfAbsentOutcome, StoredObject } from '
 export { parseStorageLocation, type StorageLocation } from './storage/storage-location.js';
 export { s3SettingsFromEnvironment, type S3Settings } from './storage/s3/s3-settings.js';
 
+// Derived metrics: per-run metrics declared in the procedures YAML -> metrics.parquet, and enriched chip histories
+export { deriveMetrics, type DeriveOptions, type DeriveSummary } from './derive/derive-metrics.js';
+export { deriveLayout, type DeriveLayout } from './derive/derive-layout.js';
+export { type MetricRow, METRIC_COLUMNS } from './derive/metrics-file.js';
+export { type MetricDeclaration } from './schema/metric-declarations.js';
+export { writeEnrichedHistories, type EnrichedHistories } from './history/enriched-histories.js';
+
 // Processed-files log and samples
 export { appendLogEntry, recordProcessedFile, readLogFrom } from './sample/processed-log.js';
 export { bronzePathFor } from './sample/bronze-path.js';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { configError } from '../errors.js';
 import { checkYaml, parseYamlText, readYamlFile } from '../config/yaml-file.js';
 import { translateForeignProcedures } from './foreign-procedures.js';
+import { metricDeclarations, metricsSection, type MetricDeclaration } from './metric-declarations.js';
 
 export const VALUE_TYPES = ['float', 'int', 'str', 'bool', 'datetime'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
@@ -68,6 +69,8 @@ const proceduresFile = z.strictObject({
       light: z.union([z.enum(['auto', 'always', 'never']), lightColumns]).optional(),
       time_column: z.string().optional(),
       plot: z.strictObject({ x: z.string(), y: z.array(z.string()).min(1) }).optional(),
+      /** The metrics `strata derive` computes for the procedure's runs (metric-declarations.ts). */
+      metrics: metricsSection.optional(),
       ...section,
       // Another stage's names are kept as given (foreign shapes); strata's own are snake_case.
       data: z.record(snake('a data column'), dataColumn),
@@ -106,6 +109,8 @@ export interface ProcedureSpec {
   readonly manifest: readonly ManifestMapping[];
   readonly data: readonly DataColumnSpec[];
   readonly summary: SummarySpec;
+  /** The metrics `strata derive` computes from each run, in the YAML's order. */
+  readonly metrics: readonly MetricDeclaration[];
 }
 
 /** A manifest parameter column: its type, and the range a sound value keeps to. */
@@ -179,6 +184,13 @@ function buildCatalog(spec: ProceduresDocument, file: string, shape: ProceduresS
         synonyms: c.synonyms ?? [],
       })),
       summary: summarySpec(proc.summary ?? spec.common?.summary),
+      metrics: metricDeclarations(proc.metrics, {
+        file,
+        procedure: name,
+        dataColumns: new Set(Object.keys(proc.data)),
+        manifestColumns: new Set(manifest.map((m) => m.column)),
+        dataColumnsOf: (other) => (Object.hasOwn(spec.procedures, other) ? new Set(Object.keys(spec.procedures[other]!.data)) : undefined),
+      }),
     };
   };
   const procedures = new Map(Object.entries(spec.procedures).map(([name, proc]) => [name, build(name, proc)] as const));

@@ -27,6 +27,7 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
   'export-metadata': { summary: "Write day-level metadata.csv files from the manifest.", load: async () => (await import('./export-metadata.js')).registerExportMetadata },
   'pipeline': { summary: "Stage data/01_raw, then write data/03_history, in one go.", load: async () => (await import('./pipeline.js')).registerPipeline },
   'query': { summary: "Run DuckDB SQL over the lake: the runs view and one view per procedure.", load: async () => (await import('./query.js')).registerQuery },
+  'derive': { summary: "Compute per-run metrics (CNP, photoresponse, relaxation, laser power...) into metrics.parquet.", load: async () => (await import('./derive.js')).registerDerive },
   'parity': { summary: "Compare strata's histories with the Python system's files, in plain words.", load: async () => (await import('./parity.js')).registerParity },
   'serve': { summary: "Browse runs, chip histories and curves in a local web page.", load: async () => (await import('./serve.js')).registerServe },
 };

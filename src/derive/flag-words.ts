@@ -1,0 +1,52 @@
+// What each flag of a metric means, in a sentence for the scientist reading `strata derive`'s report.
+
+const WORDS: Readonly<Record<string, string>> = {
+  MISSING_COLUMN: 'the data file lacks a column the metric reads',
+  NO_DATA: 'the data file has no rows with numbers in the columns the metric reads',
+  SWEEP_NOT_LOOPED: 'the gate sweep never crosses its whole range in one direction, so there is no leg to find a CNP on',
+  CNP_AT_EDGE: 'the lowest |I| (highest |V|) is at an end of the sweep: the CNP may lie outside the swept range',
+  NO_VERTEX: 'no parabola with its vertex inside the fitted window fits around the extremum',
+  NO_FULL_LEG: 'the sweep has no full-range leg in that direction',
+  SWEEP_INCOMPLETE: 'only one direction of the sweep gave a value',
+  HIGH_HYSTERESIS: 'the forward and backward CNPs differ by more than the declared limit',
+  LOW_MODULATION: 'the signal changes by less than half over the sweep: a weak resistance peak',
+  NO_DRAIN_BIAS: 'the run records no drain voltage (or current) to compute a resistance from',
+  SATURATED: 'more than a tenth of the sweep sits at its largest current, as if clipped by the instrument',
+  HEAVILY_SATURATED: 'half the sweep or more sits at its largest current',
+  FEW_BRANCH_POINTS: 'fewer than 5 points on the branch the peak was taken from',
+  TOO_FEW_LIT_SAMPLES: 'the run is lit, yet fewer samples than the minimum have the laser voltage above its threshold',
+  TOO_FEW_DARK_SAMPLES: 'fewer dark samples than the minimum',
+  DARK_MEAN_ZERO: 'the dark mean is 0, so there is no ratio',
+  NO_RESPONSE: 'the change under light is smaller than the noise',
+  LOW_SNR: 'the change under light is less than 3 times the noise',
+  SINGLE_CYCLE: 'the light went on and off once',
+  INCONSISTENT_CYCLES: 'the light cycles differ by more than a fifth of the response',
+  NO_DARK_STRETCH: 'the run has no dark stretch to fit a relaxation to',
+  DARK_STRETCH_TOO_SHORT: 'the dark stretch is shorter than the declared minimum (seconds or points)',
+  FLAT_SIGNAL: 'the signal does not change over the dark stretch',
+  FIT_NOT_CONVERGED: 'the stretched exponential did not settle within 200 iterations',
+  TAU_UNDETERMINED: 'the dark stretch is too short to measure tau: it shows only the start of the relaxation',
+  POOR_FIT: 'the stretched exponential explains less than half of the signal (R² < 0.5)',
+  LOW_R_SQUARED: 'the stretched exponential fits loosely (R² < 0.8)',
+  TAU_BEYOND_STRETCH: 'tau is longer than the dark stretch it was fitted on',
+  VERY_FAST_RELAXATION: 'tau is under a second',
+  HIGHLY_STRETCHED: 'beta is below 0.3',
+  NO_WAVELENGTH: 'the run records no laser wavelength',
+  NO_LASER_VOLTAGE: 'the run records no laser voltage',
+  NO_START_TIME: 'the run has no start time to find the nearest calibration by',
+  NO_CALIBRATION: 'no calibration run at the wavelength of the run',
+  CALIBRATION_UNREADABLE: 'the nearest calibration has fewer than 2 readable points',
+  CALIBRATION_AFTER_RUN: 'the only calibration at this wavelength was taken after the run',
+  CALIBRATION_STALE: 'the calibration was taken more than the declared hours before the run',
+  VOLTAGE_OUTSIDE_CALIBRATION: "the run's laser voltage lies outside the calibrated voltages: the end value is used",
+  DATA_FILE_MISSING: "the run's data file is missing from the lake",
+  DATA_FILE_OUTSIDE_LAKE: "the run's data file path leads outside the lake",
+  DATA_FILE_UNREADABLE: "the run's data file could not be read as Parquet",
+  EXTRACTOR_ERROR: 'the extractor failed on this run (a fault in strata: please report it)',
+  NOT_A_NUMBER: 'the computed value was not a finite number',
+};
+
+/** The sentence for a flag; the flag itself when strata has none for it. */
+export function flagWords(flag: string): string {
+  return WORDS[flag] ?? flag;
+}
