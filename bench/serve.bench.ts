@@ -5,6 +5,7 @@ import { Engine, sqlLiteral } from '../src/engine/duckdb.js';
 import { loadProcedureCatalog } from '../src/schema/procedures-schema.js';
 import { startServer } from '../src/serve/http-server.js';
 import { LakeView } from '../src/serve/lake-view.js';
+import { MetricsView } from '../src/serve/metrics-view.js';
 import { projectRoot } from '../src/version.js';
 import { manifestRow, writeTestManifest } from '../test/history/manifest-fixtures.js';
 import { fmt, timed, type BenchSection } from './harness.js';
@@ -59,7 +60,7 @@ export async function bench(): Promise<BenchSection> {
   await writeBigRun(stageRoot, String(big['path']));
   const catalog = loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml'));
   const view = await LakeView.open({ manifestPath, stageRoot, rejectsDir: path.join(dir, '_rejects'), catalog, localTz: 'America/Santiago' });
-  const server = await startServer(view, { host: '127.0.0.1', port: 0 });
+  const server = await startServer({ view, metrics: new MetricsView(view, path.join(dir, 'metrics.parquet')) }, { host: '127.0.0.1', port: 0 });
   const get = async (route: string) => {
     const res = await fetch(new URL(route, server.url));
     if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);

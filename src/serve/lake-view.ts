@@ -2,9 +2,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chipHistory, type HistoryRun } from '../history/chip-history.js';
-import { LOCAL_DATE, LOCAL_TIME, ORDER_INSTANT, RUN_ORDER, openManifest, type ManifestHandle, type RunFilter } from '../history/manifest-query.js';
-import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
+import { LOCAL_DATE, LOCAL_TIME, ORDER_INSTANT, RUN_ORDER, openManifest, whereClause, type ManifestHandle } from '../history/manifest-query.js';
+import { readRejectRecords } from '../lake/reject-records.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
+import type { Paging, RunFilters } from './api-params.js';
 
 export interface LakeViewOptions {
   readonly manifestPath: string;
@@ -22,17 +23,30 @@ export interface ChipSummary {
   readonly last_date: string;
 }
 
-/** A chip's runs as the page filters them: the manifest's run filter, the chip being the one shown. */
-export type RunFilters = Omit<RunFilter, 'chip'>;
+/** A chip named in a URL: by the name `/api/chips` lists (`Alisson67`), or by a number only one group has. */
+export type ChipLookup =
+  | { readonly kind: 'found'; readonly chip: ChipSummary }
+  | { readonly kind: 'ambiguous'; readonly chips: readonly ChipSummary[] }
+  | { readonly kind: 'missing' };
+
+/** What the search finds: runs of any chip by chip, procedure, dates, light and text in their summary. */
+export interface RunSearch extends RunFilters {
+  readonly chip?: ChipSummary | undefined;
+  readonly text?: string | undefined;
+}
 
 export type ManifestRecord = Readonly<Record<string, unknown>>;
 
 const TABLE = 'serve_manifest';
+const LIST_COLUMNS = `run_id, chip_name, chip_group, chip_number, proc, ${LOCAL_DATE} AS date_local, ${LOCAL_TIME} AS time_local, has_light, summary`;
+const REJECTS_SHOWN = 100;
 
 /** The manifest copied into memory once per version of the file; every API call reads that copy. */
 export class LakeView {
   private loadedMtime = -1;
   private lakeBytes: number | null = null;
+  private chipList: ChipSummary[] | null = null;
+  private columnNames: ReadonlySet<string> = new Set();
 
   private constructor(
     readonly options: LakeViewOptions,
@@ -51,60 +65,110 @@ export class LakeView {
     return this.handle.conn;
   }
 
+  /** The in-memory copy of the manifest, for joins (the metrics); call `fresh` first. */
+  get table(): string {
+    return TABLE;
+  }
+
   close(): void {
     this.handle.close();
   }
 
   /** Reloads the manifest when a stage run has replaced it since the last call. */
-  private async fresh(): Promise<ManifestHandle> {
+  async fresh(): Promise<ManifestHandle> {
     const mtime = statSync(this.options.manifestPath).mtimeMs;
     if (mtime !== this.loadedMtime) {
       await this.handle.conn.run(`CREATE OR REPLACE TABLE ${TABLE} AS SELECT * FROM read_parquet($file)`, { file: this.options.manifestPath });
+      const columns = await this.handle.conn.all<{ column_name: string }>(`DESCRIBE ${TABLE}`);
+      this.columnNames = new Set(columns.map((c) => c.column_name));
       this.loadedMtime = mtime;
       this.lakeBytes = null;
+      this.chipList = null;
     }
     return this.handle;
   }
 
-  async chips(group?: string): Promise<ChipSummary[]> {
-    const m = await this.fresh();
-    const rows = await m.conn.all<Record<string, unknown>>(
-      `SELECT chip_group, chip_number, any_value(chip_name) AS chip_name, count(*) AS runs, max(${LOCAL_DATE}) AS last_date
-       FROM ${TABLE} WHERE chip_number IS NOT NULL AND chip_group IS NOT NULL AND ($group IS NULL OR lower(chip_group) = lower($group))
-       GROUP BY chip_group, chip_number ORDER BY chip_group, chip_number`,
-      { group: group ?? null, tz: this.options.localTz },
-    );
-    return rows as unknown as ChipSummary[];
+  /** Whether the manifest has this column (parameter columns come and go with the procedures YAML). */
+  async hasColumn(name: string): Promise<boolean> {
+    await this.fresh();
+    return this.columnNames.has(name);
   }
 
-  async chipRuns(chip: number, filters: RunFilters): Promise<{ chipGroup: string; runs: HistoryRun[] }> {
+  async chips(group?: string): Promise<ChipSummary[]> {
     const m = await this.fresh();
-    const history = await chipHistory(m, { chip, group: filters.group, proc: filters.proc, localTz: this.options.localTz });
-    const runs = history.runs.filter(
+    this.chipList ??= await m.conn.all<ChipSummary & Record<string, unknown>>(
+      `SELECT chip_group, chip_number, coalesce(any_value(chip_name), chip_group || chip_number) AS chip_name, count(*) AS runs,
+         max(${LOCAL_DATE}) AS last_date
+       FROM ${TABLE} WHERE chip_number IS NOT NULL AND chip_group IS NOT NULL
+       GROUP BY chip_group, chip_number ORDER BY chip_group, chip_number`,
+      { tz: this.options.localTz },
+    );
+    return group === undefined ? this.chipList : this.chipList.filter((c) => c.chip_group.toLowerCase() === group.toLowerCase());
+  }
+
+  async resolveChip(ref: string, group: string | undefined): Promise<ChipLookup> {
+    const wanted = ref.toLowerCase();
+    const matches = (await this.chips(group)).filter((c) =>
+      /^\d{1,9}$/.test(ref) ? c.chip_number === Number(ref) : c.chip_name.toLowerCase() === wanted || `${c.chip_group}${c.chip_number}`.toLowerCase() === wanted,
+    );
+    const [only] = matches;
+    if (only === undefined) return { kind: 'missing' };
+    return matches.length === 1 ? { kind: 'found', chip: only } : { kind: 'ambiguous', chips: matches };
+  }
+
+  async chipRuns(chip: ChipSummary, filters: RunFilters): Promise<HistoryRun[]> {
+    const m = await this.fresh();
+    const history = await chipHistory(m, { chip: chip.chip_number, group: chip.chip_group, proc: filters.proc, localTz: this.options.localTz });
+    return history.runs.filter(
       (r) =>
         (filters.light === undefined || r.has_light === filters.light) &&
         (filters.from === undefined || r.date_local >= filters.from) &&
         (filters.to === undefined || r.date_local <= filters.to),
     );
-    return { chipGroup: history.chipGroup, runs };
+  }
+
+  /** Each procedure with its number of runs. */
+  async procedures(): Promise<ManifestRecord[]> {
+    const m = await this.fresh();
+    return (await m.conn.all(`SELECT proc, count(*) AS runs FROM ${TABLE} GROUP BY proc ORDER BY proc`)).map(plain);
   }
 
   /** The runs of one local day (and procedure), newest last: what a bar of the overview stands for. */
   async runsOn(date: string, proc: string | undefined): Promise<ManifestRecord[]> {
     const m = await this.fresh();
     const rows = await m.conn.all(
-      `SELECT run_id, chip_name, chip_group, chip_number, proc, ${LOCAL_DATE} AS date_local,
-         ${LOCAL_TIME} AS time_local, has_light, summary FROM ${TABLE}
+      `SELECT ${LIST_COLUMNS} FROM ${TABLE}
        WHERE ${LOCAL_DATE} = $date AND ($proc IS NULL OR lower(proc) = lower($proc)) ORDER BY ${RUN_ORDER}`,
       { date, proc: proc ?? null, tz: this.options.localTz },
     );
     return rows.map(plain);
   }
 
+  /** One page of the runs that match, newest first, and how many match in all. */
+  async search(search: RunSearch, paging: Paging): Promise<{ total: number; runs: ManifestRecord[] }> {
+    const m = await this.fresh();
+    const { chip, text, ...filters } = search;
+    const where = whereClause({ ...filters, chip: chip?.chip_number, group: chip?.chip_group ?? filters.group });
+    const sql = `${where.sql} AND ($text IS NULL OR contains(lower(summary), lower($text)))`;
+    const params = { ...where.params, text: text ?? null };
+    const tz = { tz: this.options.localTz };
+    // DuckDB refuses a named parameter the statement does not use: the count needs the zone only for dates.
+    const [count] = await m.conn.all<{ n: number }>(`SELECT count(*) AS n FROM ${TABLE} WHERE ${sql}`, sql.includes('$tz') ? { ...params, ...tz } : params);
+    const rows = await m.conn.all(
+      `SELECT ${LIST_COLUMNS}, source_file FROM ${TABLE} WHERE ${sql}
+       ORDER BY ${ORDER_INSTANT} DESC, file_idx DESC NULLS LAST, run_id DESC LIMIT ${paging.limit} OFFSET ${paging.offset}`,
+      { ...params, ...tz },
+    );
+    return { total: count?.n ?? 0, runs: rows.map(plain) };
+  }
+
   /** The run's manifest row, or null; `id` must already be checked as 16 hex digits. */
   async run(id: string): Promise<ManifestRecord | null> {
     const m = await this.fresh();
-    const rows = await m.conn.all(`SELECT *, ${LOCAL_DATE} AS local_date FROM ${TABLE} WHERE run_id = $id`, { id, tz: this.options.localTz });
+    const rows = await m.conn.all(`SELECT *, ${LOCAL_DATE} AS local_date, ${LOCAL_TIME} AS local_time FROM ${TABLE} WHERE run_id = $id`, {
+      id,
+      tz: this.options.localTz,
+    });
     return rows[0] ? plain(rows[0]) : null;
   }
 
@@ -130,18 +194,22 @@ export class LakeView {
          min(${LOCAL_DATE}) AS first_date, max(${LOCAL_DATE}) AS last_date FROM ${TABLE}`,
       tz,
     );
-    const perDay = await m.conn.all(
-      `SELECT ${LOCAL_DATE} AS date, proc, count(*) AS runs FROM ${TABLE} GROUP BY ALL ORDER BY date, proc`,
-      tz,
-    );
+    const perDay = await m.conn.all(`SELECT ${LOCAL_DATE} AS date, proc, count(*) AS runs FROM ${TABLE} GROUP BY ALL ORDER BY date, proc`, tz);
     const newest = await m.conn.all(
-      `SELECT run_id, chip_name, chip_group, chip_number, proc, ${LOCAL_DATE} AS date_local,
-         has_light, summary FROM ${TABLE} ORDER BY ${ORDER_INSTANT} DESC, file_idx DESC NULLS LAST, run_id DESC LIMIT 12`,
+      `SELECT ${LIST_COLUMNS} FROM ${TABLE} ORDER BY ${ORDER_INSTANT} DESC, file_idx DESC NULLS LAST, run_id DESC LIMIT 12`,
       tz,
     );
     this.lakeBytes ??= folderBytes(this.options.stageRoot);
-    const rejects = [...readRejectRecords(this.options.rejectsDir).values()].map((r: RejectRecord) => ({ source_file: r.source_file, error: r.error, ts: r.ts }));
-    return { totals: plain(totals ?? {}), per_day: perDay, newest: newest.map(plain), rejects, lake_bytes: this.lakeBytes };
+    const rejects = [...readRejectRecords(this.options.rejectsDir).values()];
+    return {
+      totals: plain(totals ?? {}),
+      per_day: perDay,
+      newest: newest.map(plain),
+      rejects: rejects.slice(0, REJECTS_SHOWN).map((r) => ({ source_file: r.source_file, error: r.error, ts: r.ts })),
+      rejects_total: rejects.length,
+      lake_bytes: this.lakeBytes,
+      local_tz: this.options.localTz,
+    };
   }
 }
 
