@@ -58,7 +58,10 @@ export function tickLabels(ticks, step, unit) {
   const biggest = ticks.reduce((m, t) => Math.max(m, Math.abs(t)), 0);
   const exponent = engineeringExponent(biggest || step);
   const scale = 10 ** exponent;
-  let decimals = Math.max(0, Math.min(12, Math.ceil(-Math.log10(step / scale) - 1e-9)));
+  // As many decimals as the step has (a step of 0.025 needs three), then more if two labels still read the same.
+  const scaledStep = step / scale;
+  let decimals = 0;
+  while (decimals < 12 && Math.abs(Math.round(scaledStep * 10 ** decimals) - scaledStep * 10 ** decimals) > 1e-6) decimals += 1;
   let labels = ticks.map((t) => fixed(t / scale, decimals));
   while (new Set(labels).size < labels.length && decimals < 15) {
     decimals += 1;
