@@ -154,7 +154,7 @@ describe('strata serve in a browser', { skip: browserSkip }, () => {
     const restored = await chartState(page);
     assert.deepEqual(restored.xRange, home);
     assert.equal(restored.series[0]!.x.length, chart.series[0]!.x.length);
-    await screenshot(page, 'run-it.png');
+    await screenshot(page, 'run.png');
   });
 
   it('gives the chart keyboard access and named controls', async () => {
