@@ -5,7 +5,8 @@ import { utimesSync } from 'node:fs';
 import { chipHistory } from '../../src/history/chip-history.js';
 import { openManifest } from '../../src/history/manifest-query.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
-import { renameSync, rmSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
+import { projectRoot } from '../../src/version.js';
 import path from 'node:path';
 import { getJson, serveGeneratedLake, type ServedLake } from './serve-lake.js';
 
@@ -130,6 +131,8 @@ describe('strata serve API', () => {
     }
     assert.match((await fetch(new URL('/favicon.ico', s.server.url))).headers.get('content-type') ?? '', /image\/svg\+xml/);
     const page = await (await fetch(s.server.url)).text();
+    const modules = readdirSync(path.join(projectRoot, 'src', 'serve', 'page')).filter((f) => f.endsWith('.js') && f !== 'app.js');
+    for (const m of modules) assert.ok(page.includes(`<link rel="modulepreload" href="/${m}">`), `index.html preloads ${m}`);
     assert.doesNotMatch(page, /<script(?![^>]*\bsrc=)/, 'the page has no inline script');
     assert.doesNotMatch(page, /\son[a-z]+=|style=/i, 'the page has no inline handler or style');
   });

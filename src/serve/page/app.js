@@ -58,7 +58,11 @@ async function render(ctx, parts) {
   ctx.mount(el('p', { class: 'error' }, 'No such page.'));
 }
 
+let firstShow = true;
+
 async function show() {
+  const started = firstShow ? 0 : performance.now();
+  firstShow = false;
   const hash = location.hash || '#/';
   const [path, search] = hash.replace(/^#/, '').split('?');
   let parts;
@@ -77,7 +81,11 @@ async function show() {
     if (!ctx.live() || error.name === 'AbortError') return;
     ctx.mount(problemPage(error), 'Problem');
   }
-  if (ctx.live()) document.body.dataset.ready = hash;
+  if (ctx.live()) {
+    // When it became usable: from the document's start on a first load, from the click after that.
+    document.body.dataset.readyMs = String(Math.round(performance.now() - started));
+    document.body.dataset.ready = hash;
+  }
 }
 
 window.addEventListener('hashchange', show);

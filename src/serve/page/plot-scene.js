@@ -52,7 +52,9 @@ export function xDomain(spec, state) {
     if (e) found.push(s.kind === 'bars' ? [e[0] - (s.barWidth ?? 0) / 2, e[1] + (s.barWidth ?? 0) / 2] : e);
   }
   if (found.length === 0) return null;
-  return padded([Math.min(...found.map((e) => e[0])), Math.max(...found.map((e) => e[1]))], kind, 0.02);
+  // Marks need room at the edges; a curve or bars fill the width.
+  const pad = visible(spec, state).some((s) => s.kind === 'points') ? 0.05 : 0.02;
+  return padded([Math.min(...found.map((e) => e[0])), Math.max(...found.map((e) => e[1]))], kind, pad);
 }
 
 /** The y range of the points shown within the x range (bars from 0), or the categories. */

@@ -164,6 +164,7 @@ export function createChart(spec) {
       const series = await spec.onZoom([a, b]).catch(() => null);
       if (ticket !== zoomTicket || !series) return;
       spec.series = series;
+      setReadout(null);
       render();
       figure.dataset.zoomed = 'exact';
     }, 120);
@@ -184,6 +185,7 @@ export function createChart(spec) {
   function reset() {
     zoomTicket++;
     clearTimeout(zoomTimer);
+    if (spec.series !== home) setReadout(null);
     spec.series = home;
     state.x = null;
     state.y = null;
@@ -301,6 +303,7 @@ export function createChart(spec) {
       spec.series = series;
       home = series;
       state.hidden.clear();
+      setReadout(null);
       drawLegend();
       if (box.clientWidth > 0) render();
     },

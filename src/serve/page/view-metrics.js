@@ -85,7 +85,7 @@ export async function metricsPage(ctx, name) {
     sections.push(against('laser power', { label: NAMES.laser_power, unit: unitOf('laser_power') ?? 'W', kind: 'log' }, value('laser_power')));
     for (const column of CONTEXT) {
       const label = ctxLabel(column);
-      if (label) sections.push(against(label.label.toLowerCase(), { label: label.label, unit: label.unit }, (r) => r.context[column]));
+      if (label) sections.push(against(label.label, { label: label.label, unit: label.unit }, (r) => r.context[column]));
     }
   }
   if (!runs.some((r) => PHOTORESPONSE.some((p) => r.metrics[p]))) sections.push(el('p', { class: 'muted' }, 'No photoresponse metric (ΔI, ΔV) for this chip.'));

@@ -34,11 +34,16 @@ function columnPicker(label, columns, chosen, multiple) {
 const NUMERIC = /^(DOUBLE|FLOAT|REAL|BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|DECIMAL.*)$/;
 
 export async function runPage(ctx, id) {
+  // The run and its curves as the YAML draws them are asked for at once; the chip's other runs once the run is known.
+  const points = Math.max(600, Math.min(6000, Math.round((window.innerWidth || 1200) * 2)));
+  const yamlSeries = apiOnce(`/api/runs/${encodeURIComponent(id)}/series${query({ points })}`);
+  yamlSeries.catch(() => undefined);
   const r = await api(`/api/runs/${encodeURIComponent(id)}`, ctx.signal);
   const row = r.run;
-  const siblings = row.chip_name
-    ? await api(`/api/chips/${encodeURIComponent(row.chip_name)}/runs${query({ proc: row.proc })}`, ctx.signal).catch(() => ({ runs: [] }))
-    : { runs: [] };
+  const siblingsCall = row.chip_name
+    ? api(`/api/chips/${encodeURIComponent(row.chip_name)}/runs${query({ proc: row.proc })}`, ctx.signal).catch(() => ({ runs: [] }))
+    : Promise.resolve({ runs: [] });
+  const siblings = await siblingsCall;
   const others = siblings.runs.filter((s) => s.run_id !== id);
   const numeric = r.columns.filter((c) => NUMERIC.test(c.type));
   const chosen = { x: r.plot?.x ?? numeric[0]?.name, y: r.plot?.y ?? (numeric[1] ? [numeric[1].name] : []) };
@@ -49,10 +54,13 @@ export async function runPage(ctx, id) {
   const chartHolder = el('div', { class: 'chart-holder' });
   const note = el('p', { class: 'muted', id: 'chart-note' });
   let chart = null;
-  const points = Math.max(600, Math.min(6000, Math.round((window.innerWidth || 1200) * 2)));
+  const yamlChoice = { x: chosen.x, y: chosen.y.join(',') };
   const seriesUrl = (run, range) =>
     `/api/runs/${encodeURIComponent(run)}/series${query({ x: chosen.x, y: chosen.y.join(','), points, from: range?.[0], to: range?.[1] })}`;
-  const fetchAll = (range) => Promise.all([id, ...overlays].map((run) => apiOnce(seriesUrl(run, range))));
+  // The first call named no columns: the YAML's plot, the same as asking for them.
+  const seriesOf = (run, range) =>
+    run === id && !range && r.plot && chosen.x === yamlChoice.x && chosen.y.join(',') === yamlChoice.y ? yamlSeries : apiOnce(seriesUrl(run, range));
+  const fetchAll = (range) => Promise.all([id, ...overlays].map((run) => seriesOf(run, range)));
   const build = (answers) => answers.flatMap((a, k) => toSeries(a, k, labelOf.get([id, ...overlays][k]), answers.length > 1));
 
   async function draw() {
