@@ -2,9 +2,10 @@
 // the nearest point, a log |y| toggle, PNG / SVG / CSV of what is shown; every control is a labelled button.
 import { download, el, fileSlug, fill } from './dom.js';
 import { rampStops } from './colors.js';
-import { FONT, buildScene, curvePieces, describePoint, legendEntries, nearestPoint, visible, xDomain, yValue } from './plot-scene.js';
+import { FONT, buildScene, curvePieces, legendEntries, xDomain, yValue } from './plot-scene.js';
+import { describePoint, nearestPoint } from './plot-readout.js';
 import { drawOnCanvas, sceneToSvg } from './plot-render.js';
-import { formatLocalMs } from './format.js';
+import { chartCsv, downloadPng } from './plot-export.js';
 
 let measureContext = null;
 function measure(text) {
@@ -12,17 +13,6 @@ function measure(text) {
   measureContext.font = FONT;
   return measureContext.measureText(text).width;
 }
-
-/** A CSV cell: numbers as they are; text quoted, and text that a spreadsheet would run as a formula shown as text. */
-function csvCell(value) {
-  if (value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value))) return '';
-  if (typeof value === 'number') return String(value);
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-const axisCsvTitle = (axis) => (axis.unit ? `${axis.label} (${axis.unit})` : axis.label);
 
 /**
  * spec: { title, height, x: { label, unit, kind: linear|log|time, categories? }, y: { ..., logToggle? },
@@ -256,39 +246,10 @@ export function createChart(spec) {
     return spec.series.map((s) => curvePieces(s, state, scene.xs.px, scene.ys.px).map((p) => ({ first: p.first, points: p.points.length, dir: p.dir })));
   }
 
-  function exportScene() {
-    return buildScene(spec, state, Math.max(640, box.clientWidth), spec.height ?? 420, measure, true);
-  }
-  function exportPng() {
-    const s = exportScene();
-    const canvas = document.createElement('canvas');
-    canvas.width = s.width * 2;
-    canvas.height = s.height * 2;
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(2, 0, 0, 2, 0, 0);
-    drawOnCanvas(ctx, s);
-    canvas.toBlob((blob) => blob && download(`${fileSlug(spec.title)}.png`, blob), 'image/png');
-  }
-  function exportSvg() {
-    download(`${fileSlug(spec.title)}.svg`, new Blob([sceneToSvg(exportScene())], { type: 'image/svg+xml' }));
-  }
-  function exportCsv() {
-    download(`${fileSlug(spec.title)}.csv`, new Blob([chartCsv()], { type: 'text/csv' }));
-  }
-  function chartCsv() {
-    const extra = spec.csvColumns ?? [];
-    const lines = [['series', axisCsvTitle(spec.x), spec.y.categories ? spec.y.label : axisCsvTitle(spec.y), ...extra].map(csvCell).join(',')];
-    for (const s of visible(spec, state)) {
-      for (let i = 0; i < s.x.length; i++) {
-        const x = spec.x.kind === 'time' ? formatLocalMs(s.x[i]) : s.x[i];
-        const y = spec.y.categories ? spec.y.categories[s.y[i]] : s.kind === 'bars' && s.base ? s.y[i] - s.base[i] : s.y[i];
-        lines.push([s.label, x, y, ...(s.csv ? s.csv(i) : [])].map(csvCell).join(','));
-      }
-    }
-    return `${lines.join('\r\n')}\r\n`;
-  }
-  figure.strataChart.csv = chartCsv;
-  figure.strataChart.svg = () => sceneToSvg(exportScene());
+  const exportScene = () => buildScene(spec, state, Math.max(640, box.clientWidth), spec.height ?? 420, measure, true);
+  const exportPng = () => downloadPng(exportScene(), spec.title);
+  const exportSvg = () => download(`${fileSlug(spec.title)}.svg`, new Blob([sceneToSvg(exportScene())], { type: 'image/svg+xml' }));
+  const exportCsv = () => download(`${fileSlug(spec.title)}.csv`, new Blob([chartCsv(spec, state)], { type: 'text/csv' }));
 
   const observer = new ResizeObserver(() => {
     if (box.clientWidth > 0) render();
