@@ -2,6 +2,7 @@
 import { HISTORY_COLUMNS } from '../history/chip-history.js';
 import { toSafeCsv } from '../history/safe-csv.js';
 import { StrataError } from '../errors.js';
+import { IDENTIFIER_PATTERN } from '../sql/quote.js';
 import { BadParameter, dateParam, pagingParams, parseFilters, procParam, searchText, wholeParam, numberParam } from './api-params.js';
 import { codeSnippets } from './code-snippets.js';
 import type { ChipSummary, LakeView, ManifestRecord } from './lake-view.js';
@@ -81,7 +82,7 @@ function chipHead(chip: ChipSummary) {
 }
 
 async function chipRuns(view: LakeView, chip: ChipSummary, query: URLSearchParams): Promise<ApiResponse> {
-  const runs = await view.chipRuns(chip, parseFilters(query));
+  const runs = (await view.chipRuns(chip, parseFilters(query))).map(({ path: _path, rows: _rows, ...run }) => run);
   if (query.get('format') === 'csv') return { kind: 'csv', filename: `${chip.chip_name}_history.csv`, body: toSafeCsv(runs, HISTORY_COLUMNS) };
   return json(200, { ...chipHead(chip), total_runs: chip.runs, runs });
 }
@@ -95,7 +96,7 @@ async function chipFamily(view: LakeView, chip: ChipSummary, query: URLSearchPar
 
 async function chipMetrics(lake: LakeReaders, chip: ChipSummary, query: URLSearchParams): Promise<ApiResponse> {
   const context = (query.get('context') ?? '').split(',').filter((c) => c !== '');
-  for (const c of context) if (!/^[a-z][a-z0-9_]{0,62}$/.test(c)) return bad(`context must name manifest columns (snake_case), got '${c}'.`);
+  for (const c of context) if (!IDENTIFIER_PATTERN.test(c)) return bad(`context must name manifest columns (snake_case), got '${c}'.`);
   const found = await lake.metrics.forChip(chip, context);
   return json(200, { ...chipHead(chip), ...found });
 }

@@ -2,7 +2,6 @@
 // version of the file and joined with the manifest for a chip's views.
 import { existsSync, statSync } from 'node:fs';
 import { sqlIdentifier } from '../engine/duckdb.js';
-import { LOCAL_DATE, LOCAL_TIME, RUN_ORDER } from '../history/manifest-query.js';
 import { manifestColumnLabel, type ColumnLabel } from './column-labels.js';
 import { plain, type ChipSummary, type LakeView, type ManifestRecord } from './lake-view.js';
 
@@ -15,11 +14,30 @@ export type MetricsState =
   | { readonly kind: 'absent'; readonly path: string; readonly hint: string }
   | { readonly kind: 'unreadable'; readonly path: string; readonly hint: string };
 
+export interface MetricValue {
+  readonly value: number | null;
+  readonly unit: string | null;
+  readonly method: string | null;
+  readonly confidence: number | null;
+  readonly flags: string | null;
+}
+
+/** One run of a chip with its metrics by name: its place in the history and the manifest columns asked for. */
+export interface RunMetrics {
+  readonly run_id: string;
+  readonly seq: number;
+  readonly proc: string;
+  readonly date_local: string;
+  readonly time_local: string | null;
+  readonly has_light: boolean | null;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly metrics: Record<string, MetricValue>;
+}
+
 export interface ChipMetrics {
   readonly state: MetricsState;
-  /** One row per run and metric, the run's place in its chip's history and the manifest columns asked for. */
-  readonly rows: readonly ManifestRecord[];
   readonly context: readonly ColumnLabel[];
+  readonly runs: readonly RunMetrics[];
 }
 
 export class MetricsView {
@@ -74,28 +92,44 @@ export class MetricsView {
     const known: string[] = [];
     for (const c of context) if (await this.lake.hasColumn(c)) known.push(c);
     const labels = known.map((c) => manifestColumnLabel(c, this.lake.options.catalog));
-    if (state.kind !== 'ready') return { state, rows: [], context: labels };
+    if (state.kind !== 'ready') return { state, context: labels, runs: [] };
     const picked = known.map((c, i) => `c.${sqlIdentifier(c)} AS ${sqlIdentifier(`ctx_${i}`)}`).join(', ');
+    const { manifest, runs } = this.lake.tables;
     const rows = await this.lake.conn.all(
-      `WITH chip_runs AS (
-         SELECT *, row_number() OVER (ORDER BY ${RUN_ORDER}) AS seq, ${LOCAL_DATE} AS local_date, ${LOCAL_TIME} AS local_time
-         FROM ${this.lake.table} WHERE chip_group = $group AND chip_number = $chip
-       )
-       SELECT c.run_id, c.seq, c.proc, c.local_date AS date_local, c.local_time AS time_local, c.has_light${picked ? `, ${picked}` : ''},
+      `SELECT r.run_id, r.seq, r.proc, r.date_local, r.time_local, r.has_light${picked ? `, ${picked}` : ''},
          m.metric_name, m.value_float AS value, m.unit, m.method, m.confidence, m.flags
-       FROM chip_runs c JOIN ${TABLE} m ON m.run_id = c.run_id
-       ORDER BY c.seq, m.metric_name`,
-      { group: chip.chip_group, chip: chip.chip_number, tz: this.lake.options.localTz },
+       FROM ${runs} r JOIN ${TABLE} m ON m.run_id = r.run_id JOIN ${manifest} c ON c.run_id = r.run_id
+       WHERE r.chip_group = $group AND r.chip_number = $chip
+       ORDER BY r.seq, m.metric_name`,
+      { group: chip.chip_group, chip: chip.chip_number },
     );
-    return {
-      state,
-      context: labels,
-      rows: rows.map((r) => {
-        const out: Record<string, unknown> = { ...plain(r), context: Object.fromEntries(known.map((c, i) => [c, r[`ctx_${i}`] ?? null])) };
-        known.forEach((_, i) => delete out[`ctx_${i}`]);
-        return out;
-      }),
-    };
+    const byRun = new Map<string, RunMetrics>();
+    for (const r of rows) {
+      const id = String(r['run_id']);
+      let run = byRun.get(id);
+      if (run === undefined) {
+        const head = plain(r);
+        run = {
+          run_id: id,
+          seq: Number(head['seq']),
+          proc: String(head['proc']),
+          date_local: String(head['date_local']),
+          time_local: (head['time_local'] as string | null) ?? null,
+          has_light: (head['has_light'] as boolean | null) ?? null,
+          context: Object.fromEntries(known.map((c, i) => [c, head[`ctx_${i}`] ?? null])),
+          metrics: {},
+        };
+        byRun.set(id, run);
+      }
+      run.metrics[String(r['metric_name'])] = {
+        value: (r['value'] as number | null) ?? null,
+        unit: (r['unit'] as string | null) ?? null,
+        method: (r['method'] as string | null) ?? null,
+        confidence: (r['confidence'] as number | null) ?? null,
+        flags: (r['flags'] as string | null) ?? null,
+      };
+    }
+    return { state, context: labels, runs: [...byRun.values()] };
   }
 }
 

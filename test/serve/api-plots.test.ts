@@ -103,7 +103,7 @@ describe('strata serve API for charts', () => {
     assert.match(absent.state.hint, /strata derive/);
     const empty = (await getJson(s.server, `/api/chips/${chip}/metrics`)).body;
     assert.equal(empty.state.kind, 'absent');
-    assert.deepEqual(empty.rows, []);
+    assert.deepEqual(empty.runs, []);
 
     const written = await writeMetricsFixture(s.lake.config.manifestPath, s.metricsPath);
     const names = (await getJson(s.server, '/api/metrics')).body;
@@ -114,11 +114,12 @@ describe('strata serve API for charts', () => {
     );
     const found = (await getJson(s.server, `/api/chips/${chip}/metrics?context=laser_wavelength_nm,vg_v,not_a_column`)).body;
     assert.ok(written > 0);
-    assert.equal(found.rows.length, expected!.n);
+    assert.equal(found.runs.reduce((a: number, r: any) => a + Object.keys(r.metrics).length, 0), expected!.n);
     assert.deepEqual(found.context, [{ column: 'laser_wavelength_nm', label: 'Laser wavelength', unit: 'nm' }, { column: 'vg_v', label: 'VG', unit: 'V' }]);
-    const cnp = found.rows.find((r: any) => r.metric_name === 'cnp_voltage');
-    assert.equal(cnp.unit, 'V');
-    assert.ok(cnp.seq >= 1 && typeof cnp.date_local === 'string');
+    const cnp = found.runs.find((r: any) => r.metrics.cnp_voltage);
+    assert.equal(cnp.metrics.cnp_voltage.unit, 'V');
+    assert.equal(typeof cnp.metrics.cnp_voltage.value, 'number');
+    assert.ok(cnp.seq >= 1 && typeof cnp.date_local === 'string' && cnp.proc === 'IVg');
     assert.ok('vg_v' in cnp.context && 'laser_wavelength_nm' in cnp.context);
     assert.equal((await getJson(s.server, `/api/chips/${chip}/metrics?context=x;drop`)).status, 400);
 

@@ -237,6 +237,12 @@ describe('strata serve API', () => {
     const after = (await getJson(s.server, '/api/overview')).body;
     assert.equal(after.totals.runs, before - 1);
     assert.ok(after.rejects.length > 0, 'the demo bad files are listed as rejects');
-    assert.ok(after.lake_bytes > 0);
+    // The lake's size is summed in the background after a manifest is read: null until then.
+    let bytes = after.lake_bytes;
+    for (let k = 0; k < 50 && bytes === null; k++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      bytes = (await getJson(s.server, '/api/overview')).body.lake_bytes;
+    }
+    assert.ok(bytes > 0);
   });
 });

@@ -235,8 +235,8 @@ describe('strata serve in a browser', { skip: browserSkip }, () => {
     await writeMetricsFixture(s.lake.config.manifestPath, s.metricsPath);
     await open(page, s.server.url, `#/chip/${chip.chip_name}/metrics?again`);
     const cnp = await chartState(page, 'figure.chart', 0);
-    const metrics = (await getJson(s.server, `/api/chips/${chip.chip_name}/metrics`)).body.rows;
-    assert.equal(cnp.series.reduce((a: number, c: { x: unknown[] }) => a + c.x.length, 0), metrics.filter((r: any) => r.metric_name === 'cnp_voltage').length);
+    const metrics = (await getJson(s.server, `/api/chips/${chip.chip_name}/metrics`)).body.runs;
+    assert.equal(cnp.series.reduce((a: number, c: { x: unknown[] }) => a + c.x.length, 0), metrics.filter((r: any) => r.metrics.cnp_voltage).length);
     assert.equal(cnp.xTitle, 'local date and time');
     assert.equal(cnp.yTitle, 'CNP (V)');
     const power = await chartState(page, 'figure.chart', 1);

@@ -11,17 +11,6 @@ const CONTEXT = ['laser_wavelength_nm', 'vg_v'];
 const NAMES = { cnp_voltage: 'CNP', cnp_resistance: 'R at CNP', delta_current: 'ΔI', delta_voltage: 'ΔV', laser_power: 'laser power' };
 const PHOTORESPONSE = ['delta_current', 'delta_voltage'];
 
-/** One record per run: its place in the history, its manifest context, and its metrics by name. */
-function byRun(rows) {
-  const runs = new Map();
-  for (const r of rows) {
-    let run = runs.get(r.run_id);
-    if (!run) runs.set(r.run_id, (run = { ...r, metrics: {} }));
-    run.metrics[r.metric_name] = { value: r.value, unit: r.unit, confidence: r.confidence, flags: r.flags, method: r.method };
-  }
-  return [...runs.values()];
-}
-
 const quality = (m) => `confidence ${m.confidence ?? '?'}${m.flags ? ` · ${m.flags}` : ''}`;
 const open = (s, i) => (location.hash = runRoute(s.runs[i].run_id));
 
@@ -59,7 +48,7 @@ export async function metricsPage(ctx, name) {
   const m = await api(`/api/chips/${encodeURIComponent(name)}/metrics${query({ context: CONTEXT.join(',') })}`, ctx.signal);
   const head = [el('h1', {}, `${m.chip_name}: derived metrics`), el('p', {}, link(chipRoute(m.chip_name), `← ${m.chip_name}`), ' · ', link(chipRoute(m.chip_name, '/family?proc=IVg'), 'IVg family'))];
   if (m.state.kind !== 'ready') return ctx.mount(el('div', {}, head, el('p', { class: 'notice' }, m.state.hint)), `${m.chip_name} metrics`);
-  const runs = byRun(m.rows);
+  const runs = m.runs;
   const unitOf = (metric) => runs.find((r) => r.metrics[metric])?.metrics[metric].unit ?? null;
   const value = (metric) => (run) => run.metrics[metric]?.value ?? null;
   const lightGroup = (run) => (run.has_light === true ? 'lit' : run.has_light === false ? 'dark' : 'light unknown');

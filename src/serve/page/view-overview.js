@@ -71,7 +71,7 @@ export async function overviewPage(ctx) {
         card(count(t.chips), t.chips === 1 ? 'chip' : 'chips', '#/chips'),
         card(count(t.procedures), t.procedures === 1 ? 'procedure' : 'procedures'),
         card(count(t.rows), 'data rows'),
-        card(`${(o.lake_bytes / 1e6).toFixed(1)} MB`, 'lake'),
+        card(o.lake_bytes === null ? 'measuring…' : `${(o.lake_bytes / 1e6).toFixed(1)} MB`, 'lake'),
         card(`${t.first_date ?? '—'} → ${t.last_date ?? '—'}`, 'dates'),
       ),
       chart.node,

@@ -155,5 +155,6 @@ export async function runPage(ctx, id) {
     ),
     `${row.proc} ${row.chip_name ?? ''}`,
   );
-  await draw();
+  // A run whose file lacks the YAML's columns still shows everything else, and says why there is no curve.
+  await draw().catch((error) => fill(note, error.message));
 }
