@@ -180,7 +180,7 @@ describe('strata serve in a browser', { skip: browserSkip }, () => {
     await open(page, s.server.url, `#/run/${run.run_id}`);
     series.clear();
     const boxes = page.locator('.overlay input[type=checkbox]');
-    assert.ok((await boxes.count()) >= 10, 'the chip has 10 other It runs');
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.overlay input[type=checkbox]').length >= 10);
     const started = Date.now();
     for (let k = 0; k < 10; k++) {
       await boxes.nth(k).check();

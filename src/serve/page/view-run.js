@@ -43,13 +43,11 @@ export async function runPage(ctx, id) {
   const siblingsCall = row.chip_name
     ? api(`/api/chips/${encodeURIComponent(row.chip_name)}/runs${query({ proc: row.proc })}`, ctx.signal).catch(() => ({ runs: [] }))
     : Promise.resolve({ runs: [] });
-  const siblings = await siblingsCall;
-  const others = siblings.runs.filter((s) => s.run_id !== id);
+  let others = [];
   const numeric = r.columns.filter((c) => NUMERIC.test(c.type));
   const chosen = { x: r.plot?.x ?? numeric[0]?.name, y: r.plot?.y ?? (numeric[1] ? [numeric[1].name] : []) };
   const overlays = [];
-  const labelOf = new Map(others.map((s) => [s.run_id, `#${s.seq} ${s.date_local} ${s.time_local ?? ''}`.trim()]));
-  labelOf.set(id, 'this run');
+  const labelOf = new Map([[id, 'this run']]);
 
   const chartHolder = el('div', { class: 'chart-holder' });
   const note = el('p', { class: 'muted', id: 'chart-note' });
@@ -112,6 +110,7 @@ export async function runPage(ctx, id) {
     draw().catch((error) => fill(note, error.message));
   });
 
+  const overlaySection = el('section', { class: 'overlays' });
   const overlayList = el('div', { class: 'overlay' });
   const showOverlays = (at) =>
     fill(overlayList,
@@ -132,7 +131,14 @@ export async function runPage(ctx, id) {
             },
           }),
           ` ${labelOf.get(s.run_id)} · ${s.summary}`)));
-  showOverlays(0);
+  // The chip's other runs of the procedure come after the page is up: the overlay list is not what one waits for.
+  siblingsCall.then((siblings) => {
+    others = siblings.runs.filter((s) => s.run_id !== id);
+    for (const s of others) labelOf.set(s.run_id, `#${s.seq} ${s.date_local} ${s.time_local ?? ''}`.trim());
+    if (others.length === 0) return;
+    showOverlays(0);
+    fill(overlaySection, el('h2', {}, `Overlay other ${row.proc} runs of ${row.chip_name}`), overlayList);
+  });
 
   const params = Object.entries(row).filter(([k, v]) => !CORE.has(k) && v !== null && v !== '');
   ctx.mount(
@@ -143,7 +149,7 @@ export async function runPage(ctx, id) {
       pickers ? el('details', { class: 'pickers', open: !r.plot }, el('summary', {}, 'Draw other columns'), pickers) : null,
       chartHolder,
       note,
-      others.length ? [el('h2', {}, `Overlay other ${row.proc} runs of ${row.chip_name}`), overlayList] : null,
+      overlaySection,
       r.warnings.length ? [el('h2', {}, `Warnings (${r.warnings.length})`), el('ul', { class: 'warnings' }, r.warnings.map((w) => el('li', {}, w)))] : null,
       el('h2', {}, 'Manifest row'),
       el('dl', { class: 'params' }, params.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, k === 'has_light' ? lightText(v) : String(v))))),
