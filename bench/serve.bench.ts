@@ -50,7 +50,7 @@ async function pageTimes(server: RunningServer, pages: readonly [string, string]
         await page.waitForFunction((h) => (globalThis as any).document.body.dataset.ready === h, hash, { timeout: 60_000 });
         return Number(await page.evaluate(() => (globalThis as any).document.body.dataset.readyMs));
       };
-      await load(); // the first visit reads the lake's size and the rejects once per manifest version
+      const first = await load(); // the family's curves are read from their files on the first visit only
       const times = [await load(), await load(), await load()].sort((a, b) => a - b);
       const ms = times[1]!;
       const size = await page.evaluate(() => {
@@ -58,7 +58,10 @@ async function pageTimes(server: RunningServer, pages: readonly [string, string]
         return { elements: doc.querySelectorAll('*').length, height: doc.documentElement.scrollHeight };
       });
       const verdict = ms < PAGE_TARGET_MS ? 'under' : 'OVER';
-      lines.push(`page ${name}: interactive in ${fmt.ms(ms)} (${verdict} the 1 s target), ${size.elements.toLocaleString('en-US')} elements, ${size.height.toLocaleString('en-US')} px high`);
+      lines.push(
+        `page ${name}: interactive in ${fmt.ms(ms)}, median of 3 (${verdict} the 1 s target; the first visit ${fmt.ms(first)}), ` +
+          `${size.elements.toLocaleString('en-US')} elements, ${size.height.toLocaleString('en-US')} px high`,
+      );
     }
   } finally {
     await browser.close();
@@ -106,10 +109,10 @@ export async function bench(runs = RUNS): Promise<BenchSection> {
     ];
     const lines = [`staged ${runs.toLocaleString('en-US')} generated files in ${stageSeconds.toFixed(1)} s (the lake the figures below read)`];
     for (const [name, route] of routes) {
-      await get(route);
+      const first = (await timed(() => get(route))).ms;
       const ms = await median(7, () => get(route));
-      const target = route === routes[0]![1] ? ` (${ms < CHIP_TARGET_MS ? 'under' : 'OVER'} the ${CHIP_TARGET_MS} ms target)` : '';
-      lines.push(`API ${name}: ${fmt.ms(ms)}, median of 7${target}`);
+      const target = route === routes[0]![1] ? `, ${ms < CHIP_TARGET_MS ? 'under' : 'OVER'} the ${CHIP_TARGET_MS} ms target` : '';
+      lines.push(`API ${name}: ${fmt.ms(ms)}, median of 7 (the first call ${fmt.ms(first)}${target})`);
     }
     lines.push(
       ...(await pageTimes(server, [
