@@ -10,7 +10,8 @@ import { openManifest } from '../../src/history/manifest-query.js';
 import { projectRoot } from '../../src/version.js';
 import { stageInto } from '../support/stage-lake.js';
 import { browserSkip, chartState, launchBrowser, open, rawColumn, screenshot } from './browser-support.js';
-import { serveLake, type ServedLake } from './serve-lake.js';
+import { getJson, serveLake, type ServedLake } from './serve-lake.js';
+import { runCli } from '../support/run-cli.js';
 
 const CORPUS = [path.resolve(projectRoot, '../shared/corpus/lab'), path.resolve(projectRoot, '../../shared/corpus/lab')].find((p) => existsSync(p));
 if (CORPUS === undefined && process.env['STRATA_REQUIRE_CORPUS'] === '1') throw new Error('STRATA_REQUIRE_CORPUS=1 but the shared corpus is not beside the project');
@@ -102,6 +103,26 @@ describe('the real corpus in a browser', { skip }, () => {
     const family = await chartState(page, 'figure.chart');
     assert.equal(family.series.length, n);
     await screenshot(page, 'family-lab.png');
+    assert.deepEqual(errors, []);
+  });
+
+  it("shows the metrics `strata derive` computes from the corpus: the CNP over time with each sweep direction's, the photoresponse", async () => {
+    const derive = await runCli(['derive', '--manifest', s.lake.config.manifestPath, '--stage-root', s.lake.config.stageRoot,
+      '--derived-root', path.dirname(path.dirname(s.metricsPath)), '--no-histories', '--quiet']);
+    assert.equal(derive.code, 0, derive.stderr);
+    const chip = 'Alisson67';
+    const metrics = (await getJson(s.server, `/api/chips/${chip}/metrics`)).body;
+    assert.equal(metrics.state.kind, 'ready');
+    await open(page, s.server.url, `#/chip/${chip}/metrics`);
+    const cnp = await chartState(page, 'figure.chart', 0);
+    const drawn = (label: string) => cnp.series.filter((c: { label: string }) => c.label === label).reduce((a: number, c: { x: unknown[] }) => a + c.x.length, 0);
+    const having = (name: string) => metrics.runs.filter((r: any) => typeof r.metrics[name]?.value === 'number').length;
+    assert.equal(drawn('dark') + drawn('lit') + drawn('light unknown'), having('cnp_voltage'));
+    assert.equal(drawn('forward sweep'), having('cnp_forward'));
+    assert.equal(cnp.yTitle, 'CNP (mV)');
+    const power = await chartState(page, 'figure.chart', 1);
+    assert.ok(power.xLabels.length >= 3, `power ticks ${power.xLabels.join(' ')}`);
+    await screenshot(page, 'metrics-lab.png', true);
     assert.deepEqual(errors, []);
   });
 });

@@ -74,10 +74,10 @@ describe('strata serve in a browser', { skip: browserSkip }, () => {
     assert.ok(history.runs.length > 100, `a chip of ${history.runs.length} runs`);
     const rows = await page.locator('table.history tbody tr').evaluateAll((trs) => trs.map((tr: any) => tr.dataset['runId']));
     assert.deepEqual(rows, history.runs.slice(0, 100).map((r) => r.run_id), 'the history table shows its first page of 100, in order');
+    await screenshot(page, 'chip.png');
     await page.getByRole('button', { name: 'Next 100 runs' }).first().click();
     const next = await page.locator('table.history tbody tr').evaluateAll((trs) => trs.map((tr: any) => tr.dataset['runId']));
     assert.deepEqual(next, history.runs.slice(100, 200).map((r) => r.run_id));
-    await screenshot(page, 'chip.png');
   });
 
   it("draws a sweep in the raw file's row order, forward and backward told apart, on an axis that holds all of it", async () => {

@@ -30,6 +30,7 @@ describe("the page's numbers", () => {
     assert.deepEqual(logTicks(1e-9, 1e-5).ticks.map((t) => +t.toPrecision(3)), [1e-9, 1e-8, 1e-7, 1e-6, 1e-5]);
     assert.deepEqual(logTicks(1.5e-7, 1.2e-6).ticks.map((t) => +t.toPrecision(3)), [2e-7, 5e-7, 1e-6]);
     assert.deepEqual(logTickLabels([1e-8, 1e-7, 1e-6], 'A').labels, ['10 nA', '100 nA', '1 µA']);
+    assert.deepEqual(logTicks(6e-6, 2.5e-5).ticks.map((t) => +t.toPrecision(3)), [6e-6, 7e-6, 8e-6, 9e-6, 1e-5, 2e-5], 'under a decade, every digit');
   });
 
   it('puts date ticks on calendar days, never finer than asked, with labels that never repeat', () => {

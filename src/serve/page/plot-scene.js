@@ -249,7 +249,10 @@ export function buildScene(spec, state, width, plotHeight, measure, exported = f
   xTicks.ticks.forEach((t, k) => {
     const x = xs.px(t);
     ops.push({ op: 'line', x1: x, y1: top, x2: x, y2: bottom, stroke: GRID, width: 1 });
-    ops.push({ op: 'text', x, y: bottom + 14, text: xTicks.labels[k], font: FONT, fill: AXIS, align: 'center', baseline: 'middle' });
+    // A label at the right edge ends there rather than past the picture.
+    const half = measure(xTicks.labels[k]) / 2;
+    const edge = x + half > width - 2;
+    ops.push({ op: 'text', x: edge ? width - 2 : x, y: bottom + 14, text: xTicks.labels[k], font: FONT, fill: AXIS, align: edge ? 'right' : 'center', baseline: 'middle' });
   });
   spec.series.forEach((s, i) => {
     if (!state.hidden.has(i)) ops.push(...seriesOps(s, state, xs.px, ys.px));

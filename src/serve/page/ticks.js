@@ -12,7 +12,7 @@ export function linearTicks(min, max, target = 6) {
   return { ticks, step };
 }
 
-/** Decades inside [min, max] (min > 0); over fewer than two and a half decades, also 2 and 5 times each. */
+/** Decades inside [min, max] (min > 0); over fewer than two and a half decades also 2 and 5 times each, under 0.7 of one every digit. */
 export function logTicks(min, max, target = 6) {
   const lo = Math.floor(Math.log10(min));
   const hi = Math.ceil(Math.log10(max));
@@ -20,7 +20,7 @@ export function logTicks(min, max, target = 6) {
   const every = Math.max(1, Math.ceil(decades / target));
   const ticks = [];
   for (let e = lo; e <= hi; e++) {
-    const mantissas = decades < 2.5 ? [1, 2, 5] : e % every === 0 ? [1] : [];
+    const mantissas = decades < 0.7 ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : decades < 2.5 ? [1, 2, 5] : e % every === 0 ? [1] : [];
     for (const m of mantissas) {
       const v = m * 10 ** e;
       if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) ticks.push(v);

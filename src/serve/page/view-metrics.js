@@ -10,6 +10,8 @@ import { createChart } from './plot.js';
 const CONTEXT = ['laser_wavelength_nm', 'vg_v'];
 const NAMES = { cnp_voltage: 'CNP', cnp_resistance: 'R at CNP', delta_current: 'ΔI', delta_voltage: 'ΔV', laser_power: 'laser power' };
 const PHOTORESPONSE = ['delta_current', 'delta_voltage'];
+/** Optional metrics drawn beside the CNP when `strata derive` gives them. */
+const BRANCHES = [['cnp_forward', 'forward sweep', '#2a9d8f'], ['cnp_backward', 'backward sweep', '#9467bd']];
 
 const quality = (m) => `confidence ${m.confidence ?? '?'}${m.flags ? ` · ${m.flags}` : ''}`;
 const open = (s, i) => (location.hash = runRoute(s.runs[i].run_id));
@@ -52,6 +54,7 @@ export async function metricsPage(ctx, name) {
   const unitOf = (metric) => runs.find((r) => r.metrics[metric])?.metrics[metric].unit ?? null;
   const value = (metric) => (run) => run.metrics[metric]?.value ?? null;
   const lightGroup = (run) => (run.has_light === true ? 'lit' : run.has_light === false ? 'dark' : 'light unknown');
+  const when = (r) => localMs(r.date_local, r.time_local);
   const lightColor = (key) => ({ lit: '#e76f51', dark: '#1d3557' })[key] ?? '#7f7f7f';
   const sections = [
     el('h2', {}, 'CNP over time'),
@@ -59,8 +62,12 @@ export async function metricsPage(ctx, name) {
       title: `CNP of ${m.chip_name} over time`,
       x: { label: 'local date and time', kind: 'time' },
       y: { label: NAMES.cnp_voltage, unit: unitOf('cnp_voltage') ?? 'V' },
-      series: pointSeries(runs, lightGroup, lightColor, (r) => localMs(r.date_local, r.time_local), value('cnp_voltage'),
-        (r) => `#${r.seq} ${r.proc} · ${quality(r.metrics.cnp_voltage)}`),
+      series: [
+        ...pointSeries(runs, lightGroup, lightColor, when, value('cnp_voltage'), (r) => `#${r.seq} ${r.proc} · ${quality(r.metrics.cnp_voltage)}`),
+        // The CNP of each sweep direction, where derive gives them: the hysteresis between the two over time.
+        ...BRANCHES.flatMap(([metric, label, color]) =>
+          pointSeries(runs, () => label, () => color, when, value(metric), (r) => `#${r.seq} ${r.proc} · ${quality(r.metrics[metric])}`).map((s) => ({ ...s, hollow: s.x.map(() => true), size: 5 }))),
+      ],
     }),
   ];
   for (const metric of PHOTORESPONSE) {
