@@ -9,7 +9,7 @@ const areas: Record<string, () => Promise<Area>> = {
   stage: async () => (await import('./stage.bench.js')).bench,
   sample: async () => (await import('./sample.bench.js')).bench,
   history: async () => (await import('./history.bench.js')).bench,
-  serve: async () => (await import('./serve.bench.js')).bench,
+  serve: async () => { const { bench } = await import('./serve.bench.js'); return () => bench(); },
   derive: async () => (await import('./derive.bench.js')).bench,
   scale: async () => (await import('./scale.bench.js')).bench,
 };

@@ -53,6 +53,19 @@ const summary = z.strictObject({
   parts: z.array(z.union([z.string(), z.strictObject({ text: z.string(), when: z.enum(['always', 'lit', 'dark']) })])).optional(),
   brackets: z.boolean().optional(),
 });
+const plotSection = z.strictObject({
+  x: z.string(),
+  y: z.array(z.string()).min(1),
+  sweep: z.boolean().optional(),
+  light: z
+    .strictObject({
+      period: snake('a manifest column').optional(),
+      phases: z.array(z.enum(['off', 'on'])).min(1).optional(),
+      laser: z.string().optional(),
+    })
+    .refine((l) => (l.period === undefined) === (l.phases === undefined), 'period and phases go together')
+    .optional(),
+});
 const section = {
   parameters: z.record(z.string(), valueType).optional(),
   metadata: z.record(z.string(), valueType).optional(),
@@ -68,7 +81,7 @@ const proceduresFile = z.strictObject({
       description: z.string().optional(),
       light: z.union([z.enum(['auto', 'always', 'never']), lightColumns]).optional(),
       time_column: z.string().optional(),
-      plot: z.strictObject({ x: z.string(), y: z.array(z.string()).min(1) }).optional(),
+      plot: plotSection.optional(),
       /** The metrics `strata derive` computes for the procedure's runs (metric-declarations.ts). */
       metrics: metricsSection.optional(),
       ...section,
@@ -97,13 +110,30 @@ export interface ManifestMapping {
   readonly zeroIsNull: boolean;
 }
 
+/**
+ * When a timed run's laser was on, for shading: from a manifest column holding one ON+OFF period, split into
+ * half-periods that `phases` names in order; else from a data column of the laser voltage, on where it is above 0.
+ */
+export interface PlotLight {
+  readonly period: { readonly column: string; readonly phases: readonly ('off' | 'on')[] } | undefined;
+  readonly laser: string | undefined;
+}
+
+/** What `strata serve` draws of a run: x and one or more y, in acquisition order. */
+export interface PlotSpec {
+  readonly x: string;
+  readonly y: readonly string[];
+  /** x goes back and forth (a gate or drain sweep): the forward and backward branches are told apart. */
+  readonly sweep: boolean;
+  readonly light: PlotLight | undefined;
+}
+
 export interface ProcedureSpec {
   readonly name: string;
   readonly description: string;
   readonly light: LightRule;
   readonly timeColumn: string | undefined;
-  /** The data columns `strata serve` draws: x and one or more y. */
-  readonly plot: { readonly x: string; readonly y: readonly string[] } | undefined;
+  readonly plot: PlotSpec | undefined;
   /** Header key -> type, Parameters and Metadata together (common merged in, the procedure wins). */
   readonly headerTypes: ReadonlyMap<string, ValueType>;
   readonly manifest: readonly ManifestMapping[];
@@ -173,7 +203,7 @@ function buildCatalog(spec: ProceduresDocument, file: string, shape: ProceduresS
       description: proc.description ?? name,
       light: lightRule(proc.light, spec.common?.light),
       timeColumn: proc.time_column,
-      plot: proc.plot,
+      plot: plotSpec(proc.plot),
       headerTypes,
       manifest,
       data: Object.entries(proc.data).map(([col, c]) => ({
@@ -230,6 +260,14 @@ function lightRule(own: ProcedureEntry['light'], common: { voltage: string; wave
   if (own === 'always' || own === 'never') return { kind: own };
   const columns = typeof own === 'object' ? own : common;
   return columns ? { kind: 'columns', ...columns } : { kind: 'unknown' };
+}
+
+function plotSpec(raw: z.infer<typeof plotSection> | undefined): PlotSpec | undefined {
+  if (raw === undefined) return undefined;
+  const l = raw.light;
+  const period = l?.period !== undefined && l.phases !== undefined ? { column: l.period, phases: l.phases } : undefined;
+  const light = l === undefined ? undefined : { period, laser: l.laser };
+  return { x: raw.x, y: raw.y, sweep: raw.sweep ?? false, light };
 }
 
 function summarySpec(raw: z.infer<typeof summary> | undefined): SummarySpec {

@@ -25,8 +25,8 @@ export function codeSnippets({ manifestPath, stageRoot, row }: SnippetInput): Co
     duckdb: [
       `-- the runs of ${chip ?? 'this run'}, one manifest row each`,
       `SELECT * FROM read_parquet(${sqlLiteral(manifestPath)}) WHERE ${column} = ${sqlLiteral(value)} ORDER BY start_time_utc, file_idx;`,
-      `-- this run's data (proc, date and run_id are in its folder names)`,
-      `SELECT * FROM read_parquet(${sqlLiteral(file)});`,
+      `-- this run's data (proc, date and run_id are in its folder names; run_id stays text even when all digits)`,
+      `SELECT * FROM read_parquet(${sqlLiteral(file)}, hive_types = {'run_id': VARCHAR});`,
     ].join('\n'),
     polars: [
       'import polars as pl',

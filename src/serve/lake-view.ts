@@ -1,10 +1,13 @@
 // What `strata serve` reads: the manifest (reloaded when its mtime changes), chips, a chip's runs, a run's row.
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { chipHistory, type HistoryRun } from '../history/chip-history.js';
-import { LOCAL_DATE, LOCAL_TIME, ORDER_INSTANT, RUN_ORDER, openManifest, type ManifestHandle, type RunFilter } from '../history/manifest-query.js';
-import { readRejectRecords, type RejectRecord } from '../lake/reject-records.js';
+import type { HistoryRun } from '../history/chip-history.js';
+import { openManifest, type ManifestHandle } from '../history/manifest-query.js';
+import { readRejectRecords } from '../lake/reject-records.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
+import type { Paging, RunFilters } from './api-params.js';
+import { LIST_COLUMNS, NEWEST_FIRST, RUN_LIST, buildRunList, runListWhere } from './run-list.js';
 
 export interface LakeViewOptions {
   readonly manifestPath: string;
@@ -22,17 +25,33 @@ export interface ChipSummary {
   readonly last_date: string;
 }
 
-/** A chip's runs as the page filters them: the manifest's run filter, the chip being the one shown. */
-export type RunFilters = Omit<RunFilter, 'chip'>;
+/** A chip named in a URL: by the name `/api/chips` lists (`Alisson67`), or by a number only one group has. */
+export type ChipLookup =
+  | { readonly kind: 'found'; readonly chip: ChipSummary }
+  | { readonly kind: 'ambiguous'; readonly chips: readonly ChipSummary[] }
+  | { readonly kind: 'missing' };
+
+/** What the search finds: runs of any chip by chip, procedure, dates, light and text in their summary. */
+export interface RunSearch extends RunFilters {
+  readonly chip?: ChipSummary | undefined;
+  readonly text?: string | undefined;
+}
+
+/** A chip's run as `strata history` lists it, with its data file's path (relative to the stage root) and rows. */
+export type ChipRun = HistoryRun & { readonly path: string; readonly rows: number };
 
 export type ManifestRecord = Readonly<Record<string, unknown>>;
 
 const TABLE = 'serve_manifest';
+const REJECTS_SHOWN = 100;
 
 /** The manifest copied into memory once per version of the file; every API call reads that copy. */
 export class LakeView {
   private loadedMtime = -1;
+  /** The data files' bytes, summed in the background from the moment a manifest version is read; null until then. */
   private lakeBytes: number | null = null;
+  private chipList: ChipSummary[] | null = null;
+  private columnNames: ReadonlySet<string> = new Set();
 
   private constructor(
     readonly options: LakeViewOptions,
@@ -51,97 +70,141 @@ export class LakeView {
     return this.handle.conn;
   }
 
+  /** The in-memory copy of the manifest and its run list, for joins (the metrics); call `fresh` first. */
+  get tables(): { readonly manifest: string; readonly runs: string } {
+    return { manifest: TABLE, runs: RUN_LIST };
+  }
+
   close(): void {
     this.handle.close();
   }
 
   /** Reloads the manifest when a stage run has replaced it since the last call. */
-  private async fresh(): Promise<ManifestHandle> {
+  async fresh(): Promise<ManifestHandle> {
     const mtime = statSync(this.options.manifestPath).mtimeMs;
     if (mtime !== this.loadedMtime) {
-      await this.handle.conn.run(`CREATE OR REPLACE TABLE ${TABLE} AS SELECT * FROM read_parquet($file)`, { file: this.options.manifestPath });
+      const { conn } = this.handle;
+      await conn.run(`CREATE OR REPLACE TABLE ${TABLE} AS SELECT * FROM read_parquet($file)`, { file: this.options.manifestPath });
+      await buildRunList(conn, TABLE, this.options.localTz);
+      this.columnNames = new Set((await conn.all<{ column_name: string }>(`DESCRIBE ${TABLE}`)).map((c) => c.column_name));
       this.loadedMtime = mtime;
       this.lakeBytes = null;
+      const version = mtime;
+      folderBytes(this.options.stageRoot).then(
+        (bytes) => {
+          if (this.loadedMtime === version) this.lakeBytes = bytes;
+        },
+        () => undefined,
+      );
+      this.chipList = null;
     }
     return this.handle;
   }
 
-  async chips(group?: string): Promise<ChipSummary[]> {
-    const m = await this.fresh();
-    const rows = await m.conn.all<Record<string, unknown>>(
-      `SELECT chip_group, chip_number, any_value(chip_name) AS chip_name, count(*) AS runs, max(${LOCAL_DATE}) AS last_date
-       FROM ${TABLE} WHERE chip_number IS NOT NULL AND chip_group IS NOT NULL AND ($group IS NULL OR lower(chip_group) = lower($group))
-       GROUP BY chip_group, chip_number ORDER BY chip_group, chip_number`,
-      { group: group ?? null, tz: this.options.localTz },
-    );
-    return rows as unknown as ChipSummary[];
+  /** Whether the manifest has this column (parameter columns come and go with the procedures YAML). */
+  async hasColumn(name: string): Promise<boolean> {
+    await this.fresh();
+    return this.columnNames.has(name);
   }
 
-  async chipRuns(chip: number, filters: RunFilters): Promise<{ chipGroup: string; runs: HistoryRun[] }> {
+  async chips(group?: string): Promise<ChipSummary[]> {
     const m = await this.fresh();
-    const history = await chipHistory(m, { chip, group: filters.group, proc: filters.proc, localTz: this.options.localTz });
-    const runs = history.runs.filter(
-      (r) =>
-        (filters.light === undefined || r.has_light === filters.light) &&
-        (filters.from === undefined || r.date_local >= filters.from) &&
-        (filters.to === undefined || r.date_local <= filters.to),
+    this.chipList ??= await m.conn.all<ChipSummary & Record<string, unknown>>(
+      `SELECT chip_group, chip_number, coalesce(any_value(chip_name), chip_group || chip_number) AS chip_name, count(*) AS runs,
+         max(date_local) AS last_date
+       FROM ${RUN_LIST} WHERE seq IS NOT NULL GROUP BY chip_group, chip_number ORDER BY chip_group, chip_number`,
     );
-    return { chipGroup: history.chipGroup, runs };
+    return group === undefined ? this.chipList : this.chipList.filter((c) => c.chip_group.toLowerCase() === group.toLowerCase());
+  }
+
+  async resolveChip(ref: string, group: string | undefined): Promise<ChipLookup> {
+    const wanted = ref.toLowerCase();
+    const matches = (await this.chips(group)).filter((c) =>
+      /^\d{1,9}$/.test(ref) ? c.chip_number === Number(ref) : c.chip_name.toLowerCase() === wanted || `${c.chip_group}${c.chip_number}`.toLowerCase() === wanted,
+    );
+    const [only] = matches;
+    if (only === undefined) return { kind: 'missing' };
+    return matches.length === 1 ? { kind: 'found', chip: only } : { kind: 'ambiguous', chips: matches };
+  }
+
+  /** The chip's runs in history order, numbered as `strata history` numbers them whatever the filters. */
+  async chipRuns(chip: ChipSummary, filters: RunFilters): Promise<ChipRun[]> {
+    const m = await this.fresh();
+    const where = runListWhere({ ...filters, chip });
+    return m.conn.all<ChipRun & Record<string, unknown>>(
+      `SELECT seq, date_local, time_local, proc, has_light, summary, CAST(file_idx AS DOUBLE) AS file_idx, run_id, source_file, path, rows
+       FROM ${RUN_LIST} WHERE ${where.sql} ORDER BY seq`,
+      where.params,
+    );
+  }
+
+  /** Each procedure with its number of runs. */
+  async procedures(): Promise<ManifestRecord[]> {
+    const m = await this.fresh();
+    return (await m.conn.all(`SELECT proc, count(*) AS runs FROM ${RUN_LIST} GROUP BY proc ORDER BY proc`)).map(plain);
   }
 
   /** The runs of one local day (and procedure), newest last: what a bar of the overview stands for. */
   async runsOn(date: string, proc: string | undefined): Promise<ManifestRecord[]> {
     const m = await this.fresh();
-    const rows = await m.conn.all(
-      `SELECT run_id, chip_name, chip_group, chip_number, proc, ${LOCAL_DATE} AS date_local,
-         ${LOCAL_TIME} AS time_local, has_light, summary FROM ${TABLE}
-       WHERE ${LOCAL_DATE} = $date AND ($proc IS NULL OR lower(proc) = lower($proc)) ORDER BY ${RUN_ORDER}`,
-      { date, proc: proc ?? null, tz: this.options.localTz },
-    );
+    const where = runListWhere({ date, proc });
+    const rows = await m.conn.all(`SELECT ${LIST_COLUMNS} FROM ${RUN_LIST} WHERE ${where.sql} ORDER BY instant, file_idx NULLS LAST, run_id`, where.params);
     return rows.map(plain);
   }
 
-  /** The run's manifest row, or null; `id` must already be checked as 16 hex digits. */
+  /** One page of the runs that match, newest first, and how many match in all. */
+  async search(search: RunSearch, paging: Paging): Promise<{ total: number; runs: ManifestRecord[] }> {
+    const m = await this.fresh();
+    const where = runListWhere(search);
+    const [count] = await m.conn.all<{ n: number }>(`SELECT count(*) AS n FROM ${RUN_LIST} WHERE ${where.sql}`, where.params);
+    const rows = await m.conn.all(
+      `SELECT ${LIST_COLUMNS}, source_file FROM ${RUN_LIST} WHERE ${where.sql} ORDER BY ${NEWEST_FIRST} LIMIT ${paging.limit} OFFSET ${paging.offset}`,
+      where.params,
+    );
+    return { total: count?.n ?? 0, runs: rows.map(plain) };
+  }
+
+  /** The run's manifest row with its local date and time, or null; `id` must already be checked as 16 hex digits. */
   async run(id: string): Promise<ManifestRecord | null> {
     const m = await this.fresh();
-    const rows = await m.conn.all(`SELECT *, ${LOCAL_DATE} AS local_date FROM ${TABLE} WHERE run_id = $id`, { id, tz: this.options.localTz });
+    const rows = await m.conn.all(
+      `SELECT m.*, r.date_local AS local_date, r.time_local AS local_time, r.seq AS seq
+       FROM ${TABLE} m JOIN ${RUN_LIST} r USING (run_id) WHERE run_id = $id`,
+      { id },
+    );
     return rows[0] ? plain(rows[0]) : null;
   }
 
   /** The runs just before and after this one in its chip's history. */
   async neighbours(row: ManifestRecord): Promise<{ previous: string | null; next: string | null }> {
-    if (row['chip_number'] === null || row['chip_group'] === null) return { previous: null, next: null };
+    const seq = row['seq'];
+    if (typeof seq !== 'number') return { previous: null, next: null };
     const m = await this.fresh();
-    const rows = await m.conn.all<{ previous: string | null; next: string | null }>(
-      `SELECT previous, next FROM (
-         SELECT run_id, lag(run_id) OVER w AS previous, lead(run_id) OVER w AS next FROM ${TABLE}
-         WHERE chip_group = $group AND chip_number = $chip WINDOW w AS (ORDER BY ${RUN_ORDER})
-       ) WHERE run_id = $id`,
-      { group: String(row['chip_group']), chip: Number(row['chip_number']), id: String(row['run_id']), tz: this.options.localTz },
+    const rows = await m.conn.all<{ run_id: string; seq: number }>(
+      `SELECT run_id, seq FROM ${RUN_LIST} WHERE chip_group = $group AND chip_number = $chip AND seq IN ($seq - 1, $seq + 1)`,
+      { group: String(row['chip_group']), chip: Number(row['chip_number']), seq },
     );
-    return rows[0] ?? { previous: null, next: null };
+    return { previous: rows.find((r) => r.seq === seq - 1)?.run_id ?? null, next: rows.find((r) => r.seq === seq + 1)?.run_id ?? null };
   }
 
   async overview(): Promise<Record<string, unknown>> {
     const m = await this.fresh();
-    const tz = { tz: this.options.localTz };
     const [totals] = await m.conn.all(
-      `SELECT count(*) AS runs, coalesce(sum(rows), 0) AS rows, count(DISTINCT chip_name) AS chips, count(DISTINCT proc) AS procedures,
-         min(${LOCAL_DATE}) AS first_date, max(${LOCAL_DATE}) AS last_date FROM ${TABLE}`,
-      tz,
+      `SELECT count(*) AS runs, (SELECT coalesce(sum(rows), 0) FROM ${TABLE}) AS rows, count(DISTINCT chip_name) AS chips,
+         count(DISTINCT proc) AS procedures, min(date_local) AS first_date, max(date_local) AS last_date FROM ${RUN_LIST}`,
     );
-    const perDay = await m.conn.all(
-      `SELECT ${LOCAL_DATE} AS date, proc, count(*) AS runs FROM ${TABLE} GROUP BY ALL ORDER BY date, proc`,
-      tz,
-    );
-    const newest = await m.conn.all(
-      `SELECT run_id, chip_name, chip_group, chip_number, proc, ${LOCAL_DATE} AS date_local,
-         has_light, summary FROM ${TABLE} ORDER BY ${ORDER_INSTANT} DESC, file_idx DESC NULLS LAST, run_id DESC LIMIT 12`,
-      tz,
-    );
-    this.lakeBytes ??= folderBytes(this.options.stageRoot);
-    const rejects = [...readRejectRecords(this.options.rejectsDir).values()].map((r: RejectRecord) => ({ source_file: r.source_file, error: r.error, ts: r.ts }));
-    return { totals: plain(totals ?? {}), per_day: perDay, newest: newest.map(plain), rejects, lake_bytes: this.lakeBytes };
+    const perDay = await m.conn.all(`SELECT date_local AS date, proc, count(*) AS runs FROM ${RUN_LIST} GROUP BY ALL ORDER BY date, proc`);
+    const newest = await m.conn.all(`SELECT ${LIST_COLUMNS} FROM ${RUN_LIST} ORDER BY ${NEWEST_FIRST} LIMIT 12`);
+    const rejects = [...readRejectRecords(this.options.rejectsDir).values()];
+    return {
+      totals: plain(totals ?? {}),
+      per_day: perDay,
+      newest: newest.map(plain),
+      rejects: rejects.slice(0, REJECTS_SHOWN).map((r) => ({ source_file: r.source_file, error: r.error, ts: r.ts })),
+      rejects_total: rejects.length,
+      lake_bytes: this.lakeBytes,
+      local_tz: this.options.localTz,
+    };
   }
 }
 
@@ -154,10 +217,10 @@ export function plain(row: Record<string, unknown>): ManifestRecord {
   return out;
 }
 
-function folderBytes(root: string): number {
+async function folderBytes(root: string): Promise<number> {
   let total = 0;
-  for (const entry of readdirSync(root, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += statSync(path.join(entry.parentPath, entry.name)).size;
+  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
   }
   return total;
 }

@@ -1,6 +1,5 @@
-// The page's files: a fixed list (the page itself and uPlot from its package), so no URL ever names a file.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// The page's files: the files of src/serve/page, listed once at start-up, so no URL ever names a file.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../version.js';
 
@@ -10,23 +9,31 @@ export interface StaticFile {
 }
 
 const PAGE_DIR = path.join(projectRoot, 'src', 'serve', 'page');
-const require = createRequire(import.meta.url);
-const UPLOT_DIR = path.join(path.dirname(require.resolve('uplot/package.json')), 'dist');
-
-const FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
-  '/': { file: path.join(PAGE_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
-  '/app.js': { file: path.join(PAGE_DIR, 'app.js'), type: 'text/javascript; charset=utf-8' },
-  '/chart.js': { file: path.join(PAGE_DIR, 'chart.js'), type: 'text/javascript; charset=utf-8' },
-  '/app.css': { file: path.join(PAGE_DIR, 'app.css'), type: 'text/css; charset=utf-8' },
-  '/vendor/uPlot.iife.min.js': { file: path.join(UPLOT_DIR, 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
-  '/vendor/uPlot.min.css': { file: path.join(UPLOT_DIR, 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
+
+/** URL path -> file: `/` is the page, every other file of the folder is served under its own name. */
+const FILES: ReadonlyMap<string, { readonly file: string; readonly type: string }> = new Map(
+  readdirSync(PAGE_DIR)
+    .filter((name) => TYPES[path.extname(name)] !== undefined)
+    .flatMap((name) => {
+      const entry = { file: path.join(PAGE_DIR, name), type: TYPES[path.extname(name)]! };
+      if (name === 'index.html') return [['/', entry] as const];
+      // Browsers ask for /favicon.ico whatever the page says; it gets the same picture.
+      if (name === 'favicon.svg') return [[`/${name}`, entry] as const, ['/favicon.ico', entry] as const];
+      return [[`/${name}`, entry] as const];
+    }),
+);
 
 const cache = new Map<string, StaticFile>();
 
 /** The file served at `urlPath`, or null: only the listed paths exist. */
 export function staticFile(urlPath: string): StaticFile | null {
-  const entry = FILES[urlPath];
+  const entry = FILES.get(urlPath);
   if (entry === undefined) return null;
   let found = cache.get(urlPath);
   if (found === undefined) cache.set(urlPath, (found = { type: entry.type, body: readFileSync(entry.file) }));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,7 +16,7 @@ describe('strata serve (CLI)', () => {
   it('documents every flag in --help', async () => {
     const run = await runCli(['serve', '--help']);
     assert.equal(run.code, 0);
-    for (const flag of ['--data-root', '--manifest', '--stage-root', '--procedures-yaml', '--host', '--port', '--local-tz', '--open', '--json']) {
+    for (const flag of ['--data-root', '--manifest', '--stage-root', '--metrics', '--procedures-yaml', '--host', '--port', '--local-tz', '--open', '--json']) {
       assert.match(run.stdout, new RegExp(flag), flag);
     }
   });
@@ -49,6 +50,25 @@ describe('strata serve (CLI)', () => {
       proc.kill('SIGTERM');
       assert.equal(await exited, 0);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says in a sentence that a busy port is busy, suggests --port, and exits 2 like any unusable flag value', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'strata-serve-busy-'));
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const demo = await runCli(['demo', dir, '--files', '6']);
+      assert.equal(demo.code, 0, demo.stderr);
+      const run = await runCli(['serve', '--data-root', path.join(dir, 'data'), '--port', String(port)]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use .*--port`));
+      assert.doesNotMatch(run.stderr, /unexpected failure|EADDRINUSE/);
+      assert.equal(run.stderr.trim().split('\n').length, 1, 'one line');
+    } finally {
+      holder.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

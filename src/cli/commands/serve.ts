@@ -5,6 +5,7 @@ import { StrataError } from '../../errors.js';
 import { projectRoot } from '../../version.js';
 import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
 import { LakeView } from '../../serve/lake-view.js';
+import { MetricsView } from '../../serve/metrics-view.js';
 import { startServer } from '../../serve/http-server.js';
 import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../../time/time-zone.js';
 import { integerOption } from '../parse-option.js';
@@ -14,6 +15,7 @@ interface ServeFlags {
   readonly dataRoot?: string;
   readonly manifest?: string;
   readonly stageRoot?: string;
+  readonly metrics?: string;
   readonly proceduresYaml?: string;
   readonly host: string;
   readonly port: number;
@@ -22,20 +24,39 @@ interface ServeFlags {
   readonly json?: boolean;
 }
 
-/** The manifest, stage root and rejects folder from --data-root D, or from --manifest and --stage-root. */
-function lakePaths(cwd: string, flags: ServeFlags): { manifestPath: string; stageRoot: string; rejectsDir: string } {
+interface LakePaths {
+  readonly manifestPath: string;
+  readonly stageRoot: string;
+  readonly rejectsDir: string;
+  readonly metricsPath: string;
+}
+
+/** The manifest, stage root, rejects folder and derived metrics from --data-root D, or from --manifest and --stage-root. */
+function lakePaths(cwd: string, flags: ServeFlags): LakePaths {
   if (flags.dataRoot !== undefined && (flags.manifest !== undefined || flags.stageRoot !== undefined)) {
     throw new StrataError('usage', 'give either --data-root, or --manifest with --stage-root, not both');
   }
   if ((flags.manifest === undefined) !== (flags.stageRoot === undefined)) {
     throw new StrataError('usage', '--manifest and --stage-root go together: give both (or --data-root instead)');
   }
+  const metrics = (dataRoot: string) => (flags.metrics !== undefined ? path.resolve(cwd, flags.metrics) : path.join(dataRoot, '03_derived', '_metrics', 'metrics.parquet'));
   if (flags.manifest !== undefined && flags.stageRoot !== undefined) {
     const stageRoot = path.resolve(cwd, flags.stageRoot);
-    return { manifestPath: path.resolve(cwd, flags.manifest), stageRoot, rejectsDir: path.join(path.dirname(stageRoot), '_rejects') };
+    return {
+      manifestPath: path.resolve(cwd, flags.manifest),
+      stageRoot,
+      rejectsDir: path.join(path.dirname(stageRoot), '_rejects'),
+      metricsPath: metrics(path.dirname(path.dirname(stageRoot))),
+    };
   }
-  const stage = path.resolve(cwd, flags.dataRoot ?? 'data', '02_stage');
-  return { manifestPath: path.join(stage, '_manifest', 'manifest.parquet'), stageRoot: path.join(stage, 'raw_measurements'), rejectsDir: path.join(stage, '_rejects') };
+  const dataRoot = path.resolve(cwd, flags.dataRoot ?? 'data');
+  const stage = path.join(dataRoot, '02_stage');
+  return {
+    manifestPath: path.join(stage, '_manifest', 'manifest.parquet'),
+    stageRoot: path.join(stage, 'raw_measurements'),
+    rejectsDir: path.join(stage, '_rejects'),
+    metricsPath: metrics(dataRoot),
+  };
 }
 
 function openBrowser(url: string): void {
@@ -46,10 +67,11 @@ function openBrowser(url: string): void {
 export const registerServe: RegisterCommand = (program, { io }) => {
   program
     .command('serve')
-    .description('A local web page to browse runs, chip histories and curves, from the manifest and the lake (read-only, offline).')
-    .option('--data-root <dir>', 'the lab data folder holding 02_stage/ (default: data)')
+    .description('A local web page to browse runs, chip histories, curves and derived metrics, from the manifest and the lake (read-only, offline).')
+    .option('--data-root <dir>', 'the lab data folder holding 02_stage/ (and 03_derived/) (default: data)')
     .option('--manifest <file>', 'the manifest Parquet file (with --stage-root, instead of --data-root)')
     .option('--stage-root <dir>', 'the folder the manifest paths are relative to (with --manifest)')
+    .option('--metrics <file>', "the derived metrics `strata derive` writes (default: <data root>/03_derived/_metrics/metrics.parquet)")
     .option('--procedures-yaml <file>', 'the procedures YAML that says which columns to plot', path.join(projectRoot, 'config', 'procedures.yml'))
     .option('--host <host>', 'the address to listen on (only this machine by default)', '127.0.0.1')
     .option('--port <n>', 'the port to listen on (0: any free port)', integerOption(0, 65535), 8421)
@@ -60,16 +82,20 @@ export const registerServe: RegisterCommand = (program, { io }) => {
       const paths = lakePaths(io.cwd, flags);
       const catalog = loadProcedureCatalog(path.resolve(io.cwd, flags.proceduresYaml ?? path.join(projectRoot, 'config', 'procedures.yml')));
       const view = await LakeView.open({ ...paths, catalog, localTz: checkTimeZone(flags.localTz) });
-      const server = await startServer(view, { host: flags.host, port: flags.port, onError: (error) => say(io, `serve: ${(error as Error).stack ?? String(error)}`) });
-      if (flags.json) printJson(io, { url: server.url, manifest: paths.manifestPath, stage_root: paths.stageRoot });
-      else say(io, `strata serve: ${server.url} (manifest ${paths.manifestPath}); Ctrl+C stops it`);
-      if (flags.open) openBrowser(server.url);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await server.close();
-      view.close();
+      try {
+        const metrics = new MetricsView(view, paths.metricsPath);
+        const server = await startServer({ view, metrics }, { host: flags.host, port: flags.port, onError: (error) => say(io, `serve: ${(error as Error).stack ?? String(error)}`) });
+        if (flags.json) printJson(io, { url: server.url, manifest: paths.manifestPath, stage_root: paths.stageRoot, metrics: paths.metricsPath });
+        else say(io, `strata serve: ${server.url} (manifest ${paths.manifestPath}); Ctrl+C stops it`);
+        if (flags.open) openBrowser(server.url);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await server.close();
+      } finally {
+        view.close();
+      }
     });
 };
