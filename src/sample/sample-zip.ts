@@ -6,7 +6,6 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { messageOf } from '../errors.js';
-import { sanitizeName } from './sample-name.js';
 import { listingLine } from './sample-tar.js';
 import { writeViaTemp } from '../fs/atomic-file.js';
 import { SampleProblem, isSystemError, type SampleContext, type SampleWritten, type Sampler } from './sample-types.js';
@@ -85,7 +84,7 @@ async function writeZipSample(output: string, listing: Listing, firstBytes: Buff
   return { rows: listing.lines.length - 1, bytes: (await stat(output)).size };
 }
 
-/** An entry name made safe to store: no absolute path, no `..`, no empty or hidden parts. */
+/** An entry name made safe to store in the sample zip: no absolute path, no `..`, no empty or hidden parts. */
 export function safeEntryPath(name: string): string {
   const parts = name
     .split(/[/\\]+/)
@@ -93,4 +92,15 @@ export function safeEntryPath(name: string): string {
     .map(sanitizeName);
   const joined = parts.join('/');
   return joined === '' || joined === LISTING_NAME ? 'entry' : joined;
+}
+
+/** A path part of letters, digits, `.`, `_` and `-` only, never hidden, never empty: an entry name others may unzip. */
+function sanitizeName(name: string): string {
+  const safe = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // accents, split off by NFKD: é -> e
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._-]+/, '')
+    .slice(0, 120);
+  return safe === '' ? 'file' : safe;
 }
