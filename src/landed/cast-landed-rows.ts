@@ -6,16 +6,21 @@ import { NO_WORDS, YES_WORDS } from '../parse/cell-words.js';
 import { quoteIdentifier, sqlIdentifier, sqlLiteral } from '../sql/quote.js';
 import { rowCaster, type RowIssue } from './cast-cells.js';
 import type { ColumnType, DatasetRule } from './dataset-rules.js';
-import { cellColumn, type LandedRecords } from './landed-table.js';
+import { cellColumn, type LandedRecords, type LandedSource } from './landed-table.js';
 
 /** The rows kept, one typed column per declared column, in file order: what the cleaned Parquet is written from. */
 export const CLEANED_VIEW = 'cleaned';
 
-export interface CastRows {
-  readonly rowsRejected: number;
-  /** Every problem of every rejected row, by row then column, as cast-cells.ts words it. */
-  readonly issues: readonly RowIssue[];
-}
+export type CastRows =
+  | {
+      readonly ok: true;
+      /** Rows below the header. */
+      readonly rowsRead: number;
+      readonly rowsRejected: number;
+      /** Every problem of every rejected row, by row then column, as cast-cells.ts words it. */
+      readonly issues: readonly RowIssue[];
+    }
+  | { readonly ok: false; readonly reason: string };
 
 /**
  * What JavaScript's String.prototype.trim removes (WhiteSpace and LineTerminator), for DuckDB's trim(s, chars),
@@ -65,7 +70,7 @@ const rawName = (index: number) => `raw${index}`;
  * is rejected when a cell does not read as its type, a key cell is empty, it has more cells than the header, or it
  * repeats the primary key of an earlier kept row: the same rows, for the same reasons, as cast-cells.ts finds alone.
  */
-export async function castLandedRows(conn: EngineConnection, dataset: DatasetRule, headers: readonly string[], landed: LandedRecords): Promise<CastRows> {
+export async function castLandedRows(conn: EngineConnection, dataset: DatasetRule, headers: readonly string[], source: LandedSource): Promise<CastRows> {
   const plan: Planned[] = dataset.columns.map((column, i) => ({
     name: column.name,
     type: column.type,
@@ -76,7 +81,16 @@ export async function castLandedRows(conn: EngineConnection, dataset: DatasetRul
     v: sqlIdentifier(`v${i}`),
     w: sqlIdentifier(`w${i}`),
   }));
-  await conn.run(`CREATE OR REPLACE TEMP TABLE typed AS ${typedSql(plan, landed.relation)}`);
+  const createTyped = (relation: string) => conn.run(`CREATE OR REPLACE TEMP TABLE typed AS ${typedSql(plan, relation)}`);
+  const typing = createTyped(source.guess).then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
+  const landed = await source.records;
+  const failed = await typing;
+  if (!landed.ok) return landed;
+  if (landed.relation !== source.guess) await createTyped(landed.relation);
+  else if (failed !== null) throw failed.error;
   const [counted] = await conn.all<{ n: number }>('SELECT count(*) AS n FROM typed');
   if (counted?.n !== landed.rows + 1) {
     // Both readers follow RFC 4180 on a file the scan let through; a difference is a flaw in strata, said as one.
@@ -90,7 +104,7 @@ export async function castLandedRows(conn: EngineConnection, dataset: DatasetRul
   await conn.run(`CREATE OR REPLACE TEMP TABLE repeats AS ${keys.length === 0 ? 'SELECT NULL::BIGINT AS i, NULL::BIGINT AS first WHERE false' : repeatsSql(keys)}`);
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${CLEANED_VIEW} AS
     SELECT ${plan.map((p) => `${p.v} AS ${quoteIdentifier(p.name)}`).join(', ')} FROM verdict WHERE ok AND i NOT IN (SELECT i FROM repeats)`);
-  return explainRejects(conn, dataset, headers, plan, landed);
+  return { ok: true, rowsRead: landed.rows, ...(await explainRejects(conn, dataset, headers, plan, landed)) };
 }
 
 /** Joins a row's typed cells for one regular expression over the row: a cell never holds it in a plain row. */
@@ -154,7 +168,13 @@ function repeatsSql(keys: readonly string[]): string {
  * row that cast-cells.ts finds nothing wrong with means the SQL above and cast-cells.ts disagree: the file is refused
  * rather than a row lost without a reason.
  */
-async function explainRejects(conn: EngineConnection, dataset: DatasetRule, headers: readonly string[], plan: readonly Planned[], landed: LandedRecords): Promise<CastRows> {
+async function explainRejects(
+  conn: EngineConnection,
+  dataset: DatasetRule,
+  headers: readonly string[],
+  plan: readonly Planned[],
+  landed: LandedRecords,
+): Promise<{ rowsRejected: number; issues: RowIssue[] }> {
   const rows = await conn.all<Record<string, string | null> & { i: number; rejected: boolean }>(`
     WITH wanted AS (
       SELECT i, true AS rejected FROM verdict WHERE NOT ok

@@ -1,6 +1,7 @@
 // Where DuckDB reads a landed file's cells as text (c0, c1..., one record per row, the header first), whatever its
 // format: a CSV through DuckDB's own reader, after a scan that lets through only files it reads as csv-parse did;
 // an .xlsx sheet through its rows, appended.
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineConnection } from '../engine/duckdb.js';
 import { sqlIdentifier, sqlLiteral } from '../sql/quote.js';
@@ -23,6 +24,16 @@ export interface LandedRecords {
 
 export type LandedLoad = ({ readonly ok: true } & LandedRecords) | { readonly ok: false; readonly reason: string };
 
+/**
+ * A landed file on its way in: DuckDB may start reading `guess` at once, while the scan of a CSV (which says whether
+ * the file may be read at all, and how) runs beside it; `records` tells, once the scan is done, which relation is
+ * right. Reading the two at once saves the scan's time, and a wrong guess only costs a second read.
+ */
+export interface LandedSource {
+  readonly guess: string;
+  readonly records: Promise<LandedLoad>;
+}
+
 /** `c<i>`: the column of the header's i-th cell, whatever the header says (the header is checked elsewhere). */
 export const cellColumn = (index: number) => sqlIdentifier(`c${index}`);
 
@@ -30,18 +41,40 @@ export const cellColumn = (index: number) => sqlIdentifier(`c${index}`);
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const SHEET_TABLE = 'landed_sheet';
 
-export async function landedRecords(conn: EngineConnection, file: string, table: LandedTable): Promise<LandedLoad> {
-  if (table.format === 'xlsx') return appendSheet(conn, table);
+export async function landedSource(conn: EngineConnection, file: string, table: LandedTable): Promise<LandedSource> {
+  if (table.format === 'xlsx') {
+    const records = await appendSheet(conn, table);
+    return { guess: SHEET_TABLE, records: Promise.resolve(records) };
+  }
   table.close();
-  const scan = await scanCsv(file, table.headers.length);
-  if (!scan.ok) return { ok: false, reason: `${path.basename(file)}: ${scan.reason}` };
-  return {
-    ok: true,
-    relation: readCsvSql(file, table.headers.length, scan.newLine, scan.quotedNewLines),
-    rows: scan.records - 1,
-    longRecords: new Map(scan.longRows.map((r) => [r.row - 1, r.cells])),
-    rowOf: (record) => record + 1,
-  };
+  const width = table.headers.length;
+  // Most files hold no quoted line break: DuckDB reads them on every thread.
+  const guess = readCsvSql(file, width, await firstLineEnding(file), false);
+  const records = scanCsv(file, width).then((scan): LandedLoad => {
+    if (!scan.ok) return { ok: false, reason: `${path.basename(file)}: ${scan.reason}` };
+    return {
+      ok: true,
+      relation: readCsvSql(file, width, scan.newLine, scan.quotedNewLines),
+      rows: scan.records - 1,
+      longRecords: new Map(scan.longRows.map((r) => [r.row - 1, r.cells])),
+      rowOf: (record) => record + 1,
+    };
+  });
+  return { guess, records };
+}
+
+/** The first line ending in the file's first 64 KB (LF when there is none): the scan confirms it, or corrects it. */
+async function firstLineEnding(file: string): Promise<NewLine> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const at = head.subarray(0, bytesRead).findIndex((b) => b === 0x0a || b === 0x0d);
+    if (at < 0 || head[at] === 0x0a) return '\n';
+    return head[at + 1] === 0x0a ? '\r\n' : '\r';
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

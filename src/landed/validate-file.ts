@@ -12,7 +12,7 @@ import { CLEANED_VIEW, castLandedRows } from './cast-landed-rows.js';
 import { checkLandedFile } from './check-landed-file.js';
 import type { DatasetRule, DatasetRules } from './dataset-rules.js';
 import { datasetsLayout } from './datasets-layout.js';
-import { landedRecords } from './landed-table.js';
+import { landedSource } from './landed-table.js';
 import type { LandedLog, ValidationLogEntry } from './landed-log.js';
 
 export interface ValidateOptions {
@@ -52,10 +52,9 @@ async function validateFile(file: string, engine: Engine, { rules, dataRoot }: V
   const rejects = layout.rejectsCsv(dataset.name, period);
   const conn = await engine.connect();
   try {
-    const landed = await landedRecords(conn, file, table);
-    if (!landed.ok) return { ...empty, dataset: dataset.name, period, status: 'refused', reason: landed.reason };
-    const rowsRead = landed.rows;
-    const { rowsRejected, issues } = await castLandedRows(conn, dataset, table.headers, landed);
+    const cast = await castLandedRows(conn, dataset, table.headers, await landedSource(conn, file, table));
+    if (!cast.ok) return { ...empty, dataset: dataset.name, period, status: 'refused', reason: cast.reason };
+    const { rowsRead, rowsRejected, issues } = cast;
     const rowsOk = rowsRead - rowsRejected;
     const unpublishable = publishProblem(dataset, rowsRead, rowsRejected, issues);
     if (unpublishable !== null) {
