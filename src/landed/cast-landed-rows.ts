@@ -46,7 +46,8 @@ const RULES: Readonly<Record<Exclude<ColumnType, 'str'>, { readonly plain: strin
   bool: {
     plain: `(?i:${[...YES_WORDS, ...NO_WORDS].map(escapeRegex).join('|')})`,
     cast: (t) => `CASE WHEN lower(${t}) IN (${words(YES_WORDS)}) THEN true WHEN lower(${t}) IN (${words(NO_WORDS)}) THEN false END`,
-    ok: () => 'true',
+    // Not the shape alone: RE2's (?i) folds the long s (ſ) into s, so `yeſ` has the shape and is no word.
+    ok: (v) => `${v} IS NOT NULL`,
   },
 };
 

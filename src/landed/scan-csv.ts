@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { messageOf } from '../errors.js';
+import { StrataError, messageOf } from '../errors.js';
 import { strictUtf8 } from './strict-utf8.js';
 
 /** A record longer than the header: its row (the header is row 1, as a spreadsheet numbers it) and its cell count. */
@@ -41,8 +41,8 @@ const enum State {
   QuoteInQuoted,
 }
 
-/** A problem found in the bytes: the scan stops there. */
-class Malformed extends Error {}
+/** A problem found in the bytes: the scan stops there, and says it as the file's reason. */
+const malformed = (sentence: string) => new StrataError('input', sentence);
 
 /**
  * The rules csv-parse applied when it read landed files (quotes only at the start of a cell, a closing quote
@@ -97,7 +97,7 @@ class CsvScanner {
           }
           this.bytesInRecord += i - start;
           if (i === n) return;
-          if (c === QUOTE) throw new Malformed(`line ${this.line}: a quote (") inside cell ${this.cells} that does not start with one; quote the whole cell and double the quotes inside it ("")`);
+          if (c === QUOTE) throw malformed(`line ${this.line}: a quote (") inside cell ${this.cells} that does not start with one; quote the whole cell and double the quotes inside it ("")`);
           i = this.separator(chunk, i, c);
           continue;
         }
@@ -126,7 +126,7 @@ class CsvScanner {
             continue;
           }
           if (b !== COMMA && b !== LF && b !== CR) {
-            throw new Malformed(`line ${this.line}: the quoted cell ${this.cells} is followed by ${JSON.stringify(String.fromCharCode(b))}, not by a comma or the end of the line`);
+            throw malformed(`line ${this.line}: the quoted cell ${this.cells} is followed by ${JSON.stringify(String.fromCharCode(b))}, not by a comma or the end of the line`);
           }
           i = this.separator(chunk, i, b);
           continue;
@@ -161,7 +161,7 @@ class CsvScanner {
   private endRecord(newLine: NewLine): void {
     this.newLine ??= newLine;
     if (newLine !== this.newLine) {
-      throw new Malformed(`line ${this.line} ends with ${describe(newLine)} where the lines before end with ${describe(this.newLine)}; save the file with one kind of line ending`);
+      throw malformed(`line ${this.line} ends with ${describe(newLine)} where the lines before end with ${describe(this.newLine)}; save the file with one kind of line ending`);
     }
     this.finishRecord();
     this.line += 1;
@@ -180,7 +180,7 @@ class CsvScanner {
 
   end(): CsvScan {
     if (this.pendingCr) this.endRecord('\r');
-    if (this.state === State.Quoted) throw new Malformed(`the quoted cell that starts on line ${this.quotedFrom} is never closed`);
+    if (this.state === State.Quoted) throw malformed(`the quoted cell that starts on line ${this.quotedFrom} is never closed`);
     this.finishRecord();
     return { ok: true, records: this.records, longRows: this.longRows, newLine: this.newLine ?? '\n', quotedNewLines: this.quotedNewLines };
   }
