@@ -1,10 +1,9 @@
 // One pass over a landed CSV's bytes, before DuckDB reads it: UTF-8 only, quotes where RFC 4180 puts them, one kind
 // of line ending; and where the records are that hold more cells than the header.
-import { createReadStream } from 'node:fs';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { isUtf8 } from 'node:buffer';
+import { open } from 'node:fs/promises';
 import { StrataError, messageOf } from '../errors.js';
-import { strictUtf8 } from './strict-utf8.js';
+import { firstInvalidByte } from './strict-utf8.js';
 
 /** A record longer than the header: its row (the header is row 1, as a spreadsheet numbers it) and its cell count. */
 export interface LongRow {
@@ -189,28 +188,96 @@ class CsvScanner {
 const describe = (newLine: NewLine) => ({ '\n': 'LF (\\n)', '\r\n': 'CRLF (\\r\\n)', '\r': 'CR (\\r)' })[newLine];
 
 const BOM = [0xef, 0xbb, 0xbf];
+const CHUNK_BYTES = 1024 * 1024;
 
 /** Scans `file`, whose header has `headerCells` cells; a problem is a sentence naming the line, never a throw. */
 export async function scanCsv(file: string, headerCells: number): Promise<CsvScan> {
   const scanner = new CsvScanner(headerCells);
-  let first = true;
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      try {
-        // csv-parse's bom option, which DuckDB also follows: a UTF-8 byte order mark is not part of the header.
-        const skip = first && BOM.every((byte, k) => chunk[k] === byte) ? BOM.length : 0;
-        first = false;
-        scanner.feed(skip === 0 ? chunk : chunk.subarray(skip));
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
-    },
-  });
+  const handle = await open(file, 'r');
   try {
-    await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), strictUtf8(), sink);
+    // One buffer, read into again and again: the scan keeps nothing of a chunk once it has passed it.
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const utf8 = new Utf8Check();
+    for (let offset = 0; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, offset);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      const bad = utf8.check(chunk);
+      if (bad !== null) return { ok: false, reason: await notUtf8(file, offset + bad, chunk[bad] ?? 0) };
+      // csv-parse's bom option, which DuckDB also follows: a UTF-8 byte order mark is not part of the header.
+      const skip = offset === 0 && BOM.every((byte, k) => chunk[k] === byte) ? BOM.length : 0;
+      scanner.feed(skip === 0 ? chunk : chunk.subarray(skip));
+      offset += bytesRead;
+    }
+    if (utf8.pending()) return { ok: false, reason: 'the file ends in the middle of a UTF-8 character' };
     return scanner.end();
   } catch (error) {
     return { ok: false, reason: messageOf(error) };
+  } finally {
+    await handle.close();
   }
+}
+
+/**
+ * UTF-8 checked a chunk at a time, a character cut by the chunk's end carried over: each chunk's bytes are checked
+ * where they lie (node's isUtf8), never copied. Returns the index in the chunk of a bad byte's sequence, or null.
+ */
+class Utf8Check {
+  private carry: number[] = [];
+
+  check(chunk: Uint8Array): number | null {
+    let start = 0;
+    if (this.carry.length > 0) {
+      const need = sequenceLength(this.carry[0]!) - this.carry.length;
+      const joined = Uint8Array.from([...this.carry, ...chunk.subarray(0, need)]);
+      if (joined.length < need + this.carry.length) {
+        this.carry = [...joined];
+        return null;
+      }
+      if (!isUtf8(joined)) return 0;
+      this.carry = [];
+      start = need;
+    }
+    const cut = completeUpTo(chunk, start);
+    const body = chunk.subarray(start, cut);
+    if (!isUtf8(body)) return start + firstInvalidByte(body);
+    this.carry = [...chunk.subarray(cut)];
+    return null;
+  }
+
+  pending(): boolean {
+    return this.carry.length > 0;
+  }
+}
+
+/** 1 to 4 for a lead byte; 1 for anything else (isUtf8 refuses it where it stands). */
+const sequenceLength = (lead: number) => (lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1);
+
+/** Where the last complete character of `chunk` ends: a sequence cut by the chunk's end waits for the next chunk. */
+function completeUpTo(chunk: Uint8Array, start: number): number {
+  for (let back = 1; back <= 3 && chunk.length - back >= start; back += 1) {
+    const byte = chunk[chunk.length - back]!;
+    if (byte < 0x80) return chunk.length;
+    if (byte >= 0xc0) return sequenceLength(byte) > back ? chunk.length - back : chunk.length;
+  }
+  return chunk.length;
+}
+
+/** The sentence for a byte that is not UTF-8, with its line (counted again from the start: this is the rare path). */
+async function notUtf8(file: string, offset: number, byte: number): Promise<string> {
+  const handle = await open(file, 'r');
+  let line = 1;
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (let at = 0; at < offset; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_BYTES, offset - at), at);
+      if (bytesRead === 0) break;
+      for (let i = buffer.indexOf(0x0a); i !== -1 && i < bytesRead; i = buffer.indexOf(0x0a, i + 1)) line += 1;
+      at += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  const hex = byte.toString(16).toUpperCase().padStart(2, '0');
+  return `line ${line}, byte offset ${offset}: byte 0x${hex} is not UTF-8 (Latin-1 or Windows-1252?); save the file as UTF-8`;
 }
