@@ -38,10 +38,15 @@ const words = (set: ReadonlySet<string>) => [...set].map(sqlLiteral).join(', ');
  * a cell of that shape needs no trimming, so the costly trim runs only on the rare cell that fails it. DuckDB's own
  * casts are looser (1_000, 1.0 and ' 5' are numbers to it), so a cell must have the shape and cast.
  */
-const RULES: Readonly<Record<Exclude<ColumnType, 'str'>, { readonly plain: string; readonly cast: (t: string) => string; readonly ok: (v: string) => string }>> = {
+const RULES: Readonly<Record<Exclude<ColumnType, 'str'>, { readonly plain: string; readonly cast: (t: string) => string; readonly ok: (v: string, t: string) => string }>> = {
   int: { plain: '[+-]?[0-9]+', cast: (t) => `TRY_CAST(${t} AS BIGINT)`, ok: (v) => `${v} IS NOT NULL` },
-  // + 0.0 makes -0 zero, as String(-0) does in cast-cells.ts.
-  float: { plain: '[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?', cast: (t) => `(TRY_CAST(${t} AS DOUBLE) + 0.0)`, ok: (v) => `coalesce(isfinite(${v}), false)` },
+  // + 0.0 makes -0 zero, as String(-0) does in cast-cells.ts; a zero is kept only when the text is one, as
+  // isOutOfDoubleRange in cell-words.ts says (1e-400 is no zero).
+  float: {
+    plain: '[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?',
+    cast: (t) => `(TRY_CAST(${t} AS DOUBLE) + 0.0)`,
+    ok: (v, t) => `CASE WHEN ${v} = 0 THEN NOT regexp_matches(${t}, '^[+-]?0*\\.?0*[1-9]') ELSE coalesce(isfinite(${v}), false) END`,
+  },
   date: { plain: '[0-9]{4}-[0-9]{2}-[0-9]{2}', cast: (t) => `TRY_CAST(${t} AS DATE)`, ok: (v) => `${v} IS NOT NULL` },
   bool: {
     plain: `(?i:${[...YES_WORDS, ...NO_WORDS].map(escapeRegex).join('|')})`,
@@ -125,7 +130,7 @@ function typedSql(plan: readonly Planned[], relation: string): string {
   const rowText = `concat(${typedOnly.map((p) => `coalesce(${p.raw}, '')`).join(`, chr(31), `)})`;
   const checks = plan.flatMap((p) => {
     const blank = `coalesce(${p.t}, '') = ''`;
-    const passes = p.type === 'str' ? 'true' : `(${p.w} AND ${rule(p).ok(p.v)})`;
+    const passes = p.type === 'str' ? 'true' : `(${p.w} AND ${rule(p).ok(p.v, p.t)})`;
     if (p.keyed) return [`(NOT ${blank} AND ${passes})`];
     return p.type === 'str' ? [] : [`(${blank} OR ${passes})`];
   });
