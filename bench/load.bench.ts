@@ -134,14 +134,15 @@ async function postgresFigures(big: string, small: string): Promise<Figures> {
   }
 }
 
-export async function bench(): Promise<BenchSection> {
+/** `--landed-only`: validate + load of the landed CSV, without the 5,000,000-row period loads. */
+export async function bench(options: readonly string[] = []): Promise<BenchSection> {
   const dir = path.join(projectRoot, '.bench', 'load');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   try {
-    // The landed flow comes first; STRATA_BENCH_LOAD=landed runs it alone.
+    // The landed flow comes first; --landed-only runs it alone.
     const landed = await landedLoadLines(path.join(dir, 'landed-flow'));
-    if (process.env['STRATA_BENCH_LOAD'] === 'landed') return { title: 'load: validate + load of a 1,000,000-row landed CSV', lines: landed };
+    if (options.includes('--landed-only')) return { title: 'load: validate + load of a 1,000,000-row landed CSV', lines: landed };
     const big = path.join(dir, 'period-5m.parquet');
     const small = path.join(dir, 'period-200k.parquet');
     await writePeriodParquet(big, ROWS);
