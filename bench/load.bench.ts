@@ -1,4 +1,5 @@
-// Loading a 5,000,000-row, 10-column period into PostgreSQL (COPY) and DuckDB, first load and replace, against batched INSERTs.
+// Loading a 5,000,000-row, 10-column period into PostgreSQL (COPY) and DuckDB, first load and replace, against batched
+// INSERTs; and validate + load of a 1,000,000-row landed CSV against the databases' own CSV loads (load-landed.ts).
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import { columnListSql, stageTableName, type StageTable } from '../src/load/stag
 import { projectRoot } from '../src/version.js';
 import { scratchPostgres } from '../test/support/scratch-postgres.js';
 import { fmt, inChild, type BenchSection } from './harness.js';
+import { landedLoadLines } from './load-landed.js';
 
 const ROWS = 5_000_000;
 const BASELINE_ROWS = 200_000;
@@ -132,11 +134,15 @@ async function postgresFigures(big: string, small: string): Promise<Figures> {
   }
 }
 
-export async function bench(): Promise<BenchSection> {
+/** `--landed-only`: validate + load of the landed CSV, without the 5,000,000-row period loads. */
+export async function bench(options: readonly string[] = []): Promise<BenchSection> {
   const dir = path.join(projectRoot, '.bench', 'load');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   try {
+    // The landed flow comes first; --landed-only runs it alone.
+    const landed = await landedLoadLines(path.join(dir, 'landed-flow'));
+    if (options.includes('--landed-only')) return { title: 'load: validate + load of a 1,000,000-row landed CSV', lines: landed };
     const big = path.join(dir, 'period-5m.parquet');
     const small = path.join(dir, 'period-200k.parquet');
     await writePeriodParquet(big, ROWS);
@@ -144,8 +150,8 @@ export async function bench(): Promise<BenchSection> {
     const postgres = await postgresFigures(big, small);
     const duckdb = measure('DuckDB', { kind: 'duckdb', file: path.join(dir, 'strata-bench.duckdb') }, big, small);
     return {
-      title: `load: ${ROWS.toLocaleString('en-US')} rows x 10 columns, one period, into the stage database`,
-      lines: [...postgres.lines, ...duckdb.lines],
+      title: `load: ${ROWS.toLocaleString('en-US')} rows x 10 columns, one period, into the stage database; validate + load of a 1,000,000-row landed CSV`,
+      lines: [...landed, ...postgres.lines, ...duckdb.lines],
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

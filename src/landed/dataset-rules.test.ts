@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { loadDatasetRules, matchLandedFile, parseDatasetRules, periodProblem } from './dataset-rules.js';
 
@@ -46,6 +48,39 @@ describe('dataset rules', () => {
     assert.equal(match.ok && `${match.dataset.name} ${match.period}`, 'citizens 2024-02');
     const bad = matchLandedFile(rules, '/data/landed/citizens_2024-02.xlsx.bak');
     assert.match(bad.ok ? '' : bad.reason, /citizens_2024-02\.xlsx\.bak matches no dataset's file_pattern/);
+  });
+
+  it('match a file name in linear time, whatever the pattern: a catastrophic pattern and a crafted name never hang ingest', () => {
+    // In a child process with a time limit: JavaScript's backtracking engine would take hours on this name.
+    const script = `
+      import { parseDatasetRules, matchLandedFile } from ${JSON.stringify(fileURLToPath(new URL('./dataset-rules.ts', import.meta.url)))};
+      const rules = parseDatasetRules({ datasets: { evil: { file_pattern: '^(a+)+(?<period>\\\\d{4})\\\\.csv$', table: 't', required_headers: ['a'], columns: { a: 'int' } } } }, '/r/datasets.yml');
+      const crafted = matchLandedFile(rules, 'a'.repeat(5000) + '!.csv');
+      const good = matchLandedFile(rules, 'aaa2024.csv');
+      process.stdout.write(JSON.stringify([crafted.ok, good.ok && good.period]));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(child.signal, null, `matching took over 20 s (killed): ${child.stderr}`);
+    assert.equal(child.stdout, '[false,"2024"]', child.stderr);
+  });
+
+  it('keep named captures in both spellings, and refuse in a sentence what RE2 cannot match in linear time', () => {
+    for (const file_pattern of ['^citizens_(?<period>\\d{4}-\\d{2})\\.csv$', '^citizens_(?P<period>\\d{4}-\\d{2})\\.csv$']) {
+      const match = matchLandedFile(parse({ citizens: { ...citizens, file_pattern } }), '/d/landed/citizens_2024-03.csv');
+      assert.equal(match.ok && match.period, '2024-03', file_pattern);
+    }
+    assert.throws(
+      () => parse({ citizens: { ...citizens, file_pattern: '^citizens_(?=\\d)(?<period>\\d{4})\\.csv$' } }),
+      /dataset 'citizens', key file_pattern: not a regular expression strata can match in linear time \(RE2 syntax: no lookaround, no backreferences\): /,
+    );
+    assert.throws(() => parse({ citizens: { ...citizens, file_pattern: '^(?<period>\\d{4})_\\1\\.csv$' } }), /key file_pattern: not a regular expression .*invalid escape sequence/);
+    assert.throws(() => parse({ citizens: { ...citizens, file_pattern: `(?<period>\\d+)${'x?'.repeat(600)}` } }), /key file_pattern: is 1214 characters long; at most 1000/);
+  });
+
+  it("refuse a dataset name that could not be a folder name, by the one rule for names that become part of a path", () => {
+    for (const name of ['_private', 'a b', '../x', 'x'.repeat(101)]) {
+      assert.throws(() => parse({ [name]: citizens }), /dataset ".*": a dataset name must be letters, digits, '_', '\.', '\+' or '-' \(1 to 100 characters, starting with a letter or digit\), because it becomes part of a folder or file name/, name);
+    }
+    assert.equal(parse({ 'Citizens-2024': citizens }).datasets[0]?.name, 'Citizens-2024');
   });
 
   it('accept only real calendar dates as periods', () => {

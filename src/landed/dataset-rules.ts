@@ -1,10 +1,12 @@
 // datasets.yml: per dataset, which landed files belong to it, their headers, column types and stage table.
 import path from 'node:path';
 import { z } from 'zod';
-import { configError, messageOf } from '../errors.js';
+import { configError } from '../errors.js';
 import { checkYaml, readYamlFile } from '../config/yaml-file.js';
+import { checkSafeName } from '../fs/safe-name.js';
 import { IDENTIFIER_PATTERN } from '../sql/quote.js';
 import { isCalendarDate } from '../time/calendar-date.js';
+import { compileFilePattern, type FilePattern } from './file-pattern.js';
 
 /** The cell types a dataset column may declare. */
 export const COLUMN_TYPES = ['int', 'float', 'str', 'date', 'bool'] as const;
@@ -29,7 +31,7 @@ export interface DatasetColumn {
 
 export interface DatasetRule {
   readonly name: string;
-  readonly filePattern: RegExp;
+  readonly filePattern: FilePattern;
   readonly table: string;
   readonly requiredHeaders: readonly string[];
   readonly columns: readonly DatasetColumn[];
@@ -65,7 +67,13 @@ const datasetSchema = z.strictObject({
   publish: z.string().min(1).optional(),
 });
 
-const rulesSchema = z.strictObject({ datasets: z.record(identifier, datasetSchema) });
+/** A dataset's name becomes a folder (stage/cleaned/<dataset>/): the one rule for such names. */
+const datasetName = z.string().superRefine((name, context) => {
+  const check = checkSafeName(name, 'a dataset name');
+  if (!check.ok) context.addIssue({ code: 'custom', message: check.reason });
+});
+
+const rulesSchema = z.strictObject({ datasets: z.record(datasetName, datasetSchema) });
 
 const WHAT = 'the dataset rules';
 
@@ -87,19 +95,16 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   const [top, dataset, ...rest] = issue.path.map(String);
   const extra = issue.code === 'unrecognized_keys' ? issue.keys : [];
   const key = [...rest, ...extra].join('.');
+  // A dataset's name is a key of the record: zod files what is wrong with it as an inner issue.
+  if (issue.code === 'invalid_key') return `dataset ${JSON.stringify(dataset)}: ${issue.issues[0]?.message ?? issue.message}`;
   if (top === 'datasets' && dataset !== undefined) return `dataset '${dataset}', key ${key || '(the dataset)'}: ${issue.message}`;
   return `key ${[top, dataset, ...rest, ...extra].filter((k) => k !== undefined).join('.') || '(top level)'}: ${issue.message}`;
 }
 
 function toRule(name: string, body: z.infer<typeof datasetSchema>, file: string, baseDir: string): DatasetRule {
   const fail = (key: string, message: string) => configError(`${file}: dataset '${name}', key ${key}: ${message}`, { file, dataset: name, key });
-  let filePattern: RegExp;
-  try {
-    filePattern = new RegExp(body.file_pattern);
-  } catch (error) {
-    throw fail('file_pattern', `not a regular expression: ${messageOf(error)}`);
-  }
-  if (!body.file_pattern.includes('(?<period>')) throw fail('file_pattern', 'needs a named capture (?<period>...) for the period');
+  const compiled = compileFilePattern(body.file_pattern);
+  if (!compiled.ok) throw fail('file_pattern', compiled.reason);
   const columns = Object.entries(body.columns).map(([column, type]) => ({ name: column, type }));
   if (columns.length === 0) throw fail('columns', 'declare at least one column');
   const declared = new Set(columns.map((c) => c.name));
@@ -110,7 +115,7 @@ function toRule(name: string, body: z.infer<typeof datasetSchema>, file: string,
   if (declared.has('_data_period')) throw fail('columns', "'_data_period' is added by strata itself");
   return {
     name,
-    filePattern,
+    filePattern: compiled.pattern,
     table: body.table,
     requiredHeaders: body.required_headers,
     columns,
@@ -136,7 +141,7 @@ export type FileMatch =
 export function matchLandedFile(rules: DatasetRules, file: string): FileMatch {
   const base = path.basename(file);
   for (const dataset of rules.datasets) {
-    const period = dataset.filePattern.exec(base)?.groups?.['period'];
+    const period = dataset.filePattern.periodOf(base);
     if (period === undefined) continue;
     const problem = periodProblem(period);
     if (problem) return { ok: false, dataset, reason: `${base}: the period '${period}' in the file name ${problem}` };

@@ -14,6 +14,7 @@ export interface LandedRow {
 }
 
 export interface LandedTable {
+  readonly format: 'csv' | 'xlsx';
   readonly headers: readonly string[];
   readonly rows: AsyncIterable<LandedRow>;
   /** Releases the file when the rows are not read to the end. */
@@ -71,7 +72,7 @@ async function readCsv(file: string): Promise<LandedRead> {
     let row = 1;
     for (let next = await records.next(); !next.done; next = await records.next()) yield { row: ++row, cells: next.value };
   }
-  return { ok: true, table: { headers: first.value.map((h) => h.trim()), rows: rows(), close } };
+  return { ok: true, table: { format: 'csv', headers: first.value.map((h) => h.trim()), rows: rows(), close } };
 }
 
 async function readXlsx(file: string, sheetName: string | undefined): Promise<LandedRead> {
@@ -82,5 +83,5 @@ async function readXlsx(file: string, sheetName: string | undefined): Promise<La
   async function* rows(): AsyncGenerator<LandedRow> {
     yield* body;
   }
-  return { ok: true, table: { headers: header.cells.map((h) => h.trim()), rows: rows(), close() {} } };
+  return { ok: true, table: { format: 'xlsx', headers: header.cells.map((h) => h.trim()), rows: rows(), close() {} } };
 }

@@ -83,6 +83,24 @@ describe('validating a landed file', () => {
     assert.deepEqual([published.status, published.rowsOk, published.rowsRejected], ['ok', 3, 1]);
   });
 
+  // 4,000 good rows first: the bad line lies past the part csv-parse reads to find the header.
+  const GOOD_ROWS = Array.from({ length: 4000 }, (_, i) => `${i + 10},Name${i},2001-03-01,${i}`).join('\n');
+  for (const [title, text, reason] of [
+    ['a quote inside an unquoted cell', `${HEADER}\n${GOOD_ROWS}\n2,B"o,2001-03-01,2\n`, /people_2024-01\.csv: line 4002: a quote \(\"\) inside cell 2 that does not start with one; quote the whole cell and double the quotes inside it/],
+    ['text after a closing quote', `${HEADER}\n${GOOD_ROWS}\n1,"Ana"x,2000-02-29,1.5\n`, /people_2024-01\.csv: line 4002: the quoted cell 2 is followed by "x", not by a comma or the end of the line/],
+    ['a quote that is never closed', `${HEADER}\n${GOOD_ROWS}\n2,"Bo,2001-03-01,2\n3,Cy,2001-03-01,3\n`, /people_2024-01\.csv: the quoted cell that starts on line 4002 is never closed/],
+    ['mixed line endings', `${HEADER}\r\n1,Ana,2000-02-29,1.5\r\n2,Bo,2001-03-01,2\n`, /people_2024-01\.csv: line 3 ends with LF \(\\n\) where the lines before end with CRLF \(\\r\\n\); save the file with one kind of line ending/],
+  ] as const) {
+    it(`refuses a CSV with ${title} in a sentence naming the line, and leaves the period's Parquet as it was`, async () => {
+      const dir = tempDir();
+      const before = await withGoodPeriod(dir);
+      const outcome = await validateOne(dir, Buffer.from(text));
+      assert.equal(outcome.status, 'refused');
+      assert.match(outcome.reason ?? '', reason);
+      assert.deepEqual(readFileSync(cleaned(dir)), before);
+    });
+  }
+
   it('refuses a CSV with Latin-1 bytes, naming the line and the byte offset, instead of storing U+FFFD', async () => {
     const dir = tempDir();
     const before = await withGoodPeriod(dir);

@@ -7,12 +7,13 @@ import { messageOf } from '../errors.js';
 import { writeFileAtomically, writeViaTemp } from '../fs/atomic-file.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
 import { quoteIdentifier, sqlLiteral } from '../sql/quote.js';
-import { rowCaster, type RowIssue } from './cast-cells.js';
+import type { RowIssue } from './cast-cells.js';
+import { CLEANED_VIEW, castLandedRows } from './cast-landed-rows.js';
 import { checkLandedFile } from './check-landed-file.js';
-import { SQL_TYPES, type DatasetRule, type DatasetRules } from './dataset-rules.js';
+import type { DatasetRule, DatasetRules } from './dataset-rules.js';
 import { datasetsLayout } from './datasets-layout.js';
+import { landedSource } from './landed-table.js';
 import type { LandedLog, ValidationLogEntry } from './landed-log.js';
-import type { LandedTable } from './read-landed-file.js';
 
 export interface ValidateOptions {
   readonly rules: DatasetRules;
@@ -21,8 +22,6 @@ export interface ValidateOptions {
   readonly log: LandedLog;
   readonly progress?: Progress;
 }
-
-const BATCH_ROWS = 10_000;
 
 export async function validateFiles(files: readonly string[], options: ValidateOptions): Promise<ValidationLogEntry[]> {
   const progress = options.progress ?? silentProgress;
@@ -53,46 +52,25 @@ async function validateFile(file: string, engine: Engine, { rules, dataRoot }: V
   const rejects = layout.rejectsCsv(dataset.name, period);
   const conn = await engine.connect();
   try {
-    const { rowsRead, issues } = await castIntoTable(conn, dataset, table);
-    const rejectedRows = new Set(issues.map((i) => i.row)).size;
-    const unpublishable = publishProblem(dataset, rowsRead, rejectedRows, issues);
+    const cast = await castLandedRows(conn, dataset, table.headers, await landedSource(conn, file, table));
+    if (!cast.ok) return { ...empty, dataset: dataset.name, period, status: 'refused', reason: cast.reason };
+    const { rowsRead, rowsRejected, issues } = cast;
+    const rowsOk = rowsRead - rowsRejected;
+    const unpublishable = publishProblem(dataset, rowsRead, rowsRejected, issues);
     if (unpublishable !== null) {
       const reason = `${path.basename(file)}: ${unpublishable}; nothing was published and ${path.relative(dataRoot, parquet)} was left as it was`;
-      return { ...empty, dataset: dataset.name, period, rowsRead, rowsOk: rowsRead - rejectedRows, rowsRejected: rejectedRows, status: 'refused', reason };
+      return { ...empty, dataset: dataset.name, period, rowsRead, rowsOk, rowsRejected, status: 'refused', reason };
     }
     // Rejects first: if they cannot be written the file is refused, and no Parquet of it goes live.
     await writeRejects(rejects, issues);
-    await writeParquetAtomically(conn, dataset, period, parquet);
-    const rowsOk = rowsRead - rejectedRows;
-    return { ...empty, dataset: dataset.name, period, rowsRead, rowsOk, rowsRejected: rejectedRows, parquet, rejects: issues.length > 0 ? rejects : null, status: 'ok', reason: null };
+    await writeParquetAtomically(conn, period, parquet);
+    return { ...empty, dataset: dataset.name, period, rowsRead, rowsOk, rowsRejected, parquet, rejects: issues.length > 0 ? rejects : null, status: 'ok', reason: null };
   } catch (error) {
     table.close();
     return { ...empty, dataset: dataset.name, period, status: 'refused', reason: `${path.basename(file)}: ${messageOf(error)}` };
   } finally {
-    await conn.run('DROP TABLE IF EXISTS cleaned').catch(() => {});
     conn.close();
   }
-}
-
-/** Streams the rows through the caster into a text table `cleaned`, in batches; returns the issues found. */
-async function castIntoTable(conn: EngineConnection, dataset: DatasetRule, table: LandedTable): Promise<{ rowsRead: number; issues: RowIssue[] }> {
-  await conn.run(`CREATE OR REPLACE TABLE cleaned (${dataset.columns.map((c) => `${quoteIdentifier(c.name)} VARCHAR`).join(', ')})`);
-  const cast = rowCaster(dataset, table.headers);
-  const issues: RowIssue[] = [];
-  let batch: (string | null)[][] = [];
-  let rowsRead = 0;
-  for await (const { row, cells } of table.rows) {
-    rowsRead += 1;
-    const result = cast(row, cells);
-    if (!result.ok) issues.push(...result.issues);
-    else batch.push(result.cells);
-    if (batch.length >= BATCH_ROWS) {
-      await conn.appendJsRows('cleaned', batch);
-      batch = [];
-    }
-  }
-  await conn.appendJsRows('cleaned', batch);
-  return { rowsRead, issues };
 }
 
 /** Why a file's cleaned rows must not replace its period's, or null: it keeps no row, or loses more than the dataset allows. */
@@ -110,12 +88,11 @@ function publishProblem(dataset: DatasetRule, rowsRead: number, rowsRejected: nu
 }
 
 /** Written under a temporary name and renamed, so a reader never sees a half-written file. */
-async function writeParquetAtomically(conn: EngineConnection, dataset: DatasetRule, period: string, target: string): Promise<void> {
-  const casts = dataset.columns.map((c) => `CAST(${quoteIdentifier(c.name)} AS ${SQL_TYPES[c.type]}) AS ${quoteIdentifier(c.name)}`);
+async function writeParquetAtomically(conn: EngineConnection, period: string, target: string): Promise<void> {
   // DuckDB's COPY does not create folders; writeViaTemp puts its temp file beside the target.
   await mkdir(path.dirname(target), { recursive: true });
   await writeViaTemp(target, (temp) =>
-    conn.run(`COPY (SELECT ${casts.join(', ')}, ${sqlLiteral(period)} AS ${quoteIdentifier('_data_period')} FROM cleaned) TO ${sqlLiteral(temp)} (FORMAT parquet)`),
+    conn.run(`COPY (SELECT *, ${sqlLiteral(period)} AS ${quoteIdentifier('_data_period')} FROM ${CLEANED_VIEW}) TO ${sqlLiteral(temp)} (FORMAT parquet)`),
   );
 }
 

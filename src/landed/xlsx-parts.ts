@@ -1,6 +1,20 @@
 // The XML parts of an .xlsx workbook (a zip), and the few ways to read them: elements by tag, attributes, text.
 import { buffer } from 'node:stream/consumers';
 import yauzl from 'yauzl';
+import { StrataError, messageOf } from '../errors.js';
+
+/**
+ * How much a workbook may inflate to: its XML parts are held in memory whole, so a zip bomb (a few MB that
+ * inflate to GBs) must be refused before it is inflated. Deflate cannot pass about 1,000 times; real sheets stay
+ * far below 200 times once they are large (a small part of repeated rows may reach a few hundred, and is spared).
+ */
+export const XLSX_INFLATE_LIMITS = {
+  /** All the XML parts of one workbook together. */
+  maxBytes: 128 * 1024 * 1024,
+  /** Inflated bytes per compressed byte, for a part above `ratioFromBytes`. */
+  maxRatio: 200,
+  ratioFromBytes: 8 * 1024 * 1024,
+} as const;
 
 /**
  * Every XML part of the workbook as text, by its path in the zip (`xl/workbook.xml`...). The parts
@@ -11,15 +25,21 @@ export async function readXmlParts(file: string): Promise<ReadonlyMap<string, st
   const zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
   try {
     const parts = new Map<string, string>();
+    let inflated = 0;
     await new Promise<void>((resolve, reject) => {
       zip.on('entry', (entry: yauzl.Entry) => {
         if (!/\.(xml|rels)$/.test(entry.fileName)) return zip.readEntry();
+        const refusal = inflateProblem(entry, inflated);
+        if (refusal !== null) return reject(new StrataError('input', refusal, { part: entry.fileName }));
+        // yauzl stops a part that inflates past the size the zip declares, so the check above holds.
+        const failed = (error: unknown) => reject(forgedSize(entry, error));
         zip.openReadStream(entry, (error, stream) => {
-          if (error) return reject(error);
+          if (error) return failed(error);
           buffer(stream).then((bytes) => {
+            inflated += bytes.length;
             parts.set(entry.fileName, bytes.toString('utf8'));
             zip.readEntry();
-          }, reject);
+          }, failed);
         });
       });
       zip.on('end', () => resolve());
@@ -31,6 +51,28 @@ export async function readXmlParts(file: string): Promise<ReadonlyMap<string, st
     zip.close();
   }
 }
+
+/** Why a part must not be inflated (too big with what came before, or inflating too many times), or null. */
+function inflateProblem(entry: yauzl.Entry, before: number, limits = XLSX_INFLATE_LIMITS): string | null {
+  const size = entry.uncompressedSize;
+  const part = `its part ${JSON.stringify(entry.fileName)}`;
+  if (before + size > limits.maxBytes) {
+    return `${part} would bring the workbook's XML to ${megabytes(before + size)}, more than the ${megabytes(limits.maxBytes)} strata reads of one workbook; refused unread`;
+  }
+  const ratio = size / Math.max(1, entry.compressedSize);
+  if (size > limits.ratioFromBytes && ratio > limits.maxRatio) {
+    return `${part} inflates from ${megabytes(entry.compressedSize)} to ${megabytes(size)} (${Math.round(ratio)} times), more than the ${limits.maxRatio} times of any real workbook: a zip bomb, refused unread`;
+  }
+  return null;
+}
+
+/** yauzl's "too many bytes in the stream", said as what it means for a workbook. */
+function forgedSize(entry: yauzl.Entry, error: unknown): unknown {
+  if (!/too many bytes in the stream/.test(messageOf(error))) return error;
+  return new StrataError('input', `its part ${JSON.stringify(entry.fileName)} inflates past the ${entry.uncompressedSize} bytes the zip declares for it: a forged or corrupt workbook, refused`);
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export interface XmlElement {
   /** The text of the start tag after its name: ` r="A1" t="s"`. */

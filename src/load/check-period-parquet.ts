@@ -16,7 +16,7 @@ export async function checkPeriodParquet(conn: EngineConnection, { table, period
   try {
     described = await conn.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${readParquetSql(file)}`);
   } catch (error) {
-    throw new StrataError('input', `cannot read the Parquet file ${file}: ${messageOf(error)}`, { file });
+    throw new StrataError('input', `${file} is not a Parquet file strata can read (${duckdbReason(error, file)}); nothing was loaded`, { file });
   }
   const present = new Set(described.map((d) => d.column_name));
   const missing = [...table.columns.map((c) => c.name), '_data_period'].filter((name) => !present.has(name));
@@ -50,4 +50,13 @@ export async function checkPeriodParquet(conn: EngineConnection, { table, period
     );
   }
   return total;
+}
+
+/**
+ * DuckDB's own sentence without what it adds for a SQL author: the error class (`Invalid Input Error: `), the
+ * statement it was in (`LINE 1: DESCRIBE SELECT ...` with a caret under it), and `file` quoted again.
+ */
+export function duckdbReason(error: unknown, file: string): string {
+  const first = messageOf(error).split('\n')[0] ?? '';
+  return first.replace(/^[A-Z][A-Za-z ]* Error: /, '').replaceAll(` '${file}'`, '').replaceAll(`'${file}' `, '').trim();
 }

@@ -47,14 +47,6 @@ export function rawNameOfBronze(bronzeFile: string): string {
   return path.basename(bronzeFile).replace(TIME_PREFIX, '');
 }
 
-/** The bronze tree a bronze file is in: its nearest folder named `bronze`, else `fallback` (the log's folder). */
-export function bronzeRootOf(bronzeFile: string, fallback: string): string {
-  for (let dir = path.dirname(bronzeFile); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    if (path.basename(dir) === 'bronze') return dir;
-  }
-  return fallback;
-}
-
 function nearestRawRoot(rawFile: string): string {
   for (let dir = path.dirname(rawFile); ; dir = path.dirname(dir)) {
     if (path.basename(dir) === 'raw') return dir;

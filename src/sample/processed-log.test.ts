@@ -61,6 +61,16 @@ describe('the processed-files log', () => {
     assert.equal(lines[2]?.line, 4);
   });
 
+  it('makes a line whose path holds a NUL byte a bad line with a sentence, not a path handed to the file system', async () => {
+    const log = path.join(tempDir(), 'processed.jsonl');
+    writeFileSync(log, `${JSON.stringify({ raw: 'raw/e/a.csv', bronze: 'bronze/a\u0000b.csv', mtime: 1 })}\n${JSON.stringify({ raw: 'r\u0000', bronze: 'b.csv', mtime: 1 })}\n`);
+    const { lines } = await readLogFrom(log, 0);
+    assert.deepEqual(
+      lines.map((l) => (l.kind === 'invalid' ? l.reason.replace(/: \{.*$/, '') : l.kind)),
+      ["Line 1 of processed.jsonl has a NUL character in its 'bronze' path, which no file can have", "Line 2 of processed.jsonl has a NUL character in its 'raw' path, which no file can have"],
+    );
+  });
+
   it('reads a log larger than one read in several chunks without losing a line', async () => {
     const log = path.join(tempDir(), 'processed.jsonl');
     writeFileSync(log, Array.from({ length: 500 }, (_, i) => JSON.stringify(entry(i))).join('\n') + '\n');

@@ -181,6 +181,10 @@ function loggedFile(value: unknown): Read {
   const { raw, bronze, mtime, size, recorded_at: recordedAt } = record;
   if (typeof raw !== 'string' || raw === '') return { ok: false, problem: "has no 'raw' text" };
   if (typeof bronze !== 'string' || bronze === '') return { ok: false, problem: "has no 'bronze' text" };
+  // No file system takes a NUL in a path; Node would refuse it with an internal error, far from the line.
+  for (const [key, value] of [['raw', raw], ['bronze', bronze]] as const) {
+    if (value.includes('\0')) return { ok: false, problem: `has a NUL character in its '${key}' path, which no file can have` };
+  }
   const when = mtimeOf(mtime);
   if (when === undefined) return { ok: false, problem: "has no 'mtime' (epoch seconds, or an ISO-8601 time)" };
   if (size !== undefined && size !== null && (typeof size !== 'number' || !Number.isFinite(size) || size < 0)) {

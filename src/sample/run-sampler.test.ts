@@ -36,9 +36,46 @@ describe('runSampler', () => {
     }
     const summary = await runSampler({ log, samplesDir: samples, rows: 2 });
     assert.deepEqual([summary.sampled, summary.failed], [2, 1]);
-    assert.match(summary.failures[0]?.reason ?? '', /143001--passwd.csv \(line 2 of processed.jsonl\) is a symlink to .*secret.csv, outside the bronze root .*bronze; it is not sampled\.$/);
+    assert.match(summary.failures[0]?.reason ?? '', /143001--passwd.csv \(line 2 of processed.jsonl\) lies outside the bronze root .*bronze \(it resolves to .*secret.csv\); it is not sampled\.$/);
     assert.equal(existsSync(path.join(samples, '143001--passwd_sample.csv')), false);
     assert.equal(readFileSync(path.join(samples, '143002--alias_sample.csv'), 'utf8'), 'a\n1\n');
+  });
+
+  it('reads no file outside the bronze root that a log line names: an absolute path, ../, or a link in a folder on the way', async () => {
+    const { dir, log, samples, add, bronze } = lab();
+    writeFileSync(path.join(dir, 'secret.csv'), 'user,password\nroot,hunter2\n');
+    mkdirSync(path.join(dir, 'elsewhere'));
+    writeFileSync(path.join(dir, 'elsewhere', 'data.csv'), 'a\n1\n');
+    symlinkSync(path.join(dir, 'elsewhere'), path.join(bronze, 'linked'));
+    await add('good.csv', 'a\n1\n');
+    const lines = ['/etc/passwd', '/etc/hostname', '../secret.csv', 'bronze/../secret.csv', path.join(bronze, 'linked', 'data.csv')];
+    for (const logged of lines) appendFileSync(log, `${JSON.stringify({ raw: 'raw/env0/x', bronze: logged, mtime: 1737200000 })}\n`);
+    const summary = await runSampler({ log, samplesDir: samples, rows: 2 });
+    assert.deepEqual([summary.sampled, summary.failed], [1, lines.length]);
+    for (const failure of summary.failures) assert.match(failure.reason, /\(line \d of processed\.jsonl\) lies outside the bronze root .*bronze.*; it is not sampled\.$/);
+    assert.deepEqual(readdirSync(samples).sort(), [CACHE_FILE_NAME, 'good_sample.csv'], 'no sample, no .meta.json of a file outside bronze');
+  });
+
+  it('samples files under the bronze root it is given, and nothing outside it', async () => {
+    const { dir, log, samples } = lab();
+    mkdirSync(path.join(dir, 'store'));
+    writeFileSync(path.join(dir, 'store', 'a.csv'), 'a\n1\n');
+    await recordProcessedFile(log, { raw: 'raw/e/a.csv', bronze: path.join(dir, 'store', 'a.csv') });
+    assert.equal((await runSampler({ log, samplesDir: samples })).failed, 1, 'outside the default root, dir/bronze');
+    const other = await runSampler({ log, samplesDir: path.join(dir, 'samples2'), bronzeRoot: path.join(dir, 'store') });
+    assert.deepEqual([other.sampled, other.failed], [1, 0]);
+  });
+
+  it('refuses a bronze file whose name cannot name a sample, and writes nothing outside the samples folder', async () => {
+    const { log, samples, add } = lab();
+    for (const name of ['..csv', 'a b.csv', 'x[1].csv', '{a,b}.json', `${'x'.repeat(100)}.csv`, 'ok.csv']) await add(name, 'a\n1\n');
+    const summary = await runSampler({ log, samplesDir: samples });
+    assert.deepEqual([summary.sampled, summary.failed], [1, 5]);
+    for (const failure of summary.failures) {
+      assert.match(failure.reason, /its sample's name must be letters, digits, '_', '\.', '\+' or '-' \(1 to 100 characters, starting with a letter or digit\).*; it is not sampled\.$/);
+    }
+    assert.deepEqual(readdirSync(samples).sort(), [CACHE_FILE_NAME, 'ok_sample.csv']);
+    assert.deepEqual(readdirSync(path.dirname(samples)).sort(), ['bronze', 'processed.jsonl', 'samples']);
   });
 
   it('samples every entry of the log once, records failures with a reason, and goes on', async () => {

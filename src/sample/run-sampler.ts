@@ -1,4 +1,5 @@
 // The sampler loop: read new lines of the processed-files log, sample each new or changed bronze file, remember it.
+import { statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +7,6 @@ import { DEFAULT_IN_FLIGHT_PREFIXES } from '../discover/in-flight.js';
 import { Engine, type EngineConnection } from '../engine/duckdb.js';
 import { configError } from '../errors.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
-import { bronzeRootOf } from './bronze-path.js';
 import { logBaseDir, readLogFrom, resolveLogged, type LogLine } from './processed-log.js';
 import { SampleCache, type LogPosition } from './sample-cache.js';
 import { sampleEntry, type EntryContext, type SampleOutcome } from './sample-entry.js';
@@ -15,6 +15,11 @@ import { DEFAULT_SAMPLE_LIMITS, type SampleContext } from './sample-types.js';
 export interface SamplerOptions {
   readonly log: string;
   readonly samplesDir: string;
+  /**
+   * Every logged bronze path, links resolved, must lie in this folder; one that does not is a failed sample, never
+   * read. Default: the folder `bronze` beside the log's paths (see `logBaseDir`) when there is one, else that folder.
+   */
+  readonly bronzeRoot?: string;
   readonly rows?: number;
   /** `once`: read the log to its end and stop. `watch`: keep polling the log every `pollMs` until `signal` aborts. */
   readonly mode?: 'once' | 'watch';
@@ -49,18 +54,19 @@ export async function runSampler(options: SamplerOptions): Promise<SamplerSummar
   await mkdir(options.samplesDir, { recursive: true });
   const cache = await SampleCache.load(options.samplesDir);
   const duckdb = lazyDuckDb();
-  const context: Omit<EntryContext, 'where' | 'bronzeRoot'> = {
+  const context: Omit<EntryContext, 'where'> = {
     ...DEFAULT_SAMPLE_LIMITS,
     ...options.limits,
     rows: options.rows ?? DEFAULT_ROWS,
     samplesDir: path.resolve(options.samplesDir),
+    bronzeRoot: path.resolve(options.bronzeRoot ?? defaultBronzeRoot(log)),
     inFlightPrefixes: options.inFlightPrefixes ?? DEFAULT_IN_FLIGHT_PREFIXES,
     cache,
     duckdb: duckdb.connect,
   };
   try {
     for (;;) {
-      await drainLog(log, options, { ...context, where: '', bronzeRoot: logBaseDir(log) }, summary);
+      await drainLog(log, options, { ...context, where: '' }, summary);
       if (options.mode !== 'watch' || options.signal?.aborted) break;
       await sleep(options.pollMs ?? DEFAULT_POLL_MS, undefined, { signal: options.signal }).catch(() => {});
       if (options.signal?.aborted) break;
@@ -108,6 +114,13 @@ async function drainLog(log: string, options: SamplerOptions, context: EntryCont
   }
 }
 
+/** `<dataset>/bronze` in the design's layout (the log's base folder holds `bronze/`), else the log's base folder. */
+export function defaultBronzeRoot(log: string): string {
+  const base = logBaseDir(log);
+  const bronze = path.join(base, 'bronze');
+  return statSync(bronze, { throwIfNoEntry: false })?.isDirectory() ? bronze : base;
+}
+
 /** A log with a new inode, or shorter than where we stopped, was replaced: read it from the start. */
 function startPosition(known: LogPosition | undefined, inode: number, size: number): LogPosition {
   if (!known || known.inode !== inode || known.offset > size) return { offset: 0, line: 1, inode };
@@ -124,7 +137,7 @@ async function handleLine(line: LogLine, log: string, context: EntryContext, opt
   // A relative bronze path resolves as the design's layout says (see logBaseDir).
   const bronze = resolveLogged(log, line.entry.bronze);
   const where = `line ${line.line} of ${path.basename(log)}`;
-  const outcome = await sampleEntry(line.entry, bronze, { ...context, where, bronzeRoot: bronzeRootOf(bronze, logBaseDir(log)) });
+  const outcome = await sampleEntry(line.entry, bronze, { ...context, where });
   if (outcome.kind === 'sampled') summary.sampled += 1;
   else if (outcome.kind === 'unchanged') summary.unchanged += 1;
   else if (outcome.kind === 'in-flight') summary.inFlight += 1;

@@ -1,8 +1,9 @@
 // One log entry through the sampler: skip it (in flight, unchanged) or write its sample, and say what happened.
-import { realpath, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { rm, stat } from 'node:fs/promises';
 import { isInFlightFile } from '../discover/in-flight.js';
 import { messageOf } from '../errors.js';
+import { isInside, realPath } from '../fs/inside-root.js';
+import { checkSafeName } from '../fs/safe-name.js';
 import { rawNameOfBronze } from './bronze-path.js';
 import { chooseSampler, type SampleFormat } from './choose-sampler.js';
 import type { LoggedFile } from './processed-log.js';
@@ -22,7 +23,7 @@ export interface EntryContext extends SampleContext {
   readonly cache: SampleCache;
   /** For reasons: where the entry was logged ("line 12 of processed.jsonl"). */
   readonly where: string;
-  /** The bronze tree the entry's file belongs to: a symlink whose target leaves it is refused. */
+  /** The one folder every bronze file must lie in, links resolved: a logged path that leaves it is refused. */
   readonly bronzeRoot: string;
 }
 
@@ -50,15 +51,20 @@ export async function sampleEntry(entry: LoggedFile, bronze: string, context: En
 }
 
 async function writeSample(bronze: string, choice: ReturnType<typeof chooseSampler>, context: EntryContext): Promise<SampleOutcome> {
+  const failed = (why: string): SampleOutcome => ({ kind: 'failed', bronze, reason: `${bronze} (${context.where}) ${why}; it is not sampled.` });
+  // The sample's name comes from the bronze file's: it must pass the one rule for names that become a path.
+  const named = checkSafeName(sampleFileName(choice.stem, choice.ext), "its sample's name");
+  if (!named.ok) return failed(named.reason);
   const name = uniqueSampleName(bronze, choice.stem, choice.ext, context.cache);
   try {
-    const target = await realpath(bronze);
-    if (target !== bronze && !isInside(target, await realpath(context.bronzeRoot).catch(() => context.bronzeRoot))) {
-      return { kind: 'failed', bronze, reason: `${bronze} (${context.where}) is a symlink to ${target}, outside the bronze root ${context.bronzeRoot}; it is not sampled.` };
+    // The resolved path is what is checked and what is read, so a link swapped after the check cannot lead elsewhere.
+    const target = realPath(bronze);
+    if (!isInside(target, context.bronzeRoot)) {
+      const resolved = target === bronze ? '' : ` (it resolves to ${target})`;
+      return failed(`lies outside the bronze root ${context.bronzeRoot}${resolved}`);
     }
     const info = await stat(target);
-    if (!info.isFile()) return { kind: 'failed', bronze, reason: `${bronze} (${context.where}) is not a regular file, so it has no sample.` };
-    // The resolved target is read, so a link swapped after the check cannot lead elsewhere.
+    if (!info.isFile()) return failed('is not a regular file, so it has no sample');
     const written = await choice.sample(target, samplePath(context.samplesDir, name), context);
     return { kind: 'sampled', bronze, sample: name, format: choice.format, ...written };
   } catch (error) {
@@ -71,11 +77,6 @@ function uniqueSampleName(bronze: string, stem: string, ext: string, cache: Samp
   const plain = sampleFileName(stem, ext);
   const owner = cache.ownerOf(plain);
   return owner === undefined || owner === bronze ? plain : sampleFileName(stem, ext, pathTag(bronze));
-}
-
-function isInside(file: string, root: string): boolean {
-  const relative = path.relative(root, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 function reasonFor(bronze: string, where: string, error: unknown): string {

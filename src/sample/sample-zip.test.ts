@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { describe, it } from 'node:test';
@@ -77,6 +77,20 @@ describe('the zip sampler', () => {
     assert.match(contents.get(LISTING_NAME) ?? '', /\t\.\.\/\.\.\/etc\/passwd\n.*\t\/etc\/shadow\n/s);
     assert.deepEqual(readdirSync(dir).sort(), [...before, 'out.zip'].sort());
     assert.equal(existsSync(path.join(samples, '..', '..', 'etc')), false);
+  });
+
+  it('stops a zip bomb: a first entry that inflates past the size it declares is never held whole, and the sample fails with a sentence', async () => {
+    const dir = tempDir();
+    await writeZip(path.join(dir, 'in.zip'), [['bomb.csv', Buffer.alloc(48 * 1024 * 1024, 'a')]]);
+    const bytes = readFileSync(path.join(dir, 'in.zip'));
+    // The central directory then declares 1,000 bytes: small enough to be copied into the sample.
+    const central = bytes.indexOf('PK\u0001\u0002');
+    bytes.writeUInt32LE(1000, central + 24);
+    writeFileSync(path.join(dir, 'in.zip'), bytes);
+    const before = process.memoryUsage().rss;
+    await assert.rejects(sampleZip(path.join(dir, 'in.zip'), path.join(dir, 'out.zip'), context), /^SampleProblem: has an entry "bomb\.csv" that inflates past the 1000 bytes the zip declares for it \(a forged or corrupt zip\)$/);
+    assert.ok(process.memoryUsage().rss - before < 32 * 1024 * 1024, 'the entry was not inflated whole');
+    assert.equal(existsSync(path.join(dir, 'out.zip')), false);
   });
 
   it('reports a corrupt zip as not readable', async () => {

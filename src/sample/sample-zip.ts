@@ -6,7 +6,6 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { messageOf } from '../errors.js';
-import { sanitizeName } from './sample-name.js';
 import { listingLine } from './sample-tar.js';
 import { writeViaTemp } from '../fs/atomic-file.js';
 import { SampleProblem, isSystemError, type SampleContext, type SampleWritten, type Sampler } from './sample-types.js';
@@ -17,7 +16,8 @@ export const LISTING_NAME = '_entries.txt';
 interface Listing {
   readonly lines: string[];
   readonly count: number;
-  readonly first?: { readonly entry: yauzl.Entry; readonly name: string } | undefined;
+  /** `name` is safe to store; `rawName` is the entry's own, for messages. */
+  readonly first?: { readonly entry: yauzl.Entry; readonly name: string; readonly rawName: string } | undefined;
 }
 
 export const sampleZip: Sampler = async (input, output, context): Promise<SampleWritten> => {
@@ -31,7 +31,7 @@ export const sampleZip: Sampler = async (input, output, context): Promise<Sample
   }
   try {
     const listing = await listEntries(zip, context);
-    const firstBytes = listing.first ? await readEntry(zip, listing.first.entry) : undefined;
+    const firstBytes = listing.first ? await readEntry(zip, listing.first.entry, listing.first.rawName) : undefined;
     return await writeZipSample(output, listing, firstBytes);
   } catch (error) {
     if (error instanceof SampleProblem || isSystemError(error)) throw error;
@@ -57,7 +57,7 @@ function listEntries(zip: yauzl.ZipFile, context: SampleContext): Promise<Listin
       // Only the first file entry is ever copied, and only when small: a huge one is listed, not read.
       if (!isDirectory && !firstFileSeen) {
         firstFileSeen = true;
-        if (!entry.isEncrypted() && entry.uncompressedSize <= context.maxZipEntryBytes) first = { entry, name: safeEntryPath(name) };
+        if (!entry.isEncrypted() && entry.uncompressedSize <= context.maxZipEntryBytes) first = { entry, name: safeEntryPath(name), rawName: name };
       }
       zip.readEntry();
     });
@@ -67,11 +67,17 @@ function listEntries(zip: yauzl.ZipFile, context: SampleContext): Promise<Listin
   });
 }
 
-async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
-  const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
-    zip.openReadStream(entry, (error, readable) => (error ? reject(error) : resolve(readable))),
-  );
-  return buffer(stream);
+/** The entry's bytes; yauzl stops an entry that inflates past the size it declares (a bomb), which is said in words. */
+async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Promise<Buffer> {
+  try {
+    const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
+      zip.openReadStream(entry, (error, readable) => (error ? reject(error) : resolve(readable))),
+    );
+    return await buffer(stream);
+  } catch (error) {
+    if (!/too many bytes in the stream/.test(messageOf(error))) throw error;
+    throw new SampleProblem(`has an entry ${JSON.stringify(name)} that inflates past the ${entry.uncompressedSize} bytes the zip declares for it (a forged or corrupt zip)`);
+  }
 }
 
 async function writeZipSample(output: string, listing: Listing, firstBytes: Buffer | undefined): Promise<SampleWritten> {
@@ -85,7 +91,7 @@ async function writeZipSample(output: string, listing: Listing, firstBytes: Buff
   return { rows: listing.lines.length - 1, bytes: (await stat(output)).size };
 }
 
-/** An entry name made safe to store: no absolute path, no `..`, no empty or hidden parts. */
+/** An entry name made safe to store in the sample zip: no absolute path, no `..`, no empty or hidden parts. */
 export function safeEntryPath(name: string): string {
   const parts = name
     .split(/[/\\]+/)
@@ -93,4 +99,15 @@ export function safeEntryPath(name: string): string {
     .map(sanitizeName);
   const joined = parts.join('/');
   return joined === '' || joined === LISTING_NAME ? 'entry' : joined;
+}
+
+/** A path part of letters, digits, `.`, `_` and `-` only, never hidden, never empty: an entry name others may unzip. */
+function sanitizeName(name: string): string {
+  const safe = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // accents, split off by NFKD: é -> e
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._-]+/, '')
+    .slice(0, 120);
+  return safe === '' ? 'file' : safe;
 }

@@ -1,6 +1,6 @@
 // The loader suite, written once and run against every stage database (DuckDB, PostgreSQL) by its own test file.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
@@ -176,6 +176,20 @@ export function registerStageDatabaseSuite(title: string, target: StageDatabaseT
       const emptied = await runCli(['load', ...flags, '--allow-empty'], { cwd: dir });
       assert.equal(emptied.code, 0, emptied.stderr);
       assert.deepEqual([lastJson(emptied)['rows_deleted'], lastJson(emptied)['rows_inserted']], [50, 0]);
+    });
+
+    it('a --parquet that is not a Parquet file is refused in a sentence naming the file, without DuckDB\'s SQL context, and nothing changes', async () => {
+      const dir = tempDir();
+      const { name, before } = await loadedDataset(dir);
+      writeCitizensRules(dir, name);
+      const notParquet = path.join(dir, "it's not parquet.parquet");
+      writeFileSync(notParquet, 'citizen_id,first_name\n1,Ana\n');
+      const flags = ['--dataset', name, '--period', '2024-01', '--parquet', notParquet, '--data-root', dir, '--datasets', path.join(dir, 'datasets.yml'), '--db', target.dbUrl()];
+      const run = await runCli(['load', ...flags], { cwd: dir });
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /^strata: .*it's not parquet\.parquet is not a Parquet file strata can read \(No magic bytes found at end of file\); nothing was loaded\n$/);
+      assert.doesNotMatch(run.stderr, /LINE 1|read_parquet|\^/);
+      await withDb(async (db) => assert.deepEqual(await stagePeriodFingerprint(db, name, '2024-01'), before));
     });
 
     it('a period that is not a calendar date is refused before the file is read, whatever the database', async () => {

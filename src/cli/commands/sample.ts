@@ -11,6 +11,7 @@ import { counted } from '../../progress/counted.js';
 interface SampleFlags {
   readonly log: string;
   readonly samplesDir: string;
+  readonly bronzeRoot?: string;
   readonly rows: number;
   readonly watch?: boolean;
   readonly pollMs: number;
@@ -31,6 +32,10 @@ export const registerSample: RegisterCommand = (program, { io }) => {
     )
     .requiredOption('--log <file>', 'the processed-files log to read')
     .requiredOption('--samples-dir <dir>', 'the folder the samples (and the cache, .strata-sample-cache.json) go in')
+    .option(
+      '--bronze-root <dir>',
+      "the folder every logged bronze file must be in, links resolved; others are failed samples (default: the folder 'bronze' beside the log's paths, else that folder)",
+    )
     // commander appends "(default: N)" itself when it is given the default
     .option('--rows <n>', 'data rows (records, lines) per sample', integerOption(1, 1_000_000), DEFAULT_ROWS)
     .addOption(new Option('--once', 'read the log to its end, then stop (the default)').conflicts('watch'))
@@ -63,6 +68,7 @@ function samplerOptions(io: CliIo, flags: SampleFlags, signal: AbortSignal): Sam
   return {
     log: path.resolve(io.cwd, flags.log),
     samplesDir: path.resolve(io.cwd, flags.samplesDir),
+    ...(flags.bronzeRoot !== undefined && { bronzeRoot: path.resolve(io.cwd, flags.bronzeRoot) }),
     rows: flags.rows,
     mode: flags.watch ? 'watch' : 'once',
     pollMs: flags.pollMs,
