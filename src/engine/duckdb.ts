@@ -179,16 +179,28 @@ function preparedStatement(prepared: DuckDBPreparedStatement): PreparedStatement
   };
 }
 
+/**
+ * A streamed result that fails part-way ends as if it were complete: the binding's fetch returns no chunk either
+ * way and does not expose DuckDB's error. The result's return type then reads INVALID, which is all that tells.
+ */
+function failIfCutShort(result: DuckDBResult, rows: number): void {
+  if (result.returnType === duck().ResultReturnType.INVALID) {
+    throw new Error(`DuckDB stopped with an error after ${rows} rows (its Node binding does not say which error); the rows read so far are not the whole result`);
+  }
+}
+
 function rowStream(result: DuckDBResult): RowStream {
   const types = result.columnTypes();
   return {
     columns: result.columnNames(),
     async *chunks() {
       let next = result.fetchChunk();
+      let rows = 0;
       try {
         for (;;) {
           const chunk = await next;
-          if (chunk === null || chunk.rowCount === 0) return;
+          if (chunk === null || chunk.rowCount === 0) return failIfCutShort(result, rows);
+          rows += chunk.rowCount;
           next = result.fetchChunk();
           next.catch(() => {}); // awaited above or in finally; a consumer that stops early must not leave it unhandled
           yield { rows: chunk.rowCount, columns: types.map((type, i) => convertColumn(chunk.getColumnValues(i), type)) };
@@ -230,6 +242,9 @@ const CONFINED_CONFIG: Readonly<Record<string, string>> = {
 
 const sqlList = (values: readonly string[]) => `[${values.map((v) => sqlLiteral(v)).join(', ')}]`;
 
+/** DuckDB checks a path as written before it expands it: each path, and the pattern sqlPathLiteral makes of it. */
+const withPatterns = (paths: readonly string[]) => [...new Set(paths.flatMap((p) => [p, globFree(p)]))];
+
 /** An open DuckDB database (in memory by default) and the connections made to it. */
 export class Engine {
   private constructor(private readonly instance: DuckDBInstance) {}
@@ -248,8 +263,8 @@ export class Engine {
   private async confine(access: FileAccess): Promise<void> {
     const conn = await this.instance.connect();
     try {
-      await conn.run(`SET allowed_directories = ${sqlList(access.directories)}`);
-      await conn.run(`SET allowed_paths = ${sqlList(access.files)}`);
+      await conn.run(`SET allowed_directories = ${sqlList(withPatterns(access.directories))}`);
+      await conn.run(`SET allowed_paths = ${sqlList(withPatterns(access.files))}`);
       await conn.run('SET enable_external_access = false');
       await conn.run('SET lock_configuration = true');
     } catch (error) {
@@ -346,10 +361,12 @@ export class EngineConnection {
     });
     const { data_chunk_get_vector, vector_get_data, vector_get_validity } = bindings();
     let next = result.fetchChunk();
+    let read = 0;
     try {
       for (;;) {
         const chunk = await next;
-        if (chunk === null || chunk.rowCount === 0) return;
+        if (chunk === null || chunk.rowCount === 0) return failIfCutShort(result, read);
+        read += chunk.rowCount;
         next = result.fetchChunk();
         next.catch(() => {}); // awaited above or in finally; a consumer that stops early must not leave it unhandled
         const rows = chunk.rowCount;
@@ -383,3 +400,15 @@ function toDuckDbParams(params: SqlParams | undefined): DuckDBValue[] | Record<s
 
 // Quoting is the same for every database; re-exported here for the callers that build DuckDB SQL.
 export { sqlIdentifier, sqlLiteral };
+
+/**
+ * A file path as a literal for DuckDB's readers, which expand `*`, `?`, `[...]` in it as a glob, even inside a list
+ * and with no way to escape them: `lab [a]/m.parquet` would read `lab a/m.parquet`. Each such character becomes
+ * `?`, which matches exactly the one character it stands for, so the path still names its own file (and a
+ * confined database refuses any other file the pattern could also match).
+ */
+export function sqlPathLiteral(file: string): string {
+  return sqlLiteral(globFree(file));
+}
+
+const globFree = (file: string) => file.replace(/[*[\]{}]/g, '?');
