@@ -6,6 +6,7 @@ import { manifestSource } from '../lake/manifest-store.js';
 import { firstLine, type NamedTable } from './statement-check.js';
 import { messageOf } from '../errors.js';
 
+/** Where the lake is, as absolute paths. */
 export interface LakeLocation {
   /** The stage root: `<S>/proc=<Proc>/date=.../run_id=.../part-000.parquet`. */
   readonly stageRoot: string;
@@ -31,7 +32,8 @@ const RUNS = 'runs';
  * note, never a failure: a statement that does not name it runs as if it were not there.
  */
 export async function createLakeViews(conn: EngineConnection, lake: LakeLocation, request: ViewRequest): Promise<LakeViews> {
-  const named = request.kind === 'all' ? [] : request.tables.filter(isMainTable).map((t) => t.name);
+  const tables = request.kind === 'all' ? [] : request.tables.filter(isMainTable);
+  const named = tables.map((t) => t.name);
   const wanted = request.kind === 'all' ? null : new Set(named.map((name) => name.toLowerCase()));
   const made: string[] = [];
   const notes: string[] = [];
@@ -48,7 +50,7 @@ export async function createLakeViews(conn: EngineConnection, lake: LakeLocation
       continue;
     }
     try {
-      await createProcedureView(conn, lake, procedure.name, made.length);
+      await createProcedureView(conn, lake, procedure.name, made.length, filterFor(procedure.name, tables));
       made.push(procedure.name);
       if (procedure.unreadable > 0) {
         notes.push(`${procedure.unreadable} run(s) of ${procedure.name} are not in its view: their manifest path is not a plain path under the stage root`);
@@ -70,6 +72,12 @@ export async function lakeViewNames(conn: EngineConnection, lake: LakeLocation):
 }
 
 const isMainTable = (t: NamedTable) => t.schema === '' || t.schema.toLowerCase() === 'main';
+
+/** The partition filter of the statement's one reference to this procedure; none when it has several or none. */
+function filterFor(proc: string, tables: readonly NamedTable[]): string | null {
+  const refs = tables.filter((t) => t.name.toLowerCase() === proc.toLowerCase());
+  return refs.length === 1 ? refs[0]!.partitionFilter : null;
+}
 
 /** Why a procedure gets no view, or null: its name must be a safe name and not clash with a view already made. */
 function whyNoView(name: string, made: readonly string[]): string | null {
@@ -113,24 +121,35 @@ function inViewOrder(procedures: readonly LakeProcedure[], spelled: ReadonlySet<
   );
 }
 
+/** A manifest path's partition values as the view's Hive columns read them: `proc=X/date=D/run_id=R/file`. */
+const PATH_PARTITIONS = `CASE WHEN starts_with(split_part(path, '/', 2), 'date=') THEN TRY_CAST(substr(split_part(path, '/', 2), 6) AS DATE) END AS "date",
+  CASE WHEN starts_with(split_part(path, '/', 3), 'run_id=') THEN substr(split_part(path, '/', 3), 8) END AS run_id`;
+
 /**
  * The file list lives in a variable that DuckDB fills from the manifest, so a procedure of 50,000 runs costs no SQL
- * text. DuckDB binds a view when it is made, checking every file in its list; the view is made over the first file
- * alone and then given the whole list, so only the statement's own bind pays for it.
+ * text. DuckDB binds a view when it is made and checks every file in its list each time a statement binds it; the
+ * view is made over one file, then given the list, and a partition filter the statement puts on the procedure
+ * (`WHERE date = ...`) leaves out, before DuckDB sees the list, the files whose every row it would reject. When no
+ * file is left, the view keeps the first one, for its columns: the statement's own filter rejects its rows.
  */
-async function createProcedureView(conn: EngineConnection, lake: LakeLocation, proc: string, index: number): Promise<void> {
+async function createProcedureView(conn: EngineConnection, lake: LakeLocation, proc: string, index: number, filter: string | null): Promise<void> {
   const files = `strata_files_${index}`;
   const all = `strata_all_files_${index}`;
   const root = sqlPathLiteral(lake.stageRoot.endsWith('/') ? lake.stageRoot : `${lake.stageRoot}/`);
-  await conn.run(
-    `SET VARIABLE ${all} = (SELECT list(${root} || path ORDER BY path) FROM ${manifestSource(lake.manifestPath)}
-     WHERE proc = ${sqlLiteral(proc)} AND ${PLAIN_PATH})`,
-  );
-  await conn.run(`SET VARIABLE ${files} = getvariable('${all}')[1:1]`);
+  const listed = (condition: string) =>
+    `SET VARIABLE ${all} = (SELECT {'first': min(file), 'kept': coalesce(list(file ORDER BY file) FILTER (WHERE ${condition}), [min(file)])}
+     FROM (SELECT ${root} || path AS file, ${PATH_PARTITIONS} FROM ${manifestSource(lake.manifestPath)} WHERE proc = ${sqlLiteral(proc)} AND ${PLAIN_PATH}))`;
+  try {
+    await conn.run(listed(filter ?? 'true'));
+  } catch (error) {
+    if (filter === null) throw error;
+    await conn.run(listed('true')); // a filter DuckDB cannot apply to the paths (a type it cannot compare): every file
+  }
+  await conn.run(`SET VARIABLE ${files} = [getvariable('${all}').first]`);
   await conn.run(
     `CREATE VIEW ${sqlIdentifier(proc)} AS SELECT * FROM read_parquet(getvariable('${files}'), hive_partitioning = true, ` +
       `hive_types = {'proc': VARCHAR, 'date': DATE, 'run_id': VARCHAR})`,
   );
-  await conn.run(`SET VARIABLE ${files} = getvariable('${all}')`);
+  await conn.run(`SET VARIABLE ${files} = getvariable('${all}').kept`);
   await conn.run(`RESET VARIABLE ${all}`);
 }

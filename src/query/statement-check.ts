@@ -1,10 +1,13 @@
 // What a statement given to `strata query` is, by DuckDB's own parser: one query or a refusal, and the tables it names.
 import type { EngineConnection } from '../engine/duckdb.js';
+import { partitionFilters } from './partition-filter.js';
 
 /** A table a statement reads by name (`It`, `main.runs`), as written. */
 export interface NamedTable {
   readonly schema: string;
   readonly name: string;
+  /** What every row read through this reference satisfies, as SQL over `date` and `run_id` (partition-filter.ts). */
+  readonly partitionFilter: string | null;
 }
 
 export type StatementCheck =
@@ -59,7 +62,7 @@ export async function checkStatement(conn: EngineConnection, sql: string): Promi
   const tree = JSON.parse(row?.tree ?? '{"error":true}') as SerializedSql;
   // Not prepared to name its kind: planning some statements already acts (EXPORT DATABASE makes its folder).
   if (tree.error) return { kind: 'refused', reason: `${ONE_QUERY}; DuckDB does not parse this statement as a query` };
-  const found = { tables: [] as NamedTable[], functions: new Set<string>(), listsCatalog: false };
+  const found = { tables: [] as NamedTable[], functions: new Set<string>(), listsCatalog: false, filters: partitionFilters(tree.statements) };
   visit(tree.statements, found);
   const refused = [...found.functions].filter((f) => !READING_TABLE_FUNCTIONS.has(f));
   if (refused.length > 0) {
@@ -77,7 +80,7 @@ export const ONE_QUERY = 'strata query runs one query (SELECT, WITH, FROM, DESCR
 
 export const firstLine = (message: string) => message.split('\n')[0]!.trim();
 
-type Found = { tables: NamedTable[]; functions: Set<string>; listsCatalog: boolean };
+type Found = { tables: NamedTable[]; functions: Set<string>; listsCatalog: boolean; readonly filters: WeakMap<object, string> };
 
 /** Walks DuckDB's serialised parse tree for table references, table function calls and catalog listings. */
 function visit(node: unknown, found: Found): void {
@@ -90,7 +93,7 @@ function visit(node: unknown, found: Found): void {
   if (n['type'] === 'BASE_TABLE' && typeof n['table_name'] === 'string') {
     const schema = typeof n['schema_name'] === 'string' ? n['schema_name'] : '';
     if (CATALOG_SCHEMAS.has(schema.toLowerCase())) found.listsCatalog = true;
-    else found.tables.push({ schema, name: n['table_name'] });
+    else found.tables.push({ schema, name: n['table_name'], partitionFilter: found.filters.get(n) ?? null });
   }
   if (n['type'] === 'TABLE_FUNCTION') {
     const fn = n['function'] as Record<string, unknown> | undefined;

@@ -1,6 +1,6 @@
 // The views `strata query` makes: no stored name can break them, and a statement pays only for what it reads.
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { sqlLiteral } from '../../src/engine/duckdb.js';
@@ -133,6 +133,24 @@ describe('what a statement pays for', () => {
     assert.equal(day.code, 0, day.stderr);
     const expected = await query(lake, `SELECT count(*) AS r FROM runs WHERE proc = 'It' AND date_local = '${dates[0]}'`, '--format', 'csv');
     assert.equal(day.stdout, expected.stdout);
+  });
+
+  it('hands DuckDB only the files of the date a query filters on: a missing file of another date is never looked for', async () => {
+    const [first, second] = dates;
+    const folder = path.join(lake.stageRoot, 'proc=It', `date=${second}`);
+    const [missing] = readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet'));
+    const gone = path.join(folder, missing!);
+    const kept = readFileSync(gone);
+    rmSync(gone);
+    try {
+      const day = await query(lake, `SELECT count(*) AS n FROM It WHERE date = DATE '${first}'`, '--format', 'csv');
+      assert.equal(day.code, 0, day.stderr);
+      const whole = await query(lake, 'SELECT count(*) AS n FROM It');
+      assert.equal(whole.code, 2);
+      assert.match(whole.stderr, new RegExp(`the query failed: .*${missing!.split('/')[0]}`));
+    } finally {
+      writeFileSync(gone, kept);
+    }
   });
 
   it('reads no data file for a query of the manifest, and only the files of the procedure and date a query names', async () => {
