@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Engine, type EngineConnection, type RowChunk } from '../engine/duckdb.js';
-import { StrataError, configError, messageOf } from '../errors.js';
+import { StrataError, configError, messageOf, usageError } from '../errors.js';
 import { createLakeViews, lakeViewNames, type LakeLocation } from './lake-views.js';
 import { ONE_QUERY, checkStatement, firstLine } from './statement-check.js';
 
@@ -38,6 +38,10 @@ export interface QueryResult {
  * writes, not even inside the lake. A refusal, a parse error or a failed query is a usage error with DuckDB's sentence.
  */
 export async function withLakeQuery<T>(lake: LakeLocation, sql: string, use: (query: LakeQuery) => Promise<T>): Promise<T> {
+  // DuckDB compares the paths it may open as text: a relative one would name another folder from another cwd.
+  if (!path.isAbsolute(lake.stageRoot) || !path.isAbsolute(lake.manifestPath)) {
+    throw usageError(`the lake's paths must be absolute: ${lake.stageRoot}, ${lake.manifestPath}`);
+  }
   if (!existsSync(lake.manifestPath)) {
     throw configError(`there is no lake here: no manifest at ${lake.manifestPath} (run strata stage first, or pass --stage-root / --manifest)`, {
       manifest: lake.manifestPath,

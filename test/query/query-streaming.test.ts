@@ -87,10 +87,10 @@ describe('strata query output', () => {
 
   it('stops reading when the reader of stdout goes away (`| head -1`), exit 0', async () => {
     const started = performance.now();
-    const run = await strata(['query', 'SELECT range AS i FROM range(1000000000)', '--stage-root', lake.stageRoot, '--format', 'csv'], '| head -1');
+    const run = await strata(['query', 'SELECT range AS i FROM range(200000000)', '--stage-root', lake.stageRoot, '--format', 'csv'], '| head -1');
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdoutHead, 'i\n');
-    assert.ok(performance.now() - started < 60_000, 'a billion rows were not all read');
+    assert.ok(performance.now() - started < 60_000, 'the 200 million rows were not all read');
   });
 
   it('leaves no file at --out when the query fails while its rows stream', async () => {
