@@ -6,6 +6,7 @@ import { sqlIdentifier, sqlLiteral } from '../sql/quote.js';
 import type * as DuckDbApi from '@duckdb/node-api';
 import type {
   DuckDBConnection,
+  DuckDBDataChunk,
   DuckDBInstance,
   DuckDBPreparedStatement,
   DuckDBResult,
@@ -180,10 +181,25 @@ function preparedStatement(prepared: DuckDBPreparedStatement): PreparedStatement
 }
 
 /**
- * A streamed result that fails part-way ends as if it were complete: the binding's fetch returns no chunk either
- * way and does not expose DuckDB's error. The result's return type then reads INVALID, which is all that tells.
+ * A streamed result's chunks, in order, DuckDB computing the next while the caller works on this one. A result
+ * that fails part-way ends as if it were complete (the binding's fetch returns no chunk either way and does not
+ * expose DuckDB's error); the result's return type then reads INVALID, which is all that tells, so it throws.
  */
-function failIfCutShort(result: DuckDBResult, rows: number): void {
+async function* prefetchedChunks(result: DuckDBResult): AsyncGenerator<DuckDBDataChunk> {
+  let next = result.fetchChunk();
+  let rows = 0;
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (chunk === null || chunk.rowCount === 0) break;
+      rows += chunk.rowCount;
+      next = result.fetchChunk();
+      next.catch(() => {}); // awaited above or in finally; a consumer that stops early must not leave it unhandled
+      yield chunk;
+    }
+  } finally {
+    await next.catch(() => {});
+  }
   if (result.returnType === duck().ResultReturnType.INVALID) {
     throw new Error(`DuckDB stopped with an error after ${rows} rows (its Node binding does not say which error); the rows read so far are not the whole result`);
   }
@@ -194,19 +210,8 @@ function rowStream(result: DuckDBResult): RowStream {
   return {
     columns: result.columnNames(),
     async *chunks() {
-      let next = result.fetchChunk();
-      let rows = 0;
-      try {
-        for (;;) {
-          const chunk = await next;
-          if (chunk === null || chunk.rowCount === 0) return failIfCutShort(result, rows);
-          rows += chunk.rowCount;
-          next = result.fetchChunk();
-          next.catch(() => {}); // awaited above or in finally; a consumer that stops early must not leave it unhandled
-          yield { rows: chunk.rowCount, columns: types.map((type, i) => convertColumn(chunk.getColumnValues(i), type)) };
-        }
-      } finally {
-        await next.catch(() => {});
+      for await (const chunk of prefetchedChunks(result)) {
+        yield { rows: chunk.rowCount, columns: types.map((type, i) => convertColumn(chunk.getColumnValues(i), type)) };
       }
     },
   };
@@ -360,25 +365,14 @@ export class EngineConnection {
       return width;
     });
     const { data_chunk_get_vector, vector_get_data, vector_get_validity } = bindings();
-    let next = result.fetchChunk();
-    let read = 0;
-    try {
-      for (;;) {
-        const chunk = await next;
-        if (chunk === null || chunk.rowCount === 0) return failIfCutShort(result, read);
-        read += chunk.rowCount;
-        next = result.fetchChunk();
-        next.catch(() => {}); // awaited above or in finally; a consumer that stops early must not leave it unhandled
-        const rows = chunk.rowCount;
-        const vectors = widths.map((width, column) => {
-          const vector = data_chunk_get_vector(chunk.chunk, column);
-          const validity = vector_get_validity(vector, Math.ceil(rows / 64) * 8) as Uint8Array | null;
-          return { data: vector_get_data(vector, rows * width) as Uint8Array<ArrayBuffer>, validity: validity !== null && validity.length > 0 ? validity : null };
-        });
-        yield { rows, vectors, owner: chunk };
-      }
-    } finally {
-      await next.catch(() => {});
+    for await (const chunk of prefetchedChunks(result)) {
+      const rows = chunk.rowCount;
+      const vectors = widths.map((width, column) => {
+        const vector = data_chunk_get_vector(chunk.chunk, column);
+        const validity = vector_get_validity(vector, Math.ceil(rows / 64) * 8) as Uint8Array | null;
+        return { data: vector_get_data(vector, rows * width) as Uint8Array<ArrayBuffer>, validity: validity !== null && validity.length > 0 ? validity : null };
+      });
+      yield { rows, vectors, owner: chunk };
     }
   }
 
