@@ -112,10 +112,11 @@ async function bigChipHistory(dir: string): Promise<string[]> {
   const manifest = path.join(dir, 'big-chip', 'manifest.parquet');
   await writeTestManifest(manifest, bigChipRuns());
   const bin = path.join(projectRoot, 'bin', 'strata.js');
-  const strata = () => execFileSync(process.execPath, [bin, 'history', String(BIG_CHIP), '--manifest', manifest, '--format', 'csv'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[], maxBuffer: 64 * 1024 * 1024 };
+  const strata = () => execFileSync(process.execPath, [bin, 'history', String(BIG_CHIP), '--manifest', manifest, '--format', 'csv'], output);
   const runs = strata().toString().trim().split('\n').length - 1;
   const python = polarsPython();
-  const polars = python === null ? null : () => execFileSync(python, ['-c', POLARS_HISTORY, manifest, String(BIG_CHIP)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const polars = python === null ? null : () => execFileSync(python, ['-c', POLARS_HISTORY, manifest, String(BIG_CHIP)], output);
   if (polars !== null && polars().toString().trim().split('\n').length - 1 !== runs) throw new Error('Polars and strata disagree on the chip\'s runs');
   const ours: number[] = [];
   const theirs: number[] = [];
