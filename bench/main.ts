@@ -12,6 +12,7 @@ const areas: Record<string, () => Promise<Area>> = {
   serve: async () => { const { bench } = await import('./serve.bench.js'); return () => bench(); },
   derive: async () => (await import('./derive.bench.js')).bench,
   scale: async () => (await import('./scale.bench.js')).bench,
+  query: async () => (await import('./query.bench.js')).bench,
 };
 const ONLY_WHEN_NAMED = new Set(['scale']);
 

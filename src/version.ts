@@ -1,5 +1,4 @@
 // The package version and the extraction version recorded with every staged run.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -27,21 +26,10 @@ export function packageVersion(): string {
   return cachedVersion;
 }
 
-let cachedExtraction: string | undefined;
-/** `git describe` of the project when it is a checkout, else the package version. */
+/**
+ * The version recorded with every staged run: the package's own. Read from package.json, never from `git` at run
+ * time, so no command pays for a child process and a checkout records the same value as an installed package.
+ */
 export function extractionVersion(): string {
-  if (cachedExtraction !== undefined) return cachedExtraction;
-  try {
-    cachedExtraction = execFileSync('git', ['describe', '--always', '--dirty', '--tags'], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 2000,
-    })
-      .toString()
-      .trim();
-  } catch {
-    cachedExtraction = packageVersion();
-  }
-  if (!cachedExtraction) cachedExtraction = packageVersion();
-  return cachedExtraction;
+  return packageVersion();
 }

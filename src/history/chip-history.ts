@@ -92,6 +92,34 @@ export async function chipHistory(manifest: ManifestHandle, options: HistoryOpti
   return { chipGroup: groups[0] ?? options.group ?? '', chipNumber: options.chip, runs: kept.map(toRun) };
 }
 
+/** A chip the manifest has no run of, and the chips it has (most runs first). */
+export interface MissingChip {
+  readonly chip: string;
+  readonly known: readonly string[];
+  /** The manifest has more chips than `known` lists. */
+  readonly more: boolean;
+}
+
+const SHOWN_CHIPS = 10;
+
+/** The chip when the manifest has no run at all of it (in this group); null when it exists and only filters left nothing. */
+export async function missingChip(manifest: ManifestHandle, chip: { readonly chip: number; readonly group?: string | undefined }): Promise<MissingChip | null> {
+  const where = whereClause(chip);
+  const [found] = await manifest.conn.all<{ runs: number }>(`SELECT count(*) AS runs FROM ${manifest.source} WHERE ${where.sql}`, where.params);
+  if ((found?.runs ?? 0) > 0) return null;
+  const chips = await manifest.conn.all<{ chip: string }>(
+    `SELECT chip_group || chip_number AS chip FROM ${manifest.source} WHERE chip_number IS NOT NULL AND chip_group IS NOT NULL
+     GROUP BY chip_group, chip_number ORDER BY count(*) DESC, chip_group, chip_number LIMIT ${SHOWN_CHIPS + 1}`,
+  );
+  return { chip: `${chip.group ?? ''}${chip.chip}`, known: chips.slice(0, SHOWN_CHIPS).map((c) => c.chip), more: chips.length > SHOWN_CHIPS };
+}
+
+/** The sentence for a missing chip: `there is no chip 999 in <manifest>; its chips with the most runs: ...`. */
+export function describeMissingChip(missing: MissingChip, manifestFile: string): string {
+  if (missing.known.length === 0) return `there is no chip ${missing.chip} in ${manifestFile}: it has no runs of any chip`;
+  return `there is no chip ${missing.chip} in ${manifestFile}; its chips with the most runs: ${missing.known.join(', ')}${missing.more ? ', ...' : ''}`;
+}
+
 export interface HistoriesOptions {
   readonly group?: string | undefined;
   readonly minExperiments: number;

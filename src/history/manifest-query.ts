@@ -1,6 +1,7 @@
 // Opening the manifest for a query and the SQL pieces every history command shares (filters, local date and time).
 import { existsSync } from 'node:fs';
-import { Engine, sqlLiteral, type EngineConnection, type SqlValue } from '../engine/duckdb.js';
+import { Engine, type EngineConnection, type SqlValue } from '../engine/duckdb.js';
+import { manifestSource } from '../lake/manifest-store.js';
 import { configError } from '../errors.js';
 
 export interface ManifestHandle {
@@ -17,7 +18,7 @@ export async function openManifest(file: string): Promise<ManifestHandle> {
   const conn = await engine.connect();
   return {
     conn,
-    source: `read_parquet(${sqlLiteral(file)})`,
+    source: manifestSource(file),
     close() {
       conn.close();
       engine.close();

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { sqlIdentifier, sqlLiteral, type EngineConnection, type SqlValue } from '../engine/duckdb.js';
+import { sqlIdentifier, sqlLiteral, sqlPathLiteral, type EngineConnection, type SqlValue } from '../engine/duckdb.js';
 import { StrataError } from '../errors.js';
 import { writeViaTemp } from '../fs/atomic-file.js';
 import {
@@ -17,7 +17,7 @@ import { describeIssues, validateManifestRows, type ManifestRow } from './manife
 
 /** The FROM clause reading a manifest file. */
 export function manifestSource(file: string): string {
-  return `read_parquet(${sqlLiteral(file)})`;
+  return `read_parquet(${sqlPathLiteral(file)})`;
 }
 
 /** Each column of a Parquet file with its DuckDB type, in file order. */

@@ -118,6 +118,28 @@ describe('strata history', () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no manifest at/);
   });
+
+  it('says there is no such chip and exits 1, in history and inspect-manifest; a chip whose filters leave nothing is not an error', async () => {
+    const dir = tempDir();
+    const manifest = path.join(dir, 'manifest.parquet');
+    await writeTestManifest(manifest, [...chip67, ...otherChips]);
+    for (const args of [
+      ['history', '999'],
+      ['history', '999', '--format', 'csv', '--out', 'h.csv'],
+      ['history', 'Bruno67'],
+      ['inspect-manifest', '--chip', '999'],
+    ]) {
+      const run = await runCli([...args, '--manifest', manifest], { cwd: dir });
+      assert.equal(run.code, 1, `${args.join(' ')}: ${run.stderr}`);
+      assert.equal(run.stdout, '', args.join(' '));
+      assert.match(run.stderr, /^strata: there is no chip (999|Bruno67) in .*manifest\.parquet; its chips with the most runs: Alisson67, Alisson72\n$/);
+    }
+    assert.equal(existsSync(path.join(dir, 'h.csv')), false);
+    const filtered = await runCli(['history', '72', '--proc', 'IVg', '--manifest', manifest, '--format', 'json']);
+    assert.equal(filtered.code, 0, filtered.stderr);
+    assert.deepEqual(JSON.parse(filtered.stdout), []);
+    assert.match(filtered.stderr, /no runs of chip 72 match these filters/);
+  });
 });
 
 describe('strata histories', () => {

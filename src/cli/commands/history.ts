@@ -1,13 +1,10 @@
 // `strata history CHIP`: every run of one chip across all days, from the manifest.
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { loadChipParams } from '../../config/chip-params.js';
-import { chipHistory, HISTORY_CSV_COLUMNS, oldLightMarker } from '../../history/chip-history.js';
-import { writeHistoryParquet } from '../../history/history-parquet.js';
+import { chipHistory, HISTORY_CSV_COLUMNS, describeMissingChip, missingChip, oldLightMarker } from '../../history/chip-history.js';
 import { openManifest } from '../../history/manifest-query.js';
 import { HISTORY_TABLE } from '../../history/run-table.js';
-import { configError, usageError } from '../../errors.js';
-import { findStageRoot } from '../../lake/validate-manifest.js';
+import { StrataError, configError, usageError } from '../../errors.js';
 import { choiceOption, integerOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { FORMATS, manifestFlags, withManifestOptions, withOutputOptions, writeRuns, checkRunOutput, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
@@ -74,12 +71,22 @@ export const registerHistory: RegisterCommand = (program, { io }) => {
       const light = flags.light === undefined ? undefined : flags.light === 'yes';
       const history = await chipHistory(manifest, { chip: chip.number, group, proc: flags.proc, light, limit: flags.limit, localTz });
       const name = `${history.chipGroup}${history.chipNumber}`;
-      const notes = flags.chipParams === undefined ? null : (loadChipParams(path.resolve(io.cwd, flags.chipParams)).chips.get(chip.number)?.notes ?? null);
-      if (history.runs.length === 0) say(io, `no runs of chip ${group ?? ''}${chip.number} in ${file}`);
+      if (history.runs.length === 0) {
+        const missing = await missingChip(manifest, { chip: chip.number, group });
+        if (missing !== null) throw new StrataError('input', describeMissingChip(missing, file), { manifest: file, chip: missing.chip });
+        say(io, `no runs of chip ${name} match these filters in ${file}`);
+      }
+      // Loaded only when asked for: a plain history needs neither the YAML reader nor the lake checks.
+      const notes =
+        flags.chipParams === undefined
+          ? null
+          : ((await import('../../config/chip-params.js')).loadChipParams(path.resolve(io.cwd, flags.chipParams)).chips.get(chip.number)?.notes ?? null);
       if (output.format === 'parquet') {
+        const { findStageRoot } = await import('../../lake/validate-manifest.js');
         const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(file);
         if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(file)} is the stage root: pass --stage-root`);
         const out = path.resolve(io.cwd, output.out!);
+        const { writeHistoryParquet } = await import('../../history/history-parquet.js');
         await writeHistoryParquet(manifest, history, { file: out, stageRoot, localTz });
         say(io, `wrote ${history.runs.length} run(s) to ${out}`);
       } else {

@@ -2,7 +2,8 @@
 import { inspectRuns } from '../../history/inspect-runs.js';
 import { openManifest } from '../../history/manifest-query.js';
 import { INSPECT_TABLE } from '../../history/run-table.js';
-import { usageError } from '../../errors.js';
+import { StrataError, usageError } from '../../errors.js';
+import { describeMissingChip, missingChip } from '../../history/chip-history.js';
 import { choiceOption, dateOption, integerOption } from '../parse-option.js';
 import { printJson, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, checkRunOutput, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
@@ -51,6 +52,10 @@ export const registerInspectManifest: RegisterCommand = (program, { io }) => {
     try {
       const filter = { chip: flags.chip, group: flags.group, proc: flags.proc, ...range, light };
       const { columns, runs } = await inspectRuns(manifest, filter, localTz);
+      if (runs.length === 0 && flags.chip !== undefined) {
+        const missing = await missingChip(manifest, { chip: flags.chip, group: flags.group });
+        if (missing !== null) throw new StrataError('input', describeMissingChip(missing, file), { manifest: file, chip: missing.chip });
+      }
       writeRuns(io, flags, { title: `Manifest ${file}`, table: INSPECT_TABLE, csvColumns: columns }, runs);
       if (flags.json) printJson(io, { runs: runs.length, manifest: file });
     } finally {

@@ -1,17 +1,19 @@
-// `strata query "SQL"`: DuckDB SQL over views of the lake (`runs` and one per procedure), printed as a table, CSV or JSON.
-import { writeFileSync } from 'node:fs';
+// `strata query "SQL"`: one DuckDB query over views of the lake (`runs` and one per procedure), as a table, CSV or JSON.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { queryLake, type QueryResult } from '../../query/query-lake.js';
-import { toSafeCsv } from '../../history/safe-csv.js';
+import { writeViaTemp } from '../../fs/atomic-file.js';
+import { withLakeQuery, type LakeQuery } from '../../query/query-lake.js';
+import { TABLE_ROW_LIMIT, renderTable, writeCsv, writeJsonRows, type TextSink } from '../../query/query-output.js';
 import { choiceOption } from '../parse-option.js';
 import { printJson, say, type CliIo, type RegisterCommand } from '../io.js';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
+type Format = (typeof FORMATS)[number];
 
 interface QueryFlags {
   readonly stageRoot: string;
   readonly manifest?: string;
-  readonly format: (typeof FORMATS)[number];
+  readonly format: Format;
   readonly out?: string;
   readonly json?: boolean;
 }
@@ -20,56 +22,100 @@ export const registerQuery: RegisterCommand = (program, { io }) => {
   program
     .command('query')
     .description(
-      'Run DuckDB SQL over the lake. Views: runs (the manifest, one row per run) and one per procedure (It, IVg...: ' +
-        'every data row, with proc, date and run_id from the partition path). Example: ' +
+      'Run one DuckDB query over the lake, reading nothing else and writing nothing. Views: runs (the manifest, one row ' +
+        'per run) and one per procedure (It, IVg...: every data row, with proc, date and run_id from the partition path), ' +
+        'each made when the query names it. Example: ' +
         `strata query "SELECT r.chip_name, count(*) FROM It JOIN runs r USING (run_id) GROUP BY ALL"`,
     )
-    .argument('<sql>', 'one SQL statement; quote procedure views with mixed case as "IVg"')
+    .argument('<sql>', 'one SQL query; quote procedure views with mixed case as "IVg"')
     .option('--stage-root <dir>', 'the stage root', path.join('data', '02_stage', 'raw_measurements'))
     .option('--manifest <file>', 'the manifest (default: <stage root>/../_manifest/manifest.parquet)')
-    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, choiceOption(FORMATS), 'table')
-    .option('--out <file>', 'write the result to this file instead of stdout')
-    .option('--json', 'print only a JSON summary (rows, columns and the rows themselves) as the one stdout line')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')} (a table shows the first ${TABLE_ROW_LIMIT} rows; csv and json stream every row)`, choiceOption(FORMATS), 'table')
+    .option('--out <file>', 'write the result to this file instead of stdout (complete or not at all)')
+    .option('--json', 'print a JSON summary as the one stdout line: with --out, the row count; without, the rows too')
     .action(async (sql: string, flags: QueryFlags) => {
       const stageRoot = path.resolve(io.cwd, flags.stageRoot);
       const manifestPath = flags.manifest ? path.resolve(io.cwd, flags.manifest) : path.join(stageRoot, '..', '_manifest', 'manifest.parquet');
-      const result = await queryLake({ stageRoot, manifestPath }, sql);
-      if (flags.json) {
-        printJson(io, { rows: result.rows.length, columns: result.columns, data: result.rows });
-        return;
-      }
-      const text = render(result, flags.format);
-      if (flags.out === undefined) io.stdout.write(text);
-      else {
-        writeFileSync(path.resolve(io.cwd, flags.out), text);
-        say(io, `wrote ${result.rows.length} row${result.rows.length === 1 ? '' : 's'} to ${path.resolve(io.cwd, flags.out)}`);
-      }
+      await withLakeQuery({ stageRoot, manifestPath }, sql, async (query) => {
+        for (const note of query.notes) say(io, `note: ${note}`);
+        try {
+          await printResult(io, query, flags);
+        } catch (error) {
+          if (!(error instanceof OutputClosed)) throw error;
+        }
+      });
     });
 };
 
-function render(result: QueryResult, format: QueryFlags['format']): string {
-  if (format === 'csv') return toSafeCsv(result.rows, result.columns);
-  if (format === 'json') return `${JSON.stringify(result.rows)}\n`;
-  return renderTable(result);
+async function printResult(io: CliIo, query: LakeQuery, flags: QueryFlags): Promise<void> {
+  if (flags.out !== undefined) {
+    const out = path.resolve(io.cwd, flags.out);
+    const rows = await writeViaTemp(out, (temp) => writeFile(temp, (write) => writeFormat(query, flags.format, write)));
+    if (flags.json) printJson(io, { rows, columns: query.columns, out });
+    else say(io, `wrote ${rows} row${rows === 1 ? '' : 's'} to ${out}`);
+    return;
+  }
+  const write = streamSink(io.stdout);
+  if (flags.json) {
+    // The summary streams too: its rows are written as they come, their count after them.
+    await write(`{"columns":${JSON.stringify(query.columns)},"notes":${JSON.stringify(query.notes)},"data":`);
+    const rows = await writeJsonRows(query, write);
+    await write(`,"rows":${rows}}\n`);
+    return;
+  }
+  await writeFormat(query, flags.format, write);
 }
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+/** Writes the result in `format`; returns the rows written (a table: the rows shown). */
+async function writeFormat(query: LakeQuery, format: Format, write: TextSink): Promise<number> {
+  if (format === 'csv') return writeCsv(query, write);
+  if (format === 'json') {
+    const rows = await writeJsonRows(query, write);
+    await write('\n');
+    return rows;
+  }
+  const table = await renderTable(query);
+  await write(table.text);
+  return table.shown;
 }
 
-/** Aligned columns, numbers to the right; a cell longer than 40 characters is cut with an ellipsis. */
-function renderTable({ columns, rows }: QueryResult): string {
-  const cells = rows.map((row) => columns.map((c) => {
-    const text = cell(row[c]);
-    return text.length > 40 ? `${text.slice(0, 39)}…` : text;
-  }));
-  const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || typeof r[c] === 'number'));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: readonly string[]) => values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
-  const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
-  out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
-  return `${out.join('\n')}\n`;
+async function writeFile<T>(file: string, work: (write: TextSink) => Promise<T>): Promise<T> {
+  const fd = openSync(file, 'w');
+  try {
+    return await work((text) => {
+      const bytes = Buffer.from(text);
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The reader of stdout went away (`| head`): the rest is not wanted, so reading stops. */
+class OutputClosed extends Error {}
+
+/** Writes to a stream, waiting for it to drain when it is full, so memory stays bounded whatever the result's size. */
+function streamSink(stream: NodeJS.WritableStream): TextSink {
+  // stdout is never destroyed: when its reader goes it errors, closes, and then says it is writable again.
+  let gone = false;
+  const end = () => (gone = true);
+  stream.once('close', end);
+  stream.on('error', end);
+  return async (text) => {
+    if (gone) throw new OutputClosed();
+    if (stream.write(text)) return;
+    if (!stream.writable) throw new OutputClosed();
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('close', done);
+        stream.off('error', done);
+        resolve();
+      };
+      stream.once('drain', done);
+      stream.once('close', done);
+      stream.once('error', done);
+    });
+    if (gone) throw new OutputClosed();
+  };
 }
