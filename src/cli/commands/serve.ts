@@ -11,6 +11,7 @@ import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../../time/time-zone.js';
 import { integerOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFromCatalog } from '../catalog-manifest.js';
+import { catalogOf, withCatalogOptions } from '../manifest-options.js';
 
 interface ServeFlags {
   readonly dataRoot?: string;
@@ -75,7 +76,7 @@ function openBrowser(url: string): void {
 }
 
 export const registerServe: RegisterCommand = (program, { io }) => {
-  program
+  const command = program
     .command('serve')
     .description('A local web page to browse runs, chip histories, curves and derived metrics, from the manifest and the lake (read-only, offline).')
     .option('--data-root <dir>', 'the lab data folder holding 02_stage/ (and 03_derived/) (default: data)')
@@ -85,13 +86,12 @@ export const registerServe: RegisterCommand = (program, { io }) => {
     .option('--procedures-yaml <file>', 'the procedures YAML that says which columns to plot', path.join(projectRoot, 'config', 'procedures.yml'))
     .option('--host <host>', 'the address to listen on (only this machine by default)', '127.0.0.1')
     .option('--port <n>', 'the port to listen on (0: any free port)', integerOption(0, 65535), 8421)
-    .option('--local-tz <zone>', 'IANA time zone for local dates and times', DEFAULT_LOCAL_TZ)
-    .option('--catalog <url>', "read the runs from a lake's PostgreSQL catalog (postgres://...; STRATA_CATALOG) instead of its manifest file, with --stage-root")
-    .option('--catalog-schema <name>', "with --catalog: the PostgreSQL schema of the lake's tables (default strata)")
+    .option('--local-tz <zone>', 'IANA time zone for local dates and times', DEFAULT_LOCAL_TZ);
+  withCatalogOptions(command)
     .option('--open', 'open the page in the default browser')
     .option('--json', 'print {"url": ...} as one JSON line on stdout once listening')
     .action(async (flags: ServeFlags) => {
-      const catalogUrl = flags.catalog ?? io.env['STRATA_CATALOG'];
+      const catalogUrl = catalogOf(io, flags);
       // From a catalog: a snapshot of its runs taken now and again every few seconds, which the view follows.
       const fromCatalog = catalogUrl === undefined ? undefined : await manifestFromCatalog(catalogUrl, { schema: flags.catalogSchema, refreshMs: 5000, onTrouble: (m) => say(io, `serve: ${m}`) });
       const paths = fromCatalog === undefined ? lakePaths(io.cwd, flags) : { ...catalogLakePaths(io.cwd, flags), manifestPath: fromCatalog.file };
