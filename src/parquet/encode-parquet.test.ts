@@ -74,6 +74,7 @@ describe('encodeParquet', () => {
       assert.deepEqual(got.types, DUCK_TYPES);
       assert.deepEqual(hyparquetTypes(hyparquet), HYPARQUET_TYPES);
       assert.deepEqual(hyparquetStats(hyparquet), MIXED_STATS);
+      assert.deepEqual(got.fieldIds, mixed.map(() => null));
       assert.deepEqual(got.stats.map((s) => s.nullCount), ['1', '0', '0', '1', '1', '1', '0', '0', '0', '0', '0', '6', '6', '6', '6']);
       const minMax = got.stats.map((s) => [s.min, s.max]);
       assert.deepEqual(minMax[0], ['-2e-07', '1.5']);
@@ -220,6 +221,31 @@ describe('encodeParquet', () => {
     assert.throws(() => encodeParquet([{ name: 'V (V)', values: { kind: 'double', values: new Float64Array(2), valid: null } }], 3),
       /parquet column "V \(V\)": 2 values for 3 rows/);
     assert.throws(() => encodeParquet([], -1), /row count/);
+    const one = (name: string, fieldId: number): ParquetColumn => ({ name, values: { kind: 'constant', type: 'double', value: 1 }, fieldId });
+    for (const id of [-1, 1.5, 2 ** 31, NaN]) {
+      assert.throws(() => encodeParquet([one('vg', id)], 1), /parquet column "vg": field id must be a whole number from 0 to 2147483647/);
+    }
+    assert.throws(() => encodeParquet([one('vg', 3), one('vd', 4), one('ig', 3)], 1), /parquet columns "vg" and "ig": both have field id 3/);
+  });
+
+  test('field ids given per column are in the schema for DuckDB, hyparquet and PyArrow; a column given none has none', async () => {
+    const ids = [1, 2, undefined, 4, 2 ** 31 - 1, 0, 17, 18, 19, 20, 21, 22, 23, undefined, 99];
+    const columns = mixed.map((column, i) => (ids[i] === undefined ? column : { ...column, fieldId: ids[i] }));
+    const expected = ids.map((id) => id ?? null);
+    for (const rows of [6, 0]) {
+      const target = writeParquet(columns, rows);
+      const { duckdb, hyparquet } = await readBackEveryCell(target, columns, rows);
+      assert.deepEqual(duckdb.fieldIds, expected);
+      assert.deepEqual(hyparquet.schema.map((e) => e.field_id ?? null), expected);
+      assert.deepEqual(duckdb.types, DUCK_TYPES);
+      assert.deepEqual(hyparquetTypes(hyparquet), HYPARQUET_TYPES);
+      if (pySkip === null) {
+        const py = readWithPython(target);
+        assert.deepEqual(py.field_ids, expected);
+        assert.deepEqual(py.arrow_types, ARROW_TYPES);
+        assert.deepEqual(py.arrow, expectedColumns(columns, rows));
+      }
+    }
   });
 
   test('PyArrow, Polars and pandas read the same values, types and statistics', { skip: pySkip ?? false }, async () => {
@@ -229,6 +255,7 @@ describe('encodeParquet', () => {
       const py = readWithPython(target);
       const expected = expectedColumns(mixed, rows);
       assert.deepEqual(py.arrow_types, ARROW_TYPES);
+      assert.deepEqual(py.field_ids, mixed.map(() => null));
       assert.deepEqual(py.arrow, expected);
       assert.deepEqual(py.polars, expected);
       assert.deepEqual(py.polars_types.slice(0, 6), ['Float64', 'Float64', 'Int64', 'Boolean', "Datetime(time_unit='us', time_zone='UTC')", 'String']);

@@ -20,12 +20,13 @@
 // and text chunks of few distinct values as a dictionary), RLE definition levels; a chunk's pages gzip (node's
 // zlib, level 1) when its first page is large, else snappy (snappyjs, pure JS: the native `snappy` package was no
 // faster), and are stored uncompressed when that first page hardly shrinks (page-writer.ts measures the choice).
+// A column may carry a field id (SchemaElement.field_id), so that a table format maps columns by id, not by name.
 import type { ColumnValues, EncodeOptions, ParquetColumn, ParquetType } from './parquet-columns.js';
 import { encodeChunk, type EncodedChunk } from './column-chunk.js';
 import { ThriftWriter, T_BINARY, T_I32, T_STRUCT, utf8Bytes } from './thrift-compact.js';
 import { ByteSink, CODEC } from './page-writer.js';
 import {
-  ColumnChunk, ColumnMetaData, ColumnOrder, ConvertedType, FieldRepetitionType, FileMetaData, LogicalType, RowGroup,
+  ColumnChunk, ColumnMetaData, ColumnOrder, ConvertedType, FIELD_ID_MAX, FieldRepetitionType, FileMetaData, LogicalType, RowGroup,
   SchemaElement, Statistics, TimestampType, TimeUnit, Type,
 } from './parquet-thrift.js';
 
@@ -46,6 +47,10 @@ function typeOf(values: ColumnValues): ParquetType {
 }
 
 function checkColumn(column: ParquetColumn, rows: number): void {
+  const id = column.fieldId;
+  if (id !== undefined && !(Number.isInteger(id) && id >= 0 && id <= FIELD_ID_MAX)) {
+    throw new Error(`parquet column "${column.name}": field id must be a whole number from 0 to ${FIELD_ID_MAX}, got ${id}`);
+  }
   const values = column.values;
   if (values.kind === 'constant') return;
   if (values.values.length < rows) {
@@ -53,6 +58,18 @@ function checkColumn(column: ParquetColumn, rows: number): void {
   }
   if (values.kind !== 'utf8' && values.valid !== null && values.valid.length < rows) {
     throw new Error(`parquet column "${column.name}": validity mask of ${values.valid.length} for ${rows} rows`);
+  }
+}
+
+/** Two columns with one field id would make a reader that maps by id take one for the other. */
+function checkFieldIdsUnique(columns: readonly ParquetColumn[]): void {
+  let seen: Map<number, string> | null = null;
+  for (const column of columns) {
+    if (column.fieldId === undefined) continue;
+    seen ??= new Map();
+    const other = seen.get(column.fieldId);
+    if (other !== undefined) throw new Error(`parquet columns "${other}" and "${column.name}": both have field id ${column.fieldId}`);
+    seen.set(column.fieldId, column.name);
   }
 }
 
@@ -64,6 +81,7 @@ function checkColumn(column: ParquetColumn, rows: number): void {
 export function encodeParquet(columns: readonly ParquetColumn[], rows: number, options: EncodeOptions = {}): Buffer {
   if (!Number.isInteger(rows) || rows < 0) throw new Error(`parquet: row count must be a whole number >= 0, got ${rows}`);
   for (const column of columns) checkColumn(column, rows);
+  checkFieldIdsUnique(columns);
   const compression = options.compression ?? 'auto';
   sink.reset();
   sink.append(MAGIC);
@@ -156,6 +174,7 @@ function writeSchemaElement(f: ThriftWriter, column: ParquetColumn): void {
   if (type === 'utf8') f.i32(SchemaElement.converted_type, ConvertedType.UTF8);
   if (type === 'int64') f.i32(SchemaElement.converted_type, ConvertedType.INT_64);
   if (type === 'timestamp') f.i32(SchemaElement.converted_type, ConvertedType.TIMESTAMP_MICROS);
+  if (column.fieldId !== undefined) f.i32(SchemaElement.field_id, column.fieldId);
   if (type === 'timestamp') {
     f.beginStruct(SchemaElement.logicalType);
     f.beginStruct(LogicalType.TIMESTAMP);

@@ -7,7 +7,7 @@ export const FileMetaData = { version: 1, schema: 2, num_rows: 3, row_groups: 4,
 
 /** One node of the schema: the root (name and num_children) or a column. */
 export const SchemaElement = {
-  type: 1, repetition_type: 3, name: 4, num_children: 5, converted_type: 6, logicalType: 10,
+  type: 1, repetition_type: 3, name: 4, num_children: 5, converted_type: 6, field_id: 9, logicalType: 10,
 } as const;
 
 export const RowGroup = { columns: 1, total_byte_size: 2, num_rows: 3 } as const;
@@ -43,3 +43,6 @@ export const FieldRepetitionType = { OPTIONAL: 1 } as const;
 export const Encoding = { PLAIN: 0, RLE: 3, RLE_DICTIONARY: 8 } as const;
 export const CompressionCodec = { UNCOMPRESSED: 0, SNAPPY: 1, GZIP: 2 } as const;
 export const PageType = { DATA_PAGE: 0, DICTIONARY_PAGE: 2 } as const;
+
+/** A field id's range: parquet.thrift's `i32 field_id`. */
+export const FIELD_ID_MAX = 2 ** 31 - 1;

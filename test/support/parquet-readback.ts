@@ -73,6 +73,8 @@ export interface ReadBack {
   readonly rowGroups: number;
   /** Each column's codec in the first row group, as DuckDB names it (GZIP, SNAPPY, UNCOMPRESSED). */
   readonly codecs: string[];
+  /** Each column's field id in the schema, null where it has none. */
+  readonly fieldIds: (number | null)[];
 }
 
 let engine: Engine | undefined;
@@ -95,11 +97,12 @@ export async function readWithDuckDb(target: string): Promise<ReadBack> {
       `SELECT path_in_schema AS p, stats_null_count AS n, stats_min_value AS lo, stats_max_value AS hi, row_group_id AS rg, compression AS codec
          FROM parquet_metadata(${sqlLiteral(target)}) ORDER BY row_group_id, column_id`,
     );
+    const schema = await db.all<{ field_id: number | null }>(`SELECT field_id FROM parquet_schema(${sqlLiteral(target)}) WHERE type IS NOT NULL`);
     await assertChunksTileTheFile(db, target);
     const stats = meta.filter((m) => m.rg === 0).map((m) => ({ nullCount: String(m.n), min: m.lo, max: m.hi }));
     const rowGroups = new Set(meta.map((m) => m.rg)).size;
     const codecs = meta.filter((m) => m.rg === 0).map((m) => m.codec);
-    return { types: described.map((d) => d.column_type), stats, rowGroups, codecs };
+    return { types: described.map((d) => d.column_type), stats, rowGroups, codecs, fieldIds: schema.map((s) => s.field_id) };
   });
 }
 
@@ -301,10 +304,14 @@ if md.num_row_groups > 0:
             lo, hi = s.min, s.max
             if hasattr(lo, 'timestamp'): lo, hi = int(lo.timestamp() * 1e6), int(hi.timestamp() * 1e6)
         stats.append({'nullCount': str(s.null_count if s is not None else None), 'min': enc(lo), 'max': enc(hi)})
+field_ids = []
+for f in pq.read_schema(path):
+    m = f.metadata or {}
+    field_ids.append(int(m[b'PARQUET:field_id']) if b'PARQUET:field_id' in m else None)
 p = pl.read_parquet(path)
 d = pd.read_parquet(path)
 print(json.dumps({
-  'arrow_types': [str(f.type) for f in t.schema], 'arrow': cols(t), 'stats': stats,
+  'arrow_types': [str(f.type) for f in t.schema], 'arrow': cols(t), 'stats': stats, 'field_ids': field_ids,
   'polars_types': [str(x) for x in p.dtypes], 'polars': cols(p.to_arrow()),
   'pandas_types': [str(x) for x in d.dtypes], 'pandas_rows': len(d),
 }))
@@ -314,6 +321,8 @@ export interface PythonReadBack {
   readonly arrow_types: string[];
   readonly arrow: Cell[][];
   readonly stats: { nullCount: string; min: Cell; max: Cell }[];
+  /** Each column's `PARQUET:field_id` in the metadata of `pq.read_schema(f)`'s fields, null where it has none. */
+  readonly field_ids: (number | null)[];
   readonly polars_types: string[];
   readonly polars: Cell[][];
   readonly pandas_types: string[];
@@ -333,7 +342,7 @@ export function readWithPython(target: string): PythonReadBack {
 
 /**
  * Reads the file with DuckDB and hyparquet and asserts that each gives back every cell as written; returns both
- * readings for the test's own assertions on types, statistics and codecs.
+ * readings for the test's own assertions on types, statistics, codecs and field ids.
  */
 export async function readBackEveryCell(
   target: string, columns: readonly ParquetColumn[], rows: number,
