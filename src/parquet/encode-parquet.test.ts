@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pythonSkipReason } from '../../test/support/python.js';
-import {
-  expectedColumns, readBackEveryCell, readWithPython, writeParquet, type HyparquetReadBack, type Value,
-} from '../../test/support/parquet-readback.js';
+import { readBackEveryCell, type HyparquetReadBack } from '../../test/support/parquet-readback.js';
+import { readWithPython } from '../../test/support/parquet-readback-python.js';
+import { expectedColumns, writeParquet, type Value } from '../../test/support/parquet-written.js';
 import { encodeParquet, ROW_GROUP_ROWS } from './encode-parquet.js';
 import type { ParquetColumn } from './parquet-columns.js';
 

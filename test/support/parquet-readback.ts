@@ -1,71 +1,12 @@
-// Reads the files src/parquet encodes back with independent readers, and compares every cell with what the encoder
-// was given: DuckDB and hyparquet (pure JS, so always present) in process, PyArrow, Polars and pandas when Python is
-// there.
+// Reads the files src/parquet encodes back with DuckDB and hyparquet (pure JS, so always present), in process, and
+// compares every cell with what the encoder was given (PyArrow, Polars and pandas: parquet-readback-python.ts).
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parquetMetadata, parquetRead, type ColumnData, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { copyRawString, Engine, rawStringLength, sqlIdentifier, sqlLiteral, type EngineConnection, type RawVector } from '../../src/engine/duckdb.js';
-import { encodeParquet } from '../../src/parquet/encode-parquet.js';
-import type { ColumnValues, EncodeOptions, ParquetColumn } from '../../src/parquet/parquet-columns.js';
-import { runPythonJson } from './python.js';
-import { tempDir } from './temp-dir.js';
-
-/** A value as a reader gives it: DOUBLE a number, INT64 and TIMESTAMP (micros) a bigint, BOOLEAN, text, or null. */
-export type Value = number | bigint | boolean | string | null;
-
-/** One cell as the Python readers' JSON carries it: numbers as text ('NaN', '-0', 'Infinity'), integers and micros as text. */
-export type Cell = string | boolean | null;
-
-export function cell(value: unknown): Cell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  return String(value);
-}
-
-let file = 0;
-export function writeParquet(columns: readonly ParquetColumn[], rows: number, options?: EncodeOptions): string {
-  const target = path.join(tempDir('strata-parquet-'), `f${file++}.parquet`);
-  writeFileSync(target, encodeParquet(columns, rows, options));
-  return target;
-}
-
-/** Row `i` of a column as the encoder was given it. */
-function expectedValue(values: ColumnValues, i: number): Value {
-  switch (values.kind) {
-    case 'constant': {
-      const v = values.value;
-      if (v === null) return null;
-      if (values.type === 'int64' || values.type === 'timestamp') return BigInt(v as number | bigint);
-      if (values.type === 'double') return Number(v);
-      if (values.type === 'boolean') return v === true || v === 1;
-      return String(v);
-    }
-    case 'utf8': return values.values[i] ?? null;
-    case 'boolean': return values.valid !== null && values.valid[i] === 0 ? null : values.values[i] !== 0;
-    default: return values.valid !== null && values.valid[i] === 0 ? null : values.values[i]!;
-  }
-}
-
-/** What the encoder was given, row by row, as cells (for the Python readers' JSON). */
-export function expectedColumns(columns: readonly ParquetColumn[], rows: number): Cell[][] {
-  return columns.map(({ values }) => Array.from({ length: rows }, (_, i) => cell(expectedValue(values, i))));
-}
-
-/** Numbers by Object.is: NaN is NaN, and -0 is not 0 (a sign bit lost is a wrong byte). */
-function sameValue(a: Value, b: Value): boolean {
-  return typeof a === 'number' && typeof b === 'number' ? Object.is(a, b) : a === b;
-}
-
-function show(value: Value): string {
-  return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? `${value}n` : Object.is(value, -0) ? '-0' : String(value);
-}
-
-function differs(reader: string, column: ParquetColumn, row: number, got: Value): never {
-  assert.fail(`${reader}: column "${column.name}" row ${row} is ${show(got)}, ${show(expectedValue(column.values, row))} written`);
-}
+import type { ParquetColumn } from '../../src/parquet/parquet-columns.js';
+import { differs, expectedValue, sameValue, type Value } from './parquet-written.js';
 
 export interface ReadBack {
   readonly types: string[];
@@ -274,70 +215,6 @@ export function assertHyparquetEveryCell(read: HyparquetReadBack, columns: reado
     }
     assert.equal(at, rows, `hyparquet: column "${column.name}" has ${at} rows, ${rows} written`);
   }
-}
-
-const PY = `
-import json, math, sys
-import pyarrow as pa, pyarrow.parquet as pq, polars as pl, pandas as pd
-path = sys.argv[1]
-t = pq.read_table(path)
-def enc(v):
-    if v is None or isinstance(v, bool): return v
-    if isinstance(v, float):
-        if math.isnan(v): return 'NaN'
-        if math.isinf(v): return 'Infinity' if v > 0 else '-Infinity'
-        return v
-    return str(v)
-def cols(table):
-    out = []
-    for f, c in zip(table.schema, table.columns):
-        if pa.types.is_timestamp(f.type): c = c.cast(pa.int64())
-        out.append([enc(v) for v in c.to_pylist()])
-    return out
-md = pq.ParquetFile(path).metadata
-stats = []
-if md.num_row_groups > 0:
-    for i in range(md.num_columns):
-        s = md.row_group(0).column(i).statistics
-        lo = hi = None
-        if s is not None and s.has_min_max:
-            lo, hi = s.min, s.max
-            if hasattr(lo, 'timestamp'): lo, hi = int(lo.timestamp() * 1e6), int(hi.timestamp() * 1e6)
-        stats.append({'nullCount': str(s.null_count if s is not None else None), 'min': enc(lo), 'max': enc(hi)})
-field_ids = []
-for f in pq.read_schema(path):
-    m = f.metadata or {}
-    field_ids.append(int(m[b'PARQUET:field_id']) if b'PARQUET:field_id' in m else None)
-p = pl.read_parquet(path)
-d = pd.read_parquet(path)
-print(json.dumps({
-  'arrow_types': [str(f.type) for f in t.schema], 'arrow': cols(t), 'stats': stats, 'field_ids': field_ids,
-  'polars_types': [str(x) for x in p.dtypes], 'polars': cols(p.to_arrow()),
-  'pandas_types': [str(x) for x in d.dtypes], 'pandas_rows': len(d),
-}))
-`;
-
-export interface PythonReadBack {
-  readonly arrow_types: string[];
-  readonly arrow: Cell[][];
-  readonly stats: { nullCount: string; min: Cell; max: Cell }[];
-  /** Each column's `PARQUET:field_id` in the metadata of `pq.read_schema(f)`'s fields, null where it has none. */
-  readonly field_ids: (number | null)[];
-  readonly polars_types: string[];
-  readonly polars: Cell[][];
-  readonly pandas_types: string[];
-  readonly pandas_rows: number;
-}
-
-export function readWithPython(target: string): PythonReadBack {
-  const raw = runPythonJson(PY, [target]) as PythonReadBack;
-  const fix = (columns: Cell[][]): Cell[][] => columns.map((column) => column.map((value) => cell(value)));
-  return {
-    ...raw,
-    arrow: fix(raw.arrow),
-    polars: fix(raw.polars),
-    stats: raw.stats.map((s) => ({ nullCount: s.nullCount, min: cell(s.min), max: cell(s.max) })),
-  };
 }
 
 /**
