@@ -1,22 +1,27 @@
-// parquet.thrift's numbers that strata writes, under the spec's own names: each struct's field ids and each enum's
-// values, so that `f.i32(SchemaElement.field_id, id)` reads as the spec does.
+// parquet.thrift's numbers that strata writes or reads, under the spec's own names: each struct's field ids and each
+// enum's values, so that `f.i32(SchemaElement.field_id, id)` reads as the spec does.
 // Spec: https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift
 
 /** The root of a file's footer. */
-export const FileMetaData = { version: 1, schema: 2, num_rows: 3, row_groups: 4, created_by: 6, column_orders: 7 } as const;
+export const FileMetaData = {
+  version: 1, schema: 2, num_rows: 3, row_groups: 4, created_by: 6, column_orders: 7, encryption_algorithm: 8,
+} as const;
 
 /** One node of the schema: the root (name and num_children) or a column. */
 export const SchemaElement = {
   type: 1, repetition_type: 3, name: 4, num_children: 5, converted_type: 6, field_id: 9, logicalType: 10,
 } as const;
 
-export const RowGroup = { columns: 1, total_byte_size: 2, num_rows: 3 } as const;
+export const RowGroup = { columns: 1, total_byte_size: 2, num_rows: 3, file_offset: 5, ordinal: 7 } as const;
 
-export const ColumnChunk = { file_offset: 2, meta_data: 3 } as const;
+export const ColumnChunk = {
+  file_path: 1, file_offset: 2, meta_data: 3, offset_index_offset: 4, column_index_offset: 6, crypto_metadata: 8,
+} as const;
 
 export const ColumnMetaData = {
   type: 1, encodings: 2, path_in_schema: 3, codec: 4, num_values: 5, total_uncompressed_size: 6,
-  total_compressed_size: 7, data_page_offset: 9, dictionary_page_offset: 11, statistics: 12,
+  total_compressed_size: 7, data_page_offset: 9, index_page_offset: 10, dictionary_page_offset: 11, statistics: 12,
+  bloom_filter_offset: 14,
 } as const;
 
 /** `max` and `min` are the deprecated pair, kept for readers that know only them (signed sort order only). */
