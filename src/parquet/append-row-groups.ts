@@ -3,12 +3,7 @@
 // again (the manifest grows this way, lake/manifest-appender.ts). No I/O of its own but through the given
 // sources and sink. Spec: https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift
 import { readThriftStruct, writeThriftStruct, fieldOf, TT, type ThriftList, type ThriftStruct } from './thrift-compact-tree.js';
-
-/** parquet.thrift's field ids, for the structs this module reads and moves. */
-const FileMetaData = { schema: 2, numRows: 3, rowGroups: 4, createdBy: 6, encryptionAlgorithm: 8 } as const;
-const RowGroup = { columns: 1, numRows: 3, fileOffset: 5, ordinal: 7 } as const;
-const ColumnChunk = { filePath: 1, fileOffset: 2, metaData: 3, offsetIndexOffset: 4, columnIndexOffset: 6, cryptoMetadata: 8 } as const;
-const ColumnMetaData = { totalCompressedSize: 7, dataPageOffset: 9, indexPageOffset: 10, dictionaryPageOffset: 11, bloomFilterOffset: 14 } as const;
+import { ColumnChunk, ColumnMetaData, FileMetaData, RowGroup } from './parquet-thrift.js';
 
 const MAGIC = Uint8Array.from([0x50, 0x41, 0x52, 0x31]); // PAR1
 
@@ -62,28 +57,28 @@ export function readParquetFooter(source: ByteSource): ParquetFooter {
   if (length + 12 > size) throw new Error(`parquet: a footer of ${length} bytes does not fit in a file of ${size}`);
   const meta = readThriftStruct(readAt(source, size - 8 - length, length)).struct;
   const schema = fieldOf(meta, FileMetaData.schema);
-  const groups = (fieldOf(meta, FileMetaData.rowGroups)?.value as ThriftList | undefined)?.items ?? [];
-  let movable = fieldOf(meta, FileMetaData.encryptionAlgorithm) === undefined;
+  const groups = (fieldOf(meta, FileMetaData.row_groups)?.value as ThriftList | undefined)?.items ?? [];
+  let movable = fieldOf(meta, FileMetaData.encryption_algorithm) === undefined;
   const rowGroups = groups.map((g) => {
     const struct = g as ThriftStruct;
     let start = Infinity;
     let end = 0;
     for (const c of (fieldOf(struct, RowGroup.columns)?.value as ThriftList).items) {
       const chunk = c as ThriftStruct;
-      const outside = [ColumnChunk.filePath, ColumnChunk.offsetIndexOffset, ColumnChunk.columnIndexOffset, ColumnChunk.cryptoMetadata];
+      const outside = [ColumnChunk.file_path, ColumnChunk.offset_index_offset, ColumnChunk.column_index_offset, ColumnChunk.crypto_metadata];
       if (outside.some((id) => fieldOf(chunk, id) !== undefined)) movable = false;
-      const m = fieldOf(chunk, ColumnChunk.metaData)?.value as ThriftStruct | undefined;
-      if (m === undefined || fieldOf(m, ColumnMetaData.bloomFilterOffset) !== undefined) {
+      const m = fieldOf(chunk, ColumnChunk.meta_data)?.value as ThriftStruct | undefined;
+      if (m === undefined || fieldOf(m, ColumnMetaData.bloom_filter_offset) !== undefined) {
         movable = false;
         continue;
       }
-      const first = Number((fieldOf(m, ColumnMetaData.dictionaryPageOffset) ?? fieldOf(m, ColumnMetaData.dataPageOffset))?.value ?? 0n);
+      const first = Number((fieldOf(m, ColumnMetaData.dictionary_page_offset) ?? fieldOf(m, ColumnMetaData.data_page_offset))?.value ?? 0n);
       start = Math.min(start, first);
-      end = Math.max(end, first + Number(fieldOf(m, ColumnMetaData.totalCompressedSize)?.value ?? 0n));
+      end = Math.max(end, first + Number(fieldOf(m, ColumnMetaData.total_compressed_size)?.value ?? 0n));
     }
-    return { rows: Number(fieldOf(struct, RowGroup.numRows)?.value ?? 0n), start: start === Infinity ? 4 : start, end: Math.max(end, 4), struct };
+    return { rows: Number(fieldOf(struct, RowGroup.num_rows)?.value ?? 0n), start: start === Infinity ? 4 : start, end: Math.max(end, 4), struct };
   });
-  const createdBy = fieldOf(meta, FileMetaData.createdBy)?.value;
+  const createdBy = fieldOf(meta, FileMetaData.created_by)?.value;
   return {
     meta,
     schemaKey: schema === undefined ? '' : Buffer.from(writeThriftStruct([schema])).toString('base64'),
@@ -97,13 +92,13 @@ export function readParquetFooter(source: ByteSource): ParquetFooter {
 function moved(struct: ThriftStruct, delta: number): ThriftStruct {
   const shift = (fields: ThriftStruct, ids: readonly number[]): ThriftStruct =>
     fields.map((f) => (ids.includes(f.id) && f.type === TT.i64 ? { ...f, value: (f.value as bigint) + BigInt(delta) } : f));
-  return shift(struct, [RowGroup.fileOffset]).map((f) => {
+  return shift(struct, [RowGroup.file_offset]).map((f) => {
     if (f.id !== RowGroup.columns) return f;
     const list = f.value as ThriftList;
     const items = list.items.map((c) =>
-      shift(c as ThriftStruct, [ColumnChunk.fileOffset]).map((cf) =>
-        cf.id === ColumnChunk.metaData
-          ? { ...cf, value: shift(cf.value as ThriftStruct, [ColumnMetaData.dataPageOffset, ColumnMetaData.indexPageOffset, ColumnMetaData.dictionaryPageOffset]) }
+      shift(c as ThriftStruct, [ColumnChunk.file_offset]).map((cf) =>
+        cf.id === ColumnChunk.meta_data
+          ? { ...cf, value: shift(cf.value as ThriftStruct, [ColumnMetaData.data_page_offset, ColumnMetaData.index_page_offset, ColumnMetaData.dictionary_page_offset]) }
           : cf,
       ),
     );
@@ -157,8 +152,8 @@ export function openRowGroupWriter(sink: ByteSink, template: ParquetFooter): { a
     },
     finish() {
       const meta = template.meta.map((f) => {
-        if (f.id === FileMetaData.numRows) return { ...f, value: BigInt(rows) };
-        if (f.id === FileMetaData.rowGroups) return { ...f, value: { elementType: TT.struct, items: structs } };
+        if (f.id === FileMetaData.num_rows) return { ...f, value: BigInt(rows) };
+        if (f.id === FileMetaData.row_groups) return { ...f, value: { elementType: TT.struct, items: structs } };
         return f;
       });
       const footer = writeThriftStruct(meta);

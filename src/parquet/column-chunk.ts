@@ -1,8 +1,7 @@
 // One column chunk of a row group: its pages (PLAIN values, or a one-entry dictionary for constants) and statistics.
 import type { ColumnValues, Compression, ParquetType } from './parquet-columns.js';
-import {
-  ByteSink, ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY, number8, plainValue, rleLevels, rleRun,
-} from './page-writer.js';
+import { ByteSink, ChunkBuilder, definitionLevels, number8, plainValue, rleLevels, rleRun } from './page-writer.js';
+import { Encoding } from './parquet-thrift.js';
 import type { ThriftWriter } from './thrift-compact.js';
 import { writeDoubleDictionary, writeStringDictionary } from './dictionary-chunk.js';
 
@@ -57,24 +56,24 @@ export function encodeChunk(
   switch (values.kind) {
     case 'constant': {
       if (values.value === null) {
-        builder.page('data', rows, ENCODING_PLAIN, [rleLevels(rows, 0)]);
-        return { builder, encodings: [ENCODING_PLAIN, ENCODING_RLE], statistics: nullStats(rows, values.type) };
+        builder.page('data', rows, Encoding.PLAIN, [rleLevels(rows, 0)]);
+        return { builder, encodings: [Encoding.PLAIN, Encoding.RLE], statistics: nullStats(rows, values.type) };
       }
       const plain = plainValue(values.type, values.value);
       if (values.type === 'boolean') {
         // Booleans cannot be dictionary-encoded (Arrow refuses): one RLE run of the value instead, as O(1).
         const bit = plain[0] === 1 ? 1 : 0;
-        builder.page('data', rows, ENCODING_RLE, [rleLevels(rows, 1), rleLevels(rows, bit)]);
-        return { builder, encodings: [ENCODING_RLE], statistics: { nullCount: 0, min: plain, max: plain, legacy: true } };
+        builder.page('data', rows, Encoding.RLE, [rleLevels(rows, 1), rleLevels(rows, bit)]);
+        return { builder, encodings: [Encoding.RLE], statistics: { nullCount: 0, min: plain, max: plain, legacy: true } };
       }
-      builder.page('dictionary', 1, ENCODING_PLAIN, [plain]);
-      builder.page('data', rows, ENCODING_RLE_DICTIONARY, [rleLevels(rows, 1), BIT_WIDTH_1, rleRun(rows, 0)]);
+      builder.page('dictionary', 1, Encoding.PLAIN, [plain]);
+      builder.page('data', rows, Encoding.RLE_DICTIONARY, [rleLevels(rows, 1), BIT_WIDTH_1, rleRun(rows, 0)]);
       const stat = values.type === 'utf8' ? plain.subarray(4) : plain;
       const value = values.value;
       const nan = values.type === 'double' && Number.isNaN(Number(value));
       return {
         builder,
-        encodings: [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY],
+        encodings: [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY],
         statistics: nan
           ? { nullCount: 0, min: null, max: null, legacy: true }
           : { nullCount: 0, min: stat, max: stat, legacy: values.type !== 'utf8' },
@@ -126,9 +125,9 @@ export function encodeChunk(
             else if (x > max) max = x;
           }
         }
-        if (!dictionary) builder.page('data', stop - at, ENCODING_PLAIN, [definitionLevels(valid, at, stop), body]);
+        if (!dictionary) builder.page('data', stop - at, Encoding.PLAIN, [definitionLevels(valid, at, stop), body]);
       }
-      if (rows === 0) builder.page('data', 0, ENCODING_PLAIN, [definitionLevels(null, 0, 0)]);
+      if (rows === 0) builder.page('data', 0, Encoding.PLAIN, [definitionLevels(null, 0, 0)]);
       let statistics: ChunkStatistics = { nullCount: nulls, min: null, max: null, legacy: true };
       if (seen) {
         if (wide) {
@@ -138,7 +137,7 @@ export function encodeChunk(
           statistics = { nullCount: nulls, min: number8(lo), max: number8(hi), legacy: true };
         } else statistics = { nullCount: nulls, min: number8(min), max: number8(max), legacy: true };
       }
-      const encodings = dictionary ? [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY] : [ENCODING_PLAIN, ENCODING_RLE];
+      const encodings = dictionary ? [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY] : [Encoding.PLAIN, Encoding.RLE];
       return { builder, encodings, statistics };
     }
     case 'boolean': {
@@ -155,11 +154,11 @@ export function encodeChunk(
         } else anyFalse = true;
         present++;
       }
-      builder.page('data', rows, ENCODING_PLAIN, [definitionLevels(valid, start, end), out.subarray(0, Math.ceil(present / 8))]);
+      builder.page('data', rows, Encoding.PLAIN, [definitionLevels(valid, start, end), out.subarray(0, Math.ceil(present / 8))]);
       const seen = anyTrue || anyFalse;
       return {
         builder,
-        encodings: [ENCODING_PLAIN, ENCODING_RLE],
+        encodings: [Encoding.PLAIN, Encoding.RLE],
         statistics: {
           nullCount: rows - present,
           min: seen ? Uint8Array.of(anyFalse ? 0 : 1) : null,
@@ -186,7 +185,7 @@ function encodeStrings(values: readonly (string | null)[], start: number, end: n
       if (min === null || compareUtf8(value, min) < 0) min = value;
       if (max === null || compareUtf8(max, value) < 0) max = value;
     }
-    return { builder, encodings: [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY], statistics: textStatistics(dictionary.nulls, min, max) };
+    return { builder, encodings: [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY], statistics: textStatistics(dictionary.nulls, min, max) };
   }
   let nulls = 0;
   let min: string | null = null;
@@ -219,10 +218,10 @@ function encodeStrings(values: readonly (string | null)[], start: number, end: n
       at++;
     }
     const levels = definitionLevels(valid, pageStart - start, at - start);
-    builder.page('data', at - pageStart, ENCODING_PLAIN, [levels, buffer.subarray(0, size)]);
+    builder.page('data', at - pageStart, Encoding.PLAIN, [levels, buffer.subarray(0, size)]);
     if (at === start) break;
   }
-  return { builder, encodings: [ENCODING_PLAIN, ENCODING_RLE], statistics: textStatistics(nulls, min, max) };
+  return { builder, encodings: [Encoding.PLAIN, Encoding.RLE], statistics: textStatistics(nulls, min, max) };
 }
 
 /** A text chunk's statistics: min and max as UTF-8 (the new min_value/max_value fields, not the legacy ones). */

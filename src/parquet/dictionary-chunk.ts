@@ -1,6 +1,7 @@
 // Dictionary encoding of a chunk with few distinct values: DOUBLE (a swept voltage, an all-NaN sensor column) and
 // text (a manifest's procedure, date, chip or status columns).
-import { ChunkBuilder, definitionLevels, ENCODING_PLAIN, ENCODING_RLE_DICTIONARY, plainValue, varintBytes } from './page-writer.js';
+import { ChunkBuilder, definitionLevels, plainValue, varintBytes } from './page-writer.js';
+import { Encoding } from './parquet-thrift.js';
 
 /** Slots of the table of distinct values: a power of two, at least twice the largest dictionary (4096). */
 const TABLE_SIZE = 1 << 13;
@@ -25,8 +26,8 @@ export function writeDoubleDictionary(
   const { size, present } = found;
   const width = Math.max(1, Math.ceil(Math.log2(size)));
   if (present * width / 8 + size * 8 > present * 8 * 0.8) return false;
-  builder.page('dictionary', size, ENCODING_PLAIN, [new Uint8Array(dictionary.buffer, 0, size * 8)]);
-  builder.page('data', rows, ENCODING_RLE_DICTIONARY, [definitionLevels(valid, start, end), packIndices(rowIndices, present, width)]);
+  builder.page('dictionary', size, Encoding.PLAIN, [new Uint8Array(dictionary.buffer, 0, size * 8)]);
+  builder.page('data', rows, Encoding.RLE_DICTIONARY, [definitionLevels(valid, start, end), packIndices(rowIndices, present, width)]);
   return true;
 }
 
@@ -61,8 +62,8 @@ export function writeStringDictionary(
   if (ids.size === 0) return null; // no value at all: the plain path writes its levels alone
   const distinct = [...ids.keys()];
   const width = Math.max(1, Math.ceil(Math.log2(distinct.length)));
-  builder.page('dictionary', distinct.length, ENCODING_PLAIN, distinct.map((value) => plainValue('utf8', value)));
-  builder.page('data', rows, ENCODING_RLE_DICTIONARY, [definitionLevels(valid, 0, rows), packIndices(rowIndices, present, width)]);
+  builder.page('dictionary', distinct.length, Encoding.PLAIN, distinct.map((value) => plainValue('utf8', value)));
+  builder.page('data', rows, Encoding.RLE_DICTIONARY, [definitionLevels(valid, 0, rows), packIndices(rowIndices, present, width)]);
   return { distinct, nulls: rows - present };
 }
 

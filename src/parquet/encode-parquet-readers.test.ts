@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Engine, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { pythonReaders } from '../../test/support/python.js';
+import { readBackEveryCell } from '../../test/support/parquet-readback.js';
 import { encodeParquet } from './encode-parquet.js';
 import type { ParquetColumn } from './parquet-columns.js';
 
@@ -55,7 +56,11 @@ function everyKind(count: number): ParquetColumn[] {
   ];
 }
 
-describe('encodeParquet, read back by DuckDB', () => {
+/** One file of every kind of column over three pages, which every test below reads. */
+const columns = everyKind(rows);
+const file = write('every-kind', columns, rows);
+
+describe('encodeParquet, read back by DuckDB and hyparquet', () => {
   let engine: Engine;
   let conn: EngineConnection;
   before(async () => {
@@ -64,8 +69,13 @@ describe('encodeParquet, read back by DuckDB', () => {
   });
   after(() => engine.close());
 
+  it('gives back every cell of every kind of column, across pages, to DuckDB and hyparquet', async () => {
+    await readBackEveryCell(file, columns, rows);
+  });
+
   it('gives the types DuckDB writes itself, every column nullable', async () => {
     const file = write('types', everyKind(10), 10);
+    await readBackEveryCell(file, everyKind(10), 10);
     const described = await conn.all<{ column_name: string; column_type: string; null: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file)})`);
     assert.deepEqual(
       described.map((c) => `${c.column_name}:${c.column_type}`),
@@ -77,8 +87,6 @@ describe('encodeParquet, read back by DuckDB', () => {
   });
 
   it('gives back every value, null and page as written', async () => {
-    const columns = everyKind(rows);
-    const file = write('values', columns, rows);
     const [got] = await conn.all<Record<string, unknown>>(
       `SELECT count(*) n, sum("t (s)") t, count("I (A)") i_present, sum("I (A)") i, sum(vl_v) vl, count(n) n_present, min(n) n_min, max(n) n_max,
               min("when") w_min, max("when") w_max, count_if(flag) flags, count(note) notes, count(DISTINCT note) distinct_notes,
@@ -111,7 +119,6 @@ describe('encodeParquet, read back by DuckDB', () => {
   });
 
   it('writes statistics that equal the data: min, max and null count per column', async () => {
-    const file = write('stats', everyKind(rows), rows);
     const stats = await conn.all<{ col: string; min: string | null; max: string | null; null_count: number; enc: string }>(
       `SELECT path_in_schema col, stats_min_value min, stats_max_value max, stats_null_count null_count, encodings enc FROM parquet_metadata(${sqlLiteral(file)})`,
     );
@@ -139,6 +146,7 @@ describe('encodeParquet, read back by DuckDB', () => {
   it('writes a file of no rows and one of a single row', async () => {
     for (const count of [0, 1]) {
       const file = write(`rows-${count}`, everyKind(count), count);
+      await readBackEveryCell(file, everyKind(count), count);
       const [got] = await conn.all<{ n: number }>(`SELECT count(*) n FROM read_parquet(${sqlLiteral(file)})`);
       assert.equal(got?.n, count);
     }
@@ -149,8 +157,6 @@ describe('encodeParquet, read back by PyArrow, pandas and Polars', () => {
   it('gives the same values, types and statistics to every reader', (t) => {
     const python = pythonReaders();
     if (!python.ok) return t.skip(python.reason);
-    const columns = everyKind(rows);
-    const file = write('python', columns, rows);
     const script = `
 import json, sys
 import pyarrow.parquet as pq, pandas as pd, polars as pl

@@ -1,29 +1,42 @@
 // Encodes typed columns into the bytes of one Parquet file (flat schema, every column OPTIONAL), no I/O.
 //
-// Spec: https://github.com/apache/parquet-format (parquet.thrift for the footer and page headers, Encodings.md
-// for PLAIN and the RLE/bit-packed hybrid), written with the Thrift compact protocol (thrift-compact.ts).
-// Hand-written because the general-purpose JS writers are slower than DuckDB's per-file COPY that this replaces
-// (issue 13 measured hyparquet-writer 6.4 s and parquet-wasm 5.8 s on the 384-file shared corpus), while a
-// columnar encoder that writes each per-run constant as a one-entry dictionary and one RLE run is O(1) per
-// constant whatever the row count. Types are DuckDB's own: DOUBLE, INT64, BOOLEAN, BYTE_ARRAY + STRING,
-// INT64 + TIMESTAMP(UTC, MICROS). Data pages v1, PLAIN values (DOUBLE and text chunks of few distinct values
-// as a dictionary), RLE definition levels; a chunk's pages gzip (node's zlib, level 1) when its first page is 64 KiB
-// or more, else snappy (snappyjs, pure JS: the native `snappy` package was no faster on 64 MiB of noisy doubles
-// here, 315 vs 346 ms), and stored uncompressed when that first page shrinks by under 5% (page-writer.ts measures
-// the choice). Measured before gzip on a shared, loaded 2-core machine (bench/parquet-encode.ts,
-// bench/parquet-size.ts): 1M rows x 8 DOUBLE + 20 constants in 115-163 ms snappy / 78 ms uncompressed (medians of 5,
-// two runs); the 384 shared-corpus runs with 20 constants each: 13.34 MB against DuckDB COPY's 14.25 MB
-// (COMPRESSION snappy, ROW_GROUP_SIZE 20000: 6.4% smaller), 593 ms of encoding for all 995,712 rows.
+// The specification it follows, apache/parquet-format:
+// - the footer and page headers: src/main/thrift/parquet.thrift
+//   (https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift), whose field ids and enum
+//   values parquet-thrift.ts names, written with the Thrift compact protocol (thrift-compact.ts,
+//   https://github.com/apache/thrift/blob/master/doc/specs/thrift-compact-protocol.md);
+// - the file layout (magic, column chunks, footer, its length, magic): README.md
+//   (https://github.com/apache/parquet-format/blob/master/README.md#file-format);
+// - PLAIN values, the RLE/bit-packed hybrid of levels and dictionary indices, RLE_DICTIONARY: Encodings.md
+//   (https://github.com/apache/parquet-format/blob/master/Encodings.md);
+// - STRING and TIMESTAMP(isAdjustedToUTC, MICROS), and the converted types kept beside them: LogicalTypes.md
+//   (https://github.com/apache/parquet-format/blob/master/LogicalTypes.md);
+// - SNAPPY and GZIP pages: Compression.md (https://github.com/apache/parquet-format/blob/master/Compression.md).
+//
+// Hand-written because the general-purpose JS writers (hyparquet-writer, parquet-wasm) were measured slower than
+// DuckDB's per-file COPY that this replaced (issue 13), while a columnar encoder that writes each per-run constant
+// as a one-entry dictionary and one RLE run is O(1) per constant whatever the row count. Types are DuckDB's own:
+// DOUBLE, INT64, BOOLEAN, BYTE_ARRAY + STRING, INT64 + TIMESTAMP(UTC, MICROS). Data pages v1, PLAIN values (DOUBLE
+// and text chunks of few distinct values as a dictionary), RLE definition levels; a chunk's pages gzip (node's
+// zlib, level 1) when its first page is large, else snappy (snappyjs, pure JS: the native `snappy` package was no
+// faster), and are stored uncompressed when that first page hardly shrinks (page-writer.ts measures the choice).
+// A column may carry a field id (SchemaElement.field_id), so that a table format maps columns by id, not by name.
 import type { ColumnValues, EncodeOptions, ParquetColumn, ParquetType } from './parquet-columns.js';
 import { encodeChunk, type EncodedChunk } from './column-chunk.js';
 import { ThriftWriter, T_BINARY, T_I32, T_STRUCT, utf8Bytes } from './thrift-compact.js';
 import { ByteSink, CODEC } from './page-writer.js';
+import {
+  ColumnChunk, ColumnMetaData, ColumnOrder, ConvertedType, FIELD_ID_MAX, FieldRepetitionType, FileMetaData, LogicalType, RowGroup,
+  SchemaElement, Statistics, TimestampType, TimeUnit, Type,
+} from './parquet-thrift.js';
 
 const MAGIC = Uint8Array.from([0x50, 0x41, 0x52, 0x31]); // PAR1
 /** Rows per row group: one row group per file below this. */
 export const ROW_GROUP_ROWS = 1 << 20;
 
-const PHYSICAL: Record<ParquetType, number> = { boolean: 0, int64: 2, double: 5, utf8: 6, timestamp: 2 };
+const PHYSICAL: Record<ParquetType, number> = {
+  boolean: Type.BOOLEAN, int64: Type.INT64, double: Type.DOUBLE, utf8: Type.BYTE_ARRAY, timestamp: Type.INT64,
+};
 
 const header = new ThriftWriter();
 const footer = new ThriftWriter();
@@ -34,6 +47,10 @@ function typeOf(values: ColumnValues): ParquetType {
 }
 
 function checkColumn(column: ParquetColumn, rows: number): void {
+  const id = column.fieldId;
+  if (id !== undefined && !(Number.isInteger(id) && id >= 0 && id <= FIELD_ID_MAX)) {
+    throw new Error(`parquet column "${column.name}": field id must be a whole number from 0 to ${FIELD_ID_MAX}, got ${id}`);
+  }
   const values = column.values;
   if (values.kind === 'constant') return;
   if (values.values.length < rows) {
@@ -44,14 +61,27 @@ function checkColumn(column: ParquetColumn, rows: number): void {
   }
 }
 
+/** Two columns with one field id would make a reader that maps by id take one for the other. */
+function checkFieldIdsUnique(columns: readonly ParquetColumn[]): void {
+  let seen: Map<number, string> | null = null;
+  for (const column of columns) {
+    if (column.fieldId === undefined) continue;
+    seen ??= new Map();
+    const other = seen.get(column.fieldId);
+    if (other !== undefined) throw new Error(`parquet columns "${other}" and "${column.name}": both have field id ${column.fieldId}`);
+    seen.set(column.fieldId, column.name);
+  }
+}
+
 /**
  * The bytes of one Parquet file holding `rows` rows of these columns, in order, in one buffer of their own (pages
- * go into a reused sink as they are made, page-writer.ts; one write of the whole cost less than a writev of its
- * ~150 parts: 16-23 against 19-33 us a file on tmpfs).
+ * go into a reused sink as they are made, page-writer.ts; one write of the whole was measured cheaper than a
+ * writev of its parts).
  */
 export function encodeParquet(columns: readonly ParquetColumn[], rows: number, options: EncodeOptions = {}): Buffer {
   if (!Number.isInteger(rows) || rows < 0) throw new Error(`parquet: row count must be a whole number >= 0, got ${rows}`);
   for (const column of columns) checkColumn(column, rows);
+  checkFieldIdsUnique(columns);
   const compression = options.compression ?? 'auto';
   sink.reset();
   sink.append(MAGIC);
@@ -64,61 +94,33 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
   }
   const f = footer;
   f.reset();
-  f.i32(1, 1);
-  f.listHeader(2, T_STRUCT, columns.length + 1);
+  f.i32(FileMetaData.version, 1);
+  f.listHeader(FileMetaData.schema, T_STRUCT, columns.length + 1);
   f.beginStruct(0);
-  f.string(4, 'duckdb_schema');
-  f.i32(5, columns.length);
+  f.string(SchemaElement.name, 'duckdb_schema');
+  f.i32(SchemaElement.num_children, columns.length);
   f.endStruct();
-  for (const column of columns) writeSchemaElement(f, column.name, typeOf(column.values));
-  f.i64(3, rows);
-  f.listHeader(4, T_STRUCT, groups.length);
+  for (const column of columns) writeSchemaElement(f, column);
+  f.i64(FileMetaData.num_rows, rows);
+  f.listHeader(FileMetaData.row_groups, T_STRUCT, groups.length);
   for (const group of groups) {
     f.beginStruct(0);
-    f.listHeader(1, T_STRUCT, group.chunks.length);
+    f.listHeader(RowGroup.columns, T_STRUCT, group.chunks.length);
     let total = 0;
-    let compressed = 0;
     group.chunks.forEach((chunk, i) => {
-      const column = columns[i]!;
-      const b = chunk.builder;
-      const at = b.start;
-      total += b.uncompressed;
-      compressed += b.size;
-      f.beginStruct(0);
-      f.i64(2, at);
-      f.beginStruct(3);
-      f.i32(1, PHYSICAL[typeOf(column.values)]);
-      f.listHeader(2, T_I32, chunk.encodings.length);
-      for (const encoding of chunk.encodings) f.rawI32(encoding);
-      f.listHeader(3, T_BINARY, 1);
-      f.rawBinary(utf8Bytes(column.name));
-      f.i32(4, b.codec ?? CODEC.none);
-      f.i64(5, group.rows);
-      f.i64(6, b.uncompressed);
-      f.i64(7, b.size);
-      f.i64(9, at + (b.dataPageOffset ?? 0));
-      if (b.dictionaryPageOffset !== null) f.i64(11, at + b.dictionaryPageOffset);
-      const s = chunk.statistics;
-      f.beginStruct(12);
-      if (s.legacy && s.max !== null) f.binary(1, s.max);
-      if (s.legacy && s.min !== null) f.binary(2, s.min);
-      f.i64(3, s.nullCount);
-      if (s.max !== null) f.binary(5, s.max);
-      if (s.min !== null) f.binary(6, s.min);
-      f.endStruct();
-      f.endStruct();
-      f.endStruct();
+      total += chunk.builder.uncompressed;
+      writeColumnChunk(f, columns[i]!, chunk, group.rows);
     });
-    f.i64(2, total);
-    f.i64(3, group.rows);
+    f.i64(RowGroup.total_byte_size, total);
+    f.i64(RowGroup.num_rows, group.rows);
     f.endStruct();
   }
-  f.string(6, options.createdBy ?? 'strata');
-  // column_orders: TYPE_ORDER for every column, without which readers ignore min_value/max_value of strings.
-  f.listHeader(7, T_STRUCT, columns.length);
+  f.string(FileMetaData.created_by, options.createdBy ?? 'strata');
+  // TYPE_ORDER for every column, without which readers ignore min_value/max_value of strings.
+  f.listHeader(FileMetaData.column_orders, T_STRUCT, columns.length);
   for (let i = 0; i < columns.length; i++) {
     f.beginStruct(0);
-    f.beginStruct(1);
+    f.beginStruct(ColumnOrder.TYPE_ORDER);
     f.endStruct();
     f.endStruct();
   }
@@ -131,22 +133,54 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
   return sink.copy();
 }
 
-function writeSchemaElement(f: ThriftWriter, name: string, type: ParquetType): void {
+/** A ColumnChunk of the footer: where the chunk's pages are, how they are encoded, and its statistics. */
+function writeColumnChunk(f: ThriftWriter, column: ParquetColumn, chunk: EncodedChunk, rows: number): void {
+  const b = chunk.builder;
+  const at = b.start;
   f.beginStruct(0);
-  f.i32(1, PHYSICAL[type]);
-  f.i32(3, 1); // OPTIONAL
-  f.string(4, name);
+  f.i64(ColumnChunk.file_offset, at);
+  f.beginStruct(ColumnChunk.meta_data);
+  f.i32(ColumnMetaData.type, PHYSICAL[typeOf(column.values)]);
+  f.listHeader(ColumnMetaData.encodings, T_I32, chunk.encodings.length);
+  for (const encoding of chunk.encodings) f.rawI32(encoding);
+  f.listHeader(ColumnMetaData.path_in_schema, T_BINARY, 1);
+  f.rawBinary(utf8Bytes(column.name));
+  f.i32(ColumnMetaData.codec, b.codec ?? CODEC.none);
+  f.i64(ColumnMetaData.num_values, rows);
+  f.i64(ColumnMetaData.total_uncompressed_size, b.uncompressed);
+  f.i64(ColumnMetaData.total_compressed_size, b.size);
+  f.i64(ColumnMetaData.data_page_offset, at + (b.dataPageOffset ?? 0));
+  if (b.dictionaryPageOffset !== null) f.i64(ColumnMetaData.dictionary_page_offset, at + b.dictionaryPageOffset);
+  const s = chunk.statistics;
+  f.beginStruct(ColumnMetaData.statistics);
+  if (s.legacy && s.max !== null) f.binary(Statistics.max, s.max);
+  if (s.legacy && s.min !== null) f.binary(Statistics.min, s.min);
+  f.i64(Statistics.null_count, s.nullCount);
+  if (s.max !== null) f.binary(Statistics.max_value, s.max);
+  if (s.min !== null) f.binary(Statistics.min_value, s.min);
+  f.endStruct();
+  f.endStruct();
+  f.endStruct();
+}
+
+function writeSchemaElement(f: ThriftWriter, column: ParquetColumn): void {
+  const type = typeOf(column.values);
+  f.beginStruct(0);
+  f.i32(SchemaElement.type, PHYSICAL[type]);
+  f.i32(SchemaElement.repetition_type, FieldRepetitionType.OPTIONAL);
+  f.string(SchemaElement.name, column.name);
   // As DuckDB writes them, so a file conformDataFiles rewrites through DuckDB has the same schema as one written
   // here: strings and integers by their converted type alone, timestamps with LogicalType TIMESTAMP too.
-  if (type === 'utf8') f.i32(6, 0); // converted type UTF8
-  if (type === 'int64') f.i32(6, 18); // converted type INT_64
+  if (type === 'utf8') f.i32(SchemaElement.converted_type, ConvertedType.UTF8);
+  if (type === 'int64') f.i32(SchemaElement.converted_type, ConvertedType.INT_64);
+  if (type === 'timestamp') f.i32(SchemaElement.converted_type, ConvertedType.TIMESTAMP_MICROS);
+  if (column.fieldId !== undefined) f.i32(SchemaElement.field_id, column.fieldId);
   if (type === 'timestamp') {
-    f.i32(6, 10); // converted type TIMESTAMP_MICROS
-    f.beginStruct(10); // LogicalType, union field 8: TIMESTAMP { isAdjustedToUTC: true, unit: MICROS (2) }
-    f.beginStruct(8);
-    f.bool(1, true);
-    f.beginStruct(2);
-    f.beginStruct(2);
+    f.beginStruct(SchemaElement.logicalType);
+    f.beginStruct(LogicalType.TIMESTAMP);
+    f.bool(TimestampType.isAdjustedToUTC, true);
+    f.beginStruct(TimestampType.unit);
+    f.beginStruct(TimeUnit.MICROS);
     f.endStruct();
     f.endStruct();
     f.endStruct();

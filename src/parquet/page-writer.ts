@@ -3,18 +3,18 @@
 import { gzipSync } from 'node:zlib';
 import { SnappyCompressor } from 'snappyjs/snappy_compressor.js';
 import type { Compression, ParquetType } from './parquet-columns.js';
+import { CompressionCodec, DataPageHeader, DictionaryPageHeader, Encoding, PageHeader, PageType } from './parquet-thrift.js';
 import { ThriftWriter, writeVarint } from './thrift-compact.js';
 
-/** parquet.thrift's CompressionCodec values strata writes. */
-export const CODEC = { none: 0, snappy: 1, gzip: 2 } as const;
+/** The codec of each compression strata writes. */
+export const CODEC = { none: CompressionCodec.UNCOMPRESSED, snappy: CompressionCodec.SNAPPY, gzip: CompressionCodec.GZIP } as const;
 export type Codec = (typeof CODEC)[keyof typeof CODEC];
 
 /**
  * 'auto' compresses a chunk whose first page is at least this big with gzip (zlib's native deflate, level 1), a
- * smaller one with snappy. Measured on the shared corpus's 768 largest columns (16 MB of doubles, warm, one
- * thread): gzip stores 59% of the bytes where snappy stores 75%; per call, gzip's set-up makes it the slower
- * below ~128 KB (2.4 KB pages: 52 against 10 us; 32 KB: 319 against 180 us). Staging the shared corpus took the
- * same time either way (0.69-0.82 s, interleaved), with data files of 11.87 MB against 13.10 MB.
+ * smaller one with snappy: on the shared corpus's largest columns gzip stores clearly fewer bytes, but its set-up
+ * makes it the slower of the two on small pages; staging the corpus takes the same time either way, with smaller
+ * data files (the figures are in the commit that chose this).
  */
 const GZIP_FROM_BYTES = 64 * 1024;
 
@@ -23,14 +23,10 @@ function codecFor(compression: Compression, pageBytes: number): Codec {
   return CODEC[compression];
 }
 
-export const ENCODING_PLAIN = 0;
-export const ENCODING_RLE = 3;
-export const ENCODING_RLE_DICTIONARY = 8;
-
 /**
  * The bytes of the file being encoded, in one buffer kept from file to file: every page is copied into it as it is
- * made (a small file's ~150 parts had each been an array of its own, then joined: 11% of encoding was copying
- * page headers out of the Thrift writer). A buffer grown past `KEEP_BYTES` by a large file is let go after it.
+ * made (a small file's parts had each been an array of its own, then joined, and copying page headers out of
+ * the Thrift writer was a large part of encoding). A buffer grown past `KEEP_BYTES` by a large file is let go after it.
  */
 export class ByteSink {
   private static readonly KEEP_BYTES = 8 << 20;
@@ -104,20 +100,20 @@ export class ChunkBuilder {
     }
     const h = this.header;
     h.reset();
-    h.i32(1, type === 'data' ? 0 : 2);
-    h.i32(2, plainSize);
-    h.i32(3, storedSize);
+    h.i32(PageHeader.type, type === 'data' ? PageType.DATA_PAGE : PageType.DICTIONARY_PAGE);
+    h.i32(PageHeader.uncompressed_page_size, plainSize);
+    h.i32(PageHeader.compressed_page_size, storedSize);
     if (type === 'data') {
-      h.beginStruct(5);
-      h.i32(1, numValues);
-      h.i32(2, encoding);
-      h.i32(3, ENCODING_RLE);
-      h.i32(4, ENCODING_RLE);
+      h.beginStruct(PageHeader.data_page_header);
+      h.i32(DataPageHeader.num_values, numValues);
+      h.i32(DataPageHeader.encoding, encoding);
+      h.i32(DataPageHeader.definition_level_encoding, Encoding.RLE);
+      h.i32(DataPageHeader.repetition_level_encoding, Encoding.RLE);
       h.endStruct();
     } else {
-      h.beginStruct(7);
-      h.i32(1, numValues);
-      h.i32(2, encoding);
+      h.beginStruct(PageHeader.dictionary_page_header);
+      h.i32(DictionaryPageHeader.num_values, numValues);
+      h.i32(DictionaryPageHeader.encoding, encoding);
       h.endStruct();
     }
     h.byte(0);

@@ -20,6 +20,12 @@ export type ColumnValues =
 export interface ParquetColumn {
   readonly name: string;
   readonly values: ColumnValues;
+  /**
+   * The column's Parquet field id (SchemaElement.field_id, a whole number from 0 to 2^31 - 1, unique in the file):
+   * the key by which a table format (Iceberg, Delta's column mapping) finds a column whatever its name or
+   * position. Omitted, the file's schema has none for this column.
+   */
+  readonly fieldId?: number;
 }
 
 /** 'auto' (the default): gzip for large pages, snappy for small ones (page-writer.ts says why). */

@@ -1,7 +1,8 @@
 // Golden folders for the staging rules: each case stages its `raw/` into a fresh lake and compares what the lake
-// records (manifest rows, events, reject records, procedure schemas) with `expected/`, written when missing.
+// records (manifest rows, events, reject records, procedure schemas) with `expected/`, which is written only with
+// STRATA_UPDATE_GOLDEN=1 and never under CI=true: a missing expected file fails.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -12,9 +13,12 @@ import { lakeLayout } from '../../src/lake/lake-layout.js';
 import { tempDir } from '../support/temp-dir.js';
 import { stageInto, type StagedLake } from '../support/stage-lake.js';
 import { withConn } from '../support/with-duckdb.js';
+import { checkExpectedFile, expectedFileMode } from '../support/expected-file.js';
 
 const GOLDEN = path.dirname(fileURLToPath(import.meta.url));
-const UPDATE = process.env['STRATA_UPDATE_GOLDEN'] === '1';
+const UPDATE_VARIABLE = 'STRATA_UPDATE_GOLDEN';
+const MODE = expectedFileMode(process.env, UPDATE_VARIABLE);
+const UPDATE_COMMAND = `${UPDATE_VARIABLE}=1 node --import tsx --test test/golden/golden.test.ts`;
 /** Every raw file's mtime in the staged copy (noon in Santiago): a checkout's mtimes are the checkout's. */
 const MTIME = new Date('2025-10-14T15:00:00Z');
 
@@ -35,14 +39,13 @@ describe('golden staging cases (test/golden/<case>/raw -> expected/)', () => {
       const expectedDir = path.join(GOLDEN, name, 'expected');
       for (const [file, value] of Object.entries(outputs)) {
         const actual = `${JSON.stringify(value, null, 2).replaceAll(path.dirname(lake.config.rawRoot), '<tmp>')}\n`;
-        const expectedFile = path.join(expectedDir, file);
-        if (UPDATE || !existsSync(expectedFile)) {
-          mkdirSync(expectedDir, { recursive: true });
-          writeFileSync(expectedFile, actual);
-          t.diagnostic(`wrote ${path.relative(GOLDEN, expectedFile)}: review it and commit it`);
-          continue;
+        const outcome = checkExpectedFile(path.join(expectedDir, file), actual, MODE);
+        switch (outcome.kind) {
+          case 'same': break;
+          case 'written': t.diagnostic(`wrote ${name}/expected/${file}: review it and commit it`); break;
+          case 'missing': assert.fail(`${name}/expected/${file} is missing: ${UPDATE_COMMAND} writes it (not under CI=true); review it and commit it`);
+          case 'differs': assert.equal(actual, outcome.expected, `${name}/expected/${file} differs (${UPDATE_COMMAND} rewrites it)`);
         }
-        assert.equal(actual, readFileSync(expectedFile, 'utf8'), `${name}/expected/${file} differs (STRATA_UPDATE_GOLDEN=1 rewrites it)`);
       }
     });
   }
