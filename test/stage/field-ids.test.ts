@@ -8,6 +8,7 @@ import { parquetMetadata } from 'hyparquet';
 import { readLakeSchemas } from '../../src/lake/procedure-schemas.js';
 import { lakeLayout } from '../../src/lake/lake-layout.js';
 import { stageInto } from '../support/stage-lake.js';
+import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const CASE = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'golden', 'undeclared-column', 'raw');
@@ -22,11 +23,13 @@ describe('Parquet field ids', () => {
   it('are the ids the procedure schema records, in every data file, those rewritten for a later column too', async () => {
     const root = tempDir();
     const raw = path.join(root, 'raw');
-    // The first file alone, then the others, one of which brings a column the YAML does not declare.
-    cpSync(CASE, raw, { recursive: true });
-    const lake = await stageInto(raw, root, { workers: 1 });
-    assert.ok(lake.summary.ok >= 2);
-    assert.ok(lake.summary.conformed > 0, 'a file written before the new column was rewritten');
+    // A first run of It files, then a second that brings an It file with a column the YAML does not declare.
+    await generateLabCorpus({ root: raw, files: 24, seed: 2401, badFiles: false });
+    await stageInto(raw, root);
+    cpSync(CASE, path.join(raw, 'later'), { recursive: true });
+    const lake = await stageInto(raw, root);
+    assert.ok(lake.summary.ok >= 1);
+    assert.ok(lake.summary.conformed > 0, 'the files written before the new column were rewritten');
     const { procedures } = readLakeSchemas(lakeLayout(lake.config).schemas);
     const schema = procedures.get('It')!;
     const ids = schema.columns.map((c) => c.fieldId);
@@ -35,7 +38,7 @@ describe('Parquet field ids', () => {
     assert.ok(schema.columns.some((c) => c.origin === 'found'), 'the case brings a column the YAML does not declare');
     const found = schema.columns.find((c) => c.origin === 'found')!;
     assert.equal(found.fieldId, Math.max(...ids.map(Number)), 'the column that arrived later has the next id');
-    const files = readdirSync(lake.config.stageRoot, { recursive: true }).map(String).filter((f) => f.endsWith('.parquet'));
+    const files = readdirSync(path.join(lake.config.stageRoot, 'proc=It'), { recursive: true }).map(String).filter((f) => f.endsWith('.parquet')).map((f) => path.join('proc=It', f));
     assert.ok(files.length >= 2);
     for (const file of files) {
       assert.deepEqual(fieldIdsOf(path.join(lake.config.stageRoot, file)), new Map(schema.columns.map((c) => [c.name, c.fieldId])), file);
