@@ -9,23 +9,43 @@ import { usageError } from '../errors.js';
 import { say, type CliIo } from './io.js';
 import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
 import { counted } from '../progress/counted.js';
+import { manifestFromCatalog } from './catalog-manifest.js';
 
 export const DEFAULT_MANIFEST = path.join('data', '02_stage', '_manifest', 'manifest.parquet');
 export const FORMATS = ['table', 'csv', 'json'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
-export interface ManifestFlags {
+export interface ManifestFlags extends CatalogFlags {
   readonly manifest: string;
   readonly manifestPath?: string;
   readonly localTz: string;
 }
 
-/** Adds --manifest (and the Python system's --manifest-path) and --local-tz. */
+export interface CatalogFlags {
+  readonly catalog?: string;
+  readonly catalogSchema?: string;
+}
+
+/** Adds --manifest (and the Python system's --manifest-path), --catalog and --local-tz. */
 export function withManifestOptions(command: Command): Command {
+  return withCatalogOptions(
+    command
+      .option('--manifest <file>', 'the manifest Parquet file', DEFAULT_MANIFEST)
+      .option('--manifest-path <file>', "the Python system's name for --manifest"),
+  ).option('--local-tz <zone>', 'IANA time zone for local dates and times', DEFAULT_LOCAL_TZ);
+}
+
+/** Adds --catalog and --catalog-schema: read the runs from a lake's PostgreSQL catalog rather than its manifest file. */
+export function withCatalogOptions(command: Command): Command {
   return command
-    .option('--manifest <file>', 'the manifest Parquet file', DEFAULT_MANIFEST)
-    .option('--manifest-path <file>', "the Python system's name for --manifest")
-    .option('--local-tz <zone>', 'IANA time zone for local dates and times', DEFAULT_LOCAL_TZ);
+    .option('--catalog <url>', "read the runs from the lake's PostgreSQL catalog (postgres://...; or STRATA_CATALOG) instead of its manifest file")
+    .option('--catalog-schema <name>', "with --catalog: the PostgreSQL schema of the lake's tables (default strata)");
+}
+
+/** The catalog a command reads, from --catalog or STRATA_CATALOG; undefined for a manifest file. */
+export function catalogOf(io: CliIo, flags: CatalogFlags): string | undefined {
+  const url = flags.catalog ?? io.env['STRATA_CATALOG'];
+  return url === undefined || url.trim() === '' ? undefined : url;
 }
 
 /** Adds --format and --out (and --manifest-path, the old system's name for --manifest). */
@@ -35,9 +55,17 @@ export function withOutputOptions(command: Command, formats: readonly string[] =
     .option('--out <file>', 'write the output to this file instead of stdout');
 }
 
-/** The manifest path resolved against the working folder, and the checked time zone. */
-export function manifestFlags(io: CliIo, flags: ManifestFlags): { readonly file: string; readonly localTz: string } {
-  return { file: path.resolve(io.cwd, flags.manifestPath ?? flags.manifest), localTz: checkTimeZone(flags.localTz) };
+/**
+ * The manifest file the command reads, resolved against the working folder, and the checked time zone. With
+ * --catalog, a snapshot of the catalog's runs taken now, removed when the process ends.
+ */
+export async function manifestFlags(io: CliIo, flags: ManifestFlags): Promise<{ readonly file: string; readonly localTz: string }> {
+  const localTz = checkTimeZone(flags.localTz);
+  const catalog = catalogOf(io, flags);
+  if (catalog === undefined) return { file: path.resolve(io.cwd, flags.manifestPath ?? flags.manifest), localTz };
+  const snapshot = await manifestFromCatalog(catalog, { schema: flags.catalogSchema });
+  process.once('exit', () => snapshot.close());
+  return { file: snapshot.file, localTz };
 }
 
 export interface RunOutput {

@@ -99,6 +99,15 @@ async function rewriteFile(
     return has.has(c.name) ? `TRY_CAST(${name} AS ${sqlType}) AS ${name}` : `CAST(NULL AS ${sqlType}) AS ${name}`;
   });
   await writeViaTemp(file, (temp) =>
-    conn.run(`COPY (SELECT ${select.join(', ')} FROM read_parquet(${sqlLiteral(file)}, hive_partitioning = false)) TO ${sqlLiteral(temp)} (FORMAT parquet, COMPRESSION snappy)`),
+    conn.run(
+      `COPY (SELECT ${select.join(', ')} FROM read_parquet(${sqlLiteral(file)}, hive_partitioning = false)) TO ${sqlLiteral(temp)} ` +
+        `(FORMAT parquet, COMPRESSION snappy${fieldIds(schema)})`,
+    ),
   );
+}
+
+/** DuckDB's FIELD_IDS option: the procedure's field id of each column, as strata's own writer gives them. */
+function fieldIds(schema: ProcedureSchema): string {
+  const ids = schema.columns.flatMap((c) => (c.fieldId === undefined ? [] : [`${sqlIdentifier(c.name)}: ${c.fieldId}`]));
+  return ids.length === 0 ? '' : `, FIELD_IDS {${ids.join(', ')}}`;
 }

@@ -16,3 +16,8 @@ export function absoluteDataPath(stageRoot: string, relDataPath: string): string
 export function attemptDataPath(relDataPath: string, attemptId: string): string {
   return `${relDataPath.slice(0, relDataPath.lastIndexOf('/') + 1)}part-${attemptId}.parquet`;
 }
+
+/** The procedure a data file's path names (`proc=It/...` gives `It`). */
+export function procedureOfPath(relDataPath: string): string {
+  return relDataPath.slice('proc='.length, relDataPath.indexOf('/'));
+}

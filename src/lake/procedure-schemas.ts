@@ -12,6 +12,11 @@ export interface LakeColumn {
   readonly name: string;
   readonly type: ValueType;
   readonly origin: ColumnOrigin;
+  /**
+   * The Parquet field id the column has in every data file of its procedure: given once, when the procedure first
+   * has the column, never reused, so that a table format can map columns by id (the catalog numbers them alike).
+   */
+  readonly fieldId?: number;
 }
 
 export interface ProcedureSchema {
@@ -66,19 +71,27 @@ export function initialSchema(proc: string, procedure: ProcedureSpec | undefined
     taken.add(column.name);
     columns.push(column);
   }
-  return schemaOf(proc, columns);
+  return schemaOf(proc, numbered(columns));
+}
+
+/** The columns with a field id each: those without one get the next ids, in order. */
+export function numbered(columns: readonly LakeColumn[]): LakeColumn[] {
+  let next = Math.max(0, ...columns.map((c) => c.fieldId ?? 0));
+  return columns.map((c) => (c.fieldId === undefined ? { ...c, fieldId: ++next } : c));
 }
 
 /** The schema with `found` columns it lacks added after the measured ones; the same schema when none is new. */
 export function withFoundColumns(schema: ProcedureSchema, found: readonly LakeColumn[]): ProcedureSchema {
   const names = new Set(schema.columns.map((c) => c.name));
-  const added = found.filter((c) => !names.has(c.name) && names.add(c.name));
+  const added = found.filter((c) => !names.has(c.name) && names.add(c.name)).map(({ fieldId: _, ...c }) => c);
   if (added.length === 0) return schema;
   const firstRun = schema.columns.findIndex((c) => c.origin === 'run');
   const at = firstRun < 0 ? schema.columns.length : firstRun;
   const measured = schema.columns.slice(0, at);
   const run = schema.columns.slice(at).filter((c) => !added.some((a) => a.name === c.name));
-  return schemaOf(schema.proc, [...measured, ...added.map((c) => ({ ...c, origin: 'found' as const })), ...run]);
+  const next = Math.max(0, ...schema.columns.map((c) => c.fieldId ?? 0));
+  const numberedAdded = added.map((c, i) => ({ ...c, origin: 'found' as const, fieldId: next + i + 1 }));
+  return schemaOf(schema.proc, numbered([...measured, ...numberedAdded, ...run]));
 }
 
 export function readLakeSchemas(file: string): LakeSchemas {
@@ -87,7 +100,8 @@ export function readLakeSchemas(file: string): LakeSchemas {
     procedures: Record<string, { columns: LakeColumn[] }>;
     changes?: SchemaChange[];
   };
-  const procedures = new Map(Object.entries(stored.procedures).map(([proc, s]) => [proc, schemaOf(proc, s.columns)]));
+  // A lake written before field ids has none recorded: its columns are numbered in order, once.
+  const procedures = new Map(Object.entries(stored.procedures).map(([proc, s]) => [proc, schemaOf(proc, numbered(s.columns))]));
   return { procedures, changes: stored.changes ?? [] };
 }
 

@@ -10,7 +10,7 @@ import type { StagedSource } from '../lake/manifest-index.js';
 import { describeRun } from '../lake/run-summary.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { initialSchema, withFoundColumns, type LakeColumn, type ProcedureSchema } from '../lake/procedure-schemas.js';
-import { runColumns } from '../lake/run-columns.js';
+import { runColumns } from './run-columns.js';
 import { encodeParquet } from '../parquet/encode-parquet.js';
 import type { ParquetColumn } from '../parquet/parquet-columns.js';
 import { lineOffset, parseDataTable, type CellMisfit, type TableColumn } from '../parse/data-table.js';
@@ -107,9 +107,11 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
   const row = manifestRow(plan, content.sha1, table.rows, durationOf(table.columns[timeIndex]), schema.id, warnings, ctx);
   const runValue = runColumns(plan);
   let next = 0;
-  const columns: ParquetColumn[] = schema.columns.map((c) =>
-    c.origin === 'run' ? { name: c.name, values: runValue(c) } : { name: c.name, values: table.columns[next++]! },
-  );
+  const columns: ParquetColumn[] = schema.columns.map((c) => ({
+    name: c.name,
+    values: c.origin === 'run' ? runValue(c) : table.columns[next++]!,
+    ...(c.fieldId === undefined ? {} : { fieldId: c.fieldId }),
+  }));
   return { kind: 'ok', file, row, warnings, added, bytes: encodeParquet(columns, table.rows) };
 }
 

@@ -8,6 +8,7 @@ import { loadCachedCatalog } from '../schema/cached-catalog.js';
 import type { ChipParams } from '../config/chip-params.js';
 import type { StagedSource } from '../lake/manifest-index.js';
 import { prepareManifestRows } from '../lake/manifest-row.js';
+import { procedureOfPath } from '../lake/partition-path.js';
 import { openLake, type Lake } from '../lake/lake.js';
 import type { RejectRecord } from '../lake/reject-records.js';
 import { growSchemas, type LakeSchemas, type ProcedureSchema, type SchemaGrowth } from '../lake/procedure-schemas.js';
@@ -259,8 +260,9 @@ function withListener(events: EventsLog, listen: ((event: StageEvent) => void) |
  * written by an older strata), and notes their new schema in `index`. Nothing to do costs a look at the index.
  */
 async function conformStale(run: RunContext, catalog: ProcedureCatalog, schemas: LakeSchemas, index: Map<string, StagedSource>): Promise<number> {
-  const current = new Set([...schemas.procedures.values()].map((s) => s.id));
-  if (![...index.values()].some((s) => s.dataSchema === null || !current.has(s.dataSchema))) return 0;
+  // Two procedures of the same columns have the same schema id: a run is compared with its own procedure's.
+  const stale = [...index.values()].some((s) => s.dataSchema === null || schemas.procedures.get(procedureOfPath(s.path))?.id !== s.dataSchema);
+  if (!stale) return 0;
   const { Engine } = await import('../engine/duckdb.js');
   const engine = await Engine.open(':memory:', { threads: 1 });
   try {

@@ -59,7 +59,7 @@ export const registerDerive: RegisterCommand = (program, { io }) => {
     .option('--json', 'print a JSON summary as the only stdout line')
     .option('--quiet', 'no progress, no messages');
   withManifestOptions(command).action(async (flags: DeriveFlags) => {
-    const { file, localTz } = manifestFlags(io, flags);
+    const { file, localTz } = await manifestFlags(io, flags);
     const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(file);
     if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(file)} is the stage root: pass --stage-root`);
     const catalog = loadProcedureCatalog(path.resolve(io.cwd, flags.proceduresYaml ?? path.join(projectRoot, 'config', 'procedures.yml')));

@@ -21,7 +21,7 @@ export const registerExportMetadata: RegisterCommand = (program, { io }) => {
     .option('--date <YYYY-MM-DD>', 'only this local day', dateOption)
     .option('--json', 'print a JSON summary as the last line');
   withManifestOptions(command).action(async (flags: ExportFlags) => {
-    const { file, localTz } = manifestFlags(io, flags);
+    const { file, localTz } = await manifestFlags(io, flags);
     const manifest = await openManifest(file);
     try {
       const outDir = path.resolve(io.cwd, flags.outDir);

@@ -42,7 +42,7 @@ export const registerHistories: RegisterCommand = (program, { io }) => {
     const dir = flags.outDir ?? flags.historiesDir;
     if (dir === undefined) throw usageError("required option '--out-dir <dir>' not specified");
     const outDir = path.resolve(io.cwd, dir);
-    const { file, localTz } = manifestFlags(io, flags);
+    const { file, localTz } = await manifestFlags(io, flags);
     const manifest = await openManifest(file);
     try {
       const light = flags.light === undefined ? undefined : flags.light === 'yes';

@@ -64,7 +64,7 @@ export const registerHistory: RegisterCommand = (program, { io }) => {
     const output = outputOf(flags);
     if (output.format === 'parquet' && output.out === undefined) throw usageError('--format parquet needs --out FILE');
     if (output.format !== 'parquet') checkRunOutput({ ...output, format: output.format });
-    const { file, localTz } = manifestFlags(io, flags);
+    const { file, localTz } = await manifestFlags(io, flags);
     const manifest = await openManifest(file);
     try {
       const group = flags.group ?? flags.chipGroup ?? chip.group;

@@ -45,7 +45,7 @@ export const registerInspectManifest: RegisterCommand = (program, { io }) => {
     .option('--json', 'print a JSON summary as the last line');
   withOutputOptions(withManifestOptions(command)).action(async (flags: InspectFlags) => {
     checkRunOutput(flags);
-    const { file, localTz } = manifestFlags(io, flags);
+    const { file, localTz } = await manifestFlags(io, flags);
     const range = dateRange(flags);
     const light = flags.light === undefined ? undefined : flags.light === 'yes';
     const manifest = await openManifest(file);

@@ -56,7 +56,7 @@ export const registerParity: RegisterCommand = (program, { io, setExitCode }) =>
     .option('--json', 'print the findings as one JSON object on stdout');
   withManifestOptions(command).action(async (flags: ParityFlags) => {
     if (flags.legacyHistories === undefined && flags.legacyMetadata === undefined) throw usageError('give --legacy-histories DIR, --legacy-metadata DIR, or both');
-    const { file, localTz } = manifestFlags(io, flags);
+    const { file, localTz } = await manifestFlags(io, flags);
     const rawFileExists = rawFileFinder(flags.rawRoot === undefined ? undefined : path.resolve(io.cwd, flags.rawRoot));
     const manifest = await openManifest(file);
     try {

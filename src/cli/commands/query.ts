@@ -6,11 +6,13 @@ import { withLakeQuery, type LakeQuery } from '../../query/query-lake.js';
 import { TABLE_ROW_LIMIT, renderTable, writeCsv, writeJsonRows, type TextSink } from '../../query/query-output.js';
 import { choiceOption } from '../parse-option.js';
 import { printJson, say, type CliIo, type RegisterCommand } from '../io.js';
+import { catalogOf, withCatalogOptions, type CatalogFlags } from '../manifest-options.js';
+import { manifestFromCatalog } from '../catalog-manifest.js';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface QueryFlags {
+interface QueryFlags extends CatalogFlags {
   readonly stageRoot: string;
   readonly manifest?: string;
   readonly format: Format;
@@ -19,7 +21,7 @@ interface QueryFlags {
 }
 
 export const registerQuery: RegisterCommand = (program, { io }) => {
-  program
+  const command = program
     .command('query')
     .description(
       'Run one DuckDB query over the lake, reading nothing else and writing nothing. Views: runs (the manifest, one row ' +
@@ -32,10 +34,14 @@ export const registerQuery: RegisterCommand = (program, { io }) => {
     .option('--manifest <file>', 'the manifest (default: <stage root>/../_manifest/manifest.parquet)')
     .option('--format <format>', `output format: ${FORMATS.join(', ')} (a table shows the first ${TABLE_ROW_LIMIT} rows; csv and json stream every row)`, choiceOption(FORMATS), 'table')
     .option('--out <file>', 'write the result to this file instead of stdout (complete or not at all)')
-    .option('--json', 'print a JSON summary as the one stdout line: with --out, the row count; without, the rows too')
-    .action(async (sql: string, flags: QueryFlags) => {
+    .option('--json', 'print a JSON summary as the one stdout line: with --out, the row count; without, the rows too');
+  withCatalogOptions(command).action(async (sql: string, flags: QueryFlags) => {
       const stageRoot = path.resolve(io.cwd, flags.stageRoot);
-      const manifestPath = flags.manifest ? path.resolve(io.cwd, flags.manifest) : path.join(stageRoot, '..', '_manifest', 'manifest.parquet');
+      const catalog = catalogOf(io, flags);
+      // With --catalog, the runs (and each run's data file) are the catalog's, as a snapshot taken now.
+      const fromCatalog = catalog === undefined ? undefined : await manifestFromCatalog(catalog, { schema: flags.catalogSchema });
+      process.once('exit', () => fromCatalog?.close());
+      const manifestPath = fromCatalog?.file ?? (flags.manifest ? path.resolve(io.cwd, flags.manifest) : path.join(stageRoot, '..', '_manifest', 'manifest.parquet'));
       await withLakeQuery({ stageRoot, manifestPath }, sql, async (query) => {
         for (const note of query.notes) say(io, `note: ${note}`);
         try {

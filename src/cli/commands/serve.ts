@@ -10,6 +10,8 @@ import { startServer } from '../../serve/http-server.js';
 import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../../time/time-zone.js';
 import { integerOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
+import { manifestFromCatalog } from '../catalog-manifest.js';
+import { catalogOf, withCatalogOptions } from '../manifest-options.js';
 
 interface ServeFlags {
   readonly dataRoot?: string;
@@ -22,6 +24,8 @@ interface ServeFlags {
   readonly localTz: string;
   readonly open?: boolean;
   readonly json?: boolean;
+  readonly catalog?: string;
+  readonly catalogSchema?: string;
 }
 
 interface LakePaths {
@@ -59,13 +63,20 @@ function lakePaths(cwd: string, flags: ServeFlags): LakePaths {
   };
 }
 
+/** With --catalog, the data files are under --stage-root (or --data-root's); the runs come from the catalog. */
+function catalogLakePaths(cwd: string, flags: ServeFlags): LakePaths {
+  if (flags.manifest !== undefined) throw new StrataError('usage', '--catalog reads the runs from the catalog: give --stage-root (or --data-root), not --manifest');
+  if (flags.stageRoot === undefined) return lakePaths(cwd, flags);
+  return lakePaths(cwd, { ...flags, manifest: path.join(flags.stageRoot, '..', '_manifest', 'manifest.parquet') });
+}
+
 function openBrowser(url: string): void {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
 }
 
 export const registerServe: RegisterCommand = (program, { io }) => {
-  program
+  const command = program
     .command('serve')
     .description('A local web page to browse runs, chip histories, curves and derived metrics, from the manifest and the lake (read-only, offline).')
     .option('--data-root <dir>', 'the lab data folder holding 02_stage/ (and 03_derived/) (default: data)')
@@ -75,11 +86,15 @@ export const registerServe: RegisterCommand = (program, { io }) => {
     .option('--procedures-yaml <file>', 'the procedures YAML that says which columns to plot', path.join(projectRoot, 'config', 'procedures.yml'))
     .option('--host <host>', 'the address to listen on (only this machine by default)', '127.0.0.1')
     .option('--port <n>', 'the port to listen on (0: any free port)', integerOption(0, 65535), 8421)
-    .option('--local-tz <zone>', 'IANA time zone for local dates and times', DEFAULT_LOCAL_TZ)
+    .option('--local-tz <zone>', 'IANA time zone for local dates and times', DEFAULT_LOCAL_TZ);
+  withCatalogOptions(command)
     .option('--open', 'open the page in the default browser')
     .option('--json', 'print {"url": ...} as one JSON line on stdout once listening')
     .action(async (flags: ServeFlags) => {
-      const paths = lakePaths(io.cwd, flags);
+      const catalogUrl = catalogOf(io, flags);
+      // From a catalog: a snapshot of its runs taken now and again every few seconds, which the view follows.
+      const fromCatalog = catalogUrl === undefined ? undefined : await manifestFromCatalog(catalogUrl, { schema: flags.catalogSchema, refreshMs: 5000, onTrouble: (m) => say(io, `serve: ${m}`) });
+      const paths = fromCatalog === undefined ? lakePaths(io.cwd, flags) : { ...catalogLakePaths(io.cwd, flags), manifestPath: fromCatalog.file };
       const catalog = loadProcedureCatalog(path.resolve(io.cwd, flags.proceduresYaml ?? path.join(projectRoot, 'config', 'procedures.yml')));
       const view = await LakeView.open({ ...paths, catalog, localTz: checkTimeZone(flags.localTz) });
       try {
@@ -96,6 +111,7 @@ export const registerServe: RegisterCommand = (program, { io }) => {
         await server.close();
       } finally {
         view.close();
+        fromCatalog?.close();
       }
     });
 };

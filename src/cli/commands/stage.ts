@@ -128,7 +128,7 @@ async function stageWithCatalog(io: CliIo, config: StagingConfig, url: string, f
         statusMs: (flags.statusSeconds ?? 10) * 1000,
         catalogCaches: [userCacheDir(io.env)],
         s3: isUrlLocation(config.stageRoot) ? s3SettingsFromEnvironment(io.env) : undefined,
-        onEvent: flags.json ? (event) => printJson(io, event) : undefined,
+        onEvent: flags.json && flags.watch ? (event) => printJson(io, event) : undefined,
         onStatus: flags.quiet
           ? undefined
           : (s) => say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`),

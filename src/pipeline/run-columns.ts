@@ -4,8 +4,8 @@ import type { ColumnValues } from '../parquet/parquet-columns.js';
 import type { ValueType } from '../schema/procedures-schema.js';
 import type { HeaderValue } from '../parse/header-value.js';
 import { PARQUET_TYPE_OF } from '../parse/data-table.js';
-import type { RunPlan } from '../pipeline/plan-run.js';
-import type { LakeColumn } from './procedure-schemas.js';
+import type { RunPlan } from './plan-run.js';
+import type { LakeColumn } from '../lake/procedure-schemas.js';
 
 
 /** A constant column of `type` holding `value` (a Date as microseconds; a value of the wrong kind as null). */
