@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { checkYaml } from '../config/yaml-file.js';
 import { snakeName } from './match-columns.js';
-import type { ProceduresDocument, ValueType } from './procedures-schema.js';
+import type { ProceduresDocument, ValueType } from './procedures-document.js';
 
 export interface ForeignProcedures {
   readonly shape: 'design' | 'lab';
