@@ -27,7 +27,7 @@ export interface StageFlags {
 }
 
 /** Flag values commander checks itself, so a bad one is a usage line naming the flag. */
-const FLAG_PARSERS: Partial<Record<OptionKind, (text: string) => number>> = { workers: integerOption(1, 32), seconds: numberOption(0) };
+const FLAG_PARSERS: Partial<Record<OptionKind, (text: string) => number>> = { workers: integerOption(1, 32), count: integerOption(1, Number.MAX_SAFE_INTEGER), seconds: numberOption(0) };
 
 function stagingFlag(field: StagingField): Option {
   const { flag, help, kind } = STAGING_OPTIONS[field];
