@@ -11,6 +11,7 @@ import { manifestColumns, type ParameterColumn } from '../lake/manifest-columns.
 import { GrowingManifest } from '../lake/manifest-file.js';
 import { stagedSourceOf, type StagedSource } from '../lake/manifest-index.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
+import { runFolderOf } from '../lake/partition-path.js';
 import { namingFullDisk } from '../errors.js';
 import { syncToDisk } from '../fs/atomic-file.js';
 import type { FileOutcome } from './stage-file.js';
@@ -103,7 +104,11 @@ export function openOutcomeRecorder(
   let appending: Promise<void> = Promise.resolve();
   let changed = false;
 
-  const removeRunFolder = (relPath: string) => rmSync(path.dirname(lake.layout.dataFile(relPath)), { recursive: true, force: true });
+  // A path read back from the manifest (a restaged or moved run) is removed only when it is a run folder of the lake.
+  const removeRunFolder = (relPath: string) => {
+    const folder = runFolderOf(lake.layout.stageRoot, relPath);
+    if (folder !== null) rmSync(folder, { recursive: true, force: true });
+  };
   const merge = () => {
     if (pending.empty) return;
     const batch = pending.take();
