@@ -31,8 +31,8 @@ export interface OutcomeRecorder {
   /** A pass over the raw root begins: the files it holds now, and those with a reject record. */
   beginPass(present: ReadonlySet<string>, rejected: ReadonlySet<string>): void;
   record(outcome: FileOutcome): void;
-  /** A file left alone this run (settling, rejected before): its event. */
-  skipped(file: RawFile, reason: string): void;
+  /** The files a pass leaves alone (settling, rejected before), decided together from stat: their events, in one write. */
+  skipped(files: readonly { readonly file: RawFile; readonly reason: string }[]): void;
   /** Files left alone because nothing changed: one event that counts them, not a line each. */
   unchanged(count: number): void;
   /** Appends what is waiting to the manifest now (the end of a pass). */
@@ -187,11 +187,15 @@ export function openOutcomeRecorder(
       }
       if (due(0)) merge();
     },
-    skipped(file, reason) {
-      const key = `${file.size}|${file.mtimeMs}|${reason}`;
-      if (said.get(file.relPath) === key) return;
-      said.set(file.relPath, key);
-      events.append({ kind: 'skipped', source_file: file.relPath, reason, ts: now().toISOString() });
+    skipped(files) {
+      const ts = now().toISOString();
+      const unsaid = files.filter(({ file, reason }) => {
+        const key = `${file.size}|${file.mtimeMs}|${reason}`;
+        if (said.get(file.relPath) === key) return false;
+        said.set(file.relPath, key);
+        return true;
+      });
+      events.appendAll(unsaid.map(({ file, reason }) => ({ kind: 'skipped', source_file: file.relPath, reason, ts })));
     },
     unchanged(count) {
       if (count === 0 || count === unchangedSaid) return;

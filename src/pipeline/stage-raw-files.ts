@@ -219,7 +219,7 @@ async function stagePass(
   const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
   const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
   recorder.beginPass(new Set(files.map((f) => f.relPath)), new Set(rejectRecords.keys()));
-  for (const t of triage) if (t.skip !== undefined && t.skip.kind !== 'unchanged') recorder.skipped(t.file, t.skip.reason);
+  recorder.skipped(triage.flatMap((t) => (t.skip === undefined || t.skip.kind === 'unchanged' ? [] : [{ file: t.file, reason: t.skip.reason }])));
   recorder.unchanged(triage.filter((t) => t.skip?.kind === 'unchanged').length);
   const stop = () => workers.stop();
   signal?.addEventListener('abort', stop);
@@ -256,6 +256,10 @@ function withListener(events: EventsLog, listen: ((event: StageEvent) => void) |
     append: (event) => {
       events.append(event);
       listen(event);
+    },
+    appendAll: (all) => {
+      events.appendAll(all);
+      all.forEach(listen);
     },
     close: () => events.close(),
   };
