@@ -51,6 +51,15 @@ export interface Conformed {
 
 type ConformConfig = Pick<StagingConfig, 'manifestPath' | 'stageRoot' | 'onlyYamlData'>;
 
+/** What every pass of a rewrite works with. */
+interface ConformJob {
+  readonly conn: EngineConnection;
+  readonly store: Lake;
+  readonly config: ConformConfig;
+  readonly catalog: ProcedureCatalog;
+  readonly progress: Progress;
+}
+
 /**
  * Rewrites every data file whose schema is not its procedure's in `lake`, and returns the schemas the lake has
  * then: a file holding a column with values that its procedure's schema lacks (a lake written the old way, or
@@ -70,10 +79,11 @@ export async function conformDataFiles(
   // DuckDB keeps the local files it reads in memory (its external file cache): over every file of a lake, that
   // would grow with the lake.
   await conn.run('SET enable_external_file_cache = false');
+  const job: ConformJob = { conn, store, config, catalog, progress };
   let target = lake;
   let rewritten = 0;
   for (;;) {
-    const pass = await conformPass(conn, store, config, catalog, target, progress);
+    const pass = await conformPass(job, target);
     rewritten += pass.rewritten;
     for (const [source, id] of pass.dataSchemas) dataSchemas.set(source, id);
     if (pass.lake === target) return { dataSchemas, rewritten, lake: target };
@@ -82,14 +92,7 @@ export async function conformDataFiles(
   }
 }
 
-async function conformPass(
-  conn: EngineConnection,
-  store: Lake,
-  config: ConformConfig,
-  catalog: ProcedureCatalog,
-  lake: LakeSchemas,
-  progress: Progress,
-): Promise<Conformed> {
+async function conformPass({ conn, store, config, catalog, progress }: ConformJob, lake: LakeSchemas): Promise<Conformed> {
   const done = new Map<string, string>();
   const count = await listStaleRuns(conn, config.manifestPath, lake);
   if (count === 0) return { dataSchemas: done, rewritten: 0, lake };
