@@ -84,7 +84,7 @@ describe('the staging config', () => {
     const defaults = loadStagingConfig({ flags: { rawRoot: 'raw', stageRoot: 'out/stageRoot' }, env: {}, cwd });
     // Each sample differs from its default, so a source the loader ignored would show.
     const workers = defaults.workers === 3 ? '2' : '3';
-    const samples: Readonly<Record<Exclude<OptionKind, 'path' | 'location'>, string>> = { text: 'UTC', workers, seconds: '4', bool: 'true', list: 'tmp_,~' };
+    const samples: Readonly<Record<Exclude<OptionKind, 'path' | 'location'>, string>> = { text: 'UTC', workers, count: '2000', seconds: '4', bool: 'true', list: 'tmp_,~' };
     const text = (field: StagingField) => {
       const { kind } = STAGING_OPTIONS[field];
       return field === 'rawRoot' ? 'raw' : kind === 'path' || kind === 'location' ? `out/${field}` : samples[kind];

@@ -77,6 +77,11 @@ function readValue(raw: unknown, kind: OptionKind, origin: string, cwd: string):
       if (!Number.isInteger(n) || n < 1 || n > 32) throw bad('a whole number from 1 to 32');
       return n;
     }
+    case 'count': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n) || n < 1) throw bad('a whole number, 1 or more');
+      return n;
+    }
     case 'seconds': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
       if (!Number.isFinite(n) || n < 0) throw bad('a number of seconds, 0 or more');

@@ -26,13 +26,16 @@ export interface StagingConfig {
   readonly extractionVersion: string;
   /** A PostgreSQL URL: the lake's state lives there, shared by any number of stagers (none: a local lake). */
   readonly catalog: string | undefined;
+  /** The most data columns a raw file may have, and a procedure's schema may reach; past it, the file is a reject. */
+  readonly maxColumns: number;
 }
 
 /**
  * How a value is read from text (a flag, a variable) or from YAML: `path` resolves against the working folder,
- * `workers` is a whole number from 1 to 32, `seconds` a number from 0, `list` comma-separated text or a YAML list.
+ * `workers` is a whole number from 1 to 32, `count` a whole number from 1, `seconds` a number from 0, `list`
+ * comma-separated text or a YAML list.
  */
-export type OptionKind = 'path' | 'location' | 'text' | 'workers' | 'seconds' | 'bool' | 'list';
+export type OptionKind = 'path' | 'location' | 'text' | 'workers' | 'count' | 'seconds' | 'bool' | 'list';
 
 export interface StagingOption<T> {
   /** The flag as commander declares it; its name (`raw-root`) is the config-file key and, as STRATA_RAW_ROOT, the variable. */
@@ -47,6 +50,9 @@ export interface StagingOption<T> {
 }
 
 export type StagingField = keyof StagingConfig;
+
+/** Far more columns than an instrument writes, far fewer than make a rewrite of a procedure's files hang. */
+export const DEFAULT_MAX_COLUMNS = 1000;
 
 
 export const STAGING_OPTIONS: { readonly [F in StagingField]: StagingOption<StagingConfig[F]> } = {
@@ -124,6 +130,14 @@ export const STAGING_OPTIONS: { readonly [F in StagingField]: StagingOption<Stag
     kind: 'text',
     help: "recorded in each run's manifest row (default: strata's version)",
     fallback: () => extractionVersion(),
+  },
+  maxColumns: {
+    flag: '--max-columns <n>',
+    kind: 'count',
+    help:
+      `reject a raw file with more data columns than this, or one that would give its procedure more (default ${DEFAULT_MAX_COLUMNS}): ` +
+      "a new column rewrites every older file of the procedure",
+    fallback: () => DEFAULT_MAX_COLUMNS,
   },
 };
 

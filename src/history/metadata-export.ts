@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { isCoreColumn } from '../lake/manifest-columns.js';
 import { writeFileAtomically } from '../fs/atomic-file.js';
+import { isInside } from '../fs/inside-root.js';
 import { LOCAL_DATE, LOCAL_TIME, RUN_ORDER, whereClause, type ManifestHandle } from './manifest-query.js';
 import { toSafeCsv } from './safe-csv.js';
 
@@ -22,11 +23,10 @@ const SHEET_COLUMNS = [
 ] as const;
 const TRAILING_COLUMNS = ['run_id'] as const;
 
-export interface ExportedDay {
-  readonly date: string;
-  readonly file: string;
-  readonly runs: number;
-}
+/** What became of one day's sheet: written, or refused because the day read from the manifest is not a date. */
+export type ExportedDay =
+  | { readonly kind: 'written'; readonly date: string; readonly file: string; readonly runs: number }
+  | { readonly kind: 'refused'; readonly date: string; readonly runs: number; readonly reason: string };
 
 export interface MetadataExportOptions {
   readonly outDir: string;
@@ -52,9 +52,14 @@ export async function exportDayMetadata(manifest: ManifestHandle, options: Metad
     if (runs) runs.push(row);
     else byDay.set(day, [row]);
   }
-  return [...byDay].map(([date, runs]) => {
+  return [...byDay].map(([date, runs]): ExportedDay => {
+    // The day names a folder: a manifest from elsewhere may hold a date_local that is not a date (`../../x`).
     const file = path.join(options.outDir, date, 'metadata.csv');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !isInside(file, options.outDir)) {
+      const reason = `the runs of day ${JSON.stringify(date.slice(0, 60))} are not exported: a day must be a date as YYYY-MM-DD, as it names a folder (strata validate-manifest lists these runs)`;
+      return { kind: 'refused', date, runs: runs.length, reason };
+    }
     writeFileAtomically(file, toSafeCsv(runs, columns));
-    return { date, file, runs: runs.length };
+    return { kind: 'written', date, file, runs: runs.length };
   });
 }

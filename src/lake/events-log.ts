@@ -1,4 +1,4 @@
-// The event history: one JSON line per file per stage run, in `events/<run start>-<pid>.jsonl` (appended, never rewritten).
+// The event history: one JSON line per file per stage run, in `events/<run start>-<pid>.jsonl`, appended as each file ends.
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { RejectKind } from './reject-records.js';
@@ -29,35 +29,36 @@ export type StageEvent =
 
 export interface EventsLog {
   readonly file: string;
+  /** Appends one file's event now. */
   append(event: StageEvent): void;
+  /** Appends the events of one moment in one write (the files a run leaves alone, decided together at its start). */
+  appendAll(events: readonly StageEvent[]): void;
   close(): void;
 }
 
-/** Opens this run's events file; lines are buffered and written in large appends. */
+/**
+ * Opens this run's events file. Each event is appended as it is recorded, one write of its whole line: a run that
+ * is killed has the events of every file it finished (the main thread writes them, as it journals each run).
+ */
 export function openEventsLog(eventsDir: string, startedAt: Date): EventsLog {
   mkdirSync(eventsDir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const file = path.join(eventsDir, `${stamp}-${process.pid}.jsonl`);
   const fd = openSync(file, 'a');
-  let buffer: string[] = [];
-  const flush = () => {
-    if (buffer.length === 0) return;
-    const text = buffer.join('');
-    buffer = [];
-    appendWhole(fd, text, file);
-  };
   return {
     file,
     append(event) {
-      buffer.push(`${JSON.stringify({ status: event.kind, ...event })}\n`);
-      if (buffer.length >= 1000) flush();
+      appendWhole(fd, lineOf(event), file);
+    },
+    appendAll(events) {
+      if (events.length > 0) appendWhole(fd, events.map(lineOf).join(''), file);
     },
     close() {
-      try {
-        flush();
-      } finally {
-        closeSync(fd);
-      }
+      closeSync(fd);
     },
   };
+}
+
+function lineOf(event: StageEvent): string {
+  return `${JSON.stringify({ status: event.kind, ...event })}\n`;
 }

@@ -1,7 +1,10 @@
 // One schema per procedure: the columns every data file of the procedure holds, in order, with their types,
-// and the record of its changes (`_manifest/schemas.json`), so every reader sees one type per column.
+// and the record of its changes (`_manifest/schemas.json`), so every reader sees one type per column. A change is
+// recorded there once every data file has it; until then the schemas a run is bringing the lake to are pending
+// (`_manifest/schemas.pending.json`), and the next run takes them up if this one does not finish.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import type { ProcedureSpec, ValueType } from '../schema/procedures-schema.js';
 import { writeFileAtomically } from '../fs/atomic-file.js';
 
@@ -94,6 +97,41 @@ export function withFoundColumns(schema: ProcedureSchema, found: readonly LakeCo
   return schemaOf(schema.proc, numbered([...measured, ...numberedAdded, ...run]));
 }
 
+/** The data columns of a schema: the measured ones, declared or found (not the run's own). */
+export function dataColumnCount(schema: ProcedureSchema): number {
+  return schema.columns.reduce((n, c) => (c.origin === 'run' ? n : n + 1), 0);
+}
+
+const namesOf = new WeakMap<ProcedureSchema, ReadonlySet<string>>();
+
+function columnNamesOf(schema: ProcedureSchema): ReadonlySet<string> {
+  let names = namesOf.get(schema);
+  if (names === undefined) namesOf.set(schema, (names = new Set(schema.columns.map((c) => c.name))));
+  return names;
+}
+
+/** Beside `schemas.json`: the schemas a run is bringing the lake to, until every data file has them. */
+export function pendingSchemasPath(schemasFile: string): string {
+  return path.join(path.dirname(schemasFile), 'schemas.pending.json');
+}
+
+/** The schemas to stage with: those a run that did not finish was bringing the lake to, else the recorded ones. */
+export function readTargetSchemas(schemasFile: string): LakeSchemas {
+  const pending = pendingSchemasPath(schemasFile);
+  return readLakeSchemas(existsSync(pending) ? pending : schemasFile);
+}
+
+/** Keeps the schemas this run is bringing the lake to, before a data file that has them is journaled. */
+export function writePendingSchemas(schemasFile: string, schemas: LakeSchemas): void {
+  writeLakeSchemas(pendingSchemasPath(schemasFile), schemas);
+}
+
+/** Records `schemas` as the lake's (every data file has them now) and drops the pending ones. */
+export function recordLakeSchemas(schemasFile: string, schemas: LakeSchemas): void {
+  writeLakeSchemas(schemasFile, schemas);
+  rmSync(pendingSchemasPath(schemasFile), { force: true });
+}
+
 export function readLakeSchemas(file: string): LakeSchemas {
   if (!existsSync(file)) return { procedures: new Map(), changes: [] };
   const stored = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -116,32 +154,57 @@ export function writeLakeSchemas(file: string, schemas: LakeSchemas): void {
 export interface SchemaGrowth {
   readonly procedures: ReadonlyMap<string, ProcedureSchema>;
   readonly changes: readonly SchemaChange[];
+  /** The schemas the lake has with this run's changes: those it started from, grown. */
+  schemas(): LakeSchemas;
   /**
-   * Takes a staged run of `proc` that added `added` columns; returns the procedure's schema when it grew (the
-   * workers' files from now on must have it), undefined otherwise.
+   * Why a run of `proc` whose found columns (those the YAML does not declare) are `found` may not be staged: they
+   * would give the procedure more than `maxColumns` data columns (every file of it is rewritten with each new one).
+   * Undefined when it may.
    */
-  observe(proc: string, added: readonly LakeColumn[], sourceFile: string): ProcedureSchema | undefined;
+  refusal(proc: string, found: readonly LakeColumn[], maxColumns: number): string | undefined;
+  /**
+   * Takes a staged run of `proc` and its found columns; returns the procedure's schema when it grew (the workers'
+   * files from now on must have it), undefined otherwise. Only a run that is staged is observed: a file that is
+   * refused never changes a schema.
+   */
+  observe(proc: string, found: readonly LakeColumn[], sourceFile: string): ProcedureSchema | undefined;
 }
 
 export function growSchemas(start: LakeSchemas, declared: (proc: string) => ProcedureSpec | undefined, now: () => Date): SchemaGrowth {
   const procedures = new Map(start.procedures);
   const changes: SchemaChange[] = [];
+  /** The procedure's schema with `found`, and the columns new to it (most files bring none: one lookup each tells). */
+  const grown = (proc: string, found: readonly LakeColumn[]) => {
+    const before = procedures.get(proc) ?? initialSchema(proc, declared(proc));
+    const names = columnNamesOf(before);
+    if (found.every((c) => names.has(c.name))) return { after: before, added: [] as LakeColumn[] };
+    const after = withFoundColumns(before, found);
+    return { after, added: after.columns.filter((c) => !names.has(c.name)) };
+  };
   return {
     procedures,
     changes,
-    observe(proc, added, sourceFile) {
+    schemas: () => ({ procedures, changes: [...start.changes, ...changes] }),
+    refusal(proc, found, maxColumns) {
+      const { after, added } = grown(proc, found);
+      const count = dataColumnCount(after);
+      if (added.length === 0 || count <= maxColumns) return undefined;
+      return (
+        `its ${added.length.toLocaleString('en-US')} column(s) new to ${proc} would give the procedure ${count.toLocaleString('en-US')} data ` +
+        `columns, more than the ${maxColumns.toLocaleString('en-US')} it may have (each new column rewrites every file of ${proc}); ` +
+        'if the file is right, raise the limit with --max-columns (or max-columns in the config file)'
+      );
+    },
+    observe(proc, found, sourceFile) {
       const known = procedures.get(proc);
+      const { after, added } = grown(proc, found);
       const at = now().toISOString();
       if (added.length === 0) {
         if (known !== undefined) return undefined;
-        const first = initialSchema(proc, declared(proc));
-        procedures.set(proc, first);
-        changes.push({ proc, at, added: first.columns, source_file: sourceFile });
+        procedures.set(proc, after);
+        changes.push({ proc, at, added: after.columns, source_file: sourceFile });
         return undefined;
       }
-      const before = known ?? initialSchema(proc, declared(proc));
-      const after = withFoundColumns(before, added);
-      if (after.id === before.id) return undefined;
       procedures.set(proc, after);
       changes.push({ proc, at, added, source_file: sourceFile });
       return after;

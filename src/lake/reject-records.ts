@@ -15,6 +15,10 @@ export type RejectKind =
   | 'missing-required-column'
   /** A table row cannot be read: a wrong number of fields (a truncated last line), or CSV that does not parse. */
   | 'bad-data'
+  /** The data table has more columns than `--max-columns` allows, or would give its procedure more than that. */
+  | 'too-many-columns'
+  /** The procedure or the chip group cannot name a folder or file (`/`, `..`, quotes, spaces, empty...). */
+  | 'unsafe-name'
   /** The table has no rows, or the run's manifest row breaks the model's rules. */
   | 'invalid-run'
   /** Another file (the same path but for letter case, the same start time) already has its run id. */

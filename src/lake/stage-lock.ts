@@ -52,7 +52,13 @@ export function acquireStageLock(stageRoot: string, options: LockOptions = {}): 
     if (tryCreate(file)) return held(file, swept);
     const text = readLock(file);
     if (text === undefined) continue; // released between our create and our read
-    const state = breakLock ? ({ kind: 'stale', why: 'broken with --break-lock' } as const) : lockState(file, text, now());
+    const judged = lockState(file, text, now());
+    if (judged.kind === 'held' && breakLock) {
+      // --break-lock is for a run that is dead: one that runs on this machine is seen to live, and is left alone.
+      const live = runningHere(judged.holder);
+      if (live !== undefined) throw liveHolderError(file, live);
+    }
+    const state = breakLock ? ({ kind: 'stale', why: 'broken with --break-lock' } as const) : judged;
     if (state.kind === 'held') throw heldError(file, state.holder);
     if (!takeOver(file, text)) continue; // another run took it over first: look again
     breakLock = false;
@@ -173,6 +179,27 @@ function heldError(file: string, holder: LockHolder): StrataError {
     'config',
     `another strata stage run (process ${holder.pid} on ${holder.host}${since}) holds the lock ${file}; wait for it to finish, ` +
       'or, if that run is dead, run again with --break-lock.',
+    { lock: file, host: holder.host, pid: holder.pid },
+  );
+}
+
+/**
+ * The holder, when it is a process of this machine that is seen to be running now (its pid alive, with the start
+ * time the lock gives, or an older lock's pid running strata); undefined when it is not, or cannot be told.
+ */
+function runningHere(holder: LockHolder): LockHolder | undefined {
+  if (holder.host !== hostname() || holder.pid === process.pid || !isAlive(holder.pid)) return undefined;
+  if (holder.started === '') return commandLine(holder.pid)?.includes('strata') ? holder : undefined;
+  const started = processStart(holder.pid);
+  return started !== undefined && Math.abs(started - Date.parse(holder.started)) <= 2000 ? holder : undefined;
+}
+
+function liveHolderError(file: string, holder: LockHolder): StrataError {
+  const since = holder.started ? ` (started ${holder.started})` : '';
+  return new StrataError(
+    'config',
+    `--break-lock did not take the lock ${file}: its holder, process ${holder.pid}${since} on this machine, is running, so it was ` +
+      `not stopped and still holds the lock. Wait for it to finish, or stop it (kill ${holder.pid}) and run again.`,
     { lock: file, host: holder.host, pid: holder.pid },
   );
 }

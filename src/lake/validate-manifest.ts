@@ -6,6 +6,9 @@ import { CORE_COLUMNS, parameterTypeOfSql, type ManifestColumn, type ParameterCo
 import { validateManifestRows, withRanges, type RowIssue } from './manifest-row.js';
 import type { ChipParams } from '../config/chip-params.js';
 import { describeParquetColumns, existingParameterColumns, manifestSource, readManifest } from './manifest-store.js';
+import { isRunDataPath } from './partition-path.js';
+import { checkSafeName } from '../fs/safe-name.js';
+import { isInside } from '../fs/inside-root.js';
 
 export type ManifestFinding =
   | { readonly kind: 'missing_column'; readonly column: string; readonly expected: string }
@@ -18,7 +21,9 @@ export type ManifestFinding =
   | { readonly kind: 'row_count_mismatch'; readonly runId: string; readonly path: string; readonly manifestRows: number; readonly parquetRows: number }
   | { readonly kind: 'run_not_in_manifest'; readonly runId: string; readonly folder: string }
   | { readonly kind: 'source_gone'; readonly runId: string; readonly sourceFile: string }
-  | { readonly kind: 'unexpected_procedure'; readonly runId: string; readonly chip: number; readonly proc: string; readonly expected: readonly string[] };
+  | { readonly kind: 'unexpected_procedure'; readonly runId: string; readonly chip: number; readonly proc: string; readonly expected: readonly string[] }
+  /** A name that becomes part of a path and breaks the one rule for them, or a data path strata does not write (a lake staged before names were checked). */
+  | { readonly kind: 'unsafe_name'; readonly runId: string | null; readonly column: 'proc' | 'chip_group' | 'path'; readonly value: string; readonly message: string };
 
 export interface ManifestValidation {
   readonly manifest: string;
@@ -60,6 +65,7 @@ export async function validateManifest(
   findings.push(...(await nullsInRequired(conn, source, missing)));
   const parameters = withRanges(await existingParameterColumns(conn, manifestPath), options.parameterRules ?? []);
   findings.push(...rowViolations(rows, parameters, missing));
+  findings.push(...unsafeNames(rows));
   findings.push(...(await parquetFiles(conn, rows, stageRoot)));
   findings.push(...runsOnDiskMissing(rows, stageRoot));
   if (options.chipParams) findings.push(...unexpectedProcedures(rows, options.chipParams));
@@ -138,6 +144,8 @@ async function parquetFiles(
   for (const row of rows) {
     if (typeof row['path'] !== 'string' || typeof row['run_id'] !== 'string') continue;
     const full = path.join(stageRoot, row['path']);
+    // A path outside the lake is not looked at (unsafeNames reports it).
+    if (!isInside(full, stageRoot)) continue;
     if (!existsSync(full)) findings.push({ kind: 'missing_parquet', runId: row['run_id'], path: row['path'] });
     else present.push({ runId: row['run_id'], path: row['path'], full, rows: Number(row['rows']) });
   }
@@ -148,6 +156,26 @@ async function parquetFiles(
     if (typeof count === 'string') findings.push({ kind: 'unreadable_parquet', runId: file.runId, path: file.path, message: count });
     else if (count !== file.rows) {
       findings.push({ kind: 'row_count_mismatch', runId: file.runId, path: file.path, manifestRows: file.rows, parquetRows: count });
+    }
+  }
+  return findings;
+}
+
+/** Names that become part of a path and break the rule for them, and data paths that strata does not write. */
+function unsafeNames(rows: readonly Readonly<Record<string, unknown>>[]): ManifestFinding[] {
+  const findings: ManifestFinding[] = [];
+  for (const row of rows) {
+    const runId = typeof row['run_id'] === 'string' ? row['run_id'] : null;
+    for (const [column, what] of [['proc', 'the procedure'], ['chip_group', 'the chip group']] as const) {
+      const value = row[column];
+      if (typeof value !== 'string') continue;
+      const check = checkSafeName(value, what);
+      if (!check.ok) findings.push({ kind: 'unsafe_name', runId, column, value, message: check.reason });
+    }
+    const dataPath = row['path'];
+    if (typeof dataPath === 'string' && !isRunDataPath(dataPath)) {
+      const message = 'the data file\'s path is not one strata writes (proc=<Proc>/date=<YYYY-MM-DD>/run_id=<16 hex digits>/part-000.parquet), so strata does not rewrite or remove it';
+      findings.push({ kind: 'unsafe_name', runId, column: 'path', value: dataPath, message });
     }
   }
   return findings;

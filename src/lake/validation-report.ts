@@ -13,6 +13,7 @@ const TITLES: Readonly<Record<ManifestFinding['kind'], string>> = {
   run_not_in_manifest: 'runs on disk that the manifest does not list',
   source_gone: 'runs whose raw file is gone from the raw root',
   unexpected_procedure: 'runs of a procedure their chip is not expected to be measured with',
+  unsafe_name: "runs whose names cannot be part of a folder or file name (staged before strata checked names: fix the name in the file's header and stage it again)",
 };
 
 export function describeFinding(f: ManifestFinding): string {
@@ -37,6 +38,8 @@ export function describeFinding(f: ManifestFinding): string {
       return `run ${f.runId} is on disk at ${f.folder} but not in the manifest`;
     case 'source_gone':
       return `run ${f.runId}: its raw file ${f.sourceFile} is no longer under the raw root (deleted, or moved outside it)`;
+    case 'unsafe_name':
+      return `run ${f.runId ?? '(no run id)'}: ${f.column} ${JSON.stringify(f.value.length > 80 ? `${f.value.slice(0, 80)}…` : f.value)}: ${f.message}`;
     case 'unexpected_procedure':
       return `run ${f.runId}: chip ${f.chip} was measured with ${f.proc}, but the chip parameters expect only ${f.expected.join(', ')}`;
   }

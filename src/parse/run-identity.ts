@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { localDate } from '../time/local-time.js';
 import { isCalendarDate } from '../time/calendar-date.js';
+import { checkSafeName } from '../fs/safe-name.js';
 import type { ChipParams } from '../config/chip-params.js';
 
 export interface ChipIdentity {
@@ -25,12 +26,56 @@ export function chipIdentity(
   procedureNames: { has(name: string): boolean },
 ): ChipIdentity {
   const group = parameters.get('Chip group name')?.trim() || null;
-  const numberText = parameters.get('Chip number')?.trim();
-  const number = numberText !== undefined && /^\d+$/.test(numberText) ? Number(numberText) : null;
+  const number = chipNumberOf(parameters.get('Chip number'));
   if (group !== null || number !== null) return chipNamed(group, number);
   const fromName = /^([A-Za-z]+)[_-]?(\d+)(?=[_\-.])/.exec(path.basename(fileName));
   if (fromName && !procedureNames.has(fromName[1] ?? '')) return chipNamed(fromName[1] ?? null, Number(fromName[2]));
   return chipNamed(null, null);
+}
+
+/** The header's chip number when it is one: digits, and small enough to be read exactly (2^53). */
+function chipNumberOf(text: string | undefined): number | null {
+  const digits = text?.trim();
+  if (digits === undefined || !/^\d+$/.test(digits)) return null;
+  const number = Number(digits);
+  return Number.isSafeInteger(number) ? number : null;
+}
+
+/**
+ * The warning for a chip number of digits too large to be read exactly: the file is staged with no chip number, as
+ * for every other chip-number problem (header-checks.ts says those).
+ */
+export function chipNumberWarning(parameters: ReadonlyMap<string, string>): string | null {
+  const text = parameters.get('Chip number')?.trim();
+  if (text === undefined || !/^\d+$/.test(text) || chipNumberOf(text) !== null) return null;
+  const shown = text.length > 30 ? `${text.slice(0, 30)}…` : text;
+  return `'Chip number: ${shown}' is too large to be a chip number (${text.length} digits); the chip number is unknown (the text is kept here)`;
+}
+
+/**
+ * Why the run's procedure or chip group cannot name a folder or file (`proc=<Proc>/` in the lake,
+ * `<Group><Number>_history.csv` in the histories), or null when both can: the one check of a run's names, made
+ * where its identity is decided (plan-run.ts). The run id is made of hex digits and the date of digits.
+ */
+export function unsafeRunName(proc: string, chip: ChipIdentity): string | null {
+  const procedure = checkSafeName(proc, "the procedure's name (the last dotted part of '#Procedure:')");
+  if (!procedure.ok) return procedure.reason;
+  const group = chip.chipGroup === null ? { ok: true as const } : checkSafeName(chip.chipGroup, "the chip group (from 'Chip group name:')");
+  return group.ok ? null : group.reason;
+}
+
+/**
+ * The reject sentence of a file whose run id another file already has: the two paths differ only in letter case
+ * and the files start at the same second. The run id is the contract's (the lower-cased path and the start time), so
+ * a run keeps its id on a disk that ignores letter case; the two files are one run there, and only one is staged.
+ */
+export function sameRunSentence(relPath: string, owner: string, runId: string): string {
+  return (
+    `${relPath}: it would be the same run as ${owner} (run id ${runId}), which is staged: the two paths differ only in letter case ` +
+    `and the files have the same start time, and a run id is made of the lower-cased path and the start time (on a disk that ` +
+    `ignores letter case, as Windows and macOS disks do, they are one file). If this file is a copy of ${owner}, delete it; ` +
+    `if it is another measurement, rename or move one of the two (more than the letter case) and stage again.`
+  );
 }
 
 /** A chip's identity from its group and number: the group title-cased, the name both together (`Alisson71`). */

@@ -8,7 +8,7 @@ import { isNullWord } from '../parse/cell-words.js';
 import { headerWarnings } from '../parse/header-checks.js';
 import type { ChipParams } from '../config/chip-params.js';
 import { castHeaderValue, readInstant, type HeaderValue } from '../parse/header-value.js';
-import { chipIdentity, declaredChip, fileIndex, partitionDate, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
+import { chipIdentity, chipNumberWarning, declaredChip, fileIndex, partitionDate, unsafeRunName, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
 import { matchColumns, type ColumnMatch } from '../schema/match-columns.js';
 import type { LightRule, ProcedureCatalog, ProcedureSpec, ValueType } from '../schema/procedures-schema.js';
 import { runId } from '../lake/run-id.js';
@@ -24,6 +24,8 @@ export interface PlanOptions {
   readonly chipParams?: ChipParams | undefined;
   /** When this staging run started: a file modified later than this has a clock ahead, which is said. */
   readonly ingestedAt?: Date;
+  /** The most data columns a file may have (`--max-columns`); a file with more is a reject. */
+  readonly maxColumns?: number;
 }
 
 export interface RunPlan {
@@ -57,6 +59,14 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
   const parsed = format.readHeader(bytes);
   if (!parsed.ok) return { ok: false, errorType: parsed.problem.kind, error: parsed.problem.message };
   const { header } = parsed;
+  if (options.maxColumns !== undefined && header.columns.length > options.maxColumns) {
+    return { ok: false, errorType: 'too-many-columns', error: tooManyColumns(header.columns.length, options.maxColumns) };
+  }
+  // Who the run is, decided first: its names become folder and file names, so a name that cannot is a reject.
+  const declared = declaredChip(chipIdentity(header.parameters, path.basename(file.relPath), catalog.procedures), options.chipParams);
+  const { chip } = declared;
+  const unsafe = unsafeRunName(header.proc, chip);
+  if (unsafe !== null) return { ok: false, errorType: 'unsafe-name', error: unsafe };
   const warnings: string[] = [];
   const procedure = catalog.procedures.get(header.proc);
   if (!procedure) {
@@ -78,9 +88,9 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
   const startTimeUtc = startTime(header, options.localTz, warnings);
   warnings.push(...headerWarnings(header, startTimeUtc, options.ingestedAt));
   const parameters = typedParameters(header, procedure ?? catalog.common, options.localTz, warnings);
-  const declared = declaredChip(chipIdentity(header.parameters, path.basename(file.relPath), catalog.procedures), options.chipParams);
+  const tooLarge = chipNumberWarning(header.parameters);
+  if (tooLarge !== null) warnings.push(tooLarge);
   if (declared.warning !== null) warnings.push(declared.warning);
-  const { chip } = declared;
   const { dateLocal, dateOrigin } = partitionDate(startTimeUtc, file.relPath, file.mtimeMs, options.localTz);
   const id = runId(file.relPath, startTimeUtc);
   return {
@@ -104,6 +114,13 @@ export function planRun(bytes: Buffer, file: RawFile, catalog: ProcedureCatalog,
       warnings,
     },
   };
+}
+
+function tooManyColumns(found: number, limit: number): string {
+  return (
+    `its data table has ${found.toLocaleString('en-US')} columns, more than the ${limit.toLocaleString('en-US')} a file may have; ` +
+    'if the file is right, raise the limit with --max-columns (or max-columns in the config file)'
+  );
 }
 
 function startTime(header: InstrumentHeader, zone: string, warnings: string[]): Date | null {

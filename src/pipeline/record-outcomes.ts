@@ -11,6 +11,7 @@ import { manifestColumns, type ParameterColumn } from '../lake/manifest-columns.
 import { GrowingManifest } from '../lake/manifest-file.js';
 import { stagedSourceOf, type StagedSource } from '../lake/manifest-index.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
+import { runFolderOf } from '../lake/partition-path.js';
 import { namingFullDisk } from '../errors.js';
 import { syncToDisk } from '../fs/atomic-file.js';
 import type { FileOutcome } from './stage-file.js';
@@ -30,8 +31,8 @@ export interface OutcomeRecorder {
   /** A pass over the raw root begins: the files it holds now, and those with a reject record. */
   beginPass(present: ReadonlySet<string>, rejected: ReadonlySet<string>): void;
   record(outcome: FileOutcome): void;
-  /** A file left alone this run (settling, rejected before): its event. */
-  skipped(file: RawFile, reason: string): void;
+  /** The files a pass leaves alone (settling, rejected before), decided together from stat: their events, in one write. */
+  skipped(files: readonly { readonly file: RawFile; readonly reason: string }[]): void;
   /** Files left alone because nothing changed: one event that counts them, not a line each. */
   unchanged(count: number): void;
   /** Appends what is waiting to the manifest now (the end of a pass). */
@@ -103,7 +104,11 @@ export function openOutcomeRecorder(
   let appending: Promise<void> = Promise.resolve();
   let changed = false;
 
-  const removeRunFolder = (relPath: string) => rmSync(path.dirname(lake.layout.dataFile(relPath)), { recursive: true, force: true });
+  // A path read back from the manifest (a restaged or moved run) is removed only when it is a run folder of the lake.
+  const removeRunFolder = (relPath: string) => {
+    const folder = runFolderOf(lake.layout.stageRoot, relPath);
+    if (folder !== null) rmSync(folder, { recursive: true, force: true });
+  };
   const merge = () => {
     if (pending.empty) return;
     const batch = pending.take();
@@ -182,11 +187,15 @@ export function openOutcomeRecorder(
       }
       if (due(0)) merge();
     },
-    skipped(file, reason) {
-      const key = `${file.size}|${file.mtimeMs}|${reason}`;
-      if (said.get(file.relPath) === key) return;
-      said.set(file.relPath, key);
-      events.append({ kind: 'skipped', source_file: file.relPath, reason, ts: now().toISOString() });
+    skipped(files) {
+      const ts = now().toISOString();
+      const unsaid = files.filter(({ file, reason }) => {
+        const key = `${file.size}|${file.mtimeMs}|${reason}`;
+        if (said.get(file.relPath) === key) return false;
+        said.set(file.relPath, key);
+        return true;
+      });
+      events.appendAll(unsaid.map(({ file, reason }) => ({ kind: 'skipped', source_file: file.relPath, reason, ts })));
     },
     unchanged(count) {
       if (count === 0 || count === unchangedSaid) return;

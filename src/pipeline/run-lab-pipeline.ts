@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { StagingConfig } from '../config/staging-config.js';
 import { openManifest } from '../history/manifest-query.js';
 import { allChipHistories } from '../history/chip-history.js';
-import { writeHistoriesFolder, type WrittenHistory } from '../history/histories-folder.js';
+import { writeHistoriesFolder, type HistoryOutcome } from '../history/histories-folder.js';
 import { stageRawFiles, type StageOptions, type StageSummary } from './stage-raw-files.js';
 
 /** The standard layout under a data root (`data/` by default); manifest and rejects sit beside the stage root. */
@@ -24,7 +24,7 @@ export function labLayout(dataRoot: string): LabLayout {
 
 export interface PipelineSummary {
   readonly stage: StageSummary;
-  readonly histories: readonly WrittenHistory[];
+  readonly histories: readonly HistoryOutcome[];
   readonly historyDir: string;
   readonly seconds: number;
 }
@@ -37,7 +37,7 @@ export interface PipelineOptions extends StageOptions {
 export async function runLabPipeline(config: StagingConfig, options: PipelineOptions): Promise<PipelineSummary> {
   const started = performance.now();
   const stage = await stageRawFiles(config, options);
-  let histories: WrittenHistory[] = [];
+  let histories: HistoryOutcome[] = [];
   // Nothing staged yet (all files settling, or all rejected): no manifest, so no histories to write.
   if (existsSync(config.manifestPath)) {
     const manifest = await openManifest(config.manifestPath);

@@ -25,7 +25,10 @@ export type FileOutcome =
       readonly file: RawFile;
       readonly row: ManifestRow;
       readonly warnings: readonly string[];
-      /** Columns this file added to its procedure's schema (new unknown columns). */
+      /**
+       * The file's columns the YAML does not declare, typed as in the schema its data file was written with: its
+       * procedure's schema takes those it lacks, once the run is accepted (only an accepted run changes a schema).
+       */
       readonly added: readonly LakeColumn[];
     }
   /** The same bytes as the staged run (only the mtime moved): nothing to redo. */
@@ -76,7 +79,7 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
   if (!(await ctx.claimRunId(plan.runId, file.relPath))) {
     return reject(file, 'duplicate-run', `${file.relPath}: another file already has its run id ${plan.runId} (same path but for letter case, same start time).`);
   }
-  const { schema, added } = schemaFor(plan, ctx);
+  const { schema, found } = schemaFor(plan, ctx);
   const sourceIndex = new Map(plan.columns.map((c, i) => [c.name, i]));
   const measured = schema.columns.filter((c) => c.origin !== 'run');
   const tableColumns: TableColumn[] = measured.map((c) => ({ sourceIndex: sourceIndex.get(c.name) ?? -1, type: c.type }));
@@ -112,17 +115,22 @@ export async function stageFile({ file, previous }: StageTask, ctx: StageFileCon
     values: c.origin === 'run' ? runValue(c) : table.columns[next++]!,
     ...(c.fieldId === undefined ? {} : { fieldId: c.fieldId }),
   }));
-  return { kind: 'ok', file, row, warnings, added, bytes: encodeParquet(columns, table.rows) };
+  const bytes = encodeParquet(columns, table.rows);
+  // The next files of the procedure are written with this file's columns too (the main thread's schema follows once
+  // it accepts the run): a file refused before here never changes what this worker writes.
+  ctx.schemas.set(plan.proc, schema);
+  return { kind: 'ok', file, row, warnings, added: found, bytes };
 }
 
-/** The procedure's schema with this file's unknown columns added (kept unless --only-yaml-data). */
-function schemaFor(plan: RunPlan, ctx: StageFileContext): { schema: ProcedureSchema; added: LakeColumn[] } {
+/** The procedure's schema with this file's unknown columns added (kept unless --only-yaml-data), and those columns. */
+function schemaFor(plan: RunPlan, ctx: StageFileContext): { schema: ProcedureSchema; found: LakeColumn[] } {
   const known = ctx.schemas.get(plan.proc) ?? initialSchema(plan.proc, plan.procedure);
-  const found = ctx.onlyYamlData ? [] : plan.columns.filter((c) => c.tier === 'unknown').map((c) => ({ name: c.name, type: c.type, origin: 'found' as const }));
-  const schema = withFoundColumns(known, found);
-  const names = new Set(known.columns.map((c) => c.name));
-  ctx.schemas.set(plan.proc, schema);
-  return { schema, added: schema.columns.filter((c) => !names.has(c.name)) };
+  if (ctx.onlyYamlData) return { schema: known, found: [] };
+  const unknown = plan.columns.filter((c) => c.tier === 'unknown');
+  if (unknown.length === 0) return { schema: known, found: [] };
+  const schema = withFoundColumns(known, unknown.map((c) => ({ name: c.name, type: c.type, origin: 'found' as const })));
+  const names = new Set(unknown.map((c) => c.name));
+  return { schema, found: schema.columns.filter((c) => c.origin === 'found' && names.has(c.name)) };
 }
 
 /** duration_s: the last value of the procedure's time column, when it is a number at least 0. */

@@ -19,6 +19,7 @@ export interface WorkerSetup {
     readonly localTz: string;
     readonly strict: boolean;
     readonly onlyYamlData: boolean;
+    readonly maxColumns: number;
   };
   readonly schemas: readonly (readonly [string, ProcedureSchema])[];
 }

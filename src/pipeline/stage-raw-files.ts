@@ -1,5 +1,6 @@
 // `strata stage`: discover raw files, stage the new and changed ones in parallel, record events, rejects and the manifest.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { StrataError, messageOf } from '../errors.js';
 import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
@@ -11,7 +12,16 @@ import { prepareManifestRows } from '../lake/manifest-row.js';
 import { procedureOfPath } from '../lake/partition-path.js';
 import { openLake, type Lake } from '../lake/lake.js';
 import type { RejectRecord } from '../lake/reject-records.js';
-import { growSchemas, type LakeSchemas, type ProcedureSchema, type SchemaGrowth } from '../lake/procedure-schemas.js';
+import {
+  growSchemas,
+  pendingSchemasPath,
+  readTargetSchemas,
+  recordLakeSchemas,
+  writePendingSchemas,
+  type LakeSchemas,
+  type ProcedureSchema,
+  type SchemaGrowth,
+} from '../lake/procedure-schemas.js';
 import type { EventsLog, StageEvent } from '../lake/events-log.js';
 import type { StageLock } from '../lake/stage-lock.js';
 import { conformDataFiles } from '../lake/conform-data-files.js';
@@ -20,6 +30,8 @@ import { openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js'
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
 import { publishRun } from './publish-run.js';
 import type { WorkerSetup } from './stage-messages.js';
+import type { FileOutcome } from './stage-file.js';
+import { sameRunSentence } from '../parse/run-identity.js';
 
 export interface StageSummary {
   readonly files: number;
@@ -131,7 +143,8 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
     const state = before.kind === 'interrupted' ? await lake.state() : before;
     const staged: ReadonlyMap<string, StagedSource> = state.kind === 'indexed' ? state.staged : new Map();
     const recorder = openOutcomeRecorder(lake, catalog.parameterColumns, staged, events, run.now);
-    const growth = growSchemas(lake.readSchemas(), (proc) => catalog.procedures.get(proc), run.now);
+    // The schemas a run that did not finish was bringing the lake to, else the recorded ones.
+    const growth = growSchemas(readTargetSchemas(lake.layout.schemas), (proc) => catalog.procedures.get(proc), run.now);
     const held = { lock, events };
     return {
       lake,
@@ -151,16 +164,18 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
         try {
           await workers?.close();
           await recorder.finish();
-          const schemas = grownSchemas(growth, lake);
-          const conformed = await conformStale(run, catalog, schemas, recorder.index);
-          if (recorder.changed() || adopted > 0 || conformed > 0 || (state.kind === 'indexed' && !state.fromCopy)) lake.keepIndex(recorder.index);
+          const conformed = await conformStale(run, catalog, growth.schemas(), recorder.index);
+          // A schema change is recorded once every data file has it (until then it is pending, and a run that dies
+          // leaves it for the next one to finish).
+          if (existsSync(pendingSchemasPath(lake.layout.schemas))) recordLakeSchemas(lake.layout.schemas, conformed.lake);
+          if (recorder.changed() || adopted > 0 || conformed.rewritten > 0 || (state.kind === 'indexed' && !state.fromCopy)) lake.keepIndex(recorder.index);
           return {
             manifest: lake.layout.manifest,
             events: held.events.file,
             rejectsDir: lake.layout.rejects,
             sweptTempFiles: held.lock.sweptTempFiles,
             adopted,
-            conformed,
+            conformed: conformed.rewritten,
             catalogNote: catalog.note,
           };
         } finally {
@@ -185,15 +200,6 @@ function release(lock: StageLock, events: EventsLog | undefined, failure?: unkno
   }
 }
 
-/** The schemas as the session grew them, written once they changed. */
-function grownSchemas(growth: SchemaGrowth, lake: Lake): LakeSchemas {
-  const start = lake.readSchemas();
-  if (growth.changes.length === 0) return start;
-  const schemas = { procedures: growth.procedures, changes: [...start.changes, ...growth.changes] };
-  lake.writeSchemas(schemas);
-  return schemas;
-}
-
 /** One pass: triage by stat, stage the rest on the warm workers, record each outcome, append to the manifest. */
 async function stagePass(
   run: RunContext,
@@ -213,7 +219,7 @@ async function stagePass(
   const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
   const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
   recorder.beginPass(new Set(files.map((f) => f.relPath)), new Set(rejectRecords.keys()));
-  for (const t of triage) if (t.skip !== undefined && t.skip.kind !== 'unchanged') recorder.skipped(t.file, t.skip.reason);
+  recorder.skipped(triage.flatMap((t) => (t.skip === undefined || t.skip.kind === 'unchanged' ? [] : [{ file: t.file, reason: t.skip.reason }])));
   recorder.unchanged(triage.filter((t) => t.skip?.kind === 'unchanged').length);
   const stop = () => workers.stop();
   signal?.addEventListener('abort', stop);
@@ -251,6 +257,10 @@ function withListener(events: EventsLog, listen: ((event: StageEvent) => void) |
       events.append(event);
       listen(event);
     },
+    appendAll: (all) => {
+      events.appendAll(all);
+      all.forEach(listen);
+    },
     close: () => events.close(),
   };
 }
@@ -259,10 +269,15 @@ function withListener(events: EventsLog, listen: ((event: StageEvent) => void) |
  * Rewrites the data files whose schema is not their procedure's current one (a column arrived, or the lake was
  * written by an older strata), and notes their new schema in `index`. Nothing to do costs a look at the index.
  */
-async function conformStale(run: RunContext, catalog: ProcedureCatalog, schemas: LakeSchemas, index: Map<string, StagedSource>): Promise<number> {
+async function conformStale(
+  run: RunContext,
+  catalog: ProcedureCatalog,
+  schemas: LakeSchemas,
+  index: Map<string, StagedSource>,
+): Promise<{ readonly rewritten: number; readonly lake: LakeSchemas }> {
   // Two procedures of the same columns have the same schema id: a run is compared with its own procedure's.
   const stale = [...index.values()].some((s) => s.dataSchema === null || schemas.procedures.get(procedureOfPath(s.path))?.id !== s.dataSchema);
-  if (!stale) return 0;
+  if (!stale) return { rewritten: 0, lake: schemas };
   const { Engine } = await import('../engine/duckdb.js');
   const engine = await Engine.open(':memory:', { threads: 1 });
   try {
@@ -271,7 +286,7 @@ async function conformStale(run: RunContext, catalog: ProcedureCatalog, schemas:
       const known = index.get(source);
       if (known) index.set(source, { ...known, dataSchema });
     }
-    return done.dataSchemas.size;
+    return { rewritten: done.rewritten, lake: done.lake };
   } finally {
     engine.close();
   }
@@ -297,18 +312,33 @@ async function stageInWorkers(
     stopped ??= why;
     workers.stop();
   };
+  /** Files refused a run id another file has (their paths differ only in letter case): the file that has it. */
+  const refused = new Map<string, { owner: string; runId: string }>();
   workers.begin(workerSetup(config, catalog, chipParams, growth.procedures, now), {
-    claimRunId: (id, source) => (runOwners.get(id) ?? runOwners.set(id, source).get(id)) === source,
-    onOutcome: (arrived) => {
+    claimRunId: (id, source) => {
+      const owner = runOwners.get(id) ?? runOwners.set(id, source).get(id)!;
+      if (owner !== source) refused.set(source, { owner, runId: id });
+      return owner === source;
+    },
+    onOutcome: (worked) => {
+      const clash = worked.kind === 'reject' && worked.errorType === 'duplicate-run' ? refused.get(worked.file.relPath) : undefined;
+      const arrived = clash === undefined ? worked : { ...worked, error: sameRunSentence(worked.file.relPath, clash.owner, clash.runId) };
       // An append keeps this thread busy for a while: the workers get work for that long first.
       if (arrived.kind === 'ok' && recorder.mergeDue()) workers.sendAhead(MERGE_AHEAD_FILES);
-      const outcome = publishRun(arrived, catalog.parameterColumns, lake.layout.stageRoot);
+      // A file whose new columns would take its procedure past --max-columns is refused before it is published.
+      const refusal = arrived.kind === 'ok' ? growth.refusal(arrived.row.proc, arrived.added, config.maxColumns) : undefined;
+      const outcome: FileOutcome =
+        refusal === undefined
+          ? publishRun(arrived, catalog.parameterColumns, lake.layout.stageRoot)
+          : { kind: 'reject', file: arrived.file, errorType: 'too-many-columns', error: `${arrived.file.relPath}: ${refusal}.` };
       if (outcome.kind === 'reject' && outcome.errorType === 'disk-full') return stop(outcome.error);
-      if (outcome.kind === 'ok') {
-        const larger = growth.observe(outcome.row.proc, outcome.added, outcome.file.relPath);
-        if (larger !== undefined) workers.shareSchema(larger);
-      }
       try {
+        if (outcome.kind === 'ok') {
+          const changes = growth.changes.length;
+          const larger = growth.observe(outcome.row.proc, outcome.added, outcome.file.relPath);
+          if (larger !== undefined) workers.shareSchema(larger);
+          if (growth.changes.length > changes) keepPending(lake, growth, outcome.row.path);
+        }
         recorder.record(outcome);
       } catch (error) {
         // The run cannot record what it does (a full disk, most often): stop sending files, keep what is done.
@@ -334,6 +364,20 @@ async function stageInWorkers(
   }
 }
 
+/**
+ * Keeps the grown schemas as pending before the run that grew them is journaled, so a run that dies brings the lake
+ * to them the next time; a run whose schema cannot be kept (a full disk) is unpublished, as one that cannot be
+ * journaled is.
+ */
+function keepPending(lake: Lake, growth: SchemaGrowth, dataPath: string): void {
+  try {
+    writePendingSchemas(lake.layout.schemas, growth.schemas());
+  } catch (error) {
+    rmSync(path.dirname(lake.layout.dataFile(dataPath)), { recursive: true, force: true });
+    throw error;
+  }
+}
+
 function workerSetup(
   config: StagingConfig,
   catalog: ProcedureCatalog,
@@ -352,6 +396,7 @@ function workerSetup(
       localTz: config.localTz,
       strict: config.strict,
       onlyYamlData: config.onlyYamlData,
+      maxColumns: config.maxColumns,
     },
     schemas: [...procedures],
   };

@@ -399,6 +399,7 @@ function setupOf(
       localTz: config.localTz,
       strict: config.strict,
       onlyYamlData: config.onlyYamlData,
+      maxColumns: config.maxColumns,
     },
     schemas: [...schemas],
   };

@@ -24,7 +24,8 @@ async function manifestOf(manifestPath: string) {
 describe('staging guards', () => {
   for (const [what, information, group] of [
     ['a quoted call in Information', 'x("a","b")', 'Alisson'],
-    ['a spreadsheet formula as the chip group', 'plain', '=HYPERLINK("http://x","y")'],
+    // (A formula as the chip group is a reject now: a chip group names files. test/golden/unsafe-names shows it.)
+    ['a spreadsheet formula in Information', '=HYPERLINK("http://x","y")', 'Alisson'],
     ['an unbalanced quote', '5" wafer, "cut', 'Alisson'],
   ] as const) {
     it(`stages a file whose header holds ${what}: header values never move where the table starts`, async () => {

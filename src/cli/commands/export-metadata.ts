@@ -25,10 +25,13 @@ export const registerExportMetadata: RegisterCommand = (program, { io }) => {
     const manifest = await openManifest(file);
     try {
       const outDir = path.resolve(io.cwd, flags.outDir);
-      const days = await exportDayMetadata(manifest, { outDir, date: flags.date, localTz });
+      const exported = await exportDayMetadata(manifest, { outDir, date: flags.date, localTz });
+      const days = exported.flatMap((d) => (d.kind === 'written' ? [d] : []));
+      const refused = exported.flatMap((d) => (d.kind === 'refused' ? [d] : []));
+      for (const r of refused) say(io, `${r.reason}.`);
       const runs = days.reduce((n, d) => n + d.runs, 0);
-      say(io, days.length === 0 ? `no runs${flags.date ? ` on ${flags.date}` : ''} in ${file}` : `wrote ${counted(days.length, 'metadata.csv file')}, ${counted(runs, 'run')}, under ${outDir}`);
-      if (flags.json) printJson(io, { days: days.length, runs, files: days.map((d) => d.file) });
+      say(io, exported.length === 0 ? `no runs${flags.date ? ` on ${flags.date}` : ''} in ${file}` : `wrote ${counted(days.length, 'metadata.csv file')}, ${counted(runs, 'run')}, under ${outDir}`);
+      if (flags.json) printJson(io, { days: days.length, runs, files: days.map((d) => d.file), refused_days: refused.map((d) => d.date) });
     } finally {
       manifest.close();
     }

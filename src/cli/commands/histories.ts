@@ -1,7 +1,7 @@
 // `strata histories --out-dir D`: one `<Group><Number>_history.csv` (or .parquet) per chip with enough runs.
 import path from 'node:path';
 import { allChipHistories } from '../../history/chip-history.js';
-import { historyFileName, writeHistoriesFolder, type WrittenHistory } from '../../history/histories-folder.js';
+import { historyFilePath, writeHistoriesFolder, type HistoryOutcome } from '../../history/histories-folder.js';
 import { writeHistoryParquet } from '../../history/history-parquet.js';
 import { openManifest } from '../../history/manifest-query.js';
 import { configError, usageError } from '../../errors.js';
@@ -48,26 +48,35 @@ export const registerHistories: RegisterCommand = (program, { io }) => {
       const light = flags.light === undefined ? undefined : flags.light === 'yes';
       const filter = { group: flags.group ?? flags.chipGroup, minExperiments: flags.minExperiments, light, limit: flags.limit, localTz };
       const histories = await allChipHistories(manifest, filter);
-      let written: WrittenHistory[];
+      let outcomes: HistoryOutcome[];
       if (flags.format === 'parquet') {
         const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(file);
         if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(file)} is the stage root: pass --stage-root`);
-        written = [];
+        outcomes = [];
         for (const history of histories) {
-          const target = path.join(outDir, historyFileName(history).replace(/\.csv$/, '.parquet'));
-          await writeHistoryParquet(manifest, history, { file: target, stageRoot, localTz });
-          written.push({ chip: `${history.chipGroup}${history.chipNumber}`, file: target, runs: history.runs.length, renumbered: 0 });
+          const chip = `${history.chipGroup}${history.chipNumber}`;
+          const target = historyFilePath(outDir, history, 'parquet');
+          if (!target.ok) {
+            outcomes.push({ kind: 'refused', chip, runs: history.runs.length, reason: target.reason });
+            continue;
+          }
+          await writeHistoryParquet(manifest, history, { file: target.file, stageRoot, localTz });
+          outcomes.push({ kind: 'written', chip, file: target.file, runs: history.runs.length, renumbered: 0 });
         }
       } else {
-        written = writeHistoriesFolder(histories, outDir);
+        outcomes = writeHistoriesFolder(histories, outDir);
       }
+      const written = outcomes.flatMap((o) => (o.kind === 'written' ? [o] : []));
+      const refused = outcomes.flatMap((o) => (o.kind === 'refused' ? [o] : []));
       for (const w of written.filter((x) => x.renumbered > 0)) {
         say(io, `${w.chip}: ${counted(w.renumbered, 'run')} moved to a new seq because an earlier-dated run arrived since the last export`);
       }
+      for (const r of refused) say(io, `${r.reason}.`);
       const runs = written.reduce((n, w) => n + w.runs, 0);
       say(io, `wrote ${counted(written.length, 'chip history', 'chip histories')} (${counted(runs, 'run')}) to ${outDir}`);
       if (flags.json) {
-        printJson(io, { chips: written.length, runs, renumbered: written.reduce((n, w) => n + w.renumbered, 0), files: written.map((w) => w.file) });
+        const files = written.map((w) => w.file);
+        printJson(io, { chips: written.length, runs, renumbered: written.reduce((n, w) => n + w.renumbered, 0), files, refused: refused.map((r) => r.chip) });
       }
     } finally {
       manifest.close();

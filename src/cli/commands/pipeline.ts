@@ -55,16 +55,20 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
     const historyOut = flags.historyOut === undefined ? undefined : path.resolve(io.cwd, flags.historyOut);
     const chipRuns = flags.chip === undefined || historyOut === undefined ? undefined : await writeOneHistory(config, flags.chip, historyOut);
     if (chipRuns !== undefined && !flags.quiet && !flags.json) say(io, `Wrote chip ${flags.chip}'s history (${counted(chipRuns, 'run')}) to ${historyOut}.`);
-    const runs = summary.histories.reduce((n, h) => n + h.runs, 0);
-    const renumbered = summary.histories.reduce((n, h) => n + h.renumbered, 0);
+    const written = summary.histories.flatMap((h) => (h.kind === 'written' ? [h] : []));
+    const refused = summary.histories.flatMap((h) => (h.kind === 'refused' ? [h] : []));
+    const runs = written.reduce((n, h) => n + h.runs, 0);
+    const renumbered = written.reduce((n, h) => n + h.renumbered, 0);
     if (!flags.quiet && !flags.json) {
       reportStage(io, summary.stage);
-      say(io, `Wrote ${counted(summary.histories.length, 'chip history', 'chip histories')} (${counted(runs, 'run')}) to ${layout.history}; ${summary.seconds.toFixed(2)} s in all.`);
+      say(io, `Wrote ${counted(written.length, 'chip history', 'chip histories')} (${counted(runs, 'run')}) to ${layout.history}; ${summary.seconds.toFixed(2)} s in all.`);
       if (renumbered > 0) say(io, `${counted(renumbered, 'run')} moved to a new seq: earlier-dated runs arrived since the last histories.`);
     }
+    if (!flags.quiet && !flags.json) for (const r of refused) say(io, `${r.reason}.`);
     if (flags.json) {
       const { rejects: _rejects, ...stage } = summary.stage;
-      printJson(io, { ...stage, histories: summary.histories.length, history_runs: runs, renumbered, history_dir: layout.history, seconds: summary.seconds, ...(chipRuns === undefined ? {} : { history_out: historyOut, chip_runs: chipRuns }) });
+      const histories = { histories: written.length, history_runs: runs, renumbered, refused_histories: refused.map((r) => r.chip) };
+      printJson(io, { ...stage, ...histories, history_dir: layout.history, seconds: summary.seconds, ...(chipRuns === undefined ? {} : { history_out: historyOut, chip_runs: chipRuns }) });
     }
     if (config.strict && summary.stage.rejected > 0) setExitCode(1);
   });

@@ -27,7 +27,7 @@ export interface StageFlags {
 }
 
 /** Flag values commander checks itself, so a bad one is a usage line naming the flag. */
-const FLAG_PARSERS: Partial<Record<OptionKind, (text: string) => number>> = { workers: integerOption(1, 32), seconds: numberOption(0) };
+const FLAG_PARSERS: Partial<Record<OptionKind, (text: string) => number>> = { workers: integerOption(1, 32), count: integerOption(1, Number.MAX_SAFE_INTEGER), seconds: numberOption(0) };
 
 function stagingFlag(field: StagingField): Option {
   const { flag, help, kind } = STAGING_OPTIONS[field];
@@ -177,7 +177,7 @@ export function reportStage(io: CliIo, summary: StageSummary): void {
       `${summary.skipped} skipped, ${summary.rejected} rejected.`,
   );
   if (summary.sweptTempFiles > 0) say(io, `Removed ${counted(summary.sweptTempFiles, 'half-written file')} left by an earlier run that did not finish.`);
-  if (summary.adopted > 0) say(io, `Took ${counted(summary.adopted, 'run')} staged by an earlier run that was stopped into the manifest, without staging them again.`);
+  if (summary.adopted > 0) say(io, `Took ${counted(summary.adopted, 'run')} that an earlier run had staged but not yet merged (from its journal) into the manifest, without staging them again.`);
   if (summary.conformed > 0) say(io, `Rewrote ${counted(summary.conformed, 'data file')} to their procedure's current columns (a new column, or a lake written by an older strata).`);
   for (const move of summary.moved.slice(0, 10)) say(io, `  moved: ${move.from} -> ${move.to} (same bytes; the run follows its file)`);
   if (summary.gone > 0) say(io, `${counted(summary.gone, 'staged run')} no longer have a raw file under the raw root; they stay in the lake (strata validate-manifest --raw-root lists them).`);
