@@ -82,9 +82,12 @@ export function instrumentText(file: InstrumentFile = {}): string {
  */
 export function writeHostileRawFiles(raw: string, outside: string, escaped: string): RawEntry[] {
   const entries: RawEntry[] = [];
-  let second = 0;
-  /** A distinct start time for each file: the lab's October 2025, ten minutes apart. */
-  const nextStart = () => String(1_760_500_000 + 600 * second++);
+  let day = 0;
+  /**
+   * A start time for each file, a day apart from 2025-10-15: each file is the only one of its day, so that no other
+   * file's values sit beside its own where the page lists a day (a quote in one can defuse markup in the next).
+   */
+  const nextStart = () => String(1_760_500_000 + 86_400 * day++);
   const put = (relPath: string, kind: RawEntryKind, items: readonly number[], what: string, bytes: string | Buffer) => {
     const file = path.join(raw, relPath);
     mkdirSync(path.dirname(file), { recursive: true });
