@@ -13,7 +13,11 @@ export interface Browsed {
   /** The routes visited (`#/`, `#/chips`, `#/run/<id>`...), in order. */
   readonly visited: readonly string[];
   /** Each thing that ran, or showed that markup became elements: `<route>: <what>`. */
-  readonly problems: readonly string[];
+  readonly ran: readonly string[];
+  /** Pages that never said they were ready, and requests that failed or that the server failed on: `<route>: <what>`. */
+  readonly broken: readonly string[];
+  /** Requests the server refused with a 4xx (a sentence, not a failure): `<route>: <status> <path>`. */
+  readonly refused: readonly string[];
 }
 
 /** What a page holds that only markup from a value could have put there: handlers, script, javascript: URLs. */
@@ -30,7 +34,8 @@ function plantedOnPage(mark: string): string[] {
     if (/^(script|iframe|object|embed)$/i.test(element.tagName) && element.outerHTML.includes(mark)) found.push(`a <${element.tagName.toLowerCase()}> from a value`);
     if (/^(img|svg)$/i.test(element.tagName) && element.outerHTML.includes(mark)) found.push(`an <${element.tagName.toLowerCase()}> from a value`);
   }
-  if (String(doc.title).includes(mark)) {
+  // Every planted script sets the title to the mark alone; a page may show the values in its title, as text.
+  if (String(doc.title) === mark) {
     found.push(`the title is ${JSON.stringify(doc.title)}`);
     doc.title = ''; // so that the next page is judged on what it runs itself
   }
@@ -56,7 +61,9 @@ export async function browseEveryPage(url: string, maxPages: number): Promise<Br
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const problems: string[] = [];
+  const ran: string[] = [];
+  const broken: string[] = [];
+  const refused: string[] = [];
   const visited: string[] = [];
   let route = '#/';
   try {
@@ -67,15 +74,25 @@ export async function browseEveryPage(url: string, maxPages: number): Promise<Br
       g.document.addEventListener('securitypolicyviolation', (e: any) => g.__policyViolations.push(`${e.violatedDirective} (${e.blockedURI || 'inline'})`));
     });
     page.on('dialog', (dialog) => {
-      problems.push(`${route}: a dialog opened: ${dialog.message()}`);
+      ran.push(`${route}: a dialog opened: ${dialog.message()}`);
       void dialog.dismiss();
     });
-    page.on('pageerror', (error) => problems.push(`${route}: a script error: ${error.message}`));
+    page.on('pageerror', (error) => ran.push(`${route}: a script error: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`${route}: the console says: ${message.text()}`);
+      // A response with an error status is logged as "Failed to load resource"; the responses are judged below.
+      if (message.type() === 'error' && !/^Failed to load resource/.test(message.text())) ran.push(`${route}: the console says: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      const where = `${route}: ${response.status()} ${response.url().slice(new URL(url).origin.length)}`;
+      if (response.status() >= 500) broken.push(where);
+      else if (response.status() >= 400) refused.push(where);
+    });
+    page.on('requestfailed', (request) => {
+      // A request the page itself aborts (a route left before its data came) is not a failure.
+      if (request.failure()?.errorText !== 'net::ERR_ABORTED') broken.push(`${route}: ${request.url()} failed (${request.failure()?.errorText})`);
     });
     page.on('request', (request) => {
-      if (!request.url().startsWith(new URL(url).origin)) problems.push(`${route}: the page asked for ${request.url()}`);
+      if (!request.url().startsWith(new URL(url).origin)) ran.push(`${route}: the page asked for ${request.url()}`);
     });
     const queue = ['#/'];
     const seen = new Set(queue);
@@ -89,9 +106,9 @@ export async function browseEveryPage(url: string, maxPages: number): Promise<Br
           return g.document.body.dataset['ready'] === (g.location.hash || '#/');
         }, undefined, { timeout: 20_000 })
         .then(() => true, () => false);
-      if (!ready) problems.push(`${route}: the page never said it was ready`);
+      if (!ready) broken.push(`${route}: the page never said it was ready`);
       await touchEverything(page);
-      for (const found of await page.evaluate(plantedOnPage, XSS_TITLE)) problems.push(`${route}: ${found}`);
+      for (const found of await page.evaluate(plantedOnPage, XSS_TITLE)) ran.push(`${route}: ${found}`);
       const links = await page.evaluate(() => [...(globalThis as any).document.querySelectorAll('a[href^="#/"]')].map((a: any) => a.getAttribute('href') as string));
       for (const link of links) {
         if (seen.has(link)) continue;
@@ -99,9 +116,9 @@ export async function browseEveryPage(url: string, maxPages: number): Promise<Br
         queue.push(link);
       }
     }
-    if (queue.length > 0) problems.push(`more than ${maxPages} pages: ${queue.length} left unvisited (${queue.slice(0, 3).join(', ')}...)`);
+    if (queue.length > 0) broken.push(`more than ${maxPages} pages: ${queue.length} left unvisited (${queue.slice(0, 3).join(', ')}...)`);
   } finally {
     await browser.close();
   }
-  return { visited, problems };
+  return { visited, ran, broken, refused };
 }

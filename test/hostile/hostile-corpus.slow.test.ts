@@ -232,10 +232,12 @@ describe('the hostile corpus, staged, sampled, served, queried and loaded (issue
       steps.push(served);
       assert.deepEqual(served.changed, [], 'serve wrote');
       assert.ok(browsed.visited.length > 3, `only ${browsed.visited.join(', ')} visited`);
-      assert.deepEqual(browsed.problems.slice(0, 40), [], `${browsed.problems.length} problems in ${browsed.visited.length} pages`);
+      assert.deepEqual(browsed.ran.slice(0, 40), [], `${browsed.ran.length} things ran or were planted, in ${browsed.visited.length} pages`);
       assert.match(policy, /script-src[^;]*'self'|default-src[^;]*'self'/, `the page's Content-Security-Policy: ${JSON.stringify(policy)}`);
       assert.doesNotMatch(policy, /'unsafe-inline'[^;]*;|script-src[^;]*'unsafe-inline'/, 'the policy allows inline script');
       assert.equal(badDate.status, 400, '/api/runs?date=2025-13-45 (item 12)');
+      assert.deepEqual(browsed.broken.slice(0, 40), [], `${browsed.broken.length} pages or requests broken by a stored name (items 1, 3), in ${browsed.visited.length} pages`);
+      if (browsed.refused.length > 0) process.stderr.write(`# serve: the API refused ${browsed.refused.length} requests the page made: ${browsed.refused.slice(0, 8).join('; ')}\n`);
     } finally {
       run ??= await serve.stop('SIGKILL');
     }
