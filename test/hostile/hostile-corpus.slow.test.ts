@@ -117,6 +117,7 @@ describe('the hostile corpus, staged, sampled, served, queried and loaded (issue
   });
 
   it('stage: a link is never followed; nothing outside the raw root is staged (item 6)', async () => {
+    assert.ok(existsSync(lake.manifest), `the stage run wrote no manifest: ${describeRun(firstStage.run)}`);
     const rows = await queryManifest<{ n: number }>(lake.manifest, `SELECT count(*)::INT AS n FROM MANIFEST WHERE information = ${sqlLiteral(OUTSIDE_MARK)} OR chip_group = 'Outside'`);
     assert.equal(rows[0]?.n, 0, 'a run of a file outside the raw root is in the manifest');
   });
@@ -171,6 +172,10 @@ describe('the hostile corpus, staged, sampled, served, queried and loaded (issue
     assert.deepEqual(second.changed, [], 'a second run over the same log wrote');
   });
 
+  /** `strata query` on the hostile lake, with its views; `SELECT 1` answering is what the query items need first (item 3). */
+  const queryArgs = (...rest: string[]) => ['query', '--stage-root', lake.stageRoot, '--manifest', lake.manifest, '--format', 'csv', ...rest];
+  const queryAnswers = () => steps.some((s) => s.name === 'query SELECT 1' && s.run.code === 0);
+
   it('query: the views survive every stored name; SELECT 1 and the runs view answer (item 3)', async () => {
     const one = await step('query SELECT 1', [], queryArgs('SELECT 1 AS one'), [], 60_000);
     assert.equal(one.run.code, 0, describeRun(one.run));
@@ -180,10 +185,6 @@ describe('the hostile corpus, staged, sampled, served, queried and loaded (issue
     const [{ n }] = (await queryManifest<{ n: number }>(lake.manifest, 'SELECT count(*)::INT AS n FROM MANIFEST')) as [{ n: number }];
     assert.match(runs.run.stdout, new RegExp(`^n\\r?\\n${n}\\r?\\n`), 'the runs view is the manifest');
   });
-
-  /** `strata query` on the hostile lake, with its views; `SELECT 1` answering is what the query items need first (item 3). */
-  const queryArgs = (...rest: string[]) => ['query', '--stage-root', lake.stageRoot, '--manifest', lake.manifest, '--format', 'csv', ...rest];
-  const queryAnswers = () => steps.some((s) => s.name === 'query SELECT 1' && s.run.code === 0);
 
   it('query: writes nothing, reads nothing outside the lake, runs one statement (item 4)', async () => {
     assert.ok(queryAnswers(), 'strata query answers nothing on this lake (item 3), so what it refuses says nothing');
