@@ -6,6 +6,7 @@ import { checkYaml, parseYamlText, readYamlFile } from '../config/yaml-file.js';
 import { translateForeignProcedures } from './foreign-procedures.js';
 import { metricDeclarations, type MetricDeclaration } from './metric-declarations.js';
 import { plotSection, proceduresFile, summary, type ProceduresDocument, type ValueType } from './procedures-document.js';
+export { SHIPPED_PROCEDURES_YAML } from './shipped-procedures.js';
 
 export { VALUE_TYPES, type ValueType, type ProceduresDocument } from './procedures-document.js';
 
