@@ -4,7 +4,7 @@ import { isInside } from '../fs/inside-root.js';
 import { isUrlLocation } from '../lake/lake-layout.js';
 import path from 'node:path';
 import { configError, usageError } from '../errors.js';
-import { readYamlFile } from './yaml-file.js';
+import { readYamlFile } from '../schema/yaml-file.js';
 import { checkTimeZone } from '../time/time-zone.js';
 import { configKeyOf, envNameOf, STAGING_FIELDS, STAGING_OPTIONS, WORKERS_RANGE, type OptionKind, type StagingConfig, type StagingField } from './staging-options.js';
 

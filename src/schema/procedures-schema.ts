@@ -2,7 +2,7 @@
 // strata's own shape is checked here; the lab's older shapes are translated into it (foreign-procedures.ts).
 import { z } from 'zod';
 import { configError } from '../errors.js';
-import { checkYaml, parseYamlText, readYamlFile } from '../config/yaml-file.js';
+import { checkYaml, parseYamlText, readYamlFile } from './yaml-file.js';
 import { translateForeignProcedures } from './foreign-procedures.js';
 import { metricDeclarations, type MetricDeclaration } from './metric-declarations.js';
 import { plotSection, proceduresFile, summary, type ProceduresDocument, type ValueType } from './procedures-document.js';
