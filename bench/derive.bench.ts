@@ -11,6 +11,7 @@ import { loadProcedureCatalog } from '../src/schema/procedures-schema.js';
 import { projectRoot } from '../src/version.js';
 import { labEnvironment } from '../test/derive/lab-environment.js';
 import { fmt, settleDisk, type BenchSection } from './harness.js';
+import { SHIPPED_PROCEDURES_YAML } from '../src/schema/shipped-procedures.js';
 
 const WORK = path.join(projectRoot, '.bench', 'derive');
 const ROUNDS = 3;
@@ -38,7 +39,7 @@ export async function bench(): Promise<BenchSection> {
   mkdirSync(WORK, { recursive: true });
   const config = loadStagingConfig({ flags: { rawRoot: env.corpus, stageRoot: path.join(WORK, '02_stage', 'raw_measurements'), settleSeconds: 0 }, env: {}, cwd: WORK });
   await stageRawFiles(config);
-  const catalog = loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml'));
+  const catalog = loadProcedureCatalog(SHIPPED_PROCEDURES_YAML);
   const headers = Object.fromEntries([...catalog.procedures].map(([name, p]) => [name, Object.fromEntries(p.data.filter((d) => d.header !== undefined).map((d) => [d.name, d.header]))]));
   const labScript = path.join(projectRoot, 'test', 'derive', 'lab_pipeline.py');
   const labLake = path.join(WORK, 'lab-lake');

@@ -3,7 +3,7 @@
 import type { ManifestColumn } from '../lake/manifest-columns.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
 import type { RejectKind, RejectRecord } from '../lake/reject-records.js';
-import type { RunFilter } from '../history/manifest-query.js';
+import type { RunFilter } from '../lake/run-filter.js';
 import { quoteIdentifier } from '../sql/quote.js';
 import type { CatalogLayout } from './catalog-layout.js';
 import type { CatalogParam, CatalogSession, CatalogStatements } from './catalog-session.js';

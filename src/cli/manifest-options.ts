@@ -7,9 +7,10 @@ import { toSafeCsv } from '../history/safe-csv.js';
 import { choiceOption } from './parse-option.js';
 import { usageError } from '../errors.js';
 import { say, type CliIo } from './io.js';
-import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
+import { checkTimeZone } from '../time/time-zone.js';
 import { counted } from '../progress/counted.js';
 import { manifestFromCatalog } from './catalog-manifest.js';
+import { localTzOption } from './shared-options.js';
 
 export const DEFAULT_MANIFEST = path.join('data', '02_stage', '_manifest', 'manifest.parquet');
 export const FORMATS = ['table', 'csv', 'json'] as const;
@@ -32,7 +33,7 @@ export function withManifestOptions(command: Command): Command {
     command
       .option('--manifest <file>', 'the manifest Parquet file', DEFAULT_MANIFEST)
       .option('--manifest-path <file>', "the Python system's name for --manifest"),
-  ).option('--local-tz <zone>', 'IANA time zone for local dates and times', DEFAULT_LOCAL_TZ);
+  ).addOption(localTzOption());
 }
 
 /** Adds --catalog and --catalog-schema: read the runs from a lake's PostgreSQL catalog rather than its manifest file. */

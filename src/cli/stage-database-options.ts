@@ -13,6 +13,7 @@ import { numberOption } from './parse-option.js';
 import { stageLog, type StageLog } from '../load/stage-log.js';
 import type { Progress } from '../progress/progress.js';
 import { printJson, progressFor, say, type CliIo, type RegisterCommand } from './io.js';
+import { DEFAULT_DATA_ROOT, dataRootOption, jsonOption } from './shared-options.js';
 
 export interface StageDatabaseFlags {
   readonly datasets: string;
@@ -35,10 +36,10 @@ export interface StageContext {
 export function withStageDatabaseFlags(command: Command): Command {
   return command
     .option('--datasets <file>', 'the dataset rules (YAML)', 'datasets.yml')
-    .option('--data-root <dir>', 'holds landed/ and stage/ (and strata.duckdb by default)', 'data')
+    .addOption(dataRootOption('landed/, stage/ and strata.duckdb').default(DEFAULT_DATA_ROOT))
     .option('--db <url>', 'duckdb:path/to/file.duckdb or a postgres:// URL (default: duckdb:<data-root>/strata.duckdb)')
     .option('--lock-timeout <seconds>', 'how long to wait for another strata process holding the database or the dataset', numberOption(0), 60)
-    .option('--json', 'print a JSON summary as the last stdout line')
+    .addOption(jsonOption())
     .option('--quiet', 'no progress on stderr');
 }
 

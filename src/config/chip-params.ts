@@ -1,21 +1,8 @@
 // The lab's chip parameters file (config/chip_params.yaml): chip number -> its group, notes and expected procedures.
 import { z } from 'zod';
-import { checkYaml, readYamlFile } from './yaml-file.js';
-import { titleCase } from '../parse/run-identity.js';
+import { checkYaml, readYamlFile } from '../schema/yaml-file.js';
+import { titleCase, type ChipParam, type ChipParams } from '../parse/run-identity.js';
 
-export interface ChipParam {
-  readonly chipNumber: number;
-  /** The group the chip belongs to, title-cased as the lake writes groups (`Alisson`). */
-  readonly chipGroup: string | null;
-  readonly notes: string | null;
-  /** The procedures the chip is measured with; null when the file does not say. */
-  readonly expectedProcs: readonly string[] | null;
-}
-
-export interface ChipParams {
-  readonly file: string;
-  readonly chips: ReadonlyMap<number, ChipParam>;
-}
 
 const chipEntry = z.strictObject({
   chip_group: z.string().min(1).optional(),

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { StrataError } from '../errors.js';
-import { projectRoot } from '../version.js';
 import { loadStagingConfig } from './staging-config.js';
 import { configKeyOf, envNameOf, STAGING_FIELDS, STAGING_OPTIONS, type OptionKind, type StagingField } from './staging-options.js';
+import { SHIPPED_PROCEDURES_YAML } from '../schema/shipped-procedures.js';
 
 function lab(): string {
   const cwd = tempDir();
@@ -25,7 +25,7 @@ describe('the staging config', () => {
     assert.equal(config.manifestPath, path.join(cwd, 'data/02_stage/_manifest/manifest.parquet'));
     assert.equal(config.eventsDir, path.join(cwd, 'data/02_stage/_manifest/events'));
     assert.equal(config.rejectsDir, path.join(cwd, 'data/02_stage/_rejects'));
-    assert.equal(config.proceduresYaml, path.join(projectRoot, 'config', 'procedures.yml'));
+    assert.equal(config.proceduresYaml, SHIPPED_PROCEDURES_YAML);
     assert.equal(config.localTz, 'America/Santiago');
     assert.equal(config.settleSeconds, 10);
     assert.deepEqual(config.inFlightPrefixes, ['temp_']);

@@ -4,9 +4,9 @@ import { isInside } from '../fs/inside-root.js';
 import { isUrlLocation } from '../lake/lake-layout.js';
 import path from 'node:path';
 import { configError, usageError } from '../errors.js';
-import { readYamlFile } from './yaml-file.js';
+import { readYamlFile } from '../schema/yaml-file.js';
 import { checkTimeZone } from '../time/time-zone.js';
-import { configKeyOf, envNameOf, STAGING_FIELDS, STAGING_OPTIONS, type OptionKind, type StagingConfig, type StagingField } from './staging-options.js';
+import { configKeyOf, envNameOf, STAGING_FIELDS, STAGING_OPTIONS, WORKERS_RANGE, type OptionKind, type StagingConfig, type StagingField } from './staging-options.js';
 
 export type { StagingConfig } from './staging-options.js';
 
@@ -74,7 +74,7 @@ function readValue(raw: unknown, kind: OptionKind, origin: string, cwd: string):
       return kind === 'text' ? raw.trim() : path.resolve(cwd, raw);
     case 'workers': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      if (!Number.isInteger(n) || n < 1 || n > 32) throw bad('a whole number from 1 to 32');
+      if (!Number.isInteger(n) || n < WORKERS_RANGE.min || n > WORKERS_RANGE.max) throw bad(`a whole number from ${WORKERS_RANGE.min} to ${WORKERS_RANGE.max}`);
       return n;
     }
     case 'count': {

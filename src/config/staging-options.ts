@@ -1,10 +1,10 @@
 // The staging options, each written once: the CLI declares its flags from this table and loadStagingConfig reads
 // flags, STRATA_* variables and the config file by it.
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { DEFAULT_LOCAL_TZ } from '../time/time-zone.js';
+import { DEFAULT_LOCAL_TZ, LOCAL_TZ_HELP } from '../time/time-zone.js';
+import { SHIPPED_PROCEDURES_YAML } from '../schema/shipped-procedures.js';
 import { DEFAULT_IN_FLIGHT_PREFIXES } from '../discover/in-flight.js';
-import { extractionVersion, projectRoot } from '../version.js';
+import { extractionVersion } from '../version.js';
 import { lakeLayout } from '../lake/lake-layout.js';
 
 export interface StagingConfig {
@@ -35,6 +35,9 @@ export interface StagingConfig {
  * `workers` is a whole number from 1 to 32, `count` a whole number from 1, `seconds` a number from 0, `list`
  * comma-separated text or a YAML list.
  */
+/** How many workers a stage run may have: a flag, a variable or the config file outside this range is an error. */
+export const WORKERS_RANGE = { min: 1, max: 32 } as const;
+
 export type OptionKind = 'path' | 'location' | 'text' | 'workers' | 'count' | 'seconds' | 'bool' | 'list';
 
 export interface StagingOption<T> {
@@ -66,13 +69,13 @@ export const STAGING_OPTIONS: { readonly [F in StagingField]: StagingOption<Stag
     flag: '--procedures-yaml <file>',
     kind: 'path',
     help: 'procedures schema (default: the one strata ships, config/procedures.yml)',
-    fallback: () => path.join(projectRoot, 'config', 'procedures.yml'),
+    fallback: () => SHIPPED_PROCEDURES_YAML,
   },
   chipParams: { flag: '--chip-params <file>', kind: 'path', help: "the lab's chip parameters YAML: chip number -> chip_group, notes, expected_procs" },
   localTz: {
     flag: '--local-tz <zone>',
     kind: 'text',
-    help: `IANA time zone of the lab, for local dates and naive ISO times (default ${DEFAULT_LOCAL_TZ})`,
+    help: `${LOCAL_TZ_HELP}; naive ISO times are read in it`,
     fallback: () => DEFAULT_LOCAL_TZ,
   },
   workers: {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { projectRoot } from '../version.js';
+import { SHIPPED_PROCEDURES_YAML } from '../schema/shipped-procedures.js';
 import {
   BAD_FILE_PROBLEMS,
   LAB_FILE_QUIRKS,
@@ -37,7 +38,7 @@ interface ProceduresYaml {
   procedures: Record<string, ProcedureYaml>;
 }
 
-const yamlFile = parseYaml(readFileSync(path.join(projectRoot, 'config', 'procedures.yml'), 'utf8')) as ProceduresYaml;
+const yamlFile = parseYaml(readFileSync(SHIPPED_PROCEDURES_YAML, 'utf8')) as ProceduresYaml;
 
 const normalise = (name: string) => name.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
 

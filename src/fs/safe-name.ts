@@ -1,8 +1,11 @@
 // The one rule for a value read from a file that becomes part of a path: a chip group, a procedure, a run id, a
 // dataset, a sample's name. A value that breaks it never reaches the file system; the caller says so in a sentence.
 
-/** Letters and digits of any script, then also `_ . + -`; never a separator, a glob character or a leading dot. */
-const SAFE_NAME = /^[\p{L}\p{N}][\p{L}\p{N}_.+-]*$/u;
+/**
+ * Letters and digits of any script, then also `_ . + -` and single spaces between words (a chip group "De La Cruz",
+ * a file "run 2.csv"); never a separator, a glob or quote character, a leading dot or an edge space.
+ */
+const SAFE_NAME = /^[\p{L}\p{N}](?:[\p{L}\p{N}_.+-]| (?=[\p{L}\p{N}_.+-]))*$/u;
 /** Folder names stay far below every file system's 255-byte limit, with room for the `proc=` and `_history.csv`. */
 export const SAFE_NAME_MAX_LENGTH = 100;
 
@@ -18,8 +21,8 @@ export function checkSafeName(value: string, what: string): NameCheck {
   return {
     ok: false,
     reason:
-      `${what} must be letters, digits, '_', '.', '+' or '-' (1 to ${SAFE_NAME_MAX_LENGTH} characters, starting with a ` +
-      `letter or digit), because it becomes part of a folder or file name; found ${shown}`,
+      `${what} must be letters, digits, '_', '.', '+', '-' or single spaces between them (1 to ${SAFE_NAME_MAX_LENGTH} ` +
+      `characters, starting with a letter or digit), because it becomes part of a folder or file name; found ${shown}`,
   };
 }
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Engine, type EngineConnection, type SqlValue } from '../engine/duckdb.js';
 import { manifestSource } from '../lake/manifest-store.js';
 import { configError } from '../errors.js';
+import type { RunFilter } from '../lake/run-filter.js';
 
 export interface ManifestHandle {
   readonly conn: EngineConnection;
@@ -40,15 +41,7 @@ export const RUN_ORDER = `${ORDER_INSTANT}, file_idx NULLS LAST, run_id`;
 export const LOCAL_DATE = `coalesce(strftime(timezone($tz, start_time_utc), '%Y-%m-%d'), date_local)`;
 export const LOCAL_TIME = `strftime(timezone($tz, start_time_utc), '%H:%M:%S')`;
 
-export interface RunFilter {
-  readonly chip?: number | undefined;
-  readonly group?: string | undefined;
-  readonly proc?: string | undefined;
-  /** Inclusive local dates, YYYY-MM-DD. */
-  readonly from?: string | undefined;
-  readonly to?: string | undefined;
-  readonly light?: boolean | undefined;
-}
+export type { RunFilter } from '../lake/run-filter.js';
 
 /** A WHERE clause (always valid, `true` when nothing is filtered) and its named parameters. */
 export function whereClause(filter: RunFilter): { readonly sql: string; readonly params: Record<string, SqlValue> } {

@@ -3,7 +3,6 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
-import type { StagingConfig } from '../config/staging-config.js';
 import type { Lake } from './lake.js';
 import { GrowingManifest } from './manifest-file.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
@@ -49,7 +48,13 @@ export interface Conformed {
   readonly lake: LakeSchemas;
 }
 
-type ConformConfig = Pick<StagingConfig, 'manifestPath' | 'stageRoot' | 'onlyYamlData'>;
+/** What a rewrite needs of the staging options (a StagingConfig is one). */
+interface ConformConfig {
+  readonly manifestPath: string;
+  readonly stageRoot: string;
+  /** Columns the procedures YAML does not declare are dropped, not added to the schema. */
+  readonly onlyYamlData: boolean;
+}
 
 /** What every pass of a rewrite works with. */
 interface ConformJob {

@@ -7,7 +7,6 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { manifestRow, TEST_PARAMETERS } from '../../test/history/manifest-fixtures.js';
 import { CORE_COLUMNS } from './manifest-columns.js';
 import { describeParquetColumns, readManifest, writeManifestAtomically } from './manifest-store.js';
-import { validateManifestRows } from './manifest-row.js';
 
 async function withConn<T>(fn: (conn: Awaited<ReturnType<Engine['connect']>>) => Promise<T>): Promise<T> {
   const engine = await Engine.open();

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import path from 'node:path';
 import { describeRun as describeWith } from './run-summary.js';
 import { loadProcedureCatalog, parseProcedureCatalog } from '../schema/procedures-schema.js';
-import { projectRoot } from '../version.js';
+import { SHIPPED_PROCEDURES_YAML } from '../schema/shipped-procedures.js';
 
 // The summaries are the shipped YAML's `summary:` templates; a procedure it does not know gets `common`'s.
-const shipped = loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml'));
+const shipped = loadProcedureCatalog(SHIPPED_PROCEDURES_YAML);
 const describeRun = (run: Record<string, unknown>) =>
   describeWith(run, (shipped.procedures.get(String(run['proc'])) ?? shipped.common).summary);
 

@@ -8,10 +8,10 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { manifestRow, writeTestManifest } from '../../test/history/manifest-fixtures.js';
 import { findStageRoot, validateManifest, type ManifestFinding } from './validate-manifest.js';
 import { loadProcedureCatalog } from '../schema/procedures-schema.js';
-import { projectRoot } from '../version.js';
+import { SHIPPED_PROCEDURES_YAML } from '../schema/shipped-procedures.js';
 
 // The column ranges are the shipped procedures YAML's (`Laser voltage: { column: laser_voltage_v, min: 0 }`).
-const SHIPPED_RULES = loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml')).parameterColumns;
+const SHIPPED_RULES = loadProcedureCatalog(SHIPPED_PROCEDURES_YAML).parameterColumns;
 
 /** A small real lake: data Parquet files of `rows` rows per run and a manifest listing them. */
 async function buildLake(runs: number) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
 import { CORE_COLUMNS, parameterTypeOfSql, type ManifestColumn, type ParameterColumn } from './manifest-columns.js';
 import { validateManifestRows, withRanges, type RowIssue } from './manifest-row.js';
-import type { ChipParams } from '../config/chip-params.js';
+import type { ChipParams } from '../parse/run-identity.js';
 import { describeParquetColumns, existingParameterColumns, manifestSource, readManifest } from './manifest-store.js';
 import { isRunDataPath } from './partition-path.js';
 import { checkSafeName } from '../fs/safe-name.js';

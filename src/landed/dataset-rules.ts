@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { configError } from '../errors.js';
-import { checkYaml, readYamlFile } from '../config/yaml-file.js';
+import { checkYaml, readYamlFile } from '../schema/yaml-file.js';
 import { checkSafeName } from '../fs/safe-name.js';
 import { IDENTIFIER_PATTERN } from '../sql/quote.js';
 import { isCalendarDate } from '../time/calendar-date.js';

@@ -3,12 +3,26 @@ import path from 'node:path';
 import { localDate } from '../time/local-time.js';
 import { isCalendarDate } from '../time/calendar-date.js';
 import { checkSafeName } from '../fs/safe-name.js';
-import type { ChipParams } from '../config/chip-params.js';
 
 export interface ChipIdentity {
   readonly chipGroup: string | null;
   readonly chipNumber: number | null;
   readonly chipName: string | null;
+}
+
+/** The lab's chip parameters file, as config/chip-params.ts reads it: chip number -> group, notes, procedures. */
+export interface ChipParam {
+  readonly chipNumber: number;
+  /** The group the chip belongs to, title-cased as the lake writes groups (`Alisson`). */
+  readonly chipGroup: string | null;
+  readonly notes: string | null;
+  /** The procedures the chip is measured with; null when the file does not say. */
+  readonly expectedProcs: readonly string[] | null;
+}
+
+export interface ChipParams {
+  readonly file: string;
+  readonly chips: ReadonlyMap<number, ChipParam>;
 }
 
 /** `alisson` -> `Alisson`, `DE LA CRUZ` -> `De La Cruz`. */

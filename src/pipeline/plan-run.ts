@@ -6,7 +6,7 @@ import type { Delimiter } from '../parse/table-delimiter.js';
 import { firstDataRows } from '../parse/data-rows.js';
 import { isNullWord } from '../parse/cell-words.js';
 import { headerWarnings } from '../parse/header-checks.js';
-import type { ChipParams } from '../config/chip-params.js';
+import type { ChipParams } from '../parse/run-identity.js';
 import { castHeaderValue, readInstant, type HeaderValue } from '../parse/header-value.js';
 import { chipIdentity, chipNumberWarning, declaredChip, fileIndex, partitionDate, unsafeRunName, type ChipIdentity, type DateOrigin } from '../parse/run-identity.js';
 import { matchColumns, type ColumnMatch } from '../schema/match-columns.js';

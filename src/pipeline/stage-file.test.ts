@@ -3,14 +3,14 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadProcedureCatalog } from '../schema/procedures-schema.js';
-import { projectRoot } from '../version.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { stageFile, type StageFileContext } from './stage-file.js';
+import { SHIPPED_PROCEDURES_YAML } from '../schema/shipped-procedures.js';
 
 function context(stageRoot: string): StageFileContext {
   return {
     schemas: new Map(),
-    catalog: loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml')),
+    catalog: loadProcedureCatalog(SHIPPED_PROCEDURES_YAML),
     stageRoot,
     extractionVersion: 'test',
     ingestedAt: new Date(),

@@ -1,6 +1,6 @@
 // What the main thread and the stage workers say to each other.
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
-import type { ChipParams } from '../config/chip-params.js';
+import type { ChipParams } from '../parse/run-identity.js';
 import type { StagedSource } from '../lake/manifest-index.js';
 import type { ProcedureSchema } from '../lake/procedure-schemas.js';
 import type { RawFile } from '../discover/discover-raw-files.js';

@@ -6,7 +6,7 @@ import type { StagingConfig } from '../config/staging-config.js';
 import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import { loadCachedCatalog } from '../schema/cached-catalog.js';
-import type { ChipParams } from '../config/chip-params.js';
+import type { ChipParams } from '../parse/run-identity.js';
 import type { StagedSource } from '../lake/manifest-index.js';
 import { prepareManifestRows } from '../lake/manifest-row.js';
 import { procedureOfPath } from '../lake/partition-path.js';

@@ -18,7 +18,7 @@ import type { S3Settings } from '../storage/s3/s3-settings.js';
 import { openCatalogLakeFiles, type CatalogEvents, type CatalogLakeFiles } from './catalog-lake-files.js';
 import { attemptDataPath } from '../lake/partition-path.js';
 import { initialSchema, withFoundColumns, type LakeColumn, type ProcedureSchema } from '../lake/procedure-schemas.js';
-import type { ChipParams } from '../config/chip-params.js';
+import type { ChipParams } from '../parse/run-identity.js';
 import { StrataError } from '../errors.js';
 import { loadCachedCatalog } from '../schema/cached-catalog.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';

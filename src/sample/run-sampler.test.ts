@@ -68,11 +68,11 @@ describe('runSampler', () => {
 
   it('refuses a bronze file whose name cannot name a sample, and writes nothing outside the samples folder', async () => {
     const { log, samples, add } = lab();
-    for (const name of ['..csv', 'a b.csv', 'x[1].csv', '{a,b}.json', `${'x'.repeat(100)}.csv`, 'ok.csv']) await add(name, 'a\n1\n');
+    for (const name of ['..csv', 'a  b.csv', 'x[1].csv', '{a,b}.json', `${'x'.repeat(100)}.csv`, 'ok.csv']) await add(name, 'a\n1\n');
     const summary = await runSampler({ log, samplesDir: samples });
     assert.deepEqual([summary.sampled, summary.failed], [1, 5]);
     for (const failure of summary.failures) {
-      assert.match(failure.reason, /its sample's name must be letters, digits, '_', '\.', '\+' or '-' \(1 to 100 characters, starting with a letter or digit\).*; it is not sampled\.$/);
+      assert.match(failure.reason, /its sample's name must be letters, digits, '_', '\.', '\+', '-' or single spaces between them \(1 to 100 characters, starting with a letter or digit\).*; it is not sampled\.$/);
     }
     assert.deepEqual(readdirSync(samples).sort(), [CACHE_FILE_NAME, 'ok_sample.csv']);
     assert.deepEqual(readdirSync(path.dirname(samples)).sort(), ['bronze', 'processed.jsonl', 'samples']);

@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { projectRoot } from '../version.js';
 import { loadCachedCatalog, userCacheDir } from './cached-catalog.js';
 import { loadProcedureCatalog } from './procedures-schema.js';
+import { SHIPPED_PROCEDURES_YAML } from './shipped-procedures.js';
 
 describe('the cached procedures catalog', () => {
   it('is, from its compiled copy, the same catalog the YAML gives', async () => {
-    const file = path.join(projectRoot, 'config', 'procedures.yml');
+    const file = SHIPPED_PROCEDURES_YAML;
     const dir = tempDir();
     const first = await loadCachedCatalog(file, dir);
     assert.equal(readdirSync(dir).filter((n) => n.startsWith('catalog-')).length, 1);
@@ -28,7 +28,7 @@ describe('the cached procedures catalog', () => {
   });
 
   it('is found in a shared cache folder by a new lake, which then keeps its own copy', async () => {
-    const file = path.join(projectRoot, 'config', 'procedures.yml');
+    const file = SHIPPED_PROCEDURES_YAML;
     const [lakeA, lakeB, shared] = [tempDir(), tempDir(), tempDir()];
     await loadCachedCatalog(file, lakeA, shared);
     const [copy] = readdirSync(shared).filter((n) => n.startsWith('catalog-'));

@@ -1,9 +1,9 @@
 // Translates the procedures YAML of the lab's Python system (the design documents' shape, and the lab's own with its
 // ManifestColumnMap) into strata's shape, saying what it left out. Header and column names are kept as written.
 import { z } from 'zod';
-import { checkYaml } from '../config/yaml-file.js';
+import { checkYaml } from './yaml-file.js';
 import { snakeName } from './match-columns.js';
-import type { ProceduresDocument, ValueType } from './procedures-schema.js';
+import type { ProceduresDocument, ValueType } from './procedures-document.js';
 
 export interface ForeignProcedures {
   readonly shape: 'design' | 'lab';

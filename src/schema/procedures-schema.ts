@@ -2,12 +2,13 @@
 // strata's own shape is checked here; the lab's older shapes are translated into it (foreign-procedures.ts).
 import { z } from 'zod';
 import { configError } from '../errors.js';
-import { checkYaml, parseYamlText, readYamlFile } from '../config/yaml-file.js';
+import { checkYaml, parseYamlText, readYamlFile } from './yaml-file.js';
 import { translateForeignProcedures } from './foreign-procedures.js';
-import { metricDeclarations, metricsSection, type MetricDeclaration } from './metric-declarations.js';
+import { metricDeclarations, type MetricDeclaration } from './metric-declarations.js';
+import { plotSection, proceduresFile, summary, type ProceduresDocument, type ValueType } from './procedures-document.js';
+export { SHIPPED_PROCEDURES_YAML } from './shipped-procedures.js';
 
-export const VALUE_TYPES = ['float', 'int', 'str', 'bool', 'datetime'] as const;
-export type ValueType = (typeof VALUE_TYPES)[number];
+export { VALUE_TYPES, type ValueType, type ProceduresDocument } from './procedures-document.js';
 
 /** How a run's light is known: fixed by the procedure, or read from two manifest columns; unknown without either. */
 export type LightRule =
@@ -27,72 +28,6 @@ export interface SummarySpec {
   readonly brackets: boolean;
 }
 
-const valueType = z.enum(VALUE_TYPES);
-const snake = (what: string) => z.string().regex(/^[a-z][a-z0-9_]*$/, `${what} is snake_case`);
-const manifestTarget = z.union([
-  snake('a manifest column'),
-  z.strictObject({
-    column: snake('a manifest column'),
-    type: valueType.optional(),
-    zero_is_null: z.boolean().optional(),
-    min: z.number().optional(),
-    max: z.number().optional(),
-    above: z.number().optional(),
-  }),
-]);
-const dataColumn = z.strictObject({
-  type: valueType,
-  required: z.boolean().optional(),
-  header: z.string().optional(),
-  synonyms: z.array(z.string()).optional(),
-});
-const lightColumns = z.strictObject({ voltage: snake('a manifest column'), wavelength: snake('a manifest column') });
-const summary = z.strictObject({
-  title: z.string().optional(),
-  dark_title: z.string().optional(),
-  parts: z.array(z.union([z.string(), z.strictObject({ text: z.string(), when: z.enum(['always', 'lit', 'dark']) })])).optional(),
-  brackets: z.boolean().optional(),
-});
-const plotSection = z.strictObject({
-  x: z.string(),
-  y: z.array(z.string()).min(1),
-  sweep: z.boolean().optional(),
-  light: z
-    .strictObject({
-      period: snake('a manifest column').optional(),
-      phases: z.array(z.enum(['off', 'on'])).min(1).optional(),
-      laser: z.string().optional(),
-    })
-    .refine((l) => (l.period === undefined) === (l.phases === undefined), 'period and phases go together')
-    .optional(),
-});
-const section = {
-  parameters: z.record(z.string(), valueType).optional(),
-  metadata: z.record(z.string(), valueType).optional(),
-  manifest: z.record(z.string(), manifestTarget).optional(),
-  summary: summary.optional(),
-};
-const proceduresFile = z.strictObject({
-  version: z.literal(1),
-  common: z.strictObject({ ...section, light: lightColumns.optional() }).optional(),
-  procedures: z.record(
-    z.string(),
-    z.strictObject({
-      description: z.string().optional(),
-      light: z.union([z.enum(['auto', 'always', 'never']), lightColumns]).optional(),
-      time_column: z.string().optional(),
-      plot: plotSection.optional(),
-      /** The metrics `strata derive` computes for the procedure's runs (metric-declarations.ts). */
-      metrics: metricsSection.optional(),
-      ...section,
-      // Another stage's names are kept as given (foreign shapes); strata's own are snake_case.
-      data: z.record(snake('a data column'), dataColumn),
-    }),
-  ),
-});
-
-/** The document in strata's own shape, whichever shape it was written in. */
-export type ProceduresDocument = z.infer<typeof proceduresFile>;
 
 export interface DataColumnSpec {
   readonly name: string;

@@ -19,6 +19,7 @@ export function isValidTimeZone(zone: string): boolean {
 
 /** The lab's zone unless told otherwise (CONTRACT.md). */
 export const DEFAULT_LOCAL_TZ = 'America/Santiago';
+export const LOCAL_TZ_HELP = `IANA time zone of the lab, for local dates and times (default ${DEFAULT_LOCAL_TZ}, DST-correct)`;
 
 /** The zone itself when it is a real IANA zone; otherwise a configuration error (exit 2) that says so. */
 export function checkTimeZone(zone: string): string {

@@ -9,12 +9,12 @@ import { deriveMetrics, type DeriveSummary } from '../../src/derive/derive-metri
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import { loadProcedureCatalog, parseProcedureCatalog, type ProcedureCatalog } from '../../src/schema/procedures-schema.js';
-import { projectRoot } from '../../src/version.js';
 import { lastJson, runCli } from '../support/run-cli.js';
 import { stageInto } from '../support/stage-lake.js';
 import { tempDir } from '../support/temp-dir.js';
+import { SHIPPED_PROCEDURES_YAML } from '../../src/schema/shipped-procedures.js';
 
-const SHIPPED_YAML = path.join(projectRoot, 'config', 'procedures.yml');
+const SHIPPED_YAML = SHIPPED_PROCEDURES_YAML;
 const shipped = loadProcedureCatalog(SHIPPED_YAML);
 
 interface Lake {

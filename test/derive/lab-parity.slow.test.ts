@@ -11,11 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { deriveMetrics } from '../../src/derive/derive-metrics.js';
 import { Engine } from '../../src/engine/duckdb.js';
 import { loadProcedureCatalog } from '../../src/schema/procedures-schema.js';
-import { projectRoot } from '../../src/version.js';
 import { stageInto } from '../support/stage-lake.js';
 import { tempDir } from '../support/temp-dir.js';
 import { labEnvironment } from './lab-environment.js';
 import { compareRun, gatherParity, parityTable, type LabRun, type StrataMetric } from './lab-parity.js';
+import { SHIPPED_PROCEDURES_YAML } from '../../src/schema/shipped-procedures.js';
 
 const lab = labEnvironment();
 const harness = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lab_extractors.py');
@@ -25,7 +25,7 @@ describe("strata derive against the lab's extractors", { skip: lab.skip }, () =>
     const env = lab.env!;
     const out = tempDir('strata-lab-parity-');
     const { config } = await stageInto(env.corpus, out);
-    const catalog = loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml'));
+    const catalog = loadProcedureCatalog(SHIPPED_PROCEDURES_YAML);
     const summary = await deriveMetrics({ manifestFile: config.manifestPath, stageRoot: config.stageRoot, derivedRoot: path.join(out, 'derived'), catalog, extractionVersion: 'test' });
 
     const headers = Object.fromEntries([...catalog.procedures].map(([name, p]) => [name, Object.fromEntries(p.data.filter((d) => d.header !== undefined).map((d) => [d.name, d.header]))]));

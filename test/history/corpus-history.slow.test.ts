@@ -7,10 +7,11 @@ import { describe, it } from 'node:test';
 import { projectRoot } from '../../src/version.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
+import { SHIPPED_PROCEDURES_YAML } from '../../src/schema/shipped-procedures.js';
 
 const corpus = path.resolve(projectRoot, '../shared/corpus/lab');
 const stager = path.join(projectRoot, 'src', 'pipeline', 'stage-raw-files.ts');
-const proceduresYaml = path.join(projectRoot, 'config', 'procedures.yml');
+const proceduresYaml = SHIPPED_PROCEDURES_YAML;
 const skip = !existsSync(corpus)
   ? `the lab corpus is not at ${corpus}`
   : !existsSync(stager) || !existsSync(proceduresYaml)

@@ -1,15 +1,14 @@
 // Manifest rows for tests and benchmarks: plausible runs, written through the real manifest store.
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { Engine } from '../../src/engine/duckdb.js';
 import type { ParameterColumn } from '../../src/lake/manifest-columns.js';
 import { writeManifestAtomically } from '../../src/lake/manifest-store.js';
 import { describeRun } from '../../src/lake/run-summary.js';
 import { loadProcedureCatalog } from '../../src/schema/procedures-schema.js';
-import { projectRoot } from '../../src/version.js';
+import { SHIPPED_PROCEDURES_YAML } from '../../src/schema/shipped-procedures.js';
 
 /** The summaries come from the shipped procedures YAML, as staging writes them. */
-const SHIPPED = loadProcedureCatalog(path.join(projectRoot, 'config', 'procedures.yml'));
+const SHIPPED = loadProcedureCatalog(SHIPPED_PROCEDURES_YAML);
 
 export const TEST_PARAMETERS: readonly ParameterColumn[] = [
   { name: 'laser_wavelength_nm', type: 'float' },

@@ -9,10 +9,10 @@ import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { readManifest } from '../../src/lake/manifest-store.js';
 import { loadProcedureCatalog } from '../../src/schema/procedures-schema.js';
-import { projectRoot } from '../../src/version.js';
 import { runCli } from '../support/run-cli.js';
 import { stageInto } from '../support/stage-lake.js';
 import { tempDir } from '../support/temp-dir.js';
+import { SHIPPED_PROCEDURES_YAML } from '../../src/schema/shipped-procedures.js';
 
 const COMMON = `      Chip group name: str
       Chip number: int
@@ -139,7 +139,7 @@ describe('a foreign procedures YAML', () => {
 
   it("strata's own YAML keeps its snake_case names", async () => {
     const { columnsOf } = await stageWith(
-      await import('node:fs').then((fs) => fs.readFileSync(path.join(projectRoot, 'config', 'procedures.yml'), 'utf8')),
+      await import('node:fs').then((fs) => fs.readFileSync(SHIPPED_PROCEDURES_YAML, 'utf8')),
       44,
     );
     const it = await columnsOf('It');
@@ -160,7 +160,7 @@ describe('a procedure added by editing YAML only', () => {
       );
     file('Alisson67_Cf_1.csv', 530, 2, '1000 Hz');
     file('Alisson67_Cf_2.csv', 530, 0, '-5 Hz');
-    const shipped = (await import('node:fs')).readFileSync(path.join(projectRoot, 'config', 'procedures.yml'), 'utf8');
+    const shipped = (await import('node:fs')).readFileSync(SHIPPED_PROCEDURES_YAML, 'utf8');
     const added = `${shipped}
   Cf:
     description: Capacitance over frequency (added for this test).

@@ -7,6 +7,7 @@ import { printJson, progressFor, say, type RegisterCommand } from '../io.js';
 import { stagingConfigFrom } from './stage.js';
 import { counted } from '../../progress/counted.js';
 import { userCacheDir } from '../../schema/cached-catalog.js';
+import { jsonOption } from '../shared-options.js';
 
 interface DemoFlags {
   readonly files: number;
@@ -22,7 +23,7 @@ export const registerDemo: RegisterCommand = (program, { io }) => {
     .argument('[dir]', 'where to put data/', '.')
     .option('--files <n>', 'good instrument files to generate', integerOption(1, 1_000_000), 240)
     .option('--seed <n>', 'random seed: the same seed writes the same corpus', integerOption(0, 2 ** 31), 1)
-    .option('--json', 'print the summary as one JSON object on stdout')
+    .addOption(jsonOption())
     .option('--quiet', 'no progress and no messages, only errors')
     .action(async (dir: string, flags: DemoFlags) => {
       const layout = labLayout(path.resolve(io.cwd, dir, 'data'));

@@ -7,9 +7,10 @@ import { writeEnrichedHistories, type EnrichedHistories } from '../../history/en
 import { findStageRoot } from '../../lake/validate-manifest.js';
 import { counted } from '../../progress/counted.js';
 import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
-import { extractionVersion, projectRoot } from '../../version.js';
+import { extractionVersion } from '../../version.js';
 import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
+import { jsonOption, proceduresYamlOf, proceduresYamlOption } from '../shared-options.js';
 
 interface DeriveFlags extends ManifestFlags {
   readonly stageRoot?: string;
@@ -52,17 +53,17 @@ export const registerDerive: RegisterCommand = (program, { io }) => {
     )
     .option('--stage-root <dir>', 'the lake the runs\' data files are under (default: found beside the manifest)')
     .option('--derived-root <dir>', 'where metrics and enriched histories go', DEFAULT_DERIVED_ROOT)
-    .option('--procedures-yaml <file>', 'the procedures YAML that declares the metrics (default: the one strata ships)')
+    .addOption(proceduresYamlOption('that declares the metrics'))
     .option('--force', 'compute every run\'s metrics again')
     .option('--no-histories', 'do not write the enriched chip histories')
     .option('--extraction-version <version>', 'recorded in each row computed now (default: strata\'s version)')
-    .option('--json', 'print a JSON summary as the only stdout line')
+    .addOption(jsonOption())
     .option('--quiet', 'no progress, no messages');
   withManifestOptions(command).action(async (flags: DeriveFlags) => {
     const { file, localTz } = await manifestFlags(io, flags);
     const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(file);
     if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(file)} is the stage root: pass --stage-root`);
-    const catalog = loadProcedureCatalog(path.resolve(io.cwd, flags.proceduresYaml ?? path.join(projectRoot, 'config', 'procedures.yml')));
+    const catalog = loadProcedureCatalog(proceduresYamlOf(io, flags));
     const summary = await deriveMetrics({
       manifestFile: file,
       stageRoot,

@@ -6,6 +6,7 @@ import { dateOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
 import { counted } from '../../progress/counted.js';
+import { jsonOption } from '../shared-options.js';
 
 interface ExportFlags extends ManifestFlags {
   readonly outDir: string;
@@ -19,7 +20,7 @@ export const registerExportMetadata: RegisterCommand = (program, { io }) => {
     .description('Write <out-dir>/<YYYY-MM-DD>/metadata.csv per local day from the manifest (a view for people, never an input).')
     .requiredOption('--out-dir <dir>', 'folder for the day folders')
     .option('--date <YYYY-MM-DD>', 'only this local day', dateOption)
-    .option('--json', 'print a JSON summary as the last line');
+    .addOption(jsonOption());
   withManifestOptions(command).action(async (flags: ExportFlags) => {
     const { file, localTz } = await manifestFlags(io, flags);
     const manifest = await openManifest(file);

@@ -10,6 +10,7 @@ import { choiceOption, integerOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
 import { counted } from '../../progress/counted.js';
+import { jsonOption } from '../shared-options.js';
 
 interface HistoriesFlags extends ManifestFlags {
   readonly outDir?: string;
@@ -37,7 +38,7 @@ export const registerHistories: RegisterCommand = (program, { io }) => {
     .option('--limit <n>', "only each chip's n most recent runs", integerOption(1, Number.MAX_SAFE_INTEGER))
     .option('--format <format>', 'csv, or parquet (with each run\'s Parquet path)', choiceOption(['csv', 'parquet'] as const), 'csv')
     .option('--stage-root <dir>', 'for --format parquet: the lake the runs\' Parquet paths are under (default: found beside the manifest)')
-    .option('--json', 'print a JSON summary as the only stdout line');
+    .addOption(jsonOption());
   withManifestOptions(command).action(async (flags: HistoriesFlags) => {
     const dir = flags.outDir ?? flags.historiesDir;
     if (dir === undefined) throw usageError("required option '--out-dir <dir>' not specified");

@@ -8,6 +8,7 @@ import { StrataError, configError, usageError } from '../../errors.js';
 import { choiceOption, integerOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { FORMATS, manifestFlags, withManifestOptions, withOutputOptions, writeRuns, checkRunOutput, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
+import { jsonOption } from '../shared-options.js';
 
 interface ChipArgument {
   readonly number: number;
@@ -57,7 +58,7 @@ export const registerHistory: RegisterCommand = (program, { io }) => {
     .option('--out-csv <file>', "the Python system's --out-csv: --format csv --out FILE")
     .option('--stage-root <dir>', 'for --format parquet: the lake the runs\' Parquet paths are under (default: found beside the manifest)')
     .option('--chip-params <file>', "the lab's chip parameters YAML: the chip's notes head its history")
-    .option('--json', 'print a JSON summary as the only stdout line');
+    .addOption(jsonOption());
   withOutputOptions(withManifestOptions(command), [...FORMATS, 'parquet']).action(async (positional: ChipArgument | undefined, flags: HistoryFlags) => {
     const chip = positional ?? flags.chip;
     if (chip === undefined) throw usageError('name the chip: strata history 67 (or --chip 67)');

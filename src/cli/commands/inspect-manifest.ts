@@ -7,6 +7,7 @@ import { describeMissingChip, missingChip } from '../../history/chip-history.js'
 import { choiceOption, dateOption, integerOption } from '../parse-option.js';
 import { printJson, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, withOutputOptions, writeRuns, checkRunOutput, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
+import { jsonOption } from '../shared-options.js';
 
 interface InspectFlags extends ManifestFlags {
   readonly chip?: number;
@@ -42,7 +43,7 @@ export const registerInspectManifest: RegisterCommand = (program, { io }) => {
     .option('--from <YYYY-MM-DD>', 'first local day (inclusive)', dateOption)
     .option('--to <YYYY-MM-DD>', 'last local day (inclusive)', dateOption)
     .option('--light <yes|no>', 'only runs with (yes) or without (no) light', choiceOption(['yes', 'no'] as const))
-    .option('--json', 'print a JSON summary as the last line');
+    .addOption(jsonOption());
   withOutputOptions(withManifestOptions(command)).action(async (flags: InspectFlags) => {
     checkRunOutput(flags);
     const { file, localTz } = await manifestFlags(io, flags);

@@ -7,6 +7,7 @@ import { compareWithLegacy, readStagedRuns, type ParityReport } from '../../hist
 import { openManifest } from '../../history/manifest-query.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
+import { jsonOption } from '../shared-options.js';
 
 interface ParityFlags extends ManifestFlags {
   readonly legacyHistories?: string;
@@ -53,7 +54,7 @@ export const registerParity: RegisterCommand = (program, { io, setExitCode }) =>
     .option('--legacy-histories <dir>', "folder of the old system's <Group><N>_history.csv files")
     .option('--legacy-metadata <dir>', "folder of the old system's <day>/metadata.csv files")
     .option('--raw-root <dir>', 'the raw files: an old run whose raw file is here but is not staged is a difference (default: runs not staged are not compared)')
-    .option('--json', 'print the findings as one JSON object on stdout');
+    .addOption(jsonOption('the findings'));
   withManifestOptions(command).action(async (flags: ParityFlags) => {
     if (flags.legacyHistories === undefined && flags.legacyMetadata === undefined) throw usageError('give --legacy-histories DIR, --legacy-metadata DIR, or both');
     const { file, localTz } = await manifestFlags(io, flags);

@@ -13,6 +13,7 @@ import { usageError } from '../../errors.js';
 import type { StagingConfig } from '../../config/staging-config.js';
 import { counted } from '../../progress/counted.js';
 import { userCacheDir } from '../../schema/cached-catalog.js';
+import { DEFAULT_DATA_ROOT, dataRootOption } from '../shared-options.js';
 
 interface PipelineFlags extends StageFlags {
   readonly dataRoot: string;
@@ -40,7 +41,7 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
       'Stage, then write chip histories, in one go. Layout under --data-root: 01_raw (input), 02_stage/raw_measurements, ' +
         '02_stage/_manifest, 02_stage/_rejects, 03_history. --raw-root and --stage-root override the layout.',
     )
-    .option('--data-root <dir>', 'root of the standard layout', 'data')
+    .addOption(dataRootOption('01_raw/ (the instrument files), 02_stage/ and 03_history/').default(DEFAULT_DATA_ROOT))
     .option('--min-experiments <n>', 'write histories only for chips with at least this many runs', integerOption(1, 1_000_000), 1)
     .option('--chip <n>', 'with --history-out: also write this chip\'s history there (the Python system\'s full-pipeline)', integerOption(0, Number.MAX_SAFE_INTEGER))
     .option('--history-out <file>', 'with --chip: the file for that chip\'s history CSV');

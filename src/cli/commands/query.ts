@@ -8,6 +8,7 @@ import { choiceOption } from '../parse-option.js';
 import { printJson, say, type CliIo, type RegisterCommand } from '../io.js';
 import { catalogOf, withCatalogOptions, type CatalogFlags } from '../manifest-options.js';
 import { manifestFromCatalog } from '../catalog-manifest.js';
+import { jsonOption } from '../shared-options.js';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -34,7 +35,7 @@ export const registerQuery: RegisterCommand = (program, { io }) => {
     .option('--manifest <file>', 'the manifest (default: <stage root>/../_manifest/manifest.parquet)')
     .option('--format <format>', `output format: ${FORMATS.join(', ')} (a table shows the first ${TABLE_ROW_LIMIT} rows; csv and json stream every row)`, choiceOption(FORMATS), 'table')
     .option('--out <file>', 'write the result to this file instead of stdout (complete or not at all)')
-    .option('--json', 'print a JSON summary as the one stdout line: with --out, the row count; without, the rows too');
+    .addOption(jsonOption('a summary (with --out, the row count; without, the rows too)'));
   withCatalogOptions(command).action(async (sql: string, flags: QueryFlags) => {
       const stageRoot = path.resolve(io.cwd, flags.stageRoot);
       const catalog = catalogOf(io, flags);

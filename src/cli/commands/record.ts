@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { recordProcessedFile } from '../../sample/processed-log.js';
 import { printJson, type RegisterCommand } from '../io.js';
+import { jsonOption } from '../shared-options.js';
 
 export const DEFAULT_LOG_NAME = 'processed.jsonl';
 
@@ -16,7 +17,7 @@ export const registerRecord: RegisterCommand = (program, { io }) => {
     .argument('<raw>', 'the raw file')
     .argument('<bronze>', 'its bronze copy')
     .option('--log <file>', `the processed-files log (default: ./${DEFAULT_LOG_NAME})`)
-    .option('--json', 'print the line written, as JSON, on stdout')
+    .addOption(jsonOption('the line written'))
     .action(async (raw: string, bronze: string, flags: { log?: string; json?: boolean }) => {
       const log = path.resolve(io.cwd, flags.log ?? DEFAULT_LOG_NAME);
       const entry = await recordProcessedFile(log, { raw: path.resolve(io.cwd, raw), bronze: path.resolve(io.cwd, bronze) });

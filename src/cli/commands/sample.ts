@@ -7,6 +7,7 @@ import { DEFAULT_POLL_MS, DEFAULT_ROWS, runSampler, type SamplerOptions } from '
 import { integerOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
 import { counted } from '../../progress/counted.js';
+import { jsonOption } from '../shared-options.js';
 
 interface SampleFlags {
   readonly log: string;
@@ -42,7 +43,7 @@ export const registerSample: RegisterCommand = (program, { io }) => {
     .addOption(new Option('--watch', 'keep polling the log for new lines; SIGINT/SIGTERM stop it after the file in hand').conflicts('once'))
     .option('--poll-ms <ms>', 'with --watch, how often the log is checked', integerOption(10, 3_600_000), DEFAULT_POLL_MS)
     .option('--in-flight-prefix <prefix...>', `file names that are still being written, never sampled (default: ${DEFAULT_IN_FLIGHT_PREFIXES.join(' ')})`)
-    .option('--json', 'print a JSON summary as the last stdout line')
+    .addOption(jsonOption())
     .option('--quiet', 'no progress and no line per sample (failures are still reported)')
     .action(async (flags: SampleFlags) => {
       const start = performance.now();

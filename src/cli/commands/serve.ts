@@ -2,16 +2,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { StrataError } from '../../errors.js';
-import { projectRoot } from '../../version.js';
 import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
 import { LakeView } from '../../serve/lake-view.js';
 import { MetricsView } from '../../serve/metrics-view.js';
 import { startServer } from '../../serve/http-server.js';
-import { checkTimeZone, DEFAULT_LOCAL_TZ } from '../../time/time-zone.js';
+import { checkTimeZone } from '../../time/time-zone.js';
 import { integerOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFromCatalog } from '../catalog-manifest.js';
 import { catalogOf, withCatalogOptions } from '../manifest-options.js';
+import { dataRootOption, jsonOption, localTzOption, proceduresYamlOf, proceduresYamlOption } from '../shared-options.js';
 
 interface ServeFlags {
   readonly dataRoot?: string;
@@ -79,23 +79,23 @@ export const registerServe: RegisterCommand = (program, { io }) => {
   const command = program
     .command('serve')
     .description('A local web page to browse runs, chip histories, curves and derived metrics, from the manifest and the lake (read-only, offline).')
-    .option('--data-root <dir>', 'the lab data folder holding 02_stage/ (and 03_derived/) (default: data)')
+    .addOption(dataRootOption('02_stage/ and 03_derived/'))
     .option('--manifest <file>', 'the manifest Parquet file (with --stage-root, instead of --data-root)')
     .option('--stage-root <dir>', 'the folder the manifest paths are relative to (with --manifest)')
     .option('--metrics <file>', "the derived metrics `strata derive` writes (default: <data root>/03_derived/_metrics/metrics.parquet)")
-    .option('--procedures-yaml <file>', 'the procedures YAML that says which columns to plot', path.join(projectRoot, 'config', 'procedures.yml'))
+    .addOption(proceduresYamlOption('that says what to plot'))
     .option('--host <host>', 'the address to listen on (only this machine by default)', '127.0.0.1')
     .option('--port <n>', 'the port to listen on (0: any free port)', integerOption(0, 65535), 8421)
-    .option('--local-tz <zone>', 'IANA time zone for local dates and times', DEFAULT_LOCAL_TZ);
+    .addOption(localTzOption());
   withCatalogOptions(command)
     .option('--open', 'open the page in the default browser')
-    .option('--json', 'print {"url": ...} as one JSON line on stdout once listening')
+    .addOption(jsonOption('{"url": ...} once listening'))
     .action(async (flags: ServeFlags) => {
       const catalogUrl = catalogOf(io, flags);
       // From a catalog: a snapshot of its runs taken now and again every few seconds, which the view follows.
       const fromCatalog = catalogUrl === undefined ? undefined : await manifestFromCatalog(catalogUrl, { schema: flags.catalogSchema, refreshMs: 5000, onTrouble: (m) => say(io, `serve: ${m}`) });
       const paths = fromCatalog === undefined ? lakePaths(io.cwd, flags) : { ...catalogLakePaths(io.cwd, flags), manifestPath: fromCatalog.file };
-      const catalog = loadProcedureCatalog(path.resolve(io.cwd, flags.proceduresYaml ?? path.join(projectRoot, 'config', 'procedures.yml')));
+      const catalog = loadProcedureCatalog(proceduresYamlOf(io, flags));
       const view = await LakeView.open({ ...paths, catalog, localTz: checkTimeZone(flags.localTz) });
       try {
         const metrics = new MetricsView(view, paths.metricsPath);

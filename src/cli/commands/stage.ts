@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { labLayout } from '../../pipeline/run-lab-pipeline.js';
 import { loadStagingConfig, type StagingConfigSources } from '../../config/staging-config.js';
-import { STAGING_FIELDS, STAGING_OPTIONS, type OptionKind, type StagingField } from '../../config/staging-options.js';
+import { STAGING_FIELDS, STAGING_OPTIONS, WORKERS_RANGE, type OptionKind, type StagingField } from '../../config/staging-options.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
 import { watchRawFiles } from '../../pipeline/watch-raw-files.js';
 import { stageThroughCatalog, type CatalogRole, type CatalogStageSummary } from '../../pipeline/stage-through-catalog.js';
@@ -15,6 +15,7 @@ import { choiceOption, integerOption, numberOption } from '../parse-option.js';
 import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
 import { counted, perSecond } from '../../progress/counted.js';
 import { userCacheDir } from '../../schema/cached-catalog.js';
+import { jsonOption } from '../shared-options.js';
 
 /** What commander hands a staging command: the staging options under their flags' attribute names, and the CLI's own. */
 export interface StageFlags {
@@ -27,7 +28,7 @@ export interface StageFlags {
 }
 
 /** Flag values commander checks itself, so a bad one is a usage line naming the flag. */
-const FLAG_PARSERS: Partial<Record<OptionKind, (text: string) => number>> = { workers: integerOption(1, 32), count: integerOption(1, Number.MAX_SAFE_INTEGER), seconds: numberOption(0) };
+const FLAG_PARSERS: Partial<Record<OptionKind, (text: string) => number>> = { workers: integerOption(WORKERS_RANGE.min, WORKERS_RANGE.max), count: integerOption(1, Number.MAX_SAFE_INTEGER), seconds: numberOption(0) };
 
 function stagingFlag(field: StagingField): Option {
   const { flag, help, kind } = STAGING_OPTIONS[field];
@@ -47,7 +48,7 @@ export function addStagingOptions(command: Command): Command {
     .option('--polars-threads <n>', 'the Python system\'s flag: accepted and unused (strata has no Polars; see --workers)', integerOption(1, 1024))
     .option('--config <file>', 'a YAML file of these options (keys as the flag names); flags win, then STRATA_* variables')
     .option('--break-lock', "take the lake's stage lock even if another run seems to hold it (only when that run is dead)")
-    .option('--json', 'print the summary as one JSON object on stdout')
+    .addOption(jsonOption('the summary (with --watch, also one line per file as it ends)'))
     .option('--quiet', 'no progress and no messages, only errors');
 }
 

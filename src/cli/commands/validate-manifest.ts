@@ -7,9 +7,9 @@ import { countFindings, formatValidationReport } from '../../lake/validation-rep
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { loadChipParams } from '../../config/chip-params.js';
 import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
-import { projectRoot } from '../../version.js';
 import { DEFAULT_MANIFEST } from '../manifest-options.js';
 import { existsSync } from 'node:fs';
+import { jsonOption, proceduresYamlOf, proceduresYamlOption } from '../shared-options.js';
 
 interface ValidateFlags {
   readonly manifest: string;
@@ -31,10 +31,10 @@ export const registerValidateManifest: RegisterCommand = (program, { io, setExit
     .option('--manifest <file>', 'the manifest Parquet file', DEFAULT_MANIFEST)
     .option('--manifest-path <file>', "the Python system's name for --manifest")
     .option('--stage-root <dir>', 'the stage root (default: the folder beside the manifest folder that holds proc=* folders)')
-    .option('--procedures-yaml <file>', 'the procedures YAML whose column ranges are checked (default: the one strata ships)')
+    .addOption(proceduresYamlOption('whose column ranges are checked'))
     .option('--chip-params <file>', "the lab's chip parameters YAML: report runs of a procedure a chip is not expected to have")
     .option('--raw-root <dir>', 'the raw root: also report runs whose raw file is gone from it')
-    .option('--json', 'print the findings as a JSON summary on the last line')
+    .addOption(jsonOption('the findings'))
     .action(async (flags: ValidateFlags) => {
       const manifestPath = path.resolve(io.cwd, flags.manifestPath ?? flags.manifest);
       if (!existsSync(manifestPath)) throw configError(`no manifest at ${manifestPath}: pass --manifest`);
@@ -44,7 +44,7 @@ export const registerValidateManifest: RegisterCommand = (program, { io, setExit
       const conn = await engine.connect();
       try {
         const chipParams = flags.chipParams === undefined ? undefined : loadChipParams(path.resolve(io.cwd, flags.chipParams));
-        const proceduresYaml = flags.proceduresYaml ? path.resolve(io.cwd, flags.proceduresYaml) : path.join(projectRoot, 'config', 'procedures.yml');
+        const proceduresYaml = proceduresYamlOf(io, flags);
         const parameterRules = loadProcedureCatalog(proceduresYaml).parameterColumns;
         const rawRoot = flags.rawRoot === undefined ? undefined : path.resolve(io.cwd, flags.rawRoot);
         const validation = await validateManifest(conn, { manifestPath, stageRoot, chipParams, parameterRules, rawRoot });
