@@ -1,6 +1,7 @@
 // Many stagers, one lake: `strata stage --watch --catalog` processes and a discoverer stage files that arrive over
 // time, while one stager is killed (kill -9) at seeded moments and another stalls past its lease (SIGSTOP). At the
-// end every source file is exactly one run naming exactly one data file, and after the sweep no other file is left.
+// end every source file is exactly one run naming exactly one data file, and after the sweep no other file is left;
+// validate-manifest, through the catalog and through the snapshot, finds nothing wrong.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -122,6 +123,9 @@ async function manyStagers(catalogUrl: string, lakeRoot: string, storage: LakeSt
   } finally {
     engine.close();
   }
+  const validated = strata(['validate-manifest', '--catalog', catalogUrl, '--stage-root', stage]);
+  const checked = await validated.exited;
+  assert.equal(checked.code, 0, `validate-manifest --catalog: ${checked.stderr}`);
 }
 
 describe('stagers on many machines sharing one lake through the catalog', () => {
