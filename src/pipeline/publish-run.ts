@@ -50,7 +50,11 @@ export function writeRunFile(stageRoot: string, relPath: string, bytes: Uint8Arr
     renameSync(temp, target);
     return undefined;
   } catch (error) {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // the temp file could not be made either (a name too long, a folder that is a file): nothing to remove
+    }
     removeEmptyFolder(folder);
     return error;
   }
