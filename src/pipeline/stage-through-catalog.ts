@@ -111,12 +111,17 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
   let lastSweep = now().getTime();
   let lastStatus = now().getTime();
   const stopped = () => signal?.aborted ?? false;
+  // The raw root is walked when it may hold something new (the first time, a change the file system reported, a
+  // file due to settle, the poll interval), not once a batch: a walk of a large root costs more than a batch.
+  let lastWalk = -Infinity;
+  let nextSettle = Infinity;
   try {
     for (;;) {
-      let nextSettle = Infinity;
-      if (offers !== undefined && !stopped()) {
-        const pass = await offers.pass(now().getTime());
+      const walkAt = now().getTime();
+      if (offers !== undefined && !stopped() && (wake.takeRootChange() || walkAt - lastWalk >= Math.min(settings.pollMs, nextSettle))) {
+        const pass = await offers.pass(walkAt);
         totals.queued += pass.queued;
+        lastWalk = walkAt;
         nextSettle = untilNextSettles(pass.files, config.settleSeconds, now().getTime());
       }
       let claimed = 0;
@@ -142,7 +147,8 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
       if (stopped()) break;
       if (claimed > 0) continue; // more may wait: claim again at once
       if (!options.watch && (stager === undefined || (await nothingLeft(catalog)))) break;
-      await wake.wait(Math.min(settings.pollMs, nextSettle), signal ?? new AbortController().signal);
+      const sinceWalk = offers === undefined ? 0 : now().getTime() - lastWalk;
+      await wake.wait(Math.max(0, Math.min(settings.pollMs, nextSettle) - sinceWalk), signal ?? new AbortController().signal);
     }
     await stager?.close();
     if (stager !== undefined) {

@@ -33,13 +33,23 @@ const skipS3 = skip || (await skipWithoutS3());
 interface Process {
   readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  /** A watching process has said that it watches (its signal handlers are in place); others at once. */
+  readonly ready: Promise<void>;
 }
 
 function strata(args: readonly string[]): Process {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  return { child, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr }))) };
+  let onReady = () => {};
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  if (!args.includes('--watch')) onReady();
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    if (stderr.includes('Watching ')) onReady();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  void exited.then(() => onReady());
+  return { child, exited, ready };
 }
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
@@ -63,9 +73,10 @@ async function manyStagers(catalogUrl: string, lakeRoot: string, storage: LakeSt
   const raw = path.join(root, 'raw');
   const stage = `${lakeRoot}/stage`;
   mkdirSync(raw);
-  const common = ['--raw-root', raw, '--stage-root', stage, '--catalog', catalogUrl, '--settle', '0.2', '--poll-ms', '200', '--quiet'];
-  const stagerArgs = ['stage', '--watch', ...common, '--role', 'stage', '--lease', String(LEASE_SECONDS), '--batch', '16', '--workers', '1'];
-  const discoverer = strata(['stage', '--watch', ...common, '--role', 'discover']);
+  const common = ['--raw-root', raw, '--stage-root', stage, '--catalog', catalogUrl, '--settle', '0.2', '--poll-ms', '200'];
+  // Not --quiet: a watching process says when it watches, and only then is a SIGTERM a request to finish.
+  const stagerArgs = ['stage', '--watch', ...common, '--status-seconds', '3600', '--role', 'stage', '--lease', String(LEASE_SECONDS), '--batch', '16', '--workers', '1'];
+  const discoverer = strata(['stage', '--watch', ...common, '--status-seconds', '3600', '--role', 'discover']);
   const stagers = [strata(stagerArgs), strata(stagerArgs), strata(stagerArgs)];
   const random = seededRandom(99);
 
@@ -92,6 +103,7 @@ async function manyStagers(catalogUrl: string, lakeRoot: string, storage: LakeSt
   const runs = async () => Number((await query<{ n: string }>(catalogUrl, 'SELECT count(*) n FROM strata.runs'))[0]!.n);
   const deadline = Date.now() + 1_800_000;
   while ((await runs()) < files.length && Date.now() < deadline) await sleep(500);
+  await Promise.all([discoverer, ...stagers].map((p) => p.ready));
   for (const p of [discoverer, ...stagers]) p.child.kill('SIGTERM');
   for (const p of [discoverer, ...stagers]) {
     const { code, stderr } = await p.exited;
@@ -99,7 +111,7 @@ async function manyStagers(catalogUrl: string, lakeRoot: string, storage: LakeSt
   }
   // Past every lease: a last one-shot run snapshots the manifest and sweeps what no run names.
   await sleep(LEASE_SECONDS * 2000 + 500);
-  const last = strata(['stage', ...common, '--lease', String(LEASE_SECONDS)]);
+  const last = strata(['stage', ...common, '--quiet', '--lease', String(LEASE_SECONDS)]);
   const lastRun = await last.exited;
   assert.equal(lastRun.code, 0, lastRun.stderr);
 
