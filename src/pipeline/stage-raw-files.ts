@@ -305,7 +305,8 @@ async function stageInWorkers(
   const { config, lake, now, progress } = run;
   if (work.length === 0) return;
   progress.start('staging files', work.length);
-  const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
+  const runOwners = new Map<string, string>();
+  for (const [source, s] of staged) runOwners.set(s.runId, source);
   const contested = contestedPaths(work, staged);
   let stopped: string | undefined;
   const stop = (why: string) => {
@@ -402,15 +403,25 @@ function workerSetup(
   };
 }
 
-/** Paths that differ from another discovered or staged path only by letter case: their run ids may clash. */
+/**
+ * The files to stage whose path differs from another one's (to stage or staged) only by letter case: their run ids
+ * may clash. Only the few files to stage are kept by key; the staged paths are only looked up.
+ */
 function contestedPaths(work: readonly RawFile[], staged: ReadonlyMap<string, StagedSource>): Set<string> {
-  const byLower = new Map<string, Set<string>>();
-  for (const source of [...staged.keys(), ...work.map((f) => f.relPath)]) {
-    const key = source.toLowerCase();
-    (byLower.get(key) ?? byLower.set(key, new Set()).get(key)!).add(source);
+  const byLower = new Map<string, string[]>();
+  for (const file of work) {
+    const key = file.relPath.toLowerCase();
+    (byLower.get(key) ?? byLower.set(key, []).get(key)!).push(file.relPath);
   }
-  return new Set([...byLower.values()].filter((s) => s.size > 1).flatMap((s) => [...s]));
+  for (const source of staged.keys()) {
+    const same = byLower.get(source.toLowerCase());
+    if (same !== undefined && !same.includes(source)) same.push(source);
+  }
+  return new Set([...byLower.values()].filter((paths) => paths.length > 1).flat());
 }
+
+/** One value for every unchanged file (a lake's worth of them on a re-run). */
+const UNCHANGED = { kind: 'unchanged', reason: 'already staged, unchanged' } as const;
 
 /**
  * Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run.
@@ -432,9 +443,7 @@ function triageFiles(
     }
     if (config.force) return { file };
     const previous = staged.get(file.relPath);
-    if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
-      return { file, skip: { kind: 'unchanged', reason: 'already staged, unchanged' } };
-    }
+    if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) return { file, skip: UNCHANGED };
     const rejected = rejects.get(file.relPath);
     // A file strata itself failed on (error type `internal`) is tried again; a file that is bad waits for a change.
     if (rejected && rejected.error_type !== 'internal' && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
