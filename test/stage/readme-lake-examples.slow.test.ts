@@ -1,6 +1,6 @@
 // The README's lake examples, taken from README.md itself and run as written on the lake `npx strata demo` makes:
-// the quick start, reading the lake (DuckDB, Polars, PyArrow, pandas), query, stage, infer-schema, the procedures
-// YAML example and chip parameters. A README edit that breaks one fails here.
+// the quick start, reading the lake (DuckDB, Polars, PyArrow, pandas), query, stage, infer-schema and chip
+// parameters; and the procedures YAML example of docs/procedures.md. An edit that breaks one fails here.
 import assert from 'node:assert/strict';
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,11 +10,11 @@ import { readManifest } from '../../src/lake/manifest-store.js';
 import type { ManifestRow } from '../../src/lake/manifest-row.js';
 import { projectRoot } from '../../src/version.js';
 import { pythonReaders } from '../support/python.js';
-import { indentedLines, readme, readmeSection, shellWords, strataExamples } from '../support/readme.js';
+import { docPage, indentedLines, readmeSection, shellWords, strataExamples } from '../support/readme.js';
 import { lastJson, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
-const READING = '### Reading the lake';
+const READING = '## Reading the lake';
 const STAGE = '### `strata stage`: raw files into the lake';
 
 describe('the README lake examples, after `npx strata demo`', () => {
@@ -113,8 +113,8 @@ print(json.dumps([rows(eval(code)) for code in json.loads(sys.argv[2])]))
     assert.equal(lastJson<{ ok: number }>(staged).ok, runs.length);
   });
 
-  it('stages with the procedures YAML example as given', async () => {
-    const example = /<!-- procedures-yaml-example -->\n```yaml\n([\s\S]*?)```/.exec(readme())?.[1];
+  it('stages with the procedures YAML example of docs/procedures.md as given', async () => {
+    const example = /<!-- procedures-yaml-example -->\n```yaml\n([\s\S]*?)```/.exec(docPage('procedures.md'))?.[1];
     assert.ok(example);
     writeFileSync(path.join(cwd, 'my-procedures.yml'), example);
     const staged = await strata(['stage', '--raw-root', 'data/01_raw', '--stage-root', 'mine/stage', '--procedures-yaml', 'my-procedures.yml', '--json']);
