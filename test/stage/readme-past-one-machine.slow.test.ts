@@ -9,11 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
-import { PostgresStageDatabase } from '../../src/load/postgres/postgres-stage-database.js';
 import { pythonReaders } from '../support/python.js';
 import { readmeSection, shellWords } from '../support/readme.js';
 import { runCli } from '../support/run-cli.js';
-import { scratchPostgres } from '../support/scratch-postgres.js';
+import { queryPostgres as query, scratchPostgres } from '../support/scratch-postgres.js';
 import { tempDir } from '../support/temp-dir.js';
 import { scratchBucket, skipWithoutS3 } from '../storage/s3-fixtures.js';
 
@@ -32,15 +31,6 @@ function examples(): { readonly lines: string[]; readonly python: string } {
   const python = /```python\n([\s\S]*?)```/.exec(section)?.[1];
   assert.ok(python, 'the section has a Python block');
   return { lines: block.split('\n').map((line) => line.slice(4).replace(/\s+#\s.*$/, '').trim()), python };
-}
-
-async function query<T>(url: string, sql: string): Promise<T[]> {
-  const db = await PostgresStageDatabase.open(url);
-  try {
-    return (await db.query(sql)) as T[];
-  } finally {
-    await db.close();
-  }
 }
 
 describe("the README's Past one machine section", { skip }, () => {
