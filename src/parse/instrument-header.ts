@@ -197,9 +197,8 @@ function hasRowsAfter(lines: readonly string[], from: number, rest: Rest | undef
 /**
  * A copy that owns its characters. V8 keeps substrings of 13 characters or more as slices of their parent string,
  * so without this every header value kept in the manifest would pin the file's whole decoded head (64 KiB) in
- * memory: ~8 KB a run. A shorter one is a copy already; a longer one is copied by flattening it behind one more
- * character (the slice of that then holds a string of its own length): a third of the cost of the UTF-8 round
- * trip this was, which took a fifth of planning a run.
+ * memory, for every run. A shorter one is a copy already; a longer one is copied by flattening it behind one more
+ * character (the slice of that then holds a string of its own length), which costs less than a UTF-8 round trip.
  */
 function ownCopy(text: string): string {
   return text.length < 13 ? text : ` ${text}`.slice(1);

@@ -2,8 +2,8 @@
 // the model (zod) first, so a row that breaks a rule (a YAML range, a malformed id) is a reject whose file never
 // replaces the good run already at its path; then the file is written beside its final name, in the run's folder,
 // and renamed to it. A reader never sees half a file, a refused run leaves nothing behind, and the workers need no
-// zod (~0.1 s each). The folders and files are made here, on one thread: on ext4, 10,000 run folders and files made
-// by one thread took 0.47 s of CPU, by each of two at once 0.98 s (the kernel's own locks), and the workers are the
+// zod (each would load it). The folders and files are made here, on one thread: on ext4, two threads making folders
+// and files at once each spend about twice the kernel time of one (the kernel's own locks), and the workers are the
 // ones with the staging to do.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

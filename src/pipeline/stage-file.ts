@@ -38,7 +38,7 @@ export type FileOutcome =
 /**
  * What a worker sends back: for a run to stage, the bytes of its data file, which the main thread writes and
  * publishes once the run's manifest row passes the model (publish-run.ts). The message copies them (handing the
- * memory over instead was 5-10% slower on the shared corpus: every buffer then freed by another thread).
+ * memory over instead was slower on the shared corpus: every buffer then freed by another thread).
  */
 export type WorkerOutcome = Exclude<FileOutcome, { kind: 'ok' }> | (Extract<FileOutcome, { kind: 'ok' }> & { readonly bytes: Uint8Array });
 
@@ -164,7 +164,7 @@ function manifestRow(
   ctx: StageFileContext,
 ): ManifestRow {
   // The parameters first, then the run's own columns (which win over a parameter of the same name); built by
-  // assignment, as Object.fromEntries and a spread made each row a slow dictionary-mode object (~16 us a file).
+  // assignment, as Object.fromEntries and a spread made each row a slow dictionary-mode object.
   const row: Record<string, unknown> = {};
   for (const [name, { value }] of plan.parameters) row[name] = value;
   Object.assign(row, {

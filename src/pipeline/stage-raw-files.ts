@@ -134,7 +134,7 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
   let events: EventsLog | undefined;
   try {
     const catalog = await loadCachedCatalog(config.proceduresYaml, lake.layout.catalogCache, ...(options.catalogCaches ?? []));
-    // Loaded only when given (its zod schema costs a re-run from the shell ~0.1 s otherwise).
+    // Loaded only when given: its zod schema would otherwise be a large share of a re-run from the shell.
     const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
     lock = lake.lock({ breakLock: options.breakLock ?? false });
     events = withListener(lake.openEvents(run.now()), options.onEvent);

@@ -31,8 +31,8 @@ const queue: { readonly id: number; readonly task: WorkerTask }[] = [];
 let outcomes: { readonly id: number; readonly outcome: WorkerOutcome }[] = [];
 /**
  * Outcomes go back in batches of this many (or fewer when the queue runs dry). A message costs both threads far
- * more than its bytes (waking the other thread): on 20,000 small files, batches of 24 instead of 4 took the run
- * from 4.6 to 3.9 s (tmpfs, interleaved), 8.6 to 7.4 s of CPU; 48 was no faster and peaked at 290 MB.
+ * more than its bytes (waking the other thread), so many small files go faster in larger batches; a batch twice
+ * this size was no faster and held more memory (docs/benchmarks.md).
  */
 const OUTCOMES_PER_MESSAGE = 24;
 /** Whether a file is being staged or the next one is scheduled. */

@@ -11,9 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { seededRandom } from '../../src/demo/seeded-random.js';
-import { PostgresStageDatabase } from '../../src/load/postgres/postgres-stage-database.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
-import { scratchPostgres } from '../support/scratch-postgres.js';
+import { queryPostgres as query, scratchPostgres } from '../support/scratch-postgres.js';
 import { tempDir } from '../support/temp-dir.js';
 import { openLakeStorage } from '../../src/storage/open-lake-storage.js';
 import type { LakeStorage } from '../../src/storage/lake-storage.js';
@@ -50,15 +49,6 @@ function strata(args: readonly string[]): Process {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
   void exited.then(() => onReady());
   return { child, exited, ready };
-}
-
-async function query<T>(url: string, sql: string): Promise<T[]> {
-  const db = await PostgresStageDatabase.open(url);
-  try {
-    return (await db.query(sql)) as T[];
-  } finally {
-    await db.close();
-  }
 }
 
 /**
