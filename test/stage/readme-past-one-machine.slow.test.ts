@@ -41,8 +41,8 @@ describe("the README's Past one machine section", { skip }, () => {
 
   it('runs as written: the stagers stage every file and stop cleanly, history reads the catalog, Polars and PyArrow read S3', async () => {
     const { lines, python } = examples();
-    const [createdb, devS3, exportCatalog, loop, history] = lines;
-    assert.equal(lines.length, 5, lines.join('\n'));
+    const [createdb, devS3, exportCatalog, loop, history, validate] = lines;
+    assert.equal(lines.length, 6, lines.join('\n'));
 
     // The catalog: the database createdb makes is the one STRATA_CATALOG names; a scratch database stands for it.
     const made = /^createdb -h (\S+) -U (\S+) (\S+)$/.exec(createdb!);
@@ -91,8 +91,10 @@ describe("the README's Past one machine section", { skip }, () => {
     // A reader asks the catalog directly, with the variable the block exported.
     process.env['STRATA_CATALOG'] = catalog.url;
     let historyArgs: string[];
+    let validateArgs: string[];
     try {
       historyArgs = shellWords(history!.replace(/^npx strata /, ''));
+      validateArgs = shellWords(validate!.replace(/^npx strata /, '')).map(mapped);
     } finally {
       delete process.env['STRATA_CATALOG'];
     }
@@ -100,6 +102,11 @@ describe("the README's Past one machine section", { skip }, () => {
     const read = await runCli(historyArgs, { cwd });
     assert.equal(read.code, 0, read.stderr);
     assert.match(read.stdout, /Alisson67|\bIt\b|IVg/);
+    // ... and checks the catalog against the data files in the bucket.
+    assert.deepEqual(validateArgs.slice(0, 3), ['validate-manifest', '--catalog', catalog.url]);
+    const validated = await runCli(validateArgs, { cwd, env: { ...process.env } });
+    assert.equal(validated.code, 0, validated.stdout + validated.stderr);
+    assert.match(validated.stdout + validated.stderr, /the catalog at /);
 
     // Polars and PyArrow read the lake on S3, with the variables of the local server.
     const readers = pythonReaders();
