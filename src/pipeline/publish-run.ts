@@ -6,6 +6,7 @@
 // and files at once each spend about twice the kernel time of one (the kernel's own locks), and the workers are the
 // ones with the staging to do.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { removeEmptyFolder, tempPathFor } from '../fs/atomic-file.js';
 import { describeIssues, validateManifestRows } from '../lake/manifest-row.js';
@@ -55,6 +56,26 @@ export function writeRunFile(stageRoot: string, relPath: string, bytes: Uint8Arr
     } catch {
       // the temp file could not be made either (a name too long, a folder that is a file): nothing to remove
     }
+    removeEmptyFolder(folder);
+    return error;
+  }
+}
+
+/**
+ * `writeRunFile` through libuv's threads: the calling thread goes on meanwhile (a stager feeding its workers while
+ * the folders and files of the runs before are made).
+ */
+export async function writeRunFileAsync(stageRoot: string, relPath: string, bytes: Uint8Array): Promise<unknown> {
+  const target = absoluteDataPath(stageRoot, relPath);
+  const folder = path.dirname(target);
+  const temp = tempPathFor(target);
+  try {
+    await mkdir(folder, { recursive: true });
+    await writeFile(temp, bytes);
+    await rename(temp, target);
+    return undefined;
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => {});
     removeEmptyFolder(folder);
     return error;
   }

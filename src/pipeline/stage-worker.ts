@@ -43,6 +43,8 @@ port.on('message', (message: ToWorker) => {
     ctx = contextOf(message.setup);
   } else if (ctx === undefined) {
     throw new Error(`a stage worker got '${message.type}' before its setup`);
+  } else if (message.type === 'options') {
+    ctx = { ...ctx, ...message.options, ingestedAt: new Date(message.options.ingestedAtMs) };
   } else if (message.type === 'schema') {
     ctx.schemas.set(message.schema.proc, message.schema);
   } else if (message.type === 'claimed') {

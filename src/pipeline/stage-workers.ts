@@ -137,9 +137,12 @@ export function startStageWorkers(count: number): StageWorkers {
 
   return {
     begin(given, givenHooks) {
+      // The same procedures as the work before (a catalog stager's next batch): only the options travel.
+      const same = setup !== undefined && given.catalog === setup.catalog && given.chipParams === setup.chipParams;
       setup = given;
       hooks = givenHooks;
-      for (const worker of workers) worker.postMessage({ type: 'setup', setup } satisfies ToWorker);
+      const message: ToWorker = same ? { type: 'options', options: given.options } : { type: 'setup', setup: given };
+      for (const worker of workers) worker.postMessage(message);
     },
     shareSchema(schema) {
       for (const worker of workers) worker.postMessage({ type: 'schema', schema } satisfies ToWorker);
