@@ -28,7 +28,7 @@ import { conformDataFiles } from '../lake/conform-data-files.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
 import { openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js';
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
-import { publishRun } from './publish-run.js';
+import { discardRunData, publishRun } from './publish-run.js';
 import type { WorkerSetup } from './stage-messages.js';
 import type { FileOutcome } from './stage-file.js';
 import { sameRunSentence } from '../parse/run-identity.js';
@@ -327,6 +327,7 @@ async function stageInWorkers(
       if (arrived.kind === 'ok' && recorder.mergeDue()) workers.sendAhead(MERGE_AHEAD_FILES);
       // A file whose new columns would take its procedure past --max-columns is refused before it is published.
       const refusal = arrived.kind === 'ok' ? growth.refusal(arrived.row.proc, arrived.added, config.maxColumns) : undefined;
+      if (refusal !== undefined && arrived.kind === 'ok') discardRunData(arrived.data);
       const outcome: FileOutcome =
         refusal === undefined
           ? publishRun(arrived, catalog.parameterColumns, lake.layout.stageRoot)
