@@ -66,10 +66,7 @@ export class TableRowGroups {
     this.filled = 0;
     for (const slot of this.slots) {
       if (slot.kind === 'text') slot.values = [];
-      else if (slot.kind !== 'absent') {
-        slot.valid.fill(0);
-        slot.nulls = 0;
-      }
+      else if (slot.kind !== 'absent') slot.nulls = 0;
     }
   }
 }
@@ -89,7 +86,13 @@ function append(slot: Slot, part: ColumnValues, from: number, count: number, at:
     // A piece whose cells were all null (parseDataTable makes such a float column a null constant).
     if (part.value !== null) throw new Error('a table piece gave a column of one value, which the parser never makes');
     if (slot.kind === 'text') for (let i = 0; i < count; i++) slot.values.push(null);
-    else slot.nulls += count;
+    else {
+      // Zeros, values too: the rows then hold what the parser's builders hold for null cells.
+      slot.valid.fill(0, at, at + count);
+      if (slot.values instanceof BigInt64Array) slot.values.fill(0n, at, at + count);
+      else slot.values.fill(0, at, at + count);
+      slot.nulls += count;
+    }
     return;
   }
   if (slot.kind === 'text') {
