@@ -1,6 +1,7 @@
 // Stages one raw file, all in JS: read, hash, plan, parse the table into typed columns, build the manifest row
-// and encode Parquet. A file larger than a set size is streamed instead (stage-streamed-file.ts). Runs inside a stage worker; the outcome is a value, and the main thread writes and
-// publishes the file once the row passes the model (publish-run.ts).
+// and encode Parquet; a file over 64 MiB is streamed instead (stage-streamed-file.ts). Runs inside a stage worker;
+// the outcome is a value, and the main thread writes and publishes the file once the row passes the model
+// (publish-run.ts).
 import { existsSync } from 'node:fs';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { encodeParquet } from '../parquet/encode-parquet.js';

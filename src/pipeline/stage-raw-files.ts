@@ -11,7 +11,7 @@ import type { StagedSource } from '../lake/manifest-index.js';
 import { prepareManifestRows } from '../lake/manifest-row.js';
 import { procedureOfPath } from '../lake/partition-path.js';
 import { openLake, type Lake } from '../lake/lake.js';
-import type { RejectRecord } from '../lake/reject-records.js';
+import type { RejectKind, RejectRecord } from '../lake/reject-records.js';
 import {
   growSchemas,
   pendingSchemasPath,
@@ -32,6 +32,9 @@ import { discardRunData, publishRun } from './publish-run.js';
 import type { WorkerSetup } from './stage-messages.js';
 import type { FileOutcome } from './stage-file.js';
 import { sameRunSentence } from '../parse/run-identity.js';
+
+/** Rejects whose file is staged again though it has not changed: they say nothing wrong with the file. */
+const TRIED_AGAIN: ReadonlySet<RejectKind> = new Set(['internal', 'too-large']);
 
 export interface StageSummary {
   readonly files: number;
@@ -437,8 +440,9 @@ function triageFiles(
       return { file, skip: { kind: 'unchanged', reason: 'already staged, unchanged' } };
     }
     const rejected = rejects.get(file.relPath);
-    // A file strata itself failed on (error type `internal`) is tried again; a file that is bad waits for a change.
-    if (rejected && rejected.error_type !== 'internal' && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
+    // A file strata itself failed on (error type `internal`), or refused for its size (before big files streamed),
+    // is tried again; a file that is bad waits for a change.
+    if (rejected && !TRIED_AGAIN.has(rejected.error_type) && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
       return { file, skip: { kind: 'rejected-before', reason: 'rejected before and unchanged since (see its reject record)' } };
     }
     return { file };

@@ -8,11 +8,13 @@
 // columns the YAML does not declare come from the file's first 64 KiB (plan-run.ts), as for a file read whole, so
 // no later row can change a column's type; a later cell that does not fit is null and counted, as always. The SHA-1
 // is taken as the bytes go by; a file staged before is hashed first, so that unchanged bytes are not staged again.
-// Whether a piece of rows is read by the fast path or by csv-parse (quotes) is decided piece by piece.
-import { closeSync, mkdirSync, openSync, rmSync, writeSync, existsSync } from 'node:fs';
+// Whether a piece of rows is read by the fast path or by csv-parse (quotes) is decided piece by piece. Row groups
+// are cut where the whole-file encoder cuts them, so a streamed file is the same bytes as the file read whole.
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { tempPathFor } from '../fs/atomic-file.js';
+import { isDiskFull } from '../errors.js';
 import { isUrlLocation } from '../lake/lake-layout.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { ROW_GROUP_ROWS } from '../parquet/encode-parquet.js';
@@ -25,7 +27,10 @@ import { hashRawFile, openRawFileChunks, type RawFileChunks } from './raw-file-c
 import { cellWarnings, dataColumns, duplicateRun, durationOf, emptyTable, manifestRow, reject, runTable, timeColumnIndex, unreadable, type RunTable } from './staged-run.js';
 import type { StageFileContext, StageTask, WorkerOutcome } from './stage-task.js';
 
-/** Files above this size are streamed: below it, reading whole into the worker's reused buffer is quicker. */
+/** What a read of the file gave: the bytes not used yet, and whether they reach its end. */
+type Filled = ReturnType<RawFileChunks['fill']>;
+
+/** Files above this size are streamed; a smaller one is read whole, into the worker's reused buffer. */
 export const STREAM_ABOVE = 64 << 20;
 const CHUNK_BYTES = 8 << 20;
 
@@ -54,8 +59,22 @@ async function stageChunks(file: StageTask['file'], chunks: RawFileChunks, ctx: 
   if (!planned.ok) return reject(file, planned.errorType, `${file.relPath}: ${planned.error}.`);
   const { plan } = planned;
   if (!(await ctx.claimRunId(plan.runId, file.relPath))) return duplicateRun(plan);
-  const table = runTable(plan, ctx);
   const spool = spoolPath(ctx.stageRoot, plan.runId);
+  try {
+    return writeSpooled(file, chunks, head, plan, spool, ctx);
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    // As the main thread says it of a file it writes (publish-run.ts): the run stops.
+    const code = (error as NodeJS.ErrnoException).code ?? 'ENOSPC';
+    return reject(file, 'disk-full', `${file.relPath}: its data file could not be written: the disk holding ${ctx.stageRoot} is full (${code}).`);
+  }
+}
+
+/** Streams the table into a Parquet file at `spool`: the run, or its reject (and then no file). */
+function writeSpooled(
+  file: StageTask['file'], chunks: RawFileChunks, head: Filled, plan: RunPlan, spool: string, ctx: StageFileContext,
+): WorkerOutcome {
+  const table = runTable(plan, ctx);
   mkdirSync(path.dirname(spool), { recursive: true });
   const fd = openSync(spool, 'wx');
   let kept = false;
@@ -86,7 +105,7 @@ async function stageChunks(file: StageTask['file'], chunks: RawFileChunks, ctx: 
 /** Parses the table piece by piece into `groups`, from the bytes the header was read from (`head`): the gathered table, or the first bad row's message. */
 function readRows(
   chunks: RawFileChunks,
-  head: { readonly bytes: Buffer; readonly done: boolean },
+  head: Filled,
   plan: RunPlan,
   table: RunTable,
   groups: TableRowGroups,

@@ -2,7 +2,7 @@
 // temp file that is renamed into place once the run is accepted (issue 25). The files here are a few MB, streamed
 // with small buffers and row groups so that they are cut many times.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
@@ -14,6 +14,9 @@ import { publishRun } from '../../src/pipeline/publish-run.js';
 import { absoluteDataPath } from '../../src/lake/partition-path.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import { tempDir } from '../support/temp-dir.js';
+import { lakeConfig, stageInto } from '../support/stage-lake.js';
+import { lakeLayout } from '../../src/lake/lake-layout.js';
+import { writeRejectRecord } from '../../src/lake/reject-records.js';
 
 const catalog = loadProcedureCatalog(SHIPPED_PROCEDURES_YAML);
 
@@ -172,5 +175,23 @@ describe('a streamed raw file', () => {
     writeFileSync(file.absPath, readFileSync(file.absPath, 'latin1').replace('\n0.25,', '\n0.3,'), 'latin1');
     const changed = ok(await stageFile({ file, previous }, ctx));
     assert.notEqual(changed.row.source_sha1, first.row.source_sha1);
+  });
+});
+
+describe('a file refused for its size by an earlier strata', () => {
+  it('is staged on the next run though unchanged, while a file rejected as bad waits for a change', async () => {
+    const root = tempDir();
+    const raw = path.join(root, 'raw');
+    mkdirSync(raw);
+    const { file } = writeItFile(raw, 500);
+    // The same unchanged file, once with a reject record of each kind (as an older strata wrote them) and no run.
+    for (const [kind, staged] of [['too-large', 1], ['bad-data', 0]] as const) {
+      const lake = path.join(root, `lake-${kind}`);
+      const { size, mtimeMs } = statSync(file.absPath);
+      writeRejectRecord(lakeLayout(lakeConfig(raw, lake)).rejects, {
+        source_file: file.relPath, error: `${file.relPath} was refused`, error_type: kind, ts: new Date().toISOString(), source_size: size, source_mtime_ms: mtimeMs,
+      });
+      assert.equal((await stageInto(raw, lake)).summary.ok, staged, kind);
+    }
   });
 });
