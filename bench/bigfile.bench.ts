@@ -58,7 +58,12 @@ function polarsOnce(python: string, file: string, headerLines: number, out: stri
   return { ms: ms!, peakMb: peakMb!, result: { rows: rows! } };
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The middle value (of an even count, the mean of the two middle ones). */
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 async function sizeFigures(gb: number, rounds: number, python: string | null): Promise<string> {
   const { root, file, headerLines } = bigFile(gb);
@@ -84,7 +89,11 @@ async function sizeFigures(gb: number, rounds: number, python: string | null): P
   if (theirs[0]!.result.rows !== staged.rows) throw new Error(`Polars read ${theirs[0]!.result.rows} rows, strata ${staged.rows}`);
   const polars = `Polars streaming ${fmt.ms(median(theirs.map((r) => r.ms)))}, peak ${fmt.mb(Math.max(...theirs.map((r) => r.peakMb)))}`;
   const ratio = median(ours.map((r) => r.ms)) / median(theirs.map((r) => r.ms));
-  return `${size}: ${strata}; ${polars}; strata / Polars ${fmt.ratio(ratio)} (median of ${rounds}, interleaved)`;
+  const each = (runs: readonly ChildRun<unknown>[]) => runs.map((r) => (r.ms / 1000).toFixed(1)).join(' / ');
+  return (
+    `${size}: ${strata}; ${polars}; strata / Polars ${fmt.ratio(ratio)} (median of ${rounds}, interleaved; ` +
+    `each round, s: strata ${each(ours)}, Polars ${each(theirs)})`
+  );
 }
 
 export async function bench(options: readonly string[]): Promise<BenchSection> {
