@@ -21,6 +21,7 @@ import { ROW_GROUP_ROWS } from '../parquet/encode-parquet.js';
 import { openParquetFileWriter } from '../parquet/parquet-file-writer.js';
 import { lineOffset, parseDataTable } from '../parse/data-table.js';
 import { countLineFeeds, wholeRowsEnd } from '../parse/table-pieces.js';
+import { firstInvalidUtf8, notUtf8 } from '../parse/instrument-header.js';
 import { TableRowGroups, type GatheredTable } from '../parse/table-row-groups.js';
 import { planRun, type RunPlan } from './plan-run.js';
 import { hashRawFile, openRawFileChunks, type RawFileChunks } from './raw-file-chunks.js';
@@ -55,7 +56,9 @@ export async function stageStreamedFile({ file, previous }: StageTask, ctx: Stag
 
 async function stageChunks(file: StageTask['file'], chunks: RawFileChunks, ctx: StageFileContext): Promise<WorkerOutcome> {
   const head = chunks.fill();
-  const planned = planRun(head.bytes, file, ctx.catalog, ctx);
+  // The header is read from whole lines: a cut inside a character would read as a byte that is not UTF-8.
+  const headLines = head.done ? head.bytes : head.bytes.subarray(0, head.bytes.lastIndexOf(0x0a) + 1 || head.bytes.length);
+  const planned = planRun(headLines, file, ctx.catalog, ctx);
   if (!planned.ok) return reject(file, planned.errorType, `${file.relPath}: ${planned.error}.`);
   const { plan } = planned;
   if (!(await ctx.claimRunId(plan.runId, file.relPath))) return duplicateRun(plan);
@@ -87,7 +90,7 @@ function writeSpooled(
       writer.addRowGroup(dataColumns(plan, table, columns), rows);
     });
     const read = readRows(chunks, head, plan, table, groups, ctx);
-    if (!read.ok) return reject(file, 'bad-data', `${file.relPath}, ${read.message}.`);
+    if (!read.ok) return reject(file, read.errorType, read.errorType === 'bad-data' ? `${file.relPath}, ${read.message}.` : `${file.relPath}: ${read.message}.`);
     const { rows, misfits, outOfRange } = read.gathered;
     if (rows === 0) return emptyTable(file);
     writer.finish();
@@ -110,7 +113,7 @@ function readRows(
   table: RunTable,
   groups: TableRowGroups,
   ctx: StageFileContext,
-): { readonly ok: true; readonly gathered: GatheredTable } | { readonly ok: false; readonly message: string } {
+): { readonly ok: true; readonly gathered: GatheredTable } | { readonly ok: false; readonly errorType: 'bad-data' | 'not-utf8'; readonly message: string } {
   let { bytes, done } = head;
   let start = lineOffset(bytes, plan.skipLines + 1);
   let line = plan.skipLines + 1;
@@ -118,10 +121,13 @@ function readRows(
     const end = done ? bytes.length : wholeRowsEnd(bytes, start);
     if (end >= 0) {
       const piece = bytes.subarray(0, end);
+      // As the whole file is checked when read whole (instrument-header.ts): its table too must be UTF-8.
+      const badByte = firstInvalidUtf8(piece.subarray(start));
+      if (badByte !== undefined) return { ok: false, errorType: 'not-utf8', message: notUtf8(line + badByte.line - 1) };
       const parsed = parseDataTable(piece, {
         start, firstLine: line, fieldCount: plan.columns.length, columns: table.tableColumns, zone: ctx.localTz, delimiter: plan.delimiter,
       });
-      if (!parsed.ok) return parsed;
+      if (!parsed.ok) return { ok: false, errorType: 'bad-data', message: parsed.message };
       groups.add(parsed.table);
       line += countLineFeeds(piece, start, end);
       chunks.consume(end);

@@ -163,6 +163,36 @@ describe('a streamed raw file', () => {
     assert.deepEqual(filesBelow(stageRoot), []);
   });
 
+  it('with a byte that is not UTF-8 near its end is rejected as the file read whole is, at its line', async () => {
+    const dir = tempDir();
+    const rows = 60_000;
+    const { file } = writeItFile(dir, rows);
+    const bytes = readFileSync(file.absPath);
+    const at = bytes.lastIndexOf('\n5', bytes.length - 100) + 1;
+    bytes[at] = 0xff;
+    writeFileSync(file.absPath, bytes);
+    const whole = await stageFile({ file, previous: undefined }, context(path.join(dir, 'a')));
+    const stageRoot = path.join(dir, 'b');
+    const stream = await stageFile({ file, previous: undefined }, context(stageRoot, streamed(5_000)));
+    assert.equal(whole.kind, 'reject');
+    assert.deepEqual(stream, whole);
+    assert.match(whole.kind === 'reject' ? whole.error : '', new RegExp(`not UTF-8 at line ${bytes.subarray(0, at).toString('latin1').split('\n').length}\\.$`));
+    assert.deepEqual(filesBelow(stageRoot), []);
+  });
+
+  it('whose first read ends inside a character (µ is two bytes) is read as the file read whole', async () => {
+    const dir = tempDir();
+    const { file } = writeItFile(dir, 20_000, { extra: '"0.5",0.0,"0.0","nan","21.5 µA","7"', extraEvery: 1000 });
+    const bytes = readFileSync(file.absPath);
+    const micro = bytes.indexOf('µ');
+    assert.equal(bytes[micro], 0xc2);
+    const whole = ok(await stageFile({ file, previous: undefined }, context(path.join(dir, 'a'))));
+    // The first read takes the first byte of the µ and not the second.
+    const stream = ok(await stageFile({ file, previous: undefined }, context(path.join(dir, 'b'), streamed(1 << 20, micro + 1))));
+    assert.deepEqual(stream.row, whole.row);
+    assert.deepEqual(stream.warnings, whole.warnings);
+  });
+
   it('is not staged again when its bytes are those of the staged run', async () => {
     const dir = tempDir();
     const { file } = writeItFile(dir, 20_000);
