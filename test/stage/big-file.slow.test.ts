@@ -10,25 +10,13 @@ import { readManifest } from '../../src/lake/manifest-store.js';
 import { STREAM_ABOVE } from '../../src/pipeline/stage-streamed-file.js';
 import { tempDir } from '../support/temp-dir.js';
 import { stageInto } from '../support/stage-lake.js';
+import { IT_COLUMNS, IT_HEADER } from '../support/it-file-header.js';
 
-const HEADER = `#Procedure: <laser_setup.procedures.It.It>
-#Parameters:
-#\tChip group name: Alisson
-#\tChip number: 80
-#\tLaser voltage: 1.25 V
-#\tLaser wavelength: 455
-#\tVDS: 0.1 V
-#\tVG: -1 V
-#Metadata:
-#\tStart time: 1760371684.3180444
-#Data:
-t (s),I (A),VL (V),Plate T (degC),Ambient T (degC),Clock (ms)
-`;
 
 /** Writes rows until the file is past the streaming size: the rows written. */
 function writeBigItFile(file: string): number {
   const fd = openSync(file, 'w');
-  let size = writeSync(fd, HEADER);
+  let size = writeSync(fd, IT_HEADER + IT_COLUMNS);
   let rows = 0;
   while (size <= STREAM_ABOVE + (1 << 20)) {
     const lines: string[] = [];

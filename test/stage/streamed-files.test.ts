@@ -14,26 +14,14 @@ import { publishRun } from '../../src/pipeline/publish-run.js';
 import { absoluteDataPath } from '../../src/lake/partition-path.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import { tempDir } from '../support/temp-dir.js';
+import { IT_COLUMNS, IT_HEADER } from '../support/it-file-header.js';
 import { lakeConfig, stageInto } from '../support/stage-lake.js';
 import { lakeLayout } from '../../src/lake/lake-layout.js';
 import { writeRejectRecord } from '../../src/lake/reject-records.js';
 
 const catalog = loadProcedureCatalog(SHIPPED_PROCEDURES_YAML);
-
-const HEADER = `#Procedure: <laser_setup.procedures.It.It>
-#Parameters:
-#\tChip group name: Alisson
-#\tChip number: 80
-#\tLaser voltage: 1.25 V
-#\tLaser wavelength: 455
-#\tProcedure version: 2.2.0
-#\tVDS: 0.1 V
-#\tVG: -1 V
-#Metadata:
-#\tStart time: 1760371684.3180444
-#Data:
-`;
-const HEADER_LINES = HEADER.split('\n').length - 1;
+/** The header's lines, before the column line. */
+const HEADER_LINES = IT_HEADER.split('\n').length - 1;
 
 /** Row i's cells as the file holds them: every third VL a nan, one Ambient T not a number, the plate sensor absent. */
 function cells(i: number, badAt: number): string[] {
@@ -56,7 +44,7 @@ function writeItFile(dir: string, rows: number, options: { badAt?: number; extra
     const extraHere = i === options.extraAfter || (options.extraEvery !== undefined && i % options.extraEvery === 0);
     if (extraHere && options.extra !== undefined) lines.push(options.extra);
   }
-  const text = `${HEADER}t (s),I (A),VL (V),Plate T (degC),Ambient T (degC),Clock (ms)\n${lines.join('\n')}\n`;
+  const text = `${IT_HEADER}${IT_COLUMNS}${lines.join('\n')}\n`;
   const absPath = path.join(dir, 'It2025-10-13_1.csv');
   writeFileSync(absPath, text);
   return { file: { absPath, relPath: 'It2025-10-13_1.csv', size: Buffer.byteLength(text), mtimeMs: 0 }, badAt };
