@@ -14,12 +14,13 @@ import { rejectRecordName, writeRejectRecord, type RejectRecord } from '../lake/
 import { openLakeStorage } from '../storage/open-lake-storage.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import type { S3Settings } from '../storage/s3/s3-settings.js';
-import { writeRunFileAsync } from './publish-run.js';
+import { discardRunData, writeRunFileAsync } from './publish-run.js';
+import type { RunData } from './stage-task.js';
 
 export interface CatalogLakeFiles {
   readonly layout: LakeLayout;
-  /** Writes a run's data file whole; the error when it could not be written, else undefined. */
-  putDataFile(relPath: string, bytes: Uint8Array): Promise<unknown>;
+  /** Writes a run's data file whole (or moves a streamed one into place); the error when it could not be, else undefined. */
+  putDataFile(relPath: string, data: RunData): Promise<unknown>;
   removeDataFile(relPath: string): Promise<void>;
   /** Makes the data files written durable (a power cut keeps them) before the catalog names them. */
   syncDataFiles(relPaths: readonly string[]): Promise<void>;
@@ -52,7 +53,7 @@ function localFiles(layout: LakeLayout, startedAt: Date): CatalogLakeFiles {
   const events = openEventsLog(layout.events, startedAt);
   return {
     layout,
-    putDataFile: (relPath, bytes) => writeRunFileAsync(layout.stageRoot, relPath, bytes),
+    putDataFile: (relPath, data) => writeRunFileAsync(layout.stageRoot, relPath, data),
     removeDataFile: async (relPath) => rmSync(layout.dataFile(relPath), { force: true }),
     syncDataFiles: (relPaths) =>
       relPaths.length === 0 ? Promise.resolve() : relPaths.length > SYNC_ONE_BY_ONE ? syncFileSystem(layout.stageRoot) : syncFilesAndFolders(relPaths.map((p) => layout.dataFile(p))),
@@ -121,12 +122,15 @@ async function remoteFiles(layout: LakeLayout, startedAt: Date, stager: string, 
   const events = remoteEvents(beside, `${key(layout.events)}/${stamp(startedAt)}-${stager}`);
   return {
     layout,
-    async putDataFile(relPath, bytes) {
+    async putDataFile(relPath, run) {
       try {
-        await data.put(relPath, bytes);
+        // A streamed file is put as one object too (read back whole: object storage has no rename).
+        await data.put(relPath, run.kind === 'bytes' ? run.bytes : readFileSync(run.path));
         return undefined;
       } catch (error) {
         return error;
+      } finally {
+        discardRunData(run);
       }
     },
     removeDataFile: (relPath) => data.delete(relPath),

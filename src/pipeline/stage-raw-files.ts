@@ -11,7 +11,7 @@ import type { StagedSource } from '../lake/manifest-index.js';
 import { prepareManifestRows } from '../lake/manifest-row.js';
 import { procedureOfPath } from '../lake/partition-path.js';
 import { openLake, type Lake } from '../lake/lake.js';
-import type { RejectRecord } from '../lake/reject-records.js';
+import type { RejectKind, RejectRecord } from '../lake/reject-records.js';
 import {
   growSchemas,
   pendingSchemasPath,
@@ -28,10 +28,13 @@ import { conformDataFiles } from '../lake/conform-data-files.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
 import { openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js';
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
-import { publishRun } from './publish-run.js';
+import { discardRunData, publishRun } from './publish-run.js';
 import type { WorkerSetup } from './stage-messages.js';
 import type { FileOutcome } from './stage-file.js';
 import { sameRunSentence } from '../parse/run-identity.js';
+
+/** Rejects whose file is staged again though it has not changed: they say nothing wrong with the file. */
+const TRIED_AGAIN: ReadonlySet<RejectKind> = new Set(['internal', 'too-large']);
 
 export interface StageSummary {
   readonly files: number;
@@ -328,6 +331,7 @@ async function stageInWorkers(
       if (arrived.kind === 'ok' && recorder.mergeDue()) workers.sendAhead(MERGE_AHEAD_FILES);
       // A file whose new columns would take its procedure past --max-columns is refused before it is published.
       const refusal = arrived.kind === 'ok' ? growth.refusal(arrived.row.proc, arrived.added, config.maxColumns) : undefined;
+      if (refusal !== undefined && arrived.kind === 'ok') discardRunData(arrived.data);
       const outcome: FileOutcome =
         refusal === undefined
           ? publishRun(arrived, catalog.parameterColumns, lake.layout.stageRoot)
@@ -445,8 +449,9 @@ function triageFiles(
     const previous = staged.get(file.relPath);
     if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) return { file, skip: UNCHANGED };
     const rejected = rejects.get(file.relPath);
-    // A file strata itself failed on (error type `internal`) is tried again; a file that is bad waits for a change.
-    if (rejected && rejected.error_type !== 'internal' && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
+    // A file strata itself failed on (error type `internal`), or refused for its size (before big files streamed),
+    // is tried again; a file that is bad waits for a change.
+    if (rejected && !TRIED_AGAIN.has(rejected.error_type) && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
       return { file, skip: { kind: 'rejected-before', reason: 'rejected before and unchanged since (see its reject record)' } };
     }
     return { file };

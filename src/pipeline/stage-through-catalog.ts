@@ -253,14 +253,14 @@ async function startCatalogStager(
         const version = byPath.get(arrived.file.relPath)!;
         const checked = checkRunRow(asAttempt(arrived, version), procedures.parameterColumns);
         if (checked.kind !== 'ok') return void outcomes.push(attemptOutcome(checked, version));
-        const { outcome, bytes } = checked;
+        const { outcome, data } = checked;
         const proc = outcome.row.proc;
         if (outcome.added.length > 0 || !schemas.has(proc)) {
           const known = grown.get(proc) ?? grown.set(proc, { added: [], sourceFile: outcome.file.relPath }).get(proc)!;
           known.added.push(...outcome.added);
         }
         writes.push(
-          lake.putDataFile(outcome.row.path, bytes).then((failed) => {
+          lake.putDataFile(outcome.row.path, data).then((failed) => {
             if (failed === undefined) {
               written.set(version.version, outcome.row.path);
               return void outcomes.push(attemptOutcome(outcome, version));

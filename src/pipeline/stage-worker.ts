@@ -3,6 +3,8 @@
 import { parentPort } from 'node:worker_threads';
 import { messageOf } from '../errors.js';
 import { stageFile, type StageFileContext, type WorkerOutcome } from './stage-file.js';
+import { ReadBuffer } from './read-raw-file.js';
+import { STREAM_ABOVE } from './stage-streamed-file.js';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-messages.js';
 
 const port = parentPort!;
@@ -19,6 +21,7 @@ const contextOf = (setup: WorkerSetup): StageFileContext => ({
   catalog: setup.catalog,
   chipParams: setup.chipParams,
   schemas: new Map(setup.schemas),
+  readBuffer: new ReadBuffer(STREAM_ABOVE + 1),
   claimRunId: (runId, sourceFile) => {
     const id = nextClaim++;
     send({ type: 'claim', id, runId, sourceFile });
