@@ -54,7 +54,7 @@ export const fmt = {
  * Waits until the disk is quiet before a timed run: `sync`, then until the kernel's I/O pressure (PSI, the share
  * of the last 10 s some task waited on I/O) is under 2%, at most two minutes. On this machine's ext4 (mounted
  * with `discard`) files made right after a large delete wait on the journal, which once made one round of the
- * 20,000-file corpus 60 s instead of 13 s, baseline and strata alike. Returns the seconds waited.
+ * 20,000-file corpus several times slower, baseline and strata alike. Returns the seconds waited.
  */
 export async function settleDisk(): Promise<number> {
   const start = performance.now();

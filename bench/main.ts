@@ -13,8 +13,9 @@ const areas: Record<string, () => Promise<Area>> = {
   derive: async () => (await import('./derive.bench.js')).bench,
   scale: async () => (await import('./scale.bench.js')).bench,
   query: async () => (await import('./query.bench.js')).bench,
+  bigfile: async () => (await import('./bigfile.bench.js')).bench,
 };
-const ONLY_WHEN_NAMED = new Set(['scale']);
+const ONLY_WHEN_NAMED = new Set(['scale', 'bigfile']);
 
 const args = process.argv.slice(2);
 const firstOption = args.findIndex((a) => a.startsWith('--'));

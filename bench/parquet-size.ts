@@ -1,5 +1,5 @@
-// Compares src/parquet's file sizes with DuckDB's COPY (COMPRESSION snappy, ROW_GROUP_SIZE 20000, as
-// src/lake/write-run-parquet.ts writes runs today) on the shared corpus: every numeric table plus 20 run constants.
+// Compares src/parquet's file sizes with DuckDB's COPY (COMPRESSION snappy, ROW_GROUP_SIZE 20000, as runs were
+// written before strata had its own encoder) on the shared corpus: every numeric table plus 20 run constants.
 // Run: npx tsx bench/parquet-size.ts [corpus folder]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

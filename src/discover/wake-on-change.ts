@@ -8,6 +8,11 @@ export interface Wake {
   wait(ms: number, signal: AbortSignal): Promise<void>;
   /** Wakes a wait now (another source of work: a PostgreSQL notification). */
   now(): void;
+  /**
+   * Whether the file system said something under the root changed since the last call: a walk is due. (False where
+   * the platform cannot watch a tree: there, walks come at the poll interval.)
+   */
+  takeRootChange(): boolean;
   close(): void;
 }
 
@@ -28,10 +33,12 @@ export function untilNextSettles(files: readonly RawFile[], settleSeconds: numbe
 export function wakeOnChange(root: string): Wake {
   let wakeUp: (() => void) | undefined;
   let changed = false;
+  let rootChanged = false;
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(root, { recursive: true, persistent: false }, () => {
       changed = true;
+      rootChanged = true;
       // A file being written fires many events: the pass they wake comes a moment later, for all of them.
       if (wakeUp !== undefined) setTimeout(wakeUp, 100);
     });
@@ -61,6 +68,11 @@ export function wakeOnChange(root: string): Wake {
     now() {
       changed = true;
       wakeUp?.();
+    },
+    takeRootChange() {
+      const was = rootChanged;
+      rootChanged = false;
+      return was;
     },
     close() {
       watcher?.close();

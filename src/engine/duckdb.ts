@@ -18,10 +18,10 @@ import type {
 } from '@duckdb/node-api';
 
 // require() rather than import: the packages are CommonJS, and importing them from ESM makes node scan their
-// whole source for export names first, which costs about 150 ms on every start-up of the CLI.
+// whole source for export names first, a cost every start-up of the CLI would pay.
 const require = createRequire(import.meta.url);
 // Loaded on first use, not on import: a command or a stage run that needs no database (a re-run with nothing to
-// do) never pays its ~0.1 s.
+// do) never pays for loading it.
 let loadedApi: typeof DuckDbApi | undefined;
 const duck = () => (loadedApi ??= require('@duckdb/node-api') as typeof DuckDbApi);
 let loadedBindings: typeof DuckDbBindings | undefined;
@@ -129,7 +129,7 @@ export function rawStringLength(vector: RawVector, row: number): number {
 
 /**
  * Copies the bytes of a VARCHAR or BLOB value into `target` at `offset` and returns their count. Up to 12 bytes
- * sit inline in the `string_t`; a longer value is behind its pointer and costs a native call (about 1 us).
+ * sit inline in the `string_t`; a longer value is behind its pointer and costs a native call.
  */
 export function copyRawString(vector: RawVector, row: number, target: Uint8Array, offset: number): number {
   const length = rawStringLength(vector, row);

@@ -1,7 +1,7 @@
 // A new lake's manifest, encoded from its rows in JS with strata's Parquet encoder: the first merge of a lake
-// needs no database (loading DuckDB costs a first run of the shared corpus ~0.3 s of CPU, and its merge
-// ~0.2 s more at the end). The file has the columns, types and row order DuckDB's merge writes
-// (manifest-store.ts), so either one reads and merges the other.
+// needs no database (loading DuckDB, and merging through it, would be a large share of a small first run's CPU).
+// The file has the columns, types and row order DuckDB's merge writes (manifest-store.ts), so either one reads
+// and merges the other.
 import type { ColumnValues, ParquetColumn } from '../parquet/parquet-columns.js';
 import { encodeParquet } from '../parquet/encode-parquet.js';
 import { compareUtf8 } from '../parquet/column-chunk.js';
@@ -13,8 +13,8 @@ const ORDER = ['chip_group', 'chip_number', 'start_time_utc', 'file_idx', 'run_i
 
 /**
  * A new lake's manifest as its first run records it: each run's values are taken by column when it is recorded
- * (while the main thread waits on the workers), so that a merge only sorts and encodes. Reading a row's ~45
- * values by name at each merge was half of it: 0.4-0.7 s of a 20,000-file run, with the workers waiting.
+ * (while the main thread waits on the workers), so that a merge only sorts and encodes. Reading every row's
+ * values by name at each merge was half of a merge's time, and the workers waited for it.
  */
 export class GrowingManifest {
   private readonly values: unknown[][];

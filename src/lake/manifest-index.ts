@@ -2,7 +2,7 @@
 // JSON copy of them beside the manifest (`_manifest/index.json`), stamped with the manifest file it was read from,
 // so a re-run with nothing to do opens no database at all.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { writeFileAtomically } from '../fs/atomic-file.js';
+import { openAtomicFile, type AtomicFile } from '../fs/atomic-file.js';
 import type { ManifestCoreRow } from './manifest-row.js';
 import { readManifestColumns } from './manifest-appender.js';
 
@@ -43,10 +43,12 @@ interface ManifestStamp {
   readonly mtimeMs: number;
 }
 
-interface IndexCopy {
-  readonly stamp: ManifestStamp;
-  readonly sources: readonly (readonly [string, string, string, number, number, string, string | null])[];
-}
+/**
+ * The copy's text: a first line `{"stamp": ...}`, then one JSON array a staged source,
+ * `[source_file, run_id, path, size, mtime_ms, sha1, data_schema]`. Line by line, so that neither writing nor
+ * reading it holds the whole lake as one string or one parsed tree.
+ */
+type IndexLine = readonly [string, string, string, number, number, string, string | null];
 
 export interface CachedIndex {
   readonly staged: Map<string, StagedSource>;
@@ -66,27 +68,44 @@ function stampOf(manifestPath: string): ManifestStamp | undefined {
 export function readIndexCopy(copyPath: string, manifestPath: string): CachedIndex | undefined {
   const stamp = stampOf(manifestPath);
   if (stamp === undefined) return undefined;
-  let copy: IndexCopy;
   try {
-    copy = JSON.parse(readFileSync(copyPath, 'utf8')) as IndexCopy;
+    const bytes = readFileSync(copyPath);
+    let end = bytes.indexOf(10);
+    const s = (JSON.parse(bytes.toString('utf8', 0, end)) as { stamp?: ManifestStamp }).stamp;
+    if (s?.ino !== stamp.ino || s.size !== stamp.size || s.mtimeMs !== stamp.mtimeMs) return undefined;
+    const staged = new Map<string, StagedSource>();
+    for (let start = end + 1; start < bytes.length; start = end + 1) {
+      end = bytes.indexOf(10, start);
+      if (end < 0) return undefined; // cut short
+      const line = JSON.parse(bytes.toString('utf8', start, end)) as IndexLine;
+      if (line.length < 7) return undefined; // written before it kept data schemas
+      const [source, runId, p, size, mtimeMs, sha1, dataSchema] = line;
+      staged.set(source, { runId, path: p, size, mtimeMs, sha1, dataSchema });
+    }
+    return { staged };
   } catch {
-    return undefined;
+    return undefined; // none, or not one this strata reads: the manifest is read instead
   }
-  const s = copy.stamp;
-  if (s?.ino !== stamp.ino || s.size !== stamp.size || s.mtimeMs !== stamp.mtimeMs) return undefined;
-  if (copy.sources.some((s) => s.length < 7)) return undefined; // written before it kept data schemas
-  const staged = new Map(copy.sources.map(([source, runId, p, size, mtimeMs, sha1, dataSchema]) => [source, { runId, path: p, size, mtimeMs, sha1, dataSchema }]));
-  return { staged };
 }
 
 /** Keeps `staged` (read from the manifest as it is now) as the JSON copy; best effort (a read-only lake keeps none). */
 export function writeIndexCopy(copyPath: string, manifestPath: string, staged: ReadonlyMap<string, StagedSource>): void {
   const stamp = stampOf(manifestPath);
   if (stamp === undefined) return;
-  const sources = [...staged].map(([source, s]) => [source, s.runId, s.path, s.size, s.mtimeMs, s.sha1, s.dataSchema] as const);
+  let file: AtomicFile | undefined;
   try {
-    writeFileAtomically(copyPath, JSON.stringify({ stamp, sources } satisfies IndexCopy));
+    file = openAtomicFile(copyPath);
+    let text = `${JSON.stringify({ stamp })}\n`;
+    for (const [source, s] of staged) {
+      text += `${JSON.stringify([source, s.runId, s.path, s.size, s.mtimeMs, s.sha1, s.dataSchema] satisfies IndexLine)}\n`;
+      if (text.length >= 1 << 20) {
+        file.write(Buffer.from(text));
+        text = '';
+      }
+    }
+    file.write(Buffer.from(text));
+    file.commit();
   } catch {
-    // read-only: the next run reads the manifest itself
+    file?.abort(); // read-only, or full: the next run reads the manifest itself
   }
 }

@@ -10,7 +10,8 @@ import {
   type ParameterColumn,
 } from './manifest-columns.js';
 
-// zod is loaded when a row is first checked: a re-run with nothing to stage never loads it (~0.1 s from the shell).
+// zod is loaded when a row is first checked: a re-run with nothing to stage never loads it, which is a large share
+// of such a re-run's time from the shell.
 const require = createRequire(import.meta.url);
 let zod: typeof z | undefined;
 const Z = () => (zod ??= (require('zod') as { z: typeof z }).z);
@@ -204,7 +205,7 @@ function normalise(row: unknown, model: RowModel): unknown {
   return copy;
 }
 
-/** Builds the model `validateManifestRows` checks rows against (zod: ~0.1 s to load and build), ahead of the first row. */
+/** Builds the model `validateManifestRows` checks rows against (loading zod and building it is not free), ahead of the first row. */
 export function prepareManifestRows(parameterColumns: readonly ParameterColumn[]): void {
   rowModel(parameterColumns);
 }

@@ -10,11 +10,13 @@ export function runDataPath(proc: string, dateLocal: string, runId: string): str
 }
 
 /**
- * A data file's path as strata writes it (`runDataPath`), as a regular expression both JS and DuckDB read: every
- * part is one of the lake's folders, so a path that matches cannot climb out of the stage root. A path read back from
- * a manifest is deleted, rewritten or handed on only when it matches.
+ * A data file's path as strata writes it (`runDataPath`, or `attemptDataPath` in catalog mode), as a regular
+ * expression both JS and DuckDB read: every part is one of the lake's folders, so a path that matches cannot climb
+ * out of the stage root. A path read back from a manifest is deleted, rewritten or handed on only when it matches.
  */
-export const RUN_DATA_PATH_PATTERN = String.raw`^proc=[^/\\]+/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/run_id=[0-9a-f]{16}/part-000\.parquet$`;
+export const RUN_DATA_PATH_PATTERN = String.raw`^proc=[^/\\]+/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/run_id=[0-9a-f]{16}/part-(000|[0-9]+-[0-9a-f]{32})\.parquet$`;
+/** The same, in words, for messages. */
+export const RUN_DATA_PATH_WORDS = 'proc=<Proc>/date=<YYYY-MM-DD>/run_id=<16 hex digits>/part-000.parquet, or part-<attempt>-<32 hex digits>.parquet in catalog mode';
 const RUN_DATA_PATH = new RegExp(RUN_DATA_PATH_PATTERN);
 
 export function isRunDataPath(relDataPath: string): boolean {

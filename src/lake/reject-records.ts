@@ -24,6 +24,7 @@ export type RejectKind =
   /** Another file (the same path but for letter case, the same start time) already has its run id. */
   | 'duplicate-run'
   | 'unreadable'
+  /** Refused for its size by a strata before big files were streamed: such a file is tried again. */
   | 'too-large'
   /** Its data file could not be written: the disk is full (the run stops), or another write error. */
   | 'disk-full'

@@ -6,7 +6,9 @@ import { CORE_COLUMNS, parameterTypeOfSql, type ManifestColumn, type ParameterCo
 import { validateManifestRows, withRanges, type RowIssue } from './manifest-row.js';
 import type { ChipParams } from '../parse/run-identity.js';
 import { describeParquetColumns, existingParameterColumns, manifestSource, readManifest } from './manifest-store.js';
-import { isRunDataPath } from './partition-path.js';
+import { isRunDataPath, RUN_DATA_PATH_WORDS } from './partition-path.js';
+import type { LakeStorage } from '../storage/lake-storage.js';
+import { parquetMetadata } from 'hyparquet';
 import { checkSafeName } from '../fs/safe-name.js';
 import { isInside } from '../fs/inside-root.js';
 
@@ -54,6 +56,11 @@ export async function validateManifest(
     readonly parameterRules?: readonly ParameterColumn[] | undefined;
     /** The raw root: runs whose raw file is no longer under it are reported. */
     readonly rawRoot?: string | undefined;
+    /**
+     * The stage root's storage when it is not a folder (`s3://...`): the data files are listed and their footers
+     * read through it, since this DuckDB reads no object storage.
+     */
+    readonly storage?: LakeStorage | undefined;
   },
 ): Promise<ManifestValidation> {
   const { manifestPath, stageRoot } = options;
@@ -66,8 +73,12 @@ export async function validateManifest(
   const parameters = withRanges(await existingParameterColumns(conn, manifestPath), options.parameterRules ?? []);
   findings.push(...rowViolations(rows, parameters, missing));
   findings.push(...unsafeNames(rows));
-  findings.push(...(await parquetFiles(conn, rows, stageRoot)));
-  findings.push(...runsOnDiskMissing(rows, stageRoot));
+  if (options.storage === undefined) {
+    findings.push(...(await parquetFiles(conn, rows, stageRoot)));
+    findings.push(...runsOnDiskMissing(rows, stageRoot));
+  } else {
+    findings.push(...(await storedParquetFiles(rows, options.storage)));
+  }
   if (options.chipParams) findings.push(...unexpectedProcedures(rows, options.chipParams));
   if (options.rawRoot !== undefined) {
     const rawRoot = options.rawRoot;
@@ -174,7 +185,7 @@ function unsafeNames(rows: readonly Readonly<Record<string, unknown>>[]): Manife
     }
     const dataPath = row['path'];
     if (typeof dataPath === 'string' && !isRunDataPath(dataPath)) {
-      const message = 'the data file\'s path is not one strata writes (proc=<Proc>/date=<YYYY-MM-DD>/run_id=<16 hex digits>/part-000.parquet), so strata does not rewrite or remove it';
+      const message = `the data file's path is not one strata writes (${RUN_DATA_PATH_WORDS}), so strata does not rewrite or remove it`;
       findings.push({ kind: 'unsafe_name', runId, column: 'path', value: dataPath, message });
     }
   }
@@ -201,6 +212,55 @@ async function parquetRowCounts(conn: EngineConnection, files: readonly string[]
     }
   }
   return counts;
+}
+
+/**
+ * The data files in object storage: one listing says which exist and which run folders the manifest lacks; each
+ * listed file's footer gives its row count.
+ */
+async function storedParquetFiles(rows: readonly Readonly<Record<string, unknown>>[], storage: LakeStorage): Promise<ManifestFinding[]> {
+  const stored = new Set<string>();
+  for await (const object of storage.list('proc=')) if (object.path.endsWith('.parquet')) stored.add(object.path);
+  const findings: ManifestFinding[] = [];
+  const present: { runId: string; path: string; rows: number }[] = [];
+  const listed = new Set<unknown>();
+  for (const row of rows) {
+    const runId = row['run_id'];
+    const dataPath = row['path'];
+    listed.add(runId);
+    if (typeof dataPath !== 'string' || typeof runId !== 'string' || !isRunDataPath(dataPath)) continue;
+    if (stored.has(dataPath)) present.push({ runId, path: dataPath, rows: Number(row['rows']) });
+    else findings.push({ kind: 'missing_parquet', runId, path: dataPath });
+  }
+  const folders = new Set<string>();
+  for (const object of stored) {
+    const folder = object.slice(0, object.lastIndexOf('/'));
+    const runId = /\/run_id=([0-9a-f]{16})$/.exec(folder)?.[1];
+    if (runId !== undefined && !listed.has(runId) && !folders.has(folder)) {
+      folders.add(folder);
+      findings.push({ kind: 'run_not_in_manifest', runId, folder });
+    }
+  }
+  const READERS = 16;
+  let next = 0;
+  const readFooters = async () => {
+    while (next < present.length) {
+      const file = present[next++]!;
+      try {
+        const bytes = await storage.get(file.path);
+        if (bytes === null) {
+          findings.push({ kind: 'missing_parquet', runId: file.runId, path: file.path });
+          continue;
+        }
+        const count = Number(parquetMetadata(bytes).num_rows);
+        if (count !== file.rows) findings.push({ kind: 'row_count_mismatch', runId: file.runId, path: file.path, manifestRows: file.rows, parquetRows: count });
+      } catch (error) {
+        findings.push({ kind: 'unreadable_parquet', runId: file.runId, path: file.path, message: (error as Error).message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: READERS }, readFooters));
+  return findings;
 }
 
 /** `proc=*\/date=*\/run_id=*` folders under the stage root whose run id the manifest does not list. */

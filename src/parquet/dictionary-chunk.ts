@@ -35,7 +35,7 @@ export function writeDoubleDictionary(
  * Writes rows [start, end) of a text column as a dictionary page and one data page of bit-packed indices when it
  * has at most a quarter as many distinct values as rows (4096 at most): the distinct values and the null count
  * (for the chunk's statistics), or null when it has more. Each distinct value is encoded to UTF-8 once: a
- * manifest's text columns were half of the cost of writing it.
+ * manifest's text columns were a large part of the cost of writing it.
  */
 export function writeStringDictionary(
   builder: ChunkBuilder, values: readonly (string | null)[], start: number, end: number,

@@ -21,32 +21,20 @@
 // zlib, level 1) when its first page is large, else snappy (snappyjs, pure JS: the native `snappy` package was no
 // faster), and are stored uncompressed when that first page hardly shrinks (page-writer.ts measures the choice).
 // A column may carry a field id (SchemaElement.field_id), so that a table format maps columns by id, not by name.
-import type { ColumnValues, EncodeOptions, ParquetColumn, ParquetType } from './parquet-columns.js';
+import type { EncodeOptions, ParquetColumn } from './parquet-columns.js';
 import { encodeChunk, type EncodedChunk } from './column-chunk.js';
-import { ThriftWriter, T_BINARY, T_I32, T_STRUCT, utf8Bytes } from './thrift-compact.js';
-import { ByteSink, CODEC } from './page-writer.js';
-import {
-  ColumnChunk, ColumnMetaData, ColumnOrder, ConvertedType, FIELD_ID_MAX, FieldRepetitionType, FileMetaData, LogicalType, RowGroup,
-  SchemaElement, Statistics, TimestampType, TimeUnit, Type,
-} from './parquet-thrift.js';
+import { ThriftWriter } from './thrift-compact.js';
+import { ByteSink } from './page-writer.js';
+import { FIELD_ID_MAX } from './parquet-thrift.js';
+import { MAGIC, parquetFooter, type EncodedRowGroup } from './parquet-footer.js';
 
-const MAGIC = Uint8Array.from([0x50, 0x41, 0x52, 0x31]); // PAR1
 /** Rows per row group: one row group per file below this. */
 export const ROW_GROUP_ROWS = 1 << 20;
 
-const PHYSICAL: Record<ParquetType, number> = {
-  boolean: Type.BOOLEAN, int64: Type.INT64, double: Type.DOUBLE, utf8: Type.BYTE_ARRAY, timestamp: Type.INT64,
-};
-
 const header = new ThriftWriter();
-const footer = new ThriftWriter();
 const sink = new ByteSink();
 
-function typeOf(values: ColumnValues): ParquetType {
-  return values.kind === 'constant' ? values.type : values.kind;
-}
-
-function checkColumn(column: ParquetColumn, rows: number): void {
+export function checkColumn(column: ParquetColumn, rows: number): void {
   const id = column.fieldId;
   if (id !== undefined && !(Number.isInteger(id) && id >= 0 && id <= FIELD_ID_MAX)) {
     throw new Error(`parquet column "${column.name}": field id must be a whole number from 0 to ${FIELD_ID_MAX}, got ${id}`);
@@ -62,7 +50,7 @@ function checkColumn(column: ParquetColumn, rows: number): void {
 }
 
 /** Two columns with one field id would make a reader that maps by id take one for the other. */
-function checkFieldIdsUnique(columns: readonly ParquetColumn[]): void {
+export function checkFieldIdsUnique(columns: readonly ParquetColumn[]): void {
   let seen: Map<number, string> | null = null;
   for (const column of columns) {
     if (column.fieldId === undefined) continue;
@@ -85,106 +73,13 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
   const compression = options.compression ?? 'auto';
   sink.reset();
   sink.append(MAGIC);
-  const groups: { rows: number; chunks: EncodedChunk[] }[] = [];
+  const groups: EncodedRowGroup[] = [];
   for (let start = 0; start < rows; start += ROW_GROUP_ROWS) {
     const end = Math.min(rows, start + ROW_GROUP_ROWS);
     const chunks: EncodedChunk[] = [];
     for (const column of columns) chunks.push(encodeChunk(column.values, start, end, compression, header, sink));
-    groups.push({ rows: end - start, chunks });
+    groups.push({ rows: end - start, chunks, base: 0 });
   }
-  const f = footer;
-  f.reset();
-  f.i32(FileMetaData.version, 1);
-  f.listHeader(FileMetaData.schema, T_STRUCT, columns.length + 1);
-  f.beginStruct(0);
-  f.string(SchemaElement.name, 'duckdb_schema');
-  f.i32(SchemaElement.num_children, columns.length);
-  f.endStruct();
-  for (const column of columns) writeSchemaElement(f, column);
-  f.i64(FileMetaData.num_rows, rows);
-  f.listHeader(FileMetaData.row_groups, T_STRUCT, groups.length);
-  for (const group of groups) {
-    f.beginStruct(0);
-    f.listHeader(RowGroup.columns, T_STRUCT, group.chunks.length);
-    let total = 0;
-    group.chunks.forEach((chunk, i) => {
-      total += chunk.builder.uncompressed;
-      writeColumnChunk(f, columns[i]!, chunk, group.rows);
-    });
-    f.i64(RowGroup.total_byte_size, total);
-    f.i64(RowGroup.num_rows, group.rows);
-    f.endStruct();
-  }
-  f.string(FileMetaData.created_by, options.createdBy ?? 'strata');
-  // TYPE_ORDER for every column, without which readers ignore min_value/max_value of strings.
-  f.listHeader(FileMetaData.column_orders, T_STRUCT, columns.length);
-  for (let i = 0; i < columns.length; i++) {
-    f.beginStruct(0);
-    f.beginStruct(ColumnOrder.TYPE_ORDER);
-    f.endStruct();
-    f.endStruct();
-  }
-  f.byte(0);
-  const tail = new Uint8Array(8);
-  new DataView(tail.buffer).setUint32(0, f.length, true);
-  tail.set(MAGIC, 4);
-  sink.append(f.bytes.subarray(0, f.length));
-  sink.append(tail);
+  sink.append(parquetFooter(columns, groups, rows, options.createdBy));
   return sink.copy();
-}
-
-/** A ColumnChunk of the footer: where the chunk's pages are, how they are encoded, and its statistics. */
-function writeColumnChunk(f: ThriftWriter, column: ParquetColumn, chunk: EncodedChunk, rows: number): void {
-  const b = chunk.builder;
-  const at = b.start;
-  f.beginStruct(0);
-  f.i64(ColumnChunk.file_offset, at);
-  f.beginStruct(ColumnChunk.meta_data);
-  f.i32(ColumnMetaData.type, PHYSICAL[typeOf(column.values)]);
-  f.listHeader(ColumnMetaData.encodings, T_I32, chunk.encodings.length);
-  for (const encoding of chunk.encodings) f.rawI32(encoding);
-  f.listHeader(ColumnMetaData.path_in_schema, T_BINARY, 1);
-  f.rawBinary(utf8Bytes(column.name));
-  f.i32(ColumnMetaData.codec, b.codec ?? CODEC.none);
-  f.i64(ColumnMetaData.num_values, rows);
-  f.i64(ColumnMetaData.total_uncompressed_size, b.uncompressed);
-  f.i64(ColumnMetaData.total_compressed_size, b.size);
-  f.i64(ColumnMetaData.data_page_offset, at + (b.dataPageOffset ?? 0));
-  if (b.dictionaryPageOffset !== null) f.i64(ColumnMetaData.dictionary_page_offset, at + b.dictionaryPageOffset);
-  const s = chunk.statistics;
-  f.beginStruct(ColumnMetaData.statistics);
-  if (s.legacy && s.max !== null) f.binary(Statistics.max, s.max);
-  if (s.legacy && s.min !== null) f.binary(Statistics.min, s.min);
-  f.i64(Statistics.null_count, s.nullCount);
-  if (s.max !== null) f.binary(Statistics.max_value, s.max);
-  if (s.min !== null) f.binary(Statistics.min_value, s.min);
-  f.endStruct();
-  f.endStruct();
-  f.endStruct();
-}
-
-function writeSchemaElement(f: ThriftWriter, column: ParquetColumn): void {
-  const type = typeOf(column.values);
-  f.beginStruct(0);
-  f.i32(SchemaElement.type, PHYSICAL[type]);
-  f.i32(SchemaElement.repetition_type, FieldRepetitionType.OPTIONAL);
-  f.string(SchemaElement.name, column.name);
-  // As DuckDB writes them, so a file conformDataFiles rewrites through DuckDB has the same schema as one written
-  // here: strings and integers by their converted type alone, timestamps with LogicalType TIMESTAMP too.
-  if (type === 'utf8') f.i32(SchemaElement.converted_type, ConvertedType.UTF8);
-  if (type === 'int64') f.i32(SchemaElement.converted_type, ConvertedType.INT_64);
-  if (type === 'timestamp') f.i32(SchemaElement.converted_type, ConvertedType.TIMESTAMP_MICROS);
-  if (column.fieldId !== undefined) f.i32(SchemaElement.field_id, column.fieldId);
-  if (type === 'timestamp') {
-    f.beginStruct(SchemaElement.logicalType);
-    f.beginStruct(LogicalType.TIMESTAMP);
-    f.bool(TimestampType.isAdjustedToUTC, true);
-    f.beginStruct(TimestampType.unit);
-    f.beginStruct(TimeUnit.MICROS);
-    f.endStruct();
-    f.endStruct();
-    f.endStruct();
-    f.endStruct();
-  }
-  f.endStruct();
 }

@@ -35,7 +35,8 @@ export type DataTableResult =
   | { readonly ok: true; readonly table: DataTable }
   | { readonly ok: false; readonly line: number; readonly message: string };
 
-// csv-parse is loaded for the first quoted table (most instrument files have none): ~20 ms a stage worker.
+// csv-parse is loaded for the first quoted table (most instrument files have none), so a stage worker that meets
+// none never pays for loading it.
 const require = createRequire(import.meta.url);
 let csvParse: typeof CsvParse | undefined;
 const csv = () => (csvParse ??= require('csv-parse/sync') as typeof CsvParse);

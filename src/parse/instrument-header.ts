@@ -51,7 +51,7 @@ export function parseInstrumentHeader(bytes: Buffer, delimiter: Delimiter = COMM
   if (head.includes(0)) return fail('binary', 'the file holds binary data (NUL bytes), not text');
   const badByte = firstInvalidUtf8(bytes);
   if (badByte !== undefined) {
-    return fail('not-utf8', `the file is not valid UTF-8 text: a byte that is not UTF-8 at line ${badByte.line}`, badByte.line);
+    return fail('not-utf8', notUtf8(badByte.line), badByte.line);
   }
   if (head.includes(0x0d) && !head.includes(0x0a)) {
     return fail('no-procedure', `the file's lines end in CR alone (old Mac line ends), so its '#Procedure:' header line cannot be read; save it with LF or CRLF line ends`, 1);
@@ -197,9 +197,8 @@ function hasRowsAfter(lines: readonly string[], from: number, rest: Rest | undef
 /**
  * A copy that owns its characters. V8 keeps substrings of 13 characters or more as slices of their parent string,
  * so without this every header value kept in the manifest would pin the file's whole decoded head (64 KiB) in
- * memory: ~8 KB a run. A shorter one is a copy already; a longer one is copied by flattening it behind one more
- * character (the slice of that then holds a string of its own length): a third of the cost of the UTF-8 round
- * trip this was, which took a fifth of planning a run.
+ * memory, for every run. A shorter one is a copy already; a longer one is copied by flattening it behind one more
+ * character (the slice of that then holds a string of its own length), which costs less than a UTF-8 round trip.
  */
 function ownCopy(text: string): string {
   return text.length < 13 ? text : ` ${text}`.slice(1);
@@ -211,8 +210,16 @@ function fail(kind: HeaderProblemKind, message: string, line?: number): HeaderRe
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Where the first invalid UTF-8 byte is, if any (isUtf8 is native and fast; the search runs only on failure). */
-function firstInvalidUtf8(bytes: Buffer): { line: number } | undefined {
+/** What a file with a byte that is not UTF-8 is told. */
+export function notUtf8(line: number): string {
+  return `the file is not valid UTF-8 text: a byte that is not UTF-8 at line ${line}`;
+}
+
+/**
+ * The line (1-based, from the start of `bytes`) of the first invalid UTF-8 byte, if any (isUtf8 is native and fast;
+ * the search runs only on failure).
+ */
+export function firstInvalidUtf8(bytes: Buffer): { line: number } | undefined {
   if (isUtf8(bytes)) return undefined;
   let start = 0;
   let line = 1;

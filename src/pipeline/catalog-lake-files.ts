@@ -1,7 +1,9 @@
 // Where a catalog lake's files go: its data files, its manifest snapshot, reject records and events. A local stage
-// root takes the folder path a one-machine stage run takes (written on this thread, renamed into place); a stage
+// root takes the folder path a one-machine stage run takes (written beside their names, renamed into place); a stage
 // root in object storage (s3://bucket/prefix) goes through LakeStorage, the manifest and records beside it.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StagingConfig } from '../config/staging-config.js';
@@ -12,13 +14,16 @@ import { rejectRecordName, writeRejectRecord, type RejectRecord } from '../lake/
 import { openLakeStorage } from '../storage/open-lake-storage.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import type { S3Settings } from '../storage/s3/s3-settings.js';
-import { writeRunFile } from './publish-run.js';
+import { discardRunData, writeRunFileAsync } from './publish-run.js';
+import type { RunData } from './stage-task.js';
 
 export interface CatalogLakeFiles {
   readonly layout: LakeLayout;
-  /** Writes a run's data file whole; the error when it could not be written, else undefined. */
-  putDataFile(relPath: string, bytes: Uint8Array): Promise<unknown>;
+  /** Writes a run's data file whole (or moves a streamed one into place); the error when it could not be, else undefined. */
+  putDataFile(relPath: string, data: RunData): Promise<unknown>;
   removeDataFile(relPath: string): Promise<void>;
+  /** Makes the data files written durable (a power cut keeps them) before the catalog names them. */
+  syncDataFiles(relPaths: readonly string[]): Promise<void>;
   /** Every data file (`part-*.parquet`) with when it was written, for the sweeper. */
   listDataFiles(): AsyncIterable<{ readonly path: string; readonly modified: Date }>;
   writeManifest(snapshot: ManifestSnapshot): Promise<number>;
@@ -48,13 +53,50 @@ function localFiles(layout: LakeLayout, startedAt: Date): CatalogLakeFiles {
   const events = openEventsLog(layout.events, startedAt);
   return {
     layout,
-    putDataFile: async (relPath, bytes) => writeRunFile(layout.stageRoot, relPath, bytes),
+    putDataFile: (relPath, data) => writeRunFileAsync(layout.stageRoot, relPath, data),
     removeDataFile: async (relPath) => rmSync(layout.dataFile(relPath), { force: true }),
+    syncDataFiles: (relPaths) =>
+      relPaths.length === 0 ? Promise.resolve() : relPaths.length > SYNC_ONE_BY_ONE ? syncFileSystem(layout.stageRoot) : syncFilesAndFolders(relPaths.map((p) => layout.dataFile(p))),
     listDataFiles: () => walkDataFiles(layout.stageRoot),
     writeManifest: (snapshot) => writeManifestSnapshot(layout.manifest, snapshot),
     writeReject: async (record) => void writeRejectRecord(layout.rejects, record),
     events: { where: events.file, append: (e) => events.append(e), flush: async () => {}, close: async () => events.close() },
   };
+}
+
+/**
+ * A batch of more files than this is made durable by one syncfs of the stage root's file system (one journal
+ * commit), fewer (a watcher's trickle) file by file, so that other programs' writes do not hold them back.
+ */
+const SYNC_ONE_BY_ONE = 8;
+
+/** syncfs through coreutils' `sync -f`, waited for without blocking this thread; its failure is the batch's. */
+function syncFileSystem(root: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('sync', ['-f', root], (error) => (error ? reject(new Error(`could not flush ${root} to disk (${error.message})`)) : resolve()));
+  });
+}
+
+/**
+ * fsync of each file and of the folders that name it (its run's, date's and procedure's), all at once on libuv's
+ * threads; a file gone since (replaced by a later attempt) is skipped.
+ */
+async function syncFilesAndFolders(files: readonly string[]): Promise<void> {
+  const folders = new Set<string>();
+  for (const file of files) for (let dir = path.dirname(file), up = 0; up < 3; dir = path.dirname(dir), up++) folders.add(dir);
+  const sync = async (file: string) => {
+    let handle;
+    try {
+      handle = await open(file, 'r');
+      await handle.sync();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    } finally {
+      await handle?.close();
+    }
+  };
+  await Promise.all(files.map(sync));
+  await Promise.all([...folders].map(sync));
 }
 
 async function* walkDataFiles(stageRoot: string): AsyncGenerator<{ path: string; modified: Date }> {
@@ -80,15 +122,19 @@ async function remoteFiles(layout: LakeLayout, startedAt: Date, stager: string, 
   const events = remoteEvents(beside, `${key(layout.events)}/${stamp(startedAt)}-${stager}`);
   return {
     layout,
-    async putDataFile(relPath, bytes) {
+    async putDataFile(relPath, run) {
       try {
-        await data.put(relPath, bytes);
+        // A streamed file is put as one object too (read back whole: object storage has no rename).
+        await data.put(relPath, run.kind === 'bytes' ? run.bytes : readFileSync(run.path));
         return undefined;
       } catch (error) {
         return error;
+      } finally {
+        discardRunData(run);
       }
     },
     removeDataFile: (relPath) => data.delete(relPath),
+    syncDataFiles: async () => {}, // a PUT that succeeded is stored
     async *listDataFiles() {
       for await (const object of data.list('proc=')) {
         if (/\/part-[^/]*\.parquet$/.test(object.path)) yield { path: object.path, modified: object.modified };

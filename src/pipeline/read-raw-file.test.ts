@@ -4,7 +4,7 @@ import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { readRawFile } from './read-raw-file.js';
+import { ReadBuffer, readRawFile } from './read-raw-file.js';
 
 describe('readRawFile', () => {
   it('reads a file over 32 MiB whole, with the SHA-1 of all its bytes', async () => {
@@ -33,5 +33,22 @@ describe('readRawFile', () => {
     writeFileSync(path.join(dir, 'secret.txt'), 'not for the lake');
     symlinkSync(path.join(dir, 'secret.txt'), path.join(dir, 'run.csv'));
     await assert.rejects(readRawFile(path.join(dir, 'run.csv'), 16), { code: 'ELOOP' });
+  });
+});
+
+describe('ReadBuffer', () => {
+  it('reads file after file into the same memory, and a file larger than it keeps into memory of its own', async () => {
+    const dir = tempDir();
+    const into = new ReadBuffer(1 << 16);
+    const read = async (name: string, text: string) => {
+      writeFileSync(path.join(dir, name), text);
+      const content = await readRawFile(path.join(dir, name), Buffer.byteLength(text), into);
+      assert.equal(content.bytes.toString('latin1'), text);
+      return content.bytes.buffer;
+    };
+    const first = await read('a.csv', 't\n'.repeat(3000));
+    assert.ok((await read('b.csv', 'x,y\n1,2\n'.repeat(100))) === first, 'a smaller file is read into the same memory');
+    assert.ok((await read('c.csv', 'z'.repeat(1 << 17))) !== first, 'a file larger than the buffer keeps gets memory of its own');
+    assert.ok((await read('d.csv', 'x,y\n'.repeat(1000))) === first, 'and the next small file the same memory again');
   });
 });

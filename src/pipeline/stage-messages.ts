@@ -33,7 +33,9 @@ export interface WorkerTask {
 
 export type ToWorker =
   | { readonly type: 'setup'; readonly setup: WorkerSetup }
-  /** Tasks in batches, as outcomes come back in batches: on 20,000 files a message cost a worker 0.1-0.4 ms (waking the other thread). */
+  /** A new work's options with the same catalog and schemas: the procedures are not sent (nor compiled) again. */
+  | { readonly type: 'options'; readonly options: WorkerSetup['options'] }
+  /** Tasks in batches, as outcomes come back in batches: each message costs a worker the wake-up of the other thread. */
   | { readonly type: 'tasks'; readonly tasks: readonly { readonly id: number; readonly task: WorkerTask }[] }
   | { readonly type: 'schema'; readonly schema: ProcedureSchema }
   | { readonly type: 'claimed'; readonly id: number; readonly ok: boolean };

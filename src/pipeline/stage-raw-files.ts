@@ -11,7 +11,7 @@ import type { StagedSource } from '../lake/manifest-index.js';
 import { prepareManifestRows } from '../lake/manifest-row.js';
 import { procedureOfPath } from '../lake/partition-path.js';
 import { openLake, type Lake } from '../lake/lake.js';
-import type { RejectRecord } from '../lake/reject-records.js';
+import type { RejectKind, RejectRecord } from '../lake/reject-records.js';
 import {
   growSchemas,
   pendingSchemasPath,
@@ -28,10 +28,13 @@ import { conformDataFiles } from '../lake/conform-data-files.js';
 import { silentProgress, type Progress } from '../progress/progress.js';
 import { openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js';
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
-import { publishRun } from './publish-run.js';
+import { discardRunData, publishRun } from './publish-run.js';
 import type { WorkerSetup } from './stage-messages.js';
 import type { FileOutcome } from './stage-file.js';
 import { sameRunSentence } from '../parse/run-identity.js';
+
+/** Rejects whose file is staged again though it has not changed: they say nothing wrong with the file. */
+const TRIED_AGAIN: ReadonlySet<RejectKind> = new Set(['internal', 'too-large']);
 
 export interface StageSummary {
   readonly files: number;
@@ -134,7 +137,7 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
   let events: EventsLog | undefined;
   try {
     const catalog = await loadCachedCatalog(config.proceduresYaml, lake.layout.catalogCache, ...(options.catalogCaches ?? []));
-    // Loaded only when given (its zod schema costs a re-run from the shell ~0.1 s otherwise).
+    // Loaded only when given: its zod schema would otherwise be a large share of a re-run from the shell.
     const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
     lock = lake.lock({ breakLock: options.breakLock ?? false });
     events = withListener(lake.openEvents(run.now()), options.onEvent);
@@ -305,7 +308,8 @@ async function stageInWorkers(
   const { config, lake, now, progress } = run;
   if (work.length === 0) return;
   progress.start('staging files', work.length);
-  const runOwners = new Map([...staged].map(([source, s]) => [s.runId, source]));
+  const runOwners = new Map<string, string>();
+  for (const [source, s] of staged) runOwners.set(s.runId, source);
   const contested = contestedPaths(work, staged);
   let stopped: string | undefined;
   const stop = (why: string) => {
@@ -327,6 +331,7 @@ async function stageInWorkers(
       if (arrived.kind === 'ok' && recorder.mergeDue()) workers.sendAhead(MERGE_AHEAD_FILES);
       // A file whose new columns would take its procedure past --max-columns is refused before it is published.
       const refusal = arrived.kind === 'ok' ? growth.refusal(arrived.row.proc, arrived.added, config.maxColumns) : undefined;
+      if (refusal !== undefined && arrived.kind === 'ok') discardRunData(arrived.data);
       const outcome: FileOutcome =
         refusal === undefined
           ? publishRun(arrived, catalog.parameterColumns, lake.layout.stageRoot)
@@ -402,15 +407,25 @@ function workerSetup(
   };
 }
 
-/** Paths that differ from another discovered or staged path only by letter case: their run ids may clash. */
+/**
+ * The files to stage whose path differs from another one's (to stage or staged) only by letter case: their run ids
+ * may clash. Only the few files to stage are kept by key; the staged paths are only looked up.
+ */
 function contestedPaths(work: readonly RawFile[], staged: ReadonlyMap<string, StagedSource>): Set<string> {
-  const byLower = new Map<string, Set<string>>();
-  for (const source of [...staged.keys(), ...work.map((f) => f.relPath)]) {
-    const key = source.toLowerCase();
-    (byLower.get(key) ?? byLower.set(key, new Set()).get(key)!).add(source);
+  const byLower = new Map<string, string[]>();
+  for (const file of work) {
+    const key = file.relPath.toLowerCase();
+    (byLower.get(key) ?? byLower.set(key, []).get(key)!).push(file.relPath);
   }
-  return new Set([...byLower.values()].filter((s) => s.size > 1).flatMap((s) => [...s]));
+  for (const source of staged.keys()) {
+    const same = byLower.get(source.toLowerCase());
+    if (same !== undefined && !same.includes(source)) same.push(source);
+  }
+  return new Set([...byLower.values()].filter((paths) => paths.length > 1).flat());
 }
+
+/** One value for every unchanged file (a lake's worth of them on a re-run). */
+const UNCHANGED = { kind: 'unchanged', reason: 'already staged, unchanged' } as const;
 
 /**
  * Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run.
@@ -432,12 +447,11 @@ function triageFiles(
     }
     if (config.force) return { file };
     const previous = staged.get(file.relPath);
-    if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
-      return { file, skip: { kind: 'unchanged', reason: 'already staged, unchanged' } };
-    }
+    if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) return { file, skip: UNCHANGED };
     const rejected = rejects.get(file.relPath);
-    // A file strata itself failed on (error type `internal`) is tried again; a file that is bad waits for a change.
-    if (rejected && rejected.error_type !== 'internal' && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
+    // A file strata itself failed on (error type `internal`), or refused for its size (before big files streamed),
+    // is tried again; a file that is bad waits for a change.
+    if (rejected && !TRIED_AGAIN.has(rejected.error_type) && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
       return { file, skip: { kind: 'rejected-before', reason: 'rejected before and unchanged since (see its reject record)' } };
     }
     return { file };

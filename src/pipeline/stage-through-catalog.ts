@@ -111,12 +111,19 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
   let lastSweep = now().getTime();
   let lastStatus = now().getTime();
   const stopped = () => signal?.aborted ?? false;
+  // The raw root is walked when it may hold something new (the first time, a change the file system reported, a
+  // file due to settle, the poll interval), not once a batch: a walk of a large root costs more than a batch.
+  let lastWalk = -Infinity;
+  let nextSettle = Infinity;
   try {
     for (;;) {
-      let nextSettle = Infinity;
-      if (offers !== undefined && !stopped()) {
-        const pass = await offers.pass(now().getTime());
+      const walkAt = now().getTime();
+      // A one-shot run stages what the raw root held when it began: it walks once.
+      const due = lastWalk === -Infinity || (options.watch && (wake.takeRootChange() || walkAt - lastWalk >= Math.min(settings.pollMs, nextSettle)));
+      if (offers !== undefined && !stopped() && due) {
+        const pass = await offers.pass(walkAt);
         totals.queued += pass.queued;
+        lastWalk = walkAt;
         nextSettle = untilNextSettles(pass.files, config.settleSeconds, now().getTime());
       }
       let claimed = 0;
@@ -142,7 +149,9 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
       if (stopped()) break;
       if (claimed > 0) continue; // more may wait: claim again at once
       if (!options.watch && (stager === undefined || (await nothingLeft(catalog)))) break;
-      await wake.wait(Math.min(settings.pollMs, nextSettle), signal ?? new AbortController().signal);
+      // Until the next walk is due (a watcher), or the poll interval: a catalog notification wakes it sooner.
+      const untilWalk = offers === undefined || !options.watch ? settings.pollMs : Math.min(settings.pollMs, nextSettle) - (now().getTime() - lastWalk);
+      await wake.wait(Math.max(0, untilWalk), signal ?? new AbortController().signal);
     }
     await stager?.close();
     if (stager !== undefined) {
@@ -183,6 +192,12 @@ async function statusOf(catalog: Catalog, stager: CatalogStager | undefined, at:
   };
 }
 
+/** A batch's outcomes for the catalog, and the data files written for them by version. */
+interface StagedBatch {
+  readonly outcomes: AttemptOutcome[];
+  readonly written: Map<number, string>;
+}
+
 interface CatalogStager {
   /** Claims a batch and stages it; says how many versions it claimed and how many runs it committed. */
   claimAndStage(batch: number, leaseSeconds: number): Promise<{ readonly claimed: number; readonly committed: number }>;
@@ -212,7 +227,11 @@ async function startCatalogStager(
   };
 
   /** Stages `versions` on the workers; every one gets an outcome for the catalog. */
-  const stageVersions = async (versions: readonly ClaimedVersion[], force: boolean): Promise<{ outcomes: AttemptOutcome[]; written: Map<number, string> }> => {
+  /**
+   * Stages `versions` on the workers. Resolves once the workers are done with them; `written` then resolves once
+   * their data files are written (or refused), with every version's outcome for the catalog.
+   */
+  const stageVersions = async (versions: readonly ClaimedVersion[], force: boolean): Promise<{ written: Promise<StagedBatch> }> => {
     const outcomes: AttemptOutcome[] = [];
     const written = new Map<number, string>();
     const tasks: { file: RawFile; version: ClaimedVersion }[] = [];
@@ -222,7 +241,7 @@ async function startCatalogStager(
       if (file === undefined || file.size !== v.size || file.mtimeMs !== v.mtimeMs) outcomes.push({ kind: 'stale', attempt: v });
       else tasks.push({ file, version: v });
     }
-    if (tasks.length === 0) return { outcomes, written };
+    if (tasks.length === 0) return { written: Promise.resolve({ outcomes, written }) };
     const byPath = new Map(tasks.map((t) => [t.file.relPath, t.version]));
     // Procedures the catalog has no schema of yet, or whose files brought new columns: their next version.
     const grown = new Map<string, { added: LakeColumn[]; sourceFile: string }>();
@@ -234,14 +253,14 @@ async function startCatalogStager(
         const version = byPath.get(arrived.file.relPath)!;
         const checked = checkRunRow(asAttempt(arrived, version), procedures.parameterColumns);
         if (checked.kind !== 'ok') return void outcomes.push(attemptOutcome(checked, version));
-        const { outcome, bytes } = checked;
+        const { outcome, data } = checked;
         const proc = outcome.row.proc;
         if (outcome.added.length > 0 || !schemas.has(proc)) {
           const known = grown.get(proc) ?? grown.set(proc, { added: [], sourceFile: outcome.file.relPath }).get(proc)!;
           known.added.push(...outcome.added);
         }
         writes.push(
-          lake.putDataFile(outcome.row.path, bytes).then((failed) => {
+          lake.putDataFile(outcome.row.path, data).then((failed) => {
             if (failed === undefined) {
               written.set(version.version, outcome.row.path);
               return void outcomes.push(attemptOutcome(outcome, version));
@@ -258,7 +277,6 @@ async function startCatalogStager(
       },
     });
     await workers.run(tasks.map((t) => ({ file: t.file, previous: force ? undefined : t.version.previous, contested: false })));
-    await Promise.all(writes);
     // The catalog's next version of each procedure's schema (field ids and all), for the files from now on. Files
     // already written keep their columns: a reader through the catalog sees a column they lack as null.
     for (const [proc, { added, sourceFile }] of grown) {
@@ -267,11 +285,21 @@ async function startCatalogStager(
       schemas.set(proc, version);
       workers.shareSchema(version);
     }
-    if (diskFull !== undefined) {
+    // The workers go on to the next batch while this one's files are written.
+    const done = Promise.all(writes).then(async () => {
+      if (diskFull === undefined) return { outcomes, written };
+      await lake.syncDataFiles([...written.values()]);
       await commit(outcomes, written);
       throw new StrataError('input', `stopped: ${diskFull} The runs staged before it are committed; free some space and start the stager again.`);
-    }
-    return { outcomes, written };
+    });
+    done.catch(() => {}); // the caller's, when it awaits it
+    return { written: done };
+  };
+
+  /** Makes a batch's files durable, then commits their outcomes. */
+  const syncAndCommit = async ({ outcomes, written }: StagedBatch) => {
+    await lake.syncDataFiles([...written.values()]);
+    return commit(outcomes, written);
   };
 
   /** Commits outcomes under their fences; says what each result means, and removes files that are not live. */
@@ -326,29 +354,69 @@ async function startCatalogStager(
     return { committed, again };
   };
 
+  /** A claim and the timer that renews its lease until its versions are committed. */
+  interface HeldClaim {
+    readonly claim: Claim;
+    readonly renewal: NodeJS.Timeout | undefined;
+  }
+  const hold = (claim: Claim, leaseSeconds: number): HeldClaim => {
+    if (claim.versions.length === 0) return { claim, renewal: undefined };
+    // Versions whose lease lapsed anyway (a stall) are refused at the commit.
+    const renewal = setInterval(() => {
+      catalog.renew(claim.token, claim.versions.map((v) => v.version), leaseSeconds).catch(() => {});
+    }, (leaseSeconds * 1000) / 3);
+    renewal.unref();
+    return { claim, renewal };
+  };
+  const claimNext = (batch: number, leaseSeconds: number): Promise<HeldClaim> => {
+    const claimed = catalog.claim({ stager: options.stager, batch, leaseSeconds }).then((claim) => hold(claim, leaseSeconds));
+    claimed.catch(() => {}); // its failure is the caller's when it awaits it
+    return claimed;
+  };
+  // The workers never wait on PostgreSQL: the next batch is claimed while this one is staged, and batches are made
+  // durable and committed (on the one connection, in order) while the next ones are staged.
+  let next: Promise<HeldClaim> | undefined;
+  const committing: Promise<{ committed: number; again: ClaimedVersion[]; held: HeldClaim }>[] = [];
+  /** Commits in flight before staging waits for the oldest: enough to ride out a slow one. */
+  const COMMITS_IN_FLIGHT = 3;
+
+  /** Waits for the oldest commit in flight, and stages in full what it sent back (a run that no longer has those bytes). */
+  const settleOldest = async (): Promise<number> => {
+    const done = await committing.shift()!;
+    try {
+      if (done.again.length === 0) return done.committed;
+      const second = await stageVersions(done.again, true);
+      return done.committed + (await syncAndCommit(await second.written)).committed;
+    } finally {
+      clearInterval(done.held.renewal);
+    }
+  };
+  /** Waits for commits in flight until at most `left` are. */
+  const settle = async (left = 0): Promise<number> => {
+    let committed = 0;
+    while (committing.length > left) committed += await settleOldest();
+    return committed;
+  };
+
   return {
     async claimAndStage(batch, leaseSeconds) {
       if (closed) return { claimed: 0, committed: 0 };
-      const claim: Claim = await catalog.claim({ stager: options.stager, batch, leaseSeconds });
-      if (claim.versions.length === 0) return { claimed: 0, committed: 0 };
-      // The lease is renewed while the batch is staged; versions it lost will be refused at the commit.
-      const renewing = setInterval(() => {
-        catalog.renew(claim.token, claim.versions.map((v) => v.version), leaseSeconds).catch(() => {});
-      }, (leaseSeconds * 1000) / 3);
-      renewing.unref();
+      const held = await (next ?? claimNext(batch, leaseSeconds));
+      next = undefined;
+      if (held.claim.versions.length === 0) return { claimed: 0, committed: await settle() };
+      next = claimNext(batch, leaseSeconds);
+      let staged: Awaited<ReturnType<typeof stageVersions>>;
       try {
-        const first = await stageVersions(claim.versions, false);
-        const done = await commit(first.outcomes, first.written);
-        let committed = done.committed;
-        if (done.again.length > 0) {
-          // The catalog's run no longer has the bytes this version was compared with: staged in full.
-          const second = await stageVersions(done.again, true);
-          committed += (await commit(second.outcomes, second.written)).committed;
-        }
-        return { claimed: claim.versions.length, committed };
-      } finally {
-        clearInterval(renewing);
+        staged = await stageVersions(held.claim.versions, false);
+      } catch (error) {
+        clearInterval(held.renewal);
+        throw error;
       }
+      const inFlight = staged.written.then(syncAndCommit).then((done) => ({ ...done, held }));
+      inFlight.catch(() => clearInterval(held.renewal));
+      committing.push(inFlight);
+      const committed = await settle(COMMITS_IN_FLIGHT - 1);
+      return { claimed: held.claim.versions.length, committed };
     },
     interval() {
       const now = interval;
@@ -359,7 +427,18 @@ async function startCatalogStager(
     async close() {
       if (closed) return;
       closed = true;
-      await workers.close();
+      try {
+        await settle();
+      } finally {
+        // A batch claimed ahead and not begun goes back to the queue at once, for another stager.
+        const ahead = await next?.catch(() => undefined);
+        next = undefined;
+        if (ahead !== undefined && ahead.claim.versions.length > 0) {
+          clearInterval(ahead.renewal);
+          await catalog.release(ahead.claim.token, ahead.claim.versions.map((v) => v.version)).catch(() => {});
+        }
+        await workers.close();
+      }
     },
   };
 }

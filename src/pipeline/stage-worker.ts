@@ -3,6 +3,8 @@
 import { parentPort } from 'node:worker_threads';
 import { messageOf } from '../errors.js';
 import { stageFile, type StageFileContext, type WorkerOutcome } from './stage-file.js';
+import { ReadBuffer } from './read-raw-file.js';
+import { STREAM_ABOVE } from './stage-streamed-file.js';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-messages.js';
 
 const port = parentPort!;
@@ -19,6 +21,7 @@ const contextOf = (setup: WorkerSetup): StageFileContext => ({
   catalog: setup.catalog,
   chipParams: setup.chipParams,
   schemas: new Map(setup.schemas),
+  readBuffer: new ReadBuffer(STREAM_ABOVE + 1),
   claimRunId: (runId, sourceFile) => {
     const id = nextClaim++;
     send({ type: 'claim', id, runId, sourceFile });
@@ -31,8 +34,8 @@ const queue: { readonly id: number; readonly task: WorkerTask }[] = [];
 let outcomes: { readonly id: number; readonly outcome: WorkerOutcome }[] = [];
 /**
  * Outcomes go back in batches of this many (or fewer when the queue runs dry). A message costs both threads far
- * more than its bytes (waking the other thread): on 20,000 small files, batches of 24 instead of 4 took the run
- * from 4.6 to 3.9 s (tmpfs, interleaved), 8.6 to 7.4 s of CPU; 48 was no faster and peaked at 290 MB.
+ * more than its bytes (waking the other thread), so many small files go faster in larger batches; a batch twice
+ * this size was no faster and held more memory (docs/benchmarks.md).
  */
 const OUTCOMES_PER_MESSAGE = 24;
 /** Whether a file is being staged or the next one is scheduled. */
@@ -43,6 +46,8 @@ port.on('message', (message: ToWorker) => {
     ctx = contextOf(message.setup);
   } else if (ctx === undefined) {
     throw new Error(`a stage worker got '${message.type}' before its setup`);
+  } else if (message.type === 'options') {
+    ctx = { ...ctx, ...message.options, ingestedAt: new Date(message.options.ingestedAtMs) };
   } else if (message.type === 'schema') {
     ctx.schemas.set(message.schema.proc, message.schema);
   } else if (message.type === 'claimed') {

@@ -8,9 +8,10 @@ import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-mess
 /**
  * Files sent ahead to each worker. A worker stages them one after the other (each to its end before the next
  * starts: only one file's bytes in memory), so more in flight costs nothing but keeps it busy while this thread
- * publishes, journals and merges: with 2, workers on 20,000 small files waited on it 4 s of a 22 s run. Twice
- * the worker's batch of outcomes (stage-worker.ts), so a refill arrives before it runs dry; on the shared corpus
- * (~3 ms a file) the workers still finish together (0.57-0.61 s either way, with or without holding fewer near the end).
+ * publishes, journals and merges: with 2, workers on many small files spent a large part of the run waiting on
+ * it. Twice the worker's batch of outcomes (stage-worker.ts), so a refill arrives before it runs dry; on the shared
+ * corpus, whose files take longer each, the workers still finish together (holding fewer near the end made no
+ * difference).
  */
 const IN_FLIGHT_PER_WORKER = 48;
 
@@ -136,9 +137,12 @@ export function startStageWorkers(count: number): StageWorkers {
 
   return {
     begin(given, givenHooks) {
+      // The same procedures as the work before (a catalog stager's next batch): only the options travel.
+      const same = setup !== undefined && given.catalog === setup.catalog && given.chipParams === setup.chipParams;
       setup = given;
       hooks = givenHooks;
-      for (const worker of workers) worker.postMessage({ type: 'setup', setup } satisfies ToWorker);
+      const message: ToWorker = same ? { type: 'options', options: given.options } : { type: 'setup', setup: given };
+      for (const worker of workers) worker.postMessage(message);
     },
     shareSchema(schema) {
       for (const worker of workers) worker.postMessage({ type: 'schema', schema } satisfies ToWorker);

@@ -25,8 +25,9 @@ export function userCacheDir(env: Readonly<Record<string, string | undefined>>):
 
 /**
  * Loads `file`, using `<dir>/catalog-<sha1>.json` from the first of `cacheDirs` that has it, when its key (the
- * YAML's bytes, its path and strata's version) matches; a miss parses the YAML (measured: ~0.2 s of module
- * loading, parsing and checking the shipped file) and writes the compiled copy into each of `cacheDirs`.
+ * YAML's bytes, its path and strata's version) matches; a miss parses the YAML (loading the YAML and zod modules,
+ * parsing and checking: the largest part of a short run's start-up) and writes the compiled copy into each of
+ * `cacheDirs`.
  */
 export async function loadCachedCatalog(file: string, ...cacheDirs: readonly string[]): Promise<ProcedureCatalog> {
   let text: Buffer;

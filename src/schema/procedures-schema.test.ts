@@ -7,11 +7,11 @@ import { projectRoot } from '../version.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 
 describe('the procedures YAML', () => {
-  it("the README's example loads as given, with its light rule, ranges and summary", () => {
-    const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
-    const example = /<!-- procedures-yaml-example -->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
-    assert.ok(example, 'the README marks its procedures YAML example');
-    const catalog = parseProcedureCatalog(example, 'README.md');
+  it('the example of docs/procedures.md loads as given, with its light rule, ranges and summary', () => {
+    const page = readFileSync(path.join(projectRoot, 'docs', 'procedures.md'), 'utf8');
+    const example = /<!-- procedures-yaml-example -->\n```yaml\n([\s\S]*?)```/.exec(page)?.[1];
+    assert.ok(example, 'docs/procedures.md marks its procedures YAML example');
+    const catalog = parseProcedureCatalog(example, 'docs/procedures.md');
     const it = catalog.procedures.get('It');
     assert.deepEqual(it?.light, { kind: 'columns', voltage: 'laser_voltage_v', wavelength: 'laser_wavelength_nm' });
     assert.equal(it?.timeColumn, 't_s');

@@ -27,6 +27,8 @@ const MAX_POINTS = 100_000;
 
 const json = (status: number, body: unknown): ApiResponse => ({ kind: 'json', status, body });
 const bad = (error: string): ApiResponse => json(400, { error });
+/** The column types the page can draw (DuckDB's names). */
+const NUMERIC_TYPE = /^(DOUBLE|FLOAT|REAL|BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|DECIMAL.*)$/;
 const notFound = (error: string): ApiResponse => json(404, { error });
 
 /** Answers one API request; `segments` are the decoded path parts after `/api/`. */
@@ -84,7 +86,9 @@ function chipHead(chip: ChipSummary) {
 async function chipRuns(view: LakeView, chip: ChipSummary, query: URLSearchParams): Promise<ApiResponse> {
   const runs = (await view.chipRuns(chip, parseFilters(query))).map(({ path: _path, rows: _rows, ...run }) => run);
   if (query.get('format') === 'csv') return { kind: 'csv', filename: `${chip.chip_name}_history.csv`, body: toSafeCsv(runs, HISTORY_COLUMNS) };
-  return json(200, { ...chipHead(chip), total_runs: chip.runs, runs });
+  // The procedures the YAML gives a plot: the page offers to draw their runs together, and only theirs.
+  const plotted = [...new Set(runs.map((r) => String(r['proc'])))].filter((proc) => view.options.catalog.procedures.get(proc)?.plot !== undefined).sort();
+  return json(200, { ...chipHead(chip), total_runs: chip.runs, plotted, runs });
 }
 
 async function chipFamily(view: LakeView, chip: ChipSummary, query: URLSearchParams): Promise<ApiResponse> {
@@ -144,16 +148,18 @@ async function runPage(view: LakeView, row: ManifestRecord): Promise<ApiResponse
 
 async function series(view: LakeView, row: ManifestRecord, query: URLSearchParams): Promise<ApiResponse> {
   const spec = view.options.catalog.procedures.get(String(row['proc']));
-  const x = query.get('x') ?? spec?.plot?.x;
-  const ys = query.get('y') !== null ? query.get('y')!.split(',') : spec?.plot?.y;
-  if (x === undefined || ys === undefined) return bad(`procedure ${String(row['proc'])} has no plot in the procedures YAML: pass x and y.`);
-  for (const name of [x, ...ys]) if (!COLUMN.test(name)) return bad(`'${name}' is not a column name.`);
   const points = wholeParam(query, 'points', 3, MAX_POINTS, 2000);
   const from = numberParam(query, 'from');
   const to = numberParam(query, 'to');
   if ((from === undefined) !== (to === undefined)) return bad('from and to go together: give both or neither.');
   const file = runFile(view.options.stageRoot, row);
   if (file === null) return notFound(`the data file of run ${String(row['run_id'])} is missing under the stage root.`);
+  // Without a plot in the YAML, the file's first two numeric columns, as the page draws it.
+  const numeric = spec?.plot === undefined ? (await fileColumns(view.conn, file)).filter((c) => NUMERIC_TYPE.test(c.type)).map((c) => c.name) : [];
+  const x = query.get('x') ?? spec?.plot?.x ?? numeric[0];
+  const ys = query.get('y') !== null ? query.get('y')!.split(',') : (spec?.plot?.y ?? numeric.slice(1, 2));
+  if (x === undefined || ys.length === 0) return bad(`procedure ${String(row['proc'])} has no plot in the procedures YAML and its file has fewer than two numeric columns: pass x and y.`);
+  for (const name of [x, ...ys]) if (!COLUMN.test(name)) return bad(`'${name}' is not a column name.`);
   const result = await readRunSeries(view.conn, file, row, spec, { x, y: ys, points, from, to });
   return result.ok ? json(200, result.series) : json(result.status, { error: result.error });
 }

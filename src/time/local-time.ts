@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type * as Luxon from 'luxon';
 
 // luxon is loaded when first needed (a text time to read, a wall-clock time to write): a stage worker whose files
-// give Unix seconds never loads it (~20 ms a worker).
+// give Unix seconds never pays for loading it.
 const require = createRequire(import.meta.url);
 let loaded: typeof Luxon | undefined;
 const luxon = () => (loaded ??= require('luxon') as typeof Luxon);
@@ -18,9 +18,9 @@ const quarterDates = new Map<string, string>();
 
 /**
  * The calendar date (`YYYY-MM-DD`) of an instant in `zone`, from the runtime's own time-zone data through one
- * formatter per zone (luxon's DateTime here cost a stage run ~0.1 ms a file, in offset look-ups). A quarter hour
- * whose first and last millisecond have the same date has it throughout and is remembered (a formatter call is
- * ~30 us, 0.3 s of a stage worker's 20,000 files); one that does not (an offset like LMT's -4:42:46) is not.
+ * formatter per zone (luxon's DateTime here spent a stage run's time in offset look-ups). A quarter hour whose
+ * first and last millisecond have the same date has it throughout and is remembered (a formatter call is dear
+ * when made for every file); one that does not (an offset like LMT's -4:42:46) is not.
  */
 export function localDate(instant: Date, zone: string): string {
   const ms = instant.getTime();

@@ -2,7 +2,7 @@
 // removed after staging, so that only the catalog can answer), and their answers are the catalog's.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
@@ -57,6 +57,19 @@ describe('reading a lake through its catalog', { skip: unreachable === null ? fa
     const rows = await runCli(['query', `SELECT count(*) AS n FROM "${proc}"`, '--catalog', scratch.url, '--stage-root', stage, '--format', 'csv']);
     assert.equal(rows.code, 0, rows.stderr);
     assert.equal(rows.stdout.trim(), `n\n${runs.filter((r) => r.proc === proc).reduce((s, r) => s + Number(r.rows), 0)}`);
+  });
+
+  it('validate-manifest checks the catalog against the data files: clean, then a run whose file is gone', async () => {
+    const clean = await runCli(['validate-manifest', '--catalog', scratch.url, '--stage-root', stage, '--json']);
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    assert.equal(lastJson<{ runs: number }>(clean).runs, runs.length);
+    const dataFiles = readdirSync(stage, { recursive: true }).map(String).filter((f) => f.endsWith('.parquet')).sort();
+    rmSync(path.join(stage, dataFiles[0]!));
+    const broken = await runCli(['validate-manifest', '--catalog', scratch.url, '--stage-root', stage, '--json']);
+    assert.equal(broken.code, 1);
+    const { findings } = lastJson<{ findings: { kind: string; path: string }[] }>(broken);
+    assert.deepEqual(findings.map((f) => [f.kind, f.path]), [['missing_parquet', dataFiles[0]!.split(path.sep).join('/')]]);
+    assert.match(broken.stdout + broken.stderr, /the catalog at /);
   });
 
   it('serve shows the runs the catalog holds', async () => {

@@ -99,15 +99,18 @@ describe('claims on the queue', { skip }, () => {
   it('keep a renewed claim past its first lease, and say which versions a lapsed one lost', async () => {
     const catalog = await opened.open({ schema: 'renew' });
     await catalog.enqueue(sourceFiles(4));
-    const kept = await catalog.claim({ stager: 'busy', batch: 2, leaseSeconds: 0.4 });
-    const lapsed = await catalog.claim({ stager: 'stuck', batch: 2, leaseSeconds: 0.4 });
+    // Renewed ten times within a lease, so that a busy machine's late timer still renews in time.
+    const lease = 2;
+    const kept = await catalog.claim({ stager: 'busy', batch: 2, leaseSeconds: lease });
+    const lapsed = await catalog.claim({ stager: 'stuck', batch: 2, leaseSeconds: lease });
     const versions = kept.versions.map((v) => v.version);
-    for (let i = 0; i < 4; i++) {
-      await sleep(200);
-      const renewal = await catalog.renew(kept.token, versions, 0.4);
+    const started = Date.now();
+    while (Date.now() - started < lease * 1000 + 300) {
+      await sleep((lease * 1000) / 10);
+      const renewal = await catalog.renew(kept.token, versions, lease);
       assert.deepEqual([...renewal.held].sort(), [...versions].sort());
     }
-    const lost = await catalog.renew(lapsed.token, lapsed.versions.map((v) => v.version), 0.4);
+    const lost = await catalog.renew(lapsed.token, lapsed.versions.map((v) => v.version), lease);
     assert.deepEqual(lost.held, []);
     assert.deepEqual(lost.lost, lapsed.versions.map((v) => v.version));
     const results = await catalog.commit(staged(kept.versions), TEST_PARAMETERS);

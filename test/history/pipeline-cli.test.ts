@@ -22,4 +22,16 @@ describe('strata pipeline', () => {
     assert.equal(lastJson(again)['skipped'], 24);
     assert.equal(lastJson(again)['renumbered'], 0);
   });
+
+  it('refuses a catalog, before it touches anything, and says which commands take one', async () => {
+    const cwd = tempDir();
+    await generateLabCorpus({ root: path.join(cwd, 'data', '01_raw'), files: 2 });
+    for (const args of [['--catalog', 'postgres://nobody@127.0.0.1:1/none'], []]) {
+      const env = args.length === 0 ? { STRATA_CATALOG: 'postgres://nobody@127.0.0.1:1/none' } : {};
+      const run = await runCli(['pipeline', '--settle', '0', ...args], { cwd, env });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /strata stage --catalog URL` and then `strata histories --catalog URL/);
+      assert.equal(existsSync(path.join(cwd, 'data', '02_stage')), false);
+    }
+  });
 });

@@ -31,7 +31,7 @@ describe('the README examples', () => {
     const staged = await runCli([...stage, '--settle', '0'], { cwd });
     assert.equal(staged.code, 0, staged.stderr);
     await writeOldHistory(cwd);
-    const examples = [...strataExamples('### The manifest and chip histories'), ...strataExamples('### Coming from the Python system')];
+    const examples = [...strataExamples('### The manifest and chip histories'), ...strataExamples('## Coming from the Python system')];
     assert.ok(examples.length >= 10);
     for (const args of examples) {
       const run = await runCli(args, { cwd, env: { STRATA_SETTLE: '0' } });

@@ -13,7 +13,7 @@ const holderScript = fileURLToPath(new URL('./hold-duckdb-file.ts', import.meta.
 
 /** Another process holding the DuckDB file for `ms`; resolves once it has it open. */
 async function holdDuckDbFile(file: string, ms: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', holderScript, file, String(ms)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', holderScript, file, String(ms)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   assert.equal(chunk.toString().trim(), 'ready');
   return child;
@@ -24,17 +24,20 @@ async function loadSetup() {
   writeCitizensRules(dir, 'people');
   const parquet = await writeCitizensParquet(path.join(dir, 'stage', 'cleaned', 'people', '2024-01.parquet'), { period: '2024-01', rows: 20, seed: 1 });
   const file = path.join(dir, 'strata.duckdb');
-  const load = (...extra: string[]) =>
-    runCli(['load', '--dataset', 'people', '--period', '2024-01', '--data-root', dir, '--datasets', path.join(dir, 'datasets.yml'), '--db', `duckdb:${file}`, '--json', ...extra], { cwd: dir });
+  const load = (extra: readonly string[], onStderr?: (text: string) => void) =>
+    runCli(['load', '--dataset', 'people', '--period', '2024-01', '--data-root', dir, '--datasets', path.join(dir, 'datasets.yml'), '--db', `duckdb:${file}`, '--json', ...extra], { cwd: dir, onStderr });
   return { dir, file, parquet, load };
 }
 
 describe('two strata processes on one DuckDB file', () => {
   it('the second load waits for the first to close the file, says so on stderr, then loads', async () => {
     const { file, load } = await loadSetup();
-    const holder = await holdDuckDbFile(file, 1500);
+    const holder = await holdDuckDbFile(file, 60_000);
     const exited = once(holder, 'exit');
-    const run = await load('--lock-timeout', '30');
+    // The holder lets go once the load has said that it waits.
+    const run = await load(['--lock-timeout', '30'], (text) => {
+      if (/waiting for /.test(text)) holder.stdin!.end();
+    });
     await exited;
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /waiting for .*strata\.duckdb: it is in use by .*\(PID \d+\) \(up to 30 s\)/);
@@ -46,7 +49,7 @@ describe('two strata processes on one DuckDB file', () => {
     const holder = await holdDuckDbFile(file, 20_000);
     try {
       const started = Date.now();
-      const run = await load('--lock-timeout', '0.5');
+      const run = await load(['--lock-timeout', '0.5']);
       assert.equal(run.code, 1);
       assert.ok(Date.now() - started < 10_000, 'it gave up at its timeout');
       assert.match(run.stderr, /the DuckDB database .*strata\.duckdb is still in use by .*\(PID \d+\) after 0.5 s; try again when it is done \(or raise --lock-timeout\)/);

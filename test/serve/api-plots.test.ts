@@ -1,13 +1,13 @@
 // What the API gives the page's charts: curves in acquisition order, cut where a zoom left rows out, axes named by
 // the YAML, light shading only where the YAML says, a chip's runs drawn together, and the derived metrics.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import { openManifest } from '../../src/history/manifest-query.js';
 import { writeMetricsFixture } from './metrics-fixture.js';
-import { getJson, serveGeneratedLake, type ServedLake } from './serve-lake.js';
+import { getJson, serveGeneratedLake, serveLake, type ServedLake } from './serve-lake.js';
 
 interface RunRow {
   run_id: string;
@@ -130,5 +130,37 @@ describe('strata serve API for charts', () => {
     assert.match(wrong.state.hint, /has no column metric_name, unit, method, confidence, flags/);
     rmSync(s.metricsPath);
     assert.equal((await getJson(s.server, '/api/metrics')).body.state.kind, 'absent');
+  });
+});
+
+describe('strata serve API for a procedure the YAML gives no plot', () => {
+  let s: ServedLake;
+  let staged: ServedLake;
+  before(async () => {
+    staged = await serveGeneratedLake(30, undefined, { days: 2 });
+    // The same lake, served with a YAML whose It has no plot.
+    const yaml = path.join(staged.dir, 'no-it-plot.yml');
+    writeFileSync(yaml, readFileSync(staged.lake.config.proceduresYaml, 'utf8').replace(/^    plot: \{ x: t_s, y: \[i_a\], light: .*\n/m, ''));
+    s = await serveLake(staged.dir, { ...staged.lake, config: { ...staged.lake.config, proceduresYaml: yaml } });
+  });
+  after(async () => {
+    await s.close();
+    await staged.close();
+  });
+
+  it('draws a run by its first two numeric columns and offers to draw together only the procedures with a plot', async () => {
+    const m = await openManifest(s.lake.config.manifestPath);
+    const [run] = await m.conn.all<{ run_id: string; chip_name: string }>(`SELECT run_id, chip_name FROM ${m.source} WHERE proc = 'It' AND chip_name IS NOT NULL ORDER BY run_id LIMIT 1`);
+    m.close();
+    const page = await getJson(s.server, `/api/runs/${run!.run_id}`);
+    assert.equal(page.body.plot, null);
+    const numeric = (page.body.columns as { name: string; type: string }[]).filter((c) => c.type === 'DOUBLE' || c.type === 'BIGINT').map((c) => c.name);
+    const series = await getJson(s.server, `/api/runs/${run!.run_id}/series`);
+    assert.equal(series.status, 200, JSON.stringify(series.body));
+    assert.deepEqual([series.body.x, series.body.y], [numeric[0], [numeric[1]]]);
+    const chip = await getJson(s.server, `/api/chips/${run!.chip_name}/runs`);
+    const procs = [...new Set((chip.body.runs as { proc: string }[]).map((r) => r.proc))];
+    assert.ok(procs.includes('It'));
+    assert.deepEqual(chip.body.plotted, procs.filter((p) => p !== 'It').sort());
   });
 });

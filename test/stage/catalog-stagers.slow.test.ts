@@ -1,6 +1,7 @@
 // Many stagers, one lake: `strata stage --watch --catalog` processes and a discoverer stage files that arrive over
 // time, while one stager is killed (kill -9) at seeded moments and another stalls past its lease (SIGSTOP). At the
-// end every source file is exactly one run naming exactly one data file, and after the sweep no other file is left.
+// end every source file is exactly one run naming exactly one data file, and after the sweep no other file is left;
+// validate-manifest, through the catalog and through the snapshot, finds nothing wrong.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -10,9 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { seededRandom } from '../../src/demo/seeded-random.js';
-import { PostgresStageDatabase } from '../../src/load/postgres/postgres-stage-database.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
-import { scratchPostgres } from '../support/scratch-postgres.js';
+import { queryPostgres as query, scratchPostgres } from '../support/scratch-postgres.js';
 import { tempDir } from '../support/temp-dir.js';
 import { openLakeStorage } from '../../src/storage/open-lake-storage.js';
 import type { LakeStorage } from '../../src/storage/lake-storage.js';
@@ -32,22 +32,23 @@ const skipS3 = skip || (await skipWithoutS3());
 interface Process {
   readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  /** A watching process has said that it watches (its signal handlers are in place); others at once. */
+  readonly ready: Promise<void>;
 }
 
 function strata(args: readonly string[]): Process {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  return { child, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr }))) };
-}
-
-async function query<T>(url: string, sql: string): Promise<T[]> {
-  const db = await PostgresStageDatabase.open(url);
-  try {
-    return (await db.query(sql)) as T[];
-  } finally {
-    await db.close();
-  }
+  let onReady = () => {};
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  if (!args.includes('--watch')) onReady();
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    if (stderr.includes('Watching ')) onReady();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  void exited.then(() => onReady());
+  return { child, exited, ready };
 }
 
 /**
@@ -62,9 +63,10 @@ async function manyStagers(catalogUrl: string, lakeRoot: string, storage: LakeSt
   const raw = path.join(root, 'raw');
   const stage = `${lakeRoot}/stage`;
   mkdirSync(raw);
-  const common = ['--raw-root', raw, '--stage-root', stage, '--catalog', catalogUrl, '--settle', '0.2', '--poll-ms', '200', '--quiet'];
-  const stagerArgs = ['stage', '--watch', ...common, '--role', 'stage', '--lease', String(LEASE_SECONDS), '--batch', '16', '--workers', '1'];
-  const discoverer = strata(['stage', '--watch', ...common, '--role', 'discover']);
+  const common = ['--raw-root', raw, '--stage-root', stage, '--catalog', catalogUrl, '--settle', '0.2', '--poll-ms', '200'];
+  // Not --quiet: a watching process says when it watches, and only then is a SIGTERM a request to finish.
+  const stagerArgs = ['stage', '--watch', ...common, '--status-seconds', '3600', '--role', 'stage', '--lease', String(LEASE_SECONDS), '--batch', '16', '--workers', '1'];
+  const discoverer = strata(['stage', '--watch', ...common, '--status-seconds', '3600', '--role', 'discover']);
   const stagers = [strata(stagerArgs), strata(stagerArgs), strata(stagerArgs)];
   const random = seededRandom(99);
 
@@ -91,6 +93,7 @@ async function manyStagers(catalogUrl: string, lakeRoot: string, storage: LakeSt
   const runs = async () => Number((await query<{ n: string }>(catalogUrl, 'SELECT count(*) n FROM strata.runs'))[0]!.n);
   const deadline = Date.now() + 1_800_000;
   while ((await runs()) < files.length && Date.now() < deadline) await sleep(500);
+  await Promise.all([discoverer, ...stagers].map((p) => p.ready));
   for (const p of [discoverer, ...stagers]) p.child.kill('SIGTERM');
   for (const p of [discoverer, ...stagers]) {
     const { code, stderr } = await p.exited;
@@ -98,7 +101,7 @@ async function manyStagers(catalogUrl: string, lakeRoot: string, storage: LakeSt
   }
   // Past every lease: a last one-shot run snapshots the manifest and sweeps what no run names.
   await sleep(LEASE_SECONDS * 2000 + 500);
-  const last = strata(['stage', ...common, '--lease', String(LEASE_SECONDS)]);
+  const last = strata(['stage', ...common, '--quiet', '--lease', String(LEASE_SECONDS)]);
   const lastRun = await last.exited;
   assert.equal(lastRun.code, 0, lastRun.stderr);
 
@@ -122,6 +125,9 @@ async function manyStagers(catalogUrl: string, lakeRoot: string, storage: LakeSt
   } finally {
     engine.close();
   }
+  const validated = strata(['validate-manifest', '--catalog', catalogUrl, '--stage-root', stage]);
+  const checked = await validated.exited;
+  assert.equal(checked.code, 0, `validate-manifest --catalog: ${checked.stderr}`);
 }
 
 describe('stagers on many machines sharing one lake through the catalog', () => {

@@ -35,10 +35,19 @@ describe("the manifest index's JSON copy", () => {
     const { config, copy } = await stagedLake();
     assert.equal((await stageRawFiles(config)).skipped, 8);
     // Drop one source from the copy (its stamp still matches): the re-run believes the copy and stages that file again.
-    const doc = JSON.parse(readFileSync(copy, 'utf8')) as { sources: unknown[] };
-    writeFileSync(copy, JSON.stringify({ ...doc, sources: doc.sources.slice(1) }));
+    const [stamp, , ...sources] = readFileSync(copy, 'utf8').split('\n');
+    writeFileSync(copy, [stamp, ...sources].join('\n'));
     const again = await stageRawFiles(config);
     assert.deepEqual([again.ok, again.skipped], [1, 7]);
+  });
+
+  it('is not trusted when it was cut short: the manifest is read instead', async () => {
+    const { config, copy } = await stagedLake();
+    const text = readFileSync(copy, 'utf8');
+    writeFileSync(copy, text.slice(0, text.lastIndexOf('\n', text.length - 2) + 20));
+    assert.equal(readIndexCopy(copy, config.manifestPath), undefined);
+    assert.equal((await stageRawFiles(config)).skipped, 8);
+    await assertCopyMatches(config.manifestPath);
   });
 
   it('follows moves and touched files, as the manifest does', async () => {

@@ -1,21 +1,25 @@
 // The README's lake examples, taken from README.md itself and run as written on the lake `npx strata demo` makes:
-// the quick start, reading the lake (DuckDB, Polars, PyArrow, pandas), query, stage, infer-schema, the procedures
-// YAML example and chip parameters. A README edit that breaks one fails here.
+// the quick start, reading the lake (DuckDB, Polars, PyArrow, pandas), query, stage, infer-schema, chip
+// parameters and serve; and the procedures YAML example of docs/procedures.md. An edit that breaks one fails here.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Engine } from '../../src/engine/duckdb.js';
 import { readManifest } from '../../src/lake/manifest-store.js';
 import type { ManifestRow } from '../../src/lake/manifest-row.js';
 import { projectRoot } from '../../src/version.js';
 import { pythonReaders } from '../support/python.js';
-import { indentedLines, readme, readmeSection, shellWords, strataExamples } from '../support/readme.js';
+import { docPage, indentedLines, readmeSection, shellWords, strataExamples } from '../support/readme.js';
 import { lastJson, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
-const READING = '### Reading the lake';
+const READING = '## Reading the lake';
 const STAGE = '### `strata stage`: raw files into the lake';
+const CLI_CHILD = fileURLToPath(new URL('../serve/serve-cli-child.ts', import.meta.url));
 
 describe('the README lake examples, after `npx strata demo`', () => {
   let cwd: string;
@@ -113,8 +117,8 @@ print(json.dumps([rows(eval(code)) for code in json.loads(sys.argv[2])]))
     assert.equal(lastJson<{ ok: number }>(staged).ok, runs.length);
   });
 
-  it('stages with the procedures YAML example as given', async () => {
-    const example = /<!-- procedures-yaml-example -->\n```yaml\n([\s\S]*?)```/.exec(readme())?.[1];
+  it('stages with the procedures YAML example of docs/procedures.md as given', async () => {
+    const example = /<!-- procedures-yaml-example -->\n```yaml\n([\s\S]*?)```/.exec(docPage('procedures.md'))?.[1];
     assert.ok(example);
     writeFileSync(path.join(cwd, 'my-procedures.yml'), example);
     const staged = await strata(['stage', '--raw-root', 'data/01_raw', '--stage-root', 'mine/stage', '--procedures-yaml', 'my-procedures.yml', '--json']);
@@ -126,5 +130,25 @@ print(json.dumps([rows(eval(code)) for code in json.loads(sys.argv[2])]))
     const lines = strataExamples('### Chip parameters');
     assert.equal(lines.length, 2);
     for (const args of lines) await strata(args);
+  });
+
+  it('serves the lake with the serve line of "Query, derive, serve", from the folder as written', async () => {
+    const [serve] = strataExamples('### Query, derive, serve');
+    assert.deepEqual(serve, ['serve', '--data-root', 'data']);
+    // A free port instead of 8421, and the URL as a JSON line to know which; tsx by its full path, as cwd is the lake's folder.
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI_CHILD, ...serve, '--port', '0', '--json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+      const { url } = JSON.parse(line) as { url: string };
+      const overview = (await (await fetch(new URL('/api/overview', url))).json()) as { totals: { runs: number } };
+      assert.equal(overview.totals.runs, runs.length, 'the page shows every run of the demo lake');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
   });
 });

@@ -65,13 +65,13 @@ describe('strata stage --watch', () => {
     await until('the first wave in the manifest', async () => existsSync(manifest) && (await readManifestIndex(manifest)).size === 10);
     arrive(files.slice(10));
     await until('every file in the manifest', async () => (await readManifestIndex(manifest)).size === files.length);
+    await until('a status line (one a second)', () => /staged \d+, rejected 0, waiting \d+/.test(watcher.stderr()));
     watcher.child.kill('SIGTERM');
     assert.equal(await watcher.exited, 0, watcher.stderr());
     const lines = watcher.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const summary = lines.pop()!;
     assert.equal(summary.ok, files.length);
     assert.deepEqual(lines.filter((l) => l.kind === 'ok').map((l) => l.source_file).sort(), files);
-    assert.match(watcher.stderr(), /staged \d+, rejected 0, waiting \d+/);
     const index = await readManifestIndex(manifest);
     assert.deepEqual([...index.keys()].sort(), files);
     // The lake is free again, and a watcher started on it stages nothing twice.

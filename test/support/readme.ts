@@ -9,6 +9,11 @@ export function readme(): string {
   return readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
 }
 
+/** A page of docs/ (`procedures.md`), whose examples the tests run as they run the README's. */
+export function docPage(name: string): string {
+  return readFileSync(path.join(projectRoot, 'docs', name), 'utf8');
+}
+
 /** The text under a heading (`## Quick start`, `### The manifest and chip histories`) up to the next heading of any level. */
 export function readmeSection(heading: string): string {
   const text = readme();

@@ -10,14 +10,17 @@ export interface CliRun {
 
 export async function runCli(
   args: readonly string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
+  options: { env?: Record<string, string | undefined>; cwd?: string; onStderr?: (text: string) => void } = {},
 ): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+    options.onStderr?.(err);
+  });
   const code = await main(args, { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? process.cwd() });
   return { code, stdout: out, stderr: err };
 }

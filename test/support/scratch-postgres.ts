@@ -41,3 +41,13 @@ export function scratchPostgres(prefix: string, adminUrl = process.env['STRATA_P
     drop: () => asAdmin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
   };
 }
+
+/** One statement on the database at `url`, on a connection of its own, and its rows. */
+export async function queryPostgres<T>(url: string, sql: string): Promise<T[]> {
+  const db = await PostgresStageDatabase.open(url);
+  try {
+    return (await db.query(sql)) as T[];
+  } finally {
+    await db.close();
+  }
+}

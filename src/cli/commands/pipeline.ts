@@ -49,6 +49,9 @@ export const registerPipeline: RegisterCommand = (program, { io, setExitCode }) 
     if ((flags.chip === undefined) !== (flags.historyOut === undefined)) throw usageError('--chip and --history-out go together');
     const layout = labLayout(path.resolve(io.cwd, flags.dataRoot));
     const config = stagingConfigFrom(flags, io, { rawRoot: layout.raw, stageRoot: layout.stageRoot });
+    if (config.catalog !== undefined) {
+      throw usageError('strata pipeline works on one machine\'s lake, without a catalog: with --catalog (or STRATA_CATALOG), run `strata stage --catalog URL` and then `strata histories --catalog URL`');
+    }
     checkApart(config.rawRoot, [['the history folder', layout.history]]);
     const progress = progressFor(io, { quiet: flags.quiet || flags.json });
     warnUnusedFlags(io, flags);

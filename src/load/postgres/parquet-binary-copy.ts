@@ -1,9 +1,9 @@
 // Parquet to PostgreSQL's binary COPY format (https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.4),
 // encoded a column at a time straight from DuckDB's memory.
 //
-// Binary rather than CSV: the server parses no text, which halves its side of a COPY (5M rows x 10 columns:
-// 6.0 s instead of 12.7 s on this machine). Hand-written rather than pg-copy-streams-binary: that library
-// builds a buffer per row from an object per value, 170k rows/s here, slower than the CSV it would replace.
+// Binary rather than CSV: the server parses no text, which halves its side of a COPY (docs/benchmarks.md, load).
+// Hand-written rather than pg-copy-streams-binary: that library builds a buffer per row from an object per value,
+// which made it slower than the CSV it would replace.
 import { copyRawString, rawStringLength, type EngineConnection, type RawChunk, type RawVector } from '../../engine/duckdb.js';
 import { StrataError, messageOf } from '../../errors.js';
 import type { ColumnType } from '../../landed/dataset-rules.js';
@@ -113,7 +113,7 @@ const DUCKDB_DATE_INFINITY = 2_147_483_647;
 /**
  * Text leaves DuckDB as its first 24 bytes in two 12-byte BLOB pieces, which DuckDB keeps inline in the
  * chunk, plus the whole value only when it is longer: each value DuckDB keeps behind a pointer costs a
- * native call of about 1 us to fetch, which for short text is most of the encoding time.
+ * native call to fetch, which for short text is most of the encoding time.
  */
 const TEXT_PIECES = 2;
 const PIECE_BYTES = 12;

@@ -74,7 +74,7 @@ export async function chipPage(ctx, name) {
       el('h1', {}, `${h.chip_name}: ${count(shown.length)} of ${count(h.runs.length)} runs`),
       el('p', { class: 'links' },
         link(chipRoute(h.chip_name, '/metrics'), 'Derived metrics'), ' · ',
-        'Draw together: ', procs.flatMap((p, k) => [k ? ', ' : '', link(chipRoute(h.chip_name, `/family?proc=${encodeURIComponent(p)}`), p)]), ' · ',
+        ...(h.plotted.length === 0 ? [] : ['Draw together: ']), h.plotted.flatMap((p, k) => [k ? ', ' : '', link(chipRoute(h.chip_name, `/family?proc=${encodeURIComponent(p)}`), p)]), h.plotted.length === 0 ? '' : ' · ',
         link(`#/search${query({ chip: h.chip_name })}`, 'Search its runs'), ' · ',
         el('a', { href: csv, download: `${h.chip_name}_history.csv` }, 'History as CSV'),
       ),

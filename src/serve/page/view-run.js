@@ -55,9 +55,9 @@ export async function runPage(ctx, id) {
   const yamlChoice = { x: chosen.x, y: chosen.y.join(',') };
   const seriesUrl = (run, range) =>
     `/api/runs/${encodeURIComponent(run)}/series${query({ x: chosen.x, y: chosen.y.join(','), points, from: range?.[0], to: range?.[1] })}`;
-  // The first call named no columns: the YAML's plot, the same as asking for them.
+  // The first call named no columns: the YAML's plot (or the first two numeric columns), the same as asking for them.
   const seriesOf = (run, range) =>
-    run === id && !range && r.plot && chosen.x === yamlChoice.x && chosen.y.join(',') === yamlChoice.y ? yamlSeries : apiOnce(seriesUrl(run, range));
+    run === id && !range && chosen.x === yamlChoice.x && chosen.y.join(',') === yamlChoice.y ? yamlSeries : apiOnce(seriesUrl(run, range));
   const fetchAll = (range) => Promise.all([id, ...overlays].map((run) => seriesOf(run, range)));
   const build = (answers) => answers.flatMap((a, k) => toSeries(a, k, labelOf.get([id, ...overlays][k]), answers.length > 1));
 

@@ -1,0 +1,148 @@
+// Stages a raw file too large to hold whole: its bytes are read a buffer at a time, each run of whole rows parsed
+// on its own (data-table.ts), the rows gathered into row groups (table-row-groups.ts) and each full group encoded
+// and written to a temp file in the stage root as it fills (parquet-file-writer.ts). The main thread renames that
+// file into place once the run is accepted, or removes it (publish-run.ts): a bad row anywhere rejects the file
+// with its line and leaves no data file, as for a file read whole.
+//
+// What a table's reading needs from the whole file is known before its rows: the header and the types of the
+// columns the YAML does not declare come from the file's first 64 KiB (plan-run.ts), as for a file read whole, so
+// no later row can change a column's type; a later cell that does not fit is null and counted, as always. The SHA-1
+// is taken as the bytes go by; a file staged before is hashed first, so that unchanged bytes are not staged again.
+// Whether a piece of rows is read by the fast path or by csv-parse (quotes) is decided piece by piece. Row groups
+// are cut where the whole-file encoder cuts them, so a streamed file is the same bytes as the file read whole.
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { tempPathFor } from '../fs/atomic-file.js';
+import { isDiskFull } from '../errors.js';
+import { isUrlLocation } from '../lake/lake-layout.js';
+import { absoluteDataPath } from '../lake/partition-path.js';
+import { ROW_GROUP_ROWS } from '../parquet/encode-parquet.js';
+import { openParquetFileWriter } from '../parquet/parquet-file-writer.js';
+import { lineOffset, parseDataTable } from '../parse/data-table.js';
+import { countLineFeeds, wholeRowsEnd } from '../parse/table-pieces.js';
+import { firstInvalidUtf8, notUtf8 } from '../parse/instrument-header.js';
+import { TableRowGroups, type GatheredTable } from '../parse/table-row-groups.js';
+import { planRun, type RunPlan } from './plan-run.js';
+import { hashRawFile, openRawFileChunks, type RawFileChunks } from './raw-file-chunks.js';
+import { cellWarnings, dataColumns, duplicateRun, durationOf, emptyTable, manifestRow, reject, runTable, timeColumnIndex, unreadable, type RunTable } from './staged-run.js';
+import type { StageFileContext, StageTask, WorkerOutcome } from './stage-task.js';
+
+/** What a read of the file gave: the bytes not used yet, and whether they reach its end. */
+type Filled = ReturnType<RawFileChunks['fill']>;
+
+/** Files above this size are streamed; a smaller one is read whole, into the worker's reused buffer. */
+export const STREAM_ABOVE = 64 << 20;
+const CHUNK_BYTES = 8 << 20;
+
+export async function stageStreamedFile({ file, previous }: StageTask, ctx: StageFileContext): Promise<WorkerOutcome> {
+  const chunkBytes = ctx.streaming?.chunkBytes ?? CHUNK_BYTES;
+  let chunks: RawFileChunks;
+  try {
+    // Same bytes as last time (only the mtime moved): nothing to redo, which one read without parsing tells.
+    if (previous && !ctx.force && existsSync(absoluteDataPath(ctx.stageRoot, previous.path)) && hashRawFile(file.absPath, chunkBytes) === previous.sha1) {
+      return { kind: 'skipped', file };
+    }
+    chunks = openRawFileChunks(file.absPath, chunkBytes);
+  } catch (error) {
+    return unreadable(file, error);
+  }
+  try {
+    return await stageChunks(file, chunks, ctx);
+  } finally {
+    chunks.close();
+  }
+}
+
+async function stageChunks(file: StageTask['file'], chunks: RawFileChunks, ctx: StageFileContext): Promise<WorkerOutcome> {
+  const head = chunks.fill();
+  // The header is read from whole lines: a cut inside a character would read as a byte that is not UTF-8.
+  const headLines = head.done ? head.bytes : head.bytes.subarray(0, head.bytes.lastIndexOf(0x0a) + 1 || head.bytes.length);
+  const planned = planRun(headLines, file, ctx.catalog, ctx);
+  if (!planned.ok) return reject(file, planned.errorType, `${file.relPath}: ${planned.error}.`);
+  const { plan } = planned;
+  if (!(await ctx.claimRunId(plan.runId, file.relPath))) return duplicateRun(plan);
+  const spool = spoolPath(ctx.stageRoot, plan.runId);
+  try {
+    return writeSpooled(file, chunks, head, plan, spool, ctx);
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    // As the main thread says it of a file it writes (publish-run.ts): the run stops.
+    const code = (error as NodeJS.ErrnoException).code ?? 'ENOSPC';
+    return reject(file, 'disk-full', `${file.relPath}: its data file could not be written: the disk holding ${ctx.stageRoot} is full (${code}).`);
+  }
+}
+
+/** Streams the table into a Parquet file at `spool`: the run, or its reject (and then no file). */
+function writeSpooled(
+  file: StageTask['file'], chunks: RawFileChunks, head: Filled, plan: RunPlan, spool: string, ctx: StageFileContext,
+): WorkerOutcome {
+  const table = runTable(plan, ctx);
+  mkdirSync(path.dirname(spool), { recursive: true });
+  const fd = openSync(spool, 'wx');
+  let kept = false;
+  try {
+    let duration: number | null = null;
+    const writer = openParquetFileWriter((bytes) => writeAll(fd, bytes));
+    const timeIndex = timeColumnIndex(plan, table);
+    const groups = new TableRowGroups(table.tableColumns, ctx.streaming?.rowGroupRows ?? ROW_GROUP_ROWS, (columns, rows) => {
+      duration = durationOf(columns[timeIndex]);
+      writer.addRowGroup(dataColumns(plan, table, columns), rows);
+    });
+    const read = readRows(chunks, head, plan, table, groups, ctx);
+    if (!read.ok) return reject(file, read.errorType, read.errorType === 'bad-data' ? `${file.relPath}, ${read.message}.` : `${file.relPath}: ${read.message}.`);
+    const { rows, misfits, outOfRange } = read.gathered;
+    if (rows === 0) return emptyTable(file);
+    writer.finish();
+    const warnings = cellWarnings(plan, table, misfits, outOfRange);
+    const row = manifestRow(plan, chunks.sha1(), rows, duration, table.schema.id, warnings, ctx);
+    ctx.schemas.set(plan.proc, table.schema);
+    kept = true;
+    return { kind: 'ok', file, row, warnings, added: table.found, data: { kind: 'spooled', path: spool } };
+  } finally {
+    closeSync(fd);
+    if (!kept) rmSync(spool, { force: true });
+  }
+}
+
+/** Parses the table piece by piece into `groups`, from the bytes the header was read from (`head`): the gathered table, or the first bad row's message. */
+function readRows(
+  chunks: RawFileChunks,
+  head: Filled,
+  plan: RunPlan,
+  table: RunTable,
+  groups: TableRowGroups,
+  ctx: StageFileContext,
+): { readonly ok: true; readonly gathered: GatheredTable } | { readonly ok: false; readonly errorType: 'bad-data' | 'not-utf8'; readonly message: string } {
+  let { bytes, done } = head;
+  let start = lineOffset(bytes, plan.skipLines + 1);
+  let line = plan.skipLines + 1;
+  for (;;) {
+    const end = done ? bytes.length : wholeRowsEnd(bytes, start);
+    if (end >= 0) {
+      const piece = bytes.subarray(0, end);
+      // As the whole file is checked when read whole (instrument-header.ts): its table too must be UTF-8.
+      const badByte = firstInvalidUtf8(piece.subarray(start));
+      if (badByte !== undefined) return { ok: false, errorType: 'not-utf8', message: notUtf8(line + badByte.line - 1) };
+      const parsed = parseDataTable(piece, {
+        start, firstLine: line, fieldCount: plan.columns.length, columns: table.tableColumns, zone: ctx.localTz, delimiter: plan.delimiter,
+      });
+      if (!parsed.ok) return { ok: false, errorType: 'bad-data', message: parsed.message };
+      groups.add(parsed.table);
+      line += countLineFeeds(piece, start, end);
+      chunks.consume(end);
+      start = 0;
+    }
+    if (done) return { ok: true, gathered: groups.finish() };
+    ({ bytes, done } = chunks.fill());
+  }
+}
+
+/** A hidden temp name in the stage root (a temp folder when the lake is in object storage), unique to this run. */
+function spoolPath(stageRoot: string, runId: string): string {
+  return tempPathFor(path.join(isUrlLocation(stageRoot) ? tmpdir() : stageRoot, `${runId}.parquet`));
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+}
