@@ -10,7 +10,7 @@ import type { StagingConfig } from '../config/staging-config.js';
 import { eventLine, eventsStamp, openEventsLog, type StageEvent } from '../lake/events-log.js';
 import { isUrlLocation, lakeLayout, type LakeLayout } from '../lake/lake-layout.js';
 import { writeManifestSnapshot, type ManifestSnapshot } from '../lake/manifest-snapshot.js';
-import { rejectRecordName, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
+import { rejectRecordName, rejectRecordText, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
 import { openLakeStorage } from '../storage/open-lake-storage.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import type { S3Settings } from '../storage/s3/s3-settings.js';
@@ -152,7 +152,7 @@ async function remoteFiles(layout: LakeLayout, startedAt: Date, stager: string, 
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    writeReject: (record) => beside.put(`${key(layout.rejects)}/${rejectRecordName(record.source_file)}`, Buffer.from(`${JSON.stringify(record, null, 2)}\n`)),
+    writeReject: (record) => beside.put(`${key(layout.rejects)}/${rejectRecordName(record.source_file)}`, Buffer.from(rejectRecordText(record))),
     events,
   };
 }
