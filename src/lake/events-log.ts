@@ -42,16 +42,15 @@ export interface EventsLog {
  */
 export function openEventsLog(eventsDir: string, startedAt: Date): EventsLog {
   mkdirSync(eventsDir, { recursive: true });
-  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const file = path.join(eventsDir, `${stamp}-${process.pid}.jsonl`);
+  const file = path.join(eventsDir, `${eventsStamp(startedAt)}-${process.pid}.jsonl`);
   const fd = openSync(file, 'a');
   return {
     file,
     append(event) {
-      appendWhole(fd, lineOf(event), file);
+      appendWhole(fd, eventLine(event), file);
     },
     appendAll(events) {
-      if (events.length > 0) appendWhole(fd, events.map(lineOf).join(''), file);
+      if (events.length > 0) appendWhole(fd, events.map(eventLine).join(''), file);
     },
     close() {
       closeSync(fd);
@@ -59,6 +58,12 @@ export function openEventsLog(eventsDir: string, startedAt: Date): EventsLog {
   };
 }
 
-function lineOf(event: StageEvent): string {
+/** How an events file's name begins: when its run started, `20261207T025600Z`. */
+export function eventsStamp(startedAt: Date): string {
+  return startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/** One event as its line of an events file. */
+export function eventLine(event: StageEvent): string {
   return `${JSON.stringify({ status: event.kind, ...event })}\n`;
 }

@@ -45,11 +45,11 @@ export function lakeLayout(where: LakeLocation): LakeLayout {
   // In object storage, the paths are keys: `s3://bucket/lake/stage` has `s3://bucket/lake/_manifest/...` beside it.
   const url = isUrlLocation(where.stageRoot);
   const join = url ? (...parts: string[]) => parts.join('/') : path.join;
+  const dirname = url ? (key: string) => key.slice(0, key.lastIndexOf('/')) : path.dirname;
   const stageRoot = url ? where.stageRoot.replace(/\/+$/, '') : path.resolve(where.stageRoot);
-  const parent = url ? stageRoot.slice(0, stageRoot.lastIndexOf('/')) : path.dirname(stageRoot);
-  const beside = (...parts: string[]) => join(parent, ...parts);
+  const beside = (...parts: string[]) => join(dirname(stageRoot), ...parts);
   const manifest = where.manifestPath ?? beside('_manifest', 'manifest.parquet');
-  const manifestDir = url ? manifest.slice(0, manifest.lastIndexOf('/')) : path.dirname(manifest);
+  const manifestDir = dirname(manifest);
   return {
     stageRoot,
     manifest,

@@ -1,6 +1,6 @@
 // The lake as one object, the counterpart of the landed flow's datasetsLayout(): its paths (lake-layout.ts), what it
 // holds before a run, and the things on disk a stage run works with: the lock, the journal, the manifest and its
-// index copy, the procedure schemas, the rejects and the events.
+// index copy, the rejects and the events.
 import { existsSync } from 'node:fs';
 import { openEventsLog, type EventsLog } from './events-log.js';
 import { lakeLayout, type LakeLayout, type LakeLocation } from './lake-layout.js';
@@ -9,7 +9,6 @@ import { readIndexCopy, readManifestIndex, writeIndexCopy, type StagedSource } f
 import { GrowingManifest } from './manifest-file.js';
 import { manifestColumns, type ParameterColumn } from './manifest-columns.js';
 import { validateManifestRows } from './manifest-row.js';
-import { readLakeSchemas, writeLakeSchemas, type LakeSchemas } from './procedure-schemas.js';
 import { readRejectRecords, removeRejectRecord, writeRejectRecord, type RejectRecord } from './reject-records.js';
 import { isWholeParquet, openRunJournal, type RunJournal } from './run-journal.js';
 import { acquireStageLock, type StageLock } from './stage-lock.js';
@@ -43,8 +42,6 @@ export interface Lake {
   adoptJournal(parameterColumns: readonly ParameterColumn[]): Promise<number>;
   /** Keeps what the manifest holds now as its index copy (best effort: a read-only lake keeps none). */
   keepIndex(staged: ReadonlyMap<string, StagedSource>): void;
-  readSchemas(): LakeSchemas;
-  writeSchemas(schemas: LakeSchemas): void;
   readRejects(): Map<string, RejectRecord>;
   writeReject(record: RejectRecord): void;
   removeReject(sourceFile: string): void;
@@ -82,8 +79,6 @@ export function openLake(where: LakeLocation | LakeLayout): Lake {
       return whole.length;
     },
     keepIndex: (staged) => writeIndexCopy(layout.indexCopy, layout.manifest, staged),
-    readSchemas: () => readLakeSchemas(layout.schemas),
-    writeSchemas: (schemas) => writeLakeSchemas(layout.schemas, schemas),
     readRejects: () => readRejectRecords(layout.rejects),
     writeReject: (record) => void writeRejectRecord(layout.rejects, record),
     removeReject: (sourceFile) => removeRejectRecord(layout.rejects, sourceFile),

@@ -53,9 +53,14 @@ function recordPath(rejectsDir: string, sourceFile: string): string {
   return path.join(rejectsDir, rejectRecordName(sourceFile));
 }
 
+/** A reject record's text, on disk or in object storage. */
+export function rejectRecordText(record: RejectRecord): string {
+  return `${JSON.stringify(record, null, 2)}\n`;
+}
+
 export function writeRejectRecord(rejectsDir: string, record: RejectRecord): string {
   const file = recordPath(rejectsDir, record.source_file);
-  writeFileAtomically(file, `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomically(file, rejectRecordText(record));
   return file;
 }
 

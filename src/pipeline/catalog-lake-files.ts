@@ -7,10 +7,10 @@ import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StagingConfig } from '../config/staging-config.js';
-import { openEventsLog, type StageEvent } from '../lake/events-log.js';
+import { eventLine, eventsStamp, openEventsLog, type StageEvent } from '../lake/events-log.js';
 import { isUrlLocation, lakeLayout, type LakeLayout } from '../lake/lake-layout.js';
 import { writeManifestSnapshot, type ManifestSnapshot } from '../lake/manifest-snapshot.js';
-import { rejectRecordName, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
+import { rejectRecordName, rejectRecordText, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
 import { openLakeStorage } from '../storage/open-lake-storage.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import type { S3Settings } from '../storage/s3/s3-settings.js';
@@ -119,7 +119,7 @@ async function remoteFiles(layout: LakeLayout, startedAt: Date, stager: string, 
   const parent = layout.stageRoot.slice(0, layout.stageRoot.lastIndexOf('/'));
   const [data, beside] = await Promise.all([openLakeStorage(layout.stageRoot, { s3 }), openLakeStorage(parent, { s3 })]);
   const key = (location: string) => location.slice(parent.length + 1);
-  const events = remoteEvents(beside, `${key(layout.events)}/${stamp(startedAt)}-${stager}`);
+  const events = remoteEvents(beside, `${key(layout.events)}/${eventsStamp(startedAt)}-${stager}`);
   return {
     layout,
     async putDataFile(relPath, run) {
@@ -152,7 +152,7 @@ async function remoteFiles(layout: LakeLayout, startedAt: Date, stager: string, 
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    writeReject: (record) => beside.put(`${key(layout.rejects)}/${rejectRecordName(record.source_file)}`, Buffer.from(`${JSON.stringify(record, null, 2)}\n`)),
+    writeReject: (record) => beside.put(`${key(layout.rejects)}/${rejectRecordName(record.source_file)}`, Buffer.from(rejectRecordText(record))),
     events,
   };
 }
@@ -169,12 +169,8 @@ function remoteEvents(storage: LakeStorage, prefix: string): CatalogEvents {
   };
   return {
     where: `${storage.location}/${prefix}-*.jsonl`,
-    append: (event) => void lines.push(`${JSON.stringify({ status: event.kind, ...event })}\n`),
+    append: (event) => void lines.push(eventLine(event)),
     flush,
     close: flush,
   };
-}
-
-function stamp(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }

@@ -8,7 +8,7 @@ import { encodeParquet } from '../parquet/encode-parquet.js';
 import { lineOffset, parseDataTable } from '../parse/data-table.js';
 import { planRun } from './plan-run.js';
 import { readRawFile } from './read-raw-file.js';
-import { cellWarnings, dataColumns, duplicateRun, durationOf, emptyTable, manifestRow, reject, runTable, timeColumnIndex, unreadable } from './staged-run.js';
+import { dataColumns, duplicateRun, durationOf, emptyTable, reject, runTable, stagedRun, timeColumnIndex, unreadable } from './staged-run.js';
 import { STREAM_ABOVE, stageStreamedFile } from './stage-streamed-file.js';
 import type { StageFileContext, StageTask, WorkerOutcome } from './stage-task.js';
 
@@ -41,13 +41,8 @@ export async function stageFile(task: StageTask, ctx: StageFileContext): Promise
     delimiter: plan.delimiter,
   });
   if (!parsed.ok) return reject(file, 'bad-data', `${file.relPath}, ${parsed.message}.`);
-  const { rows, columns, misfits, outOfRange } = parsed.table;
-  if (rows === 0) return emptyTable(file);
-  const warnings = cellWarnings(plan, table, misfits, outOfRange);
-  const row = manifestRow(plan, content.sha1, rows, durationOf(columns[timeColumnIndex(plan, table)]), table.schema.id, warnings, ctx);
-  const bytes = encodeParquet(dataColumns(plan, table, columns), rows);
-  // The next files of the procedure are written with this file's columns too (the main thread's schema follows once
-  // it accepts the run): a file refused before here never changes what this worker writes.
-  ctx.schemas.set(plan.proc, table.schema);
-  return { kind: 'ok', file, row, warnings, added: table.found, data: { kind: 'bytes', bytes } };
+  const read = parsed.table;
+  if (read.rows === 0) return emptyTable(file);
+  const bytes = encodeParquet(dataColumns(plan, table, read.columns), read.rows);
+  return stagedRun(plan, table, read, content.sha1, durationOf(read.columns[timeColumnIndex(plan, table)]), { kind: 'bytes', bytes }, ctx);
 }

@@ -25,7 +25,7 @@ import { firstInvalidUtf8, notUtf8 } from '../parse/instrument-header.js';
 import { TableRowGroups, type GatheredTable } from '../parse/table-row-groups.js';
 import { planRun, type RunPlan } from './plan-run.js';
 import { hashRawFile, openRawFileChunks, type RawFileChunks } from './raw-file-chunks.js';
-import { cellWarnings, dataColumns, duplicateRun, durationOf, emptyTable, manifestRow, reject, runTable, timeColumnIndex, unreadable, type RunTable } from './staged-run.js';
+import { dataColumns, duplicateRun, durationOf, emptyTable, reject, runTable, stagedRun, timeColumnIndex, unreadable, type RunTable } from './staged-run.js';
 import type { StageFileContext, StageTask, WorkerOutcome } from './stage-task.js';
 
 /** What a read of the file gave: the bytes not used yet, and whether they reach its end. */
@@ -91,14 +91,11 @@ function writeSpooled(
     });
     const read = readRows(chunks, head, plan, table, groups, ctx);
     if (!read.ok) return reject(file, read.errorType, read.errorType === 'bad-data' ? `${file.relPath}, ${read.message}.` : `${file.relPath}: ${read.message}.`);
-    const { rows, misfits, outOfRange } = read.gathered;
-    if (rows === 0) return emptyTable(file);
+    if (read.gathered.rows === 0) return emptyTable(file);
     writer.finish();
-    const warnings = cellWarnings(plan, table, misfits, outOfRange);
-    const row = manifestRow(plan, chunks.sha1(), rows, duration, table.schema.id, warnings, ctx);
-    ctx.schemas.set(plan.proc, table.schema);
+    const outcome = stagedRun(plan, table, read.gathered, chunks.sha1(), duration, { kind: 'spooled', path: spool }, ctx);
     kept = true;
-    return { kind: 'ok', file, row, warnings, added: table.found, data: { kind: 'spooled', path: spool } };
+    return outcome;
   } finally {
     closeSync(fd);
     if (!kept) rmSync(spool, { force: true });

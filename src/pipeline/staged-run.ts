@@ -10,7 +10,7 @@ import type { ColumnValues, ParquetColumn } from '../parquet/parquet-columns.js'
 import type { CellMisfit, TableColumn } from '../parse/data-table.js';
 import { runColumns } from './run-columns.js';
 import type { RunPlan } from './plan-run.js';
-import type { StageFileContext, WorkerOutcome } from './stage-task.js';
+import type { RunData, StageFileContext, WorkerOutcome } from './stage-task.js';
 import { messageOf } from '../errors.js';
 
 /** What the table of a planned run is read into: the schema's measured columns, each fed by its source field. */
@@ -31,7 +31,7 @@ export function runTable(plan: RunPlan, ctx: StageFileContext): RunTable {
 }
 
 /** The plan's warnings, then one for each column with cells stored as null because they did not fit. */
-export function cellWarnings(plan: RunPlan, table: RunTable, misfits: readonly CellMisfit[], outOfRange: readonly CellMisfit[]): string[] {
+function cellWarnings(plan: RunPlan, table: RunTable, misfits: readonly CellMisfit[], outOfRange: readonly CellMisfit[]): string[] {
   const warnings = [...plan.warnings];
   const { measured, tableColumns } = table;
   const sourceOf = (misfit: CellMisfit) => plan.columns[tableColumns[misfit.column]!.sourceIndex]?.source ?? measured[misfit.column]!.name;
@@ -92,11 +92,31 @@ function describeRange(type: string): string {
   return type === 'int' ? 'whole numbers outside the 64-bit range' : 'numbers too large or too close to zero for a 64-bit float';
 }
 
+/**
+ * The outcome of a run whose table was read and whose data file was made: its warnings and manifest row. The next
+ * files of the procedure are written with this file's columns too (the main thread's schema follows once it accepts
+ * the run): a file refused before here never changes what this worker writes.
+ */
+export function stagedRun(
+  plan: RunPlan,
+  table: RunTable,
+  read: { readonly rows: number; readonly misfits: readonly CellMisfit[]; readonly outOfRange: readonly CellMisfit[] },
+  sha1: string,
+  durationS: number | null,
+  data: RunData,
+  ctx: StageFileContext,
+): WorkerOutcome {
+  const warnings = cellWarnings(plan, table, read.misfits, read.outOfRange);
+  const row = manifestRow(plan, sha1, read.rows, durationS, table.schema.id, warnings, ctx);
+  ctx.schemas.set(plan.proc, table.schema);
+  return { kind: 'ok', file: plan.file, row, warnings, added: table.found, data };
+}
+
 export function reject(file: RawFile, errorType: RejectKind, error: string): WorkerOutcome {
   return { kind: 'reject', file, errorType, error };
 }
 
-export function manifestRow(
+function manifestRow(
   plan: RunPlan,
   sha1: string,
   rows: number,
