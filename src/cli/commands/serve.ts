@@ -10,10 +10,10 @@ import { checkTimeZone } from '../../time/time-zone.js';
 import { integerOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFromCatalog } from '../catalog-manifest.js';
-import { catalogOf, withCatalogOptions } from '../manifest-options.js';
+import { catalogOf, withCatalogOptions, type CatalogFlags } from '../manifest-options.js';
 import { dataRootOption, jsonOption, localTzOption, proceduresYamlOf, proceduresYamlOption } from '../shared-options.js';
 
-interface ServeFlags {
+interface ServeFlags extends CatalogFlags {
   readonly dataRoot?: string;
   readonly manifest?: string;
   readonly stageRoot?: string;
@@ -24,8 +24,6 @@ interface ServeFlags {
   readonly localTz: string;
   readonly open?: boolean;
   readonly json?: boolean;
-  readonly catalog?: string;
-  readonly catalogSchema?: string;
 }
 
 interface LakePaths {
