@@ -62,11 +62,17 @@ export function withOutputOptions(command: Command, formats: readonly string[] =
  */
 export async function manifestFlags(io: CliIo, flags: ManifestFlags): Promise<{ readonly file: string; readonly localTz: string }> {
   const localTz = checkTimeZone(flags.localTz);
+  const file = (await catalogManifestFile(io, flags)) ?? path.resolve(io.cwd, flags.manifestPath ?? flags.manifest);
+  return { file, localTz };
+}
+
+/** With --catalog (or STRATA_CATALOG), a snapshot of the catalog's runs taken now, removed when the process ends; else undefined. */
+export async function catalogManifestFile(io: CliIo, flags: CatalogFlags): Promise<string | undefined> {
   const catalog = catalogOf(io, flags);
-  if (catalog === undefined) return { file: path.resolve(io.cwd, flags.manifestPath ?? flags.manifest), localTz };
+  if (catalog === undefined) return undefined;
   const snapshot = await manifestFromCatalog(catalog, { schema: flags.catalogSchema });
   process.once('exit', () => snapshot.close());
-  return { file: snapshot.file, localTz };
+  return snapshot.file;
 }
 
 export interface RunOutput {

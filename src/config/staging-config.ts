@@ -63,6 +63,11 @@ function readConfigFile(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/** A number as YAML gives it or as text (a flag, a variable); NaN for anything else, which the caller rejects. */
+function numberOf(raw: unknown): number {
+  return typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+}
+
 function readValue(raw: unknown, kind: OptionKind, origin: string, cwd: string): unknown {
   const bad = (expected: string) => configError(`${origin}: expected ${expected}, got '${String(raw)}'`);
   switch (kind) {
@@ -73,17 +78,17 @@ function readValue(raw: unknown, kind: OptionKind, origin: string, cwd: string):
       if (kind === 'location' && isUrlLocation(raw.trim())) return raw.trim();
       return kind === 'text' ? raw.trim() : path.resolve(cwd, raw);
     case 'workers': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      const n = numberOf(raw);
       if (!Number.isInteger(n) || n < WORKERS_RANGE.min || n > WORKERS_RANGE.max) throw bad(`a whole number from ${WORKERS_RANGE.min} to ${WORKERS_RANGE.max}`);
       return n;
     }
     case 'count': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      const n = numberOf(raw);
       if (!Number.isSafeInteger(n) || n < 1) throw bad('a whole number, 1 or more');
       return n;
     }
     case 'seconds': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      const n = numberOf(raw);
       if (!Number.isFinite(n) || n < 0) throw bad('a number of seconds, 0 or more');
       return n;
     }

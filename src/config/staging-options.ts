@@ -30,14 +30,15 @@ export interface StagingConfig {
   readonly maxColumns: number;
 }
 
-/**
- * How a value is read from text (a flag, a variable) or from YAML: `path` resolves against the working folder,
- * `workers` is a whole number from 1 to 32, `count` a whole number from 1, `seconds` a number from 0, `list`
- * comma-separated text or a YAML list.
- */
 /** How many workers a stage run may have: a flag, a variable or the config file outside this range is an error. */
 export const WORKERS_RANGE = { min: 1, max: 32 } as const;
 
+/**
+ * How a value is read from text (a flag, a variable) or from YAML: `path` resolves against the working folder,
+ * `location` too unless it is a URL (s3://...),
+ * `workers` is a whole number from 1 to 32, `count` a whole number from 1, `seconds` a number from 0, `list`
+ * comma-separated text or a YAML list.
+ */
 export type OptionKind = 'path' | 'location' | 'text' | 'workers' | 'count' | 'seconds' | 'bool' | 'list';
 
 export interface StagingOption<T> {

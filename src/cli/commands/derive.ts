@@ -1,11 +1,10 @@
 // `strata derive`: per-run metrics (CNP, transconductance, photoresponse, relaxation, laser power) from the lake.
 import path from 'node:path';
-import { configError } from '../../errors.js';
 import { deriveMetrics, type DeriveSummary } from '../../derive/derive-metrics.js';
 import { flagWords } from '../../derive/flag-words.js';
 import { writeEnrichedHistories, type EnrichedHistories } from '../../history/enriched-histories.js';
-import { findStageRoot } from '../../lake/validate-manifest.js';
 import { counted } from '../../progress/counted.js';
+import { stageRootOf } from '../stage-root.js';
 import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
 import { extractionVersion } from '../../version.js';
 import { printJson, progressFor, say, type CliIo, type RegisterCommand } from '../io.js';
@@ -61,8 +60,7 @@ export const registerDerive: RegisterCommand = (program, { io }) => {
     .option('--quiet', 'no progress, no messages');
   withManifestOptions(command).action(async (flags: DeriveFlags) => {
     const { file, localTz } = await manifestFlags(io, flags);
-    const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(file);
-    if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(file)} is the stage root: pass --stage-root`);
+    const stageRoot = stageRootOf(io, flags.stageRoot, file);
     const catalog = loadProcedureCatalog(proceduresYamlOf(io, flags));
     const summary = await deriveMetrics({
       manifestFile: file,

@@ -4,12 +4,12 @@ import { allChipHistories } from '../../history/chip-history.js';
 import { historyFilePath, writeHistoriesFolder, type HistoryOutcome } from '../../history/histories-folder.js';
 import { writeHistoryParquet } from '../../history/history-parquet.js';
 import { openManifest } from '../../history/manifest-query.js';
-import { configError, usageError } from '../../errors.js';
-import { findStageRoot } from '../../lake/validate-manifest.js';
+import { usageError } from '../../errors.js';
 import { choiceOption, integerOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFlags, withManifestOptions, type ManifestFlags } from '../manifest-options.js';
 import { counted } from '../../progress/counted.js';
+import { stageRootOf } from '../stage-root.js';
 import { jsonOption } from '../shared-options.js';
 
 interface HistoriesFlags extends ManifestFlags {
@@ -51,8 +51,7 @@ export const registerHistories: RegisterCommand = (program, { io }) => {
       const histories = await allChipHistories(manifest, filter);
       let outcomes: HistoryOutcome[];
       if (flags.format === 'parquet') {
-        const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(file);
-        if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(file)} is the stage root: pass --stage-root`);
+        const stageRoot = stageRootOf(io, flags.stageRoot, file);
         outcomes = [];
         for (const history of histories) {
           const chip = `${history.chipGroup}${history.chipNumber}`;

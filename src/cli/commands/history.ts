@@ -4,7 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { chipHistory, HISTORY_CSV_COLUMNS, describeMissingChip, missingChip, oldLightMarker } from '../../history/chip-history.js';
 import { openManifest } from '../../history/manifest-query.js';
 import { HISTORY_TABLE } from '../../history/run-table.js';
-import { StrataError, configError, usageError } from '../../errors.js';
+import { StrataError, usageError } from '../../errors.js';
 import { choiceOption, integerOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { FORMATS, manifestFlags, withManifestOptions, withOutputOptions, writeRuns, checkRunOutput, type OutputFormat, type ManifestFlags } from '../manifest-options.js';
@@ -83,9 +83,8 @@ export const registerHistory: RegisterCommand = (program, { io }) => {
           ? null
           : ((await import('../../config/chip-params.js')).loadChipParams(path.resolve(io.cwd, flags.chipParams)).chips.get(chip.number)?.notes ?? null);
       if (output.format === 'parquet') {
-        const { findStageRoot } = await import('../../lake/validate-manifest.js');
-        const stageRoot = flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(file);
-        if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(file)} is the stage root: pass --stage-root`);
+        const { stageRootOf } = await import('../stage-root.js');
+        const stageRoot = stageRootOf(io, flags.stageRoot, file);
         const out = path.resolve(io.cwd, output.out!);
         const { writeHistoryParquet } = await import('../../history/history-parquet.js');
         await writeHistoryParquet(manifest, history, { file: out, stageRoot, localTz });

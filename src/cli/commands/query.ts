@@ -6,8 +6,7 @@ import { withLakeQuery, type LakeQuery } from '../../query/query-lake.js';
 import { TABLE_ROW_LIMIT, renderTable, writeCsv, writeJsonRows, type TextSink } from '../../query/query-output.js';
 import { choiceOption } from '../parse-option.js';
 import { printJson, say, type CliIo, type RegisterCommand } from '../io.js';
-import { catalogOf, withCatalogOptions, type CatalogFlags } from '../manifest-options.js';
-import { manifestFromCatalog } from '../catalog-manifest.js';
+import { catalogManifestFile, withCatalogOptions, type CatalogFlags } from '../manifest-options.js';
 import { jsonOption } from '../shared-options.js';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
@@ -38,11 +37,8 @@ export const registerQuery: RegisterCommand = (program, { io }) => {
     .addOption(jsonOption('a summary (with --out, the row count; without, the rows too)'));
   withCatalogOptions(command).action(async (sql: string, flags: QueryFlags) => {
       const stageRoot = path.resolve(io.cwd, flags.stageRoot);
-      const catalog = catalogOf(io, flags);
       // With --catalog, the runs (and each run's data file) are the catalog's, as a snapshot taken now.
-      const fromCatalog = catalog === undefined ? undefined : await manifestFromCatalog(catalog, { schema: flags.catalogSchema });
-      process.once('exit', () => fromCatalog?.close());
-      const manifestPath = fromCatalog?.file ?? (flags.manifest ? path.resolve(io.cwd, flags.manifest) : path.join(stageRoot, '..', '_manifest', 'manifest.parquet'));
+      const manifestPath = (await catalogManifestFile(io, flags)) ?? (flags.manifest ? path.resolve(io.cwd, flags.manifest) : path.join(stageRoot, '..', '_manifest', 'manifest.parquet'));
       await withLakeQuery({ stageRoot, manifestPath }, sql, async (query) => {
         for (const note of query.notes) say(io, `note: ${note}`);
         try {

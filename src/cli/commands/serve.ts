@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { StrataError } from '../../errors.js';
+import { deriveLayout } from '../../derive/derive-layout.js';
 import { loadProcedureCatalog } from '../../schema/procedures-schema.js';
 import { LakeView } from '../../serve/lake-view.js';
 import { MetricsView } from '../../serve/metrics-view.js';
@@ -10,10 +11,10 @@ import { checkTimeZone } from '../../time/time-zone.js';
 import { integerOption } from '../parse-option.js';
 import { printJson, say, type RegisterCommand } from '../io.js';
 import { manifestFromCatalog } from '../catalog-manifest.js';
-import { catalogOf, withCatalogOptions } from '../manifest-options.js';
+import { catalogOf, withCatalogOptions, type CatalogFlags } from '../manifest-options.js';
 import { dataRootOption, jsonOption, localTzOption, proceduresYamlOf, proceduresYamlOption } from '../shared-options.js';
 
-interface ServeFlags {
+interface ServeFlags extends CatalogFlags {
   readonly dataRoot?: string;
   readonly manifest?: string;
   readonly stageRoot?: string;
@@ -24,8 +25,6 @@ interface ServeFlags {
   readonly localTz: string;
   readonly open?: boolean;
   readonly json?: boolean;
-  readonly catalog?: string;
-  readonly catalogSchema?: string;
 }
 
 interface LakePaths {
@@ -43,7 +42,7 @@ function lakePaths(cwd: string, flags: ServeFlags): LakePaths {
   if ((flags.manifest === undefined) !== (flags.stageRoot === undefined)) {
     throw new StrataError('usage', '--manifest and --stage-root go together: give both (or --data-root instead)');
   }
-  const metrics = (dataRoot: string) => (flags.metrics !== undefined ? path.resolve(cwd, flags.metrics) : path.join(dataRoot, '03_derived', '_metrics', 'metrics.parquet'));
+  const metrics = (dataRoot: string) => (flags.metrics !== undefined ? path.resolve(cwd, flags.metrics) : deriveLayout(path.join(dataRoot, '03_derived')).metricsFile);
   if (flags.manifest !== undefined && flags.stageRoot !== undefined) {
     const stageRoot = path.resolve(cwd, flags.stageRoot);
     return {
