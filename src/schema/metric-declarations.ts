@@ -88,8 +88,11 @@ export interface LaserPowerDeclaration {
 
 export type MetricDeclaration = CnpDeclaration | TransconductanceDeclaration | PhotoresponseDeclaration | RelaxationDeclaration | LaserPowerDeclaration;
 
+/** A name strata writes as a column (snake_case); `what` names it in the problem ("a column is snake_case"). */
+export const snake = (what: string) => z.string().regex(/^[a-z][a-z0-9_]*$/, `${what} is snake_case`);
+
 const fraction = z.number().gt(0).lte(1);
-const column = z.string().regex(/^[a-z][a-z0-9_]*$/, 'a column is snake_case');
+const column = snake('a column');
 const cnp = z.strictObject({
   extractor: z.literal('cnp'),
   gate: column.default('vg_v'),
@@ -145,10 +148,7 @@ export const HISTORY_COLUMN_NAMES = ['seq', 'date_local', 'time_local', 'proc', 
 
 /** The YAML shape of one procedure's `metrics:`: metric name -> extractor and parameters. */
 export const metricsSection = z.record(
-  z
-    .string()
-    .regex(/^[a-z][a-z0-9_]*$/, 'a metric name is snake_case')
-    .refine((name) => !HISTORY_COLUMN_NAMES.includes(name), 'a metric may not be named like a column of the chip histories'),
+  snake('a metric name').refine((name) => !HISTORY_COLUMN_NAMES.includes(name), 'a metric may not be named like a column of the chip histories'),
   z.discriminatedUnion('extractor', [cnp, transconductance, photoresponse, relaxation, laserPower], {
     error: `each metric names its extractor: ${EXTRACTORS.join(', ')}`,
   }),
