@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import { configError } from '../errors.js';
 
-export const EXTRACTORS = ['cnp', 'transconductance', 'photoresponse', 'relaxation', 'laser_power'] as const;
-export type ExtractorName = (typeof EXTRACTORS)[number];
+const EXTRACTORS = ['cnp', 'transconductance', 'photoresponse', 'relaxation', 'laser_power'] as const;
 
 /**
  * The charge-neutrality point of a gate sweep (IVg, VVg): on each full-range leg, the vertex of a parabola fitted
@@ -144,7 +143,7 @@ const laserPower = z.strictObject({
 });
 
 /** The columns of an enriched chip history that a metric's column may not take. */
-export const HISTORY_COLUMN_NAMES = ['seq', 'date_local', 'time_local', 'proc', 'has_light', 'summary', 'file_idx', 'run_id', 'source_file', 'chip_group', 'chip_number', 'start_time_utc', 'parquet_path'];
+const HISTORY_COLUMN_NAMES = ['seq', 'date_local', 'time_local', 'proc', 'has_light', 'summary', 'file_idx', 'run_id', 'source_file', 'chip_group', 'chip_number', 'start_time_utc', 'parquet_path'];
 
 /** The YAML shape of one procedure's `metrics:`: metric name -> extractor and parameters. */
 export const metricsSection = z.record(
