@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { metricsSection, snake } from './metric-declarations.js';
 
-export const VALUE_TYPES = ['float', 'int', 'str', 'bool', 'datetime'] as const;
+const VALUE_TYPES = ['float', 'int', 'str', 'bool', 'datetime'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
 
 const valueType = z.enum(VALUE_TYPES);
