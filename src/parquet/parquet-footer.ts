@@ -32,7 +32,7 @@ export function typeOf(values: ColumnValues): ParquetType {
 
 /**
  * The footer, its length and the closing magic, for `rows` rows in `groups` of `columns` (whose names, field ids
- * and types make the schema). The bytes are the writer's own until the next call: append them before then.
+ * and types make the schema), in a buffer of their own.
  */
 export function parquetFooter(columns: readonly ParquetColumn[], groups: readonly EncodedRowGroup[], rows: number, createdBy = 'strata'): Uint8Array {
   const f = footer;

@@ -12,6 +12,7 @@ import type * as CsvParse from 'csv-parse/sync';
 import type { ColumnValues } from '../parquet/parquet-columns.js';
 import { COMMA, delimiterWord, type Delimiter } from './table-delimiter.js';
 import { FloatBuilder, newBuilders, type Builder, type TableColumn } from './table-columns.js';
+import { countLineFeeds } from './table-pieces.js';
 
 export { PARQUET_TYPE_OF, parseNumber, type TableColumn } from './table-columns.js';
 
@@ -79,7 +80,7 @@ export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTabl
   const { start, firstLine, fieldCount, columns, zone } = layout;
   const delimiter = layout.delimiter ?? COMMA;
   if (bytes.indexOf(QUOTE, start) >= 0) return parseQuotedTable(bytes, layout);
-  const capacity = countLines(bytes, start);
+  const capacity = countLineFeeds(bytes, start, bytes.length) + 1; // a last line may have no line feed
   const builders = newBuilders(columns, capacity);
   // Packed arrays of one shape for every table (Array.from, not a holey `new Array(n)`): the optimized loop below
   // then never meets an array of another kind, which would throw its compiled code away mid-run.
@@ -202,12 +203,6 @@ function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
     if (b !== 0x20 && b !== 0x09) return false;
   }
   return true;
-}
-
-function countLines(bytes: Uint8Array, start: number): number {
-  let count = 1;
-  for (let i = bytes.indexOf(LF, start); i >= 0; i = bytes.indexOf(LF, i + 1)) count++;
-  return count;
 }
 
 /** The largest integer a double holds exactly: a mantissa up to it, times or over an exact power of ten, is exact. */

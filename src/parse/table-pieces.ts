@@ -30,7 +30,7 @@ export function wholeRowsEnd(bytes: Buffer, from: number): number {
 }
 
 /** How many line feeds bytes [from, to) hold. */
-export function countLineFeeds(bytes: Buffer, from: number, to: number): number {
+export function countLineFeeds(bytes: Uint8Array, from: number, to: number): number {
   let count = 0;
   for (let i = bytes.indexOf(LF, from); i >= 0 && i < to; i = bytes.indexOf(LF, i + 1)) count++;
   return count;

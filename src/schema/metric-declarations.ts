@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import { configError } from '../errors.js';
 
-export const EXTRACTORS = ['cnp', 'transconductance', 'photoresponse', 'relaxation', 'laser_power'] as const;
-export type ExtractorName = (typeof EXTRACTORS)[number];
+const EXTRACTORS = ['cnp', 'transconductance', 'photoresponse', 'relaxation', 'laser_power'] as const;
 
 /**
  * The charge-neutrality point of a gate sweep (IVg, VVg): on each full-range leg, the vertex of a parabola fitted
@@ -88,8 +87,11 @@ export interface LaserPowerDeclaration {
 
 export type MetricDeclaration = CnpDeclaration | TransconductanceDeclaration | PhotoresponseDeclaration | RelaxationDeclaration | LaserPowerDeclaration;
 
+/** A name strata writes as a column (snake_case); `what` names it in the problem ("a column is snake_case"). */
+export const snake = (what: string) => z.string().regex(/^[a-z][a-z0-9_]*$/, `${what} is snake_case`);
+
 const fraction = z.number().gt(0).lte(1);
-const column = z.string().regex(/^[a-z][a-z0-9_]*$/, 'a column is snake_case');
+const column = snake('a column');
 const cnp = z.strictObject({
   extractor: z.literal('cnp'),
   gate: column.default('vg_v'),
@@ -141,14 +143,11 @@ const laserPower = z.strictObject({
 });
 
 /** The columns of an enriched chip history that a metric's column may not take. */
-export const HISTORY_COLUMN_NAMES = ['seq', 'date_local', 'time_local', 'proc', 'has_light', 'summary', 'file_idx', 'run_id', 'source_file', 'chip_group', 'chip_number', 'start_time_utc', 'parquet_path'];
+const HISTORY_COLUMN_NAMES = ['seq', 'date_local', 'time_local', 'proc', 'has_light', 'summary', 'file_idx', 'run_id', 'source_file', 'chip_group', 'chip_number', 'start_time_utc', 'parquet_path'];
 
 /** The YAML shape of one procedure's `metrics:`: metric name -> extractor and parameters. */
 export const metricsSection = z.record(
-  z
-    .string()
-    .regex(/^[a-z][a-z0-9_]*$/, 'a metric name is snake_case')
-    .refine((name) => !HISTORY_COLUMN_NAMES.includes(name), 'a metric may not be named like a column of the chip histories'),
+  snake('a metric name').refine((name) => !HISTORY_COLUMN_NAMES.includes(name), 'a metric may not be named like a column of the chip histories'),
   z.discriminatedUnion('extractor', [cnp, transconductance, photoresponse, relaxation, laserPower], {
     error: `each metric names its extractor: ${EXTRACTORS.join(', ')}`,
   }),

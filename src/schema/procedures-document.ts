@@ -1,13 +1,12 @@
 // The procedures YAML's document in strata's own shape, as zod checks it: what a lab member may write, and its types.
 // The lab's older shapes are translated into it (foreign-procedures.ts) before procedures-schema.ts reads it.
 import { z } from 'zod';
-import { metricsSection } from './metric-declarations.js';
+import { metricsSection, snake } from './metric-declarations.js';
 
-export const VALUE_TYPES = ['float', 'int', 'str', 'bool', 'datetime'] as const;
+const VALUE_TYPES = ['float', 'int', 'str', 'bool', 'datetime'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
 
 const valueType = z.enum(VALUE_TYPES);
-const snake = (what: string) => z.string().regex(/^[a-z][a-z0-9_]*$/, `${what} is snake_case`);
 const manifestTarget = z.union([
   snake('a manifest column'),
   z.strictObject({

@@ -6,9 +6,8 @@ import { checkYaml, parseYamlText, readYamlFile } from './yaml-file.js';
 import { translateForeignProcedures } from './foreign-procedures.js';
 import { metricDeclarations, type MetricDeclaration } from './metric-declarations.js';
 import { plotSection, proceduresFile, summary, type ProceduresDocument, type ValueType } from './procedures-document.js';
-export { SHIPPED_PROCEDURES_YAML } from './shipped-procedures.js';
 
-export { VALUE_TYPES, type ValueType, type ProceduresDocument } from './procedures-document.js';
+export type { ValueType } from './procedures-document.js';
 
 /** How a run's light is known: fixed by the procedure, or read from two manifest columns; unknown without either. */
 export type LightRule =
