@@ -42,7 +42,7 @@ function tailMean(y: ArrayLike<number>): number {
  * The lab's starting tau: the time of the sample nearest to baseline + (max(y) - baseline) / e (the median time
  * when that is the first sample), at least one sample step.
  */
-export function startingTau(t: ArrayLike<number>, y: ArrayLike<number>): number {
+function startingTau(t: ArrayLike<number>, y: ArrayLike<number>): number {
   const baseline = tailMean(y);
   let max = -Infinity;
   for (let i = 0; i < y.length; i++) max = Math.max(max, y[i]!);
