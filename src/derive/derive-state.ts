@@ -8,7 +8,7 @@ import type { MetricDeclaration } from '../schema/metric-declarations.js';
  * The version of strata's extractors: raising it (when an algorithm changes what it returns) makes the next
  * derive compute every metric again.
  */
-export const EXTRACTORS_VERSION = 1;
+const EXTRACTORS_VERSION = 1;
 
 export interface DeriveState {
   readonly version: 1;

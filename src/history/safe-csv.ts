@@ -5,11 +5,6 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 // A cell holding one of these is quoted, its quotes doubled (what csv-stringify does by default).
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** Text starting like a formula gets a leading `'` so it is shown, not run; numbers and booleans stay as they are. */
-export function neutraliseCell(value: unknown): unknown {
-  return typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : value;
-}
-
 function quoted(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
@@ -22,6 +17,7 @@ export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   switch (typeof value) {
     case 'string':
+      // Text starting like a formula gets a leading `'` so it is shown, not run.
       return quoted(FORMULA_START.test(value) ? `'${value}` : value);
     case 'number':
     case 'bigint':

@@ -56,7 +56,7 @@ export async function checkPeriodParquet(conn: EngineConnection, { table, period
  * DuckDB's own sentence without what it adds for a SQL author: the error class (`Invalid Input Error: `), the
  * statement it was in (`LINE 1: DESCRIBE SELECT ...` with a caret under it), and `file` quoted again.
  */
-export function duckdbReason(error: unknown, file: string): string {
+function duckdbReason(error: unknown, file: string): string {
   const first = messageOf(error).split('\n')[0] ?? '';
   return first.replace(/^[A-Z][A-Za-z ]* Error: /, '').replaceAll(` '${file}'`, '').replaceAll(`'${file}' `, '').trim();
 }

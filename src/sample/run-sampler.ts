@@ -115,7 +115,7 @@ async function drainLog(log: string, options: SamplerOptions, context: EntryCont
 }
 
 /** `<dataset>/bronze` in the design's layout (the log's base folder holds `bronze/`), else the log's base folder. */
-export function defaultBronzeRoot(log: string): string {
+function defaultBronzeRoot(log: string): string {
   const base = logBaseDir(log);
   const bronze = path.join(base, 'bronze');
   return statSync(bronze, { throwIfNoEntry: false })?.isDirectory() ? bronze : base;

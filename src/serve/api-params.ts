@@ -40,7 +40,7 @@ export function procParam(query: URLSearchParams): string | undefined {
   return nameParam(query, 'proc', 'a procedure name such as It');
 }
 
-export function groupParam(query: URLSearchParams): string | undefined {
+function groupParam(query: URLSearchParams): string | undefined {
   return nameParam(query, 'group', 'a chip group name');
 }
 

@@ -155,11 +155,12 @@ async function series(view: LakeView, row: ManifestRecord, query: URLSearchParam
   const file = runFile(view.options.stageRoot, row);
   if (file === null) return notFound(`the data file of run ${String(row['run_id'])} is missing under the stage root.`);
   // Without a plot in the YAML, the file's first two numeric columns, as the page draws it.
-  const numeric = spec?.plot === undefined ? (await fileColumns(view.conn, file)).filter((c) => NUMERIC_TYPE.test(c.type)).map((c) => c.name) : [];
+  const described = spec?.plot === undefined ? await fileColumns(view.conn, file) : undefined;
+  const numeric = (described ?? []).filter((c) => NUMERIC_TYPE.test(c.type)).map((c) => c.name);
   const x = query.get('x') ?? spec?.plot?.x ?? numeric[0];
   const ys = query.get('y') !== null ? query.get('y')!.split(',') : (spec?.plot?.y ?? numeric.slice(1, 2));
   if (x === undefined || ys.length === 0) return bad(`procedure ${String(row['proc'])} has no plot in the procedures YAML and its file has fewer than two numeric columns: pass x and y.`);
   for (const name of [x, ...ys]) if (!COLUMN.test(name)) return bad(`'${name}' is not a column name.`);
-  const result = await readRunSeries(view.conn, file, row, spec, { x, y: ys, points, from, to });
+  const result = await readRunSeries(view.conn, file, row, spec, { x, y: ys, points, from, to }, described);
   return result.ok ? json(200, result.series) : json(result.status, { error: result.error });
 }

@@ -93,8 +93,10 @@ export async function readRunSeries(
   row: ManifestRecord,
   spec: ProcedureSpec | undefined,
   request: SeriesRequest,
+  /** The file's columns when the caller has already described it. */
+  described?: readonly FileColumn[],
 ): Promise<SeriesResult> {
-  const columns = (await fileColumns(conn, file)).map((c) => c.name);
+  const columns = (described ?? (await fileColumns(conn, file))).map((c) => c.name);
   const names = [request.x, ...request.y];
   const resolved = names.map((n) => resolveColumn(n, columns, spec));
   const missing = names.filter((_, i) => resolved[i] === null);

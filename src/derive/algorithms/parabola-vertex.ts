@@ -21,7 +21,7 @@ export type VertexFit =
   | { readonly kind: 'no-vertex'; readonly extremumIndex: number };
 
 /** Python's round(): halves go to the even neighbour (round(2.5) is 2), as the lab's window width does. */
-export function roundHalfEven(value: number): number {
+function roundHalfEven(value: number): number {
   const floor = Math.floor(value);
   const diff = value - floor;
   if (diff > 0.5) return floor + 1;

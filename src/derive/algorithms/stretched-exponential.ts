@@ -1,4 +1,5 @@
 // Fitting y(t) = baseline + amplitude * exp(-(t / tau)^beta) to a relaxation, by Levenberg-Marquardt.
+import { medianOf } from './median.js';
 import { solveLinear } from './linear-solve.js';
 
 export interface StretchedExponential {
@@ -41,19 +42,14 @@ function tailMean(y: ArrayLike<number>): number {
  * The lab's starting tau: the time of the sample nearest to baseline + (max(y) - baseline) / e (the median time
  * when that is the first sample), at least one sample step.
  */
-export function startingTau(t: ArrayLike<number>, y: ArrayLike<number>): number {
+function startingTau(t: ArrayLike<number>, y: ArrayLike<number>): number {
   const baseline = tailMean(y);
   let max = -Infinity;
   for (let i = 0; i < y.length; i++) max = Math.max(max, y[i]!);
   const target = baseline + (max - baseline) / Math.E;
   let best = 0;
   for (let i = 1; i < y.length; i++) if (Math.abs(y[i]! - target) < Math.abs(y[best]! - target)) best = i;
-  const median = () => {
-    const sorted = Float64Array.from(t).sort();
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
-  return Math.max(best > 0 ? t[best]! : median(), t[1]! - t[0]!);
+  return Math.max(best > 0 ? t[best]! : medianOf(t), t[1]! - t[0]!);
 }
 
 /**

@@ -13,7 +13,7 @@ export interface DeriveContext {
 }
 
 /** The unit a canonical column name ends with (`i_a` -> A, `vds_v` -> V); null when it names none. */
-export function unitOfColumn(column: string): string | null {
+function unitOfColumn(column: string): string | null {
   const suffix = /_([a-z]+)$/.exec(column)?.[1];
   return ({ a: 'A', v: 'V', w: 'W', s: 's', ohm: 'ohm' } as Record<string, string>)[suffix ?? ''] ?? null;
 }

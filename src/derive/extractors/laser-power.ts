@@ -13,7 +13,7 @@ export interface CalibrationRun {
 const HOUR_MS = 3_600_000;
 
 /** The calibration a run uses: the latest one at its wavelength taken before it, else the first taken after it. */
-export function nearestCalibration(calibrations: readonly CalibrationRun[], wavelength: number, startMs: number): CalibrationRun | null {
+function nearestCalibration(calibrations: readonly CalibrationRun[], wavelength: number, startMs: number): CalibrationRun | null {
   let before: CalibrationRun | null = null;
   let after: CalibrationRun | null = null;
   for (const c of calibrations) {
@@ -26,7 +26,7 @@ export function nearestCalibration(calibrations: readonly CalibrationRun[], wave
 }
 
 /** Linear interpolation on ascending x, held at the end values outside them (numpy's interp). */
-export function interpolate(x: Float64Array, y: Float64Array, at: number): number {
+function interpolate(x: Float64Array, y: Float64Array, at: number): number {
   const n = x.length;
   if (at <= x[0]!) return y[0]!;
   if (at >= x[n - 1]!) return y[n - 1]!;

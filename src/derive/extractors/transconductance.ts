@@ -1,5 +1,6 @@
 // The transconductance of a gate sweep: the largest |dI/dVg| on each full-range leg, on the hole or electron side.
 import type { TransconductanceDeclaration } from '../../schema/metric-declarations.js';
+import { medianOf } from '../algorithms/median.js';
 import { savitzkyGolayDerivative, savitzkyGolayShape } from '../algorithms/savitzky-golay.js';
 import { fullRangeLegs, type SweepDirection, type SweepLeg } from '../algorithms/sweep-legs.js';
 import { confidenceOf, finiteRows, noValue, type MetricOutcome, type RunInput } from './run-input.js';
@@ -44,9 +45,7 @@ function legPeaks(gate: Float64Array, current: Float64Array, leg: SweepLeg, d: T
   const order = Array.from({ length: leg.end - leg.start }, (_, k) => leg.start + k).sort((a, b) => gate[a]! - gate[b]!);
   const vg = Float64Array.from(order, (i) => gate[i]!);
   const id = Float64Array.from(order, (i) => current[i]!);
-  const steps = Float64Array.from({ length: vg.length - 1 }, (_, k) => vg[k + 1]! - vg[k]!).sort();
-  const mid = steps.length >> 1;
-  const step = steps.length % 2 === 1 ? steps[mid]! : (steps[mid - 1]! + steps[mid]!) / 2;
+  const step = medianOf(Float64Array.from({ length: vg.length - 1 }, (_, k) => vg[k + 1]! - vg[k]!));
   const shape = savitzkyGolayShape(vg.length, d.window, d.order);
   const gm = savitzkyGolayDerivative(id, { ...shape, step });
   let lowest = 0;
