@@ -43,29 +43,33 @@ export const registerValidateManifest: RegisterCommand = (program, { io, setExit
       const catalog = catalogOf(io, flags);
       if (catalog !== undefined && flags.stageRoot === undefined) throw configError('with --catalog, pass --stage-root: the catalog names the runs, the stage root holds their data files');
       const snapshot = catalog === undefined ? undefined : await manifestFromCatalog(catalog, { schema: flags.catalogSchema });
-      const manifestPath = snapshot?.file ?? path.resolve(io.cwd, flags.manifestPath ?? flags.manifest);
-      if (!existsSync(manifestPath)) throw configError(`no manifest at ${manifestPath}: pass --manifest`);
-      const remote = flags.stageRoot !== undefined && isUrlLocation(flags.stageRoot);
-      const stageRoot = remote ? flags.stageRoot! : flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(manifestPath);
-      if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(manifestPath)} is the stage root: pass --stage-root`);
-      const storage = remote ? await openLakeStorage(stageRoot, { s3: s3SettingsFromEnvironment(io.env) }) : undefined;
-      const engine = await Engine.open();
-      const conn = await engine.connect();
+      // The snapshot's temporary folder goes whatever fails after it is taken.
       try {
-        const chipParams = flags.chipParams === undefined ? undefined : loadChipParams(path.resolve(io.cwd, flags.chipParams));
-        const proceduresYaml = proceduresYamlOf(io, flags);
-        const parameterRules = loadProcedureCatalog(proceduresYaml).parameterColumns;
-        const rawRoot = flags.rawRoot === undefined ? undefined : path.resolve(io.cwd, flags.rawRoot);
-        const checked = await validateManifest(conn, { manifestPath, stageRoot, chipParams, parameterRules, rawRoot, storage });
-        const validation = snapshot === undefined ? checked : { ...checked, manifest: `the catalog at ${snapshot.where}` };
-        say(io, formatValidationReport(validation));
-        if (flags.json) {
-          printJson(io, { ok: validation.findings.length === 0, runs: validation.runs, counts: countFindings(validation.findings), findings: validation.findings });
+        const manifestPath = snapshot?.file ?? path.resolve(io.cwd, flags.manifestPath ?? flags.manifest);
+        if (!existsSync(manifestPath)) throw configError(`no manifest at ${manifestPath}: pass --manifest`);
+        const remote = flags.stageRoot !== undefined && isUrlLocation(flags.stageRoot);
+        const stageRoot = remote ? flags.stageRoot! : flags.stageRoot ? path.resolve(io.cwd, flags.stageRoot) : findStageRoot(manifestPath);
+        if (stageRoot === null) throw configError(`cannot tell which folder beside ${path.dirname(manifestPath)} is the stage root: pass --stage-root`);
+        const storage = remote ? await openLakeStorage(stageRoot, { s3: s3SettingsFromEnvironment(io.env) }) : undefined;
+        const engine = await Engine.open();
+        const conn = await engine.connect();
+        try {
+          const chipParams = flags.chipParams === undefined ? undefined : loadChipParams(path.resolve(io.cwd, flags.chipParams));
+          const proceduresYaml = proceduresYamlOf(io, flags);
+          const parameterRules = loadProcedureCatalog(proceduresYaml).parameterColumns;
+          const rawRoot = flags.rawRoot === undefined ? undefined : path.resolve(io.cwd, flags.rawRoot);
+          const checked = await validateManifest(conn, { manifestPath, stageRoot, chipParams, parameterRules, rawRoot, storage });
+          const validation = snapshot === undefined ? checked : { ...checked, manifest: `the catalog at ${snapshot.where}` };
+          say(io, formatValidationReport(validation));
+          if (flags.json) {
+            printJson(io, { ok: validation.findings.length === 0, runs: validation.runs, counts: countFindings(validation.findings), findings: validation.findings });
+          }
+          setExitCode(validation.findings.length === 0 ? 0 : 1);
+        } finally {
+          conn.close();
+          engine.close();
         }
-        setExitCode(validation.findings.length === 0 ? 0 : 1);
       } finally {
-        conn.close();
-        engine.close();
         snapshot?.close();
       }
     });
