@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { parquetReadObjects, type AsyncBuffer } from 'hyparquet';
 import { readParquetFooter, writeRowGroups, type ByteSource, type ParquetFooter, type RowGroupPiece } from '../parquet/append-row-groups.js';
 import { fieldOf, type ThriftStruct } from '../parquet/thrift-compact-tree.js';
+import { ConvertedType, FileMetaData, SchemaElement, Type } from '../parquet/parquet-thrift.js';
 import { openAtomicFile } from '../fs/atomic-file.js';
 import { isCoreColumn, manifestColumns, mergeParameterColumns, parameterTypeOfSql, type ManifestColumn, type ParameterColumn, type SqlType } from './manifest-columns.js';
 import { GrowingManifest } from './manifest-file.js';
@@ -238,8 +239,8 @@ function asyncBuffer(source: ByteSource): AsyncBuffer {
 
 /** A manifest file's columns and their types, from its footer's schema. */
 function schemaColumnsOf(footer: ParquetFooter): { readonly name: string; readonly type: SqlType | 'OTHER' }[] {
-  const schema = fieldOf(footer.meta, 2)?.value as { items: ThriftStruct[] } | undefined;
-  return (schema?.items ?? []).slice(1).map((element) => ({ name: Buffer.from(fieldOf(element, 4)?.value as Uint8Array).toString('utf8'), type: sqlTypeOf(element) }));
+  const schema = fieldOf(footer.meta, FileMetaData.schema)?.value as { items: ThriftStruct[] } | undefined;
+  return (schema?.items ?? []).slice(1).map((element) => ({ name: Buffer.from(fieldOf(element, SchemaElement.name)?.value as Uint8Array).toString('utf8'), type: sqlTypeOf(element) }));
 }
 
 /** The parameter columns a manifest file holds. */
@@ -252,12 +253,15 @@ function parameterColumnsOf(footer: ParquetFooter): ParameterColumn[] {
 
 /** A schema element's DuckDB type: by its physical type, and for INT64 its converted or logical timestamp type. */
 function sqlTypeOf(element: ThriftStruct): SqlType | 'OTHER' {
-  const physical = fieldOf(element, 1)?.value;
-  const converted = fieldOf(element, 6)?.value;
-  if (physical === 0) return 'BOOLEAN';
-  if (physical === 5) return 'DOUBLE';
-  if (physical === 6) return 'VARCHAR';
-  if (physical === 2) return converted === 10 || converted === 9 || fieldOf(element, 10) !== undefined ? 'TIMESTAMPTZ' : 'BIGINT';
+  const physical = fieldOf(element, SchemaElement.type)?.value;
+  const converted = fieldOf(element, SchemaElement.converted_type)?.value;
+  if (physical === Type.BOOLEAN) return 'BOOLEAN';
+  if (physical === Type.DOUBLE) return 'DOUBLE';
+  if (physical === Type.BYTE_ARRAY) return 'VARCHAR';
+  if (physical === Type.INT64) {
+    const timestamp = converted === ConvertedType.TIMESTAMP_MICROS || converted === ConvertedType.TIMESTAMP_MILLIS || fieldOf(element, SchemaElement.logicalType) !== undefined;
+    return timestamp ? 'TIMESTAMPTZ' : 'BIGINT';
+  }
   return 'OTHER';
 }
 

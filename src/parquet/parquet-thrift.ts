@@ -43,7 +43,7 @@ export const DictionaryPageHeader = { num_values: 1, encoding: 2 } as const;
 
 // Enums.
 export const Type = { BOOLEAN: 0, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
-export const ConvertedType = { UTF8: 0, TIMESTAMP_MICROS: 10, INT_64: 18 } as const;
+export const ConvertedType = { UTF8: 0, TIMESTAMP_MILLIS: 9, TIMESTAMP_MICROS: 10, INT_64: 18 } as const;
 export const FieldRepetitionType = { OPTIONAL: 1 } as const;
 export const Encoding = { PLAIN: 0, RLE: 3, RLE_DICTIONARY: 8 } as const;
 export const CompressionCodec = { UNCOMPRESSED: 0, SNAPPY: 1, GZIP: 2 } as const;
