@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { sqlIdentifier, sqlLiteral } from '../engine/duckdb.js';
+import { sqlIdentifier, sqlLiteral, sqlPathLiteral } from '../engine/duckdb.js';
 import { writeFileAtomically, writeViaTemp } from '../fs/atomic-file.js';
 import { checkSafeName } from '../fs/safe-name.js';
 import { LOCAL_DATE, LOCAL_TIME, RUN_ORDER, openManifest } from './manifest-query.js';
@@ -34,7 +34,7 @@ export async function writeEnrichedHistories(options: EnrichedHistoriesOptions):
   try {
     const { conn } = manifest;
     const metrics = existsSync(options.metricsFile)
-      ? `read_parquet(${sqlLiteral(options.metricsFile)})`
+      ? `read_parquet(${sqlPathLiteral(options.metricsFile)})`
       : '(SELECT NULL::VARCHAR AS run_id, NULL::VARCHAR AS metric_name, NULL::DOUBLE AS value_float, NULL::VARCHAR AS flags WHERE false)';
     await conn.run(`CREATE TEMP TABLE enriched_metrics AS SELECT run_id, metric_name, value_float, flags FROM ${metrics}`);
     const chips = await conn.all<{ chip_group: string; chip_number: number; fp: string }>(

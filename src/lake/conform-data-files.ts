@@ -2,7 +2,7 @@
 // written the old way (with proc, date and run_id inside), is rewritten in place, atomically, once.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { sqlIdentifier, sqlLiteral, type EngineConnection } from '../engine/duckdb.js';
+import { sqlIdentifier, sqlLiteral, sqlPathLiteral, type EngineConnection } from '../engine/duckdb.js';
 import type { Lake } from './lake.js';
 import { GrowingManifest } from './manifest-file.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
@@ -205,7 +205,7 @@ async function foundColumns(
 ): Promise<LakeColumn[]> {
   const known = new Set(schema.columns.map((c) => c.name));
   if ([...present].every((name) => known.has(name) || PATH_COLUMNS.has(name))) return [];
-  const source = `read_parquet(${sqlLiteral(file)}, hive_partitioning = false)`;
+  const source = `read_parquet(${sqlPathLiteral(file)}, hive_partitioning = false)`;
   const described = await conn.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${source}`);
   const extra = described.filter((c) => !known.has(c.column_name) && !PATH_COLUMNS.has(c.column_name));
   let kept = extra;
@@ -225,7 +225,7 @@ async function rewriteFile(conn: EngineConnection, file: string, present: Readon
   });
   await writeViaTemp(file, (temp) =>
     conn.run(
-      `COPY (SELECT ${select.join(', ')} FROM read_parquet(${sqlLiteral(file)}, hive_partitioning = false)) TO ${sqlLiteral(temp)} ` +
+      `COPY (SELECT ${select.join(', ')} FROM read_parquet(${sqlPathLiteral(file)}, hive_partitioning = false)) TO ${sqlLiteral(temp)} ` +
         `(FORMAT parquet, COMPRESSION snappy${fieldIds(schema)})`,
     ),
   );

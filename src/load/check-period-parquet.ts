@@ -1,12 +1,11 @@
 // Before anything is deleted: the Parquet file to load has the stage table's columns and only rows of the period.
 import { StrataError, messageOf } from '../errors.js';
-import type { EngineConnection } from '../engine/duckdb.js';
+import { sqlPathLiteral, type EngineConnection } from '../engine/duckdb.js';
 import { periodProblem } from '../landed/dataset-rules.js';
-import { sqlLiteral } from '../sql/quote.js';
 import type { ReplacePeriodRequest } from './stage-database.js';
 
 /** `read_parquet('<file>')`, the file name as a literal. */
-export const readParquetSql = (file: string) => `read_parquet(${sqlLiteral(file)})`;
+export const readParquetSql = (file: string) => `read_parquet(${sqlPathLiteral(file)})`;
 
 /** Checks the file and returns its row count (never 0 unless `allowEmpty`); throws a validation error naming what is wrong. */
 export async function checkPeriodParquet(conn: EngineConnection, { table, period, parquetFile: file, allowEmpty }: ReplacePeriodRequest): Promise<number> {
