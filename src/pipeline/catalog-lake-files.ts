@@ -2,12 +2,11 @@
 // root takes the folder path a one-machine stage run takes (written beside their names, renamed into place); a stage
 // root in object storage (s3://bucket/prefix) goes through LakeStorage, the manifest and records beside it.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StagingConfig } from '../config/staging-config.js';
 import { eventLine, eventsStamp, openEventsLog, type StageEvent } from '../lake/events-log.js';
+import { makeDurable } from '../fs/durable-files.js';
 import { isUrlLocation, lakeLayout, type LakeLayout } from '../lake/lake-layout.js';
 import { writeManifestSnapshot, type ManifestSnapshot } from '../lake/manifest-snapshot.js';
 import { rejectRecordName, rejectRecordText, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
@@ -55,48 +54,12 @@ function localFiles(layout: LakeLayout, startedAt: Date): CatalogLakeFiles {
     layout,
     putDataFile: (relPath, data) => writeRunFileAsync(layout.stageRoot, relPath, data),
     removeDataFile: async (relPath) => rmSync(layout.dataFile(relPath), { force: true }),
-    syncDataFiles: (relPaths) =>
-      relPaths.length === 0 ? Promise.resolve() : relPaths.length > SYNC_ONE_BY_ONE ? syncFileSystem(layout.stageRoot) : syncFilesAndFolders(relPaths.map((p) => layout.dataFile(p))),
+    syncDataFiles: (relPaths) => makeDurable(layout.stageRoot, relPaths.map((p) => layout.dataFile(p))),
     listDataFiles: () => walkDataFiles(layout.stageRoot),
     writeManifest: (snapshot) => writeManifestSnapshot(layout.manifest, snapshot),
     writeReject: async (record) => void writeRejectRecord(layout.rejects, record),
     events: { where: events.file, append: (e) => events.append(e), flush: async () => {}, close: async () => events.close() },
   };
-}
-
-/**
- * A batch of more files than this is made durable by one syncfs of the stage root's file system (one journal
- * commit), fewer (a watcher's trickle) file by file, so that other programs' writes do not hold them back.
- */
-const SYNC_ONE_BY_ONE = 8;
-
-/** syncfs through coreutils' `sync -f`, waited for without blocking this thread; its failure is the batch's. */
-function syncFileSystem(root: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('sync', ['-f', root], (error) => (error ? reject(new Error(`could not flush ${root} to disk (${error.message})`)) : resolve()));
-  });
-}
-
-/**
- * fsync of each file and of the folders that name it (its run's, date's and procedure's), all at once on libuv's
- * threads; a file gone since (replaced by a later attempt) is skipped.
- */
-async function syncFilesAndFolders(files: readonly string[]): Promise<void> {
-  const folders = new Set<string>();
-  for (const file of files) for (let dir = path.dirname(file), up = 0; up < 3; dir = path.dirname(dir), up++) folders.add(dir);
-  const sync = async (file: string) => {
-    let handle;
-    try {
-      handle = await open(file, 'r');
-      await handle.sync();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    } finally {
-      await handle?.close();
-    }
-  };
-  await Promise.all(files.map(sync));
-  await Promise.all([...folders].map(sync));
 }
 
 async function* walkDataFiles(stageRoot: string): AsyncGenerator<{ path: string; modified: Date }> {

@@ -1,8 +1,6 @@
 // Records a stage run as it goes: an event per file when it ends, reject records, each staged run journaled at
 // once and appended to the manifest in batches, so a run killed halfway loses at most the files in flight.
-import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import type { RawFile } from '../discover/discover-raw-files.js';
 import type { EventsLog } from '../lake/events-log.js';
 import type { Lake } from '../lake/lake.js';
@@ -13,7 +11,7 @@ import { stagedSourceOf, type StagedSource } from '../lake/manifest-index.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
 import { runFolderOf } from '../lake/partition-path.js';
 import { namingFullDisk } from '../errors.js';
-import { syncToDisk } from '../fs/atomic-file.js';
+import { makeDurable } from '../fs/durable-files.js';
 import type { FileOutcome } from './stage-file.js';
 
 /**
@@ -115,7 +113,7 @@ export function openOutcomeRecorder(
     lastMerge = now().getTime();
     appending = appending.then(async () => {
       // The data files reach the disk before the manifest that names them does.
-      await flushDataFiles(lake, batch.paths);
+      await makeDurable(lake.layout.stageRoot, batch.paths.map((p) => lake.layout.dataFile(p)));
       await lake.manifest.commit(batch, parameterColumns);
       changed = true;
       if (pending.runs.size === 0) lake.journal.clear();
@@ -215,41 +213,4 @@ export function openOutcomeRecorder(
       }
     },
   };
-}
-
-/**
- * A batch of many files: one syncfs of the lake's file system (through coreutils' `sync -f`), waited for without
- * blocking, so this thread goes on feeding the workers meanwhile. A few files (a watcher's pass): each file and
- * the folders that name it, so that another program's writes to the same disk do not hold the manifest back.
- */
-const FLUSH_ONE_BY_ONE = 64;
-
-async function flushDataFiles(lake: Lake, paths: readonly string[]): Promise<void> {
-  if (paths.length === 0) return;
-  if (paths.length > FLUSH_ONE_BY_ONE) {
-    await new Promise<void>((resolve) => {
-      // no `sync -f` here (an error): the data files reach the disk when the kernel writes them back
-      execFile('sync', ['-f', lake.layout.stageRoot], () => resolve());
-    });
-    return;
-  }
-  const folders = new Set<string>();
-  for (const relPath of paths) {
-    const file = lake.layout.dataFile(relPath);
-    if (!flushIfThere(file)) continue;
-    // The run's folder holds the file's name, its date folder the run's, its procedure folder the date's.
-    for (let dir = path.dirname(file), up = 0; up < 3; dir = path.dirname(dir), up++) folders.add(dir);
-  }
-  for (const dir of folders) flushIfThere(dir);
-}
-
-/** fsync of a file or folder that may have gone since (a run replaced in the same batch): false when gone. */
-function flushIfThere(file: string): boolean {
-  try {
-    syncToDisk(file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
 }
