@@ -21,6 +21,8 @@ export interface CatalogLayout {
   readonly rejects: string;
   /** Each procedure's schema, versioned. */
   readonly procedureSchemas: string;
+  /** When the data files were last swept (one row). */
+  readonly sweeps: string;
   /** The channel `NOTIFY` wakes stagers on (a name, not quoted: LISTEN quotes it). */
   readonly workChannel: string;
   /** Advisory lock keys (second half, with CATALOG_LOCK_NAMESPACE first), as text PostgreSQL hashes. */
@@ -43,6 +45,7 @@ export function catalogLayout(schema: string = DEFAULT_CATALOG_SCHEMA): CatalogL
     runs: table('runs'),
     rejects: table('rejects'),
     procedureSchemas: table('procedure_schemas'),
+    sweeps: table('sweeps'),
     workChannel: `${schema}_work`.slice(0, 63),
     lockKeys: {
       migrate: `${schema}:migrate`,

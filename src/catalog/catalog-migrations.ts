@@ -92,6 +92,16 @@ export const CATALOG_MIGRATIONS: readonly CatalogMigration[] = [
         UNIQUE (proc, schema_id)
       );`,
   },
+  {
+    version: 2,
+    // One row: when the data files were last swept. A catalog made now has nothing old enough to sweep yet.
+    sql: (c) => `
+      CREATE TABLE ${c.sweeps} (
+        one_row boolean PRIMARY KEY DEFAULT true CHECK (one_row),
+        swept_at timestamptz NOT NULL
+      );
+      INSERT INTO ${c.sweeps} (swept_at) VALUES (clock_timestamp());`,
+  },
 ];
 
 export const LATEST_CATALOG_VERSION = Math.max(...CATALOG_MIGRATIONS.map((m) => m.version));

@@ -54,6 +54,20 @@ export async function* orphanDataFiles(
   if (pending.length > 0) yield* await ask();
 }
 
+/**
+ * Whether this stager sweeps now: true, and the sweep recorded as done now, when nobody has swept for `afterMs`.
+ * One stager sweeps at a time, however many run: a sweep lists the whole lake.
+ */
+export async function takeSweepTurn(db: CatalogStatements, layout: CatalogLayout, afterMs: number): Promise<boolean> {
+  const rows = await db.query<{ one_row: boolean }>(
+    `UPDATE ${layout.sweeps} SET swept_at = clock_timestamp()
+      WHERE swept_at <= clock_timestamp() - make_interval(secs => $1::float8 / 1000)
+      RETURNING one_row`,
+    [afterMs],
+  );
+  return rows.length > 0;
+}
+
 /** Claims whose lease ran out go back to the queue, tokens and all (the next claim would take them anyway). */
 export async function expireLapsedClaims(db: CatalogStatements, layout: CatalogLayout): Promise<number> {
   const rows = await db.query<{ id: number }>(

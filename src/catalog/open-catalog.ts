@@ -7,7 +7,7 @@ import { catalogLayout, type CatalogLayout } from './catalog-layout.js';
 import { migrateCatalog } from './catalog-migrations.js';
 import type { CatalogSession } from './catalog-session.js';
 import { commitAttempts, type AttemptOutcome, type CommitResult } from './commit-attempts.js';
-import { orphanDataFiles, type DataFileEntry, type OrphanQuery } from './data-file-sweep.js';
+import { orphanDataFiles, takeSweepTurn, type DataFileEntry, type OrphanQuery } from './data-file-sweep.js';
 import {
   catalogManifestColumns,
   readCatalogRejects,
@@ -73,6 +73,8 @@ export interface Catalog {
 
   // The sweeper
   orphanDataFiles(listing: Iterable<DataFileEntry> | AsyncIterable<DataFileEntry>, query: OrphanQuery): AsyncGenerator<string>;
+  /** True when nobody has swept for `afterMs` (this caller sweeps now, and that is recorded); else false. */
+  takeSweepTurn(afterMs: number): Promise<boolean>;
 
   /** Round trips to PostgreSQL so far (the listener's own connection aside). */
   roundTrips(): number;
@@ -137,6 +139,7 @@ function catalogOver(session: CatalogSession, layout: CatalogLayout, listen: Cat
     lakeSchemas: async () => asLakeSchemas(await procedureSchemaHistory(session, layout)),
     schemaOfRun: (runId) => schemaOfRun(session, layout, runId),
     orphanDataFiles: (listing, query) => orphanDataFiles(session, layout, listing, query),
+    takeSweepTurn: (afterMs) => takeSweepTurn(session, layout, afterMs),
     roundTrips: () => session.roundTrips(),
     close: () => session.close(),
   };

@@ -45,7 +45,7 @@ export interface CatalogStageOptions extends StageOptions {
   readonly statusMs?: number;
   /** How often a watcher writes manifest.parquet from the catalog when runs were committed (default 30 s). */
   readonly snapshotMs?: number;
-  /** How often a watcher sweeps data files no run names (default 10 min). */
+  /** How often the lake's data files that no run names are swept, by one watcher at a time (default 10 min). */
   readonly sweepMs?: number;
   readonly onStatus?: (status: CatalogStageStatus) => void;
   /** How to reach S3 when the stage root is `s3://...` (the CLI reads the standard AWS variables). */
@@ -89,6 +89,9 @@ const DEFAULTS: Readonly<Record<'leaseSeconds' | 'batch' | 'pollMs' | 'statusMs'
   sweepMs: 600_000,
 };
 
+/** How often a watcher asks whether it is its turn to sweep (one round trip). */
+const SWEEP_ASKED_EVERY_MS = 60_000;
+
 export async function stageThroughCatalog(config: StagingConfig, options: CatalogStageOptions): Promise<CatalogStageSummary> {
   const started = performance.now();
   const { catalog, signal } = options;
@@ -108,7 +111,7 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
   const totals = { queued: 0, swept: 0 };
   let committedSinceSnapshot = 0;
   let lastSnapshot = now().getTime();
-  let lastSweep = now().getTime();
+  let lastSweepAsked = now().getTime();
   let lastStatus = now().getTime();
   const stopped = () => signal?.aborted ?? false;
   // The raw root is walked when it may hold something new (the first time, a change the file system reported, a
@@ -138,9 +141,9 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
         committedSinceSnapshot = 0;
         lastSnapshot = at;
       }
-      if (stager !== undefined && options.watch && at - lastSweep >= settings.sweepMs) {
-        totals.swept += await sweepDataFiles(catalog, lake, settings.leaseSeconds);
-        lastSweep = at;
+      if (stager !== undefined && options.watch && at - lastSweepAsked >= Math.min(settings.sweepMs, SWEEP_ASKED_EVERY_MS)) {
+        lastSweepAsked = at;
+        if (await catalog.takeSweepTurn(settings.sweepMs)) totals.swept += await sweepDataFiles(catalog, lake, settings.leaseSeconds);
       }
       if (options.onStatus && at - lastStatus >= settings.statusMs) {
         options.onStatus(await statusOf(catalog, stager, at));
@@ -156,7 +159,8 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
     await stager?.close();
     if (stager !== undefined) {
       await snapshotManifest(catalog, lake);
-      totals.swept += await sweepDataFiles(catalog, lake, settings.leaseSeconds);
+      // Nothing is old enough to be swept sooner than twice the lease after the last sweep.
+      if (await catalog.takeSweepTurn(2 * settings.leaseSeconds * 1000)) totals.swept += await sweepDataFiles(catalog, lake, settings.leaseSeconds);
     }
   } finally {
     wake.close();

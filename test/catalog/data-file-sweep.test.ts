@@ -110,4 +110,15 @@ describe('the sweeper’s query', { skip }, () => {
     assert.equal((await orphans(catalog, listing(), 1_000)).length, 12);
     assert.equal(catalog.roundTrips() - before, 4, 'one to hand lapsed claims back, then one per batch of 5');
   });
+
+  it('gives the turn to sweep to one stager at a time, and only once nobody has swept for the time asked', async () => {
+    const catalog = await fresh();
+    assert.equal(await catalog.takeSweepTurn(60_000), false, 'a catalog made a moment ago holds nothing old enough to sweep');
+    await sleep(120);
+    const asked = await Promise.all([catalog.takeSweepTurn(100), catalog.takeSweepTurn(100), catalog.takeSweepTurn(100)]);
+    assert.deepEqual(asked.filter(Boolean).length, 1, 'of three asking at once, one sweeps');
+    assert.equal(await catalog.takeSweepTurn(100), false, 'the sweep just taken counts');
+    await sleep(120);
+    assert.equal(await catalog.takeSweepTurn(100), true, 'the next turn comes once the time asked has passed');
+  });
 });
