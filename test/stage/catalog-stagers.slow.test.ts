@@ -46,7 +46,8 @@ function strata(args: readonly string[]): Process {
     stderr += c.toString();
     if (stderr.includes('Watching ')) onReady();
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  // 'close', not 'exit': by then all the child said is read, which is what a failure must show.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
   void exited.then(() => onReady());
   return { child, exited, ready };
 }
@@ -96,8 +97,8 @@ async function manyStagers(catalogUrl: string, lakeRoot: string, storage: LakeSt
   await Promise.all([discoverer, ...stagers].map((p) => p.ready));
   for (const p of [discoverer, ...stagers]) p.child.kill('SIGTERM');
   for (const p of [discoverer, ...stagers]) {
-    const { code, stderr } = await p.exited;
-    assert.equal(code, 0, stderr);
+    const { code, signal, stderr } = await p.exited;
+    assert.equal(code, 0, `${signal === null ? '' : `ended by ${signal}: `}${stderr}`);
   }
   // Past every lease: a last one-shot run snapshots the manifest and sweeps what no run names.
   await sleep(LEASE_SECONDS * 2000 + 500);
