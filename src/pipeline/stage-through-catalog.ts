@@ -43,7 +43,10 @@ export interface CatalogStageOptions extends StageOptions {
   readonly batch?: number;
   readonly pollMs?: number;
   readonly statusMs?: number;
-  /** How often a watcher writes manifest.parquet from the catalog when runs were committed (default 30 s). */
+  /**
+   * How often a watcher writes manifest.parquet from the catalog when runs were committed (default 30 s); never more
+   * often than ten times the last one took, so that a large lake's snapshot takes at most a tenth of the stager.
+   */
   readonly snapshotMs?: number;
   /** How often the lake's data files that no run names are swept, by one watcher at a time (default 10 min). */
   readonly sweepMs?: number;
@@ -89,6 +92,8 @@ const DEFAULTS: Readonly<Record<'leaseSeconds' | 'batch' | 'pollMs' | 'statusMs'
   sweepMs: 600_000,
 };
 
+/** A watcher's snapshots are at least this many times their own duration apart. */
+const SNAPSHOT_SHARE = 10;
 /** How often a watcher asks whether it is its turn to sweep (one round trip). */
 const SWEEP_ASKED_EVERY_MS = 60_000;
 
@@ -111,6 +116,7 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
   const totals = { queued: 0, swept: 0 };
   let committedSinceSnapshot = 0;
   let lastSnapshot = now().getTime();
+  let snapshotTookMs = 0;
   let lastSweepAsked = now().getTime();
   let lastStatus = now().getTime();
   const stopped = () => signal?.aborted ?? false;
@@ -136,10 +142,11 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
         committedSinceSnapshot += done.committed;
       }
       const at = now().getTime();
-      if (committedSinceSnapshot > 0 && options.watch && at - lastSnapshot >= settings.snapshotMs) {
+      if (committedSinceSnapshot > 0 && options.watch && at - lastSnapshot >= Math.max(settings.snapshotMs, SNAPSHOT_SHARE * snapshotTookMs)) {
         await snapshotManifest(catalog, lake);
         committedSinceSnapshot = 0;
         lastSnapshot = at;
+        snapshotTookMs = now().getTime() - at;
       }
       if (stager !== undefined && options.watch && at - lastSweepAsked >= Math.min(settings.sweepMs, SWEEP_ASKED_EVERY_MS)) {
         lastSweepAsked = at;
