@@ -19,8 +19,8 @@ export type LakeState =
   | { readonly kind: 'new' }
   /** A run was killed after it staged runs it had not merged: they are adopted first (Lake.adoptJournal). */
   | { readonly kind: 'interrupted' }
-  /** What the manifest holds, by source file (from the index copy when it matches the manifest file). */
-  | { readonly kind: 'indexed'; readonly staged: ReadonlyMap<string, StagedSource>; readonly fromCopy: boolean };
+  /** What the manifest holds, by source file (from the index copy when it matches the manifest file); the caller's own. */
+  | { readonly kind: 'indexed'; readonly staged: Map<string, StagedSource>; readonly fromCopy: boolean };
 
 /** Where the lake's manifest lives: a file that grows by appending here; the PostgreSQL catalog implements the same. */
 export interface ManifestStore {

@@ -1,7 +1,7 @@
 // The few manifest columns a re-run needs to recognise unchanged files, read without the rest of the table; and a
 // JSON copy of them beside the manifest (`_manifest/index.json`), stamped with the manifest file it was read from,
 // so a re-run with nothing to do opens no database at all.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { openAtomicFile, type AtomicFile } from '../fs/atomic-file.js';
 import type { ManifestCoreRow } from './manifest-row.js';
 import { readManifestColumns } from './manifest-appender.js';
@@ -68,24 +68,53 @@ function stampOf(manifestPath: string): ManifestStamp | undefined {
 export function readIndexCopy(copyPath: string, manifestPath: string): CachedIndex | undefined {
   const stamp = stampOf(manifestPath);
   if (stamp === undefined) return undefined;
+  let fd: number | undefined;
   try {
-    const bytes = readFileSync(copyPath);
-    let end = bytes.indexOf(10);
-    const s = (JSON.parse(bytes.toString('utf8', 0, end)) as { stamp?: ManifestStamp }).stamp;
+    fd = openSync(copyPath, 'r');
+    const lines = linesOf(fd);
+    const first = lines.next();
+    if (first.done === true) return undefined;
+    const s = (JSON.parse(first.value) as { stamp?: ManifestStamp }).stamp;
     if (s?.ino !== stamp.ino || s.size !== stamp.size || s.mtimeMs !== stamp.mtimeMs) return undefined;
     const staged = new Map<string, StagedSource>();
-    for (let start = end + 1; start < bytes.length; start = end + 1) {
-      end = bytes.indexOf(10, start);
-      if (end < 0) return undefined; // cut short
-      const line = JSON.parse(bytes.toString('utf8', start, end)) as IndexLine;
+    // A lake has a few data schemas: one string each, not one per run.
+    const schemas = new Map<string, string>();
+    for (const text of lines) {
+      const line = JSON.parse(text) as IndexLine;
       if (line.length < 7) return undefined; // written before it kept data schemas
-      const [source, runId, p, size, mtimeMs, sha1, dataSchema] = line;
+      const [source, runId, p, size, mtimeMs, sha1, read] = line;
+      const dataSchema = read === null ? null : (schemas.get(read) ?? schemas.set(read, read).get(read)!);
       staged.set(source, { runId, path: p, size, mtimeMs, sha1, dataSchema });
     }
     return { staged };
   } catch {
-    return undefined; // none, or not one this strata reads: the manifest is read instead
+    return undefined; // none, cut short, or not one this strata reads: the manifest is read instead
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** The copy is read this many bytes at a time: never the whole lake's text at once. */
+const READ_BYTES = 1 << 20;
+
+/** The lines of a file, read a piece at a time; throws when the last one has no newline (the file was cut short). */
+function* linesOf(fd: number): Generator<string> {
+  let buffer = Buffer.allocUnsafe(READ_BYTES);
+  let held = 0;
+  for (;;) {
+    if (held === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]); // a line longer than the buffer
+    const read = readSync(fd, buffer, held, buffer.length - held, null);
+    if (read === 0) break;
+    held += read;
+    let start = 0;
+    for (let end = buffer.indexOf(10, start); end >= 0 && end < held; end = buffer.indexOf(10, start)) {
+      yield buffer.toString('utf8', start, end);
+      start = end + 1;
+    }
+    buffer.copy(buffer, 0, start, held);
+    held -= start;
+  }
+  if (held > 0) throw new Error('cut short');
 }
 
 /** Keeps `staged` (read from the manifest as it is now) as the JSON copy; best effort (a read-only lake keeps none). */

@@ -14,7 +14,7 @@ import type { StagedSource } from '../lake/manifest-index.js';
 const runs = (from: number, count: number, extra: Record<string, unknown> = {}) =>
   validateManifestRows(Array.from({ length: count }, (_, i) => manifestRow({ start: `2025-09-04T1${i % 10}:00:00Z`, fileIdx: from + i, chip: 70 + i, extra })), TEST_PARAMETERS).valid;
 
-function record(root: string, rows: readonly ManifestRow[], staged: ReadonlyMap<string, StagedSource> = new Map()) {
+function record(root: string, rows: readonly ManifestRow[], staged: Map<string, StagedSource> = new Map()) {
   const lake = openLake({ stageRoot: path.join(root, 'stage') });
   const events = lake.openEvents(new Date());
   const recorder = openOutcomeRecorder(lake, TEST_PARAMETERS, staged, events, () => new Date(), { runs: 2, ms: 60_000 });

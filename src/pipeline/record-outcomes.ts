@@ -26,8 +26,11 @@ export interface RecordedReject {
 }
 
 export interface OutcomeRecorder {
-  /** A pass over the raw root begins: the files it holds now, and those with a reject record. */
-  beginPass(present: ReadonlySet<string>, rejected: ReadonlySet<string>): void;
+  /**
+   * A pass over the raw root begins: the files it holds now (undefined when it holds every staged run's file), and
+   * those with a reject record.
+   */
+  beginPass(present: ReadonlySet<string> | undefined, rejected: ReadonlySet<string>): void;
   record(outcome: FileOutcome): void;
   /** The files a pass leaves alone (settling, rejected before), decided together from stat: their events, in one write. */
   skipped(files: readonly { readonly file: RawFile; readonly reason: string }[]): void;
@@ -81,12 +84,12 @@ class PendingBatch {
 export function openOutcomeRecorder(
   lake: Lake,
   parameterColumns: readonly ParameterColumn[],
-  staged: ReadonlyMap<string, StagedSource>,
+  /** What the manifest holds, by source file: kept up to date as the recorder's `index` (not copied). */
+  index: Map<string, StagedSource>,
   events: EventsLog,
   now: () => Date,
   every: { readonly runs: number; readonly ms: number } = MERGE_EVERY,
 ): OutcomeRecorder {
-  const index = new Map(staged);
   const rejects: RecordedReject[] = [];
   const moved: { from: string; to: string }[] = [];
   // Runs whose raw file is gone from the raw root, by content: a file with the same bytes elsewhere is a move.
@@ -166,7 +169,7 @@ export function openOutcomeRecorder(
     beginPass(present, withRecord) {
       rejected = withRecord;
       gone.clear();
-      for (const [source, s] of index) if (!present.has(source)) gone.set(s.sha1, { source, path: s.path });
+      if (present !== undefined) for (const [source, s] of index) if (!present.has(source)) gone.set(s.sha1, { source, path: s.path });
     },
     record(outcome) {
       const ts = now().toISOString();

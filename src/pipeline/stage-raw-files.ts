@@ -29,7 +29,7 @@ import { silentProgress, type Progress } from '../progress/progress.js';
 import { openOutcomeRecorder, type OutcomeRecorder } from './record-outcomes.js';
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
 import { discardRunData, publishRun } from './publish-run.js';
-import type { WorkerSetup } from './stage-messages.js';
+import type { WorkerSetup, WorkerTask } from './stage-messages.js';
 import type { FileOutcome } from './stage-file.js';
 import { sameRunSentence } from '../parse/run-identity.js';
 
@@ -82,10 +82,6 @@ export interface StageOptions {
 const MODEL_AHEAD_FILES = 32;
 /** Files sent ahead to each worker before an append to the manifest, which keeps this thread busy for a while. */
 const MERGE_AHEAD_FILES = 512;
-
-/** Why a file is left alone this run; `undefined` means it is staged. */
-type Skip = { readonly kind: 'settling' | 'unchanged' | 'rejected-before'; readonly reason: string };
-type Triage = { readonly file: RawFile; readonly skip?: Skip };
 
 interface RunContext {
   readonly config: StagingConfig;
@@ -144,8 +140,7 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
     const before = await lake.state();
     const adopted = before.kind === 'interrupted' ? await lake.adoptJournal(catalog.parameterColumns) : 0;
     const state = before.kind === 'interrupted' ? await lake.state() : before;
-    const staged: ReadonlyMap<string, StagedSource> = state.kind === 'indexed' ? state.staged : new Map();
-    const recorder = openOutcomeRecorder(lake, catalog.parameterColumns, staged, events, run.now);
+    const recorder = openOutcomeRecorder(lake, catalog.parameterColumns, state.kind === 'indexed' ? state.staged : new Map(), events, run.now);
     // The schemas a run that did not finish was bringing the lake to, else the recorded ones.
     const growth = growSchemas(readTargetSchemas(lake.layout.schemas), (proc) => catalog.procedures.get(proc), run.now);
     const held = { lock, events };
@@ -217,17 +212,19 @@ async function stagePass(
   const before = recorder.counts();
   const rejectsBefore = recorder.rejects.length;
   const movedBefore = recorder.moved.length;
-  const staged = new Map(recorder.index);
+  const index = recorder.index;
   const rejectRecords = lake.readRejects();
-  const triage = triageFiles(files, staged, rejectRecords, config, now().getTime());
-  const work = triage.filter((t) => t.skip === undefined).map((t) => t.file);
-  recorder.beginPass(new Set(files.map((f) => f.relPath)), new Set(rejectRecords.keys()));
-  recorder.skipped(triage.flatMap((t) => (t.skip === undefined || t.skip.kind === 'unchanged' ? [] : [{ file: t.file, reason: t.skip.reason }])));
-  recorder.unchanged(triage.filter((t) => t.skip?.kind === 'unchanged').length);
+  const triage = triageFiles(files, index, rejectRecords, config, now().getTime());
+  // What the index says of the files to stage is read now, before their outcomes change it.
+  const tasks = workerTasks(triage.work, index);
+  // As many files known to the index as it holds runs: every run's file is still there, and no set of names is made.
+  recorder.beginPass(triage.known === index.size ? undefined : new Set(files.map((f) => f.relPath)), new Set(rejectRecords.keys()));
+  recorder.skipped(triage.skipped);
+  recorder.unchanged(triage.unchanged);
   const stop = () => workers.stop();
   signal?.addEventListener('abort', stop);
   try {
-    if (!signal?.aborted) await stageInWorkers(run, work, staged, staging, growth, recorder, workers);
+    if (!signal?.aborted) await stageInWorkers(run, tasks, staging, growth, recorder, workers);
   } finally {
     signal?.removeEventListener('abort', stop);
   }
@@ -241,13 +238,13 @@ async function stagePass(
     ok,
     skipped: files.length - ok - rejects.length,
     rejected: rejects.length,
-    settling: triage.filter((t) => t.skip?.kind === 'settling').length,
+    settling: triage.settling,
     rows: after.rows - before.rows,
-    bytes: work.reduce((sum, f) => sum + f.size, 0),
+    bytes: triage.work.reduce((sum, f) => sum + f.size, 0),
     moved: recorder.moved.slice(movedBefore),
     gone: recorder.gone(),
     rejects,
-    waits: work.map((f) => Math.max(0, visible - (f.mtimeMs + config.settleSeconds * 1000))),
+    waits: triage.work.map((f) => Math.max(0, visible - (f.mtimeMs + config.settleSeconds * 1000))),
   };
 }
 
@@ -279,8 +276,7 @@ async function conformStale(
   index: Map<string, StagedSource>,
 ): Promise<{ readonly rewritten: number; readonly lake: LakeSchemas }> {
   // Two procedures of the same columns have the same schema id: a run is compared with its own procedure's.
-  const stale = [...index.values()].some((s) => s.dataSchema === null || schemas.procedures.get(procedureOfPath(s.path))?.id !== s.dataSchema);
-  if (!stale) return { rewritten: 0, lake: schemas };
+  if (!someStale(index, schemas)) return { rewritten: 0, lake: schemas };
   const { Engine } = await import('../engine/duckdb.js');
   const engine = await Engine.open(':memory:', { threads: 1 });
   try {
@@ -295,22 +291,24 @@ async function conformStale(
   }
 }
 
+function someStale(index: ReadonlyMap<string, StagedSource>, schemas: LakeSchemas): boolean {
+  for (const s of index.values()) if (s.dataSchema === null || schemas.procedures.get(procedureOfPath(s.path))?.id !== s.dataSchema) return true;
+  return false;
+}
+
 /** Stages `work` on the workers; the procedures' schemas grow as files with new columns arrive. */
 async function stageInWorkers(
   run: RunContext,
-  work: readonly RawFile[],
-  staged: ReadonlyMap<string, StagedSource>,
+  work: { readonly tasks: readonly WorkerTask[]; readonly runOwners: Map<string, string> },
   { catalog, chipParams }: { readonly catalog: ProcedureCatalog; readonly chipParams: ChipParams | undefined },
   growth: SchemaGrowth,
   recorder: OutcomeRecorder,
   workers: StageWorkers,
 ): Promise<void> {
   const { config, lake, now, progress } = run;
-  if (work.length === 0) return;
-  progress.start('staging files', work.length);
-  const runOwners = new Map<string, string>();
-  for (const [source, s] of staged) runOwners.set(s.runId, source);
-  const contested = contestedPaths(work, staged);
+  const { tasks, runOwners } = work;
+  if (tasks.length === 0) return;
+  progress.start('staging files', tasks.length);
   let stopped: string | undefined;
   const stop = (why: string) => {
     stopped ??= why;
@@ -353,7 +351,7 @@ async function stageInWorkers(
     },
   });
   try {
-    const running = workers.run(work.map((file) => ({ file, previous: staged.get(file.relPath), contested: contested.has(file.relPath) })));
+    const running = workers.run(tasks);
     // The rows' model is built while the workers stage their first files (sent a few more for it).
     workers.sendAhead(MODEL_AHEAD_FILES);
     prepareManifestRows(catalog.parameterColumns);
@@ -408,6 +406,22 @@ function workerSetup(
 }
 
 /**
+ * The workers' tasks for the files to stage, with what the index holds of each, and the owners of the run ids
+ * that may clash. A run id hashes the lower-cased path: only files whose paths differ by letter case alone
+ * (contested) can claim the same one, so only their staged runs are owners.
+ */
+function workerTasks(work: readonly RawFile[], index: ReadonlyMap<string, StagedSource>): { tasks: WorkerTask[]; runOwners: Map<string, string> } {
+  const contested = contestedPaths(work, index);
+  const runOwners = new Map<string, string>();
+  for (const source of contested) {
+    const staged = index.get(source);
+    if (staged !== undefined) runOwners.set(staged.runId, source);
+  }
+  const tasks = work.map((file) => ({ file, previous: index.get(file.relPath), contested: contested.has(file.relPath) }));
+  return { tasks, runOwners };
+}
+
+/**
  * The files to stage whose path differs from another one's (to stage or staged) only by letter case: their run ids
  * may clash. Only the few files to stage are kept by key; the staged paths are only looked up.
  */
@@ -417,6 +431,7 @@ function contestedPaths(work: readonly RawFile[], staged: ReadonlyMap<string, St
     const key = file.relPath.toLowerCase();
     (byLower.get(key) ?? byLower.set(key, []).get(key)!).push(file.relPath);
   }
+  if (byLower.size === 0) return new Set();
   for (const source of staged.keys()) {
     const same = byLower.get(source.toLowerCase());
     if (same !== undefined && !same.includes(source)) same.push(source);
@@ -424,8 +439,19 @@ function contestedPaths(work: readonly RawFile[], staged: ReadonlyMap<string, St
   return new Set([...byLower.values()].filter((paths) => paths.length > 1).flat());
 }
 
-/** One value for every unchanged file (a lake's worth of them on a re-run). */
-const UNCHANGED = { kind: 'unchanged', reason: 'already staged, unchanged' } as const;
+/** What a pass does with the raw files, decided from stat alone. */
+interface Triage {
+  /** The files to stage. */
+  readonly work: RawFile[];
+  /** Files left alone with a reason their event gives (settling, rejected before). */
+  readonly skipped: { readonly file: RawFile; readonly reason: string }[];
+  /** How many of `skipped` are settling. */
+  readonly settling: number;
+  /** Files left alone because they are staged and unchanged: only counted (a lake's worth of them on a re-run). */
+  readonly unchanged: number;
+  /** Files the index holds a run of. */
+  readonly known: number;
+}
 
 /**
  * Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run.
@@ -437,23 +463,34 @@ function triageFiles(
   rejects: ReadonlyMap<string, RejectRecord>,
   config: StagingConfig,
   nowMs: number,
-): Triage[] {
-  return files.map((file) => {
+): Triage {
+  const triage = { work: [] as RawFile[], skipped: [] as { file: RawFile; reason: string }[], settling: 0, unchanged: 0, known: 0 };
+  const settling = `modified less than ${config.settleSeconds} s ago (an instrument may still be writing it); left for the next run`;
+  for (const file of files) {
+    const previous = staged.get(file.relPath);
+    if (previous !== undefined) triage.known++;
     // A future mtime (a clock ahead, `touch -d`) is not a file being written: it is staged, with a warning (plan-run).
     const age = nowMs - file.mtimeMs;
     if (age >= 0 && age < config.settleSeconds * 1000) {
-      const reason = `modified less than ${config.settleSeconds} s ago (an instrument may still be writing it); left for the next run`;
-      return { file, skip: { kind: 'settling', reason } };
+      triage.skipped.push({ file, reason: settling });
+      triage.settling++;
+    } else if (config.force) {
+      triage.work.push(file);
+    } else if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
+      triage.unchanged++;
+    } else if (rejectedBefore(rejects.get(file.relPath), file)) {
+      triage.skipped.push({ file, reason: 'rejected before and unchanged since (see its reject record)' });
+    } else {
+      triage.work.push(file);
     }
-    if (config.force) return { file };
-    const previous = staged.get(file.relPath);
-    if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) return { file, skip: UNCHANGED };
-    const rejected = rejects.get(file.relPath);
-    // A file strata itself failed on (error type `internal`), or refused for its size (before big files streamed),
-    // is tried again; a file that is bad waits for a change.
-    if (rejected && !TRIED_AGAIN.has(rejected.error_type) && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs) {
-      return { file, skip: { kind: 'rejected-before', reason: 'rejected before and unchanged since (see its reject record)' } };
-    }
-    return { file };
-  });
+  }
+  return triage;
+}
+
+/**
+ * A file strata itself failed on (error type `internal`), or refused for its size (before big files streamed), is
+ * tried again; a file that is bad waits for a change.
+ */
+function rejectedBefore(rejected: RejectRecord | undefined, file: RawFile): boolean {
+  return rejected !== undefined && !TRIED_AGAIN.has(rejected.error_type) && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs;
 }
