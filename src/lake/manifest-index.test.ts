@@ -61,10 +61,10 @@ describe('the index copy in source order', () => {
     const copy = openIndexCopy(copyPath, manifest);
     assert.ok(copy, 'a copy in source order, stamped with the manifest');
     try {
-      const entries = [...copy.entries()];
+      const entries = [...copy.entries()].map(([source, s]) => [source, s] as const);
       assert.deepEqual(entries.map(([source]) => source), [...staged.keys()].sort());
       assert.deepEqual(new Map(entries), staged);
-      assert.deepEqual([...copy.entries()], entries, 'read again from the start each time');
+      assert.deepEqual([...copy.entries()].map(([source, s]) => [source, s] as const), entries, 'read again from the start each time');
       assert.deepEqual(
         new Map(copy.schemas),
         new Map([

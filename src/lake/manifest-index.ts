@@ -61,12 +61,18 @@ export interface CachedIndex {
   readonly staged: Map<string, StagedSource>;
 }
 
+/** A staged source, what the copy holds of it, and the copy's line for it (undefined when not read from a copy). */
+export type CopyEntry = readonly [string, StagedSource, string | undefined];
+
 /** A copy in source order, read again a piece at a time whenever it is walked; holds its file open. */
 export interface SortedCopy {
   /** How many runs have each (procedure, data schema) pair, by schemaKey. */
   readonly schemas: ReadonlyMap<string, number>;
-  /** Its staged sources in source order; throws when they are not (a copy edited by hand). */
-  entries(): Iterable<[string, StagedSource]>;
+  /**
+   * Its staged sources in source order, each with its line of the copy (written again as it is when unchanged);
+   * throws when they are not in order (a copy edited by hand).
+   */
+  entries(): Iterable<CopyEntry>;
   close(): void;
 }
 
@@ -182,7 +188,7 @@ function lastLine(fd: number): { schemas?: SchemaLine[] } {
   return JSON.parse(tail.toString('utf8', start, tail.length - 1)) as { schemas?: SchemaLine[] };
 }
 
-function* sortedEntries(fd: number, from: number, copyPath: string): Generator<[string, StagedSource]> {
+function* sortedEntries(fd: number, from: number, copyPath: string): Generator<CopyEntry> {
   // A lake has a few data schemas: one string each, not one per run.
   const schemas = new Map<string, string>();
   let last: string | undefined;
@@ -192,34 +198,43 @@ function* sortedEntries(fd: number, from: number, copyPath: string): Generator<[
     if (last !== undefined && comparePaths(last, source) >= 0) throw new Error(`the index copy ${copyPath} is out of order: remove it, and the next run reads the manifest`);
     last = source;
     const dataSchema = read === null ? null : (schemas.get(read) ?? schemas.set(read, read).get(read)!);
-    yield [source, { runId, path: p, size, mtimeMs, sha1, dataSchema }];
+    yield [source, { runId, path: p, size, mtimeMs, sha1, dataSchema }, text];
   }
 }
 
 /** Keeps `staged` (read from the manifest as it is now) as the JSON copy; best effort (a read-only lake keeps none). */
 export function writeIndexCopy(copyPath: string, manifestPath: string, staged: ReadonlyMap<string, StagedSource>): void {
-  writeSortedIndexCopy(copyPath, manifestPath, [...staged].sort((a, b) => comparePaths(a[0], b[0])));
+  writeSortedIndexCopy(
+    copyPath,
+    manifestPath,
+    [...staged].sort((a, b) => comparePaths(a[0], b[0])).map(([source, s]) => [source, s, undefined] as const),
+  );
 }
 
-/** writeIndexCopy for staged sources given in source order (comparePaths), which may be read from the copy it replaces. */
-export function writeSortedIndexCopy(copyPath: string, manifestPath: string, staged: Iterable<readonly [string, StagedSource]>): void {
+/**
+ * writeIndexCopy for entries given in source order (comparePaths), which may be read from the copy it replaces;
+ * an entry's line is written as it is when given. `schemas` are the runs' pair counts, when the caller knows them.
+ */
+export function writeSortedIndexCopy(copyPath: string, manifestPath: string, staged: Iterable<CopyEntry>, schemas?: ReadonlyMap<string, number>): void {
   const stamp = stampOf(manifestPath);
   if (stamp === undefined) return;
   let file: AtomicFile | undefined;
   try {
     file = openAtomicFile(copyPath);
     let text = `${JSON.stringify({ stamp, sorted: true })}\n`;
-    const schemas = new Map<string, number>();
-    for (const [source, s] of staged) {
-      text += `${JSON.stringify([source, s.runId, s.path, s.size, s.mtimeMs, s.sha1, s.dataSchema] satisfies IndexLine)}\n`;
-      const key = schemaKey(procedureOfPath(s.path), s.dataSchema);
-      schemas.set(key, (schemas.get(key) ?? 0) + 1);
+    const counted = schemas === undefined ? new Map<string, number>() : undefined;
+    for (const [source, s, line] of staged) {
+      text += `${line ?? JSON.stringify([source, s.runId, s.path, s.size, s.mtimeMs, s.sha1, s.dataSchema] satisfies IndexLine)}\n`;
+      if (counted !== undefined) {
+        const key = schemaKey(procedureOfPath(s.path), s.dataSchema);
+        counted.set(key, (counted.get(key) ?? 0) + 1);
+      }
       if (text.length >= 1 << 20) {
         file.write(Buffer.from(text));
         text = '';
       }
     }
-    const pairs = [...schemas].map(([key, runs]) => [...(JSON.parse(key) as [string, string | null]), runs] satisfies SchemaLine);
+    const pairs = [...(schemas ?? counted!)].map(([key, runs]) => [...(JSON.parse(key) as [string, string | null]), runs] satisfies SchemaLine);
     text += `${JSON.stringify({ schemas: pairs })}\n`;
     file.write(Buffer.from(text));
     file.commit();

@@ -3,7 +3,7 @@
 // with this session's changes over it. What it holds in memory is what the session changed and looked at, not the
 // lake: a few arrivals into a lake of 100,000 runs cost the same memory as into one of 1,000.
 import { comparePaths } from '../fs/path-order.js';
-import { schemaKey, writeSortedIndexCopy, type SortedCopy, type StagedSource } from './manifest-index.js';
+import { schemaKey, writeSortedIndexCopy, type CopyEntry, type SortedCopy, type StagedSource } from './manifest-index.js';
 import { procedureOfPath } from './partition-path.js';
 
 /** What a stage run's recorder needs of the index; a Map of the staged sources is one too. */
@@ -39,21 +39,28 @@ export class StagedIndex implements RecordedIndex {
       const key = schemaKey(procedureOfPath(s.path), s.dataSchema);
       schemas.set(key, (schemas.get(key) ?? 0) + 1);
     }
-    return new StagedIndex({ schemas, entries: () => sorted, close: () => {} });
+    const entries = sorted.map(([source, s]) => [source, s, undefined] as const);
+    return new StagedIndex({ schemas, entries: () => entries, close: () => {} });
   }
 
   /** Every staged source in source order, this session's changes in. */
   *[Symbol.iterator](): Generator<[string, StagedSource]> {
+    for (const [source, staged] of this.merged()) yield [source, staged];
+  }
+
+  /** The base's entries with the changes merged in; an entry changed (or conformed) has no line. */
+  private *merged(): Generator<CopyEntry> {
     const changed = [...this.changes.keys()].sort(comparePaths);
     let next = 0;
-    const change = (source: string): [string, StagedSource][] => {
+    const change = (source: string): CopyEntry[] => {
       const staged = this.changes.get(source);
-      return staged ? [[source, this.conform(source, staged)]] : [];
+      return staged ? [[source, this.conform(source, staged), undefined]] : [];
     };
-    for (const [source, staged] of this.base.entries()) {
+    for (const entry of this.base.entries()) {
+      const source = entry[0];
       while (next < changed.length && comparePaths(changed[next]!, source) < 0) yield* change(changed[next++]!);
       if (changed[next] === source) yield* change(changed[next++]!);
-      else yield [source, this.conform(source, staged)];
+      else yield this.conformed.has(source) ? [source, this.conform(source, entry[1]), undefined] : entry;
     }
     while (next < changed.length) yield* change(changed[next++]!);
   }
@@ -106,9 +113,12 @@ export class StagedIndex implements RecordedIndex {
     }
   }
 
-  /** Keeps what the index holds now as the copy (in source order) of the manifest as it is now. */
+  /**
+   * Keeps what the index holds now as the copy (in source order) of the manifest as it is now: the base's lines
+   * unchanged, and its pair counts (counted again when conforming changed schemas).
+   */
   keep(copyPath: string, manifestPath: string): void {
-    writeSortedIndexCopy(copyPath, manifestPath, this);
+    writeSortedIndexCopy(copyPath, manifestPath, this.merged(), this.conformed.size === 0 ? this.schemas : undefined);
   }
 
   /** Lets go of the copy's file. */

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import { writeViaTemp } from '../../src/fs/atomic-file.js';
-import { openIndexCopy, readIndexCopy, readManifestIndex } from '../../src/lake/manifest-index.js';
+import { openIndexCopy, readIndexCopy, readManifestIndex, schemaKey } from '../../src/lake/manifest-index.js';
+import { procedureOfPath } from '../../src/lake/partition-path.js';
 import { comparePaths } from '../../src/fs/path-order.js';
 import { stageRawFiles } from '../../src/pipeline/stage-raw-files.js';
 import { lakeConfig } from '../support/stage-lake.js';
@@ -22,7 +23,10 @@ async function assertCopyMatches(manifestPath: string): Promise<void> {
   const sorted = openIndexCopy(path.join(path.dirname(manifestPath), 'index.json'), manifestPath);
   assert.ok(sorted, 'a copy in source order');
   try {
-    assert.deepEqual([...sorted.entries()], [...fromManifest].sort((a, b) => comparePaths(a[0], b[0])));
+    assert.deepEqual([...sorted.entries()].map(([source, s]) => [source, s]), [...fromManifest].sort((a, b) => comparePaths(a[0], b[0])));
+    const runs = new Map<string, number>();
+    for (const s of fromManifest.values()) runs.set(schemaKey(procedureOfPath(s.path), s.dataSchema), (runs.get(schemaKey(procedureOfPath(s.path), s.dataSchema)) ?? 0) + 1);
+    assert.deepEqual(new Map(sorted.schemas), runs, 'its runs counted by procedure and data schema');
   } finally {
     sorted.close();
   }
