@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { discoverRawFiles } from './discover-raw-files.js';
+import { discoverRawFiles, walkRawFiles } from './discover-raw-files.js';
 
 describe('discoverRawFiles', () => {
   it('lists every *.csv recursively in sorted order, skipping hidden folders, ._ files and in-flight files', () => {
@@ -60,5 +60,46 @@ describe('discoverRawFiles', () => {
 
   it('says so when the raw root does not exist', () => {
     assert.throws(() => discoverRawFiles('/no/such/folder'), /raw root \/no\/such\/folder does not exist/);
+  });
+});
+
+describe('walkRawFiles', () => {
+  it('yields the files as it walks in the order of their sorted relative paths, with names that sort around "/"', () => {
+    const root = tempDir();
+    const files = [
+      'a.csv',
+      'a/b.csv',
+      'a-b/c.csv',
+      'a.b/c.csv',
+      'a b/c.csv',
+      'a/ b.csv',
+      'a/-b.csv',
+      'a/B.csv',
+      'a/b/c.csv',
+      'a/b.c/d.csv',
+      'a/b-c.csv',
+      'A/b.csv',
+      'Ä/b.csv',
+      'é.csv',
+      'e/é.csv',
+      'e/f/g/h.csv',
+      'e0.csv',
+      'z/日本.csv',
+      'z/😀.csv',
+      'z/\uFFFD.csv',
+      'z.csv',
+    ];
+    for (const f of files) {
+      mkdirSync(path.join(root, path.dirname(f)), { recursive: true });
+      writeFileSync(path.join(root, f), 'x');
+    }
+    const walked: string[] = [];
+    // Read one at a time: a file is yielded before the walk has listed every folder.
+    for (const file of walkRawFiles(root)) walked.push(file.relPath);
+    assert.deepEqual(walked, [...files].sort());
+    assert.deepEqual(
+      discoverRawFiles(root).map((f) => f.relPath),
+      walked,
+    );
   });
 });

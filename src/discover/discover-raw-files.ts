@@ -1,11 +1,11 @@
 // Finds the raw files to stage: every file a raw format takes (*.csv, *.tsv) under the root, sorted; hidden folders,
 // `._*` files, in-flight files and symbolic links skipped.
-import { lstatSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { fdir } from 'fdir';
 import { configError } from '../errors.js';
 import { isInFlightFile } from './in-flight.js';
 import { RAW_EXTENSIONS } from '../parse/raw-formats.js';
+import { comparePaths } from '../fs/path-order.js';
 
 export interface RawFile {
   readonly absPath: string;
@@ -32,6 +32,14 @@ export function isSkippedFolder(name: string): boolean {
  * itself), which is all an unchanged file costs on a re-run.
  */
 export function discoverRawFiles(rawRoot: string, options: DiscoverOptions = {}): RawFile[] {
+  return [...walkRawFiles(rawRoot, options)];
+}
+
+/**
+ * The raw files as the walk finds them, in path order (comparePaths), without holding the list: each folder's
+ * entries are sorted, a folder by its name and a slash, which orders the full relative paths exactly.
+ */
+export function* walkRawFiles(rawRoot: string, options: DiscoverOptions = {}): Generator<RawFile> {
   const extensions = (options.extensions ?? RAW_EXTENSIONS).map((e) => e.toLowerCase());
   let rootIsDir = false;
   try {
@@ -40,26 +48,30 @@ export function discoverRawFiles(rawRoot: string, options: DiscoverOptions = {})
     rootIsDir = false;
   }
   if (!rootIsDir) throw configError(`the raw root ${rawRoot} does not exist or is not a folder.`, { rawRoot });
-  const relPaths = new fdir()
-    .withRelativePaths()
-    .withPathSeparator('/')
-    .exclude((dirName) => isSkippedFolder(dirName))
-    .filter((filePath) => {
-      const name = filePath.slice(filePath.lastIndexOf('/') + 1);
-      return (
-        !name.startsWith('._') && // the resource forks macOS leaves on shared drives (a `.name.csv` is staged)
-        extensions.some((e) => name.toLowerCase().endsWith(e)) &&
-        !isInFlightFile(name, options.inFlightPrefixes)
-      );
-    })
-    .crawl(rawRoot)
-    .sync();
-  relPaths.sort();
-  const files: RawFile[] = [];
-  for (const relPath of relPaths) {
-    const absPath = path.join(rawRoot, relPath);
-    const stat = lstatSync(absPath, { throwIfNoEntry: false });
-    if (stat?.isFile()) files.push({ absPath, relPath, size: stat.size, mtimeMs: stat.mtimeMs });
+  const isRawFile = (name: string) =>
+    !name.startsWith('._') && // the resource forks macOS leaves on shared drives (a `.name.csv` is staged)
+    extensions.some((e) => name.toLowerCase().endsWith(e)) &&
+    !isInFlightFile(name, options.inFlightPrefixes);
+  yield* walkFolder(rawRoot, '', isRawFile);
+}
+
+function* walkFolder(absDir: string, relDir: string, isRawFile: (name: string) => boolean): Generator<RawFile> {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(absDir, { withFileTypes: true });
+  } catch {
+    return; // a folder that cannot be read is passed over, as one that vanished during the walk
   }
-  return files;
+  const keyed = entries.map((entry) => ({ entry, key: entry.isDirectory() ? `${entry.name}/` : entry.name }));
+  keyed.sort((a, b) => comparePaths(a.key, b.key));
+  for (const { entry } of keyed) {
+    const relPath = relDir + entry.name;
+    const absPath = path.join(absDir, entry.name);
+    if (entry.isDirectory()) {
+      if (!isSkippedFolder(entry.name)) yield* walkFolder(absPath, `${relPath}/`, isRawFile);
+    } else if (isRawFile(entry.name)) {
+      const stat = lstatSync(absPath, { throwIfNoEntry: false });
+      if (stat?.isFile()) yield { absPath, relPath, size: stat.size, mtimeMs: stat.mtimeMs };
+    }
+  }
 }

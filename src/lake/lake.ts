@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { openEventsLog, type EventsLog } from './events-log.js';
 import { lakeLayout, type LakeLayout, type LakeLocation } from './lake-layout.js';
 import { appendToManifest, type AppendOutcome, type ManifestBatch } from './manifest-appender.js';
-import { readIndexCopy, readManifestIndex, writeIndexCopy, type StagedSource } from './manifest-index.js';
+import { openIndexCopy, readIndexCopy, readManifestIndex } from './manifest-index.js';
+import { StagedIndex } from './staged-index.js';
 import { GrowingManifest } from './manifest-file.js';
 import { manifestColumns, type ParameterColumn } from './manifest-columns.js';
 import { validateManifestRows } from './manifest-row.js';
@@ -19,8 +20,11 @@ export type LakeState =
   | { readonly kind: 'new' }
   /** A run was killed after it staged runs it had not merged: they are adopted first (Lake.adoptJournal). */
   | { readonly kind: 'interrupted' }
-  /** What the manifest holds, by source file (from the index copy when it matches the manifest file); the caller's own. */
-  | { readonly kind: 'indexed'; readonly staged: Map<string, StagedSource>; readonly fromCopy: boolean };
+  /**
+   * What the manifest holds, by source file: read from the index copy beside the walk when the copy matches the
+   * manifest file and is in source order (fromCopy), else read into memory; the caller's own, to close.
+   */
+  | { readonly kind: 'indexed'; readonly staged: StagedIndex; readonly fromCopy: boolean };
 
 /** Where the lake's manifest lives: a file that grows by appending here; the PostgreSQL catalog implements the same. */
 export interface ManifestStore {
@@ -41,7 +45,7 @@ export interface Lake {
    */
   adoptJournal(parameterColumns: readonly ParameterColumn[]): Promise<number>;
   /** Keeps what the manifest holds now as its index copy (best effort: a read-only lake keeps none). */
-  keepIndex(staged: ReadonlyMap<string, StagedSource>): void;
+  keepIndex(staged: StagedIndex): void;
   readRejects(): Map<string, RejectRecord>;
   writeReject(record: RejectRecord): void;
   removeReject(sourceFile: string): void;
@@ -60,9 +64,11 @@ export function openLake(where: LakeLocation | LakeLayout): Lake {
     async state() {
       if (journal.exists()) return { kind: 'interrupted' };
       if (!existsSync(layout.manifest)) return { kind: 'new' };
-      const copy = readIndexCopy(layout.indexCopy, layout.manifest);
-      if (copy !== undefined) return { kind: 'indexed', staged: copy.staged, fromCopy: true };
-      return { kind: 'indexed', staged: await readManifestIndex(layout.manifest), fromCopy: false };
+      const copy = openIndexCopy(layout.indexCopy, layout.manifest);
+      if (copy !== undefined) return { kind: 'indexed', staged: StagedIndex.ofCopy(copy), fromCopy: true };
+      // An older strata's copy (not in source order) is read whole; the copy is then written in order for next time.
+      const whole = readIndexCopy(layout.indexCopy, layout.manifest)?.staged ?? (await readManifestIndex(layout.manifest));
+      return { kind: 'indexed', staged: StagedIndex.ofMap(whole), fromCopy: false };
     },
     lock: ({ breakLock }) => acquireStageLock(layout.stageRoot, { alsoSweep: [layout.catalogCache, layout.rejects], breakLock }),
     async adoptJournal(parameterColumns) {
@@ -78,7 +84,7 @@ export function openLake(where: LakeLocation | LakeLayout): Lake {
       journal.clear();
       return whole.length;
     },
-    keepIndex: (staged) => writeIndexCopy(layout.indexCopy, layout.manifest, staged),
+    keepIndex: (staged) => staged.keep(layout.indexCopy, layout.manifest),
     readRejects: () => readRejectRecords(layout.rejects),
     writeReject: (record) => void writeRejectRecord(layout.rejects, record),
     removeReject: (sourceFile) => removeRejectRecord(layout.rejects, sourceFile),

@@ -1,10 +1,13 @@
 // The few manifest columns a re-run needs to recognise unchanged files, read without the rest of the table; and a
 // JSON copy of them beside the manifest (`_manifest/index.json`), stamped with the manifest file it was read from,
-// so a re-run with nothing to do opens no database at all.
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+// so a re-run with nothing to do opens no database at all. The copy is kept in source order, so that a run reads
+// it beside the walk of the raw root a piece at a time rather than holding the lake's runs (staged-index.ts).
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { comparePaths } from '../fs/path-order.js';
 import { openAtomicFile, type AtomicFile } from '../fs/atomic-file.js';
 import type { ManifestCoreRow } from './manifest-row.js';
 import { readManifestColumns } from './manifest-appender.js';
+import { procedureOfPath } from './partition-path.js';
 
 export interface StagedSource {
   readonly runId: string;
@@ -44,16 +47,39 @@ interface ManifestStamp {
 }
 
 /**
- * The copy's text: a first line `{"stamp": ...}`, then one JSON array a staged source,
- * `[source_file, run_id, path, size, mtime_ms, sha1, data_schema]`. Line by line, so that neither writing nor
- * reading it holds the whole lake as one string or one parsed tree.
+ * The copy's text: a first line `{"stamp": ..., "sorted": true}`, then one JSON array a staged source,
+ * `[source_file, run_id, path, size, mtime_ms, sha1, data_schema]`, in source order (comparePaths), then a last line
+ * `{"schemas": [[procedure, data_schema, runs], ...]}`. Line by line, so that neither writing nor reading it holds
+ * the whole lake as one string or one parsed tree. A copy without "sorted" (an older strata's) is read whole.
  */
 type IndexLine = readonly [string, string, string, number, number, string, string | null];
+
+/** A (procedure, data schema) pair and how many runs have it. */
+type SchemaLine = readonly [string, string | null, number];
 
 export interface CachedIndex {
   readonly staged: Map<string, StagedSource>;
 }
 
+/** A staged source, what the copy holds of it, and the copy's line for it (undefined when not read from a copy). */
+export type CopyEntry = readonly [string, StagedSource, string | undefined];
+
+/** A copy in source order, read again a piece at a time whenever it is walked; holds its file open. */
+export interface SortedCopy {
+  /** How many runs have each (procedure, data schema) pair, by schemaKey. */
+  readonly schemas: ReadonlyMap<string, number>;
+  /**
+   * Its staged sources in source order, each with its line of the copy (written again as it is when unchanged);
+   * throws when they are not in order (a copy edited by hand).
+   */
+  entries(): Iterable<CopyEntry>;
+  close(): void;
+}
+
+/** The key of a run's (procedure, data schema) pair. */
+export function schemaKey(procedure: string, dataSchema: string | null): string {
+  return JSON.stringify([procedure, dataSchema]);
+}
 
 function stampOf(manifestPath: string): ManifestStamp | undefined {
   try {
@@ -80,6 +106,7 @@ export function readIndexCopy(copyPath: string, manifestPath: string): CachedInd
     // A lake has a few data schemas: one string each, not one per run.
     const schemas = new Map<string, string>();
     for (const text of lines) {
+      if (text.startsWith('{')) break; // the schemas' line, the last
       const line = JSON.parse(text) as IndexLine;
       if (line.length < 7) return undefined; // written before it kept data schemas
       const [source, runId, p, size, mtimeMs, sha1, read] = line;
@@ -97,14 +124,19 @@ export function readIndexCopy(copyPath: string, manifestPath: string): CachedInd
 /** The copy is read this many bytes at a time: never the whole lake's text at once. */
 const READ_BYTES = 1 << 20;
 
-/** The lines of a file, read a piece at a time; throws when the last one has no newline (the file was cut short). */
-function* linesOf(fd: number): Generator<string> {
+/**
+ * The lines of a file from byte `from`, read a piece at a time, each with the offset after it; throws when the last
+ * one has no newline (the file was cut short).
+ */
+function* linesOf(fd: number, from = 0): Generator<string> {
+  let position = from;
   let buffer = Buffer.allocUnsafe(READ_BYTES);
   let held = 0;
   for (;;) {
     if (held === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]); // a line longer than the buffer
-    const read = readSync(fd, buffer, held, buffer.length - held, null);
+    const read = readSync(fd, buffer, held, buffer.length - held, position);
     if (read === 0) break;
+    position += read;
     held += read;
     let start = 0;
     for (let end = buffer.indexOf(10, start); end >= 0 && end < held; end = buffer.indexOf(10, start)) {
@@ -117,21 +149,93 @@ function* linesOf(fd: number): Generator<string> {
   if (held > 0) throw new Error('cut short');
 }
 
+/**
+ * The copy written in source order, when it was read from the manifest as it is now; undefined otherwise (then
+ * readIndexCopy reads an older strata's copy whole, or the manifest is read).
+ */
+export function openIndexCopy(copyPath: string, manifestPath: string): SortedCopy | undefined {
+  const stamp = stampOf(manifestPath);
+  if (stamp === undefined) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(copyPath, 'r');
+    const lines = linesOf(fd);
+    const first = lines.next();
+    if (first.done === true) throw new Error('empty');
+    const header = JSON.parse(first.value) as { stamp?: ManifestStamp; sorted?: boolean };
+    const s = header.stamp;
+    if (s?.ino !== stamp.ino || s.size !== stamp.size || s.mtimeMs !== stamp.mtimeMs || header.sorted !== true) throw new Error('not this one');
+    const body = Buffer.byteLength(first.value) + 1;
+    const schemas = new Map((lastLine(fd).schemas ?? []).map(([proc, dataSchema, runs]) => [schemaKey(proc, dataSchema), runs]));
+    const held = fd;
+    fd = undefined;
+    return { schemas, entries: () => sortedEntries(held, body, copyPath), close: () => closeSync(held) };
+  } catch {
+    return undefined; // none, cut short, or not one this strata reads this way
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The copy's last line, its schemas; throws when the copy does not end with one (cut short). */
+function lastLine(fd: number): { schemas?: SchemaLine[] } {
+  const size = fstatSync(fd).size;
+  const tail = Buffer.allocUnsafe(Math.min(size, READ_BYTES));
+  readSync(fd, tail, 0, tail.length, size - tail.length);
+  if (tail[tail.length - 1] !== 10) throw new Error('cut short');
+  const start = tail.lastIndexOf(10, tail.length - 2) + 1;
+  if (start === 0 && tail.length < size) throw new Error('a schemas line longer than the tail read');
+  return JSON.parse(tail.toString('utf8', start, tail.length - 1)) as { schemas?: SchemaLine[] };
+}
+
+function* sortedEntries(fd: number, from: number, copyPath: string): Generator<CopyEntry> {
+  // A lake has a few data schemas: one string each, not one per run.
+  const schemas = new Map<string, string>();
+  let last: string | undefined;
+  for (const text of linesOf(fd, from)) {
+    if (text.startsWith('{')) return;
+    const [source, runId, p, size, mtimeMs, sha1, read] = JSON.parse(text) as IndexLine;
+    if (last !== undefined && comparePaths(last, source) >= 0) throw new Error(`the index copy ${copyPath} is out of order: remove it, and the next run reads the manifest`);
+    last = source;
+    const dataSchema = read === null ? null : (schemas.get(read) ?? schemas.set(read, read).get(read)!);
+    yield [source, { runId, path: p, size, mtimeMs, sha1, dataSchema }, text];
+  }
+}
+
 /** Keeps `staged` (read from the manifest as it is now) as the JSON copy; best effort (a read-only lake keeps none). */
 export function writeIndexCopy(copyPath: string, manifestPath: string, staged: ReadonlyMap<string, StagedSource>): void {
+  writeSortedIndexCopy(
+    copyPath,
+    manifestPath,
+    [...staged].sort((a, b) => comparePaths(a[0], b[0])).map(([source, s]) => [source, s, undefined] as const),
+  );
+}
+
+/**
+ * writeIndexCopy for entries given in source order (comparePaths), which may be read from the copy it replaces;
+ * an entry's line is written as it is when given. `schemas` are the runs' pair counts, when the caller knows them.
+ */
+export function writeSortedIndexCopy(copyPath: string, manifestPath: string, staged: Iterable<CopyEntry>, schemas?: ReadonlyMap<string, number>): void {
   const stamp = stampOf(manifestPath);
   if (stamp === undefined) return;
   let file: AtomicFile | undefined;
   try {
     file = openAtomicFile(copyPath);
-    let text = `${JSON.stringify({ stamp })}\n`;
-    for (const [source, s] of staged) {
-      text += `${JSON.stringify([source, s.runId, s.path, s.size, s.mtimeMs, s.sha1, s.dataSchema] satisfies IndexLine)}\n`;
+    let text = `${JSON.stringify({ stamp, sorted: true })}\n`;
+    const counted = schemas === undefined ? new Map<string, number>() : undefined;
+    for (const [source, s, line] of staged) {
+      text += `${line ?? JSON.stringify([source, s.runId, s.path, s.size, s.mtimeMs, s.sha1, s.dataSchema] satisfies IndexLine)}\n`;
+      if (counted !== undefined) {
+        const key = schemaKey(procedureOfPath(s.path), s.dataSchema);
+        counted.set(key, (counted.get(key) ?? 0) + 1);
+      }
       if (text.length >= 1 << 20) {
         file.write(Buffer.from(text));
         text = '';
       }
     }
+    const pairs = [...(schemas ?? counted!)].map(([key, runs]) => [...(JSON.parse(key) as [string, string | null]), runs] satisfies SchemaLine);
+    text += `${JSON.stringify({ schemas: pairs })}\n`;
     file.write(Buffer.from(text));
     file.commit();
   } catch {

@@ -8,6 +8,7 @@ import type { ManifestBatch } from '../lake/manifest-appender.js';
 import { manifestColumns, type ParameterColumn } from '../lake/manifest-columns.js';
 import { GrowingManifest } from '../lake/manifest-file.js';
 import { stagedSourceOf, type StagedSource } from '../lake/manifest-index.js';
+import type { RecordedIndex } from '../lake/staged-index.js';
 import type { ManifestRow } from '../lake/manifest-row.js';
 import { runFolderOf } from '../lake/partition-path.js';
 import { namingFullDisk } from '../errors.js';
@@ -27,10 +28,10 @@ export interface RecordedReject {
 
 export interface OutcomeRecorder {
   /**
-   * A pass over the raw root begins: the files it holds now (undefined when it holds every staged run's file), and
-   * those with a reject record.
+   * A pass over the raw root begins: the files it holds now, for a caller that has not matched them with the index
+   * (undefined when it has: it names the staged runs whose file is gone, `goneRuns`), and those with a reject record.
    */
-  beginPass(present: ReadonlySet<string> | undefined, rejected: ReadonlySet<string>): void;
+  beginPass(present: ReadonlySet<string> | undefined, rejected: ReadonlySet<string>, goneRuns?: Iterable<readonly [string, StagedSource]>): void;
   record(outcome: FileOutcome): void;
   /** The files a pass leaves alone (settling, rejected before), decided together from stat: their events, in one write. */
   skipped(files: readonly { readonly file: RawFile; readonly reason: string }[]): void;
@@ -41,7 +42,7 @@ export interface OutcomeRecorder {
   /** Flushes, and closes the journal; call once, after the last outcome. */
   finish(): Promise<void>;
   /** What the manifest holds once this run's changes are in, by source file (the index a re-run reads). */
-  readonly index: Map<string, StagedSource>;
+  readonly index: RecordedIndex;
   /** Runs staged, and their rows in all. */
   readonly counts: () => { readonly runs: number; readonly rows: number };
   readonly rejects: readonly RecordedReject[];
@@ -85,7 +86,7 @@ export function openOutcomeRecorder(
   lake: Lake,
   parameterColumns: readonly ParameterColumn[],
   /** What the manifest holds, by source file: kept up to date as the recorder's `index` (not copied). */
-  index: Map<string, StagedSource>,
+  index: RecordedIndex,
   events: EventsLog,
   now: () => Date,
   every: { readonly runs: number; readonly ms: number } = MERGE_EVERY,
@@ -166,10 +167,11 @@ export function openOutcomeRecorder(
     gone: () => gone.size,
     changed: () => changed,
     mergeDue: () => due(1),
-    beginPass(present, withRecord) {
+    beginPass(present, withRecord, goneRuns = []) {
       rejected = withRecord;
       gone.clear();
       if (present !== undefined) for (const [source, s] of index) if (!present.has(source)) gone.set(s.sha1, { source, path: s.path });
+      for (const [source, s] of goneRuns) gone.set(s.sha1, { source, path: s.path });
     },
     record(outcome) {
       const ts = now().toISOString();

@@ -3,15 +3,13 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { StrataError, messageOf } from '../errors.js';
 import type { StagingConfig } from '../config/staging-config.js';
-import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
+import { walkRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import { loadCachedCatalog } from '../schema/cached-catalog.js';
 import type { ChipParams } from '../parse/run-identity.js';
-import type { StagedSource } from '../lake/manifest-index.js';
 import { prepareManifestRows } from '../lake/manifest-row.js';
-import { procedureOfPath } from '../lake/partition-path.js';
 import { openLake, type Lake } from '../lake/lake.js';
-import type { RejectKind, RejectRecord } from '../lake/reject-records.js';
+import { StagedIndex } from '../lake/staged-index.js';
 import {
   growSchemas,
   pendingSchemasPath,
@@ -32,9 +30,7 @@ import { discardRunData, publishRun } from './publish-run.js';
 import type { WorkerSetup, WorkerTask } from './stage-messages.js';
 import type { FileOutcome } from './stage-file.js';
 import { sameRunSentence } from '../parse/run-identity.js';
-
-/** Rejects whose file is staged again though it has not changed: they say nothing wrong with the file. */
-const TRIED_AGAIN: ReadonlySet<RejectKind> = new Set(['internal', 'too-large']);
+import { triageFiles, workerTasks } from './triage-raw-files.js';
 
 export interface StageSummary {
   readonly files: number;
@@ -102,8 +98,11 @@ export type PassSummary = Omit<StageSummary, 'seconds' | 'manifest' | 'events' |
  */
 export interface StageSession {
   readonly lake: Lake;
-  /** Stages what is new or changed among `files` (all the raw root holds now) and appends it to the manifest. */
-  pass(files: readonly RawFile[]): Promise<PassSummary>;
+  /**
+   * Stages what is new or changed among `files` (all the raw root holds now, in path order, as walkRawFiles yields
+   * them: read once, beside the index) and appends it to the manifest.
+   */
+  pass(files: Iterable<RawFile>): Promise<PassSummary>;
   /** Releases the lake after a pass failed (a full disk): what was recorded stays, nothing more is done. */
   abort(): Promise<void>;
   /** Records the schemas, conforms older data files to them, keeps the index copy, and releases the lake. */
@@ -115,7 +114,7 @@ export async function stageRawFiles(config: StagingConfig, options: StageOptions
   const session = await openStageSession(config, options);
   let pass: PassSummary;
   try {
-    pass = await session.pass(discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes }));
+    pass = await session.pass(walkRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes }));
   } catch (error) {
     await session.abort();
     throw error;
@@ -130,6 +129,7 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
   // A new lake will stage: its workers load their modules while this thread reads the catalog and the lake.
   let workers: StageWorkers | undefined = existsSync(lake.layout.manifest) ? undefined : startStageWorkers(config.workers);
   let lock: StageLock | undefined;
+  let opened: StagedIndex | undefined;
   let events: EventsLog | undefined;
   try {
     const catalog = await loadCachedCatalog(config.proceduresYaml, lake.layout.catalogCache, ...(options.catalogCaches ?? []));
@@ -140,7 +140,8 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
     const before = await lake.state();
     const adopted = before.kind === 'interrupted' ? await lake.adoptJournal(catalog.parameterColumns) : 0;
     const state = before.kind === 'interrupted' ? await lake.state() : before;
-    const recorder = openOutcomeRecorder(lake, catalog.parameterColumns, state.kind === 'indexed' ? state.staged : new Map(), events, run.now);
+    const index = (opened = state.kind === 'indexed' ? state.staged : StagedIndex.ofMap(new Map()));
+    const recorder = openOutcomeRecorder(lake, catalog.parameterColumns, index, events, run.now);
     // The schemas a run that did not finish was bringing the lake to, else the recorded ones.
     const growth = growSchemas(readTargetSchemas(lake.layout.schemas), (proc) => catalog.procedures.get(proc), run.now);
     const held = { lock, events };
@@ -148,13 +149,14 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
       lake,
       async pass(files) {
         workers ??= startStageWorkers(config.workers);
-        return stagePass(run, files, { catalog, chipParams }, recorder, growth, workers, options.signal);
+        return stagePass(run, files, { catalog, chipParams }, recorder, index, growth, workers, options.signal);
       },
       async abort() {
         try {
           await workers?.close();
           await recorder.finish().catch(() => {});
         } finally {
+          index.close();
           release(held.lock, held.events, new Error('aborted'));
         }
       },
@@ -162,11 +164,11 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
         try {
           await workers?.close();
           await recorder.finish();
-          const conformed = await conformStale(run, catalog, growth.schemas(), recorder.index);
+          const conformed = await conformStale(run, catalog, growth.schemas(), index);
           // A schema change is recorded once every data file has it (until then it is pending, and a run that dies
           // leaves it for the next one to finish).
           if (existsSync(pendingSchemasPath(lake.layout.schemas))) recordLakeSchemas(lake.layout.schemas, conformed.lake);
-          if (recorder.changed() || adopted > 0 || conformed.rewritten > 0 || (state.kind === 'indexed' && !state.fromCopy)) lake.keepIndex(recorder.index);
+          if (recorder.changed() || adopted > 0 || conformed.rewritten > 0 || (state.kind === 'indexed' && !state.fromCopy)) lake.keepIndex(index);
           return {
             manifest: lake.layout.manifest,
             events: held.events.file,
@@ -177,12 +179,14 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
             catalogNote: catalog.note,
           };
         } finally {
+          index.close();
           release(held.lock, held.events);
         }
       },
     };
   } catch (error) {
     await workers?.close();
+    opened?.close();
     if (lock !== undefined) release(lock, events, error);
     throw error;
   }
@@ -201,9 +205,10 @@ function release(lock: StageLock, events: EventsLog | undefined, failure?: unkno
 /** One pass: triage by stat, stage the rest on the warm workers, record each outcome, append to the manifest. */
 async function stagePass(
   run: RunContext,
-  files: readonly RawFile[],
+  files: Iterable<RawFile>,
   staging: { readonly catalog: ProcedureCatalog; readonly chipParams: ChipParams | undefined },
   recorder: OutcomeRecorder,
+  index: StagedIndex,
   growth: SchemaGrowth,
   workers: StageWorkers,
   signal: AbortSignal | undefined,
@@ -212,13 +217,12 @@ async function stagePass(
   const before = recorder.counts();
   const rejectsBefore = recorder.rejects.length;
   const movedBefore = recorder.moved.length;
-  const index = recorder.index;
   const rejectRecords = lake.readRejects();
   const triage = triageFiles(files, index, rejectRecords, config, now().getTime());
   // What the index says of the files to stage is read now, before their outcomes change it.
-  const tasks = workerTasks(triage.work, index);
-  // As many files known to the index as it holds runs: every run's file is still there, and no set of names is made.
-  recorder.beginPass(triage.known === index.size ? undefined : new Set(files.map((f) => f.relPath)), new Set(rejectRecords.keys()));
+  index.look(triage.looked);
+  const tasks = workerTasks(triage, index);
+  recorder.beginPass(undefined, new Set(rejectRecords.keys()), triage.gone);
   recorder.skipped(triage.skipped);
   recorder.unchanged(triage.unchanged);
   const stop = () => workers.stop();
@@ -234,9 +238,9 @@ async function stagePass(
   const rejects = recorder.rejects.slice(rejectsBefore);
   const ok = after.runs - before.runs;
   return {
-    files: files.length,
+    files: triage.files,
     ok,
-    skipped: files.length - ok - rejects.length,
+    skipped: triage.files - ok - rejects.length,
     rejected: rejects.length,
     settling: triage.settling,
     rows: after.rows - before.rows,
@@ -273,7 +277,7 @@ async function conformStale(
   run: RunContext,
   catalog: ProcedureCatalog,
   schemas: LakeSchemas,
-  index: Map<string, StagedSource>,
+  index: StagedIndex,
 ): Promise<{ readonly rewritten: number; readonly lake: LakeSchemas }> {
   // Two procedures of the same columns have the same schema id: a run is compared with its own procedure's.
   if (!someStale(index, schemas)) return { rewritten: 0, lake: schemas };
@@ -281,18 +285,15 @@ async function conformStale(
   const engine = await Engine.open(':memory:', { threads: 1 });
   try {
     const done = await conformDataFiles(await engine.connect(), run.lake, run.config, catalog, schemas, run.progress);
-    for (const [source, dataSchema] of done.dataSchemas) {
-      const known = index.get(source);
-      if (known) index.set(source, { ...known, dataSchema });
-    }
+    for (const [source, dataSchema] of done.dataSchemas) index.setDataSchema(source, dataSchema);
     return { rewritten: done.rewritten, lake: done.lake };
   } finally {
     engine.close();
   }
 }
 
-function someStale(index: ReadonlyMap<string, StagedSource>, schemas: LakeSchemas): boolean {
-  for (const s of index.values()) if (s.dataSchema === null || schemas.procedures.get(procedureOfPath(s.path))?.id !== s.dataSchema) return true;
+function someStale(index: StagedIndex, schemas: LakeSchemas): boolean {
+  for (const s of index.schemaPairs()) if (s.dataSchema === null || schemas.procedures.get(s.procedure)?.id !== s.dataSchema) return true;
   return false;
 }
 
@@ -403,94 +404,4 @@ function workerSetup(
     },
     schemas: [...procedures],
   };
-}
-
-/**
- * The workers' tasks for the files to stage, with what the index holds of each, and the owners of the run ids
- * that may clash. A run id hashes the lower-cased path: only files whose paths differ by letter case alone
- * (contested) can claim the same one, so only their staged runs are owners.
- */
-function workerTasks(work: readonly RawFile[], index: ReadonlyMap<string, StagedSource>): { tasks: WorkerTask[]; runOwners: Map<string, string> } {
-  const contested = contestedPaths(work, index);
-  const runOwners = new Map<string, string>();
-  for (const source of contested) {
-    const staged = index.get(source);
-    if (staged !== undefined) runOwners.set(staged.runId, source);
-  }
-  const tasks = work.map((file) => ({ file, previous: index.get(file.relPath), contested: contested.has(file.relPath) }));
-  return { tasks, runOwners };
-}
-
-/**
- * The files to stage whose path differs from another one's (to stage or staged) only by letter case: their run ids
- * may clash. Only the few files to stage are kept by key; the staged paths are only looked up.
- */
-function contestedPaths(work: readonly RawFile[], staged: ReadonlyMap<string, StagedSource>): Set<string> {
-  const byLower = new Map<string, string[]>();
-  for (const file of work) {
-    const key = file.relPath.toLowerCase();
-    (byLower.get(key) ?? byLower.set(key, []).get(key)!).push(file.relPath);
-  }
-  if (byLower.size === 0) return new Set();
-  for (const source of staged.keys()) {
-    const same = byLower.get(source.toLowerCase());
-    if (same !== undefined && !same.includes(source)) same.push(source);
-  }
-  return new Set([...byLower.values()].filter((paths) => paths.length > 1).flat());
-}
-
-/** What a pass does with the raw files, decided from stat alone. */
-interface Triage {
-  /** The files to stage. */
-  readonly work: RawFile[];
-  /** Files left alone with a reason their event gives (settling, rejected before). */
-  readonly skipped: { readonly file: RawFile; readonly reason: string }[];
-  /** How many of `skipped` are settling. */
-  readonly settling: number;
-  /** Files left alone because they are staged and unchanged: only counted (a lake's worth of them on a re-run). */
-  readonly unchanged: number;
-  /** Files the index holds a run of. */
-  readonly known: number;
-}
-
-/**
- * Decides from stat alone (no reading) which files need work: the whole cost of an unchanged file on a re-run.
- * A data file removed by hand is not looked for here (validate-manifest finds it; --force stages it again).
- */
-function triageFiles(
-  files: readonly RawFile[],
-  staged: ReadonlyMap<string, StagedSource>,
-  rejects: ReadonlyMap<string, RejectRecord>,
-  config: StagingConfig,
-  nowMs: number,
-): Triage {
-  const triage = { work: [] as RawFile[], skipped: [] as { file: RawFile; reason: string }[], settling: 0, unchanged: 0, known: 0 };
-  const settling = `modified less than ${config.settleSeconds} s ago (an instrument may still be writing it); left for the next run`;
-  for (const file of files) {
-    const previous = staged.get(file.relPath);
-    if (previous !== undefined) triage.known++;
-    // A future mtime (a clock ahead, `touch -d`) is not a file being written: it is staged, with a warning (plan-run).
-    const age = nowMs - file.mtimeMs;
-    if (age >= 0 && age < config.settleSeconds * 1000) {
-      triage.skipped.push({ file, reason: settling });
-      triage.settling++;
-    } else if (config.force) {
-      triage.work.push(file);
-    } else if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
-      triage.unchanged++;
-    } else if (rejectedBefore(rejects.get(file.relPath), file)) {
-      triage.skipped.push({ file, reason: 'rejected before and unchanged since (see its reject record)' });
-    } else {
-      triage.work.push(file);
-    }
-  }
-  return triage;
-}
-
-/**
- * A file strata itself failed on (error type `internal`), or refused for its size (before big files streamed), is
- * tried again; a file that is bad waits for a change.
- */
-function rejectedBefore(rejected: RejectRecord | undefined, file: RawFile): boolean {
-  return rejected !== undefined && !TRIED_AGAIN.has(rejected.error_type) && rejected.source_size === file.size && rejected.source_mtime_ms === file.mtimeMs;
 }

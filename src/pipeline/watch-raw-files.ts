@@ -3,7 +3,7 @@
 // each file once it has settled and appends its run to the manifest at the end of every pass. When `signal` aborts
 // (SIGINT, SIGTERM) it finishes the files in hand, records them, and returns.
 import type { StagingConfig } from '../config/staging-config.js';
-import { discoverRawFiles } from '../discover/discover-raw-files.js';
+import { walkRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import { untilNextSettles, wakeOnChange } from '../discover/wake-on-change.js';
 import { openStageSession, type StageOptions, type StageSummary } from './stage-raw-files.js';
 
@@ -48,8 +48,12 @@ export async function watchRawFiles(config: StagingConfig, options: WatchOptions
   let lastStatus = now().getTime();
   try {
     while (!options.signal.aborted) {
-      const files = discoverRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes });
-      const { waits, ...pass } = await session.pass(files);
+      // Only the files not yet settled are kept from the walk: the next wake-up is the soonest of them.
+      const unsettled: RawFile[] = [];
+      const walkedAt = now().getTime();
+      const { waits, ...pass } = await session.pass(noting(walkRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes }), (file) => {
+        if (file.mtimeMs + config.settleSeconds * 1000 > walkedAt) unsettled.push(file);
+      }));
       totals.ok += pass.ok;
       totals.skipped += pass.skipped;
       totals.rejected += pass.rejected;
@@ -78,7 +82,7 @@ export async function watchRawFiles(config: StagingConfig, options: WatchOptions
         interval = { staged: 0, rejected: 0, lagMs: null, passes: 0 };
         lastStatus = at;
       }
-      await wake.wait(Math.min(pollMs, untilNextSettles(files, config.settleSeconds, at)), options.signal);
+      await wake.wait(Math.min(pollMs, untilNextSettles(unsettled, config.settleSeconds, at)), options.signal);
     }
   } catch (error) {
     wake.close();
@@ -90,3 +94,10 @@ export async function watchRawFiles(config: StagingConfig, options: WatchOptions
   return { ...totals, ...closed, moved, rejects, gone, seconds: (performance.now() - started) / 1000 };
 }
 
+
+function* noting(files: Iterable<RawFile>, note: (file: RawFile) => void): Generator<RawFile> {
+  for (const file of files) {
+    note(file);
+    yield file;
+  }
+}

@@ -1,13 +1,15 @@
 // The manifest index's JSON copy (`_manifest/index.json`): a re-run with nothing to do reads it instead of the
 // manifest (no database opened), and trusts it only while the manifest file is the one it was read from.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { Engine, sqlLiteral } from '../../src/engine/duckdb.js';
 import { writeViaTemp } from '../../src/fs/atomic-file.js';
-import { readIndexCopy, readManifestIndex } from '../../src/lake/manifest-index.js';
+import { openIndexCopy, readIndexCopy, readManifestIndex, schemaKey } from '../../src/lake/manifest-index.js';
+import { procedureOfPath } from '../../src/lake/partition-path.js';
+import { comparePaths } from '../../src/fs/path-order.js';
 import { stageRawFiles } from '../../src/pipeline/stage-raw-files.js';
 import { lakeConfig } from '../support/stage-lake.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -18,6 +20,16 @@ async function assertCopyMatches(manifestPath: string): Promise<void> {
   assert.ok(copy, 'a copy stamped with the current manifest');
   const fromManifest = await readManifestIndex(manifestPath);
   assert.deepEqual(new Map([...copy.staged].sort()), new Map([...fromManifest].sort()));
+  const sorted = openIndexCopy(path.join(path.dirname(manifestPath), 'index.json'), manifestPath);
+  assert.ok(sorted, 'a copy in source order');
+  try {
+    assert.deepEqual([...sorted.entries()].map(([source, s]) => [source, s]), [...fromManifest].sort((a, b) => comparePaths(a[0], b[0])));
+    const runs = new Map<string, number>();
+    for (const s of fromManifest.values()) runs.set(schemaKey(procedureOfPath(s.path), s.dataSchema), (runs.get(schemaKey(procedureOfPath(s.path), s.dataSchema)) ?? 0) + 1);
+    assert.deepEqual(new Map(sorted.schemas), runs, 'its runs counted by procedure and data schema');
+  } finally {
+    sorted.close();
+  }
 }
 
 async function stagedLake() {
@@ -74,5 +86,41 @@ describe("the manifest index's JSON copy", () => {
     engine.close();
     const again = await stageRawFiles(config);
     assert.deepEqual([again.ok, again.skipped], [1, 7], 'the dropped run is staged again: the manifest, not the stale copy, decided');
+  });
+
+  it("reads a copy an older strata wrote (not in source order, no schemas line) and writes it in source order", async () => {
+    const { config, copy } = await stagedLake();
+    const lines = readFileSync(copy, 'utf8').trimEnd().split('\n');
+    const { stamp } = JSON.parse(lines[0]!) as { stamp: unknown };
+    writeFileSync(copy, `${[JSON.stringify({ stamp }), ...lines.slice(1, -1).reverse()].join('\n')}\n`);
+    assert.equal((await stageRawFiles(config)).skipped, 8);
+    const again = readFileSync(copy, 'utf8').trimEnd().split('\n');
+    assert.equal((JSON.parse(again[0]!) as { sorted?: boolean }).sorted, true);
+    assert.deepEqual(again.slice(1, -1), lines.slice(1, -1), 'the same lines, in source order again');
+    await assertCopyMatches(config.manifestPath);
+  });
+
+  it('is read beside the walk through folders whose names sort around "/", finding moved, gone and new files', async () => {
+    const { config } = await stagedLake();
+    // Every file goes to a folder of its own, named so that the walk's order is not the order of plain names.
+    const folders = ['a', 'a b', 'a-b', 'a.b', 'A', 'Ä', 'é', 'a/b'];
+    const csvs = readdirSync(config.rawRoot, { recursive: true }).map(String).filter((f) => f.endsWith('.csv')).sort();
+    csvs.forEach((f, i) => {
+      mkdirSync(path.join(config.rawRoot, folders[i]!), { recursive: true });
+      renameSync(path.join(config.rawRoot, f), path.join(config.rawRoot, folders[i]!, path.basename(f)));
+    });
+    const moved = await stageRawFiles(config);
+    assert.deepEqual([moved.ok, moved.moved.length, moved.gone], [8, 8, 0]);
+    await assertCopyMatches(config.manifestPath);
+    // One goes; one moves again, to a folder that sorts before every other.
+    const placed = readdirSync(config.rawRoot, { recursive: true }).map(String).filter((f) => f.endsWith('.csv')).sort();
+    rmSync(path.join(config.rawRoot, placed[0]!));
+    mkdirSync(path.join(config.rawRoot, ' first'));
+    renameSync(path.join(config.rawRoot, placed[7]!), path.join(config.rawRoot, ' first', path.basename(placed[7]!)));
+    const again = await stageRawFiles(config);
+    assert.deepEqual(again.moved, [{ from: placed[7], to: ` first/${path.basename(placed[7]!)}` }]);
+    assert.deepEqual([again.ok, again.gone, again.skipped], [1, 1, 6]);
+    await assertCopyMatches(config.manifestPath);
+    assert.equal((await stageRawFiles(config)).gone, 1, 'a gone run is found gone again by the next run');
   });
 });
