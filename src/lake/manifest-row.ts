@@ -158,7 +158,8 @@ function fieldSchema(column: ManifestColumn, parameter: ParameterColumn | undefi
 interface RowModel {
   readonly schema: z.ZodType<ManifestRow>;
   readonly columns: readonly ManifestColumn[];
-  readonly normalisers: ReadonlyMap<string, Normalise>;
+  /** Each column's normaliser, by its place in `columns` (null: the value is kept as it is). */
+  readonly normalisers: readonly (Normalise | null)[];
 }
 
 const modelCache = new Map<string, RowModel>();
@@ -174,10 +175,7 @@ function rowModel(parameterColumns: readonly ParameterColumn[]): RowModel {
     const columns = manifestColumns(parameterColumns);
     const byName = new Map(parameterColumns.map((p) => [p.name, p]));
     const schema = Z().strictObject(Object.fromEntries(columns.map((c) => [c.name, fieldSchema(c, byName.get(c.name))]))) as unknown as z.ZodType<ManifestRow>;
-    const normalisers = new Map(columns.flatMap((c) => {
-      const normalise = normaliserFor(c);
-      return normalise ? [[c.name, normalise] as const] : [];
-    }));
+    const normalisers = columns.map(normaliserFor);
     modelCache.set(key, (model = { schema, columns, normalisers }));
   }
   modelOf.set(parameterColumns, model);
@@ -190,13 +188,15 @@ function normalise(row: unknown, model: RowModel): unknown {
   const source = row as Record<string, unknown>;
   const copy: Record<string, unknown> = {};
   let known = 0;
-  for (const column of model.columns) {
+  const { columns, normalisers } = model;
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
     let value = source[column.name];
     if (value === undefined) {
       if (!column.required) value = null;
     } else {
       known++;
-      const fn = model.normalisers.get(column.name);
+      const fn = normalisers[i];
       if (fn && value !== null) value = fn(value);
     }
     copy[column.name] = value;

@@ -198,15 +198,14 @@ export function growSchemas(start: LakeSchemas, declared: (proc: string) => Proc
     observe(proc, found, sourceFile) {
       const known = procedures.get(proc);
       const { after, added } = grown(proc, found);
-      const at = now().toISOString();
       if (added.length === 0) {
         if (known !== undefined) return undefined;
         procedures.set(proc, after);
-        changes.push({ proc, at, added: after.columns, source_file: sourceFile });
+        changes.push({ proc, at: now().toISOString(), added: after.columns, source_file: sourceFile });
         return undefined;
       }
       procedures.set(proc, after);
-      changes.push({ proc, at, added, source_file: sourceFile });
+      changes.push({ proc, at: now().toISOString(), added, source_file: sourceFile });
       return after;
     },
   };

@@ -120,10 +120,20 @@ function packIndices(indices: Uint32Array, count: number, width: number): Uint8A
   const packed = new Uint8Array(1 + header.length + groups * width);
   packed[0] = width;
   packed.set(header, 1);
-  let bit = (1 + header.length) * 8;
+  // Least significant bit first, a byte at a time: under 8 bits wait in `pending`, and an index has at most 12
+  // (a dictionary holds at most 4096 values), so they fit in 20.
+  let at = 1 + header.length;
+  let pending = 0;
+  let pendingBits = 0;
   for (let i = 0; i < count; i++) {
-    const k = indices[i]!;
-    for (let b = 0; b < width; b++, bit++) if ((k >> b) & 1) packed[bit >> 3]! |= 1 << (bit & 7);
+    pending |= indices[i]! << pendingBits;
+    pendingBits += width;
+    while (pendingBits >= 8) {
+      packed[at++] = pending & 0xff;
+      pending >>>= 8;
+      pendingBits -= 8;
+    }
   }
+  if (pendingBits > 0) packed[at] = pending;
   return packed;
 }

@@ -151,6 +151,19 @@ describe('encodeParquet', () => {
     if (pySkip === null) assert.deepEqual(readWithPython(target).arrow, expectedColumns(columns, rows));
   });
 
+  test('dictionaries of every index width (1 to 12 bits) read back equal, a row count not a multiple of 8 included', async () => {
+    const rows = 32_771;
+    const columns: ParquetColumn[] = [2, 3, 5, 16, 17, 255, 1000, 4096].map((distinct) => {
+      const v = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) v[i] = ((i * 7919) % distinct) * 0.5 - 3;
+      return { name: `d${distinct}`, values: { kind: 'double', values: v, valid: null } };
+    });
+    const target = writeParquet(columns, rows);
+    await readBackEveryCell(target, columns, rows);
+    const plainSize = encodeParquet(columns, rows, { compression: 'none' }).length;
+    assert.ok(plainSize < rows * 8 * columns.length * 0.5, `the dictionary-encoded columns took ${plainSize} bytes`);
+  });
+
   test('auto: a large page gzip, a small one snappy, a constant as it is, in one file every reader reads', async () => {
     const rows = 20_000;
     const time = new Float64Array(rows);

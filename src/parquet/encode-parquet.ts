@@ -26,7 +26,7 @@ import { encodeChunk, type EncodedChunk } from './column-chunk.js';
 import { ThriftWriter } from './thrift-compact.js';
 import { ByteSink } from './page-writer.js';
 import { FIELD_ID_MAX } from './parquet-thrift.js';
-import { MAGIC, parquetFooter, type EncodedRowGroup } from './parquet-footer.js';
+import { MAGIC, appendFooter, type EncodedRowGroup } from './parquet-footer.js';
 
 /** Rows per row group: one row group per file below this. */
 export const ROW_GROUP_ROWS = 1 << 20;
@@ -80,6 +80,6 @@ export function encodeParquet(columns: readonly ParquetColumn[], rows: number, o
     for (const column of columns) chunks.push(encodeChunk(column.values, start, end, compression, header, sink));
     groups.push({ rows: end - start, chunks, base: 0 });
   }
-  sink.append(parquetFooter(columns, groups, rows, options.createdBy));
+  appendFooter(sink, columns, groups, rows, options.createdBy);
   return sink.copy();
 }

@@ -6,7 +6,7 @@ import { encodeChunk, type EncodedChunk } from './column-chunk.js';
 import { ThriftWriter } from './thrift-compact.js';
 import { ByteSink } from './page-writer.js';
 import { checkColumn, checkFieldIdsUnique } from './encode-parquet.js';
-import { MAGIC, parquetFooter, typeOf, type EncodedRowGroup } from './parquet-footer.js';
+import { MAGIC, appendFooter, typeOf, type EncodedRowGroup } from './parquet-footer.js';
 
 export interface ParquetFileWriter {
   /** Encodes rows [0, rows) of `columns` as the file's next row group and writes it. */
@@ -47,7 +47,9 @@ export function openParquetFileWriter(write: (bytes: Uint8Array) => void, option
     },
     finish() {
       if (schema === undefined) throw new Error('parquet: a file written by row groups needs at least one');
-      write(parquetFooter(schema, groups, rows, options.createdBy));
+      sink.reset();
+      appendFooter(sink, schema, groups, rows, options.createdBy);
+      write(sink.bytes.subarray(0, sink.length));
       return { rows, rowGroups: groups.length };
     },
   };

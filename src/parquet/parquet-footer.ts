@@ -4,7 +4,7 @@
 import type { ColumnValues, ParquetColumn, ParquetType } from './parquet-columns.js';
 import type { EncodedChunk } from './column-chunk.js';
 import { ThriftWriter, T_BINARY, T_I32, T_STRUCT, utf8Bytes } from './thrift-compact.js';
-import { CODEC } from './page-writer.js';
+import { CODEC, type ByteSink } from './page-writer.js';
 import {
   ColumnChunk, ColumnMetaData, ColumnOrder, ConvertedType, FieldRepetitionType, FileMetaData, LogicalType, RowGroup,
   SchemaElement, Statistics, TimestampType, TimeUnit, Type,
@@ -25,16 +25,23 @@ const PHYSICAL: Record<ParquetType, number> = {
 };
 
 const footer = new ThriftWriter();
+const footerLength = new Uint8Array(4);
 
 export function typeOf(values: ColumnValues): ParquetType {
   return values.kind === 'constant' ? values.type : values.kind;
 }
 
 /**
- * The footer, its length and the closing magic, for `rows` rows in `groups` of `columns` (whose names, field ids
- * and types make the schema), in a buffer of their own.
+ * Appends the footer, its length and the closing magic, for `rows` rows in `groups` of `columns` (whose names, field
+ * ids and types make the schema), to `sink`.
  */
-export function parquetFooter(columns: readonly ParquetColumn[], groups: readonly EncodedRowGroup[], rows: number, createdBy = 'strata'): Uint8Array {
+export function appendFooter(
+  sink: ByteSink,
+  columns: readonly ParquetColumn[],
+  groups: readonly EncodedRowGroup[],
+  rows: number,
+  createdBy = 'strata',
+): void {
   const f = footer;
   f.reset();
   f.i32(FileMetaData.version, 1);
@@ -68,11 +75,10 @@ export function parquetFooter(columns: readonly ParquetColumn[], groups: readonl
     f.endStruct();
   }
   f.byte(0);
-  const out = new Uint8Array(f.length + 8);
-  out.set(f.bytes.subarray(0, f.length));
-  new DataView(out.buffer).setUint32(f.length, f.length, true);
-  out.set(MAGIC, f.length + 4);
-  return out;
+  sink.append(f.bytes.subarray(0, f.length));
+  new DataView(footerLength.buffer).setUint32(0, f.length, true);
+  sink.append(footerLength);
+  sink.append(MAGIC);
 }
 
 /** A ColumnChunk of the footer: where the chunk's pages are, how they are encoded, and its statistics. */

@@ -47,7 +47,8 @@ export class ThriftWriter {
   reset(): void {
     this.length = 0;
     this.lastField = 0;
-    this.stack.length = 0;
+    // Empty after every whole struct; setting an array's length is a call into the runtime even when it changes nothing.
+    if (this.stack.length !== 0) this.stack.length = 0;
   }
 
   private ensure(extra: number): void {

@@ -25,9 +25,18 @@ export interface ChipParams {
   readonly chips: ReadonlyMap<number, ChipParam>;
 }
 
+/** Texts title-cased so far: a lab has few chip groups, and every run's is title-cased twice (worker, row check). */
+const titled = new Map<string, string>();
+
 /** `alisson` -> `Alisson`, `DE LA CRUZ` -> `De La Cruz`. */
 export function titleCase(text: string): string {
-  return text.trim().toLowerCase().replace(/(^|[\s_-])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+  let out = titled.get(text);
+  if (out === undefined) {
+    out = text.trim().toLowerCase().replace(/(^|[\s_-])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+    if (titled.size >= 1024) titled.clear();
+    titled.set(text, out);
+  }
+  return out;
 }
 
 /**

@@ -60,11 +60,38 @@ const TIERS: readonly (readonly [MatchTier, Matcher])[] = [
   ],
 ];
 
+/** A matching whose unknown columns' types (null) are still to infer: those depend on the file's rows, the rest does not. */
+interface NamedMatching {
+  readonly columns: readonly (Omit<ColumnMatch, 'type'> & { readonly type: ValueType | null })[];
+  readonly missingRequired: readonly string[];
+}
+
+/**
+ * The matchings made, by specs and column line: a procedure's files mostly share one column line, and matching
+ * normalises every name against every spec (a share of a small file's staging). Bounded, as a line read from a
+ * file is data.
+ */
+const named = new WeakMap<readonly DataColumnSpec[], Map<string, NamedMatching>>();
+const NAMED_KEPT = 1024;
+
 export function matchColumns(
   sourceColumns: readonly string[],
   specs: readonly DataColumnSpec[],
   inferType: (sourceIndex: number) => ValueType,
 ): ColumnMatching {
+  let bySpecs = named.get(specs);
+  if (bySpecs === undefined) named.set(specs, (bySpecs = new Map()));
+  const key = sourceColumns.join('\n');
+  let matching = bySpecs.get(key);
+  if (matching === undefined) {
+    if (bySpecs.size >= NAMED_KEPT) bySpecs.clear();
+    bySpecs.set(key, (matching = nameColumns(sourceColumns, specs)));
+  }
+  const columns = matching.columns.map((c, index) => ({ ...c, type: c.type ?? inferType(index) }));
+  return { columns, missingRequired: matching.missingRequired };
+}
+
+function nameColumns(sourceColumns: readonly string[], specs: readonly DataColumnSpec[]): NamedMatching {
   const assigned = new Map<number, ColumnMatch>();
   const used = new Set<string>();
   for (const [tier, matches] of TIERS) {
@@ -82,7 +109,7 @@ export function matchColumns(
     let name = snakeName(source);
     while (used.has(name)) name = `${name}_2`;
     used.add(name);
-    return { source, name, type: inferType(index), tier: 'unknown' as const };
+    return { source, name, type: null, tier: 'unknown' as const };
   });
   const missingRequired = specs.filter((s) => s.required && !used.has(s.name)).map((s) => s.name);
   return { columns, missingRequired };
