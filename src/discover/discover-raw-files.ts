@@ -1,5 +1,10 @@
 // Finds the raw files to stage: every file a raw format takes (*.csv, *.tsv) under the root, sorted; hidden folders,
 // `._*` files, in-flight files and symbolic links skipped.
+//
+// The walk is written here, not taken from a library: a stage run reads it side by side with the index copy, both in
+// path order, so that neither is held whole (src/pipeline/triage-raw-files.ts), and the walkers we know (fdir, which
+// strata used before, fast-glob, readdirp) either list the whole tree before it can be sorted or yield in the order
+// the file system gives. Sorting each folder's entries as it is read costs that folder's list only.
 import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { configError } from '../errors.js';
