@@ -92,16 +92,11 @@ function stampOf(manifestPath: string): ManifestStamp | undefined {
 
 /** The JSON copy of the index when it was read from the manifest as it is now; undefined otherwise. */
 export function readIndexCopy(copyPath: string, manifestPath: string): CachedIndex | undefined {
-  const stamp = stampOf(manifestPath);
-  if (stamp === undefined) return undefined;
   let fd: number | undefined;
   try {
     fd = openSync(copyPath, 'r');
     const lines = linesOf(fd);
-    const first = lines.next();
-    if (first.done === true) return undefined;
-    const s = (JSON.parse(first.value) as { stamp?: ManifestStamp }).stamp;
-    if (s?.ino !== stamp.ino || s.size !== stamp.size || s.mtimeMs !== stamp.mtimeMs) return undefined;
+    if (currentHeader(lines, manifestPath) === undefined) return undefined;
     const staged = new Map<string, StagedSource>();
     // A lake has a few data schemas: one string each, not one per run.
     const schemas = new Map<string, string>();
@@ -119,6 +114,22 @@ export function readIndexCopy(copyPath: string, manifestPath: string): CachedInd
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+interface CopyHeader {
+  readonly stamp?: ManifestStamp;
+  /** Written in source order (an older strata's copy is not). */
+  readonly sorted?: boolean;
+}
+
+/** The copy's first line, when its stamp is the manifest's as it is now; undefined otherwise. */
+function currentHeader(lines: Generator<string>, manifestPath: string): { readonly header: CopyHeader; readonly text: string } | undefined {
+  const stamp = stampOf(manifestPath);
+  const first = lines.next();
+  if (stamp === undefined || first.done === true) return undefined;
+  const header = JSON.parse(first.value) as CopyHeader;
+  const s = header.stamp;
+  return s?.ino === stamp.ino && s.size === stamp.size && s.mtimeMs === stamp.mtimeMs ? { header, text: first.value } : undefined;
 }
 
 /** The copy is read this many bytes at a time: never the whole lake's text at once. */
@@ -154,18 +165,12 @@ function* linesOf(fd: number, from = 0): Generator<string> {
  * readIndexCopy reads an older strata's copy whole, or the manifest is read).
  */
 export function openIndexCopy(copyPath: string, manifestPath: string): SortedCopy | undefined {
-  const stamp = stampOf(manifestPath);
-  if (stamp === undefined) return undefined;
   let fd: number | undefined;
   try {
     fd = openSync(copyPath, 'r');
-    const lines = linesOf(fd);
-    const first = lines.next();
-    if (first.done === true) throw new Error('empty');
-    const header = JSON.parse(first.value) as { stamp?: ManifestStamp; sorted?: boolean };
-    const s = header.stamp;
-    if (s?.ino !== stamp.ino || s.size !== stamp.size || s.mtimeMs !== stamp.mtimeMs || header.sorted !== true) throw new Error('not this one');
-    const body = Buffer.byteLength(first.value) + 1;
+    const current = currentHeader(linesOf(fd), manifestPath);
+    if (current?.header.sorted !== true) return undefined;
+    const body = Buffer.byteLength(current.text) + 1;
     const schemas = new Map((lastLine(fd).schemas ?? []).map(([proc, dataSchema, runs]) => [schemaKey(proc, dataSchema), runs]));
     const held = fd;
     fd = undefined;
