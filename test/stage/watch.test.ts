@@ -84,4 +84,17 @@ describe('strata stage --watch', () => {
     // Pass after pass, the unchanged files are said once, not once a pass.
     assert.deepEqual(said.map((l) => l.kind), ['unchanged']);
   });
+  it('ends with exit 0 on a SIGTERM sent the moment it says it is watching', async () => {
+    const root = tempDir();
+    const raw = path.join(root, 'raw');
+    mkdirSync(raw);
+    const watcher = startWatcher(raw, path.join(root, 'lake', 'stage'));
+    // A supervisor may stop a stager as soon as it says it watches: by then its signals must be handled.
+    let sent = false;
+    watcher.child.stderr!.on('data', () => {
+      if (!sent && watcher.stderr().includes('Watching ')) sent = watcher.child.kill('SIGTERM');
+    });
+    assert.equal(await watcher.exited, 0, watcher.stderr());
+    assert.match(watcher.stderr(), /Stopping: finishing the files in hand/);
+  });
 });

@@ -114,10 +114,11 @@ async function stageWithCatalog(io: CliIo, config: StagingConfig, url: string, f
   const { openCatalog } = await import('../../catalog/open-catalog.js');
   const catalog = await openCatalog(url, { ...(flags.catalogSchema === undefined ? {} : { schema: flags.catalogSchema }), applicationName: 'strata stage' });
   const stager = `${hostname()}-${process.pid}`;
-  if (!flags.quiet && flags.watch) say(io, `Watching ${config.rawRoot} as ${stager} for the catalog at ${catalog.where} (Ctrl+C to stop).`);
   try {
-    return await untilSignal(io, flags.quiet, (signal) =>
-      stageThroughCatalog(config, {
+    return await untilSignal(io, flags.quiet, (signal) => {
+      // Said once the signals are handled: a supervisor that stops the stager as soon as it says so stops it cleanly.
+      if (!flags.quiet && flags.watch) say(io, `Watching ${config.rawRoot} as ${stager} for the catalog at ${catalog.where} (Ctrl+C to stop).`);
+      return stageThroughCatalog(config, {
         catalog,
         stager,
         signal,
@@ -133,8 +134,8 @@ async function stageWithCatalog(io: CliIo, config: StagingConfig, url: string, f
         onStatus: flags.quiet
           ? undefined
           : (s) => say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`),
-      }),
-    );
+      });
+    });
   } finally {
     await catalog.close();
   }
@@ -151,9 +152,9 @@ function reportCatalogStage(io: CliIo, summary: CatalogStageSummary): void {
 
 /** `stage --watch`: runs until SIGINT or SIGTERM, a status line per interval, with --json a JSON line per file. */
 async function watchUntilStopped(io: CliIo, config: StagingConfig, flags: StageFlags & WatchFlags) {
-  if (!flags.quiet) say(io, `Watching ${config.rawRoot} (Ctrl+C to stop); files are staged once unchanged for ${config.settleSeconds} s.`);
-  return untilSignal(io, flags.quiet, (signal) =>
-    watchRawFiles(config, {
+  return untilSignal(io, flags.quiet, (signal) => {
+    if (!flags.quiet) say(io, `Watching ${config.rawRoot} (Ctrl+C to stop); files are staged once unchanged for ${config.settleSeconds} s.`);
+    return watchRawFiles(config, {
       signal,
       breakLock: flags.breakLock ?? false,
       catalogCaches: [userCacheDir(io.env)],
@@ -163,8 +164,8 @@ async function watchUntilStopped(io: CliIo, config: StagingConfig, flags: StageF
       onStatus: flags.quiet
         ? undefined
         : (s) => say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`),
-    }),
-  );
+    });
+  });
 }
 
 /** The closing lines for a person: what happened, where to look, and the rejects in words. */
