@@ -98,14 +98,13 @@ export function readIndexCopy(copyPath: string, manifestPath: string): CachedInd
     const lines = linesOf(fd);
     if (currentHeader(lines, manifestPath) === undefined) return undefined;
     const staged = new Map<string, StagedSource>();
-    // A lake has a few data schemas: one string each, not one per run.
     const schemas = new Map<string, string>();
     for (const text of lines) {
       if (text.startsWith('{')) break; // the schemas' line, the last
       const line = JSON.parse(text) as IndexLine;
       if (line.length < 7) return undefined; // written before it kept data schemas
       const [source, runId, p, size, mtimeMs, sha1, read] = line;
-      const dataSchema = read === null ? null : (schemas.get(read) ?? schemas.set(read, read).get(read)!);
+      const dataSchema = read === null ? null : oneString(schemas, read);
       staged.set(source, { runId, path: p, size, mtimeMs, sha1, dataSchema });
     }
     return { staged };
@@ -114,6 +113,11 @@ export function readIndexCopy(copyPath: string, manifestPath: string): CachedInd
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** The string `schemas` holds equal to `text` (held from now on if none): a lake has a few data schemas, one string each. */
+function oneString(schemas: Map<string, string>, text: string): string {
+  return schemas.get(text) ?? schemas.set(text, text).get(text)!;
 }
 
 interface CopyHeader {
@@ -194,7 +198,6 @@ function lastLine(fd: number): { schemas?: SchemaLine[] } {
 }
 
 function* sortedEntries(fd: number, from: number, copyPath: string): Generator<CopyEntry> {
-  // A lake has a few data schemas: one string each, not one per run.
   const schemas = new Map<string, string>();
   let last: string | undefined;
   for (const text of linesOf(fd, from)) {
@@ -202,7 +205,7 @@ function* sortedEntries(fd: number, from: number, copyPath: string): Generator<C
     const [source, runId, p, size, mtimeMs, sha1, read] = JSON.parse(text) as IndexLine;
     if (last !== undefined && comparePaths(last, source) >= 0) throw new Error(`the index copy ${copyPath} is out of order: remove it, and the next run reads the manifest`);
     last = source;
-    const dataSchema = read === null ? null : (schemas.get(read) ?? schemas.set(read, read).get(read)!);
+    const dataSchema = read === null ? null : oneString(schemas, read);
     yield [source, { runId, path: p, size, mtimeMs, sha1, dataSchema }, text];
   }
 }

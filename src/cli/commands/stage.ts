@@ -92,6 +92,11 @@ interface CatalogFlags {
   readonly catalogSchema?: string;
 }
 
+/** A watcher's status line, one per interval (a local or a catalog watcher's status). */
+function sayStatus(io: CliIo, s: { readonly at: string; readonly staged: number; readonly rejected: number; readonly waiting: number; readonly lagSeconds: number | null }): void {
+  say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`);
+}
+
 /** Stops at SIGINT or SIGTERM after the files in hand: the signal handlers for as long as `work` runs. */
 async function untilSignal<T>(io: CliIo, quiet: boolean | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const stop = new AbortController();
@@ -133,7 +138,7 @@ async function stageWithCatalog(io: CliIo, config: StagingConfig, url: string, f
         onEvent: flags.json && flags.watch ? (event) => printJson(io, event) : undefined,
         onStatus: flags.quiet
           ? undefined
-          : (s) => say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`),
+          : (s) => sayStatus(io, s),
       });
     });
   } finally {
@@ -163,7 +168,7 @@ async function watchUntilStopped(io: CliIo, config: StagingConfig, flags: StageF
       onEvent: flags.json ? (event) => printJson(io, event) : undefined,
       onStatus: flags.quiet
         ? undefined
-        : (s) => say(io, `${s.at}  staged ${s.staged}, rejected ${s.rejected}, waiting ${s.waiting}${s.lagSeconds === null ? '' : `, lag ${s.lagSeconds.toFixed(1)} s`}`),
+        : (s) => sayStatus(io, s),
     });
   });
 }
