@@ -2,14 +2,13 @@
 // that has settled and that it has not offered before. Any number of discoverers may run: the catalog queues a
 // version once whoever offers it.
 import type { Catalog } from '../catalog/open-catalog.js';
-import { discoverRawFiles, type RawFile } from '../discover/discover-raw-files.js';
+import { walkRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 
 export interface OfferPass {
-  readonly files: readonly RawFile[];
+  /** Files still being written (modified within the settle window): when the next walk is due depends on them. */
+  readonly unsettled: readonly RawFile[];
   /** Versions the catalog did not know: queued now. */
   readonly queued: number;
-  /** Files still being written (modified within the settle window). */
-  readonly settling: number;
 }
 
 export interface RawFileOffers {
@@ -24,15 +23,19 @@ export function offerRawFiles(
   const offered = new Map<string, string>();
   return {
     async pass(nowMs) {
-      const files = discoverRawFiles(options.rawRoot, { inFlightPrefixes: options.inFlightPrefixes });
-      const settled = files.filter((f) => nowMs - f.mtimeMs >= options.settleSeconds * 1000);
-      const fresh = settled.filter((f) => offered.get(f.relPath) !== `${f.size}|${f.mtimeMs}`);
+      // Walked as it goes: a pass holds the files to offer and those still settling, not the raw root's list.
+      const unsettled: RawFile[] = [];
+      const fresh: RawFile[] = [];
+      for (const f of walkRawFiles(options.rawRoot, { inFlightPrefixes: options.inFlightPrefixes })) {
+        if (nowMs - f.mtimeMs < options.settleSeconds * 1000) unsettled.push(f);
+        else if (offered.get(f.relPath) !== `${f.size}|${f.mtimeMs}`) fresh.push(f);
+      }
       let queued = 0;
       if (fresh.length > 0) {
         queued = (await catalog.enqueue(fresh.map((f) => ({ sourceFile: f.relPath, size: f.size, mtimeMs: f.mtimeMs })))).queued;
         for (const f of fresh) offered.set(f.relPath, `${f.size}|${f.mtimeMs}`);
       }
-      return { files, queued, settling: files.length - settled.length };
+      return { unsettled, queued };
     },
   };
 }

@@ -133,7 +133,7 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
         const pass = await offers.pass(walkAt);
         totals.queued += pass.queued;
         lastWalk = walkAt;
-        nextSettle = untilNextSettles(pass.files, config.settleSeconds, now().getTime());
+        nextSettle = untilNextSettles(pass.unsettled, config.settleSeconds, now().getTime());
       }
       let claimed = 0;
       if (stager !== undefined && !stopped()) {
