@@ -1,10 +1,9 @@
 // Publishes a run a worker encoded, on the main thread as its outcome arrives: its manifest row is checked against
 // the model (zod) first, so a row that breaks a rule (a YAML range, a malformed id) is a reject whose file never
-// replaces the good run already at its path; then the file is written beside its final name, in the run's folder,
-// and renamed to it. A reader never sees half a file, a refused run leaves nothing behind, and the workers need no
-// zod (each would load it). The folders and files are made here, on one thread: on ext4, two threads making folders
-// and files at once each spend about twice the kernel time of one (the kernel's own locks), and the workers are the
-// ones with the staging to do.
+// replaces the good run already at its path; then the file, which the worker wrote beside its final name in the
+// run's folder (or whose bytes it sent), is renamed to it. A reader never sees half a file, a refused run leaves
+// nothing behind, and the workers need no zod (each would load it). The workers make the folders and files: at
+// scale this thread, which records every run, has the least time to spare.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,8 +12,9 @@ import { describeIssues, validateManifestRows } from '../lake/manifest-row.js';
 import type { ParameterColumn } from '../lake/manifest-columns.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import type { FileOutcome, RunData, WorkerOutcome } from './stage-task.js';
-import type { RawFile } from '../discover/discover-raw-files.js';
-import { isDiskFull, messageOf } from '../errors.js';
+import { writeReject } from './staged-run.js';
+
+export { writeReject } from './staged-run.js';
 
 export function publishRun(outcome: WorkerOutcome, parameterColumns: readonly ParameterColumn[], stageRoot: string): FileOutcome {
   const checked = checkRunRow(outcome, parameterColumns);
@@ -40,9 +40,11 @@ export function checkRunRow(
   return { kind: 'ok', outcome: { kind: 'ok', file, row, warnings: outcome.warnings, added: outcome.added }, data };
 }
 
-/** Removes a refused run's streamed data file (bytes in memory need nothing). */
+/** Removes a refused run's data file, and its run's folder when nothing else is in it (bytes in memory need nothing). */
 export function discardRunData(data: RunData): void {
-  if (data.kind === 'spooled') rmSync(data.path, { force: true });
+  if (data.kind === 'bytes') return;
+  rmSync(data.path, { force: true });
+  if (data.kind === 'written') removeEmptyFolder(path.dirname(data.path));
 }
 
 /**
@@ -52,9 +54,9 @@ export function discardRunData(data: RunData): void {
 function writeRunFile(stageRoot: string, relPath: string, data: RunData): unknown {
   const target = absoluteDataPath(stageRoot, relPath);
   const folder = path.dirname(target);
-  const temp = data.kind === 'spooled' ? data.path : tempPathFor(target);
+  const temp = data.kind === 'bytes' ? tempPathFor(target) : data.path;
   try {
-    mkdirSync(folder, { recursive: true });
+    if (data.kind !== 'written') mkdirSync(folder, { recursive: true });
     // writeFileSync writes until all of it is written: a disk that fills mid-file ends it with ENOSPC.
     if (data.kind === 'bytes') writeFileSync(temp, data.bytes);
     renameSync(temp, target);
@@ -77,9 +79,9 @@ function writeRunFile(stageRoot: string, relPath: string, data: RunData): unknow
 export async function writeRunFileAsync(stageRoot: string, relPath: string, data: RunData): Promise<unknown> {
   const target = absoluteDataPath(stageRoot, relPath);
   const folder = path.dirname(target);
-  const temp = data.kind === 'spooled' ? data.path : tempPathFor(target);
+  const temp = data.kind === 'bytes' ? tempPathFor(target) : data.path;
   try {
-    await mkdir(folder, { recursive: true });
+    if (data.kind !== 'written') await mkdir(folder, { recursive: true });
     if (data.kind === 'bytes') await writeFile(temp, data.bytes);
     await rename(temp, target);
     return undefined;
@@ -90,9 +92,3 @@ export async function writeRunFileAsync(stageRoot: string, relPath: string, data
   }
 }
 
-/** The reject of a run whose data file could not be written: a full disk is said as such (it stops the run). */
-export function writeReject(file: RawFile, stageRoot: string, what: string, error: unknown): Extract<FileOutcome, { kind: 'reject' }> {
-  const full = isDiskFull(error);
-  const why = full ? `the disk holding ${stageRoot} is full (${(error as NodeJS.ErrnoException).code ?? 'ENOSPC'})` : messageOf(error);
-  return { kind: 'reject', file, errorType: full ? 'disk-full' : 'write-failed', error: `${file.relPath}: its data file could not be ${what}: ${why}.` };
-}

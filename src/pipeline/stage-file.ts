@@ -1,16 +1,18 @@
 // Stages one raw file, all in JS: read, hash, plan, parse the table into typed columns, build the manifest row
-// and encode Parquet; a file over 64 MiB is streamed instead (stage-streamed-file.ts). Runs inside a stage worker;
-// the outcome is a value, and the main thread writes and publishes the file once the row passes the model
-// (publish-run.ts).
-import { existsSync } from 'node:fs';
+// and encode Parquet; a file over 64 MiB is streamed instead (stage-streamed-file.ts). Runs inside a stage worker.
+// In a local stage root the worker writes the data file beside its final name, under a hidden temp name; the main
+// thread renames it into place once the row passes the model, or removes it (publish-run.ts).
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { removeEmptyFolder, tempPathFor } from '../fs/atomic-file.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { encodeParquet } from '../parquet/encode-parquet.js';
 import { lineOffset, parseDataTable } from '../parse/data-table.js';
 import { planRun } from './plan-run.js';
 import { readRawFile } from './read-raw-file.js';
-import { dataColumns, duplicateRun, durationOf, emptyTable, reject, runTable, stagedRun, timeColumnIndex, unreadable } from './staged-run.js';
+import { dataColumns, duplicateRun, durationOf, emptyTable, reject, runTable, stagedRun, timeColumnIndex, unreadable, writeReject } from './staged-run.js';
 import { STREAM_ABOVE, stageStreamedFile } from './stage-streamed-file.js';
-import type { StageFileContext, StageTask, WorkerOutcome } from './stage-task.js';
+import type { RunData, StageFileContext, StageTask, WorkerOutcome } from './stage-task.js';
 
 export type { FileOutcome, RunData, StageFileContext, StageTask, WorkerOutcome } from './stage-task.js';
 
@@ -44,5 +46,24 @@ export async function stageFile(task: StageTask, ctx: StageFileContext): Promise
   const read = parsed.table;
   if (read.rows === 0) return emptyTable(file);
   const bytes = encodeParquet(dataColumns(plan, table, read.columns), read.rows);
-  return stagedRun(plan, table, read, content.sha1, durationOf(read.columns[timeColumnIndex(plan, table)]), { kind: 'bytes', bytes }, ctx);
+  let data: RunData = { kind: 'bytes', bytes };
+  if (ctx.writesDataFiles) {
+    const target = absoluteDataPath(ctx.stageRoot, plan.dataPath);
+    const temp = tempPathFor(target);
+    try {
+      mkdirSync(path.dirname(target), { recursive: true });
+      // writeFileSync writes until all of it is written: a disk that fills mid-file ends it with ENOSPC.
+      writeFileSync(temp, bytes);
+    } catch (error) {
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // the temp file could not be made either (a folder that is a file): nothing to remove
+      }
+      removeEmptyFolder(path.dirname(target));
+      return writeReject(file, ctx.stageRoot, `written to ${plan.dataPath}`, error);
+    }
+    data = { kind: 'written', path: temp };
+  }
+  return stagedRun(plan, table, read, content.sha1, durationOf(read.columns[timeColumnIndex(plan, table)]), data, ctx);
 }

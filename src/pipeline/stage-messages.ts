@@ -16,6 +16,7 @@ export interface WorkerSetup {
     readonly extractionVersion: string;
     readonly ingestedAtMs: number;
     readonly force: boolean;
+    readonly writesDataFiles: boolean;
     readonly localTz: string;
     readonly strict: boolean;
     readonly onlyYamlData: boolean;

@@ -397,6 +397,8 @@ function workerSetup(
       extractionVersion: config.extractionVersion,
       ingestedAtMs: now().getTime(),
       force: config.force,
+      // A local stage root: the workers make the run folders and files, this thread renames them into place.
+      writesDataFiles: true,
       localTz: config.localTz,
       strict: config.strict,
       onlyYamlData: config.onlyYamlData,

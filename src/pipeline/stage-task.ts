@@ -32,10 +32,14 @@ export type FileOutcome =
 export type WorkerOutcome = Exclude<FileOutcome, { kind: 'ok' }> | (Extract<FileOutcome, { kind: 'ok' }> & { readonly data: RunData });
 
 /**
- * A staged run's data file: its bytes, or (a streamed file) a finished file the worker wrote in the stage root,
- * hidden under a temp name, which the main thread renames into place or removes.
+ * A staged run's data file: its bytes (the catalog stager names each attempt's file itself), or a finished file the
+ * worker wrote under a hidden temp name, which the main thread renames into place or removes: `written` beside its
+ * final name, in the run's folder (a local stage run); `spooled` in the stage root (a streamed file).
  */
-export type RunData = { readonly kind: 'bytes'; readonly bytes: Uint8Array } | { readonly kind: 'spooled'; readonly path: string };
+export type RunData =
+  | { readonly kind: 'bytes'; readonly bytes: Uint8Array }
+  | { readonly kind: 'written'; readonly path: string }
+  | { readonly kind: 'spooled'; readonly path: string };
 
 export interface StageTask {
   readonly file: RawFile;
@@ -48,6 +52,11 @@ export interface StageFileContext extends PlanOptions {
   readonly extractionVersion: string;
   readonly ingestedAt: Date;
   readonly force: boolean;
+  /**
+   * The worker writes each run's data file in its run's folder (a local stage root): the folders and files are made
+   * on the workers' threads, and the main thread, the busiest at scale, only renames them.
+   */
+  readonly writesDataFiles: boolean;
   /** The procedures' schemas as this worker knows them; a file with new columns extends its entry. */
   readonly schemas: Map<string, ProcedureSchema>;
   /** Takes a run id for a source file; false when another file already owns it. */

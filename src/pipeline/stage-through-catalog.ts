@@ -486,6 +486,8 @@ function setupOf(
       extractionVersion: config.extractionVersion,
       ingestedAtMs: now().getTime(),
       force: force || config.force,
+      // Each attempt's file is named by the catalog stager (and may go to object storage): the bytes come back.
+      writesDataFiles: false,
       localTz: config.localTz,
       strict: config.strict,
       onlyYamlData: config.onlyYamlData,

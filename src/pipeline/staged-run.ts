@@ -11,7 +11,7 @@ import type { CellMisfit, TableColumn } from '../parse/data-table.js';
 import { runColumns } from './run-columns.js';
 import type { RunPlan } from './plan-run.js';
 import type { RunData, StageFileContext, WorkerOutcome } from './stage-task.js';
-import { messageOf } from '../errors.js';
+import { isDiskFull, messageOf } from '../errors.js';
 
 /** What the table of a planned run is read into: the schema's measured columns, each fed by its source field. */
 export interface RunTable {
@@ -163,6 +163,13 @@ export function unreadable(file: RawFile, error: unknown): WorkerOutcome {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ELOOP') return reject(file, 'unreadable', `${file.relPath} became a symbolic link after it was listed; links are not followed.`);
   return reject(file, 'unreadable', `${file.relPath} cannot be read (${code ?? messageOf(error)}): check its permissions.`);
+}
+
+/** The reject of a run whose data file could not be written: a full disk is said as such (it stops the run). */
+export function writeReject(file: RawFile, stageRoot: string, what: string, error: unknown): Extract<WorkerOutcome, { kind: 'reject' }> {
+  const full = isDiskFull(error);
+  const why = full ? `the disk holding ${stageRoot} is full (${(error as NodeJS.ErrnoException).code ?? 'ENOSPC'})` : messageOf(error);
+  return { kind: 'reject', file, errorType: full ? 'disk-full' : 'write-failed', error: `${file.relPath}: its data file could not be ${what}: ${why}.` };
 }
 
 export function duplicateRun(plan: RunPlan): WorkerOutcome {

@@ -58,6 +58,7 @@ function context(stageRoot: string, streaming?: StreamingOptions): StageFileCont
     extractionVersion: 'test',
     ingestedAt: new Date(Date.UTC(2026, 0, 1)),
     force: false,
+    writesDataFiles: false,
     localTz: 'America/Santiago',
     strict: false,
     onlyYamlData: false,
