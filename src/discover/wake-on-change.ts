@@ -27,6 +27,13 @@ export function untilNextSettles(files: readonly RawFile[], settleSeconds: numbe
 }
 
 /**
+ * How long after the file system's first word of a change the walk starts, so that the events of one copy or move
+ * wake one walk. Short, as it is part of every file's latency from arrival: a file still being written is not staged
+ * before it has settled anyway.
+ */
+const GATHER_EVENTS_MS = 20;
+
+/**
  * Wakes the watcher when something under `root` changes (inotify on Linux, through fs.watch), so a new file is
  * seen at once rather than at the next poll; where the platform cannot watch a tree, polling alone does the work.
  */
@@ -40,7 +47,7 @@ export function wakeOnChange(root: string): Wake {
       changed = true;
       rootChanged = true;
       // A file being written fires many events: the pass they wake comes a moment later, for all of them.
-      if (wakeUp !== undefined) setTimeout(wakeUp, 100);
+      if (wakeUp !== undefined) setTimeout(wakeUp, GATHER_EVENTS_MS);
     });
     watcher.on('error', () => watcher?.close());
   } catch {
