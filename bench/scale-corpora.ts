@@ -1,7 +1,8 @@
 // The scale benchmark's files: generated corpora kept between invocations, and the lakes' manifests read for their
 // run count.
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { generateLabCorpus } from '../src/demo/generate-lab-corpus.js';
@@ -41,13 +42,48 @@ export async function parquetRows(file: string): Promise<number> {
 
 /** A copy of `from` at `to` with every file's modification time kept (`cp -a`). */
 export function copyTree(from: string, to: string): void {
-  rmSync(to, { recursive: true, force: true });
+  discard(to);
   execFileSync('cp', ['-a', from, to]);
 }
 
-/** The folder a benchmark makes and removes; removed first if an earlier invocation left it. */
+/** The folder a benchmark makes; one an earlier invocation left is put aside first (`discard`). */
 export function freshDir(...parts: string[]): string {
   const dir = path.join(WORK, ...parts);
-  rmSync(dir, { recursive: true, force: true });
+  discard(dir);
   return dir;
+}
+
+// Folders a benchmark is done with are moved into a trash folder (one rename) and deleted only once the invocation
+// has measured everything. On ext4, files made within a few minutes of a large delete cost several times their
+// usual kernel time: to find a free inode, the kernel skips every inode deleted in the last minute (five, when its
+// block is not yet written back), one by one (recently_deleted() in fs/ext4/ialloc.c). A first run of 100,000 files
+// made right after another lake's delete took half as long again, all of it system time.
+const TRASH = path.join(WORK, 'trash');
+const EMPTIED = path.join(WORK, 'trash-emptied-at');
+/** How long ext4 may skip a deleted inode: a minute, plus five while its inode table block is dirty. */
+const INODE_RECENCY_MS = 6 * 60_000;
+
+/** Moves `dir` (when it exists) into the trash, to be deleted by `emptyTrash` once nothing is being timed. */
+export function discard(dir: string): void {
+  if (!existsSync(dir)) return;
+  mkdirSync(TRASH, { recursive: true });
+  renameSync(dir, path.join(TRASH, `${Date.now()}-${Math.random().toString(16).slice(2)}`));
+}
+
+/** Deletes what was discarded, and notes when, so that the next invocation can wait for the kernel to forget it. */
+export function emptyTrash(): void {
+  if (!existsSync(TRASH)) return;
+  rmSync(TRASH, { recursive: true, force: true });
+  writeFileSync(EMPTIED, String(Date.now()));
+}
+
+/** Waits until the last `emptyTrash` is old enough not to slow the files this invocation makes; says so first. */
+export async function afterLastDelete(say: (line: string) => void): Promise<void> {
+  // A trash an interrupted invocation left is deleted now, and waited for like any other.
+  emptyTrash();
+  const at = existsSync(EMPTIED) ? Number(readFileSync(EMPTIED, 'utf8')) : 0;
+  const wait = at + INODE_RECENCY_MS - Date.now();
+  if (!(wait > 0)) return;
+  say(`waiting ${Math.ceil(wait / 1000)} s: the last invocation's folders were deleted ${Math.round((Date.now() - at) / 1000)} s ago, and ext4 makes new files slowly for a few minutes after a large delete`);
+  await sleep(wait);
 }

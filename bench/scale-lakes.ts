@@ -1,12 +1,12 @@
 // Issue 25's stage rows: a first run of each lake size against DuckDB's best, 10 new files arriving into a lake
 // of that size against a stat loop plus DuckDB for the new files, and a re-run with nothing changed against a bare
 // stat loop. Each lake is built once per invocation (its first run is the timed one) and reused by every round.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateLabCorpus } from '../src/demo/generate-lab-corpus.js';
 import { fmt, settleDisk } from './harness.js';
-import { freshDir, generatedCorpus, SHARED_CORPUS } from './scale-corpora.js';
+import { discard, freshDir, generatedCorpus, SHARED_CORPUS } from './scale-corpora.js';
 import { nodeCall, strata, type ShellRun } from './scale-processes.js';
 import { count, mbOf, median, msOf, newReport, times, type PartReport } from './scale-report.js';
 
@@ -48,7 +48,7 @@ export async function lakeFigures(sizes: readonly number[], rounds: number): Pro
       const bestOut = freshDir(`duckdb-best-${size}`);
       made.push(bestOut);
       const best = await nodeCall<{ rows: number; groups: number }>(BASELINES, 'duckdbBest', [raw, bestOut]);
-      rmSync(bestOut, { recursive: true, force: true });
+      discard(bestOut);
       const firstRatio = first.ms / best.ms;
       const biggest = size === Math.max(...sizes);
       report.lines.push(
@@ -127,9 +127,7 @@ export async function lakeFigures(sizes: readonly number[], rounds: number): Pro
       report.lines.push(`shared corpus not present at ${SHARED_CORPUS}: its re-run skipped`);
     }
   } finally {
-    for (const folder of arrivals) rmSync(folder, { recursive: true, force: true });
-    // Lakes go last: on this machine's ext4 (discard), files made right after a large delete wait on its journal.
-    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+    for (const folder of [...arrivals, ...made]) discard(folder);
   }
   return report;
 }

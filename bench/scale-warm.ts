@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { settleDisk } from './harness.js';
-import { copyTree, freshDir, generatedCorpus, manifestRuns, parquetRows, SHARED_CORPUS, WORK } from './scale-corpora.js';
+import { copyTree, discard, freshDir, generatedCorpus, manifestRuns, parquetRows, SHARED_CORPUS, WORK } from './scale-corpora.js';
 import { cleanEnv, shellRun, startStrata, strata, until, type ShellRun } from './scale-processes.js';
 import { count, mbOf, median, msOf, newReport, times, type PartReport } from './scale-report.js';
 
@@ -93,7 +93,7 @@ export async function warmAgainstOneShot(options: WarmOptions): Promise<PartRepo
       for (let i = 0; i < steps.length; i++) await steps[(i + round) % steps.length]!();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    discard(dir);
     if (typeof lab !== 'string') rmSync(lab.cwd, { recursive: true, force: true });
   }
   const warmMs = median(warm.map((r) => r.ms));

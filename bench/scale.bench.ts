@@ -6,7 +6,7 @@ import path from 'node:path';
 import { scratchPostgres } from '../test/support/scratch-postgres.js';
 import { type BenchSection } from './harness.js';
 import { catalogAgainstLocal, stagerThroughput, watchSoak } from './scale-catalog.js';
-import { WORK } from './scale-corpora.js';
+import { afterLastDelete, emptyTrash, WORK } from './scale-corpora.js';
 import { lakeFigures } from './scale-lakes.js';
 import { summaryTable, type PartReport } from './scale-report.js';
 import { warmAgainstOneShot } from './scale-warm.js';
@@ -108,6 +108,7 @@ export async function bench(args: readonly string[] = []): Promise<BenchSection>
   const options = parseScaleOptions(args);
   const wants = (part: Part) => options.parts.includes(part);
   const reports: PartReport[] = [];
+  await afterLastDelete((line) => console.error(line));
   const needsPostgres = wants('catalog') || wants('stagers') || wants('watch');
   const scratch = scratchPostgres('strata_scale');
   const unreachable = needsPostgres ? await scratch.unreachable() : null;
@@ -128,6 +129,7 @@ export async function bench(args: readonly string[] = []): Promise<BenchSection>
     reports.push(await warmAgainstOneShot({ rounds, warmupFiles, labRepo, pipIndex, labWorkers }));
   }
   if (wants('lakes')) reports.push(await lakeFigures(options.sizes, options.rounds));
+  emptyTrash();
   const table = summaryTable(reports.flatMap((r) => r.rows));
   mkdirSync(WORK, { recursive: true });
   const tableFile = path.join(WORK, 'summary.md');
