@@ -77,8 +77,14 @@ export function startStageWorkers(count: number): StageWorkers {
   const feed = (worker: Worker, limit = IN_FLIGHT_PER_WORKER) => {
     if (hooks === undefined) return;
     const mine = inFlight.get(worker)!;
+    // No worker holds more than its share of what is left, queued or in flight: a catalog stager's batch of 64 goes
+    // 32 and 32 (not 48 and 16, with one worker idle half the time), and a pass's last files are not all waiting
+    // behind one worker while the other has none.
+    let left = queue.length - next;
+    for (const held of inFlight.values()) left += held.size;
+    const cap = Math.min(limit, Math.ceil(left / Math.max(1, workers.length)));
     const tasks: { id: number; task: WorkerTask }[] = [];
-    while (mine.size < limit && next < queue.length) {
+    while (mine.size < cap && next < queue.length) {
       const task = queue[next++]!;
       const id = taskId++;
       mine.set(id, task);
