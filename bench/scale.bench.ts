@@ -39,7 +39,7 @@ const DEFAULTS: ScaleOptions = {
   files: 20_000,
   rounds: 3,
   stagers: [1, 2, 3],
-  batch: 64,
+  batch: 256,
   soakMinutes: 3,
   rate: 2,
   settle: 1,
@@ -51,7 +51,7 @@ const DEFAULTS: ScaleOptions = {
 };
 
 const USAGE = `npm run bench -- scale [--parts ${PARTS.join(',')}] [--sizes 10000,50000,100000] [--files 20000] [--rounds 3]
-  [--stagers 1,2,3] [--batch 64] [--soak-minutes 3] [--rate 2] [--settle 1] [--sample-seconds 5] [--warmup 200]
+  [--stagers 1,2,3] [--batch 256] [--soak-minutes 3] [--rate 2] [--settle 1] [--sample-seconds 5] [--warmup 200]
   [--lab-workers n] [--lab-repo DIR] [--pip-index URL]`;
 
 export function parseScaleOptions(args: readonly string[]): ScaleOptions {

@@ -85,7 +85,10 @@ export interface CatalogStageSummary {
 
 const DEFAULTS: Readonly<Record<'leaseSeconds' | 'batch' | 'pollMs' | 'statusMs' | 'snapshotMs' | 'sweepMs', number>> = {
   leaseSeconds: 60,
-  batch: 64,
+  // A batch costs a claim, a commit, a syncfs and a moment when one worker has finished and the other has not:
+  // 20,000 small files went through one stager about a sixth faster in batches of 256 than of 64. A watcher's
+  // trickle claims what is queued, however few.
+  batch: 256,
   pollMs: 1000,
   statusMs: 10_000,
   snapshotMs: 30_000,
@@ -486,8 +489,9 @@ function setupOf(
       extractionVersion: config.extractionVersion,
       ingestedAtMs: now().getTime(),
       force: force || config.force,
-      // Each attempt's file is named by the catalog stager (and may go to object storage): the bytes come back.
-      writesDataFiles: false,
+      // In a folder, the workers write each run's file beside its name, and this thread renames it to the attempt's
+      // own name; in object storage the bytes come back, to be put.
+      writesDataFiles: !isUrlLocation(config.stageRoot),
       localTz: config.localTz,
       strict: config.strict,
       onlyYamlData: config.onlyYamlData,

@@ -204,7 +204,7 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
     .option('--status-seconds <s>', 'with --watch: one status line every this many seconds (default 10)', numberOption(1))
     .option('--role <role>', 'with --catalog: discover files, stage them, or both (default)', choiceOption(['both', 'discover', 'stage']))
     .option('--lease <seconds>', 'with --catalog: how long a claim holds its files before another stager may take them (default 60)', numberOption(1))
-    .option('--batch <n>', 'with --catalog: files claimed at once (default 64)', integerOption(1, 10_000))
+    .option('--batch <n>', 'with --catalog: files claimed at once (default 256)', integerOption(1, 10_000))
     .option('--catalog-schema <name>', "with --catalog: the PostgreSQL schema of the lake's tables (default strata)")
     .action(async (flags: StageFlags & WatchFlags & CatalogFlags) => {
       // As the Python system's `stage-all`, the roots default to its layout (design doc 002, Phase 5).
