@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { StagingConfig } from '../config/staging-config.js';
 import { eventLine, eventsStamp, openEventsLog, type StageEvent } from '../lake/events-log.js';
 import { makeDurable } from '../fs/durable-files.js';
+import { isTempFile } from '../fs/atomic-file.js';
 import { isUrlLocation, lakeLayout, type LakeLayout } from '../lake/lake-layout.js';
 import { writeManifestSnapshot, type ManifestSnapshot } from '../lake/manifest-snapshot.js';
 import { rejectRecordName, rejectRecordText, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
@@ -70,7 +71,9 @@ async function* walkDataFiles(stageRoot: string): AsyncGenerator<{ path: string;
     return;
   }
   for (const entry of entries) {
-    if (!entry.isFile() || !entry.name.startsWith('part-') || !entry.name.endsWith('.parquet')) continue;
+    // A stager that died between a worker's write and its rename left a hidden temp file: swept as an orphan too.
+    const dataFile = entry.name.startsWith('part-') && entry.name.endsWith('.parquet');
+    if (!entry.isFile() || !(dataFile || isTempFile(entry.name))) continue;
     const full = path.join(entry.parentPath, entry.name);
     const stat = statSync(full, { throwIfNoEntry: false });
     if (stat) yield { path: path.relative(stageRoot, full).split(path.sep).join('/'), modified: stat.mtime };
