@@ -72,12 +72,21 @@ export async function snapshotCatalogManifest(
   return session.transaction(async (tx) => {
     const columns = await catalogManifestColumns(tx, layout);
     await tx.query(`DECLARE manifest_snapshot NO SCROLL CURSOR FOR SELECT ${selectList(columns)} FROM ${layout.runs} ORDER BY ${MANIFEST_ORDER}`);
+    const fetch = () => {
+      const rows = tx.query<ManifestRow>(`FETCH ${Math.max(1, Math.trunc(batch))} FROM manifest_snapshot`);
+      rows.catch(() => {}); // a batch fetched ahead of a write that failed: the transaction's failure is the one to tell
+      return rows;
+    };
     let total = 0;
+    let next = fetch();
     for (;;) {
-      const rows = await tx.query<ManifestRow>(`FETCH ${Math.max(1, Math.trunc(batch))} FROM manifest_snapshot`);
+      const rows = await next;
+      const more = rows.length >= batch;
+      // The server reads the next batch while this one is written.
+      if (more) next = fetch();
       if (rows.length > 0 || total === 0) await write({ columns, rows });
       total += rows.length;
-      if (rows.length < batch) break;
+      if (!more) break;
     }
     await tx.query('CLOSE manifest_snapshot');
     return { rows: total, columns };

@@ -115,6 +115,19 @@ describe('reading the manifest from the catalog', { skip }, () => {
     assert.equal((await catalog.runs()).length, rows.length + 1, 'the run committed meanwhile is there after');
   });
 
+  it('stops a snapshot at a write that fails, with that failure, the next batch fetched ahead notwithstanding', async () => {
+    let calls = 0;
+    await assert.rejects(
+      catalog.snapshot(() => {
+        calls++;
+        throw new Error('the disk is full');
+      }, 3),
+      /the disk is full/,
+    );
+    assert.equal(calls, 1);
+    assert.equal((await catalog.runs()).length > 0, true, 'the catalog answers after it');
+  });
+
   it('gives an empty manifest as one batch of no rows, with its columns', async () => {
     const empty = await opened.open({ schema: 'empty' });
     const batches: number[] = [];
