@@ -51,7 +51,7 @@ export function discardRunData(data: RunData): void {
  * Writes a run's data file beside its name in its folder and renames it (a streamed file, already written in the
  * stage root, is renamed from there): the error when it could not, else undefined.
  */
-function writeRunFile(stageRoot: string, relPath: string, data: RunData): unknown {
+export function writeRunFile(stageRoot: string, relPath: string, data: RunData): unknown {
   const target = absoluteDataPath(stageRoot, relPath);
   const folder = path.dirname(target);
   const temp = data.kind === 'bytes' ? tempPathFor(target) : data.path;
