@@ -7,7 +7,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync } from 
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parquetReadObjects, type AsyncBuffer } from 'hyparquet';
-import { readParquetFooter, writeRowGroups, type ByteSource, type ParquetFooter, type RowGroupPiece } from '../parquet/append-row-groups.js';
+import { readParquetFooter, widening, writeRowGroups, type ByteSource, type ParquetFooter, type RowGroupPiece } from '../parquet/append-row-groups.js';
 import { fieldOf, type ThriftStruct } from '../parquet/thrift-compact-tree.js';
 import { ConvertedType, FileMetaData, SchemaElement, Type } from '../parquet/parquet-thrift.js';
 import { openAtomicFile } from '../fs/atomic-file.js';
@@ -56,8 +56,9 @@ export async function appendToManifest(file: string, batch: ManifestBatch, param
     const footer = readParquetFooter(source);
     const columns = manifestColumns(mergeParameterColumns(parameterColumns, parameterColumnsOf(footer)));
     const added = readParquetFooter(batch.runs.encode(0, columns));
-    const ours = footer.movable && footer.createdBy.startsWith('strata') && footer.schemaKey === added.schemaKey;
-    return ours ? await appendRowGroups(file, source, footer, batch, columns) : await rewriteWhole(file, source, footer, batch, columns);
+    // A new parameter column leaves the row groups there as they are, with a chunk of nulls for it in each.
+    const ours = footer.movable && footer.createdBy.startsWith('strata') && (footer.schemaKey === added.schemaKey || widening(footer, added) !== null);
+    return ours ? await appendRowGroups(file, source, footer, added, batch, columns) : await rewriteWhole(file, source, footer, batch, columns);
   } finally {
     closeSync(fd);
   }
@@ -67,6 +68,7 @@ async function appendRowGroups(
   file: string,
   source: ByteSource,
   footer: ParquetFooter,
+  template: ParquetFooter,
   batch: ManifestBatch,
   columns: readonly ManifestColumn[],
 ): Promise<AppendOutcome> {
@@ -76,7 +78,8 @@ async function appendRowGroups(
   const merge = small.length >= MAX_SMALL_GROUPS ? new Set(small) : new Set<number>();
   const kept = footer.rowGroups.flatMap((_, i) => (changed.has(i) || merge.has(i) ? [] : [i]));
   // Changed groups are written anew one at a time (memory for one group); merged small ones go with the new runs.
-  const pieces: RowGroupPiece[] = [{ source, footer, groups: kept }];
+  const fill = (column: number, rows: number) => nullColumnFile(columns[column]!, rows);
+  const pieces: RowGroupPiece[] = [{ source, footer, groups: kept, fill }];
   let runs = kept.reduce((sum, i) => sum + footer.rowGroups[i]!.rows, 0);
   for (const g of changed) {
     const rows = applyBatch(await readGroups(source, footer, [g]), batch);
@@ -86,13 +89,13 @@ async function appendRowGroups(
   const merged = merge.size === 0 ? [] : applyBatch(await readGroups(source, footer, [...merge]), batch);
   if (merged.length + batch.count > 0) pieces.push(piece(withNewRuns(merged, batch, columns)));
   runs += merged.length + batch.count;
-  await publish(file, (sink) => writeRowGroups(sink, footer, pieces), { runs, how: 'appended', regrouped: changed.size + merge.size });
+  await publish(file, (sink) => writeRowGroups(sink, template, pieces), { runs, how: 'appended', regrouped: changed.size + merge.size });
   return { runs, how: 'appended', regrouped: changed.size + merge.size };
 }
 
 /**
- * Another writer's manifest (DuckDB's, from an older strata), or one whose columns grew: read whole and written
- * anew by strata's encoder, once; the runs after it append.
+ * Another writer's manifest (DuckDB's, from an older strata), or one whose column changed type: read whole and
+ * written anew by strata's encoder, once; the runs after it append.
  */
 async function rewriteWhole(
   file: string,
@@ -135,6 +138,11 @@ function encodeRecords(rows: readonly ManifestRecord[], columns: readonly Manife
   const manifest = new GrowingManifest(columns);
   for (const row of rows) manifest.add(row);
   return manifest.encode(manifest.size, columns);
+}
+
+/** A Parquet file of one column of `rows` nulls, as the manifest types it. */
+function nullColumnFile(column: ManifestColumn, rows: number): Uint8Array {
+  return new GrowingManifest([column]).encode(rows);
 }
 
 function piece(bytes: Buffer): RowGroupPiece {

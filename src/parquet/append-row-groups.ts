@@ -3,7 +3,7 @@
 // again (the manifest grows this way, lake/manifest-appender.ts). No I/O of its own but through the given
 // sources and sink. Spec: https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift
 import { readThriftStruct, writeThriftStruct, fieldOf, TT, type ThriftList, type ThriftStruct } from './thrift-compact-tree.js';
-import { ColumnChunk, ColumnMetaData, FileMetaData, RowGroup } from './parquet-thrift.js';
+import { ColumnChunk, ColumnMetaData, FileMetaData, RowGroup, SchemaElement } from './parquet-thrift.js';
 
 const MAGIC = Uint8Array.from([0x50, 0x41, 0x52, 0x31]); // PAR1
 
@@ -106,11 +106,62 @@ function moved(struct: ThriftStruct, delta: number): ThriftStruct {
   });
 }
 
+/**
+ * A row group's struct with its chunks in the new schema's order: `places[i]` is the chunk of column i, or -1 for a
+ * column it lacks, whose chunk `fill(i)` writes (its only row group's struct, already moved) and returns.
+ */
+function withColumns(struct: ThriftStruct, places: readonly number[], fill: (column: number) => ThriftStruct): ThriftStruct {
+  const chunks = (fieldOf(struct, RowGroup.columns)!.value as ThriftList).items as ThriftStruct[];
+  let added = 0n;
+  const columns = places.map((place, i) => {
+    if (place >= 0) return chunks[place]!;
+    const group = fill(i);
+    added += (fieldOf(group, RowGroup.total_byte_size)?.value as bigint | undefined) ?? 0n;
+    return (fieldOf(group, RowGroup.columns)!.value as ThriftList).items[0] as ThriftStruct;
+  });
+  return struct.map((f) => {
+    if (f.id === RowGroup.columns) return { ...f, value: { elementType: TT.struct, items: columns } };
+    if (f.id === RowGroup.total_byte_size) return { ...f, value: (f.value as bigint) + added };
+    return f;
+  });
+}
+
 /** Row groups of one Parquet file to take into the new one, in order. */
 export interface RowGroupPiece {
   readonly source: ByteSource;
   readonly footer: ParquetFooter;
   readonly groups: readonly number[];
+  /**
+   * For a file whose columns are some of the new file's (`widens`): a Parquet file of one row group of `rows` nulls
+   * in the new file's column `column`, whose chunk fills that column in each of this file's row groups.
+   */
+  readonly fill?: (column: number, rows: number) => Uint8Array;
+}
+
+/** A flat schema's columns: each leaf's name and its element's bytes; null when the schema nests. */
+function flatColumns(footer: ParquetFooter): { readonly names: string[]; readonly keys: string[] } | null {
+  const elements = ((fieldOf(footer.meta, FileMetaData.schema)?.value as ThriftList | undefined)?.items ?? []).slice(1) as ThriftStruct[];
+  if (elements.some((e) => fieldOf(e, SchemaElement.num_children) !== undefined)) return null;
+  return {
+    names: elements.map((e) => Buffer.from(fieldOf(e, SchemaElement.name)?.value as Uint8Array).toString('utf8')),
+    keys: elements.map((e) => Buffer.from(writeThriftStruct(e)).toString('base64')),
+  };
+}
+
+/**
+ * Where each of `to`'s columns is in `from` (-1: `from` lacks it), when `from`'s columns are some of `to`'s, each
+ * with the same type, name and field id, in any order, both flat; else null. Such a file's row groups join a file
+ * of schema `to` as they are, with a chunk of nulls for each column they lack: a new column costs no rewrite.
+ */
+export function widening(from: ParquetFooter, to: ParquetFooter): number[] | null {
+  const a = flatColumns(from);
+  const b = flatColumns(to);
+  if (a === null || b === null) return null;
+  const at = new Map(a.keys.map((key, i) => [key, i]));
+  const places = b.keys.map((key) => at.get(key) ?? -1);
+  const found = places.filter((p) => p >= 0).length;
+  const renamed = b.names.some((name, i) => places[i] === -1 && a.names.includes(name));
+  return found === a.keys.length && !renamed ? places : null;
 }
 
 /** Where the new file's bytes go, in order. */
@@ -139,14 +190,28 @@ export function openRowGroupWriter(sink: ByteSink, template: ParquetFooter): { a
   const structs: ThriftStruct[] = [];
   return {
     add(piece) {
-      if (piece.footer.schemaKey !== template.schemaKey) throw new Error('parquet: row groups of another schema cannot join this file');
+      const places = piece.footer.schemaKey === template.schemaKey ? null : piece.fill && widening(piece.footer, template);
+      if (places === undefined || (places === null && piece.footer.schemaKey !== template.schemaKey)) {
+        throw new Error('parquet: row groups of another schema cannot join this file (unless their columns are some of its columns, and a fill of nulls is given)');
+      }
       if (!piece.footer.movable) throw new Error('parquet: these row groups cannot be moved as bytes (page indexes, bloom filters or encryption)');
       for (const g of piece.groups) {
         const group = piece.footer.rowGroups[g]!;
-        for (let p = group.start; p < group.end; p += COPY_CHUNK) sink.write(readAt(piece.source, p, Math.min(COPY_CHUNK, group.end - p)));
-        const struct = moved(group.struct, at - group.start);
+        const copy = (source: ByteSource, from: number, to: number) => {
+          for (let p = from; p < to; p += COPY_CHUNK) sink.write(readAt(source, p, Math.min(COPY_CHUNK, to - p)));
+          at += to - from;
+        };
+        let struct = moved(group.struct, at - group.start);
+        copy(piece.source, group.start, group.end);
+        if (places) struct = withColumns(struct, places, (column) => {
+          const bytes = piece.fill!(column, group.rows);
+          const fill = readParquetFooter(bytes).rowGroups;
+          if (fill.length !== 1 || fill[0]!.rows !== group.rows) throw new Error(`parquet: a fill of ${group.rows} nulls must be one row group of as many rows`);
+          const chunk = moved(fill[0]!.struct, at - fill[0]!.start);
+          copy(bytes, fill[0]!.start, fill[0]!.end);
+          return chunk;
+        });
         structs.push(struct.map((f) => (f.id === RowGroup.ordinal ? { ...f, value: structs.length } : f)));
-        at += group.end - group.start;
         rows += group.rows;
       }
     },
