@@ -176,6 +176,12 @@ function nullStats(rows: number, type: ParquetType): ChunkStatistics {
   return { nullCount: rows, min: null, max: null, legacy: type !== 'utf8' };
 }
 
+/**
+ * A text page's values, reused: every byte up to its size is written before the page is copied out, so it is never
+ * zeroed (a fresh page of PAGE_BYTES for every text chunk was most of encoding a manifest's many text columns).
+ */
+let textPage = new Uint8Array(1 << 16);
+
 function encodeStrings(values: readonly (string | null)[], start: number, end: number, builder: ChunkBuilder): EncodedChunk {
   const dictionary = writeStringDictionary(builder, values, start, end);
   if (dictionary !== null) {
@@ -193,7 +199,7 @@ function encodeStrings(values: readonly (string | null)[], start: number, end: n
   const valid = new Uint8Array(end - start);
   let at = start;
   while (at < end || (at === start && end === start)) {
-    let buffer = new Uint8Array(PAGE_BYTES + 1024);
+    let buffer = textPage;
     let size = 0;
     const pageStart = at;
     while (at < end && size < PAGE_BYTES) {
@@ -211,6 +217,7 @@ function encodeStrings(values: readonly (string | null)[], start: number, end: n
         const next = new Uint8Array(Math.max(need, buffer.length * 2));
         next.set(buffer.subarray(0, size));
         buffer = next;
+        if (buffer.length <= PAGE_BYTES * 4) textPage = buffer;
       }
       const written = encoder.encodeInto(value, buffer.subarray(size + 4)).written;
       new DataView(buffer.buffer).setUint32(size, written, true);
