@@ -65,18 +65,26 @@ function localFiles(layout: LakeLayout, startedAt: Date): CatalogLakeFiles {
   };
 }
 
-async function* walkDataFiles(stageRoot: string): AsyncGenerator<{ path: string; modified: Date }> {
+/**
+ * Every data file under the stage root (and every hidden temp file: a stager that died between a worker's write and
+ * its rename left one, swept as an orphan too), a folder at a time, depth first: memory holds one folder's entries
+ * per level, not a listing of the whole lake.
+ */
+async function* walkDataFiles(stageRoot: string, folder = stageRoot): AsyncGenerator<{ path: string; modified: Date }> {
   let entries;
   try {
-    entries = readdirSync(stageRoot, { withFileTypes: true, recursive: true });
+    entries = readdirSync(folder, { withFileTypes: true });
   } catch {
     return;
   }
   for (const entry of entries) {
-    // A stager that died between a worker's write and its rename left a hidden temp file: swept as an orphan too.
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) {
+      yield* walkDataFiles(stageRoot, full);
+      continue;
+    }
     const dataFile = entry.name.startsWith('part-') && entry.name.endsWith('.parquet');
     if (!entry.isFile() || !(dataFile || isTempFile(entry.name))) continue;
-    const full = path.join(entry.parentPath, entry.name);
     const stat = statSync(full, { throwIfNoEntry: false });
     if (stat) yield { path: path.relative(stageRoot, full).split(path.sep).join('/'), modified: stat.mtime };
   }
