@@ -132,7 +132,7 @@ export interface RowGroupPiece {
   readonly footer: ParquetFooter;
   readonly groups: readonly number[];
   /**
-   * For a file whose columns are some of the new file's (`widens`): a Parquet file of one row group of `rows` nulls
+   * For a file whose columns are some of the new file's (`widening`): a Parquet file of one row group of `rows` nulls
    * in the new file's column `column`, whose chunk fills that column in each of this file's row groups.
    */
   readonly fill?: (column: number, rows: number) => Uint8Array;
@@ -174,7 +174,8 @@ const COPY_CHUNK = 1 << 20;
 /**
  * Writes a Parquet file made of `pieces`' row groups, each copied byte for byte with its offsets moved, under a
  * footer like `template`'s (its schema, writer and column orders) with the new row count and row groups. Every
- * piece must have the template's schema and be movable: the caller checks (readParquetFooter says).
+ * piece must be movable (readParquetFooter says) and have the template's schema, or some of its columns and a
+ * `fill` for the others.
  */
 export function writeRowGroups(sink: ByteSink, template: ParquetFooter, pieces: readonly RowGroupPiece[]): { readonly rows: number; readonly groups: number } {
   const writer = openRowGroupWriter(sink, template);
@@ -190,17 +191,18 @@ export function openRowGroupWriter(sink: ByteSink, template: ParquetFooter): { a
   const structs: ThriftStruct[] = [];
   return {
     add(piece) {
-      const places = piece.footer.schemaKey === template.schemaKey ? null : piece.fill && widening(piece.footer, template);
-      if (places === undefined || (places === null && piece.footer.schemaKey !== template.schemaKey)) {
+      const same = piece.footer.schemaKey === template.schemaKey;
+      const places = same || piece.fill === undefined ? null : widening(piece.footer, template);
+      if (!same && places === null) {
         throw new Error('parquet: row groups of another schema cannot join this file (unless their columns are some of its columns, and a fill of nulls is given)');
       }
       if (!piece.footer.movable) throw new Error('parquet: these row groups cannot be moved as bytes (page indexes, bloom filters or encryption)');
+      const copy = (source: ByteSource, from: number, to: number) => {
+        for (let p = from; p < to; p += COPY_CHUNK) sink.write(readAt(source, p, Math.min(COPY_CHUNK, to - p)));
+        at += to - from;
+      };
       for (const g of piece.groups) {
         const group = piece.footer.rowGroups[g]!;
-        const copy = (source: ByteSource, from: number, to: number) => {
-          for (let p = from; p < to; p += COPY_CHUNK) sink.write(readAt(source, p, Math.min(COPY_CHUNK, to - p)));
-          at += to - from;
-        };
         let struct = moved(group.struct, at - group.start);
         copy(piece.source, group.start, group.end);
         if (places) struct = withColumns(struct, places, (column) => {
