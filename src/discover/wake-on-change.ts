@@ -59,7 +59,8 @@ export function wakeOnChange(root: string | undefined): Wake & { readonly ready:
     root === undefined
       ? Promise.resolve(undefined)
       : import('@parcel/watcher')
-          .then(({ subscribe }) => subscribe(root, (error) => void (error ? undefined : noticed())))
+          // An error (the root itself removed) ends the events: the poll goes on.
+          .then(({ subscribe }) => subscribe(root, (error) => { if (error === null) noticed(); }))
           .then((subscribed) => {
             if (closed) void subscribed.unsubscribe().catch(() => {});
             return closed ? undefined : subscribed;
