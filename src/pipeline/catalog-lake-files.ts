@@ -14,7 +14,7 @@ import { rejectRecordName, rejectRecordText, writeRejectRecord, type RejectRecor
 import { openLakeStorage } from '../storage/open-lake-storage.js';
 import type { LakeStorage } from '../storage/lake-storage.js';
 import type { S3Settings } from '../storage/s3/s3-settings.js';
-import { discardRunData, writeRunFile, writeRunFileAsync } from './publish-run.js';
+import { discardRunData, writeRunFileAsync } from './publish-run.js';
 import type { RunData } from './stage-task.js';
 
 export interface CatalogLakeFiles {
@@ -53,9 +53,7 @@ function localFiles(layout: LakeLayout, startedAt: Date): CatalogLakeFiles {
   const events = openEventsLog(layout.events, startedAt);
   return {
     layout,
-    // A file a worker wrote only needs its rename, done here at once: through libuv's threads it cost this thread
-    // more (handing it over and waking the thread) than the rename itself.
-    putDataFile: async (relPath, data) => (data.kind === 'written' ? writeRunFile(layout.stageRoot, relPath, data) : writeRunFileAsync(layout.stageRoot, relPath, data)),
+    putDataFile: (relPath, data) => writeRunFileAsync(layout.stageRoot, relPath, data),
     removeDataFile: async (relPath) => rmSync(layout.dataFile(relPath), { force: true }),
     syncDataFiles: (relPaths) => makeDurable(layout.stageRoot, relPaths.map((p) => layout.dataFile(p))),
     listDataFiles: () => walkDataFiles(layout.stageRoot),

@@ -51,7 +51,7 @@ export function discardRunData(data: RunData): void {
  * Writes a run's data file beside its name in its folder and renames it (a streamed file, already written in the
  * stage root, is renamed from there): the error when it could not, else undefined.
  */
-export function writeRunFile(stageRoot: string, relPath: string, data: RunData): unknown {
+function writeRunFile(stageRoot: string, relPath: string, data: RunData): unknown {
   const target = absoluteDataPath(stageRoot, relPath);
   const folder = path.dirname(target);
   const temp = data.kind === 'bytes' ? tempPathFor(target) : data.path;
@@ -74,14 +74,16 @@ export function writeRunFile(stageRoot: string, relPath: string, data: RunData):
 
 /**
  * `writeRunFile` through libuv's threads: the calling thread goes on meanwhile (a stager feeding its workers while
- * the folders and files of the runs before are made).
+ * the folders and files of the runs before are made). A file a worker wrote only needs its rename, done at once:
+ * through libuv's threads that cost the calling thread more (handing it over, waking the thread) than the rename.
  */
 export async function writeRunFileAsync(stageRoot: string, relPath: string, data: RunData): Promise<unknown> {
+  if (data.kind === 'written') return writeRunFile(stageRoot, relPath, data);
   const target = absoluteDataPath(stageRoot, relPath);
   const folder = path.dirname(target);
   const temp = data.kind === 'bytes' ? tempPathFor(target) : data.path;
   try {
-    if (data.kind !== 'written') await mkdir(folder, { recursive: true });
+    await mkdir(folder, { recursive: true });
     if (data.kind === 'bytes') await writeFile(temp, data.bytes);
     await rename(temp, target);
     return undefined;
