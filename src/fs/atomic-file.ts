@@ -1,9 +1,10 @@
 // Atomic, durable writes: a temp file in the target folder, flushed to disk, then renamed, then the folder
 // flushed, so a reader never sees a partial file and a power cut leaves the old file or the new one.
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { namingFullDisk } from '../errors.js';
+import { filesBelow } from './files-below.js';
 
 const TEMP_MARK = '.strata-tmp-';
 
@@ -87,23 +88,11 @@ export function appendWhole(fd: number, text: string, file: string): void {
 /** Removes temp files a crashed run left below `root`; returns how many. */
 export function removeTempFiles(root: string): number {
   let removed = 0;
-  const walk = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (isTempFile(entry.name)) {
-        rmSync(full, { force: true });
-        removed++;
-      }
-    }
-  };
-  walk(root);
+  for (const file of filesBelow(root)) {
+    if (!isTempFile(file.name)) continue;
+    rmSync(file.path, { force: true });
+    removed++;
+  }
   return removed;
 }
 

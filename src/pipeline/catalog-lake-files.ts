@@ -1,13 +1,14 @@
 // Where a catalog lake's files go: its data files, its manifest snapshot, reject records and events. A local stage
 // root takes the folder path a one-machine stage run takes (written beside their names, renamed into place); a stage
 // root in object storage (s3://bucket/prefix) goes through LakeStorage, the manifest and records beside it.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StagingConfig } from '../config/staging-config.js';
 import { eventLine, eventsStamp, openEventsLog, type StageEvent } from '../lake/events-log.js';
 import { makeDurable } from '../fs/durable-files.js';
 import { isTempFile } from '../fs/atomic-file.js';
+import { filesBelow } from '../fs/files-below.js';
 import { isUrlLocation, lakeLayout, type LakeLayout } from '../lake/lake-layout.js';
 import { writeManifestSnapshot, type ManifestSnapshot } from '../lake/manifest-snapshot.js';
 import { rejectRecordName, rejectRecordText, writeRejectRecord, type RejectRecord } from '../lake/reject-records.js';
@@ -64,27 +65,15 @@ function localFiles(layout: LakeLayout, startedAt: Date): CatalogLakeFiles {
 }
 
 /**
- * Every data file under the stage root (and every hidden temp file: a stager that died between a worker's write and
- * its rename left one, swept as an orphan too), a folder at a time, depth first: memory holds one folder's entries
- * per level, not a listing of the whole lake.
+ * Every data file under the stage root, and every hidden temp file: a stager that died between a worker's write and
+ * its rename left one, swept as an orphan too.
  */
-async function* walkDataFiles(stageRoot: string, folder = stageRoot): AsyncGenerator<{ path: string; modified: Date }> {
-  let entries;
-  try {
-    entries = readdirSync(folder, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) {
-      yield* walkDataFiles(stageRoot, full);
-      continue;
-    }
-    const dataFile = entry.name.startsWith('part-') && entry.name.endsWith('.parquet');
-    if (!entry.isFile() || !(dataFile || isTempFile(entry.name))) continue;
-    const stat = statSync(full, { throwIfNoEntry: false });
-    if (stat) yield { path: path.relative(stageRoot, full).split(path.sep).join('/'), modified: stat.mtime };
+async function* walkDataFiles(stageRoot: string): AsyncGenerator<{ path: string; modified: Date }> {
+  for (const file of filesBelow(stageRoot)) {
+    const dataFile = file.name.startsWith('part-') && file.name.endsWith('.parquet');
+    if (!(dataFile || isTempFile(file.name))) continue;
+    const stat = statSync(file.path, { throwIfNoEntry: false });
+    if (stat) yield { path: path.relative(stageRoot, file.path).split(path.sep).join('/'), modified: stat.mtime };
   }
 }
 
