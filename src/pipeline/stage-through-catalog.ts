@@ -112,16 +112,11 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
   const procedures = await loadCachedCatalog(config.proceduresYaml, ...caches);
   const chipParams = config.chipParams === undefined ? undefined : (await import('../config/chip-params.js')).loadChipParams(config.chipParams);
   const events = lake.events;
+  const stager = role === 'discover' ? undefined : await startCatalogStager(config, options, lake, procedures, chipParams, events, now);
   // The file system is watched by a resident discoverer; a stager alone is woken by the catalog's notifications.
   const wake = wakeOnChange(options.watch && role !== 'stage' ? config.rawRoot : undefined);
   const listener = role === 'discover' ? undefined : catalog.listen({ onWake: () => wake.now() });
   const offers = role === 'stage' ? undefined : offerRawFiles(catalog, config);
-  const stager = role === 'discover' ? undefined : await startCatalogStager(config, options, lake, procedures, chipParams, events, now).catch(async (error: unknown) => {
-    wake.close();
-    await listener?.close();
-    await events.close();
-    throw error;
-  });
   await wake.ready; // a file that arrives during the first walk wakes the next
   const totals = { queued: 0, swept: 0 };
   let committedSinceSnapshot = 0;
