@@ -7,9 +7,9 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync } from 
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parquetReadObjects, type AsyncBuffer } from 'hyparquet';
-import { readParquetFooter, widening, writeRowGroups, type ByteSource, type ParquetFooter, type RowGroupPiece } from '../parquet/append-row-groups.js';
+import { readParquetFooter, schemaElementsOf, widening, writeRowGroups, type ByteSource, type ParquetFooter, type RowGroupPiece } from '../parquet/append-row-groups.js';
 import { fieldOf, type ThriftStruct } from '../parquet/thrift-compact-tree.js';
-import { ConvertedType, FileMetaData, SchemaElement, Type } from '../parquet/parquet-thrift.js';
+import { ConvertedType, SchemaElement, Type } from '../parquet/parquet-thrift.js';
 import { openAtomicFile } from '../fs/atomic-file.js';
 import { isCoreColumn, manifestColumns, mergeParameterColumns, parameterTypeOfSql, type ManifestColumn, type ParameterColumn, type SqlType } from './manifest-columns.js';
 import { GrowingManifest } from './manifest-file.js';
@@ -247,8 +247,7 @@ function asyncBuffer(source: ByteSource): AsyncBuffer {
 
 /** A manifest file's columns and their types, from its footer's schema. */
 function schemaColumnsOf(footer: ParquetFooter): { readonly name: string; readonly type: SqlType | 'OTHER' }[] {
-  const schema = fieldOf(footer.meta, FileMetaData.schema)?.value as { items: ThriftStruct[] } | undefined;
-  return (schema?.items ?? []).slice(1).map((element) => ({ name: Buffer.from(fieldOf(element, SchemaElement.name)?.value as Uint8Array).toString('utf8'), type: sqlTypeOf(element) }));
+  return schemaElementsOf(footer).map(({ name, element }) => ({ name, type: sqlTypeOf(element) }));
 }
 
 /** The parameter columns a manifest file holds. */

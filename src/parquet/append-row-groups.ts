@@ -138,14 +138,17 @@ export interface RowGroupPiece {
   readonly fill?: (column: number, rows: number) => Uint8Array;
 }
 
+/** The elements of a file's schema below its root, each with its name. */
+export function schemaElementsOf(footer: ParquetFooter): { readonly name: string; readonly element: ThriftStruct }[] {
+  const elements = ((fieldOf(footer.meta, FileMetaData.schema)?.value as ThriftList | undefined)?.items ?? []).slice(1) as ThriftStruct[];
+  return elements.map((element) => ({ name: Buffer.from(fieldOf(element, SchemaElement.name)?.value as Uint8Array).toString('utf8'), element }));
+}
+
 /** A flat schema's columns: each leaf's name and its element's bytes; null when the schema nests. */
 function flatColumns(footer: ParquetFooter): { readonly names: string[]; readonly keys: string[] } | null {
-  const elements = ((fieldOf(footer.meta, FileMetaData.schema)?.value as ThriftList | undefined)?.items ?? []).slice(1) as ThriftStruct[];
-  if (elements.some((e) => fieldOf(e, SchemaElement.num_children) !== undefined)) return null;
-  return {
-    names: elements.map((e) => Buffer.from(fieldOf(e, SchemaElement.name)?.value as Uint8Array).toString('utf8')),
-    keys: elements.map((e) => Buffer.from(writeThriftStruct(e)).toString('base64')),
-  };
+  const elements = schemaElementsOf(footer);
+  if (elements.some(({ element }) => fieldOf(element, SchemaElement.num_children) !== undefined)) return null;
+  return { names: elements.map((e) => e.name), keys: elements.map(({ element }) => Buffer.from(writeThriftStruct(element)).toString('base64')) };
 }
 
 /**
