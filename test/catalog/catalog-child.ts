@@ -38,8 +38,12 @@ switch (command.cmd) {
     break;
   }
   case 'claim-all': {
-    // Claims until the queue is empty, never commits: every version it prints is one this process held.
+    // Says it is connected, waits for a line on stdin (the test starts every child at once), then claims until the
+    // queue is empty, never committing: every version it prints is one this process held.
     const catalog = await openCatalog(command.url);
+    print({ ready: true });
+    for await (const _line of createInterface({ input: process.stdin })) break;
+    process.stdin.destroy();
     const versions: number[] = [];
     for (;;) {
       const claim = await catalog.claim({ stager, batch: command.batch, leaseSeconds: command.lease });

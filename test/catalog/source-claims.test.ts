@@ -28,7 +28,11 @@ describe('claims on the queue', { skip }, () => {
     const catalog = await opened.open();
     await catalog.enqueue(sourceFiles(3_000, 'race'));
     const children = Array.from({ length: 4 }, () => spawnCatalogChild({ cmd: 'claim-all', url: scratch.url, batch: 25, lease: 120 }));
-    const claimed = (await Promise.all(children.map(childOutput))).map((o) => (o.lines[0] as { versions: number[] }).versions);
+    const outputs = children.map(childOutput);
+    // A start barrier: every child is connected before any claims, or the first one up could take the whole queue.
+    await Promise.all(children.map(nextLine));
+    for (const child of children) child.stdin!.end('go\n');
+    const claimed = (await Promise.all(outputs)).map((o) => (o.lines[1] as { versions: number[] }).versions);
     const all = claimed.flat();
     assert.equal(new Set(all).size, all.length, 'no version claimed twice');
     assert.equal(all.length, 3_000, `every version claimed once (by each: ${claimed.map((c) => c.length).join(', ')})`);
