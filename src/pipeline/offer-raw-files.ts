@@ -15,6 +15,12 @@ export interface RawFileOffers {
   pass(nowMs: number): Promise<OfferPass>;
 }
 
+/**
+ * Versions offered per statement while the walk goes on: the stagers claim the first ones while the rest of a
+ * large root is still being walked, instead of waiting for the whole walk.
+ */
+const OFFERED_AT_ONCE = 1_000;
+
 export function offerRawFiles(
   catalog: Catalog,
   options: { readonly rawRoot: string; readonly settleSeconds: number; readonly inFlightPrefixes: readonly string[] },
@@ -23,18 +29,23 @@ export function offerRawFiles(
   const offered = new Map<string, string>();
   return {
     async pass(nowMs) {
-      // Walked as it goes: a pass holds the files to offer and those still settling, not the raw root's list.
+      // Walked as it goes: a pass holds the files still settling and at most one statement's files to offer.
       const unsettled: RawFile[] = [];
-      const fresh: RawFile[] = [];
+      let fresh: RawFile[] = [];
+      let queued = 0;
+      const offer = async () => {
+        const sent = fresh;
+        fresh = [];
+        if (sent.length === 0) return;
+        queued += (await catalog.enqueue(sent.map((f) => ({ sourceFile: f.relPath, size: f.size, mtimeMs: f.mtimeMs })))).queued;
+        for (const f of sent) offered.set(f.relPath, `${f.size}|${f.mtimeMs}`);
+      };
       for (const f of walkRawFiles(options.rawRoot, { inFlightPrefixes: options.inFlightPrefixes })) {
         if (nowMs - f.mtimeMs < options.settleSeconds * 1000) unsettled.push(f);
         else if (offered.get(f.relPath) !== `${f.size}|${f.mtimeMs}`) fresh.push(f);
+        if (fresh.length >= OFFERED_AT_ONCE) await offer();
       }
-      let queued = 0;
-      if (fresh.length > 0) {
-        queued = (await catalog.enqueue(fresh.map((f) => ({ sourceFile: f.relPath, size: f.size, mtimeMs: f.mtimeMs })))).queued;
-        for (const f of fresh) offered.set(f.relPath, `${f.size}|${f.mtimeMs}`);
-      }
+      await offer();
       return { unsettled, queued };
     },
   };

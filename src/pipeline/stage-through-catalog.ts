@@ -22,7 +22,7 @@ import type { ChipParams } from '../parse/run-identity.js';
 import { StrataError } from '../errors.js';
 import { loadCachedCatalog } from '../schema/cached-catalog.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
-import { offerRawFiles } from './offer-raw-files.js';
+import { offerRawFiles, type OfferPass } from './offer-raw-files.js';
 import { checkRunRow, writeReject } from './publish-run.js';
 import type { FileOutcome, WorkerOutcome } from './stage-file.js';
 import { startStageWorkers, type StageWorkers } from './stage-workers.js';
@@ -126,19 +126,32 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
   let lastStatus = now().getTime();
   const stopped = () => signal?.aborted ?? false;
   // The raw root is walked when it may hold something new (the first time, a change the file system reported, a
-  // file due to settle, the poll interval), not once a batch: a walk of a large root costs more than a batch.
+  // file due to settle, the poll interval), not once a batch: a walk of a large root costs more than a batch. A walk
+  // goes on beside the staging: the stager claims what it offered first while it offers the rest.
   let lastWalk = -Infinity;
   let nextSettle = Infinity;
+  let walk: { readonly at: number; readonly pass: Promise<OfferPass>; ended: boolean } | undefined;
   try {
     for (;;) {
+      if (walk?.ended) {
+        const pass = await walk.pass;
+        totals.queued += pass.queued;
+        lastWalk = walk.at;
+        nextSettle = untilNextSettles(pass.unsettled, config.settleSeconds, now().getTime());
+        walk = undefined;
+      }
       const walkAt = now().getTime();
       // A one-shot run stages what the raw root held when it began: it walks once.
-      const due = lastWalk === -Infinity || (options.watch && (wake.takeRootChange() || walkAt - lastWalk >= Math.min(settings.pollMs, nextSettle)));
+      const due = walk === undefined && (lastWalk === -Infinity || (options.watch && (wake.takeRootChange() || walkAt - lastWalk >= Math.min(settings.pollMs, nextSettle))));
       if (offers !== undefined && !stopped() && due) {
-        const pass = await offers.pass(walkAt);
-        totals.queued += pass.queued;
-        lastWalk = walkAt;
-        nextSettle = untilNextSettles(pass.unsettled, config.settleSeconds, now().getTime());
+        const started = { at: walkAt, pass: offers.pass(walkAt), ended: false };
+        // Its end wakes the wait below, which its failure ends too, to be thrown at the top of the loop.
+        const ended = () => {
+          started.ended = true;
+          wake.now();
+        };
+        started.pass.then(ended, ended);
+        walk = started;
       }
       let claimed = 0;
       if (stager !== undefined && !stopped()) {
@@ -163,11 +176,15 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
       }
       if (stopped()) break;
       if (claimed > 0) continue; // more may wait: claim again at once
-      if (!options.watch && (stager === undefined || (await nothingLeft(catalog)))) break;
-      // Until the next walk is due (a watcher), or the poll interval: a catalog notification wakes it sooner.
-      const untilWalk = offers === undefined || !options.watch ? settings.pollMs : Math.min(settings.pollMs, nextSettle) - (now().getTime() - lastWalk);
+      if (!options.watch && walk === undefined && (stager === undefined || (await nothingLeft(catalog)))) break;
+      // Until the next walk is due (a watcher), or the poll interval: a catalog notification, or the end of a walk,
+      // wakes it sooner.
+      const untilWalk = offers === undefined || !options.watch || walk !== undefined ? settings.pollMs : Math.min(settings.pollMs, nextSettle) - (now().getTime() - lastWalk);
       await wake.wait(Math.max(0, untilWalk), signal ?? new AbortController().signal);
     }
+    // A watcher stopped during a walk lets it end (what it offered is queued either way).
+    if (walk !== undefined) totals.queued += (await walk.pass).queued;
+    walk = undefined;
     await stager?.close();
     if (stager !== undefined) {
       await snapshotManifest(catalog, lake);
@@ -175,6 +192,7 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
       if (await catalog.takeSweepTurn(2 * settings.leaseSeconds * 1000)) totals.swept += await sweepDataFiles(catalog, lake, settings.leaseSeconds);
     }
   } finally {
+    await walk?.pass.catch(() => {}); // the error that ended the loop is the one to tell
     wake.close();
     await listener?.close();
     await stager?.close();
