@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { discoverRawFiles, walkRawFiles } from './discover-raw-files.js';
+import { discoverRawFiles, walkRawFiles, walkRawFolders } from './discover-raw-files.js';
 
 describe('discoverRawFiles', () => {
   it('lists every *.csv recursively in sorted order, skipping hidden folders, ._ files and in-flight files', () => {
@@ -101,5 +101,18 @@ describe('walkRawFiles', () => {
       discoverRawFiles(root).map((f) => f.relPath),
       walked,
     );
+  });
+
+  it('walks only the folders given, each once however they nest, and nothing hidden, gone or outside the root', () => {
+    const root = tempDir();
+    for (const f of ['a/1.csv', 'a/b/2.csv', 'a/b/c/3.csv', 'ab/4.csv', 'd/5.csv', '.hidden/6.csv', 'top.csv']) {
+      mkdirSync(path.join(root, path.dirname(f)), { recursive: true });
+      writeFileSync(path.join(root, f), 'x');
+    }
+    const walked = (folders: string[]) => [...walkRawFolders(root, folders)].map((f) => f.relPath);
+    assert.deepEqual(walked(['a/b', 'a', 'a/b/c', 'ab']), ['a/1.csv', 'a/b/2.csv', 'a/b/c/3.csv', 'ab/4.csv']);
+    assert.deepEqual(walked(['a/b/c', 'd', 'gone', '.hidden', '../x', 'a/../d']), ['a/b/c/3.csv', 'd/5.csv']);
+    assert.deepEqual(walked(['d', '']), walked(['']));
+    assert.deepEqual(walked(['']), [...walkRawFiles(root)].map((f) => f.relPath));
   });
 });

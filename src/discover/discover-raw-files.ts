@@ -45,6 +45,15 @@ export function discoverRawFiles(rawRoot: string, options: DiscoverOptions = {})
  * entries are sorted, a folder by its name and a slash, which orders the full relative paths exactly.
  */
 export function* walkRawFiles(rawRoot: string, options: DiscoverOptions = {}): Generator<RawFile> {
+  yield* walkRawFolders(rawRoot, [''], options);
+}
+
+/**
+ * The raw files in `folders` (relative to the root, forward slashes; '' is the whole root) and below them, each
+ * once, in path order: a resident discoverer walks again only where the file system said something changed. A
+ * folder inside another given, or inside a skipped one, adds nothing; one that is gone, nothing either.
+ */
+export function* walkRawFolders(rawRoot: string, folders: readonly string[], options: DiscoverOptions = {}): Generator<RawFile> {
   const extensions = (options.extensions ?? RAW_EXTENSIONS).map((e) => e.toLowerCase());
   let rootIsDir = false;
   try {
@@ -57,7 +66,15 @@ export function* walkRawFiles(rawRoot: string, options: DiscoverOptions = {}): G
     !name.startsWith('._') && // the resource forks macOS leaves on shared drives (a `.name.csv` is staged)
     extensions.some((e) => name.toLowerCase().endsWith(e)) &&
     !isInFlightFile(name, options.inFlightPrefixes);
-  yield* walkFolder(rawRoot, '', isRawFile);
+  const keys = [...new Set(folders)].map((f) => (f === '' ? '' : `${f}/`)).sort(comparePaths);
+  let last: string | undefined;
+  for (const key of keys) {
+    const parts = key.split('/').slice(0, -1);
+    if (parts.some((part) => part === '' || part === '.' || part === '..' || isSkippedFolder(part))) continue;
+    if (last !== undefined && key.startsWith(last)) continue; // inside a folder walked already
+    last = key;
+    yield* walkFolder(path.join(rawRoot, ...parts), key, isRawFile);
+  }
 }
 
 function* walkFolder(absDir: string, relDir: string, isRawFile: (name: string) => boolean): Generator<RawFile> {

@@ -13,23 +13,31 @@ async function waited(wake: ReturnType<typeof wakeOnChange>, ms: number): Promis
 }
 
 describe('wakeOnChange', () => {
-  it('wakes a wait when a file appears under the root, in a folder made after the watch began too', async () => {
+  it('wakes a wait when a file appears under the root, in a folder made after the watch began too, and says in which folder', async () => {
     const root = tempDir();
     mkdirSync(path.join(root, '2025-10-13'));
     const wake = wakeOnChange(root);
     try {
       await wake.ready;
-      assert.equal(wake.takeRootChange(), false);
+      assert.equal(wake.watching(), true);
+      assert.equal(wake.takeChangedFolders(), undefined);
       const first = waited(wake, 30_000);
       writeFileSync(path.join(root, '2025-10-13', 'It2025-10-13_1.csv'), 'x');
       assert.equal(await first, 'woken');
-      assert.equal(wake.takeRootChange(), true);
-      assert.equal(wake.takeRootChange(), false);
+      // A write can come as more than one event, some after the wake: what is taken is that file's folder.
+      assert.deepEqual(wake.takeChangedFolders(), ['2025-10-13']);
       mkdirSync(path.join(root, '2025-10-14'));
       await waited(wake, 2_000); // the new folder's own event, let go by first
+      assert.ok(wake.takeChangedFolders()?.includes(''), 'a new folder is a change in the root, which holds it');
       const second = waited(wake, 30_000);
       writeFileSync(path.join(root, '2025-10-14', 'It2025-10-14_1.csv'), 'x');
       assert.equal(await second, 'woken');
+      mkdirSync(path.join(root, '.incoming', 'deep'), { recursive: true });
+      writeFileSync(path.join(root, '.incoming', 'deep', 'It2025-10-14_2.csv'), 'x');
+      await waited(wake, 500);
+      const changed = wake.takeChangedFolders() ?? [];
+      assert.ok(changed.includes(''), 'the hidden folder is new in the root');
+      assert.deepEqual(changed.filter((f) => f.includes('incoming')), [], 'nothing inside a hidden folder, which the walk skips');
     } finally {
       wake.close();
     }
@@ -38,6 +46,7 @@ describe('wakeOnChange', () => {
   it('with no root, waits out its time unless woken by hand', async () => {
     const wake = wakeOnChange(undefined);
     await wake.ready;
+    assert.equal(wake.watching(), false);
     assert.equal(await waited(wake, 50), 'timed out');
     const woken = waited(wake, 30_000);
     wake.now();
@@ -48,6 +57,7 @@ describe('wakeOnChange', () => {
   it('a root that does not exist leaves polling alone to do the work', async () => {
     const wake = wakeOnChange(path.join(tempDir(), 'not-there'));
     await wake.ready;
+    assert.equal(wake.watching(), false);
     assert.equal(await waited(wake, 50), 'timed out');
     wake.close();
   });

@@ -2,7 +2,7 @@
 // that has settled and that it has not offered before. Any number of discoverers may run: the catalog queues a
 // version once whoever offers it.
 import type { Catalog } from '../catalog/open-catalog.js';
-import { walkRawFiles, type RawFile } from '../discover/discover-raw-files.js';
+import { walkRawFolders, type RawFile } from '../discover/discover-raw-files.js';
 
 export interface OfferPass {
   /** Files still being written (modified within the settle window): when the next walk is due depends on them. */
@@ -12,7 +12,8 @@ export interface OfferPass {
 }
 
 export interface RawFileOffers {
-  pass(nowMs: number): Promise<OfferPass>;
+  /** Walks `folders` (relative to the raw root; the whole root by default) and offers what it finds new. */
+  pass(nowMs: number, folders?: readonly string[]): Promise<OfferPass>;
 }
 
 /**
@@ -28,7 +29,7 @@ export function offerRawFiles(
   // What this discoverer offered already, by path: a walk that finds nothing new sends nothing.
   const offered = new Map<string, string>();
   return {
-    async pass(nowMs) {
+    async pass(nowMs, folders = ['']) {
       // Walked as it goes: a pass holds the files still settling and at most one statement's files to offer.
       const unsettled: RawFile[] = [];
       let fresh: RawFile[] = [];
@@ -40,7 +41,7 @@ export function offerRawFiles(
         queued += (await catalog.enqueue(sent.map((f) => ({ sourceFile: f.relPath, size: f.size, mtimeMs: f.mtimeMs })))).queued;
         for (const f of sent) offered.set(f.relPath, `${f.size}|${f.mtimeMs}`);
       };
-      for (const f of walkRawFiles(options.rawRoot, { inFlightPrefixes: options.inFlightPrefixes })) {
+      for (const f of walkRawFolders(options.rawRoot, folders, { inFlightPrefixes: options.inFlightPrefixes })) {
         if (nowMs - f.mtimeMs < options.settleSeconds * 1000) unsettled.push(f);
         else if (offered.get(f.relPath) !== `${f.size}|${f.mtimeMs}`) fresh.push(f);
         if (fresh.length >= OFFERED_AT_ONCE) await offer();

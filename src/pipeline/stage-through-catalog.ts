@@ -10,7 +10,8 @@ import type { Catalog } from '../catalog/open-catalog.js';
 import type { AttemptOutcome, CommitResult } from '../catalog/commit-attempts.js';
 import type { Claim, ClaimedVersion } from '../catalog/source-claims.js';
 import type { SchemaVersion } from '../catalog/procedure-versions.js';
-import { untilNextSettles, wakeOnChange } from '../discover/wake-on-change.js';
+import { wakeOnChange } from '../discover/wake-on-change.js';
+import { walkSchedule } from '../discover/walk-schedule.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
 import { isUrlLocation } from '../lake/lake-layout.js';
 import type { StageEvent } from '../lake/events-log.js';
@@ -95,6 +96,11 @@ const DEFAULTS: Readonly<Record<'leaseSeconds' | 'batch' | 'pollMs' | 'statusMs'
   sweepMs: 600_000,
 };
 
+/**
+ * How often a watcher walks its whole raw root when the file system reports changes (unless --poll-ms says): only
+ * to find what a report missed. Where it cannot report them, the whole root is walked every poll interval.
+ */
+const WHOLE_WALK_WATCHED_MS = 60_000;
 /** A watcher's snapshots are at least this many times their own duration apart. */
 const SNAPSHOT_SHARE = 10;
 /** How often a watcher asks whether it is its turn to sweep (one round trip). */
@@ -125,26 +131,25 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
   let lastSweepAsked = now().getTime();
   let lastStatus = now().getTime();
   const stopped = () => signal?.aborted ?? false;
-  // The raw root is walked when it may hold something new (the first time, a change the file system reported, a
-  // file due to settle, the poll interval), not once a batch: a walk of a large root costs more than a batch. A walk
-  // goes on beside the staging: the stager claims what it offered first while it offers the rest.
-  let lastWalk = -Infinity;
-  let nextSettle = Infinity;
-  let walk: { readonly at: number; readonly pass: Promise<OfferPass>; ended: boolean } | undefined;
+  // The raw root is walked whole at the start and now and then; in between, a watcher walks only the folders where
+  // the file system said something changed or a file is due to settle (the whole root every poll interval where it
+  // cannot say). A walk goes on beside the staging: the stager claims what it offered first while it offers the rest.
+  const schedule = walkSchedule(options.pollMs ?? (wake.watching() ? WHOLE_WALK_WATCHED_MS : settings.pollMs));
+  let walk: { readonly at: number; readonly folders: readonly string[]; readonly pass: Promise<OfferPass>; ended: boolean } | undefined;
+  let walked = false;
   try {
     for (;;) {
       if (walk?.ended) {
         const pass = await walk.pass;
         totals.queued += pass.queued;
-        lastWalk = walk.at;
-        nextSettle = untilNextSettles(pass.unsettled, config.settleSeconds, now().getTime());
+        schedule.walked(walk.at, walk.folders, pass.unsettled, config.settleSeconds);
         walk = undefined;
       }
       const walkAt = now().getTime();
       // A one-shot run stages what the raw root held when it began: it walks once.
-      const due = walk === undefined && (lastWalk === -Infinity || (options.watch && (wake.takeRootChange() || walkAt - lastWalk >= Math.min(settings.pollMs, nextSettle))));
-      if (offers !== undefined && !stopped() && due) {
-        const started = { at: walkAt, pass: offers.pass(walkAt), ended: false };
+      const folders = walk !== undefined || (walked && !options.watch) ? undefined : schedule.due(walkAt, wake.takeChangedFolders());
+      if (offers !== undefined && !stopped() && folders !== undefined) {
+        const started = { at: walkAt, folders, pass: offers.pass(walkAt, folders), ended: false };
         // Its end wakes the wait below, which its failure ends too, to be thrown at the top of the loop.
         const ended = () => {
           started.ended = true;
@@ -152,6 +157,7 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
         };
         started.pass.then(ended, ended);
         walk = started;
+        walked = true;
       }
       let claimed = 0;
       if (stager !== undefined && !stopped()) {
@@ -179,8 +185,8 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
       if (!options.watch && walk === undefined && (stager === undefined || (await nothingLeft(catalog)))) break;
       // Until the next walk is due (a watcher), or the poll interval: a catalog notification, or the end of a walk,
       // wakes it sooner.
-      const untilWalk = offers === undefined || !options.watch || walk !== undefined ? settings.pollMs : Math.min(settings.pollMs, nextSettle) - (now().getTime() - lastWalk);
-      await wake.wait(Math.max(0, untilWalk), signal ?? new AbortController().signal);
+      const untilWalk = offers === undefined || !options.watch || walk !== undefined ? settings.pollMs : schedule.untilDue(now().getTime());
+      await wake.wait(untilWalk, signal ?? new AbortController().signal);
     }
     // A watcher stopped during a walk lets it end (what it offered is queued either way).
     if (walk !== undefined) totals.queued += (await walk.pass).queued;

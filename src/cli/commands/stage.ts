@@ -200,7 +200,11 @@ export function reportStage(io: CliIo, summary: StageSummary): void {
 export const registerStage: RegisterCommand = (program, { io, setExitCode }) => {
   addStagingOptions(program.command('stage').description('Stage raw instrument CSVs into a partitioned Parquet lake with a manifest.'))
     .option('--watch', 'keep running: stage each file once it has settled, until Ctrl+C or SIGTERM (which finish the files in hand)')
-    .option('--poll-ms <ms>', 'with --watch: how often the raw root is walked when nothing changed (default 2000)', integerOption(100, 3_600_000))
+    .option(
+      '--poll-ms <ms>',
+      'with --watch: how often the whole raw root is walked when nothing is said to have changed (default 2000; with --catalog, 60000 where the file system reports changes, else 1000)',
+      integerOption(100, 3_600_000),
+    )
     .option('--status-seconds <s>', 'with --watch: one status line every this many seconds (default 10)', numberOption(1))
     .option('--role <role>', 'with --catalog: discover files, stage them, or both (default)', choiceOption(['both', 'discover', 'stage']))
     .option('--lease <seconds>', 'with --catalog: how long a claim holds its files before another stager may take them (default 60)', numberOption(1))
