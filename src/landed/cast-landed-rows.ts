@@ -69,7 +69,8 @@ interface Planned {
   readonly w: string;
 }
 
-const rawName = (index: number) => `raw${index}`;
+/** A rejected row's cells as text, in plan order. */
+const REJECTED_CELLS = 'rejected_cells';
 
 /**
  * Casts the records into `typed` and the view `cleaned` (the rows kept), and returns the rejected rows' issues. A row
@@ -82,7 +83,7 @@ export async function castLandedRows(conn: EngineConnection, dataset: DatasetRul
     type: column.type,
     keyed: dataset.primaryKey.includes(column.name),
     cell: headers.indexOf(column.name),
-    raw: sqlIdentifier(rawName(i)),
+    raw: sqlIdentifier(`raw${i}`),
     t: sqlIdentifier(`t${i}`),
     v: sqlIdentifier(`v${i}`),
     w: sqlIdentifier(`w${i}`),
@@ -155,8 +156,9 @@ function typedSql(plan: readonly Planned[], relation: string): string {
       ...typedOnly.map((p) => `CASE WHEN plain_row THEN true ELSE coalesce(regexp_full_match(${p.t}, ${sqlLiteral(rule(p).plain)}), false) END AS ${p.w}`),
     ],
     [...names((p) => p.raw), ...names((p) => p.v), `${checks.join(' AND ') || 'true'} AS cells_ok`],
-    // A rejected row keeps its cells as text for cast-cells.ts to explain; a key cell is kept always (for repeats).
-    [...names((p) => p.v), 'cells_ok', ...plan.map((p) => (p.keyed ? p.raw : `CASE WHEN NOT cells_ok THEN ${p.raw} END AS ${p.raw}`))],
+    // A rejected row keeps its cells as text for cast-cells.ts to explain, in one list (a column per cell would hold
+    // a NULL for each of the many rows kept); a key cell is kept always (for repeats).
+    [...names((p) => p.v), 'cells_ok', ...names((p) => p.raw, plan.filter((p) => p.keyed)), `CASE WHEN NOT cells_ok THEN [${names((p) => p.raw).join(', ')}] END AS ${REJECTED_CELLS}`],
   ];
   return steps.reduce((inner, step) => `SELECT ${step.join(', ')} FROM (${inner})`, `SELECT * FROM ${relation}`);
 }
@@ -181,19 +183,20 @@ async function explainRejects(
   plan: readonly Planned[],
   landed: LandedRecords,
 ): Promise<{ rowsRejected: number; issues: RowIssue[] }> {
-  const rows = await conn.all<Record<string, string | null> & { i: number; rejected: boolean }>(`
+  const keyCells = plan.map((p) => (p.keyed ? p.raw : 'NULL'));
+  const rows = await conn.all<{ i: number; rejected: boolean; cells: (string | null)[] }>(`
     WITH wanted AS (
       SELECT i, true AS rejected FROM verdict WHERE NOT ok
       UNION ALL SELECT i, true FROM repeats
       UNION ALL SELECT DISTINCT first, false FROM repeats)
-    SELECT i, wanted.rejected, ${plan.map((p) => p.raw).join(', ')} FROM verdict JOIN wanted USING (i) ORDER BY i`);
+    SELECT i, wanted.rejected, coalesce(${REJECTED_CELLS}, [${keyCells.join(', ')}]) AS cells FROM verdict JOIN wanted USING (i) ORDER BY i`);
   const byCell = headers.map((_, k) => plan.findIndex((p) => p.cell === k));
   const cast = rowCaster(dataset, headers);
   const issues: RowIssue[] = [];
   let rowsRejected = 0;
   for (const record of rows) {
     const row = landed.rowOf(record.i);
-    const cells = byCell.map((index) => record[rawName(index)] ?? '');
+    const cells = byCell.map((index) => record.cells[index] ?? '');
     // DuckDB kept a long record's first cells only; cast-cells.ts needs only how many there were.
     const count = landed.longRecords.get(record.i);
     if (count !== undefined) cells.push(...Array.from({ length: count - cells.length }, () => ''));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { EngineConnection } from '../engine/duckdb.js';
 import { sqlIdentifier, sqlLiteral } from '../sql/quote.js';
 import type { LandedTable } from './read-landed-file.js';
-import { scanCsv, type NewLine } from './scan-csv.js';
+import { scanCsv, type CsvScan, type NewLine } from './scan-csv.js';
 
 /**
  * The landed file's records in file order, the header being record 0. `relation` is SQL to read them from (its
@@ -34,11 +34,21 @@ export interface LandedSource {
   readonly records: Promise<LandedLoad>;
 }
 
+/** What of the scan's findings changes how DuckDB must read the file. */
+type ReadLayout = Pick<Extract<CsvScan, { ok: true }>, 'quotedNewLines' | 'longestRecordBytes'>;
+
 /** `c<i>`: the column of the header's i-th cell, whatever the header says (the header is checked elsewhere). */
 export const cellColumn = (index: number) => sqlIdentifier(`c${index}`);
 
-/** The longest line DuckDB's CSV reader holds (its default is 2 MB); a longer one refuses the file. */
+/** The longest line DuckDB's CSV reader holds (its default is 2,000,000 bytes); a longer one refuses the file. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/**
+ * A file whose records are all this short (half DuckDB's default limit) is read with that limit, in buffers of
+ * BUFFER_BYTES: DuckDB's threads take a buffer at a time, and its buffers grow with the limit (16 lines of the
+ * longest by default), so that a file of a few hundred MB is shared unevenly between them.
+ */
+const DEFAULT_LIMIT_BYTES = 1_000_000;
+const BUFFER_BYTES = 8 * 1024 * 1024;
 const SHEET_TABLE = 'landed_sheet';
 
 export async function landedSource(conn: EngineConnection, file: string, table: LandedTable): Promise<LandedSource> {
@@ -48,13 +58,13 @@ export async function landedSource(conn: EngineConnection, file: string, table: 
   }
   table.close();
   const width = table.headers.length;
-  // Most files hold no quoted line break: DuckDB reads them on every thread.
-  const guess = readCsvSql(file, width, await firstLineEnding(file), false);
+  // Most files hold no quoted line break and no long line: DuckDB reads them on every thread, in small buffers.
+  const guess = readCsvSql(file, width, await firstLineEnding(file), { quotedNewLines: false, longestRecordBytes: 0 });
   const records = scanCsv(file, width).then((scan): LandedLoad => {
     if (!scan.ok) return { ok: false, reason: `${path.basename(file)}: ${scan.reason}` };
     return {
       ok: true,
-      relation: readCsvSql(file, width, scan.newLine, scan.quotedNewLines),
+      relation: readCsvSql(file, width, scan.newLine, scan),
       rows: scan.records - 1,
       longRecords: new Map(scan.longRows.map((r) => [r.row - 1, r.cells])),
       rowOf: (record) => record + 1,
@@ -82,7 +92,7 @@ async function firstLineEnding(file: string): Promise<NewLine> {
  * cells past the header's dropped (the scan counted them). It reads on one thread when a quoted cell holds a line
  * break: a split between threads could fall inside the quotes.
  */
-function readCsvSql(file: string, width: number, newLine: NewLine, quotedNewLines: boolean): string {
+function readCsvSql(file: string, width: number, newLine: NewLine, { quotedNewLines, longestRecordBytes }: ReadLayout): string {
   const columns = Array.from({ length: width }, (_, i) => `${sqlLiteral(`c${i}`)}: 'VARCHAR'`).join(', ');
   const options = [
     'header = false',
@@ -94,7 +104,7 @@ function readCsvSql(file: string, width: number, newLine: NewLine, quotedNewLine
     'null_padding = true',
     'strict_mode = false',
     `parallel = ${quotedNewLines ? 'false' : 'true'}`,
-    `max_line_size = ${MAX_LINE_BYTES}`,
+    longestRecordBytes > DEFAULT_LIMIT_BYTES ? `max_line_size = ${MAX_LINE_BYTES}` : `buffer_size = ${BUFFER_BYTES}`,
     `columns = {${columns}}`,
   ];
   return `read_csv(${sqlLiteral(file)}, ${options.join(', ')})`;

@@ -23,6 +23,8 @@ export type CsvScan =
       readonly newLine: NewLine;
       /** Whether a quoted cell holds a line break (DuckDB then reads the file on one thread). */
       readonly quotedNewLines: boolean;
+      /** The bytes of the longest record, its line ending left out. */
+      readonly longestRecordBytes: number;
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -59,6 +61,7 @@ class CsvScanner {
   private line = 1;
   private quotedFrom = 0;
   private quotedNewLines = false;
+  private longestRecordBytes = 0;
   readonly longRows: LongRow[] = [];
 
   constructor(private readonly headerCells: number) {}
@@ -170,6 +173,7 @@ class CsvScanner {
     // csv-parse's skip_empty_lines: a line with nothing on it is no record.
     if (this.bytesInRecord > 0 || this.cells > 1) {
       this.records += 1;
+      if (this.bytesInRecord > this.longestRecordBytes) this.longestRecordBytes = this.bytesInRecord;
       if (this.cells > this.headerCells) this.longRows.push({ row: this.records, cells: this.cells });
     }
     this.bytesInRecord = 0;
@@ -181,7 +185,8 @@ class CsvScanner {
     if (this.pendingCr) this.endRecord('\r');
     if (this.state === State.Quoted) throw malformed(`the quoted cell that starts on line ${this.quotedFrom} is never closed`);
     this.finishRecord();
-    return { ok: true, records: this.records, longRows: this.longRows, newLine: this.newLine ?? '\n', quotedNewLines: this.quotedNewLines };
+    const { records, longRows, quotedNewLines, longestRecordBytes } = this;
+    return { ok: true, records, longRows, newLine: this.newLine ?? '\n', quotedNewLines, longestRecordBytes };
   }
 }
 

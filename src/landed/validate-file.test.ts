@@ -101,6 +101,13 @@ describe('validating a landed file', () => {
     });
   }
 
+  it('reads a line longer than DuckDB reads by default (2,000,000 bytes), as a file of short lines', async () => {
+    const dir = tempDir();
+    const name = 'x'.repeat(3_000_000);
+    const outcome = await validateOne(dir, [HEADER, '1,Ana,2000-02-29,1.5', `2,${name},2001-03-01,2`, '3,Cy,bad,3']);
+    assert.deepEqual([outcome.status, outcome.rowsOk, outcome.rowsRejected, outcome.reason], ['ok', 2, 1, null]);
+  });
+
   it('refuses a CSV with Latin-1 bytes, naming the line and the byte offset, instead of storing U+FFFD', async () => {
     const dir = tempDir();
     const before = await withGoodPeriod(dir);

@@ -69,9 +69,27 @@ export class DuckDbStageDatabase implements StageDatabase {
       const target = stageTableName(table);
       const [deleted] = await conn.all<{ Count: number }>(`DELETE FROM ${target} WHERE "_data_period" = $1`, [period]);
       const columns = columnListSql(table);
-      const [inserted] = await conn.all<{ Count: number }>(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${readParquetSql(parquetFile)}`);
+      const insert = `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${readParquetSql(parquetFile)}`;
+      const [inserted] = await this.onOneThread(() => conn.all<{ Count: number }>(insert));
       return { rowsDeleted: deleted?.Count ?? 0, rowsInserted: inserted?.Count ?? 0 };
     });
+  }
+
+  /**
+   * Runs `work` with DuckDB on one thread. On more, DuckDB inserts each row group of a Parquet file as a batch of its
+   * own, each ending in a part-filled row group of the table, and the checkpoint when the database closes rewrites
+   * them all into whole ones: every row is written twice. On one, the rows fill whole row groups once, in file order.
+   * `threads` is the database's setting, not the connection's: it is set and put back on the shared connection, which
+   * no transaction leaves aborted.
+   */
+  private async onOneThread<T>(work: () => Promise<T>): Promise<T> {
+    const [setting] = await this.shared.all<{ threads: number }>(`SELECT current_setting('threads') AS threads`);
+    await this.shared.run('SET threads = 1');
+    try {
+      return await work();
+    } finally {
+      await this.shared.run(`SET threads = ${Number(setting?.threads)}`);
+    }
   }
 
   async runScript(dataset: string, sql: string): Promise<void> {
