@@ -154,9 +154,7 @@ export function startStageWorkers(count: number): StageWorkers {
       for (const worker of workers) worker.postMessage({ type: 'schema', schema } satisfies ToWorker);
     },
     run(tasks) {
-      // Largest files first: the files left at the end, when one worker may run dry while the other still holds
-      // some, are then the small ones, so the workers end together however unequal the files.
-      queue = [...tasks].sort((a, b) => b.file.size - a.file.size);
+      queue = tasks;
       next = 0;
       return new Promise((resolve, reject) => {
         finished = resolve;
