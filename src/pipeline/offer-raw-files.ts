@@ -39,11 +39,11 @@ export function offerRawFiles(
         fresh = [];
         if (sent.length === 0) return;
         queued += (await catalog.enqueue(sent.map((f) => ({ sourceFile: f.relPath, size: f.size, mtimeMs: f.mtimeMs })))).queued;
-        for (const f of sent) offered.set(f.relPath, `${f.size}|${f.mtimeMs}`);
+        for (const f of sent) offered.set(f.relPath, versionOf(f));
       };
       for (const f of walkRawFolders(options.rawRoot, folders, { inFlightPrefixes: options.inFlightPrefixes })) {
         if (nowMs - f.mtimeMs < options.settleSeconds * 1000) unsettled.push(f);
-        else if (offered.get(f.relPath) !== `${f.size}|${f.mtimeMs}`) fresh.push(f);
+        else if (offered.get(f.relPath) !== versionOf(f)) fresh.push(f);
         if (fresh.length >= OFFERED_AT_ONCE) await offer();
       }
       await offer();
@@ -51,3 +51,6 @@ export function offerRawFiles(
     },
   };
 }
+
+/** A file's version as the catalog keys it (with its path): a changed size or mtime is a new one. */
+const versionOf = (f: RawFile) => `${f.size}|${f.mtimeMs}`;
