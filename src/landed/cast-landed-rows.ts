@@ -109,8 +109,13 @@ export async function castLandedRows(conn: EngineConnection, dataset: DatasetRul
   await conn.run(`CREATE OR REPLACE TEMP VIEW verdict AS SELECT rowid AS i, *, cells_ok${fits} AS ok FROM typed WHERE rowid > 0`);
   const keys = plan.filter((p) => p.keyed).map((p) => p.v);
   await conn.run(`CREATE OR REPLACE TEMP TABLE repeats AS ${keys.length === 0 ? 'SELECT NULL::BIGINT AS i, NULL::BIGINT AS first WHERE false' : repeatsSql(keys)}`);
+  const [repeated] = await conn.all<{ n: number }>('SELECT count(*) AS n FROM repeats');
+  // A filter keeps the file's order; a join (leaving out long records or repeats) does not, so then the rows are
+  // put back in order (a sort most files never pay for).
+  const joined = landed.longRecords.size > 0 || Number(repeated?.n ?? 0) > 0;
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${CLEANED_VIEW} AS
-    SELECT ${plan.map((p) => `${p.v} AS ${quoteIdentifier(p.name)}`).join(', ')} FROM verdict WHERE ok AND i NOT IN (SELECT i FROM repeats)`);
+    SELECT ${plan.map((p) => `${p.v} AS ${quoteIdentifier(p.name)}`).join(', ')} FROM verdict
+    WHERE ok${joined ? ' AND i NOT IN (SELECT i FROM repeats) ORDER BY i' : ''}`);
   return { ok: true, rowsRead: landed.rows, ...(await explainRejects(conn, dataset, headers, plan, landed)) };
 }
 

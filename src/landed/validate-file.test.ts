@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { parquetReadObjects } from 'hyparquet';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { citizensRulesYaml, writeCsv } from '../../test/load/load-fixtures.js';
 import { parseDatasetRules } from './dataset-rules.js';
@@ -107,6 +108,28 @@ describe('validating a landed file', () => {
     const outcome = await validateOne(dir, [HEADER, '1,Ana,2000-02-29,1.5', `2,${name},2001-03-01,2`, '3,Cy,bad,3']);
     assert.deepEqual([outcome.status, outcome.rowsOk, outcome.rowsRejected, outcome.reason], ['ok', 2, 1, null]);
   });
+
+  for (const [title, odd] of [
+    ['bad rows', (id: number) => `${id}000000,bad,not a date,0`],
+    ['repeated keys', (id: number) => `${id - 500},again,2000-01-01,0`],
+    ['rows with more cells than the header', (id: number) => `${id}000000,long,2000-01-01,0,extra`],
+  ] as const) {
+    it(`keeps the file order of a large file in the cleaned Parquet, with ${title} left out`, async () => {
+      const dir = tempDir();
+      // Enough rows for DuckDB to work on them in parallel, with the odd ones scattered through them.
+      const lines = [HEADER];
+      for (let id = 1; id <= 300_000; id++) {
+        lines.push(`${id},N${id},2000-01-01,${id}`);
+        if (id % 997 === 0) lines.push(odd(id));
+      }
+      const outcome = await validateOne(dir, lines);
+      assert.deepEqual([outcome.status, outcome.rowsOk, outcome.rowsRejected], ['ok', 300_000, 300]);
+      const rows = await parquetReadObjects({ file: new Uint8Array(readFileSync(cleaned(dir))).buffer, columns: ['citizen_id'] });
+      const ids = rows.map((r) => Number(r['citizen_id']));
+      const wrong = ids.findIndex((id, i) => id !== i + 1);
+      assert.equal(wrong, -1, `row ${wrong} of the cleaned Parquet is citizen ${ids[wrong]}, not ${wrong + 1}`);
+    });
+  }
 
   it('refuses a CSV with Latin-1 bytes, naming the line and the byte offset, instead of storing U+FFFD', async () => {
     const dir = tempDir();
