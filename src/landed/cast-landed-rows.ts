@@ -103,19 +103,20 @@ export async function castLandedRows(conn: EngineConnection, dataset: DatasetRul
     // Both readers follow RFC 4180 on a file the scan let through; a difference is a flaw in strata, said as one.
     throw new StrataError('internal', `DuckDB read ${(counted?.n ?? 1) - 1} rows where strata's scan found ${landed.rows}`);
   }
-  await conn.run(`CREATE OR REPLACE TEMP TABLE long_records (i BIGINT)`);
-  await conn.appendJsRows('long_records', [...landed.longRecords.keys()].map((i) => [i]));
-  const fits = landed.longRecords.size === 0 ? '' : ' AND rowid NOT IN (SELECT i FROM long_records)';
-  await conn.run(`CREATE OR REPLACE TEMP VIEW verdict AS SELECT rowid AS i, *, cells_ok${fits} AS ok FROM typed WHERE rowid > 0`);
+  // A row left out for its length or its key is marked in place: a filter keeps the file's order in the cleaned
+  // Parquet, and a join (NOT IN) would not.
+  if (landed.longRecords.size > 0) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE long_records (i BIGINT)`);
+    await conn.appendJsRows('long_records', [...landed.longRecords.keys()].map((i) => [i]));
+    await conn.run('UPDATE typed SET ok = false WHERE rowid IN (SELECT i FROM long_records)');
+  }
+  await conn.run(`CREATE OR REPLACE TEMP VIEW verdict AS SELECT rowid AS i, * FROM typed WHERE rowid > 0`);
   const keys = plan.filter((p) => p.keyed).map((p) => p.v);
   await conn.run(`CREATE OR REPLACE TEMP TABLE repeats AS ${keys.length === 0 ? 'SELECT NULL::BIGINT AS i, NULL::BIGINT AS first WHERE false' : repeatsSql(keys)}`);
   const [repeated] = await conn.all<{ n: number }>('SELECT count(*) AS n FROM repeats');
-  // A filter keeps the file's order; a join (leaving out long records or repeats) does not, so then the rows are
-  // put back in order (a sort most files never pay for).
-  const joined = landed.longRecords.size > 0 || Number(repeated?.n ?? 0) > 0;
+  if (Number(repeated?.n ?? 0) > 0) await conn.run('UPDATE typed SET ok = false WHERE rowid IN (SELECT i FROM repeats)');
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${CLEANED_VIEW} AS
-    SELECT ${plan.map((p) => `${p.v} AS ${quoteIdentifier(p.name)}`).join(', ')} FROM verdict
-    WHERE ok${joined ? ' AND i NOT IN (SELECT i FROM repeats) ORDER BY i' : ''}`);
+    SELECT ${plan.map((p) => `${p.v} AS ${quoteIdentifier(p.name)}`).join(', ')} FROM verdict WHERE ok`);
   return { ok: true, rowsRead: landed.rows, ...(await explainRejects(conn, dataset, headers, plan, landed)) };
 }
 
@@ -160,10 +161,10 @@ function typedSql(plan: readonly Planned[], relation: string): string {
       ...plan.map((p) => (p.type === 'str' ? `nullif(${p.t}, '') AS ${p.v}` : `${rule(p).cast(p.t)} AS ${p.v}`)),
       ...typedOnly.map((p) => `CASE WHEN plain_row THEN true ELSE coalesce(regexp_full_match(${p.t}, ${sqlLiteral(rule(p).plain)}), false) END AS ${p.w}`),
     ],
-    [...names((p) => p.raw), ...names((p) => p.v), `${checks.join(' AND ') || 'true'} AS cells_ok`],
+    [...names((p) => p.raw), ...names((p) => p.v), `${checks.join(' AND ') || 'true'} AS ok`],
     // A rejected row keeps its cells as text for cast-cells.ts to explain, in one list (a column per cell would hold
     // a NULL for each of the many rows kept); a key cell is kept always (for repeats).
-    [...names((p) => p.v), 'cells_ok', ...names((p) => p.raw, plan.filter((p) => p.keyed)), `CASE WHEN NOT cells_ok THEN [${names((p) => p.raw).join(', ')}] END AS ${REJECTED_CELLS}`],
+    [...names((p) => p.v), 'ok', ...names((p) => p.raw, plan.filter((p) => p.keyed)), `CASE WHEN NOT ok THEN [${names((p) => p.raw).join(', ')}] END AS ${REJECTED_CELLS}`],
   ];
   return steps.reduce((inner, step) => `SELECT ${step.join(', ')} FROM (${inner})`, `SELECT * FROM ${relation}`);
 }
@@ -192,7 +193,6 @@ async function explainRejects(
   const rows = await conn.all<{ i: number; rejected: boolean; cells: (string | null)[] }>(`
     WITH wanted AS (
       SELECT i, true AS rejected FROM verdict WHERE NOT ok
-      UNION ALL SELECT i, true FROM repeats
       UNION ALL SELECT DISTINCT first, false FROM repeats)
     SELECT i, wanted.rejected, coalesce(${REJECTED_CELLS}, [${keyCells.join(', ')}]) AS cells FROM verdict JOIN wanted USING (i) ORDER BY i`);
   const byCell = headers.map((_, k) => plan.findIndex((p) => p.cell === k));
