@@ -62,14 +62,15 @@ export interface SnapshotBatch {
  * The whole manifest as it was at one instant (a REPEATABLE READ transaction), in the manifest's order, handed to
  * `write` `batch` rows at a time through a cursor: memory holds one batch, whatever the lake's size. An empty
  * manifest is one batch of no rows, so that `write` still learns the columns. Returns the rows written. A batch
- * is a row group of manifest.parquet: 2,000 runs keep a watcher's memory flat from a small lake on (a batch is
- * tens of bytes of JS values per cell, twice over while the next is fetched) at no cost to readers.
+ * is a few hundred runs: a row as pg returns it is an object of every column (tens of bytes a cell, most of them
+ * null), held twice over while the next batch is fetched, so a watcher's snapshots would otherwise take more memory
+ * as the lake grows, up to the size of a whole batch.
  */
 export async function snapshotCatalogManifest(
   session: CatalogSession,
   layout: CatalogLayout,
   write: (batch: SnapshotBatch) => Promise<void> | void,
-  batch = 2_000,
+  batch = 250,
 ): Promise<{ readonly rows: number; readonly columns: readonly ManifestColumn[] }> {
   return session.transaction(async (tx) => {
     const columns = await catalogManifestColumns(tx, layout);
