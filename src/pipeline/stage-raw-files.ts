@@ -72,6 +72,8 @@ export interface StageOptions {
   readonly signal?: AbortSignal;
   /** Each file's event as it is recorded (`strata stage --watch --json` prints them). */
   readonly onEvent?: (event: StageEvent) => void;
+  /** A resident stager (`--watch`): its workers keep their memory for hours (resident-memory.ts). */
+  readonly resident?: boolean;
 }
 
 /** Files sent ahead to each worker while this thread builds the manifest rows' model at the start. */
@@ -127,7 +129,7 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
   const lake = openLake(config);
   const run: RunContext = { config, lake, now: options.now ?? (() => new Date()), progress: options.progress ?? silentProgress };
   // A new lake will stage: its workers load their modules while this thread reads the catalog and the lake.
-  let workers: StageWorkers | undefined = existsSync(lake.layout.manifest) ? undefined : startStageWorkers(config.workers);
+  let workers: StageWorkers | undefined = existsSync(lake.layout.manifest) ? undefined : startStageWorkers(config.workers, { resident: options.resident });
   let lock: StageLock | undefined;
   let opened: StagedIndex | undefined;
   let events: EventsLog | undefined;
@@ -148,7 +150,7 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
     return {
       lake,
       async pass(files) {
-        workers ??= startStageWorkers(config.workers);
+        workers ??= startStageWorkers(config.workers, { resident: options.resident });
         return stagePass(run, files, { catalog, chipParams }, recorder, index, growth, workers, options.signal);
       },
       async abort() {

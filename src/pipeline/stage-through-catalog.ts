@@ -257,7 +257,7 @@ async function startCatalogStager(
 ): Promise<CatalogStager> {
   const { catalog } = options;
   const schemas = new Map([...(await catalog.latestSchemas())].map(([proc, v]) => [proc, asProcedureSchema(v)]));
-  const workers: StageWorkers = startStageWorkers(config.workers);
+  const workers: StageWorkers = startStageWorkers(config.workers, { resident: options.watch });
   const totals = { ok: 0, rejected: 0, unchanged: 0, refused: 0, rows: 0, rejects: [] as { source_file: string; error: string }[] };
   let interval = { staged: 0, rejected: 0 };
   let closed = false;

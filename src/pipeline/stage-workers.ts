@@ -1,7 +1,8 @@
 // Stages files on worker threads, several in flight per worker so none waits on this thread; every file gets
 // an outcome, whatever happens to the others (a worker that dies is replaced, its files rejected as internal).
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ProcedureSchema } from '../lake/procedure-schemas.js';
+import { RESIDENT_WORKER_LIMITS } from './resident-memory.js';
 import type { WorkerOutcome } from './stage-file.js';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-messages.js';
 
@@ -25,11 +26,11 @@ const SOURCE_BOOT = `import('tsx/esm/api').then((tsx) => { tsx.register(); retur
  * A worker with the parent's node flags but those a worker refuses: `--input-type` (a `node -e` parent) would stop
  * a file worker from starting, and V8's own flags (`--max-semi-space-size`...) apply to the whole process already.
  */
-function newWorker(): Worker {
+function newWorker(resourceLimits: ResourceLimits | undefined): Worker {
   let execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type') && flag !== '-e' && flag !== '--eval');
   for (;;) {
     try {
-      return FROM_SOURCE ? new Worker(SOURCE_BOOT, { eval: true, execArgv }) : new Worker(WORKER_URL, { execArgv });
+      return FROM_SOURCE ? new Worker(SOURCE_BOOT, { eval: true, execArgv, resourceLimits }) : new Worker(WORKER_URL, { execArgv, resourceLimits });
     } catch (error) {
       const refused = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_INVALID_EXEC_ARGV' ? /flags: (.*)$/.exec((error as Error).message)?.[1]?.split(', ') : undefined;
       if (refused === undefined || !refused.some((flag) => execArgv.includes(flag))) throw error;
@@ -62,8 +63,12 @@ export interface StageWorkers {
   close(): Promise<void>;
 }
 
-/** Starts `count` workers, which load their modules at once; `begin` then gives them their work's context. */
-export function startStageWorkers(count: number): StageWorkers {
+/**
+ * Starts `count` workers, which load their modules at once; `begin` then gives them their work's context. A resident
+ * stager's workers keep their memory for hours (resident-memory.ts).
+ */
+export function startStageWorkers(count: number, options: { readonly resident?: boolean } = {}): StageWorkers {
+  const limits = options.resident ? RESIDENT_WORKER_LIMITS : undefined;
   const workers: Worker[] = [];
   let setup: WorkerSetup | undefined;
   let hooks: StageWorkerHooks | undefined;
@@ -97,7 +102,7 @@ export function startStageWorkers(count: number): StageWorkers {
     hooks?.onOutcome(outcome);
   };
   const spawn = (): Worker => {
-    const worker = newWorker();
+    const worker = newWorker(limits);
     if (setup !== undefined) worker.postMessage({ type: 'setup', setup } satisfies ToWorker);
     let ready = false;
     inFlight.set(worker, new Map());

@@ -38,7 +38,7 @@ export async function watchRawFiles(config: StagingConfig, options: WatchOptions
   const now = options.now ?? (() => new Date());
   const pollMs = options.pollMs ?? 2000;
   const statusMs = options.statusMs ?? 10_000;
-  const session = await openStageSession(config, options);
+  const session = await openStageSession(config, { ...options, resident: true });
   const wake = wakeOnChange(config.rawRoot);
   await wake.ready; // a file that arrives during the first walk wakes the next
   const totals = { ok: 0, skipped: 0, rejected: 0, rows: 0, bytes: 0, passes: 0 };
