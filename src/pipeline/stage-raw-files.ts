@@ -72,7 +72,10 @@ export interface StageOptions {
   readonly signal?: AbortSignal;
   /** Each file's event as it is recorded (`strata stage --watch --json` prints them). */
   readonly onEvent?: (event: StageEvent) => void;
-  /** A resident stager (`--watch`): its workers keep their memory for hours (resident-memory.ts). */
+  /**
+   * A resident stager (`--watch`): its workers and this thread keep their memory for hours (resident-memory.ts sets
+   * V8 flags of the whole process for it).
+   */
   readonly resident?: boolean;
 }
 

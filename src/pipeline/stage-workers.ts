@@ -2,7 +2,7 @@
 // an outcome, whatever happens to the others (a worker that dies is replaced, its files rejected as internal).
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ProcedureSchema } from '../lake/procedure-schemas.js';
-import { RESIDENT_WORKER_LIMITS } from './resident-memory.js';
+import { holdMainHeap, RESIDENT_WORKER_LIMITS } from './resident-memory.js';
 import type { WorkerOutcome } from './stage-file.js';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-messages.js';
 
@@ -65,10 +65,11 @@ export interface StageWorkers {
 
 /**
  * Starts `count` workers, which load their modules at once; `begin` then gives them their work's context. A resident
- * stager's workers keep their memory for hours (resident-memory.ts).
+ * stager's workers, and this thread, keep their memory for hours (resident-memory.ts).
  */
 export function startStageWorkers(count: number, options: { readonly resident?: boolean } = {}): StageWorkers {
   const limits = options.resident ? RESIDENT_WORKER_LIMITS : undefined;
+  if (options.resident) holdMainHeap();
   const workers: Worker[] = [];
   let setup: WorkerSetup | undefined;
   let hooks: StageWorkerHooks | undefined;
@@ -109,6 +110,9 @@ export function startStageWorkers(count: number, options: { readonly resident?: 
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') {
         ready = true;
+        // Its heap made (and under tsx, its loader's), V8's flags are back to their defaults: a resident stager holds
+        // this thread's heap again.
+        if (options.resident) holdMainHeap();
         feed(worker);
       }
       else if (message.type === 'claim') {

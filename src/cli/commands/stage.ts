@@ -5,7 +5,6 @@ import { labLayout } from '../../pipeline/run-lab-pipeline.js';
 import { loadStagingConfig, type StagingConfigSources } from '../../config/staging-config.js';
 import { STAGING_FIELDS, STAGING_OPTIONS, WORKERS_RANGE, type OptionKind, type StagingField } from '../../config/staging-options.js';
 import { stageRawFiles, type StageSummary } from '../../pipeline/stage-raw-files.js';
-import { holdYoungGeneration } from '../../pipeline/resident-memory.js';
 import { watchRawFiles } from '../../pipeline/watch-raw-files.js';
 import { stageThroughCatalog, type CatalogRole, type CatalogStageSummary } from '../../pipeline/stage-through-catalog.js';
 import { hostname } from 'node:os';
@@ -216,8 +215,6 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
       const asStageAll = program.args[0] === 'stage-all';
       const config = stagingConfigFrom(flags, io, asStageAll ? labLayoutDefaults(io) : undefined);
       warnUnusedFlags(io, flags);
-      // A resident stager's memory stays what it is once warm, hour after hour (resident-memory.ts).
-      if (flags.watch) holdYoungGeneration();
       if (config.catalog !== undefined) {
         const summary = await stageWithCatalog(io, config, config.catalog, flags);
         if (!flags.quiet) reportCatalogStage(io, summary);

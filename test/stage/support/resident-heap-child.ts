@@ -1,0 +1,22 @@
+// A child of resident-memory.test.ts (V8's flags are the whole process's): stages a few files with a session's
+// warm workers, resident or not, then allocates as a busy stager's main thread does (objects that survive a few
+// collections) and prints the size of this thread's young generation before and after.
+import { getHeapSpaceStatistics } from 'node:v8';
+import { walkRawFiles } from '../../../src/discover/discover-raw-files.js';
+import { openStageSession } from '../../../src/pipeline/stage-raw-files.js';
+import { lakeConfig } from '../../support/stage-lake.js';
+
+const [rawRoot, lakeRoot, mode] = process.argv.slice(2) as [string, string, 'resident' | 'one-shot'];
+const config = lakeConfig(rawRoot, lakeRoot);
+const session = await openStageSession(config, { resident: mode === 'resident' });
+const pass = await session.pass(walkRawFiles(rawRoot));
+const youngMb = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size / 2 ** 20;
+const beforeMb = youngMb();
+let held: { i: number; text: string }[] = [];
+for (let i = 0; i < 6_000_000; i++) {
+  held.push({ i, text: `run ${i}` });
+  if (held.length > 200_000) held = [];
+}
+const afterMb = youngMb();
+await session.close();
+console.log(JSON.stringify({ staged: pass.ok, beforeMb, afterMb }));
