@@ -61,16 +61,16 @@ export interface SnapshotBatch {
 /**
  * The whole manifest as it was at one instant (a REPEATABLE READ transaction), in the manifest's order, handed to
  * `write` `batch` rows at a time through a cursor: memory holds one batch, whatever the lake's size. An empty
- * manifest is one batch of no rows, so that `write` still learns the columns. Returns the rows written. A batch
- * is a few hundred runs: a row as pg returns it is an object of every column (tens of bytes a cell, most of them
- * null), held twice over while the next batch is fetched, so a watcher's snapshots would otherwise take more memory
- * as the lake grows, up to the size of a whole batch.
+ * manifest is one batch of no rows, so that `write` still learns the columns. Returns the rows written. A row as pg
+ * returns it is an object of every column (tens of bytes a cell, most of them null), held twice over while the next
+ * batch is fetched: a watcher asks for smaller batches, so that its snapshots do not take more memory as the lake
+ * grows.
  */
 export async function snapshotCatalogManifest(
   session: CatalogSession,
   layout: CatalogLayout,
   write: (batch: SnapshotBatch) => Promise<void> | void,
-  batch = 250,
+  batch = 2_000,
 ): Promise<{ readonly rows: number; readonly columns: readonly ManifestColumn[] }> {
   return session.transaction(async (tx) => {
     const columns = await catalogManifestColumns(tx, layout);

@@ -103,6 +103,11 @@ const DEFAULTS: Readonly<Record<'leaseSeconds' | 'batch' | 'pollMs' | 'statusMs'
 const WHOLE_WALK_WATCHED_MS = 60_000;
 /** A watcher's snapshots are at least this many times their own duration apart. */
 const SNAPSHOT_SHARE = 10;
+/**
+ * Runs a watcher's snapshots read at a time: a row from pg is an object of every column, and a watcher's memory must
+ * not grow with the lake (a one-shot run's last snapshot takes the default, 2,000, in fewer round trips).
+ */
+const WATCH_SNAPSHOT_BATCH = 250;
 /** How often a watcher asks whether it is its turn to sweep (one round trip). */
 const SWEEP_ASKED_EVERY_MS = 60_000;
 
@@ -167,7 +172,7 @@ export async function stageThroughCatalog(config: StagingConfig, options: Catalo
       }
       const at = now().getTime();
       if (committedSinceSnapshot > 0 && options.watch && at - lastSnapshot >= Math.max(settings.snapshotMs, SNAPSHOT_SHARE * snapshotTookMs)) {
-        await snapshotManifest(catalog, lake);
+        await snapshotManifest(catalog, lake, WATCH_SNAPSHOT_BATCH);
         committedSinceSnapshot = 0;
         lastSnapshot = at;
         snapshotTookMs = now().getTime() - at;
@@ -537,9 +542,9 @@ function onDisk(rawRoot: string, sourceFile: string): RawFile | undefined {
   }
 }
 
-/** manifest.parquet from the catalog, as every reader of a local lake opens it. */
-function snapshotManifest(catalog: Catalog, lake: CatalogLakeFiles): Promise<number> {
-  return lake.writeManifest((write) => catalog.snapshot(write));
+/** manifest.parquet from the catalog, as every reader of a local lake opens it, read `batch` runs at a time. */
+function snapshotManifest(catalog: Catalog, lake: CatalogLakeFiles, batch?: number): Promise<number> {
+  return lake.writeManifest((write) => catalog.snapshot(write, batch));
 }
 
 /** Removes data files no run names, once older than twice the lease (an attempt may still commit before that). */
