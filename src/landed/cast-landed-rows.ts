@@ -113,8 +113,7 @@ export async function castLandedRows(conn: EngineConnection, dataset: DatasetRul
   await conn.run(`CREATE OR REPLACE TEMP VIEW verdict AS SELECT rowid AS i, * FROM typed WHERE rowid > 0`);
   const keys = plan.filter((p) => p.keyed).map((p) => p.v);
   await conn.run(`CREATE OR REPLACE TEMP TABLE repeats AS ${keys.length === 0 ? 'SELECT NULL::BIGINT AS i, NULL::BIGINT AS first WHERE false' : repeatsSql(keys)}`);
-  const [repeated] = await conn.all<{ n: number }>('SELECT count(*) AS n FROM repeats');
-  if (Number(repeated?.n ?? 0) > 0) await conn.run('UPDATE typed SET ok = false WHERE rowid IN (SELECT i FROM repeats)');
+  if (keys.length > 0) await conn.run('UPDATE typed SET ok = false WHERE rowid IN (SELECT i FROM repeats)');
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${CLEANED_VIEW} AS
     SELECT ${plan.map((p) => `${p.v} AS ${quoteIdentifier(p.name)}`).join(', ')} FROM verdict WHERE ok`);
   return { ok: true, rowsRead: landed.rows, ...(await explainRejects(conn, dataset, headers, plan, landed)) };
