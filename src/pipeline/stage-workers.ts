@@ -1,6 +1,7 @@
 // Stages files on worker threads, several in flight per worker so none waits on this thread; every file gets
 // an outcome, whatever happens to the others (a worker that dies is replaced, its files rejected as internal).
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './module-worker.js';
 import type { ProcedureSchema } from '../lake/procedure-schemas.js';
 import { holdMainHeap, RESIDENT_WORKER_LIMITS } from './resident-memory.js';
 import type { WorkerOutcome } from './stage-file.js';
@@ -15,29 +16,6 @@ import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './stage-mess
  * difference).
  */
 const IN_FLIGHT_PER_WORKER = 48;
-
-// Under tsx (tests, the bench from source) the worker is the .ts source, loaded through tsx; in dist/ the compiled .js.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(FROM_SOURCE ? './stage-worker.ts' : './stage-worker.js', import.meta.url);
-// A worker does not inherit tsx's loader on Node 20: the source worker registers it first.
-const SOURCE_BOOT = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-
-/**
- * A worker with the parent's node flags but those a worker refuses: `--input-type` (a `node -e` parent) would stop
- * a file worker from starting, and V8's own flags (`--max-semi-space-size`...) apply to the whole process already.
- */
-function newWorker(resourceLimits: ResourceLimits | undefined): Worker {
-  let execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type') && flag !== '-e' && flag !== '--eval');
-  for (;;) {
-    try {
-      return FROM_SOURCE ? new Worker(SOURCE_BOOT, { eval: true, execArgv, resourceLimits }) : new Worker(WORKER_URL, { execArgv, resourceLimits });
-    } catch (error) {
-      const refused = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_INVALID_EXEC_ARGV' ? /flags: (.*)$/.exec((error as Error).message)?.[1]?.split(', ') : undefined;
-      if (refused === undefined || !refused.some((flag) => execArgv.includes(flag))) throw error;
-      execArgv = execArgv.filter((flag) => !refused.includes(flag));
-    }
-  }
-}
 
 export interface StageWorkerHooks {
   /** Called for each outcome as soon as it arrives, in completion order. */
@@ -103,7 +81,7 @@ export function startStageWorkers(count: number, options: { readonly resident?: 
     hooks?.onOutcome(outcome);
   };
   const spawn = (): Worker => {
-    const worker = newWorker(limits);
+    const worker = startModuleWorker('stage-worker', { ...(limits === undefined ? {} : { resourceLimits: limits }), workerData: { resident: options.resident === true } });
     if (setup !== undefined) worker.postMessage({ type: 'setup', setup } satisfies ToWorker);
     let ready = false;
     inFlight.set(worker, new Map());
