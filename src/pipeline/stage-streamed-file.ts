@@ -1,6 +1,7 @@
 // Stages a raw file too large to hold whole: its bytes are read a buffer at a time, each run of whole rows parsed
 // on its own (data-table.ts), the rows gathered into row groups (table-row-groups.ts) and each full group encoded
-// and written to a temp file in the stage root as it fills (parquet-file-writer.ts). The main thread renames that
+// and written to a temp file in the stage root as it fills, on a thread of its own while the next rows are read
+// (parquet-writer-thread.ts). The main thread renames that
 // file into place once the run is accepted, or removes it (publish-run.ts): a bad row anywhere rejects the file
 // with its line and leaves no data file, as for a file read whole.
 //
@@ -10,7 +11,7 @@
 // is taken as the bytes go by; a file staged before is hashed first, so that unchanged bytes are not staged again.
 // Whether a piece of rows is read by the fast path or by csv-parse (quotes) is decided piece by piece. Row groups
 // are cut where the whole-file encoder cuts them, so a streamed file is the same bytes as the file read whole.
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { tempPathFor } from '../fs/atomic-file.js';
@@ -18,11 +19,11 @@ import { isDiskFull } from '../errors.js';
 import { isUrlLocation } from '../lake/lake-layout.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { ROW_GROUP_ROWS } from '../parquet/encode-parquet.js';
-import { openParquetFileWriter } from '../parquet/parquet-file-writer.js';
 import { lineOffset, parseDataTable } from '../parse/data-table.js';
 import { countLineFeeds, wholeRowsEnd } from '../parse/table-pieces.js';
 import { firstInvalidUtf8, notUtf8 } from '../parse/instrument-header.js';
 import { TableRowGroups, type GatheredTable } from '../parse/table-row-groups.js';
+import { startParquetWriterThread, type ParquetWriterThread } from './parquet-writer-thread.js';
 import { planRun, type RunPlan } from './plan-run.js';
 import { hashRawFile, openRawFileChunks, type RawFileChunks } from './raw-file-chunks.js';
 import { dataColumns, duplicateRun, durationOf, emptyTable, reject, runTable, stagedRun, timeColumnIndex, unreadable, type RunTable } from './staged-run.js';
@@ -64,7 +65,7 @@ async function stageChunks(file: StageTask['file'], chunks: RawFileChunks, ctx: 
   if (!(await ctx.claimRunId(plan.runId, file.relPath))) return duplicateRun(plan);
   const spool = spoolPath(ctx.stageRoot, plan.runId);
   try {
-    return writeSpooled(file, chunks, head, plan, spool, ctx);
+    return await writeSpooled(file, chunks, head, plan, spool, ctx);
   } catch (error) {
     if (!isDiskFull(error)) throw error;
     // As the main thread says it of a file it writes (publish-run.ts): the run stops.
@@ -74,43 +75,49 @@ async function stageChunks(file: StageTask['file'], chunks: RawFileChunks, ctx: 
 }
 
 /** Streams the table into a Parquet file at `spool`: the run, or its reject (and then no file). */
-function writeSpooled(
+async function writeSpooled(
   file: StageTask['file'], chunks: RawFileChunks, head: Filled, plan: RunPlan, spool: string, ctx: StageFileContext,
-): WorkerOutcome {
+): Promise<WorkerOutcome> {
   const table = runTable(plan, ctx);
   mkdirSync(path.dirname(spool), { recursive: true });
   const fd = openSync(spool, 'wx');
   let kept = false;
+  // Row groups are encoded and written on a thread of their own while this one reads the next rows.
+  const writer = startParquetWriterThread(fd, { resident: ctx.resident === true });
   try {
     let duration: number | null = null;
-    const writer = openParquetFileWriter((bytes) => writeAll(fd, bytes));
     const timeIndex = timeColumnIndex(plan, table);
     const groups = new TableRowGroups(table.tableColumns, ctx.streaming?.rowGroupRows ?? ROW_GROUP_ROWS, (columns, rows) => {
       duration = durationOf(columns[timeIndex]);
       writer.addRowGroup(dataColumns(plan, table, columns), rows);
     });
-    const read = readRows(chunks, head, plan, table, groups, ctx);
+    const read = await readRows(chunks, head, plan, table, groups, writer, ctx);
     if (!read.ok) return reject(file, read.errorType, read.errorType === 'bad-data' ? `${file.relPath}, ${read.message}.` : `${file.relPath}: ${read.message}.`);
     if (read.gathered.rows === 0) return emptyTable(file);
-    writer.finish();
+    await writer.finish();
     const outcome = stagedRun(plan, table, read.gathered, chunks.sha1(), duration, { kind: 'spooled', path: spool }, ctx);
     kept = true;
     return outcome;
   } finally {
+    await writer.close();
     closeSync(fd);
     if (!kept) rmSync(spool, { force: true });
   }
 }
 
-/** Parses the table piece by piece into `groups`, from the bytes the header was read from (`head`): the gathered table, or the first bad row's message. */
-function readRows(
+/**
+ * Parses the table piece by piece into `groups`, from the bytes the header was read from (`head`), waiting for the
+ * writer whenever it falls behind: the gathered table, or the first bad row's message.
+ */
+async function readRows(
   chunks: RawFileChunks,
   head: Filled,
   plan: RunPlan,
   table: RunTable,
   groups: TableRowGroups,
+  writer: ParquetWriterThread,
   ctx: StageFileContext,
-): { readonly ok: true; readonly gathered: GatheredTable } | { readonly ok: false; readonly errorType: 'bad-data' | 'not-utf8'; readonly message: string } {
+): Promise<{ readonly ok: true; readonly gathered: GatheredTable } | { readonly ok: false; readonly errorType: 'bad-data' | 'not-utf8'; readonly message: string }> {
   let { bytes, done } = head;
   let start = lineOffset(bytes, plan.skipLines + 1);
   let line = plan.skipLines + 1;
@@ -129,6 +136,7 @@ function readRows(
       line += countLineFeeds(piece, start, end);
       chunks.consume(end);
       start = 0;
+      await writer.drained();
     }
     if (done) return { ok: true, gathered: groups.finish() };
     ({ bytes, done } = chunks.fill());
@@ -138,8 +146,4 @@ function readRows(
 /** A hidden temp name in the stage root (a temp folder when the lake is in object storage), unique to this run. */
 function spoolPath(stageRoot: string, runId: string): string {
   return tempPathFor(path.join(isUrlLocation(stageRoot) ? tmpdir() : stageRoot, `${runId}.parquet`));
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
 }

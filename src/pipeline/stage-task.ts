@@ -63,6 +63,8 @@ export interface StageFileContext extends PlanOptions {
   readonly claimRunId: (runId: string, sourceFile: string) => Promise<boolean>;
   /** The worker's reading buffer, reused file after file; without it each file is read into a buffer of its own. */
   readonly readBuffer?: ReadBuffer;
+  /** Whether this is a resident stager's worker: a thread it starts holds the process's heaps again (resident-memory.ts). */
+  readonly resident?: boolean;
   /** When and how a file is streamed rather than read whole (defaults: stage-streamed-file.ts). */
   readonly streaming?: StreamingOptions;
 }

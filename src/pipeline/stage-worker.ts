@@ -1,6 +1,6 @@
 // A stage worker thread: stages the files the main thread sends it, one after the other, and sends their outcomes
 // back in small batches.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { messageOf } from '../errors.js';
 import { stageFile, type StageFileContext, type WorkerOutcome } from './stage-file.js';
 import { ReadBuffer } from './read-raw-file.js';
@@ -22,6 +22,7 @@ const contextOf = (setup: WorkerSetup): StageFileContext => ({
   chipParams: setup.chipParams,
   schemas: new Map(setup.schemas),
   readBuffer: new ReadBuffer(STREAM_ABOVE + 1),
+  resident: (workerData as { resident?: boolean } | null)?.resident === true,
   claimRunId: (runId, sourceFile) => {
     const id = nextClaim++;
     send({ type: 'claim', id, runId, sourceFile });

@@ -1,5 +1,6 @@
 // A resident stager's main thread keeps its young generation at its size, workers or not: V8 resets the flag that
-// holds it whenever it makes a heap, so the stage workers hold it again once each is up (resident-memory.ts).
+// holds it whenever it makes a heap, so the stage workers hold it again once each is up, and so does the thread that
+// writes a big file's Parquet (resident-memory.ts).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { generateLabCorpus } from '../../src/demo/generate-lab-corpus.js';
 import { tempDir } from '../support/temp-dir.js';
+import type { ChildMode } from './support/resident-heap-child.js';
 
 interface Young {
   readonly staged: number;
@@ -17,7 +19,7 @@ interface Young {
 
 const CHILD = fileURLToPath(new URL('./support/resident-heap-child.ts', import.meta.url));
 
-async function youngGeneration(mode: 'resident' | 'one-shot'): Promise<Young> {
+async function youngGeneration(mode: ChildMode): Promise<Young> {
   const root = tempDir();
   const raw = path.join(root, 'raw');
   await generateLabCorpus({ root: raw, files: 8, seed: 11 });
@@ -36,5 +38,14 @@ describe("a resident stager's memory", () => {
     assert.equal(resident.afterMb, resident.beforeMb, `the resident stager's young generation grew from ${resident.beforeMb} to ${resident.afterMb} MB`);
     // Without the hold V8 grows it (up to 128 MB with the child's --max-semi-space-size), or this test shows nothing.
     assert.ok(oneShot.afterMb > oneShot.beforeMb, `a one-shot run's young generation stayed at ${oneShot.afterMb} MB`);
+  });
+});
+
+describe("a resident stager's memory, once a big file's writer thread has run", () => {
+  it("keeps the main thread's young generation at its size when the writer holds it again; V8 grows it otherwise", async () => {
+    const held = await youngGeneration('resident, held writer');
+    const unheld = await youngGeneration('resident, unheld writer');
+    assert.equal(held.afterMb, held.beforeMb, `the young generation grew from ${held.beforeMb} to ${held.afterMb} MB after a held writer`);
+    assert.ok(unheld.afterMb > unheld.beforeMb, `after a writer that does not hold it, the young generation stayed at ${unheld.afterMb} MB`);
   });
 });

@@ -1,15 +1,28 @@
 // A child of resident-memory.test.ts (V8's flags are the whole process's): stages a few files with a session's
 // warm workers, resident or not, then allocates as a busy stager's main thread does (objects that survive a few
-// collections) and prints the size of this thread's young generation before and after.
+// collections) and prints the size of this thread's young generation before and after. With a writer, a resident
+// session then writes a Parquet file on a writer thread (as a big file is), which holds the heaps again or not.
+import { closeSync, openSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { walkRawFiles } from '../../../src/discover/discover-raw-files.js';
 import { openStageSession } from '../../../src/pipeline/stage-raw-files.js';
+import { startParquetWriterThread } from '../../../src/pipeline/parquet-writer-thread.js';
 import { lakeConfig } from '../../support/stage-lake.js';
 
-const [rawRoot, lakeRoot, mode] = process.argv.slice(2) as [string, string, 'resident' | 'one-shot'];
+export type ChildMode = 'resident' | 'one-shot' | 'resident, held writer' | 'resident, unheld writer';
+
+const [rawRoot, lakeRoot, mode] = process.argv.slice(2) as [string, string, ChildMode];
 const config = lakeConfig(rawRoot, lakeRoot);
-const session = await openStageSession(config, { resident: mode === 'resident' });
+const session = await openStageSession(config, { resident: mode !== 'one-shot' });
 const pass = await session.pass(walkRawFiles(rawRoot));
+if (mode.endsWith('writer')) {
+  const fd = openSync('/dev/null', 'w');
+  const writer = startParquetWriterThread(fd, { resident: mode === 'resident, held writer' });
+  writer.addRowGroup([{ name: 'x', values: { kind: 'double', values: new Float64Array([1, 2]), valid: null } }], 2);
+  await writer.finish();
+  await writer.close();
+  closeSync(fd);
+}
 const youngMb = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size / 2 ** 20;
 const beforeMb = youngMb();
 let held: { i: number; text: string }[] = [];
