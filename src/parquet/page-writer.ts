@@ -17,6 +17,11 @@ export type Codec = (typeof CODEC)[keyof typeof CODEC];
  * data files (the figures are in the commit that chose this).
  */
 const GZIP_FROM_BYTES = 64 * 1024;
+/**
+ * Level 1, with zlib's largest hash tables (memLevel 9, the default is 8): on the shared corpus's time and current
+ * columns, 17-20% faster for the same size or a little smaller.
+ */
+const GZIP_OPTIONS = { level: 1, memLevel: 9 } as const;
 
 function codecFor(compression: Compression, pageBytes: number): Codec {
   if (compression === 'auto') return pageBytes >= GZIP_FROM_BYTES ? CODEC.gzip : CODEC.snappy;
@@ -88,7 +93,7 @@ export class ChunkBuilder {
     this.codec ??= codecFor(this.compression, plainSize);
     if (this.codec !== CODEC.none) {
       const whole = concat(body, plainSize);
-      const compressed = this.codec === CODEC.gzip ? gzipSync(whole, { level: 1 }) : snappyCompress(whole);
+      const compressed = this.codec === CODEC.gzip ? gzipSync(whole, GZIP_OPTIONS) : snappyCompress(whole);
       const first = this.size === 0 && type === 'data';
       if (first && plainSize > 4096 && compressed.length > plainSize * 0.95) {
         this.codec = CODEC.none; // incompressible (noisy doubles): store this chunk's pages as they are
