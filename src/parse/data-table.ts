@@ -26,6 +26,8 @@ export interface CellMisfit {
 
 export interface DataTable {
   readonly rows: number;
+  /** The line feeds in the table's bytes: what a table read in pieces adds to the next piece's first line. */
+  readonly lineFeeds: number;
   readonly columns: readonly ColumnValues[];
   readonly misfits: readonly CellMisfit[];
   /** Numbers of the column's kind that its type cannot hold (`1e400`, `1e-400`, a 20-digit whole number): null too. */
@@ -80,8 +82,8 @@ export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTabl
   const { start, firstLine, fieldCount, columns, zone } = layout;
   const delimiter = layout.delimiter ?? COMMA;
   if (bytes.indexOf(QUOTE, start) >= 0) return parseQuotedTable(bytes, layout);
-  const capacity = countLineFeeds(bytes, start, bytes.length) + 1; // a last line may have no line feed
-  const builders = newBuilders(columns, capacity);
+  const lineFeeds = countLineFeeds(bytes, start, bytes.length);
+  const builders = newBuilders(columns, lineFeeds + 1); // a last line may have no line feed
   // Packed arrays of one shape for every table (Array.from, not a holey `new Array(n)`): the optimized loop below
   // then never meets an array of another kind, which would throw its compiled code away mid-run.
   const feeds = Array.from({ length: fieldCount }, (): Builder | undefined => undefined);
@@ -125,7 +127,7 @@ export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTabl
     }
     rows++;
   }
-  return finish(builders, rows);
+  return finish(builders, rows, lineFeeds);
 }
 
 /** Where the line starting at `pos` ends (its CR or LF, or the end of the bytes). */
@@ -147,14 +149,14 @@ function countDelimiters(bytes: Uint8Array, pos: number, delimiter: Delimiter): 
   return n;
 }
 
-function finish(builders: readonly Builder[], rows: number): DataTableResult {
+function finish(builders: readonly Builder[], rows: number, lineFeeds: number): DataTableResult {
   const misfits: CellMisfit[] = [];
   const outOfRange: CellMisfit[] = [];
   builders.forEach((b, column) => {
     if (b.misfits) misfits.push({ column, count: b.misfits.count, line: b.misfits.line, text: b.misfits.text });
     if (b.outOfRange) outOfRange.push({ column, count: b.outOfRange.count, line: b.outOfRange.line, text: b.outOfRange.text });
   });
-  return { ok: true, table: { rows, columns: builders.map((b) => b.build(rows)), misfits, outOfRange } };
+  return { ok: true, table: { rows, lineFeeds, columns: builders.map((b) => b.build(rows)), misfits, outOfRange } };
 }
 
 /** The robust path: csv-parse splits the fields (quotes, delimiters inside quotes), then each cell is cast as usual. */
@@ -186,7 +188,7 @@ function parseQuotedTable(bytes: Uint8Array, { start, firstLine, fieldCount, col
     });
     rows++;
   }
-  return finish(builders, rows);
+  return finish(builders, rows, countLineFeeds(bytes, start, bytes.length));
 }
 
 function wrongFieldCount(line: number, expected: number, found: number, delimiter: Delimiter): DataTableResult {

@@ -20,7 +20,7 @@ import { isUrlLocation } from '../lake/lake-layout.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { ROW_GROUP_ROWS } from '../parquet/encode-parquet.js';
 import { lineOffset, parseDataTable } from '../parse/data-table.js';
-import { countLineFeeds, wholeRowsEnd } from '../parse/table-pieces.js';
+import { wholeRowsEnd } from '../parse/table-pieces.js';
 import { firstInvalidUtf8, notUtf8 } from '../parse/instrument-header.js';
 import { TableRowGroups, type GatheredTable } from '../parse/table-row-groups.js';
 import { startParquetWriterThread, type ParquetWriterThread } from './parquet-writer-thread.js';
@@ -133,7 +133,7 @@ async function readRows(
       });
       if (!parsed.ok) return { ok: false, errorType: 'bad-data', message: parsed.message };
       groups.add(parsed.table);
-      line += countLineFeeds(piece, start, end);
+      line += parsed.table.lineFeeds;
       chunks.consume(end);
       start = 0;
       await writer.drained();
