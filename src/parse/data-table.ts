@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import type * as CsvParse from 'csv-parse/sync';
 import type { ColumnValues } from '../parquet/parquet-columns.js';
 import { COMMA, delimiterWord, type Delimiter } from './table-delimiter.js';
-import { FloatBuilder, newBuilders, type Builder, type TableColumn } from './table-columns.js';
+import { FloatBuilder, newBuilders, type Builder, type FloatArena, type TableColumn } from './table-columns.js';
 import { countLineFeeds } from './table-pieces.js';
 
 export { PARQUET_TYPE_OF, parseNumber, type TableColumn } from './table-columns.js';
@@ -75,6 +75,8 @@ export interface TableLayout {
   readonly zone: string;
   /** The byte between fields; a comma when not given. */
   readonly delimiter?: Delimiter;
+  /** Where the float columns are built, reused table after table: they are then good until the next table read on it. */
+  readonly arena?: FloatArena;
 }
 
 /** Reads the table `layout` describes into typed columns. */
@@ -83,7 +85,7 @@ export function parseDataTable(bytes: Uint8Array, layout: TableLayout): DataTabl
   const delimiter = layout.delimiter ?? COMMA;
   if (bytes.indexOf(QUOTE, start) >= 0) return parseQuotedTable(bytes, layout);
   const lineFeeds = countLineFeeds(bytes, start, bytes.length);
-  const builders = newBuilders(columns, lineFeeds + 1); // a last line may have no line feed
+  const builders = newBuilders(columns, lineFeeds + 1, layout.arena); // a last line may have no line feed
   // Packed arrays of one shape for every table (Array.from, not a holey `new Array(n)`): the optimized loop below
   // then never meets an array of another kind, which would throw its compiled code away mid-run.
   const feeds = Array.from({ length: fieldCount }, (): Builder | undefined => undefined);

@@ -20,6 +20,7 @@ import { isUrlLocation } from '../lake/lake-layout.js';
 import { absoluteDataPath } from '../lake/partition-path.js';
 import { ROW_GROUP_ROWS } from '../parquet/encode-parquet.js';
 import { lineOffset, parseDataTable } from '../parse/data-table.js';
+import { FloatArena } from '../parse/table-columns.js';
 import { wholeRowsEnd } from '../parse/table-pieces.js';
 import { firstInvalidUtf8, notUtf8 } from '../parse/instrument-header.js';
 import { TableRowGroups, type GatheredTable } from '../parse/table-row-groups.js';
@@ -121,6 +122,8 @@ async function readRows(
   let { bytes, done } = head;
   let start = lineOffset(bytes, plan.skipLines + 1);
   let line = plan.skipLines + 1;
+  // Each piece's columns are copied into the row group at once: the next piece reuses their memory.
+  const arena = new FloatArena();
   for (;;) {
     const end = done ? bytes.length : wholeRowsEnd(bytes, start);
     if (end >= 0) {
@@ -129,7 +132,7 @@ async function readRows(
       const badByte = firstInvalidUtf8(piece.subarray(start));
       if (badByte !== undefined) return { ok: false, errorType: 'not-utf8', message: notUtf8(line + badByte.line - 1) };
       const parsed = parseDataTable(piece, {
-        start, firstLine: line, fieldCount: plan.columns.length, columns: table.tableColumns, zone: ctx.localTz, delimiter: plan.delimiter,
+        start, firstLine: line, fieldCount: plan.columns.length, columns: table.tableColumns, zone: ctx.localTz, delimiter: plan.delimiter, arena,
       });
       if (!parsed.ok) return { ok: false, errorType: 'bad-data', message: parsed.message };
       groups.add(parsed.table);
