@@ -75,7 +75,7 @@ export interface TableLayout {
   readonly zone: string;
   /** The byte between fields; a comma when not given. */
   readonly delimiter?: Delimiter;
-  /** Where the float columns are built, reused table after table: they are then good until the next table read on it. */
+  /** Where the float columns' buffer comes from, when not a new allocation. */
   readonly arena?: FloatArena;
 }
 

@@ -25,17 +25,23 @@ export interface Builder {
 }
 
 /**
- * Memory for the float columns of one table after another (the pieces of a streamed file), zeroed again for each:
- * a new allocation each time was a tenth of a big file's parsing, on the thread that limits its speed. A table
- * built on it is overwritten by the next one.
+ * Buffers for the float columns of one table after another (the pieces of a streamed file): a piece's buffer goes
+ * to the thread that gathers its rows and comes back (`give`) to be zeroed and parsed into again, where a new
+ * allocation for each piece was a tenth of the parsing thread's time.
  */
 export class FloatArena {
-  private buffer = new ArrayBuffer(0);
-  /** `bytes` zeroed bytes. */
+  private readonly spares: ArrayBuffer[] = [];
+  /** A buffer of `bytes` zeroed bytes: a spare one when one is large enough. */
   take(bytes: number): ArrayBuffer {
-    if (this.buffer.byteLength < bytes) this.buffer = new ArrayBuffer(bytes);
-    else new Uint8Array(this.buffer, 0, bytes).fill(0);
-    return this.buffer;
+    const at = this.spares.findIndex((b) => b.byteLength >= bytes);
+    if (at < 0) return new ArrayBuffer(bytes);
+    const [buffer] = this.spares.splice(at, 1);
+    new Uint8Array(buffer!, 0, bytes).fill(0);
+    return buffer!;
+  }
+  /** Takes back a buffer no table needs any more (a few are kept). */
+  give(buffer: ArrayBuffer): void {
+    if (this.spares.length < 8) this.spares.push(buffer);
   }
 }
 

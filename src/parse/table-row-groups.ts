@@ -5,7 +5,7 @@
 import type { ColumnValues, ParquetType } from '../parquet/parquet-columns.js';
 import { PARQUET_TYPE_OF, type CellMisfit, type DataTable, type TableColumn } from './data-table.js';
 
-/** Receives a full row group, whose arrays are its own: the next group is gathered into new ones. */
+/** Receives a full row group; its typed arrays are reused for the next group, so it must be consumed at once. */
 export type RowGroupSink = (columns: readonly ColumnValues[], rows: number) => void;
 
 export interface GatheredTable {
@@ -26,16 +26,14 @@ type Slot =
     };
 
 export class TableRowGroups {
-  private slots: Slot[];
-  /** Whether the slots' arrays went with the last group handed on. */
-  private given = false;
+  private readonly slots: Slot[];
   private filled = 0;
   private rows = 0;
   private groups = 0;
   private readonly misfits = new Map<number, CellMisfit>();
   private readonly outOfRange = new Map<number, CellMisfit>();
 
-  constructor(private readonly columns: readonly TableColumn[], private readonly groupRows: number, private readonly sink: RowGroupSink) {
+  constructor(columns: readonly TableColumn[], private readonly groupRows: number, private readonly sink: RowGroupSink) {
     if (!Number.isInteger(groupRows) || groupRows < 1) throw new Error(`a row group holds a whole number of rows >= 1, got ${groupRows}`);
     this.slots = columns.map((c) => newSlot(c, groupRows));
   }
@@ -45,10 +43,6 @@ export class TableRowGroups {
     mergeTallies(this.misfits, table.misfits);
     mergeTallies(this.outOfRange, table.outOfRange);
     for (let from = 0; from < table.rows; ) {
-      if (this.given) {
-        this.slots = this.columns.map((c) => newSlot(c, this.groupRows));
-        this.given = false;
-      }
       const take = Math.min(table.rows - from, this.groupRows - this.filled);
       this.slots.forEach((slot, i) => append(slot, table.columns[i]!, from, take, this.filled));
       from += take;
@@ -70,7 +64,10 @@ export class TableRowGroups {
     this.rows += rows;
     this.groups++;
     this.filled = 0;
-    this.given = true;
+    for (const slot of this.slots) {
+      if (slot.kind === 'text') slot.values = [];
+      else if (slot.kind !== 'absent') slot.nulls = 0;
+    }
   }
 }
 

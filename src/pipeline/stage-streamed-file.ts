@@ -1,9 +1,9 @@
-// Stages a raw file too large to hold whole: its bytes are read a buffer at a time, each run of whole rows parsed
-// on its own (data-table.ts), the rows gathered into row groups (table-row-groups.ts) and each full group encoded
-// and written to a temp file in the stage root as it fills, on a thread of its own while the next rows are read
-// (parquet-writer-thread.ts). The main thread renames that
-// file into place once the run is accepted, or removes it (publish-run.ts): a bad row anywhere rejects the file
-// with its line and leaves no data file, as for a file read whole.
+// Stages a raw file too large to hold whole: its bytes are read a buffer at a time and each run of whole rows parsed
+// on its own (data-table.ts). On a thread of its own, while the next rows are parsed (row-group-writer.ts), the
+// rows are gathered into row groups (table-row-groups.ts), each encoded and written to a temp file in the stage
+// root as it fills. The main thread renames that file into place once the run is accepted, or removes it
+// (publish-run.ts): a bad row anywhere rejects the file with its line and leaves no data file, as for a file read
+// whole.
 //
 // What a table's reading needs from the whole file is known before its rows: the header and the types of the
 // columns the YAML does not declare come from the file's first 64 KiB (plan-run.ts), as for a file read whole, so
@@ -23,11 +23,10 @@ import { lineOffset, parseDataTable } from '../parse/data-table.js';
 import { FloatArena } from '../parse/table-columns.js';
 import { wholeRowsEnd } from '../parse/table-pieces.js';
 import { firstInvalidUtf8, notUtf8 } from '../parse/instrument-header.js';
-import { TableRowGroups, type GatheredTable } from '../parse/table-row-groups.js';
-import { startParquetWriterThread, type ParquetWriterThread } from './parquet-writer-thread.js';
+import { startRowGroupWriter, type RowGroupWriter } from './row-group-writer.js';
 import { planRun, type RunPlan } from './plan-run.js';
 import { hashRawFile, openRawFileChunks, type RawFileChunks } from './raw-file-chunks.js';
-import { dataColumns, duplicateRun, durationOf, emptyTable, reject, runTable, stagedRun, timeColumnIndex, unreadable, type RunTable } from './staged-run.js';
+import { dataColumnLayout, duplicateRun, emptyTable, reject, runTable, stagedRun, timeColumnIndex, unreadable, type RunTable } from './staged-run.js';
 import type { StageFileContext, StageTask, WorkerOutcome } from './stage-task.js';
 
 /** What a read of the file gave: the bytes not used yet, and whether they reach its end. */
@@ -83,20 +82,25 @@ async function writeSpooled(
   mkdirSync(path.dirname(spool), { recursive: true });
   const fd = openSync(spool, 'wx');
   let kept = false;
-  // Row groups are encoded and written on a thread of their own while this one reads the next rows.
-  const writer = startParquetWriterThread(fd, { resident: ctx.resident === true });
+  // Each piece's buffers come back from the writer once its rows are in a row group, to parse a later piece into.
+  const arena = new FloatArena();
+  const writer = startRowGroupWriter(
+    {
+      fd,
+      tableColumns: table.tableColumns,
+      layout: dataColumnLayout(plan, table),
+      rowGroupRows: ctx.streaming?.rowGroupRows ?? ROW_GROUP_ROWS,
+      timeIndex: timeColumnIndex(plan, table),
+      resident: ctx.resident === true,
+    },
+    (buffer) => arena.give(buffer),
+  );
   try {
-    let duration: number | null = null;
-    const timeIndex = timeColumnIndex(plan, table);
-    const groups = new TableRowGroups(table.tableColumns, ctx.streaming?.rowGroupRows ?? ROW_GROUP_ROWS, (columns, rows) => {
-      duration = durationOf(columns[timeIndex]);
-      writer.addRowGroup(dataColumns(plan, table, columns), rows);
-    });
-    const read = await readRows(chunks, head, plan, table, groups, writer, ctx);
+    const read = await readRows(chunks, head, plan, table, writer, arena, ctx);
     if (!read.ok) return reject(file, read.errorType, read.errorType === 'bad-data' ? `${file.relPath}, ${read.message}.` : `${file.relPath}: ${read.message}.`);
-    if (read.gathered.rows === 0) return emptyTable(file);
-    await writer.finish();
-    const outcome = stagedRun(plan, table, read.gathered, chunks.sha1(), duration, { kind: 'spooled', path: spool }, ctx);
+    const { gathered, durationS } = await writer.finish();
+    if (gathered.rows === 0) return emptyTable(file);
+    const outcome = stagedRun(plan, table, gathered, chunks.sha1(), durationS, { kind: 'spooled', path: spool }, ctx);
     kept = true;
     return outcome;
   } finally {
@@ -107,23 +111,21 @@ async function writeSpooled(
 }
 
 /**
- * Parses the table piece by piece into `groups`, from the bytes the header was read from (`head`), waiting for the
- * writer whenever it falls behind: the gathered table, or the first bad row's message.
+ * Parses the table piece by piece, from the bytes the header was read from (`head`), handing each piece to the
+ * writer and waiting for it whenever it falls behind: nothing, or the first bad row's message.
  */
 async function readRows(
   chunks: RawFileChunks,
   head: Filled,
   plan: RunPlan,
   table: RunTable,
-  groups: TableRowGroups,
-  writer: ParquetWriterThread,
+  writer: RowGroupWriter,
+  arena: FloatArena,
   ctx: StageFileContext,
-): Promise<{ readonly ok: true; readonly gathered: GatheredTable } | { readonly ok: false; readonly errorType: 'bad-data' | 'not-utf8'; readonly message: string }> {
+): Promise<{ readonly ok: true } | { readonly ok: false; readonly errorType: 'bad-data' | 'not-utf8'; readonly message: string }> {
   let { bytes, done } = head;
   let start = lineOffset(bytes, plan.skipLines + 1);
   let line = plan.skipLines + 1;
-  // Each piece's columns are copied into the row group at once: the next piece reuses their memory.
-  const arena = new FloatArena();
   for (;;) {
     const end = done ? bytes.length : wholeRowsEnd(bytes, start);
     if (end >= 0) {
@@ -135,13 +137,13 @@ async function readRows(
         start, firstLine: line, fieldCount: plan.columns.length, columns: table.tableColumns, zone: ctx.localTz, delimiter: plan.delimiter, arena,
       });
       if (!parsed.ok) return { ok: false, errorType: 'bad-data', message: parsed.message };
-      groups.add(parsed.table);
+      writer.addPiece(parsed.table);
       line += parsed.table.lineFeeds;
       chunks.consume(end);
       start = 0;
       await writer.drained();
     }
-    if (done) return { ok: true, gathered: groups.finish() };
+    if (done) return { ok: true };
     ({ bytes, done } = chunks.fill());
   }
 }

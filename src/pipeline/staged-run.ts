@@ -48,15 +48,34 @@ function cellWarnings(plan: RunPlan, table: RunTable, misfits: readonly CellMisf
   return warnings;
 }
 
-/** The data file's columns in the schema's order: the run's constants, and the table's columns as read. */
-export function dataColumns(plan: RunPlan, table: RunTable, tableValues: readonly ColumnValues[]): ParquetColumn[] {
+/** The data file's columns in the schema's order, without the table's values: a run's constant, or which table column. */
+export type DataColumnLayout = readonly (
+  | { readonly name: string; readonly fieldId?: number; readonly values: ColumnValues }
+  | { readonly name: string; readonly fieldId?: number; readonly tableColumn: number }
+)[];
+
+export function dataColumnLayout(plan: RunPlan, table: RunTable): DataColumnLayout {
   const runValue = runColumns(plan);
   let next = 0;
   return table.schema.columns.map((c) => ({
     name: c.name,
-    values: c.origin === 'run' ? runValue(c) : tableValues[next++]!,
+    ...(c.origin === 'run' ? { values: runValue(c) } : { tableColumn: next++ }),
     ...(c.fieldId === undefined ? {} : { fieldId: c.fieldId }),
   }));
+}
+
+/** The data file's columns: the layout's, with the table's values. */
+export function layOutColumns(layout: DataColumnLayout, tableValues: readonly ColumnValues[]): ParquetColumn[] {
+  return layout.map((c) => ({
+    name: c.name,
+    values: 'values' in c ? c.values : tableValues[c.tableColumn]!,
+    ...(c.fieldId === undefined ? {} : { fieldId: c.fieldId }),
+  }));
+}
+
+/** The data file's columns in the schema's order: the run's constants, and the table's columns as read. */
+export function dataColumns(plan: RunPlan, table: RunTable, tableValues: readonly ColumnValues[]): ParquetColumn[] {
+  return layOutColumns(dataColumnLayout(plan, table), tableValues);
 }
 
 /** The index of the procedure's time column among the table's columns (-1 when it has none). */

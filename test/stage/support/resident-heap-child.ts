@@ -6,7 +6,7 @@ import { closeSync, openSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { walkRawFiles } from '../../../src/discover/discover-raw-files.js';
 import { openStageSession } from '../../../src/pipeline/stage-raw-files.js';
-import { startParquetWriterThread } from '../../../src/pipeline/parquet-writer-thread.js';
+import { startRowGroupWriter } from '../../../src/pipeline/row-group-writer.js';
 import { lakeConfig } from '../../support/stage-lake.js';
 
 export type ChildMode = 'resident' | 'one-shot' | 'resident, held writer' | 'resident, unheld writer';
@@ -17,8 +17,11 @@ const session = await openStageSession(config, { resident: mode !== 'one-shot' }
 const pass = await session.pass(walkRawFiles(rawRoot));
 if (mode.endsWith('writer')) {
   const fd = openSync('/dev/null', 'w');
-  const writer = startParquetWriterThread(fd, { resident: mode === 'resident, held writer' });
-  writer.addRowGroup([{ name: 'x', values: { kind: 'double', values: new Float64Array([1, 2]), valid: null } }], 2);
+  const writer = startRowGroupWriter({
+    fd, tableColumns: [{ sourceIndex: 0, type: 'float' }], layout: [{ name: 'x', tableColumn: 0 }], rowGroupRows: 1_000, timeIndex: 0,
+    resident: mode === 'resident, held writer',
+  });
+  writer.addPiece({ rows: 2, lineFeeds: 2, columns: [{ kind: 'double', values: new Float64Array([1, 2]), valid: null }], misfits: [], outOfRange: [] });
   await writer.finish();
   await writer.close();
   closeSync(fd);
