@@ -221,7 +221,7 @@ function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: 
   let i = at;
   let c = bytes[i]!;
   if ((c | 0x20) === 0x6e && (bytes[i + 1]! | 0x20) === 0x61 && (bytes[i + 2]! | 0x20) === 0x6e && isDelimiter(bytes, i + 3, delimiter)) {
-    float.nulls++; // nan, NaN, NAN: no reading
+    float.nullAt(row); // nan, NaN, NAN: no reading
     return i + 3;
   }
   const negative = c === 0x2d;
@@ -269,7 +269,7 @@ function readFloatCell(bytes: Uint8Array, at: number, float: FloatBuilder, row: 
       // 16 or more digits (Python's repr of 0.1 + 0.2), or a power of ten past 22: Number() rounds it.
       const value = Number(latin1(bytes, at, i));
       if (value === Infinity || value === -Infinity || (value === 0 && mantissa !== 0)) {
-        float.nullOutOfRange(bytes, at, i, line);
+        float.nullOutOfRange(bytes, at, i, row, line);
         return i;
       }
       float.values[row] = value;

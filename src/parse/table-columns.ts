@@ -26,18 +26,16 @@ export interface Builder {
 
 /**
  * Buffers for the float columns of one table after another (the pieces of a streamed file): a piece's buffer goes
- * to the thread that gathers its rows and comes back (`give`) to be zeroed and parsed into again, where a new
- * allocation for each piece was a tenth of the parsing thread's time.
+ * to the thread that gathers its rows and comes back (`give`) to be parsed into again, where a new allocation for
+ * each piece was a tenth of the parsing thread's time. A buffer is not zeroed again: every row of a float column
+ * is written, its nulls too.
  */
 export class FloatArena {
   private readonly spares: ArrayBuffer[] = [];
-  /** A buffer of `bytes` zeroed bytes: a spare one when one is large enough. */
+  /** A buffer of at least `bytes` bytes: a spare one when one is large enough. */
   take(bytes: number): ArrayBuffer {
     const at = this.spares.findIndex((b) => b.byteLength >= bytes);
-    if (at < 0) return new ArrayBuffer(bytes);
-    const [buffer] = this.spares.splice(at, 1);
-    new Uint8Array(buffer!, 0, bytes).fill(0);
-    return buffer!;
+    return at < 0 ? new ArrayBuffer(bytes) : this.spares.splice(at, 1)[0]!;
   }
   /** Takes back a buffer no table needs any more (a few are kept). */
   give(buffer: ArrayBuffer): void {
@@ -145,7 +143,7 @@ function slowNumber(bytes: Uint8Array, from: number, to: number): number {
 
 export class FloatBuilder extends Misfits implements Builder {
   nulls = 0;
-  /** `values` and `valid` (zeroed) hold a row each, up to the table's line count. */
+  /** `values` and `valid` hold a row each, up to the table's line count; every row of both is written. */
   constructor(readonly values: Float64Array, readonly valid: Uint8Array) {
     super();
   }
@@ -155,19 +153,25 @@ export class FloatBuilder extends Misfits implements Builder {
     const value = parseNumber(bytes, from, to);
     if (value === value) {
       if ((value === 0 || value === Infinity || value === -Infinity) && isOutOfDoubleRange(latin1(bytes, from, to), value)) {
-        this.nullOutOfRange(bytes, from, to, line);
+        this.nullOutOfRange(bytes, from, to, row, line);
         return;
       }
       this.values[row] = value;
       this.valid[row] = 1;
       return;
     }
-    this.nulls++;
+    this.nullAt(row);
     if (!isNullText(bytes, from, to)) this.noteMisfit(bytes, from, to, line);
   }
-  /** A decimal number no double holds (`1e400`, `1e-400`): null, and counted apart from the misfits. */
-  nullOutOfRange(bytes: Uint8Array, from: number, to: number, line: number): void {
+  /** A null in row `row`: its value and mask are written, as every row's is (the arrays may hold an earlier table's). */
+  nullAt(row: number): void {
+    this.values[row] = 0;
+    this.valid[row] = 0;
     this.nulls++;
+  }
+  /** A decimal number no double holds (`1e400`, `1e-400`): null, and counted apart from the misfits. */
+  nullOutOfRange(bytes: Uint8Array, from: number, to: number, row: number, line: number): void {
+    this.nullAt(row);
     this.noteOutOfRange(bytes, from, to, line);
   }
   build(rows: number): ColumnValues {
