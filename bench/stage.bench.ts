@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadStagingConfig } from '../src/config/staging-config.js';
 import { stageRawFiles } from '../src/pipeline/stage-raw-files.js';
+import { userCacheDir } from '../src/schema/cached-catalog.js';
 import { discoverRawFiles } from '../src/discover/discover-raw-files.js';
 import { Engine, sqlLiteral } from '../src/engine/duckdb.js';
 import { generateLabCorpus } from '../src/demo/generate-lab-corpus.js';
@@ -23,11 +24,14 @@ interface StageFigures {
   readonly bytes: number;
 }
 
-/** One `strata stage` run (called in a child process by the benchmark). */
+/**
+ * One `strata stage` run (called in a child process by the benchmark), as the command runs it: with the user's
+ * cache of compiled procedure catalogs, so that a new lake does not parse the YAML that an earlier run compiled.
+ */
 export async function stageOnce(rawRoot: string, lakeRoot: string, workers?: number): Promise<StageFigures> {
   const flags = { rawRoot, stageRoot: path.join(lakeRoot, 'stage'), settleSeconds: 0, ...(workers === undefined ? {} : { workers }) };
   const config = loadStagingConfig({ flags, env: {}, cwd: lakeRoot });
-  const s = await stageRawFiles(config);
+  const s = await stageRawFiles(config, { catalogCaches: [userCacheDir(process.env)] });
   return { files: s.files, ok: s.ok, skipped: s.skipped, rows: s.rows, bytes: s.bytes };
 }
 
