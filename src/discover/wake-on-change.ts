@@ -8,7 +8,7 @@
 // folder); chokidar 4 took one inotify watch and 10 KB per file. A resident watcher's memory grew with its raw root.
 import path from 'node:path';
 import type { AsyncSubscription, Event } from '@parcel/watcher';
-import { isSkippedFolder, type RawFile } from './discover-raw-files.js';
+import { isSkippedFolder } from './discover-raw-files.js';
 
 /** Wakes when the root changes or the time runs out, whichever comes first. */
 export interface Wake {
@@ -24,16 +24,6 @@ export interface Wake {
   /** Whether the file system reports changes under the root (after `ready`): if not, only walks find them. */
   watching(): boolean;
   close(): void;
-}
-
-/** Milliseconds until the first file still settling has settled (a pass then stages it); Infinity when none is. */
-export function untilNextSettles(files: readonly RawFile[], settleSeconds: number, nowMs: number): number {
-  let next = Infinity;
-  for (const file of files) {
-    const settlesAt = file.mtimeMs + settleSeconds * 1000;
-    if (settlesAt > nowMs) next = Math.min(next, settlesAt - nowMs + 1);
-  }
-  return next;
 }
 
 /**

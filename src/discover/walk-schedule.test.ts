@@ -12,11 +12,13 @@ describe('walkSchedule', () => {
     schedule.walked(0, [''], [file('2025-10-13/It_1.csv', 0), file('2025-10-13/It_2.csv', 500), file('2025-10-14/It_1.csv', 3_000)], 1);
     assert.equal(schedule.due(100, undefined), undefined, 'nothing changed, nothing settled');
     assert.equal(schedule.untilDue(100), 900, 'the first file settles at 1,000 ms');
+    assert.equal(schedule.waiting(), 3);
     assert.deepEqual(schedule.due(200, ['2025-10-15']), ['2025-10-15']);
     schedule.walked(200, ['2025-10-15'], [], 1);
     assert.deepEqual(schedule.due(1_000, undefined), ['2025-10-13']);
     schedule.walked(1_000, ['2025-10-13'], [], 1);
     assert.equal(schedule.due(1_500, undefined), undefined, 'its folder was walked: nothing settles there any more');
+    assert.equal(schedule.waiting(), 1, 'the file still settling in 2025-10-14');
     assert.equal(schedule.untilDue(1_500), 2_500);
     assert.deepEqual(schedule.due(4_000, ['2025-10-13']), ['2025-10-13', '2025-10-14']);
     schedule.walked(4_000, ['2025-10-13', '2025-10-14'], [], 1);

@@ -10,6 +10,7 @@ import type { ChipParams } from '../parse/run-identity.js';
 import { prepareManifestRows } from '../lake/manifest-row.js';
 import { openLake, type Lake } from '../lake/lake.js';
 import { StagedIndex } from '../lake/staged-index.js';
+import type { StagedSource } from '../lake/manifest-index.js';
 import {
   growSchemas,
   pendingSchemasPath,
@@ -105,9 +106,10 @@ export interface StageSession {
   readonly lake: Lake;
   /**
    * Stages what is new or changed among `files` (all the raw root holds now, in path order, as walkRawFiles yields
-   * them: read once, beside the index) and appends it to the manifest.
+   * them: read once, beside the index) and appends it to the manifest. With `folders` (relative to the raw root,
+   * as walkRawFolders takes them), `files` are all those folders hold: only their staged runs can be gone.
    */
-  pass(files: Iterable<RawFile>): Promise<PassSummary>;
+  pass(files: Iterable<RawFile>, folders?: readonly string[]): Promise<PassSummary>;
   /** Releases the lake after a pass failed (a full disk): what was recorded stays, nothing more is done. */
   abort(): Promise<void>;
   /** Records the schemas, conforms older data files to them, keeps the index copy, and releases the lake. */
@@ -152,9 +154,9 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
     const held = { lock, events };
     return {
       lake,
-      async pass(files) {
+      async pass(files, folders) {
         workers ??= startStageWorkers(config.workers, { resident: options.resident });
-        return stagePass(run, files, { catalog, chipParams }, recorder, index, growth, workers, options.signal);
+        return stagePass(run, files, folders, { catalog, chipParams }, recorder, index, growth, workers, options.signal);
       },
       async abort() {
         try {
@@ -197,6 +199,16 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
   }
 }
 
+/** The staged sources in `folders` (relative to the raw root, '' the whole of it) and below them, in path order. */
+function* stagedWithin(index: Iterable<[string, StagedSource]>, folders: readonly string[]): Generator<[string, StagedSource]> {
+  if (folders.includes('')) {
+    yield* index;
+    return;
+  }
+  const prefixes = folders.map((f) => `${f}/`);
+  for (const entry of index) if (prefixes.some((p) => entry[0].startsWith(p))) yield entry;
+}
+
 /** The lock goes first: a full disk that cannot take the last events must not leave the lake locked. */
 function release(lock: StageLock, events: EventsLog | undefined, failure?: unknown): void {
   lock.release();
@@ -211,6 +223,7 @@ function release(lock: StageLock, events: EventsLog | undefined, failure?: unkno
 async function stagePass(
   run: RunContext,
   files: Iterable<RawFile>,
+  folders: readonly string[] | undefined,
   staging: { readonly catalog: ProcedureCatalog; readonly chipParams: ChipParams | undefined },
   recorder: OutcomeRecorder,
   index: StagedIndex,
@@ -223,7 +236,7 @@ async function stagePass(
   const rejectsBefore = recorder.rejects.length;
   const movedBefore = recorder.moved.length;
   const rejectRecords = lake.readRejects();
-  const triage = triageFiles(files, index, rejectRecords, config, now().getTime());
+  const triage = triageFiles(files, folders === undefined ? index : stagedWithin(index, folders), rejectRecords, config, now().getTime());
   // What the index says of the files to stage is read now, before their outcomes change it.
   index.look(triage.looked);
   const tasks = workerTasks(triage, index);

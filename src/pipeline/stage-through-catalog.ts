@@ -11,7 +11,7 @@ import type { AttemptOutcome, CommitResult } from '../catalog/commit-attempts.js
 import type { Claim, ClaimedVersion } from '../catalog/source-claims.js';
 import type { SchemaVersion } from '../catalog/procedure-versions.js';
 import { wakeOnChange } from '../discover/wake-on-change.js';
-import { walkSchedule } from '../discover/walk-schedule.js';
+import { WHOLE_WALK_WATCHED_MS, walkSchedule } from '../discover/walk-schedule.js';
 import type { RawFile } from '../discover/discover-raw-files.js';
 import { isUrlLocation } from '../lake/lake-layout.js';
 import type { StageEvent } from '../lake/events-log.js';
@@ -96,11 +96,6 @@ const DEFAULTS: Readonly<Record<'leaseSeconds' | 'batch' | 'pollMs' | 'statusMs'
   sweepMs: 600_000,
 };
 
-/**
- * How often a watcher walks its whole raw root when the file system reports changes (unless --poll-ms says): only
- * to find what a report missed. Where it cannot report them, the whole root is walked every poll interval.
- */
-const WHOLE_WALK_WATCHED_MS = 60_000;
 /** A watcher's snapshots are at least this many times their own duration apart. */
 const SNAPSHOT_SHARE = 10;
 /**

@@ -1,16 +1,21 @@
-// `strata stage --watch`: a resident stager. It walks the raw root again and again (every poll interval, sooner when
-// the file system says something changed or when a file it saw is about to settle), keeps its workers warm, stages
-// each file once it has settled and appends its run to the manifest at the end of every pass. When `signal` aborts
-// (SIGINT, SIGTERM) it finishes the files in hand, records them, and returns.
+// `strata stage --watch`: a resident stager. It walks the whole raw root at its start and now and then, and in between
+// only the folders where the file system said something changed or where a file it saw is due to settle (the whole
+// root every poll interval where the file system cannot say): a pass costs what arrives, not the size of the raw
+// root. It keeps its workers warm, stages each file once it has settled and appends its run to the manifest at the
+// end of every pass. When `signal` aborts (SIGINT, SIGTERM) it finishes the files in hand, records them, and returns.
 import type { StagingConfig } from '../config/staging-config.js';
-import { walkRawFiles, type RawFile } from '../discover/discover-raw-files.js';
-import { untilNextSettles, wakeOnChange } from '../discover/wake-on-change.js';
+import { walkRawFolders, type RawFile } from '../discover/discover-raw-files.js';
+import { WHOLE_WALK_WATCHED_MS, walkSchedule } from '../discover/walk-schedule.js';
+import { wakeOnChange } from '../discover/wake-on-change.js';
 import { openStageSession, type StageOptions, type StageSummary } from './stage-raw-files.js';
 
 export interface WatchOptions extends StageOptions {
   /** Aborted to stop: the files in hand are finished and recorded first. */
   readonly signal: AbortSignal;
-  /** How often the raw root is walked when nothing wakes the watcher sooner (default 2,000 ms). */
+  /**
+   * How often the whole raw root is walked (default: 60,000 ms where the file system reports changes, which are
+   * walked as they come; else 2,000 ms).
+   */
   readonly pollMs?: number;
   /** How often a status is reported (default 10,000 ms). */
   readonly statusMs?: number;
@@ -36,11 +41,11 @@ export interface WatchSummary extends Omit<StageSummary, 'files' | 'settling'> {
 export async function watchRawFiles(config: StagingConfig, options: WatchOptions): Promise<WatchSummary> {
   const started = performance.now();
   const now = options.now ?? (() => new Date());
-  const pollMs = options.pollMs ?? 2000;
   const statusMs = options.statusMs ?? 10_000;
   const session = await openStageSession(config, { ...options, resident: true });
   const wake = wakeOnChange(config.rawRoot);
   await wake.ready; // a file that arrives during the first walk wakes the next
+  const schedule = walkSchedule(options.pollMs ?? (wake.watching() ? WHOLE_WALK_WATCHED_MS : 2000));
   const totals = { ok: 0, skipped: 0, rejected: 0, rows: 0, bytes: 0, passes: 0 };
   const moved: { from: string; to: string }[] = [];
   const rejects: { source_file: string; error: string }[] = [];
@@ -49,41 +54,47 @@ export async function watchRawFiles(config: StagingConfig, options: WatchOptions
   let lastStatus = now().getTime();
   try {
     while (!options.signal.aborted) {
-      // Only the files not yet settled are kept from the walk: the next wake-up is the soonest of them.
-      const unsettled: RawFile[] = [];
       const walkedAt = now().getTime();
-      const { waits, ...pass } = await session.pass(noting(walkRawFiles(config.rawRoot, { inFlightPrefixes: config.inFlightPrefixes }), (file) => {
-        if (file.mtimeMs + config.settleSeconds * 1000 > walkedAt) unsettled.push(file);
-      }));
-      totals.ok += pass.ok;
-      totals.skipped += pass.skipped;
-      totals.rejected += pass.rejected;
-      totals.rows += pass.rows;
-      totals.bytes += pass.bytes;
-      totals.passes++;
-      moved.push(...pass.moved);
-      rejects.push(...pass.rejects);
-      gone = pass.gone;
-      interval = {
-        staged: interval.staged + pass.ok,
-        rejected: interval.rejected + pass.rejected,
-        lagMs: waits.length === 0 ? interval.lagMs : Math.max(interval.lagMs ?? 0, ...waits),
-        passes: interval.passes + 1,
-      };
+      const folders = schedule.due(walkedAt, wake.takeChangedFolders());
+      if (folders !== undefined) {
+        // Only the files not yet settled are kept from the walk: they make their folders due again.
+        const unsettled: RawFile[] = [];
+        const walk = walkRawFolders(config.rawRoot, folders, { inFlightPrefixes: config.inFlightPrefixes });
+        const { waits, ...pass } = await session.pass(noting(walk, (file) => {
+          if (file.mtimeMs + config.settleSeconds * 1000 > walkedAt) unsettled.push(file);
+        }), folders);
+        schedule.walked(walkedAt, folders, unsettled, config.settleSeconds);
+        totals.ok += pass.ok;
+        totals.skipped += pass.skipped;
+        totals.rejected += pass.rejected;
+        totals.rows += pass.rows;
+        totals.bytes += pass.bytes;
+        totals.passes++;
+        moved.push(...pass.moved);
+        rejects.push(...pass.rejects);
+        // A whole walk says which staged runs' files are gone; a walk of some folders, only of theirs.
+        if (folders.includes('')) gone = pass.gone;
+        interval = {
+          staged: interval.staged + pass.ok,
+          rejected: interval.rejected + pass.rejected,
+          lagMs: waits.length === 0 ? interval.lagMs : Math.max(interval.lagMs ?? 0, ...waits),
+          passes: interval.passes + 1,
+        };
+      }
       const at = now().getTime();
       if (at - lastStatus >= statusMs) {
         options.onStatus?.({
           at: new Date(at).toISOString(),
           staged: interval.staged,
           rejected: interval.rejected,
-          waiting: pass.settling,
+          waiting: schedule.waiting(),
           lagSeconds: interval.lagMs === null ? null : Math.round(interval.lagMs) / 1000,
           passes: interval.passes,
         });
         interval = { staged: 0, rejected: 0, lagMs: null, passes: 0 };
         lastStatus = at;
       }
-      await wake.wait(Math.min(pollMs, untilNextSettles(unsettled, config.settleSeconds, at)), options.signal);
+      await wake.wait(Math.min(schedule.untilDue(at), Math.max(0, lastStatus + statusMs - at)), options.signal);
     }
   } catch (error) {
     wake.close();

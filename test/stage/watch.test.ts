@@ -84,6 +84,33 @@ describe('strata stage --watch', () => {
     // Pass after pass, the unchanged files are said once, not once a pass.
     assert.deepEqual(said.map((l) => l.kind), ['unchanged']);
   });
+  it('between whole walks a minute apart, stages what arrives by walking the folders the file system says changed', async () => {
+    const root = tempDir();
+    const source = path.join(root, 'generated');
+    await generateLabCorpus({ root: source, files: 12, seed: 99, badFiles: false });
+    const raw = path.join(root, 'raw');
+    mkdirSync(raw);
+    const manifest = path.join(root, 'lake', '_manifest', 'manifest.parquet');
+    const watcher = startWatcher(raw, path.join(root, 'lake', 'stage'), ['--poll-ms', '60000']);
+    await until('the first (whole) walk', () => /staged 0, rejected 0/.test(watcher.stderr()), 30_000);
+    const files = csvFiles(source);
+    // Into two new folders and then into the first again, each wave once the one before is in the manifest: no
+    // whole walk comes within the minute, so only walks of the changed folders can find them.
+    const waves = [files.slice(0, 4).map((f) => `wave-1/${path.basename(f)}`), files.slice(4, 8).map((f) => `wave-2/${path.basename(f)}`), files.slice(8).map((f) => `wave-1/${path.basename(f)}`)];
+    let staged = 0;
+    for (const [i, wave] of waves.entries()) {
+      for (const f of wave) {
+        mkdirSync(path.dirname(path.join(raw, f)), { recursive: true });
+        cpSync(path.join(source, files.find((s) => s.endsWith(`/${path.basename(f)}`))!), path.join(raw, f));
+      }
+      staged += wave.length;
+      await until(`wave ${i + 1} in the manifest`, async () => existsSync(manifest) && (await readManifestIndex(manifest)).size === staged, 20_000);
+    }
+    watcher.child.kill('SIGTERM');
+    assert.equal(await watcher.exited, 0, watcher.stderr());
+    const summary = JSON.parse(watcher.stdout().trim().split('\n').pop()!) as { ok: number; gone: number };
+    assert.deepEqual({ ok: summary.ok, gone: summary.gone }, { ok: files.length, gone: 0 });
+  });
   it('ends with exit 0 on a SIGTERM sent the moment it says it is watching', async () => {
     const root = tempDir();
     const raw = path.join(root, 'raw');

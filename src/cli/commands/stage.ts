@@ -202,7 +202,7 @@ export const registerStage: RegisterCommand = (program, { io, setExitCode }) => 
     .option('--watch', 'keep running: stage each file once it has settled, until Ctrl+C or SIGTERM (which finish the files in hand)')
     .option(
       '--poll-ms <ms>',
-      'with --watch: how often the whole raw root is walked when nothing is said to have changed (default 2000; with --catalog, 60000 where the file system reports changes, else 1000)',
+      'with --watch: how often the whole raw root is walked (default 60000 where the file system reports changes, whose folders are walked as they come; else 2000, with --catalog 1000)',
       integerOption(100, 3_600_000),
     )
     .option('--status-seconds <s>', 'with --watch: one status line every this many seconds (default 10)', numberOption(1))
