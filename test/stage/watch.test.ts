@@ -96,7 +96,8 @@ describe('strata stage --watch', () => {
     const files = csvFiles(source);
     // Into two new folders and then into the first again, each wave once the one before is in the manifest: no
     // whole walk comes within the minute, so only walks of the changed folders can find them.
-    const waves = [files.slice(0, 4).map((f) => `wave-1/${path.basename(f)}`), files.slice(4, 8).map((f) => `wave-2/${path.basename(f)}`), files.slice(8).map((f) => `wave-1/${path.basename(f)}`)];
+    const into = (folder: string, some: readonly string[]) => some.map((f) => `${folder}/${path.basename(f)}`);
+    const waves = [into('wave-1', files.slice(0, 4)), into('wave-2', files.slice(4, 8)), into('wave-1', files.slice(8))];
     let staged = 0;
     for (const [i, wave] of waves.entries()) {
       for (const f of wave) {
