@@ -48,6 +48,11 @@ export function* walkRawFiles(rawRoot: string, options: DiscoverOptions = {}): G
   yield* walkRawFolders(rawRoot, [''], options);
 }
 
+/** What every relative path under `folder` ('' the whole root) starts with. */
+export function folderKey(folder: string): string {
+  return folder === '' ? '' : `${folder}/`;
+}
+
 /**
  * The raw files in `folders` (relative to the root, forward slashes; '' is the whole root) and below them, each
  * once, in path order: a resident discoverer walks again only where the file system said something changed. A
@@ -66,7 +71,7 @@ export function* walkRawFolders(rawRoot: string, folders: readonly string[], opt
     !name.startsWith('._') && // the resource forks macOS leaves on shared drives (a `.name.csv` is staged)
     extensions.some((e) => name.toLowerCase().endsWith(e)) &&
     !isInFlightFile(name, options.inFlightPrefixes);
-  const keys = [...new Set(folders)].map((f) => (f === '' ? '' : `${f}/`)).sort(comparePaths);
+  const keys = [...new Set(folders)].map(folderKey).sort(comparePaths);
   let last: string | undefined;
   for (const key of keys) {
     const parts = key.split('/').slice(0, -1);

@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { StrataError, messageOf } from '../errors.js';
 import type { StagingConfig } from '../config/staging-config.js';
-import { walkRawFiles, type RawFile } from '../discover/discover-raw-files.js';
+import { folderKey, walkRawFiles, type RawFile } from '../discover/discover-raw-files.js';
 import type { ProcedureCatalog } from '../schema/procedures-schema.js';
 import { loadCachedCatalog } from '../schema/cached-catalog.js';
 import type { ChipParams } from '../parse/run-identity.js';
@@ -201,12 +201,8 @@ export async function openStageSession(config: StagingConfig, options: StageOpti
 
 /** The staged sources in `folders` (relative to the raw root, '' the whole of it) and below them, in path order. */
 function* stagedWithin(index: Iterable<[string, StagedSource]>, folders: readonly string[]): Generator<[string, StagedSource]> {
-  if (folders.includes('')) {
-    yield* index;
-    return;
-  }
-  const prefixes = folders.map((f) => `${f}/`);
-  for (const entry of index) if (prefixes.some((p) => entry[0].startsWith(p))) yield entry;
+  const keys = folders.map(folderKey);
+  for (const entry of index) if (keys.some((key) => entry[0].startsWith(key))) yield entry;
 }
 
 /** The lock goes first: a full disk that cannot take the last events must not leave the lake locked. */
