@@ -48,8 +48,9 @@ function readWhole(fd: number, expected: number, into: ReadBuffer | undefined): 
   let length = 0;
   for (;;) {
     const read = readSync(fd, buffer, length, buffer.length - length, length);
-    if (read === 0) return buffer.subarray(0, length);
     length += read;
+    // A regular file reads short only at its end: the size discovery saw, read short, needs no read of nothing.
+    if (read === 0 || (length === expected && length < buffer.length)) return buffer.subarray(0, length);
     if (length === buffer.length) {
       const size = Math.max(fstatSync(fd).size, length * 2);
       const grown = Buffer.allocUnsafe(size + 1);
