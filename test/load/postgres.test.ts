@@ -60,13 +60,17 @@ describe('the PostgreSQL stage database, on its own', { skip: reason ?? false },
   before(() => own.create());
   after(() => own.drop());
 
-  it('keeps each period in its own partition, found through a B-tree on _data_period', async () => {
+  it('keeps each period in its own partition, with a BRIN index on _data_period in each', async () => {
     const parquetFile = await writeCitizensParquet(path.join(tempDir(), 'jan.parquet'), { period: '2024-01', rows: 50, seed: 1 });
     const db = await openStageDatabase({ kind: 'postgres', url: own.url });
     try {
       await db.replacePeriod({ table: citizensTable('people'), period: '2024-01', parquetFile });
-      const indexes = await db.query("SELECT indexdef FROM pg_indexes WHERE schemaname = 'stage' AND tablename = $1", ['people']);
-      assert.ok(indexes.some((r) => String(r['indexdef']).includes('_data_period')), 'a B-tree on stage.people._data_period');
+      const indexes = await db.query("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'stage' AND tablename IN ('people', 'people__p2024_01') ORDER BY tablename");
+      assert.deepEqual(
+        indexes.map((r) => [r['tablename'], /USING brin \("?_data_period"?\)/.test(String(r['indexdef']))]),
+        [['people', true], ['people__p2024_01', true]],
+        JSON.stringify(indexes),
+      );
       const partitions = await db.query("SELECT inhrelid::regclass::text AS p FROM pg_inherits WHERE inhparent = 'stage.people'::regclass");
       assert.deepEqual(partitions.map((r) => r['p']), ['stage.people__p2024_01']);
     } finally {

@@ -1,4 +1,7 @@
-// What PostgreSQL's stage tables look like: one partition per period, a B-tree on `_data_period`, names of 63 bytes at most.
+// What PostgreSQL's stage tables look like: one partition per period, a BRIN index on `_data_period`, names of 63
+// bytes at most. The partitions already find a period (a query names its partition, a replace swaps it), and every row
+// of a partition holds the same period: a B-tree there would be a sorted list of one value, built at every ATTACH (a
+// third of a second for a million rows, where a BRIN index takes a few milliseconds and a few pages).
 import { StrataError } from '../../errors.js';
 import { quoteIdentifier } from '../../sql/quote.js';
 import { stageTableName, type StageCapabilities, type StageTable } from '../stage-database.js';
@@ -10,7 +13,7 @@ export const POSTGRES_CAPABILITIES: StageCapabilities = {
   label: 'PostgreSQL',
   stageTableClause: 'PARTITION BY LIST ("_data_period")',
   periodIndexSql: (table: StageTable) =>
-    `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table.name}_data_period_idx`.slice(0, MAX_IDENTIFIER_LENGTH))} ON ${stageTableName(table)} ("_data_period");`,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table.name}_data_period_idx`.slice(0, MAX_IDENTIFIER_LENGTH))} ON ${stageTableName(table)} USING brin ("_data_period");`,
 };
 
 /** `<table>__p2024_01`: a period's partition (or, with a suffix, the table its rows are copied into first). */
