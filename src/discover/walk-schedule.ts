@@ -2,7 +2,7 @@
 // the folders where the file system said something changed or where a file seen still being written is due to
 // settle. A watcher's walk then costs what arrives, not the size of its raw root.
 import path from 'node:path';
-import type { RawFile } from './discover-raw-files.js';
+import { folderKey, type RawFile } from './discover-raw-files.js';
 
 export interface WalkSchedule {
   /**
@@ -41,7 +41,7 @@ export function walkSchedule(wholeEveryMs: number): WalkSchedule {
         lastWhole = atMs;
         settling.clear();
       } else {
-        for (const folder of settling.keys()) if (folders.some((f) => folder === f || folder.startsWith(`${f}/`))) settling.delete(folder);
+        for (const folder of settling.keys()) if (folders.some((f) => folderKey(folder).startsWith(folderKey(f)))) settling.delete(folder);
       }
       for (const file of unsettled) {
         const folder = path.posix.dirname(file.relPath);
