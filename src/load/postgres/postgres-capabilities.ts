@@ -1,7 +1,7 @@
 // What PostgreSQL's stage tables look like: one partition per period, a BRIN index on `_data_period`, names of 63
 // bytes at most. The partitions already find a period (a query names its partition, a replace swaps it), and every row
-// of a partition holds the same period: a B-tree there would be a sorted list of one value, built at every ATTACH (a
-// third of a second for a million rows, where a BRIN index takes a few milliseconds and a few pages).
+// of a partition holds the same period: a B-tree there would be a sorted list of one value, built at every ATTACH,
+// where a BRIN index is a few pages built in passing (docs/benchmarks.md, `load`).
 import { StrataError } from '../../errors.js';
 import { quoteIdentifier } from '../../sql/quote.js';
 import { stageTableName, type StageCapabilities, type StageTable } from '../stage-database.js';
